@@ -1,0 +1,98 @@
+/**
+ * One SGD training step: forward, cross-entropy with label smoothing, backward, update.
+ *
+ * Semantics follow PyTorch so that results and benchmarks are comparable with the peer in
+ * shared/peers/torch_train_peer.py:
+ *  - `torch.optim.SGD` (dampening 0): g ← ∇ + wd·p;  b ← μ·b + g;  d ← nesterov ? g + μ·b : b;
+ *    p ← p − lr·d. The buffer starts at zero, which equals PyTorch's "clone g on the first
+ *    step" rule when dampening is 0. Nesterov momentum as in Sutskever et al., "On the
+ *    importance of initialization and momentum in deep learning" (ICML 2013).
+ *  - `torch.nn.CrossEntropyLoss(label_smoothing=ε)`: target = (1−ε)·onehot + ε/K, loss =
+ *    mean over the batch of −Σ target·log_softmax(logits) (Szegedy et al., "Rethinking the
+ *    Inception Architecture", CVPR 2016, §7).
+ *
+ * The whole step runs inside one `tf.tidy`, so every intermediate tensor (activations,
+ * gradients, new parameter values) is released before `run` returns; only the variables and
+ * the momentum buffers survive. Reading the loss and the number of correct predictions is
+ * the only device→host transfer per step.
+ */
+import * as tf from '@tensorflow/tfjs-core';
+// tfjs-core's node bundle ships without gradient definitions (the @tensorflow/tfjs union
+// package adds them); this side-effect import registers them once, in every process that
+// trains. It is a deep ESM import: fine for bundlers, vitest and tsx (CJS mode).
+import '@tensorflow/tfjs-core/dist/register_all_gradients';
+import type { TrainableModel } from './model';
+
+export interface SgdOptions { momentum: number; weightDecay: number; labelSmoothing: number; nesterov?: boolean }
+/** Mean loss of the batch and number of correct top-1 predictions. */
+export interface StepResult { loss: number; correct: number }
+export interface SgdStep {
+  /** `labels` are int32 class ids. */
+  run(x: tf.Tensor4D, labels: tf.Tensor1D, lr: number): StepResult;
+  dispose(): void;
+}
+
+/**
+ * Cross-entropy with label smoothing, averaged over the batch, from logits [N, K] and int32
+ * labels [N]. Exported for tests.
+ */
+export function computeSmoothedCrossEntropy(logits: tf.Tensor2D, labels: tf.Tensor1D, labelSmoothing: number): tf.Scalar {
+  return tf.tidy(() => {
+    const classes = logits.shape[1];
+    const logp = tf.logSoftmax(logits);
+    const onehot = tf.oneHot(labels, classes, 1 - labelSmoothing + labelSmoothing / classes, labelSmoothing / classes);
+    return tf.neg(tf.mean(tf.sum(tf.mul(onehot, logp), 1))) as tf.Scalar;
+  });
+}
+
+export function createSgdStep(model: TrainableModel, opts: SgdOptions): SgdStep {
+  const { momentum, weightDecay, labelSmoothing } = opts;
+  const nesterov = opts.nesterov ?? false;
+  if (nesterov && momentum <= 0) throw new Error('nesterov momentum requires momentum > 0 (as in torch.optim.SGD)');
+  if (!(labelSmoothing >= 0 && labelSmoothing <= 1)) throw new Error(`labelSmoothing must be in [0, 1], got ${labelSmoothing}`);
+  const names = [...model.trainable.keys()];
+  const vars = names.map((n) => model.trainable.get(n)!);
+  // Momentum buffers live as variables so that `assign` reuses them across steps.
+  const buffers = momentum > 0
+    ? vars.map((v, i) => tf.variable(tf.zerosLike(v), false, `sgd.momentum.${names[i]}.${v.id}`))
+    : [];
+  let disposed = false;
+
+  return {
+    run(x, labels, lr) {
+      if (disposed) throw new Error('SgdStep used after dispose()');
+      const [lossT, correctT] = tf.tidy(() => {
+        let correct: tf.Scalar | undefined;
+        const f = () => {
+          const logits = model.forward(x, true);
+          correct = tf.keep(tf.sum(tf.cast(tf.equal(tf.argMax(logits, 1), labels), 'int32')) as tf.Scalar);
+          return computeSmoothedCrossEntropy(logits, labels, labelSmoothing);
+        };
+        const { value, grads } = tf.variableGrads(f, vars);
+        for (let i = 0; i < vars.length; i++) {
+          const v = vars[i];
+          let g: tf.Tensor = grads[v.name];
+          if (weightDecay !== 0) g = tf.add(g, tf.mul(v, weightDecay));
+          if (momentum > 0) {
+            const b = buffers[i];
+            const nb = tf.add(tf.mul(b, momentum), g);
+            b.assign(nb);
+            g = nesterov ? tf.add(g, tf.mul(nb, momentum)) : nb;
+          }
+          v.assign(tf.sub(v, tf.mul(g, lr)));
+        }
+        return [value, correct!] as const;
+      });
+      const loss = lossT.dataSync()[0];
+      const correct = correctT.dataSync()[0];
+      lossT.dispose();
+      correctT.dispose();
+      return { loss, correct };
+    },
+    dispose() {
+      if (disposed) return;
+      disposed = true;
+      for (const b of buffers) b.dispose();
+    },
+  };
+}
