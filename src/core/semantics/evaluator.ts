@@ -1,0 +1,931 @@
+/**
+ * Elaboration: evaluates a `network` or `space` definition, with every choice decided by a
+ * `Decider`, into a `Graph` of primitive ops with shapes and costs. Errors become
+ * diagnostics and a poison value that propagates silently, so one error does not hide the
+ * others and never throws out of here.
+ *
+ * Choice identity (docs/dsl.md, "Choices"): a choice is decided once per key; the key is its
+ * site plus the instance path of enclosing block calls (and repeat indices). Cells add
+ * nothing to the path: a cell's choices form one genotype shared by all its instances, as in
+ * NASNet (Zoph et al. 2018), DARTS (Liu et al. 2019) and NAS-Bench-201 (Dong & Yang 2020);
+ * blocks add their call site, so a layer-wise space (SPOS, Guo et al. 2020; MnasNet, Tan et
+ * al. 2019) decides each position independently.
+ */
+import { AstUtils, type AstNode } from 'langium';
+import type * as ast from '../language/generated/ast.js';
+import { OP_RULES, OpError, type Attrs, type AttrValue } from './ops.js';
+import { Graph } from './graph.js';
+import { formatShape, type Shape } from './shape.js';
+import {
+  POISON,
+  describeValue,
+  isDefinitionValue,
+  isLayer,
+  isPoison,
+  isTensor,
+  type LayerValue,
+  type TensorValue,
+  type Value,
+} from './values.js';
+import { callBuiltinFunction, BUILTIN_FUNCTIONS } from './builtins.js';
+import { parseNumber } from './numbers.js';
+import { suggestName } from './suggest.js';
+
+export interface Decider {
+  /** Index in [0, options) of the option taken at this key. */
+  decide(key: string, options: number, site: AstNode): number;
+}
+
+export const FIRST_OPTION: Decider = { decide: () => 0 };
+
+export interface SemanticDiagnostic {
+  readonly node: AstNode;
+  readonly property?: string;
+  readonly message: string;
+  readonly code: string;
+  readonly severity: 'error' | 'warning';
+}
+
+export interface TraceEntry {
+  readonly key: string;
+  readonly options: number;
+  readonly site: AstNode;
+  readonly taken: number;
+  /** True when decided while another choice's option was being evaluated. */
+  readonly nested: boolean;
+}
+
+export interface EvalContext {
+  /** Instance path for choice keys. */
+  readonly path: string;
+  /** Readable scope for graph node names. */
+  readonly scope: string;
+  /** Call sites from the outermost inwards, for mapping positions and recursion limits. */
+  readonly callStack: readonly AstNode[];
+  /** Keys of the choices whose selected option is being evaluated or applied. */
+  readonly choiceStack: readonly string[];
+  readonly repeatIndex?: number;
+  /** Tensors created by the statements of the innermost body (for `loose_ends()`). */
+  readonly body?: BodyState;
+}
+
+interface BodyState {
+  readonly created: TensorValue[];
+  readonly inputs: readonly TensorValue[];
+}
+
+export class EvalError extends Error {
+  constructor(
+    message: string,
+    readonly node: AstNode,
+    readonly code: string,
+    readonly property?: string,
+  ) {
+    super(message);
+  }
+}
+
+class Frame {
+  private readonly vars = new Map<AstNode, Value>();
+  constructor(readonly parent?: Frame) {}
+  get(node: AstNode): Value | undefined {
+    for (let f: Frame | undefined = this; f; f = f.parent) {
+      const v = f.vars.get(node);
+      if (v !== undefined) return v;
+    }
+    return undefined;
+  }
+  set(node: AstNode, v: Value): void {
+    this.vars.set(node, v);
+  }
+}
+
+const MAX_CALL_DEPTH = 64;
+const MAX_NODES = 2_000_000;
+
+export interface ElaborationResult {
+  readonly graph: Graph;
+  readonly output: TensorValue | undefined;
+  readonly input: Shape | undefined;
+  readonly diagnostics: SemanticDiagnostic[];
+  readonly trace: TraceEntry[];
+}
+
+export interface ElaborateOptions {
+  readonly decider?: Decider;
+  /** Diagnostics on nodes of other documents are moved to the outermost call site in this one. */
+  readonly rootDocument?: AstNode;
+}
+
+/** Elaborates a network or space with every choice decided by `decider`. */
+export function elaborate(def: ast.Definition, options: ElaborateOptions = {}): ElaborationResult {
+  const ev = new Evaluator(options.decider ?? FIRST_OPTION, options.rootDocument ?? AstUtils.findRootNode(def));
+  return ev.run(def);
+}
+
+class Evaluator {
+  readonly graph = new Graph();
+  readonly diagnostics: SemanticDiagnostic[] = [];
+  readonly trace: TraceEntry[] = [];
+  private readonly decisions = new Map<string, number>();
+  private readonly reported = new Set<string>();
+  private readonly globals = new Frame();
+  private readonly letsInProgress = new Set<AstNode>();
+  private inputShape: Shape | undefined;
+
+  constructor(
+    private readonly decider: Decider,
+    private readonly root: AstNode,
+  ) {}
+
+  run(def: ast.Definition): ElaborationResult {
+    const ctx: EvalContext = { path: '', scope: '', callStack: [], choiceStack: [] };
+    let output: TensorValue | undefined;
+    try {
+      const frame = new Frame(this.globals);
+      for (const p of def.params) {
+        if (!p.default) {
+          this.report(p, `${def.kind} ${def.name} cannot be elaborated: parameter \`${p.name}\` has no default`, 'missing-default');
+          return this.result(undefined);
+        }
+        frame.set(p, this.evalExpr(p.default, frame, ctx));
+      }
+      const out = this.execDefinitionBody(def, frame, [], ctx);
+      if (isTensor(out)) output = out;
+      else if (!isPoison(out)) this.report(def, `${def.kind} ${def.name} produces ${describeValue(out)}, not a tensor`, 'not-a-tensor', 'name');
+      if (output) this.reportDeadNodes(output);
+    } catch (e) {
+      if (e instanceof EvalError) this.report(e.node, e.message, e.code, e.property);
+      else if (e instanceof RangeError) this.report(def, `elaboration of ${def.name} is too deep or too large: ${e.message}`, 'too-large', 'name');
+      else throw e;
+    }
+    return this.result(output);
+  }
+
+  private result(output: TensorValue | undefined): ElaborationResult {
+    return { graph: this.graph, output, input: this.inputShape, diagnostics: this.diagnostics, trace: this.trace };
+  }
+
+  private reportDeadNodes(output: TensorValue): void {
+    const seen = new Set<AstNode>();
+    for (const n of this.graph.deadNodes(output.node)) {
+      if (n.op === 'input' || !n.source || seen.has(n.source)) continue;
+      // One warning per statement: report where the dead value is produced.
+      const stmt = AstUtils.getContainerOfType(n.source, (x): x is ast.Node => x.$type === 'Node') ?? n.source;
+      if (seen.has(stmt)) continue;
+      seen.add(stmt);
+      seen.add(n.source);
+      const name = (stmt as ast.Node).name;
+      this.report(
+        stmt,
+        `dead node: the output of ${name ? `\`${name}\`` : `this ${n.op}`} (${formatShape(n.shape)}) never reaches the network's output`,
+        'dead-node',
+        undefined,
+        'warning',
+      );
+    }
+  }
+
+  // ---------------------------------------------------------------- diagnostics
+
+  private report(node: AstNode, message: string, code: string, property?: string, severity: 'error' | 'warning' = 'error', callStack: readonly AstNode[] = []): void {
+    let target = node;
+    let prop = property;
+    if (AstUtils.findRootNode(node) !== this.root) {
+      const site = callStack.find((s) => AstUtils.findRootNode(s) === this.root);
+      if (!site) return;
+      target = site;
+      prop = undefined;
+    }
+    const key = `${target.$cstNode?.offset}:${prop}:${message}`;
+    if (this.reported.has(key)) return;
+    this.reported.add(key);
+    this.diagnostics.push({ node: target, property: prop, message, code, severity });
+  }
+
+  private fail(node: AstNode, message: string, code: string, property?: string): never {
+    throw new EvalError(message, node, code, property);
+  }
+
+  // ---------------------------------------------------------------- bodies
+
+  private execDefinitionBody(def: ast.Definition, frame: Frame, inputs: readonly TensorValue[], ctx: EvalContext): Value {
+    const inputDecl = def.body.find((s): s is ast.InputStmt => s.$type === 'InputStmt' && s.names.length > 0);
+    const history: TensorValue[] = [];
+    if (inputDecl) {
+      inputDecl.names.forEach((n, i) => {
+        const t = inputs[Math.min(i, inputs.length - 1)];
+        if (t) {
+          frame.set(n, t);
+          history.push(t);
+        }
+      });
+    } else {
+      history.push(...inputs);
+    }
+    const body: BodyState = { created: [], inputs: [...history] };
+    const inner: EvalContext = { ...ctx, body };
+    let output: Value | undefined;
+    for (const stmt of def.body) {
+      const out = this.execStatement(stmt, frame, history, inner);
+      if (out !== undefined) output = out;
+    }
+    if (output !== undefined) return output;
+    if (def.kind === 'cell') return this.concatLooseEnds(def, body, inner);
+    const last = history[history.length - 1];
+    if (!last) this.fail(def, `${def.kind} ${def.name} has no layers and no input`, 'empty-body', 'name');
+    return last;
+  }
+
+  private concatLooseEnds(site: AstNode, body: BodyState, ctx: EvalContext): Value {
+    const loose = body.created.filter((t) => this.graph.consumers[t.node] === 0);
+    if (loose.length === 0) this.fail(site, 'the cell has no loose ends to concatenate', 'empty-body');
+    if (loose.length === 1) return loose[0]!;
+    return this.applyPrimitive('concat', {}, loose, ctx, site);
+  }
+
+  /** Returns a value when the statement is an `output`. */
+  private execStatement(stmt: ast.Statement, frame: Frame, history: TensorValue[], ctx: EvalContext): Value | undefined {
+    try {
+      switch (stmt.$type) {
+        case 'Let':
+          frame.set(stmt, this.evalExpr(stmt.value, frame, ctx));
+          return undefined;
+        case 'InputStmt': {
+          if (stmt.dims.length === 0) return undefined;
+          if (history.length > 0) return undefined; // applied as a layer: the caller's tensor is the input
+          const dims = stmt.dims.map((d) => this.expectInt(this.evalExpr(d, frame, ctx), d, 'an input dimension'));
+          if (dims.some((d) => d < 1) || dims.length > 3) {
+            this.fail(stmt, `input(...) takes C, H[, W] with positive sizes, found (${dims.join(', ')})`, 'attribute-range');
+          }
+          const shape: Shape = { c: dims[0]!, h: dims[1] ?? 1, w: dims[2] ?? dims[1] ?? 1 };
+          this.inputShape ??= shape;
+          const node = this.graph.add({ op: 'input', attrs: {}, inputs: [], shape, params: 0, macs: 0, acts: 0, scope: 'input', source: stmt, choiceKeys: ctx.choiceStack });
+          const t: TensorValue = { kind: 'tensor', node: node.id, shape };
+          history.push(t);
+          return undefined;
+        }
+        case 'OutputStmt': {
+          let v = this.evalExpr(stmt.value, frame, ctx);
+          if (isDefinitionValue(v)) v = this.layerOfDefinition(v.definition, [], frame, ctx, stmt.value);
+          if (isLayer(v)) v = v.apply(lastK(history, v.arity), ctx);
+          if (!isTensor(v) && !isPoison(v)) this.fail(stmt.value, `output must be a tensor, found ${describeValue(v)}`, 'not-a-tensor');
+          return v;
+        }
+        case 'ForStmt': {
+          const it = this.evalExpr(stmt.iterable, frame, ctx);
+          if (isPoison(it)) return undefined;
+          if (!Array.isArray(it)) this.fail(stmt.iterable, `for needs a list, found ${describeValue(it)}`, 'type-mismatch');
+          for (const item of it) {
+            const f = new Frame(frame);
+            f.set(stmt.variable, item);
+            for (const s of stmt.body) {
+              const out = this.execStatement(s, f, history, ctx);
+              if (out !== undefined) return out;
+            }
+          }
+          return undefined;
+        }
+        case 'Node': {
+          const scoped = stmt.name ? { ...ctx, scope: join(ctx.scope, stmt.name) } : ctx;
+          let v = this.evalExpr(stmt.value, frame, scoped);
+          if (isDefinitionValue(v)) v = this.layerOfDefinition(v.definition, [], frame, scoped, stmt.value);
+          if (isLayer(v)) {
+            if (history.length === 0) this.fail(stmt.value, `${v.label} has no input: add an input(...) statement before it`, 'no-input');
+            v = v.apply(lastK(history, v.arity), scoped);
+          }
+          if (isTensor(v)) {
+            history.push(v);
+            ctx.body?.created.push(v);
+          } else if (isPoison(v)) {
+            // Keep later statements quiet: they see the poison through this name.
+          }
+          frame.set(stmt, v);
+          return undefined;
+        }
+      }
+    } catch (e) {
+      if (!(e instanceof EvalError)) throw e;
+      this.report(e.node, e.message, e.code, e.property, 'error', ctx.callStack);
+      if (stmt.$type === 'Node') frame.set(stmt, POISON);
+      if (stmt.$type === 'OutputStmt') return POISON;
+      return undefined;
+    }
+    return undefined;
+  }
+
+  // ---------------------------------------------------------------- expressions
+
+  evalExpr(e: ast.Expr, frame: Frame, ctx: EvalContext): Value {
+    switch (e.$type) {
+      case 'NumberLit':
+        return parseNumber(e.value);
+      case 'StringLit':
+        return e.value; // the value converter already removed the quotes
+      case 'BoolLit':
+        return e.value === 'true';
+      case 'ListLit':
+        return e.items.map((i) => this.evalExpr(i, frame, ctx));
+      case 'Paren':
+        return this.evalExpr(e.inner, frame, ctx);
+      case 'Ref':
+        return this.evalRef(e, frame, ctx);
+      case 'Unary': {
+        const v = this.evalExpr(e.operand, frame, ctx);
+        if (isPoison(v)) return v;
+        if (e.op === '-') return -this.expectNumber(v, e.operand, "the operand of '-'");
+        return !this.expectBool(v, e.operand, "the operand of 'not'");
+      }
+      case 'Binary':
+        return this.evalBinary(e, frame, ctx);
+      case 'Range': {
+        const from = this.expectNumber(this.evalExpr(e.from, frame, ctx), e.from, 'a range start');
+        const to = this.expectNumber(this.evalExpr(e.to, frame, ctx), e.to, 'a range end');
+        const step = e.step ? this.expectNumber(this.evalExpr(e.step, frame, ctx), e.step, 'a range step') : 1;
+        if (!(step > 0)) this.fail(e.step ?? e, `a range step must be positive, found ${step}`, 'attribute-range');
+        const n = Math.floor((to - from) / step + 1e-9) + 1;
+        if (n > 1_000_000) this.fail(e, `the range ${from}..${to} step ${step} has ${n} elements (at most 1,000,000)`, 'too-large');
+        const out: number[] = [];
+        for (let i = 0; i < n; i++) out.push(roundFloat(from + i * step));
+        return out;
+      }
+      case 'IfExpr': {
+        const c = this.evalExpr(e.condition, frame, ctx);
+        if (isPoison(c)) return c;
+        return this.expectBool(c, e.condition, 'an if condition') ? this.evalExpr(e.then, frame, ctx) : this.evalExpr(e.else, frame, ctx);
+      }
+      case 'Member':
+        return this.evalMember(e, frame, ctx);
+      case 'Index': {
+        const r = this.evalExpr(e.receiver, frame, ctx);
+        const i = this.evalExpr(e.index, frame, ctx);
+        if (isPoison(r) || isPoison(i)) return POISON;
+        if (!Array.isArray(r)) this.fail(e.receiver, `only lists can be indexed, found ${describeValue(r)}`, 'type-mismatch');
+        const k = this.expectInt(i, e.index, 'an index');
+        const j = k < 0 ? r.length + k : k;
+        if (j < 0 || j >= r.length) this.fail(e.index, `index ${k} is out of range for a list of ${r.length}`, 'index-range');
+        return r[j]!;
+      }
+      case 'Call':
+        return this.evalCall(e, frame, ctx);
+    }
+  }
+
+  private evalRef(e: ast.Ref, frame: Frame, ctx: EvalContext): Value {
+    const target = e.target.ref;
+    if (!target) return POISON; // the linker reported it
+    switch (target.$type) {
+      case 'Definition':
+        return { kind: 'definition', definition: target };
+      case 'Let':
+        if (target.$container.$type === 'Document') return this.evalGlobalLet(target, ctx);
+        break;
+    }
+    const v = frame.get(target);
+    if (v !== undefined) return v;
+    if (target.$type === 'Node' || target.$type === 'Let') {
+      this.fail(e, `\`${e.target.$refText}\` is used before it is defined (a body is a DAG in the order written: a node can only use nodes defined above it, so a reference to a later node would form a cycle)`, 'use-before-definition');
+    }
+    if (target.$type === 'InputName') {
+      this.fail(e, `input \`${e.target.$refText}\` has no tensor here`, 'no-input');
+    }
+    this.fail(e, `\`${e.target.$refText}\` has no value here`, 'no-value');
+  }
+
+  private evalGlobalLet(l: ast.Let, ctx: EvalContext): Value {
+    const cached = this.globals.get(l);
+    if (cached !== undefined) return cached;
+    if (this.letsInProgress.has(l)) this.fail(l, `let ${l.name} refers to itself`, 'cycle', 'name');
+    this.letsInProgress.add(l);
+    try {
+      const v = this.evalExpr(l.value, this.globals, { ...ctx, body: undefined });
+      this.globals.set(l, v);
+      return v;
+    } finally {
+      this.letsInProgress.delete(l);
+    }
+  }
+
+  private evalMember(e: ast.Member, frame: Frame, ctx: EvalContext): Value {
+    const r = this.evalExpr(e.receiver, frame, ctx);
+    if (isPoison(r)) return r;
+    if (isTensor(r)) {
+      switch (e.member) {
+        case 'c':
+        case 'channels':
+          return r.shape.c;
+        case 'h':
+        case 'height':
+          return r.shape.h;
+        case 'w':
+        case 'width':
+          return r.shape.w;
+      }
+      this.fail(e, `a tensor has members c (channels), h (height), w (width); found \`${e.member}\``, 'unknown-member', 'member');
+    }
+    if (Array.isArray(r) && (e.member === 'length' || e.member === 'len')) return r.length;
+    this.fail(e, `${describeValue(r)} has no member \`${e.member}\``, 'unknown-member', 'member');
+  }
+
+  private evalBinary(e: ast.Binary, frame: Frame, ctx: EvalContext): Value {
+    if (e.op === 'and' || e.op === 'or') {
+      const l = this.evalExpr(e.left, frame, ctx);
+      if (isPoison(l)) return l;
+      const lb = this.expectBool(l, e.left, `the left side of '${e.op}'`);
+      if (e.op === 'and' ? !lb : lb) return lb;
+      const r = this.evalExpr(e.right, frame, ctx);
+      if (isPoison(r)) return r;
+      return this.expectBool(r, e.right, `the right side of '${e.op}'`);
+    }
+    const l = this.evalExpr(e.left, frame, ctx);
+    const r = this.evalExpr(e.right, frame, ctx);
+    if (isPoison(l) || isPoison(r)) return POISON;
+    switch (e.op) {
+      case '->':
+        return this.pipe(l, r, e, frame, ctx);
+      case '+':
+        if (isTensor(l) && isTensor(r)) return this.applyPrimitive('add', {}, [l, r], ctx, e);
+        if (Array.isArray(l) && Array.isArray(r)) return [...l, ...r];
+        if (typeof l === 'string' && typeof r === 'string') return l + r;
+        return this.num(e.left, l) + this.num(e.right, r);
+      case '*': {
+        const layerSide = this.asLayerOrUndefined(l, frame, ctx, e.left) ?? this.asLayerOrUndefined(r, frame, ctx, e.right);
+        if (layerSide) {
+          const countNode = isLayer(l) || isDefinitionValue(l) ? e.right : e.left;
+          const count = isLayer(l) || isDefinitionValue(l) ? r : l;
+          return this.repeatLayer(layerSide, this.expectInt(count, countNode, 'a repeat count'), false, countNode);
+        }
+        return roundFloat(this.num(e.left, l) * this.num(e.right, r));
+      }
+      case '-':
+        return roundFloat(this.num(e.left, l) - this.num(e.right, r));
+      case '/': {
+        const d = this.num(e.right, r);
+        if (d === 0) this.fail(e.right, 'division by zero', 'division-by-zero');
+        return roundFloat(this.num(e.left, l) / d);
+      }
+      case '//': {
+        const d = this.num(e.right, r);
+        if (d === 0) this.fail(e.right, 'division by zero', 'division-by-zero');
+        return Math.floor(this.num(e.left, l) / d);
+      }
+      case '%': {
+        const d = this.num(e.right, r);
+        if (d === 0) this.fail(e.right, 'division by zero', 'division-by-zero');
+        const a = this.num(e.left, l);
+        return ((a % d) + d) % d;
+      }
+      case '==':
+        return valueEquals(l, r);
+      case '!=':
+        return !valueEquals(l, r);
+      case '<':
+        return this.num(e.left, l) < this.num(e.right, r);
+      case '<=':
+        return this.num(e.left, l) <= this.num(e.right, r);
+      case '>':
+        return this.num(e.left, l) > this.num(e.right, r);
+      case '>=':
+        return this.num(e.left, l) >= this.num(e.right, r);
+    }
+    this.fail(e, `unknown operator ${e.op}`, 'syntax');
+  }
+
+  private num(node: AstNode, v: Value): number {
+    return this.expectNumber(v, node, 'a number');
+  }
+
+  private asLayerOrUndefined(v: Value, frame: Frame, ctx: EvalContext, node: AstNode): LayerValue | undefined {
+    if (isLayer(v)) return v;
+    if (isDefinitionValue(v) && v.definition.kind !== 'fn') return this.layerOfDefinition(v.definition, [], frame, ctx, node);
+    return undefined;
+  }
+
+  private pipe(l: Value, r: Value, e: ast.Binary, frame: Frame, ctx: EvalContext): Value {
+    const right = this.asLayerOrUndefined(r, frame, ctx, e.right);
+    if (!right) this.fail(e.right, `the right side of '->' must be a layer, found ${describeValue(r)}`, 'type-mismatch');
+    if (isTensor(l)) return right.apply(padInputs([l], right.arity), ctx);
+    if (Array.isArray(l) && l.every(isTensor)) return right.apply(padInputs(l, right.arity), ctx);
+    const left = this.asLayerOrUndefined(l, frame, ctx, e.left);
+    if (!left) this.fail(e.left, `the left side of '->' must be a tensor or a layer, found ${describeValue(l)}`, 'type-mismatch');
+    return {
+      kind: 'layer',
+      arity: left.arity,
+      label: `${left.label} -> ${right.label}`,
+      sharesChoices: false,
+      apply: (inputs, c) => {
+        const mid = left.apply(inputs, c);
+        if (isPoison(mid)) return mid;
+        if (!isTensor(mid)) this.fail(e.left, `${left.label} did not produce a tensor`, 'not-a-tensor');
+        return right.apply(padInputs([mid], right.arity), c);
+      },
+    };
+  }
+
+  repeatLayer(layer: LayerValue, n: number, shared: boolean, site: AstNode): LayerValue {
+    if (n < 0) this.fail(site, `a repeat count must be >= 0, found ${n}`, 'attribute-range');
+    return {
+      kind: 'layer',
+      arity: layer.arity,
+      label: `${layer.label} * ${n}`,
+      sharesChoices: layer.sharesChoices,
+      apply: (inputs, ctx) => {
+        if (n === 0) return inputs[inputs.length - 1]!;
+        const hist = [...inputs];
+        let out: Value = POISON;
+        for (let i = 0; i < n; i++) {
+          out = layer.apply(lastK(hist, layer.arity), shared ? ctx : { ...ctx, repeatIndex: i });
+          if (!isTensor(out)) return out;
+          hist.push(out);
+        }
+        return out;
+      },
+    };
+  }
+
+  // ---------------------------------------------------------------- calls
+
+  private evalCall(e: ast.Call, frame: Frame, ctx: EvalContext): Value {
+    const callee = e.callee;
+    if (callee.$type === 'Ref') {
+      const target = callee.target.ref;
+      if (!target) return POISON;
+      if (target.$type === 'Definition') {
+        if (target.kind === 'fn') return this.callFunction(target, e, frame, ctx);
+        return this.callDefinition(target, e, frame, ctx);
+      }
+    }
+    const f = this.evalExpr(callee, frame, ctx);
+    if (isPoison(f)) return f;
+    if (isDefinitionValue(f)) return this.callDefinition(f.definition, e, frame, ctx);
+    if (!isLayer(f)) this.fail(callee, `${describeValue(f)} cannot be called`, 'not-callable');
+    const tensors: TensorValue[] = [];
+    for (const a of e.args) {
+      const v = this.evalExpr(a.value, frame, ctx);
+      if (isPoison(v)) return v;
+      if (a.name) this.fail(a, 'a layer is applied to tensors, not named arguments', 'type-mismatch', 'name');
+      if (isTensor(v)) tensors.push(v);
+      else if (Array.isArray(v) && v.every(isTensor)) tensors.push(...v);
+      else this.fail(a, `a layer is applied to tensors, found ${describeValue(v)}`, 'type-mismatch');
+    }
+    if (tensors.length === 0) this.fail(e, `${f.label} needs input tensors`, 'no-input');
+    return f.apply(padInputs(tensors, f.arity), ctx);
+  }
+
+  /** Binds call arguments to a definition's parameters, in order and by name. */
+  private bindArgs(def: ast.Definition, args: readonly ast.Arg[], frame: Frame, ctx: EvalContext, site: AstNode): { values: Map<ast.Param, Value>; rest: Value[]; restNodes: AstNode[] } | undefined {
+    const values = new Map<ast.Param, Value>();
+    const rest: Value[] = [];
+    const restNodes: AstNode[] = [];
+    const variadic = def.params.find((p) => p.variadic);
+    const positional = def.params.filter((p) => !p.variadic);
+    let pos = 0;
+    let sawNamed = false;
+    for (const a of args) {
+      if (a.name) {
+        sawNamed = true;
+        const p = def.params.find((q) => q.name === a.name && !q.variadic);
+        if (!p) {
+          const hint = suggestName(a.name, positional.map((q) => q.name));
+          this.fail(a, `${def.name} has no attribute \`${a.name}\`${hint ? `; did you mean \`${hint}\`?` : ''} (expected one of: ${positional.map((q) => q.name).join(', ') || 'none'})`, 'unknown-attribute', 'name');
+        }
+        if (values.has(p)) this.fail(a, `attribute \`${a.name}\` is given twice`, 'duplicate-attribute', 'name');
+        values.set(p, this.checkType(p, this.evalExpr(a.value, frame, ctx), a.value, def));
+        continue;
+      }
+      if (sawNamed) this.fail(a, 'a positional argument cannot follow a named one', 'syntax');
+      const v = this.evalExpr(a.value, frame, ctx);
+      if (variadic && (pos >= positional.length || isTensor(v) || (Array.isArray(v) && variadic.type === 'tensor'))) {
+        rest.push(v);
+        restNodes.push(a.value);
+        continue;
+      }
+      const p = positional[pos++];
+      if (!p) this.fail(a, `${def.name} takes at most ${positional.length} positional argument${positional.length === 1 ? '' : 's'}, found more`, 'too-many-arguments');
+      values.set(p, this.checkType(p, v, a.value, def));
+    }
+    if ([...values.values()].some(isPoison) || rest.some(isPoison)) return undefined;
+    // Defaults see the parameters bound before them (`stride = 1, pad = k // 2`).
+    const defFrame = new Frame(this.globals);
+    for (const p of def.params) {
+      if (p.variadic) continue;
+      let v = values.get(p);
+      if (v === undefined) {
+        if (!p.default) {
+          this.fail(site, `${def.name} needs \`${p.name}\`${p.type ? ` (${p.type})` : ''}`, 'missing-argument');
+        }
+        v = this.evalExpr(p.default, defFrame, ctx);
+        values.set(p, v);
+      }
+      defFrame.set(p, v);
+    }
+    return { values, rest, restNodes };
+  }
+
+  private checkType(p: ast.Param, v: Value, node: AstNode, def: ast.Definition): Value {
+    if (isPoison(v) || !p.type || p.type === 'any') return v;
+    const where = `\`${p.name}\` of ${def.name}`;
+    switch (p.type) {
+      case 'int':
+        if (typeof v !== 'number' || !Number.isInteger(v)) this.fail(node, `${where} must be an integer, found ${typeof v === 'number' ? v : describeValue(v)}`, 'type-mismatch');
+        return v;
+      case 'float':
+        if (typeof v !== 'number') this.fail(node, `${where} must be a number, found ${describeValue(v)}`, 'type-mismatch');
+        return v;
+      case 'bool':
+        if (typeof v !== 'boolean') this.fail(node, `${where} must be true or false, found ${describeValue(v)}`, 'type-mismatch');
+        return v;
+      case 'string':
+        if (typeof v !== 'string') this.fail(node, `${where} must be a string, found ${describeValue(v)}`, 'type-mismatch');
+        return v;
+      case 'list':
+        if (!Array.isArray(v)) this.fail(node, `${where} must be a list, found ${describeValue(v)}`, 'type-mismatch');
+        return v;
+      case 'tensor':
+        if (!isTensor(v)) this.fail(node, `${where} must be a tensor, found ${describeValue(v)}`, 'type-mismatch');
+        return v;
+      case 'layer':
+        if (!isLayer(v) && !isDefinitionValue(v)) this.fail(node, `${where} must be a layer, found ${describeValue(v)}`, 'type-mismatch');
+        return v;
+    }
+    return v;
+  }
+
+  private callDefinition(def: ast.Definition, e: ast.Call, frame: Frame, ctx: EvalContext): Value {
+    return this.layerOrTensorOfDefinition(def, e.args, frame, ctx, e);
+  }
+
+  private layerOfDefinition(def: ast.Definition, args: readonly ast.Arg[], frame: Frame, ctx: EvalContext, site: AstNode): LayerValue {
+    const v = this.layerOrTensorOfDefinition(def, args, frame, ctx, site);
+    if (isLayer(v)) return v;
+    if (isPoison(v)) throw new EvalError('', site, 'poison');
+    this.fail(site, `${def.name} is not a layer`, 'type-mismatch');
+  }
+
+  private layerOrTensorOfDefinition(def: ast.Definition, args: readonly ast.Arg[], frame: Frame, ctx: EvalContext, site: AstNode): Value {
+    if (def.kind === 'fn') this.fail(site, `${def.name} is a function: call it with (...)`, 'type-mismatch');
+    const bound = this.bindArgs(def, args, frame, ctx, site);
+    if (!bound) return POISON;
+    if (def.kind === 'op') {
+      const rule = OP_RULES[def.name];
+      if (!rule) this.fail(site, `op ${def.name} has no implementation`, 'unknown-op');
+      const attrs: Attrs = {};
+      for (const [p, v] of bound.values) attrs[p.name] = v as AttrValue;
+      const captured: TensorValue[] = [];
+      bound.rest.forEach((v, i) => {
+        if (isTensor(v)) captured.push(v);
+        else if (Array.isArray(v) && v.every(isTensor)) captured.push(...v);
+        else this.fail(bound.restNodes[i]!, `${def.name} takes tensors, found ${describeValue(v)}`, 'type-mismatch');
+      });
+      const [minInputs] = rule.inputs;
+      if (captured.length >= minInputs && captured.length > 0) return this.applyPrimitive(def.name, attrs, captured, ctx, site);
+      return {
+        kind: 'layer',
+        arity: 1,
+        label: def.name,
+        sharesChoices: false,
+        apply: (inputs, c) => this.applyPrimitive(def.name, attrs, [...inputs.slice(0, 1), ...captured], c, site),
+      };
+    }
+    if (bound.rest.length > 0) this.fail(bound.restNodes[0]!, `${def.name} takes parameters, not tensors: apply it with -> or ${def.name}(...)(x)`, 'type-mismatch');
+    const inputDecl = def.body.find((s): s is ast.InputStmt => s.$type === 'InputStmt' && s.names.length > 0);
+    const arity = Math.max(1, inputDecl?.names.length ?? 1);
+    const cell = def.kind === 'cell';
+    return {
+      kind: 'layer',
+      arity,
+      label: def.name,
+      sharesChoices: cell,
+      apply: (inputs, c) => {
+        if (c.callStack.length >= MAX_CALL_DEPTH) this.fail(site, `calls nested deeper than ${MAX_CALL_DEPTH} (is ${def.name} recursive?)`, 'too-deep');
+        const rep = c.repeatIndex;
+        const path = cell ? c.path : `${c.path}/${siteId(site)}${rep !== undefined ? `#${rep}` : ''}`;
+        const scope = join(c.scope, rep !== undefined ? `${def.name}.${rep}` : def.name);
+        const inner: EvalContext = { path, scope, callStack: [...c.callStack, site], choiceStack: c.choiceStack };
+        const f = new Frame(this.globals);
+        for (const [p, v] of bound.values) f.set(p, v);
+        return this.execDefinitionBody(def, f, inputs, inner);
+      },
+    };
+  }
+
+  applyPrimitive(op: string, attrs: Attrs, inputs: readonly TensorValue[], ctx: EvalContext, site: AstNode): Value {
+    const rule = OP_RULES[op]!;
+    const [min, max] = rule.inputs;
+    if (inputs.length < min || inputs.length > max) {
+      this.fail(site, `${op} takes ${min === max ? min : `${min} or more`} input${max === 1 ? '' : 's'}, found ${inputs.length}`, 'input-count');
+    }
+    if (this.graph.nodes.length >= MAX_NODES) this.fail(site, `the network has more than ${MAX_NODES} nodes`, 'too-large');
+    try {
+      const r = rule.infer(inputs.map((t) => t.shape), attrs);
+      const node = this.graph.add({
+        op,
+        attrs,
+        inputs: inputs.map((t) => t.node),
+        shape: r.shape,
+        params: r.params,
+        macs: r.macs,
+        acts: r.acts,
+        scope: join(ctx.scope, op),
+        source: site,
+        choiceKeys: ctx.choiceStack,
+      });
+      return { kind: 'tensor', node: node.id, shape: r.shape };
+    } catch (err) {
+      if (!(err instanceof OpError)) throw err;
+      let node: AstNode = site;
+      let property: string | undefined;
+      if (err.attr && site.$type === 'Call') {
+        const arg = (site as ast.Call).args.find((a) => a.name === err.attr);
+        if (arg) node = arg;
+      }
+      const inShapes = inputs.map((t) => formatShape(t.shape)).join(', ');
+      this.fail(node, `${op}: ${err.message} (input ${inShapes})`, err.code, property);
+    }
+  }
+
+  // ---------------------------------------------------------------- built-in functions
+
+  private callFunction(def: ast.Definition, e: ast.Call, frame: Frame, ctx: EvalContext): Value {
+    if (def.name === 'choice') return this.evalChoice(e, frame, ctx);
+    const bound = this.bindArgs(def, e.args, frame, ctx, e);
+    if (!bound) return POISON;
+    const named: Record<string, Value> = {};
+    for (const [p, v] of bound.values) named[p.name] = v;
+    switch (def.name) {
+      case 'choose':
+        return this.evalChoose(named, e, ctx);
+      case 'repeat': {
+        const layer = this.asLayerOrUndefined(named['layer']!, frame, ctx, e);
+        if (!layer) this.fail(e, `repeat needs a layer, found ${describeValue(named['layer']!)}`, 'type-mismatch');
+        return this.repeatLayer(layer, named['n'] as number, named['shared'] as boolean, e);
+      }
+      case 'sum': {
+        const items = named['items'] as Value[];
+        if (!items.every(isTensor) || items.length === 0) this.fail(e, 'sum needs a non-empty list of tensors', 'type-mismatch');
+        return items.length === 1 ? items[0]! : this.applyPrimitive('add', {}, items, ctx, e);
+      }
+      case 'loose_ends': {
+        if (!ctx.body) this.fail(e, 'loose_ends() is only meaningful inside a cell or block body', 'no-value');
+        return ctx.body.created.filter((t) => this.graph.consumers[t.node] === 0);
+      }
+    }
+    if (!BUILTIN_FUNCTIONS.has(def.name)) this.fail(e, `function ${def.name} has no implementation`, 'unknown-op');
+    try {
+      return callBuiltinFunction(def.name, named, bound.rest);
+    } catch (err) {
+      if (err instanceof OpError) this.fail(e, `${def.name}: ${err.message}`, err.code);
+      throw err;
+    }
+  }
+
+  private siteKey(e: ast.Call, shared: boolean, ctx: EvalContext): string {
+    return shared ? siteId(e) : `${siteId(e)}${ctx.path}`;
+  }
+
+  private decideAt(key: string, n: number, site: AstNode, ctx: EvalContext): number {
+    const previous = this.decisions.get(key);
+    if (previous !== undefined) return previous;
+    const taken = this.decider.decide(key, n, site);
+    if (!(Number.isInteger(taken) && taken >= 0 && taken < n)) throw new Error(`decider returned ${taken} for ${key} with ${n} options`);
+    this.decisions.set(key, taken);
+    this.trace.push({ key, options: n, site, taken, nested: ctx.choiceStack.length > 0 });
+    return taken;
+  }
+
+  private evalChoice(e: ast.Call, frame: Frame, ctx: EvalContext): Value {
+    let shared = false;
+    const options: ast.Expr[] = [];
+    for (const a of e.args) {
+      if (a.name === 'shared') {
+        const v = this.evalExpr(a.value, frame, ctx);
+        shared = this.expectBool(v, a.value, '`shared`');
+      } else if (a.name) {
+        this.fail(a, `choice has no attribute \`${a.name}\` (expected: shared)`, 'unknown-attribute', 'name');
+      } else options.push(a.value);
+    }
+    if (options.length === 0) this.fail(e, 'empty choice: give at least one option', 'empty-choice');
+    const key = this.siteKey(e, shared, ctx);
+    if (options.length === 1) {
+      // choice(list): a choice among the list's elements.
+      const list = this.evalExpr(options[0]!, frame, ctx);
+      if (isPoison(list)) return list;
+      if (!Array.isArray(list)) return list; // a single option is no choice
+      if (list.length === 0) this.fail(e, 'empty choice: the list has no elements', 'empty-choice');
+      const i = this.decideAt(key, list.length, e, ctx);
+      return this.ownedBy(list[i]!, key);
+    }
+    const i = this.decideAt(key, options.length, e, ctx);
+    const inner: EvalContext = { ...ctx, choiceStack: [...ctx.choiceStack, key] };
+    return this.ownedBy(this.evalExpr(options[i]!, frame, inner), key);
+  }
+
+  /** A layer chosen at `key` creates its nodes under that key wherever it is applied. */
+  private ownedBy(v: Value, key: string): Value {
+    if (isDefinitionValue(v) && v.definition.kind !== 'fn') {
+      const def = v.definition;
+      // Bare op/block reference: apply with defaults, lazily, under the key.
+      return {
+        kind: 'layer',
+        arity: 1,
+        label: def.name,
+        sharesChoices: def.kind === 'cell',
+        apply: (inputs, c) => {
+          const layer = this.layerOfDefinition(def, [], new Frame(this.globals), c, def);
+          return layer.apply(inputs, { ...c, choiceStack: [...c.choiceStack, key] });
+        },
+      };
+    }
+    if (!isLayer(v)) return v;
+    return { ...v, apply: (inputs, c) => v.apply(inputs, { ...c, choiceStack: [...c.choiceStack, key] }) };
+  }
+
+  private evalChoose(named: Record<string, Value>, e: ast.Call, ctx: EvalContext): Value {
+    const k = named['k'] as number;
+    const options = named['options'] as Value[];
+    const n = options.length;
+    if (!(k >= 1 && k <= n)) this.fail(e, `choose needs 1 <= k <= ${n} options, found k = ${k}`, 'attribute-range');
+    const combos = binomial(n, k);
+    const key = this.siteKey(e, named['shared'] as boolean, ctx);
+    const idx = this.decideAt(key, combos, e, ctx);
+    return unrankCombination(n, k, idx).map((i) => options[i]!);
+  }
+
+  // ---------------------------------------------------------------- checks
+
+  private expectNumber(v: Value, node: AstNode, what: string): number {
+    if (isPoison(v)) throw new EvalError('', node, 'poison');
+    if (typeof v !== 'number') this.fail(node, `expected ${what}, found ${describeValue(v)}`, 'type-mismatch');
+    return v;
+  }
+  private expectInt(v: Value, node: AstNode, what: string): number {
+    const n = this.expectNumber(v, node, what);
+    if (!Number.isInteger(n)) this.fail(node, `expected ${what} (an integer), found ${n}`, 'type-mismatch');
+    return n;
+  }
+  private expectBool(v: Value, node: AstNode, what: string): boolean {
+    if (typeof v !== 'boolean') this.fail(node, `expected ${what} to be true or false, found ${describeValue(v)}`, 'type-mismatch');
+    return v;
+  }
+}
+
+// ------------------------------------------------------------------ helpers
+
+function join(scope: string, name: string): string {
+  return scope ? `${scope}/${name}` : name;
+}
+
+/** The last k tensors of a sequence, padded with the earliest when there are fewer. */
+function lastK(history: readonly TensorValue[], k: number): TensorValue[] {
+  if (history.length >= k) return history.slice(history.length - k);
+  return padInputs(history, k);
+}
+
+function padInputs(ts: readonly TensorValue[], k: number): TensorValue[] {
+  if (ts.length >= k) return [...ts];
+  const out = [...ts];
+  while (out.length < k) out.unshift(ts[0]!);
+  return out;
+}
+
+/** A site's stable id: the enclosing definition and the 1-based line:column of the call. */
+export function siteId(node: AstNode): string {
+  const def = AstUtils.getContainerOfType(node, (x): x is ast.Definition => x.$type === 'Definition');
+  const pos = node.$cstNode?.range.start;
+  return `${def?.name ?? 'top'}@${pos ? pos.line + 1 : 0}:${pos ? pos.character + 1 : 0}`;
+}
+
+function roundFloat(x: number): number {
+  // Keep decimal arithmetic tidy (0.1*3 = 0.3) without hiding real differences.
+  return Math.abs(x - Math.round(x)) < 1e-9 ? Math.round(x) : Number(x.toPrecision(12));
+}
+
+function valueEquals(a: Value, b: Value): boolean {
+  if (Array.isArray(a) && Array.isArray(b)) return a.length === b.length && a.every((x, i) => valueEquals(x, b[i]!));
+  if (isTensor(a) && isTensor(b)) return a.node === b.node;
+  return a === b;
+}
+
+export function binomial(n: number, k: number): number {
+  let r = 1;
+  for (let i = 1; i <= k; i++) r = (r * (n - k + i)) / i;
+  return Math.round(r);
+}
+
+/** The idx-th k-combination of 0..n-1 in lexicographic order. */
+export function unrankCombination(n: number, k: number, idx: number): number[] {
+  const out: number[] = [];
+  let x = 0;
+  let rest = idx;
+  for (let slot = k; slot > 0; slot--) {
+    for (;;) {
+      const c = binomial(n - x - 1, slot - 1);
+      if (rest < c) break;
+      rest -= c;
+      x++;
+    }
+    out.push(x);
+    x++;
+  }
+  return out;
+}

@@ -1,0 +1,74 @@
+/**
+ * The elaborated form of a fixed architecture: a DAG of primitive ops with shapes and costs.
+ * Everything downstream (cost reports, drawing, printing, training) reads this, never the AST.
+ */
+import type { AstNode } from 'langium';
+import type { Attrs } from './ops.js';
+import type { Shape } from './shape.js';
+
+export interface GraphNode {
+  readonly id: number;
+  /** Primitive op name (`conv`, `bn`, ...) or `input`. */
+  readonly op: string;
+  readonly attrs: Attrs;
+  readonly inputs: readonly number[];
+  readonly shape: Shape;
+  readonly params: number;
+  readonly macs: number;
+  readonly acts: number;
+  /** Readable position in the network: `stage2/Bottleneck.1/conv`. */
+  readonly scope: string;
+  /** The AST node that created it (an op call or reference), for positions. */
+  readonly source: AstNode | undefined;
+  /** The choice keys being decided when the node was created, innermost last. */
+  readonly choiceKeys: readonly string[];
+}
+
+export interface Totals {
+  params: number;
+  macs: number;
+  acts: number;
+}
+
+export class Graph {
+  readonly nodes: GraphNode[] = [];
+  /** How many nodes consume each node's output. */
+  readonly consumers: number[] = [];
+
+  add(node: Omit<GraphNode, 'id'>): GraphNode {
+    const full: GraphNode = { ...node, id: this.nodes.length };
+    this.nodes.push(full);
+    this.consumers.push(0);
+    for (const i of node.inputs) this.consumers[i]!++;
+    return full;
+  }
+
+  totals(): Totals {
+    let params = 0;
+    let macs = 0;
+    let acts = 0;
+    for (const n of this.nodes) {
+      params += n.params;
+      macs += n.macs;
+      acts += n.acts;
+    }
+    return { params, macs, acts };
+  }
+
+  /** Nodes from which the output cannot be reached. */
+  deadNodes(output: number): GraphNode[] {
+    const live = new Uint8Array(this.nodes.length);
+    const stack = [output];
+    live[output] = 1;
+    while (stack.length) {
+      const n = this.nodes[stack.pop()!]!;
+      for (const i of n.inputs) {
+        if (!live[i]) {
+          live[i] = 1;
+          stack.push(i);
+        }
+      }
+    }
+    return this.nodes.filter((n) => !live[n.id]);
+  }
+}

@@ -1,0 +1,243 @@
+/**
+ * Shape and cost rules of the primitive ops, kept apart from evaluation (as tfjs-layers keeps
+ * `computeOutputShape` apart from `call`). Conventions (docs/cost-model.md): MACs are the
+ * multiply-accumulates of convolutions and fully connected layers (torchvision / pycls /
+ * fvcore "flops"); BN, activations, pooling and element-wise ops cost no MACs; parameters are
+ * trainable scalars (BN running statistics are buffers, not parameters); activations are the
+ * output elements of convolutions and fully connected layers (pycls' `acts`).
+ */
+import { type Shape, formatShape, sameShape } from './shape.js';
+
+export type AttrValue = number | boolean | string;
+export type Attrs = Record<string, AttrValue>;
+
+export interface OpResult {
+  shape: Shape;
+  params: number;
+  macs: number;
+  acts: number;
+}
+
+/** Thrown by a rule; `attr` names the attribute at fault so the diagnostic can point at it. */
+export class OpError extends Error {
+  constructor(
+    message: string,
+    readonly code: string,
+    readonly attr?: string,
+  ) {
+    super(message);
+  }
+}
+
+export interface OpRule {
+  /** Minimum and maximum number of tensor inputs (max Infinity for variadic ops). */
+  readonly inputs: readonly [number, number];
+  infer(inputs: readonly Shape[], a: Attrs): OpResult;
+}
+
+const int = (a: Attrs, k: string): number => a[k] as number;
+const bool = (a: Attrs, k: string): boolean => a[k] as boolean;
+
+function requirePositive(a: Attrs, k: string, min = 1): void {
+  const v = int(a, k);
+  if (!Number.isInteger(v) || v < min) {
+    throw new OpError(`\`${k}\` must be an integer >= ${min}, found ${v}`, 'attribute-range', k);
+  }
+}
+
+/** PyTorch's output size: floor((n + 2p - d(k-1) - 1) / s) + 1. */
+function outSize(n: number, k: number, s: number, p: number, d: number, what: string): number {
+  const o = Math.floor((n + 2 * p - d * (k - 1) - 1) / s) + 1;
+  if (o < 1) {
+    throw new OpError(
+      `${what} drives the resolution below 1: input ${n}, kernel ${k}, stride ${s}, padding ${p}, dilation ${d} gives ${o}`,
+      'resolution-below-one',
+    );
+  }
+  return o;
+}
+
+function samePad(k: number, d: number): number {
+  return Math.floor((d * (k - 1)) / 2);
+}
+
+function same(x: Shape): OpResult {
+  return { shape: x, params: 0, macs: 0, acts: 0 };
+}
+
+function convLike(x: Shape, out: number, k: number, stride: number, padAttr: number, dil: number, groups: number, bias: boolean, kw = k): OpResult {
+  if (x.c % groups !== 0) {
+    throw new OpError(`input channels ${x.c} are not divisible by groups ${groups}`, 'groups-divisibility', 'groups');
+  }
+  if (out % groups !== 0) {
+    throw new OpError(`output channels ${out} are not divisible by groups ${groups}`, 'groups-divisibility', 'groups');
+  }
+  const padH = padAttr < 0 ? samePad(k, dil) : padAttr;
+  const padW = padAttr < 0 ? samePad(kw, dil) : padAttr;
+  const h = outSize(x.h, k, stride, padH, dil, 'conv');
+  const w = outSize(x.w, kw, stride, padW, dil, 'conv');
+  const perOut = k * kw * (x.c / groups);
+  const params = perOut * out + (bias ? out : 0);
+  return { shape: { c: out, h, w }, params, macs: perOut * out * h * w, acts: out * h * w };
+}
+
+function pool(x: Shape, a: Attrs, what: string): OpResult {
+  requirePositive(a, 'k');
+  const k = int(a, 'k');
+  const stride = int(a, 'stride') < 0 ? k : int(a, 'stride');
+  const pad = int(a, 'pad');
+  if (pad < 0 || pad > k / 2) {
+    throw new OpError(`\`pad\` must be between 0 and k/2 = ${k / 2}, found ${pad}`, 'attribute-range', 'pad');
+  }
+  return same({ c: x.c, h: outSize(x.h, k, stride, pad, 1, what), w: outSize(x.w, k, stride, pad, 1, what) });
+}
+
+function sameShapes(inputs: readonly Shape[], what: string): Shape {
+  const first = inputs[0]!;
+  for (const s of inputs.slice(1)) {
+    if (!sameShape(first, s)) {
+      throw new OpError(
+        `${what} needs inputs of the same shape: expected ${formatShape(first)}, found ${formatShape(s)}`,
+        'shape-mismatch',
+      );
+    }
+  }
+  return first;
+}
+
+const unary: OpRule = { inputs: [1, 1], infer: ([x]) => same(x!) };
+
+export const OP_RULES: Readonly<Record<string, OpRule>> = {
+  conv: {
+    inputs: [1, 1],
+    infer([x], a) {
+      for (const k of ['out', 'k', 'stride', 'dilation', 'groups']) requirePositive(a, k);
+      // kh/kw give asymmetric kernels (ACNet's 1x3 and 3x1 branches); -1 means k.
+      const kh = int(a, 'kh') < 0 ? int(a, 'k') : int(a, 'kh');
+      const kw = int(a, 'kw') < 0 ? int(a, 'k') : int(a, 'kw');
+      return convLike(x!, int(a, 'out'), kh, int(a, 'stride'), int(a, 'pad'), int(a, 'dilation'), int(a, 'groups'), bool(a, 'bias'), kw);
+    },
+  },
+  dwconv: {
+    inputs: [1, 1],
+    infer([x], a) {
+      for (const k of ['k', 'stride', 'dilation', 'multiplier']) requirePositive(a, k);
+      return convLike(x!, x!.c * int(a, 'multiplier'), int(a, 'k'), int(a, 'stride'), int(a, 'pad'), int(a, 'dilation'), x!.c, bool(a, 'bias'));
+    },
+  },
+  maxpool: { inputs: [1, 1], infer: ([x], a) => pool(x!, a, 'maxpool') },
+  avgpool: { inputs: [1, 1], infer: ([x], a) => pool(x!, a, 'avgpool') },
+  gap: { inputs: [1, 1], infer: ([x]) => same({ c: x!.c, h: 1, w: 1 }) },
+  flatten: { inputs: [1, 1], infer: ([x]) => same({ c: x!.c * x!.h * x!.w, h: 1, w: 1 }) },
+  bn: { inputs: [1, 1], infer: ([x], a) => ({ ...same(x!), params: bool(a, 'affine') ? 2 * x!.c : 0 }) },
+  gn: {
+    inputs: [1, 1],
+    infer([x], a) {
+      requirePositive(a, 'groups');
+      if (x!.c % int(a, 'groups') !== 0) {
+        throw new OpError(`channels ${x!.c} are not divisible by groups ${int(a, 'groups')}`, 'groups-divisibility', 'groups');
+      }
+      return { ...same(x!), params: 2 * x!.c };
+    },
+  },
+  relu: unary,
+  relu6: unary,
+  hswish: unary,
+  hsigmoid: unary,
+  swish: unary,
+  sigmoid: unary,
+  identity: unary,
+  dropout: {
+    inputs: [1, 1],
+    infer([x], a) {
+      const p = a['p'] as number;
+      if (!(p >= 0 && p < 1)) throw new OpError(`\`p\` must be in [0, 1), found ${p}`, 'attribute-range', 'p');
+      return same(x!);
+    },
+  },
+  fc: {
+    inputs: [1, 1],
+    infer([x], a) {
+      requirePositive(a, 'out');
+      const fin = x!.c * x!.h * x!.w;
+      const out = int(a, 'out');
+      return { shape: { c: out, h: 1, w: 1 }, params: fin * out + (bool(a, 'bias') ? out : 0), macs: fin * out, acts: out };
+    },
+  },
+  zero: {
+    inputs: [1, 1],
+    infer([x], a) {
+      requirePositive(a, 'stride');
+      const s = int(a, 'stride');
+      const out = int(a, 'out') < 0 ? x!.c : int(a, 'out');
+      // x[:, :, ::s, ::s] as in the NAS-Bench-201 and DARTS reference code.
+      return same({ c: out, h: Math.ceil(x!.h / s), w: Math.ceil(x!.w / s) });
+    },
+  },
+  add: { inputs: [2, Infinity], infer: (xs) => same(sameShapes(xs, 'add')) },
+  concat: {
+    inputs: [1, Infinity],
+    infer(xs) {
+      const first = xs[0]!;
+      let c = 0;
+      for (const s of xs) {
+        if (s.h !== first.h || s.w !== first.w) {
+          throw new OpError(
+            `concat needs the same spatial size: expected ${first.h}×${first.w}, found ${s.h}×${s.w}`,
+            'shape-mismatch',
+          );
+        }
+        c += s.c;
+      }
+      return same({ c, h: first.h, w: first.w });
+    },
+  },
+  mul: {
+    inputs: [2, Infinity],
+    infer(xs) {
+      const first = xs[0]!;
+      for (const s of xs.slice(1)) {
+        const broadcast = s.c === first.c && s.h === 1 && s.w === 1;
+        if (!sameShape(first, s) && !broadcast) {
+          throw new OpError(
+            `mul needs the same shape or a ${first.c}×1×1 gate: expected ${formatShape(first)}, found ${formatShape(s)}`,
+            'shape-mismatch',
+          );
+        }
+      }
+      return same(first);
+    },
+  },
+  channel_shuffle: {
+    inputs: [1, 1],
+    infer([x], a) {
+      requirePositive(a, 'groups');
+      if (x!.c % int(a, 'groups') !== 0) {
+        throw new OpError(`channels ${x!.c} are not divisible by groups ${int(a, 'groups')}`, 'groups-divisibility', 'groups');
+      }
+      return same(x!);
+    },
+  },
+  split: {
+    inputs: [1, 1],
+    infer([x], a) {
+      requirePositive(a, 'parts');
+      const parts = int(a, 'parts');
+      const index = int(a, 'index');
+      if (x!.c % parts !== 0) {
+        throw new OpError(`channels ${x!.c} are not divisible into ${parts} parts`, 'groups-divisibility', 'parts');
+      }
+      if (!(index >= 0 && index < parts)) {
+        throw new OpError(`\`index\` must be in 0..${parts - 1}, found ${index}`, 'attribute-range', 'index');
+      }
+      return same({ c: x!.c / parts, h: x!.h, w: x!.w });
+    },
+  },
+  upsample: {
+    inputs: [1, 1],
+    infer([x], a) {
+      requirePositive(a, 'scale');
+      return same({ c: x!.c, h: x!.h * int(a, 'scale'), w: x!.w * int(a, 'scale') });
+    },
+  },
+};

@@ -1,0 +1,144 @@
+/**
+ * Validation checks registered per AST node type (as Langium's examples do). Shape, channel
+ * and cost errors come from elaborating each network and space (src/core/semantics); the
+ * checks here are the ones that need no elaboration.
+ */
+import { AstUtils, type ValidationAcceptor, type ValidationChecks, type LangiumDocuments } from 'langium';
+import type * as ast from '../language/generated/ast.js';
+import { resolveImportUri } from '../language/imports.js';
+import { elaborate } from '../semantics/evaluator.js';
+import { suggestName } from '../semantics/suggest.js';
+import { KNOWN_METRICS, KNOWN_STRATEGIES, KNOWN_EVALUATORS } from './search-vocabulary.js';
+
+export function registerNasChecks(registry: { register(checks: ValidationChecks<ast.NasAstType>, thisObj: object): void }, documents: () => LangiumDocuments): void {
+  const v = new NasValidator(documents);
+  const checks: ValidationChecks<ast.NasAstType> = {
+    Document: [v.checkDuplicateTopLevel, v.checkModels],
+    Import: v.checkImport,
+    Definition: [v.checkDefinition],
+    Search: v.checkSearch,
+  };
+  registry.register(checks, v);
+}
+
+export class NasValidator {
+  constructor(private readonly documents: () => LangiumDocuments) {}
+
+  checkDuplicateTopLevel(doc: ast.Document, accept: ValidationAcceptor): void {
+    const seen = new Map<string, ast.Element>();
+    for (const el of doc.elements) {
+      const prev = seen.get(el.name);
+      if (prev) {
+        accept('error', `duplicate name \`${el.name}\`: already defined on line ${(prev.$cstNode?.range.start.line ?? 0) + 1}`, { node: el, property: 'name', code: 'duplicate-name' });
+      } else seen.set(el.name, el);
+    }
+  }
+
+  checkImport(imp: ast.Import, accept: ValidationAcceptor): void {
+    const doc = AstUtils.getDocument(imp);
+    const uri = resolveImportUri(doc.uri, imp.path);
+    if (uri.toString() === doc.uri.toString()) {
+      accept('error', 'a file cannot import itself', { node: imp, property: 'path', code: 'import-cycle' });
+      return;
+    }
+    if (!this.documents().hasDocument(uri)) {
+      accept('error', `cannot find imported file "${imp.path}" (looked for ${uri.scheme === 'file' ? uri.fsPath : uri.toString()})`, { node: imp, property: 'path', code: 'import-not-found' });
+    }
+  }
+
+  checkDefinition(def: ast.Definition, accept: ValidationAcceptor): void {
+    const params = new Set<string>();
+    for (const p of def.params) {
+      if (params.has(p.name)) accept('error', `duplicate parameter \`${p.name}\``, { node: p, property: 'name', code: 'duplicate-name' });
+      params.add(p.name);
+    }
+    if ((def.kind === 'op' || def.kind === 'fn') && def.body.length > 0) {
+      accept('error', `an ${def.kind} is implemented natively and has no body`, { node: def, property: 'kind', code: 'unexpected-body' });
+    }
+    const names = new Map<string, ast.NamedElement>();
+    const visit = (stmts: ast.Statement[]): void => {
+      for (const s of stmts) {
+        const named: ast.NamedElement[] = [];
+        if ((s.$type === 'Node' && s.name) || s.$type === 'Let') named.push(s);
+        if (s.$type === 'InputStmt') named.push(...s.names);
+        for (const n of named) {
+          if (!n.name) continue;
+          if (params.has(n.name) || names.has(n.name)) {
+            accept('error', `duplicate name \`${n.name}\` in ${def.name}`, { node: n, property: 'name', code: 'duplicate-name' });
+          } else names.set(n.name, n);
+        }
+        if (s.$type === 'ForStmt') visit(s.body);
+      }
+    };
+    visit(def.body);
+    if (def.kind === 'network' || def.kind === 'space') {
+      if (!def.body.some((s) => s.$type === 'InputStmt' && s.dims.length > 0)) {
+        accept('error', `${def.kind} ${def.name} needs an input shape: add \`input(C, H, W)\` as its first statement`, { node: def, property: 'name', code: 'no-input' });
+      }
+    }
+    if (def.kind !== 'network' && def.kind !== 'space') {
+      for (const s of def.body) {
+        if (s.$type === 'InputStmt' && s.dims.length > 0) {
+          accept('error', `input(C, H, W) gives a network's input shape; in a ${def.kind} declare named inputs: \`input x\` or \`input s0, s1\``, { node: s, code: 'misplaced-input' });
+        }
+      }
+    }
+  }
+
+  /** Elaborates each network and space with its first options and reports what fails. */
+  checkModels(doc: ast.Document, accept: ValidationAcceptor): void {
+    for (const def of doc.elements) {
+      if (def.$type !== 'Definition' || (def.kind !== 'network' && def.kind !== 'space')) continue;
+      if (!def.body.some((s) => s.$type === 'InputStmt' && s.dims.length > 0)) continue;
+      const result = elaborate(def, { rootDocument: doc });
+      for (const d of result.diagnostics) {
+        accept(d.severity, d.message, { node: d.node, property: d.property, code: d.code });
+      }
+      if (def.kind === 'network' && result.trace.length > 0) {
+        accept('error', `network ${def.name} contains ${result.trace.length} choice${result.trace.length === 1 ? '' : 's'}; declare it as \`space\` to make a search space`, { node: result.trace[0]!.site, code: 'choice-in-network' });
+      }
+    }
+  }
+
+  checkSearch(s: ast.Search, accept: ValidationAcceptor): void {
+    const count = (t: string) => s.items.filter((i) => i.$type === t).length;
+    if (count('SpaceItem') === 0) accept('error', `search ${s.name} needs \`space NAME\``, { node: s, property: 'name', code: 'search-missing-space' });
+    if (count('ObjectiveItem') === 0) accept('error', `search ${s.name} needs at least one objective (\`maximize accuracy\`)`, { node: s, property: 'name', code: 'search-missing-objective' });
+    for (const t of ['SpaceItem', 'StrategyItem', 'EvaluatorItem', 'BudgetItem', 'SeedItem']) {
+      if (count(t) > 1) {
+        const dup = s.items.filter((i) => i.$type === t)[1]!;
+        accept('error', `search ${s.name} has more than one ${t.replace('Item', '').toLowerCase()}`, { node: dup, code: 'duplicate-name' });
+      }
+    }
+    for (const item of s.items) {
+      switch (item.$type) {
+        case 'SpaceItem': {
+          const def = item.space.ref;
+          if (def && def.kind !== 'space' && def.kind !== 'network') {
+            accept('error', `\`${def.name}\` is a ${def.kind}, expected a space or network`, { node: item, property: 'space', code: 'type-mismatch' });
+          }
+          break;
+        }
+        case 'ObjectiveItem':
+        case 'ConstraintItem':
+          if (!KNOWN_METRICS.has(item.metric)) {
+            const hint = suggestName(item.metric, KNOWN_METRICS);
+            accept('error', `unknown metric \`${item.metric}\`${hint ? `; did you mean \`${hint}\`?` : ''} (expected one of: ${[...KNOWN_METRICS].join(', ')})`, { node: item, property: 'metric', code: 'unknown-metric' });
+          }
+          break;
+        case 'StrategyItem':
+          if (!KNOWN_STRATEGIES.has(item.name)) {
+            const hint = suggestName(item.name, KNOWN_STRATEGIES);
+            accept('error', `unknown strategy \`${item.name}\`${hint ? `; did you mean \`${hint}\`?` : ''} (expected one of: ${[...KNOWN_STRATEGIES].join(', ')})`, { node: item, property: 'name', code: 'unknown-strategy' });
+          }
+          break;
+        case 'EvaluatorItem':
+          if (!KNOWN_EVALUATORS.has(item.name)) {
+            const hint = suggestName(item.name, KNOWN_EVALUATORS);
+            accept('error', `unknown evaluator \`${item.name}\`${hint ? `; did you mean \`${hint}\`?` : ''} (expected one of: ${[...KNOWN_EVALUATORS].join(', ')})`, { node: item, property: 'name', code: 'unknown-evaluator' });
+          }
+          break;
+      }
+    }
+  }
+}

@@ -1,0 +1,104 @@
+/**
+ * A headless workspace of .nas documents for the CLI, tests and benchmarks: loads files and
+ * their imports from disk (or text), builds them with Langium (parse, link, validate) and
+ * reports diagnostics in LSP conventions (0-based lines and characters).
+ */
+import * as fs from 'node:fs';
+import { URI, type LangiumDocument } from 'langium';
+import { NodeFileSystem } from 'langium/node';
+import { createNasCoreServices, type NasServices } from './language/nas-module.js';
+import type { LangiumSharedCoreServices } from 'langium';
+import { BUILTIN_DOCUMENTS } from './stdlib/index.js';
+import { collectImportUris } from './language/imports.js';
+import type { Document } from './language/generated/ast.js';
+
+export type Severity = 'error' | 'warning' | 'info' | 'hint';
+
+export interface NasDiagnostic {
+  file: string;
+  range: { start: { line: number; character: number }; end: { line: number; character: number } };
+  severity: Severity;
+  code: string;
+  message: string;
+}
+
+const SEVERITY: Record<number, Severity> = { 1: 'error', 2: 'warning', 3: 'info', 4: 'hint' };
+
+export class NasWorkspace {
+  readonly shared: LangiumSharedCoreServices;
+  readonly services: NasServices;
+  private builtinsLoaded = false;
+
+  constructor() {
+    const { shared, Nas } = createNasCoreServices(NodeFileSystem);
+    this.shared = shared;
+    this.services = Nas;
+  }
+
+  private ensureBuiltins(): LangiumDocument[] {
+    if (this.builtinsLoaded) return [];
+    this.builtinsLoaded = true;
+    const docs = this.shared.workspace.LangiumDocuments;
+    const factory = this.shared.workspace.LangiumDocumentFactory;
+    const out: LangiumDocument[] = [];
+    for (const b of BUILTIN_DOCUMENTS) {
+      const doc = factory.fromString(b.text, URI.parse(b.uri));
+      docs.addDocument(doc);
+      out.push(doc);
+    }
+    return out;
+  }
+
+  /** Adds a document from text (replacing one with the same URI) plus its imports from disk. */
+  async addText(text: string, uri: URI): Promise<LangiumDocument> {
+    const builtins = this.ensureBuiltins();
+    const docs = this.shared.workspace.LangiumDocuments;
+    if (docs.hasDocument(uri)) {
+      docs.deleteDocument(uri);
+    }
+    const doc = this.shared.workspace.LangiumDocumentFactory.fromString(text, uri);
+    docs.addDocument(doc);
+    const added = [...builtins, doc, ...this.addImportsOf(doc)];
+    await this.shared.workspace.DocumentBuilder.build(added, { validation: true });
+    return doc;
+  }
+
+  /** Loads a file and, transitively, the files it imports. Throws on I/O errors of `path` only. */
+  async addFile(path: string): Promise<LangiumDocument> {
+    const text = fs.readFileSync(path, 'utf8');
+    return this.addText(text, URI.file(fs.realpathSync(path)));
+  }
+
+  private addImportsOf(doc: LangiumDocument): LangiumDocument[] {
+    const docs = this.shared.workspace.LangiumDocuments;
+    const out: LangiumDocument[] = [];
+    const queue = [doc];
+    while (queue.length) {
+      const d = queue.pop()!;
+      for (const uri of collectImportUris(d.parseResult.value as Document, d.uri)) {
+        if (docs.hasDocument(uri) || uri.scheme !== 'file') continue;
+        let text: string;
+        try {
+          text = fs.readFileSync(uri.fsPath, 'utf8');
+        } catch {
+          continue; // the validator reports the missing import at its position
+        }
+        const imported = this.shared.workspace.LangiumDocumentFactory.fromString(text, uri);
+        docs.addDocument(imported);
+        out.push(imported);
+        queue.push(imported);
+      }
+    }
+    return out;
+  }
+
+  diagnostics(doc: LangiumDocument, file = doc.uri.fsPath): NasDiagnostic[] {
+    return (doc.diagnostics ?? []).map((d) => ({
+      file,
+      range: d.range,
+      severity: SEVERITY[d.severity ?? 1] ?? 'error',
+      code: typeof d.code === 'string' || typeof d.code === 'number' ? String(d.code) : 'error',
+      message: d.message,
+    }));
+  }
+}
