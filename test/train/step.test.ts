@@ -1,7 +1,6 @@
 import { describe, it, expect, beforeAll } from 'vitest';
 import * as tf from '@tensorflow/tfjs-core';
 import '@tensorflow/tfjs-backend-cpu';
-import '@tensorflow/tfjs-core/dist/register_all_gradients';
 import type { TrainableModel } from '../../src/core/train/model';
 import { createSgdStep, computeSmoothedCrossEntropy } from '../../src/core/train/step';
 
@@ -11,7 +10,7 @@ function makeLinear(w0: number[][], b0: number[]): TrainableModel {
   const b = tf.variable(tf.tensor1d(b0), true, `lin.b.${Math.random()}`);
   return {
     name: 'linear',
-    trainable: new Map([['w', w], ['b', b]]),
+    trainable: new Map<string, tf.Variable>([['w', w], ['b', b]]),
     state: new Map(),
     forward: (x) => tf.add(tf.matMul(tf.reshape(x, [x.shape[0], -1]), w), b) as tf.Tensor2D,
     paramCount: () => w.size + b.size,

@@ -17,10 +17,7 @@
  * the only device→host transfer per step.
  */
 import * as tf from '@tensorflow/tfjs-core';
-// tfjs-core's node bundle ships without gradient definitions (the @tensorflow/tfjs union
-// package adds them); this side-effect import registers them once, in every process that
-// trains. It is a deep ESM import: fine for bundlers, vitest and tsx (CJS mode).
-import '@tensorflow/tfjs-core/dist/register_all_gradients';
+import { registerTfjsGradients } from './tfjs-gradients';
 import type { TrainableModel } from './model';
 
 export interface SgdOptions { momentum: number; weightDecay: number; labelSmoothing: number; nesterov?: boolean }
@@ -46,6 +43,7 @@ export function computeSmoothedCrossEntropy(logits: tf.Tensor2D, labels: tf.Tens
 }
 
 export function createSgdStep(model: TrainableModel, opts: SgdOptions): SgdStep {
+  registerTfjsGradients();
   const { momentum, weightDecay, labelSmoothing } = opts;
   const nesterov = opts.nesterov ?? false;
   if (nesterov && momentum <= 0) throw new Error('nesterov momentum requires momentum > 0 (as in torch.optim.SGD)');

@@ -1,0 +1,155 @@
+/**
+ * The backend ladder of the training engine.
+ *
+ *   node-gpu (@tensorflow/tfjs-node-gpu, needs its native binding and a CUDA GPU)
+ *   → node   (@tensorflow/tfjs-node, native libtensorflow on the CPU)
+ *   → wasm   (@tensorflow/tfjs-backend-wasm, XNNPACK; made trainable by ./wasm-kernels)
+ *   → cpu    (@tensorflow/tfjs-backend-cpu, pure JavaScript; always available)
+ *
+ * Both native packages are optionalDependencies: their install scripts download
+ * libtensorflow, which fails on machines without that access, and npm then simply leaves
+ * them out. The ladder therefore probes each rung at run time and reports, once, which
+ * backend runs and why each rung above it did not.
+ */
+import * as tf from '@tensorflow/tfjs-core';
+import '@tensorflow/tfjs-backend-cpu';
+import { registerTfjsGradients } from './tfjs-gradients';
+import { registerWasmTrainingKernels } from './wasm-kernels';
+
+export const BACKEND_NAMES = ['node-gpu', 'node', 'wasm', 'cpu'] as const;
+export type BackendName = (typeof BACKEND_NAMES)[number];
+
+export interface BackendRungReport { backend: BackendName; ok: boolean; reason: string }
+export interface BackendSelection {
+  /** The ladder rung that runs. */
+  backend: BackendName;
+  /** The tfjs backend name (`tensorflow`, `wasm`, `cpu`). */
+  tfBackend: string;
+  /** One entry per rung tried, in ladder order. */
+  rungs: BackendRungReport[];
+  /** One human-readable line: which backend runs and why the others did not. */
+  summary: string;
+}
+
+export interface SelectBackendOptions {
+  /** Force one rung; an unavailable forced rung throws `BackendUnavailableError`. */
+  force?: BackendName;
+  /** Threads for the native backends (`TF_NUM_INTRAOP_THREADS`); wasm in Node is single-threaded. */
+  threads?: number;
+  /** Where the one summary line goes; default stderr. Pass `() => {}` to silence. */
+  log?: (line: string) => void;
+}
+
+/** A forced backend that cannot run here; its message is meant for the user as is. */
+export class BackendUnavailableError extends Error {
+  constructor(readonly backend: BackendName, readonly reason: string) {
+    super(`backend '${backend}' is not available: ${reason}`);
+    this.name = 'BackendUnavailableError';
+  }
+}
+
+export function isBackendName(s: string): s is BackendName {
+  return (BACKEND_NAMES as readonly string[]).includes(s);
+}
+
+function describeError(e: unknown): string {
+  const msg = e instanceof Error ? e.message : String(e);
+  // Module-not-found messages carry the whole require stack; the first line says enough.
+  const first = msg.split('\n')[0];
+  if (/Cannot find (module|package)/.test(first)) return 'package not installed (optional dependency; its install needs to download libtensorflow)';
+  return first;
+}
+
+/** A CUDA device is visible when the NVIDIA kernel driver is loaded. */
+async function hasCudaDevice(): Promise<boolean> {
+  const { existsSync } = await import('node:fs');
+  return existsSync('/proc/driver/nvidia/version') || existsSync('/dev/nvidiactl');
+}
+
+/**
+ * Loads a native binding by computed name so that bundlers leave it external and a missing
+ * optional package is an ordinary, catchable error at run time.
+ */
+async function loadOptional(pkg: string): Promise<void> {
+  const name = pkg;
+  await import(/* @vite-ignore */ name);
+}
+
+async function tryRung(backend: BackendName, threads: number | undefined): Promise<string | null> {
+  try {
+    switch (backend) {
+      case 'node-gpu': {
+        if (!(await hasCudaDevice())) return 'no CUDA GPU visible (no NVIDIA driver loaded)';
+        if (threads) process.env.TF_NUM_INTRAOP_THREADS = String(threads);
+        await loadOptional('@tensorflow/tfjs-node-gpu');
+        break;
+      }
+      case 'node': {
+        if (threads) process.env.TF_NUM_INTRAOP_THREADS = String(threads);
+        await loadOptional('@tensorflow/tfjs-node');
+        break;
+      }
+      case 'wasm': {
+        await import('@tensorflow/tfjs-backend-wasm');
+        registerWasmTrainingKernels();
+        break;
+      }
+      case 'cpu':
+        break;
+    }
+    const tfName = tfBackendOf(backend);
+    if (tf.findBackend(tfName) === null && tf.engine().registryFactory[tfName] === undefined) {
+      return `the package loaded but registered no '${tfName}' backend`;
+    }
+    const ok = await tf.setBackend(tfName);
+    if (!ok) return `tfjs could not initialize the '${tfName}' backend`;
+    // tfjs-backend-cpu prints an "install tfjs-node" banner on first use in Node; the
+    // ladder's own line already says why a faster backend is not running.
+    const cpu = tf.findBackend('cpu') as unknown as { firstUse?: boolean } | null;
+    if (cpu && 'firstUse' in cpu) cpu.firstUse = false;
+    return null;
+  } catch (e) {
+    return describeError(e);
+  }
+}
+
+function tfBackendOf(b: BackendName): string {
+  return b === 'node-gpu' || b === 'node' ? 'tensorflow' : b;
+}
+
+let current: BackendSelection | null = null;
+
+/**
+ * Walks the ladder (or takes the forced rung), activates the first backend that works and
+ * logs one line saying which runs and why the others did not. Idempotent: later calls with
+ * the same request return the first selection without logging again.
+ */
+export async function selectBackend(opts: SelectBackendOptions = {}): Promise<BackendSelection> {
+  const log = opts.log ?? ((line: string) => process.stderr.write(line + '\n'));
+  if (current && (opts.force === undefined || opts.force === current.backend)) {
+    await tf.setBackend(current.tfBackend);
+    return current;
+  }
+  registerTfjsGradients();
+  const rungs: BackendRungReport[] = [];
+  const order: readonly BackendName[] = opts.force ? [opts.force] : BACKEND_NAMES;
+  for (const b of order) {
+    const reason = await tryRung(b, opts.threads);
+    rungs.push({ backend: b, ok: reason === null, reason: reason ?? 'selected' });
+    if (reason === null) {
+      const why = rungs.filter((r) => !r.ok).map((r) => `${r.backend}: ${r.reason}`);
+      const summary = `training backend: ${b}${opts.force ? ' (forced)' : ''}` + (why.length ? ` — skipped ${why.join('; ')}` : '');
+      current = { backend: b, tfBackend: tfBackendOf(b), rungs, summary };
+      log(summary);
+      return current;
+    }
+    if (opts.force) throw new BackendUnavailableError(b, reason);
+  }
+  // Unreachable: the cpu rung always loads.
+  throw new Error('no training backend could be initialized');
+}
+
+/** The selection made by `selectBackend`, or null before the first call. */
+export function currentBackend(): BackendSelection | null {
+  return current;
+}

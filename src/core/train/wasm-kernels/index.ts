@@ -1,0 +1,28 @@
+/**
+ * Registers the kernels that make tfjs-backend-wasm trainable (and fast at it). Call before
+ * `tf.setBackend('wasm')`; idempotent.
+ */
+import * as tf from '@tensorflow/tfjs-core';
+import { broadcastToConfig } from './broadcast-to';
+import { conv2dBackpropFilterConfig } from './conv2d-backprop-filter';
+import { makeConv2dBackpropInputConfig } from './conv2d-backprop-input';
+import { depthwiseBackpropFilterConfig, depthwiseBackpropInputConfig } from './depthwise-backprop';
+import { logSoftmaxConfig } from './log-softmax';
+
+let registered = false;
+
+/** Replaces (or adds) one kernel, returning the one it replaced. */
+function replaceKernel(config: tf.KernelConfig): tf.KernelConfig | undefined {
+  const old = tf.getKernel(config.kernelName, config.backendName);
+  if (old) tf.unregisterKernel(config.kernelName, config.backendName);
+  tf.registerKernel(config);
+  return old;
+}
+
+export function registerWasmTrainingKernels(): void {
+  if (registered) return;
+  registered = true;
+  const nativeBackpropInput = tf.getKernel(tf.Conv2DBackpropInput, 'wasm')?.kernelFunc;
+  for (const c of [conv2dBackpropFilterConfig, makeConv2dBackpropInputConfig(nativeBackpropInput), depthwiseBackpropInputConfig,
+    depthwiseBackpropFilterConfig, broadcastToConfig, logSoftmaxConfig]) replaceKernel(c);
+}
