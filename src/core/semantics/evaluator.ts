@@ -101,10 +101,22 @@ class Frame {
 }
 
 const MAX_CALL_DEPTH = 64;
+const EMPTY_ATTRS: Attrs = {};
 const MAX_NODES = 2_000_000;
+
+/** What one statement produced, in its first elaboration (blocks run once per instance). */
+export interface StatementInfo {
+  /** Graph nodes [first, end) were created while the statement ran (nested calls included). */
+  readonly first: number;
+  readonly end: number;
+  readonly output: TensorValue | undefined;
+  /** How many times the statement ran (instances of its block, loop iterations). */
+  instances: number;
+}
 
 export interface ElaborationResult {
   readonly graph: Graph;
+  readonly statements: ReadonlyMap<AstNode, StatementInfo>;
   readonly output: TensorValue | undefined;
   readonly input: Shape | undefined;
   readonly diagnostics: SemanticDiagnostic[];
@@ -125,12 +137,14 @@ export function elaborate(def: ast.Definition, options: ElaborateOptions = {}): 
 
 class Evaluator {
   readonly graph = new Graph();
+  readonly statements = new Map<AstNode, StatementInfo>();
   readonly diagnostics: SemanticDiagnostic[] = [];
   readonly trace: TraceEntry[] = [];
   private readonly decisions = new Map<string, number>();
   private readonly reported = new Set<string>();
   private readonly globals = new Frame();
   private readonly letsInProgress = new Set<AstNode>();
+  private readonly defaultsCache = new Map<string, Attrs>();
   private inputShape: Shape | undefined;
 
   constructor(
@@ -163,7 +177,7 @@ class Evaluator {
   }
 
   private result(output: TensorValue | undefined): ElaborationResult {
-    return { graph: this.graph, output, input: this.inputShape, diagnostics: this.diagnostics, trace: this.trace };
+    return { graph: this.graph, statements: this.statements, output, input: this.inputShape, diagnostics: this.diagnostics, trace: this.trace };
   }
 
   private reportDeadNodes(output: TensorValue): void {
@@ -246,6 +260,20 @@ class Evaluator {
 
   /** Returns a value when the statement is an `output`. */
   private execStatement(stmt: ast.Statement, frame: Frame, history: TensorValue[], ctx: EvalContext): Value | undefined {
+    const first = this.graph.nodes.length;
+    const out = this.execStatementInner(stmt, frame, history, ctx);
+    if (stmt.$type !== 'ForStmt' && stmt.$type !== 'Let') {
+      const info = this.statements.get(stmt);
+      if (info) info.instances++;
+      else {
+        const produced = stmt.$type === 'Node' ? frame.get(stmt) : stmt.$type === 'InputStmt' ? history[history.length - 1] : out;
+        this.statements.set(stmt, { first, end: this.graph.nodes.length, output: produced && isTensor(produced) ? produced : undefined, instances: 1 });
+      }
+    }
+    return out;
+  }
+
+  private execStatementInner(stmt: ast.Statement, frame: Frame, history: TensorValue[], ctx: EvalContext): Value | undefined {
     try {
       switch (stmt.$type) {
         case 'Let':
@@ -260,7 +288,7 @@ class Evaluator {
           }
           const shape: Shape = { c: dims[0]!, h: dims[1] ?? 1, w: dims[2] ?? dims[1] ?? 1 };
           this.inputShape ??= shape;
-          const node = this.graph.add({ op: 'input', attrs: {}, inputs: [], shape, params: 0, macs: 0, acts: 0, scope: 'input', source: stmt, choiceKeys: ctx.choiceStack });
+          const node = this.graph.add({ op: 'input', attrs: {}, defaults: EMPTY_ATTRS, inputs: [], shape, params: 0, macs: 0, acts: 0, scope: 'input', source: stmt, choiceKeys: ctx.choiceStack });
           const t: TensorValue = { kind: 'tensor', node: node.id, shape };
           history.push(t);
           return undefined;
@@ -670,7 +698,8 @@ class Evaluator {
       const rule = OP_RULES[def.name];
       if (!rule) this.fail(site, `op ${def.name} has no implementation`, 'unknown-op');
       const attrs: Attrs = {};
-      for (const [p, v] of bound.values) attrs[p.name] = v as AttrValue;
+      // Declaration order, so printing can put the leading attribute first.
+      for (const p of def.params) if (bound.values.has(p)) attrs[p.name] = bound.values.get(p) as AttrValue;
       const captured: TensorValue[] = [];
       bound.rest.forEach((v, i) => {
         if (isTensor(v)) captured.push(v);
@@ -678,6 +707,7 @@ class Evaluator {
         else this.fail(bound.restNodes[i]!, `${def.name} takes tensors, found ${describeValue(v)}`, 'type-mismatch');
       });
       const [minInputs] = rule.inputs;
+      this.opDefaults(def);
       if (captured.length >= minInputs && captured.length > 0) return this.applyPrimitive(def.name, attrs, captured, ctx, site);
       return {
         kind: 'layer',
@@ -709,6 +739,19 @@ class Evaluator {
     };
   }
 
+  /** Default attributes of an op declaration, for printing only what differs. */
+  private opDefaults(def: ast.Definition): Attrs {
+    let d = this.defaultsCache.get(def.name);
+    if (!d) {
+      d = {};
+      for (const p of def.params) {
+        if (p.default) d[p.name] = this.evalExpr(p.default, this.globals, { path: '', scope: '', callStack: [], choiceStack: [] }) as AttrValue;
+      }
+      this.defaultsCache.set(def.name, d);
+    }
+    return d;
+  }
+
   applyPrimitive(op: string, attrs: Attrs, inputs: readonly TensorValue[], ctx: EvalContext, site: AstNode): Value {
     const rule = OP_RULES[op]!;
     const [min, max] = rule.inputs;
@@ -721,6 +764,7 @@ class Evaluator {
       const node = this.graph.add({
         op,
         attrs,
+        defaults: this.defaultsCache.get(op) ?? EMPTY_ATTRS,
         inputs: inputs.map((t) => t.node),
         shape: r.shape,
         params: r.params,

@@ -11,6 +11,8 @@ export interface GraphNode {
   /** Primitive op name (`conv`, `bn`, ...) or `input`. */
   readonly op: string;
   readonly attrs: Attrs;
+  /** The op's declared defaults (attributes equal to them are left out when printing). */
+  readonly defaults: Attrs;
   readonly inputs: readonly number[];
   readonly shape: Shape;
   readonly params: number;
@@ -36,7 +38,8 @@ export class Graph {
   readonly consumers: number[] = [];
 
   add(node: Omit<GraphNode, 'id'>): GraphNode {
-    const full: GraphNode = { ...node, id: this.nodes.length };
+    const full = node as GraphNode;
+    (full as { id: number }).id = this.nodes.length;
     this.nodes.push(full);
     this.consumers.push(0);
     for (const i of node.inputs) this.consumers[i]!++;

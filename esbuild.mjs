@@ -1,0 +1,26 @@
+// Bundles the CLI, the extension and the language server (CommonJS, Node 20). Entry points
+// that do not exist yet are skipped, so the build works while parts are being written.
+import * as esbuild from 'esbuild';
+import * as fs from 'node:fs';
+
+const production = process.argv.includes('--production');
+const entries = [
+  { in: 'src/cli/main.ts', out: 'cli' },
+  { in: 'src/extension/extension.ts', out: 'extension' },
+  { in: 'language-server/main.ts', out: 'language-server' },
+].filter((e) => fs.existsSync(e.in));
+
+await esbuild.build({
+  entryPoints: entries,
+  outdir: 'dist',
+  outExtension: { '.js': '.cjs' },
+  bundle: true,
+  platform: 'node',
+  target: 'node20',
+  format: 'cjs',
+  sourcemap: !production,
+  minify: production,
+  // vscode is provided by the editor; the native tfjs packages are optional and loaded at run time.
+  external: ['vscode', '@tensorflow/tfjs-node', '@tensorflow/tfjs-node-gpu'],
+  logLevel: 'warning',
+});

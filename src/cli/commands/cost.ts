@@ -1,0 +1,96 @@
+/** `nas cost FILE [--network NAME] [--per-layer] [--json]`: costs of networks and statistics of spaces. */
+import type { Command } from 'commander';
+import { formatDiagnostic, loadFiles, modelsOf, UsageError } from '../load.js';
+import { elaborate } from '../../core/semantics/evaluator.js';
+import { computeSpaceStats } from '../../core/semantics/space.js';
+import { formatSI } from '../../core/semantics/numbers.js';
+import type { Definition } from '../../core/language/generated/ast.js';
+import type { NetworkCost, SpaceCost, LayerCost } from '../json-types.js';
+
+export function register(program: Command): void {
+  program
+    .command('cost')
+    .description('params, MACs and activations of each network; size and cost range of each space')
+    .argument('<file>', '.nas file')
+    .option('--network <name>', 'only this network or space')
+    .option('--per-layer', 'list every primitive op with its shape and cost')
+    .option('--flops', 'also report FLOPs (= 2 x MACs)')
+    .option('--json', 'print JSON (docs/cli.md)')
+    .action(async (file: string, opts: { network?: string; perLayer?: boolean; flops?: boolean; json?: boolean }) => {
+      const [loaded] = await loadFiles([file]);
+      const errors = loaded!.diagnostics.filter((d) => d.severity === 'error');
+      if (errors.length) {
+        for (const d of errors) process.stderr.write(formatDiagnostic(d) + '\n');
+        process.exitCode = 1;
+        return;
+      }
+      const models = modelsOf(loaded!.root, opts.network);
+      if (models.length === 0) throw new UsageError(`${file} has no network or space`);
+      const results = models.map((m) => costOf(m, !!opts.perLayer, !!opts.flops));
+      if (opts.json) {
+        process.stdout.write(JSON.stringify(results, null, 2) + '\n');
+        return;
+      }
+      for (const r of results) process.stdout.write(formatHuman(r) + '\n');
+    });
+}
+
+export function costOf(def: Definition, perLayer: boolean, flops: boolean): NetworkCost | SpaceCost {
+  if (def.kind === 'space') {
+    const s = computeSpaceStats(def);
+    const out: SpaceCost = {
+      name: def.name,
+      kind: 'space',
+      size: s.size.toString(),
+      log10Size: s.log10Size,
+      minParams: s.minParams,
+      maxParams: s.maxParams,
+      minMacs: s.minMacs,
+      maxMacs: s.maxMacs,
+      exact: s.exact,
+      method: s.method,
+      choices: s.keys.length,
+    };
+    if (flops) Object.assign(out, { minFlops: 2 * s.minMacs, maxFlops: 2 * s.maxMacs });
+    return out;
+  }
+  const r = elaborate(def);
+  const t = r.graph.totals();
+  const o = r.output!.shape;
+  const out: NetworkCost = {
+    name: def.name,
+    kind: 'network',
+    input: r.input ? [r.input.c, r.input.h, r.input.w] : [],
+    output: [o.c, o.h, o.w],
+    params: t.params,
+    macs: t.macs,
+    activations: t.acts,
+  };
+  if (flops) out.flops = 2 * t.macs;
+  if (perLayer) {
+    out.layers = r.graph.nodes
+      .filter((n) => n.op !== 'input')
+      .map((n): LayerCost => ({ name: n.scope, op: n.op, output: [n.shape.c, n.shape.h, n.shape.w], params: n.params, macs: n.macs }));
+  }
+  return out;
+}
+
+function formatHuman(r: NetworkCost | SpaceCost): string {
+  if (r.kind === 'space') {
+    return [
+      `space ${r.name}: ${BigInt(r.size).toLocaleString('en-US')} architectures (10^${r.log10Size.toFixed(2)}), ${r.choices} choices`,
+      `  params ${r.minParams.toLocaleString('en-US')} .. ${r.maxParams.toLocaleString('en-US')}   MACs ${formatSI(r.minMacs)} .. ${formatSI(r.maxMacs)}${r.exact ? '' : '   (not exact: best found by search)'}`,
+    ].join('\n');
+  }
+  const lines = [
+    `network ${r.name}: input ${r.input.join('×')} → output ${r.output.join('×')}`,
+    `  params ${r.params.toLocaleString('en-US')}   MACs ${r.macs.toLocaleString('en-US')} (${formatSI(r.macs, 4)})   activations ${formatSI(r.activations)}${r.flops !== undefined ? `   FLOPs ${formatSI(r.flops, 4)}` : ''}`,
+  ];
+  if (r.layers) {
+    const w = Math.min(60, Math.max(...r.layers.map((l) => l.name.length)));
+    for (const l of r.layers) {
+      lines.push(`  ${l.name.padEnd(w)}  ${l.output.join('×').padStart(14)}  ${l.params.toLocaleString('en-US').padStart(12)}  ${l.macs.toLocaleString('en-US').padStart(14)}`);
+    }
+  }
+  return lines.join('\n');
+}

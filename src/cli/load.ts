@@ -1,0 +1,56 @@
+/** Loading .nas files for CLI commands, with the CLI's error conventions. */
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import type { LangiumDocument } from 'langium';
+import { NasWorkspace, type NasDiagnostic } from '../core/workspace.js';
+import type { Definition, Document } from '../core/language/generated/ast.js';
+
+/** An error the user caused (bad path, bad flag): exit code 2, one line, no stack trace. */
+export class UsageError extends Error {}
+
+export interface LoadedFile {
+  readonly file: string;
+  readonly doc: LangiumDocument;
+  readonly root: Document;
+  readonly diagnostics: NasDiagnostic[];
+}
+
+export async function loadFiles(files: readonly string[], ws = new NasWorkspace()): Promise<LoadedFile[]> {
+  const out: LoadedFile[] = [];
+  for (const file of files) {
+    let stat: fs.Stats;
+    try {
+      stat = fs.statSync(file);
+    } catch (e) {
+      throw new UsageError(`cannot read ${file}: ${(e as NodeJS.ErrnoException).code === 'ENOENT' ? 'no such file' : (e as Error).message}`);
+    }
+    if (stat.isDirectory()) throw new UsageError(`${file} is a directory, expected a .nas file`);
+    let doc: LangiumDocument;
+    try {
+      doc = await ws.addFile(file);
+    } catch (e) {
+      throw new UsageError(`cannot read ${file}: ${(e as Error).message}`);
+    }
+    out.push({ file, doc, root: doc.parseResult.value as Document, diagnostics: ws.diagnostics(doc, file) });
+  }
+  return out;
+}
+
+export function formatDiagnostic(d: NasDiagnostic): string {
+  return `${d.file}:${d.range.start.line + 1}:${d.range.start.character + 1}: ${d.severity} ${d.code} ${d.message}`;
+}
+
+export function modelsOf(root: Document, name?: string): Definition[] {
+  const models = root.elements.filter((e): e is Definition => e.$type === 'Definition' && (e.kind === 'network' || e.kind === 'space'));
+  if (name === undefined) return models;
+  const found = models.filter((m) => m.name === name);
+  if (found.length === 0) {
+    throw new UsageError(`no network or space named ${name}${models.length ? ` (the file has: ${models.map((m) => m.name).join(', ')})` : ''}`);
+  }
+  return found;
+}
+
+export function displayPath(file: string): string {
+  const rel = path.relative(process.cwd(), file);
+  return rel.startsWith('..') ? file : rel;
+}

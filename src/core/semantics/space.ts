@@ -1,0 +1,410 @@
+/**
+ * Search-space analysis: exact size, min/max cost, uniform sampling, canonical encoding, and
+ * a compiled cost model for fast evaluation of sampled architectures.
+ *
+ * Everything here works on the elaborator with a `Decider`: an architecture is an assignment
+ * of options to choice keys (see evaluator.ts). The analyses run the elaborator on the
+ * all-first-options architecture and on every single-option deviation from it, and derive
+ * from those runs which structure they can exploit:
+ * - a key is *structural* when one of its options changes the set of keys (a depth choice);
+ * - the cost is *separable* when, in every deviation, the nodes created outside choices are
+ *   identical (same ops, shapes, costs), no choice is nested in another, and every other
+ *   key's own nodes cost the same. Then cost(a) = free + sum_k cost_k(a_k) exactly (the
+ *   nodes of key k only see shapes that no decision changes), so min/max are per-key minima
+ *   and an architecture's cost is a table lookup (as FBNet's latency lookup table, Wu et al.
+ *   2019, but exact).
+ * Spaces with value choices that change shapes (widths, kernels feeding later layers) are not
+ * separable: their min/max come from exhaustive enumeration when the space is small enough,
+ * and otherwise from a coordinate search that reports what it found and says it is not exact.
+ */
+import type { AstNode } from 'langium';
+import type * as ast from '../language/generated/ast.js';
+import { elaborate, type Decider, type ElaborationResult, type TraceEntry } from './evaluator.js';
+import type { GraphNode, Totals } from './graph.js';
+import { Rng, hash64 } from '../util/random.js';
+
+export type Decisions = ReadonlyMap<string, number>;
+
+export interface KeyInfo {
+  readonly key: string;
+  readonly options: number;
+  readonly site: AstNode;
+}
+
+export interface SpaceStats {
+  /** Number of distinct architectures (assignments of the keys that are reached). */
+  size: bigint;
+  log10Size: number;
+  minParams: number;
+  maxParams: number;
+  minMacs: number;
+  maxMacs: number;
+  /** True when min/max are proven extremes, false when they are the best found by search. */
+  exact: boolean;
+  /** How the figures were obtained: `separable`, `enumeration` or `search`. */
+  method: 'separable' | 'enumeration' | 'search';
+  /** Keys of the first-options architecture, in the order they are decided. */
+  keys: KeyInfo[];
+}
+
+export const ENUMERATION_LIMIT = 20_000;
+
+/** Runs the elaborator with `decisions`, taking option 0 for keys not in it. */
+export function elaborateWith(def: ast.Definition, decisions: Decisions = new Map()): ElaborationResult {
+  const decider: Decider = { decide: (key) => decisions.get(key) ?? 0 };
+  return elaborate(def, { decider });
+}
+
+function keySetSignature(trace: readonly TraceEntry[]): string {
+  return trace
+    .map((t) => `${t.key}/${t.options}`)
+    .sort()
+    .join('|');
+}
+
+function freeSignature(nodes: readonly GraphNode[]): string {
+  const parts: string[] = [];
+  for (const n of nodes) {
+    if (n.choiceKeys.length === 0) parts.push(`${n.op}:${n.shape.c}x${n.shape.h}x${n.shape.w}:${n.params}:${n.macs}:${n.acts}`);
+  }
+  return parts.join(';');
+}
+
+function ownedCosts(nodes: readonly GraphNode[]): { byKey: Map<string, Totals>; nested: boolean; free: Totals } {
+  const byKey = new Map<string, Totals>();
+  const free: Totals = { params: 0, macs: 0, acts: 0 };
+  let nested = false;
+  for (const n of nodes) {
+    if (n.choiceKeys.length > 1) nested = true;
+    const k = n.choiceKeys[n.choiceKeys.length - 1];
+    const t = k === undefined ? free : byKey.get(k) ?? (byKey.set(k, { params: 0, macs: 0, acts: 0 }), byKey.get(k)!);
+    t.params += n.params;
+    t.macs += n.macs;
+    t.acts += n.acts;
+  }
+  return { byKey, nested, free };
+}
+
+const ZERO: Totals = { params: 0, macs: 0, acts: 0 };
+const sameTotals = (a: Totals, b: Totals) => a.params === b.params && a.macs === b.macs && a.acts === b.acts;
+
+/** The exact additive cost model of a separable space. */
+export interface CostTable {
+  readonly keys: readonly KeyInfo[];
+  readonly free: Totals;
+  /** costs[i][o]: the cost of the nodes of key i with option o. */
+  readonly costs: readonly (readonly Totals[])[];
+}
+
+interface Analysis {
+  base: ElaborationResult;
+  keys: KeyInfo[];
+  /** For each key index and option, the key set signature of the deviation (structure probe). */
+  structural: Set<number>;
+  /** Keys added/removed by each structural key's options, for factorized counting. */
+  deviations: Map<number, { added: KeyInfo[]; removed: Set<string> }[]>;
+  table: CostTable | undefined;
+  notSeparableBecause?: string;
+  errors: boolean;
+}
+
+/** Runs the base architecture and every single deviation; see the file comment. */
+function analyze(def: ast.Definition): Analysis {
+  const base = elaborateWith(def);
+  const errors = base.diagnostics.some((d) => d.severity === 'error') || !base.output;
+  const keys: KeyInfo[] = base.trace.map((t) => ({ key: t.key, options: t.options, site: t.site }));
+  const baseKeySig = keySetSignature(base.trace);
+  const baseFree = freeSignature(base.graph.nodes);
+  const baseOwned = ownedCosts(base.graph.nodes);
+  let reason: string | undefined = baseOwned.nested || base.trace.some((t) => t.nested) ? 'a choice is nested in another' : undefined;
+  const costs: Totals[][] = keys.map((k) => [baseOwned.byKey.get(k.key) ?? ZERO]);
+  const structural = new Set<number>();
+  const deviations = new Map<number, { added: KeyInfo[]; removed: Set<string> }[]>();
+  const baseKeys = new Set(keys.map((k) => k.key));
+  keys.forEach((k, i) => {
+    for (let o = 1; o < k.options; o++) {
+      const dev = elaborateWith(def, new Map([[k.key, o]]));
+      if (keySetSignature(dev.trace) !== baseKeySig) {
+        structural.add(i);
+        const devKeys = new Set(dev.trace.map((t) => t.key));
+        const list = deviations.get(i) ?? [];
+        list[o] = {
+          added: dev.trace.filter((t) => !baseKeys.has(t.key)).map((t) => ({ key: t.key, options: t.options, site: t.site })),
+          removed: new Set([...baseKeys].filter((x) => !devKeys.has(x))),
+        };
+        deviations.set(i, list);
+        reason ??= `choice ${k.key} changes which choices exist`;
+        continue;
+      }
+      if (reason) continue;
+      const owned = ownedCosts(dev.graph.nodes);
+      if (owned.nested || dev.trace.some((t) => t.nested)) reason = 'a choice is nested in another';
+      else if (freeSignature(dev.graph.nodes) !== baseFree) reason = `option ${o + 1} of ${k.key} changes shapes or costs outside the choice`;
+      else {
+        for (const other of keys) {
+          if (other.key !== k.key && !sameTotals(owned.byKey.get(other.key) ?? ZERO, baseOwned.byKey.get(other.key) ?? ZERO)) {
+            reason = `option ${o + 1} of ${k.key} changes the cost of ${other.key}`;
+            break;
+          }
+        }
+      }
+      costs[i]![o] = owned.byKey.get(k.key) ?? ZERO;
+    }
+  });
+  const table = reason === undefined && !errors ? { keys, free: baseOwned.free, costs } : undefined;
+  return { base, keys, structural, deviations, table, notSeparableBecause: reason, errors };
+}
+
+/**
+ * Size by factorization: non-structural keys multiply; each structural key contributes the
+ * sum over its options of the product of the keys it brings. Exact when the keys that
+ * structural keys add or remove are disjoint between structural keys (depth choices per
+ * stage); `undefined` otherwise.
+ */
+function factorizedSize(a: Analysis): bigint | undefined {
+  const touched = new Map<string, number>();
+  for (const [i, devs] of a.deviations) {
+    for (const d of devs) {
+      if (!d) continue;
+      for (const k of [...d.added.map((x) => x.key), ...d.removed]) {
+        const owner = touched.get(k);
+        if (owner !== undefined && owner !== i) return undefined;
+        touched.set(k, i);
+      }
+    }
+  }
+  for (const i of a.structural) if (touched.has(a.keys[i]!.key)) return undefined; // nested structure
+  let size = 1n;
+  for (let i = 0; i < a.keys.length; i++) {
+    const k = a.keys[i]!;
+    if (a.structural.has(i) || touched.has(k.key)) continue;
+    size *= BigInt(k.options);
+  }
+  for (const i of a.structural) {
+    const groupBase = a.keys.filter((k) => touched.get(k.key) === i);
+    let sum = 0n;
+    for (let o = 0; o < a.keys[i]!.options; o++) {
+      const d = a.deviations.get(i)![o];
+      const present = o === 0 || !d ? groupBase : [...groupBase.filter((k) => !d.removed.has(k.key)), ...d.added];
+      sum += present.reduce((p, k) => p * BigInt(k.options), 1n);
+    }
+    size *= sum;
+  }
+  return size;
+}
+
+/**
+ * Enumerates every architecture in decision-tree order (an odometer over the trace: the last
+ * key that can advance advances, and every key decided after it starts again at option 0).
+ * Calls `visit` with each elaboration; stops early and returns false past `limit` runs.
+ */
+export function enumerateArchitectures(def: ast.Definition, visit: (r: ElaborationResult, decisions: Decisions) => void, limit = Infinity): boolean {
+  const assign = new Map<string, number>();
+  for (let runs = 0; ; runs++) {
+    if (runs >= limit) return false;
+    const r = elaborateWith(def, assign);
+    visit(r, new Map(r.trace.map((t) => [t.key, t.taken])));
+    let j = r.trace.length - 1;
+    while (j >= 0 && r.trace[j]!.taken === r.trace[j]!.options - 1) j--;
+    if (j < 0) return true;
+    assign.clear();
+    for (let i = 0; i < j; i++) assign.set(r.trace[i]!.key, r.trace[i]!.taken);
+    assign.set(r.trace[j]!.key, r.trace[j]!.taken + 1);
+  }
+}
+
+/** Exact size, log10 size and min/max params and MACs of a space (or a fixed network). */
+export function computeSpaceStats(def: ast.Definition, options: { enumerationLimit?: number; seed?: number } = {}): SpaceStats {
+  const limit = options.enumerationLimit ?? ENUMERATION_LIMIT;
+  const a = analyze(def);
+  const keys = a.keys;
+  let size = a.structural.size === 0 ? keys.reduce((p, k) => p * BigInt(k.options), 1n) : factorizedSize(a);
+  if (a.table) {
+    const { free, costs } = a.table;
+    const pick = (f: (t: Totals) => number, better: (x: number, y: number) => boolean) =>
+      costs.reduce((acc, opts) => acc + opts.map(f).reduce((b, x) => (better(x, b) ? x : b)), f(free));
+    return {
+      size: size ?? 1n,
+      log10Size: log10(size ?? 1n),
+      minParams: pick((t) => t.params, (x, y) => x < y),
+      maxParams: pick((t) => t.params, (x, y) => x > y),
+      minMacs: pick((t) => t.macs, (x, y) => x < y),
+      maxMacs: pick((t) => t.macs, (x, y) => x > y),
+      exact: true,
+      method: 'separable',
+      keys,
+    };
+  }
+  if (size === undefined || size <= BigInt(limit)) {
+    let count = 0n;
+    const ext = new Extremes();
+    const complete = enumerateArchitectures(def, (r) => {
+      count++;
+      if (r.output) ext.add(r.graph.totals());
+    }, size === undefined ? limit : Number(size) + 1);
+    if (complete) {
+      return { size: count, log10Size: log10(count), ...ext.result(), exact: true, method: 'enumeration', keys };
+    }
+  }
+  if (size === undefined) {
+    throw new SpaceAnalysisError(`the space ${def.name} nests structural choices too deeply to count exactly (more than ${limit} architectures)`);
+  }
+  const ext = coordinateSearch(def, a, options.seed ?? 0);
+  return { size, log10Size: log10(size), ...ext.result(), exact: false, method: 'search', keys };
+}
+
+export class SpaceAnalysisError extends Error {}
+
+class Extremes {
+  minParams = Infinity;
+  maxParams = -Infinity;
+  minMacs = Infinity;
+  maxMacs = -Infinity;
+  add(t: Totals): void {
+    this.minParams = Math.min(this.minParams, t.params);
+    this.maxParams = Math.max(this.maxParams, t.params);
+    this.minMacs = Math.min(this.minMacs, t.macs);
+    this.maxMacs = Math.max(this.maxMacs, t.macs);
+  }
+  result() {
+    return { minParams: this.minParams, maxParams: this.maxParams, minMacs: this.minMacs, maxMacs: this.maxMacs };
+  }
+}
+
+/**
+ * For spaces that are neither separable nor small: greedy coordinate descent/ascent on each
+ * metric from the all-first, all-last and a few random architectures. The values are costs of
+ * real architectures (achievable), not proven extremes.
+ */
+function coordinateSearch(def: ast.Definition, a: Analysis, seed: number): Extremes {
+  const ext = new Extremes();
+  const rng = new Rng(seed);
+  const metrics: Array<[keyof Totals, 1 | -1]> = [['params', 1], ['params', -1], ['macs', 1], ['macs', -1]];
+  for (const [metric, sign] of metrics) {
+    const starts: Map<string, number>[] = [new Map(), new Map(a.keys.map((k) => [k.key, k.options - 1]))];
+    for (let s = 0; s < 2; s++) starts.push(new Map(a.keys.map((k) => [k.key, rng.int(k.options)])));
+    for (const start of starts) {
+      let assign = new Map(start);
+      let best = elaborateWith(def, assign);
+      if (best.output) ext.add(best.graph.totals());
+      let improved = true;
+      for (let pass = 0; improved && pass < 4; pass++) {
+        improved = false;
+        for (const t of [...best.trace]) {
+          for (let o = 0; o < t.options; o++) {
+            if (o === (assign.get(t.key) ?? 0)) continue;
+            const trial = new Map(assign).set(t.key, o);
+            const r = elaborateWith(def, trial);
+            if (!r.output) continue;
+            ext.add(r.graph.totals());
+            if (sign * (r.graph.totals()[metric] - best.graph.totals()[metric]) < 0) {
+              best = r;
+              assign = trial;
+              improved = true;
+            }
+          }
+        }
+      }
+    }
+  }
+  return ext;
+}
+
+function log10(n: bigint): number {
+  const s = n.toString();
+  if (s.length <= 15) return Math.log10(Number(n));
+  return Math.log10(Number(s.slice(0, 15))) + (s.length - 15);
+}
+
+// ------------------------------------------------------------------ sampling and encoding
+
+export interface SampledArchitecture {
+  readonly decisions: Decisions;
+  readonly encoding: string;
+  readonly id: string;
+  readonly result: ElaborationResult;
+}
+
+/** Canonical encoding: `key=option` in decision order, one per reached key. */
+export function encodeDecisions(trace: readonly TraceEntry[]): string {
+  return trace.map((t) => `${t.key}=${t.taken}`).join(';');
+}
+
+export function decodeDecisions(encoding: string): Map<string, number> {
+  const out = new Map<string, number>();
+  if (!encoding) return out;
+  for (const part of encoding.split(';')) {
+    const eq = part.lastIndexOf('=');
+    out.set(part.slice(0, eq), Number(part.slice(eq + 1)));
+  }
+  return out;
+}
+
+export function architectureId(encoding: string): string {
+  return hash64(encoding);
+}
+
+/**
+ * A sampler of architectures, uniform over the space: every key uniform, except structural
+ * keys (depth choices), whose options are weighted by the number of architectures they lead
+ * to, so that each architecture is equally likely.
+ */
+export class SpaceSampler {
+  private readonly analysis: Analysis;
+  private readonly weights = new Map<string, bigint[]>();
+
+  constructor(private readonly def: ast.Definition) {
+    this.analysis = analyze(def);
+    for (const i of this.analysis.structural) {
+      const k = this.analysis.keys[i]!;
+      const w: bigint[] = [];
+      for (let o = 0; o < k.options; o++) {
+        w.push(countWith(def, new Map([[k.key, o]]), k.key));
+      }
+      this.weights.set(k.key, w);
+    }
+  }
+
+  get table(): CostTable | undefined {
+    return this.analysis.table;
+  }
+
+  sample(rng: Rng): SampledArchitecture {
+    const decider: Decider = {
+      decide: (key, n) => {
+        const w = this.weights.get(key);
+        return w ? rng.weighted(w) : rng.int(n);
+      },
+    };
+    const result = elaborate(this.def, { decider });
+    const encoding = encodeDecisions(result.trace);
+    return { decisions: new Map(result.trace.map((t) => [t.key, t.taken])), encoding, id: architectureId(encoding), result };
+  }
+}
+
+/** Number of architectures with `fixed` decisions, counting keys other than `except` as free. */
+function countWith(def: ast.Definition, fixed: Decisions, except: string): bigint {
+  const r = elaborateWith(def, fixed);
+  return r.trace.reduce((p, t) => (t.key === except ? p : p * BigInt(t.options)), 1n);
+}
+
+/**
+ * Cost of architectures by table lookup, for separable spaces (exact; see the file comment).
+ * `evaluate` takes option indices in the order of `table.keys`.
+ */
+export function compileCostTable(def: ast.Definition): CostTable | undefined {
+  return analyze(def).table;
+}
+
+export function evaluateCostTable(table: CostTable, options: ArrayLike<number>): Totals {
+  let params = table.free.params;
+  let macs = table.free.macs;
+  let acts = table.free.acts;
+  for (let i = 0; i < table.costs.length; i++) {
+    const t = table.costs[i]![options[i]!]!;
+    params += t.params;
+    macs += t.macs;
+    acts += t.acts;
+  }
+  return { params, macs, acts };
+}
