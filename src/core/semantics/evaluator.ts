@@ -304,11 +304,15 @@ class Evaluator {
           const it = this.evalExpr(stmt.iterable, frame, ctx);
           if (isPoison(it)) return undefined;
           if (!Array.isArray(it)) this.fail(stmt.iterable, `for needs a list, found ${describeValue(it)}`, 'type-mismatch');
-          for (const item of it) {
+          // Each iteration is an instance, as each repeat of `Layer * n` is: choices in the
+          // body are decided per iteration (a layer-wise space written as a loop over stages).
+          const loop = siteId(stmt);
+          for (const [i, item] of it.entries()) {
             const f = new Frame(frame);
             f.set(stmt.variable, item);
+            const iteration: EvalContext = { ...ctx, path: `${ctx.path}/${loop}#${i}` };
             for (const s of stmt.body) {
-              const out = this.execStatement(s, f, history, ctx);
+              const out = this.execStatement(s, f, history, iteration);
               if (out !== undefined) return out;
             }
           }
