@@ -50,10 +50,11 @@ interface IdxArray { dims: number[]; data: Buffer; headerBytes: number }
 
 function parseIdx(file: string, buf: Buffer, rank: number): IdxArray {
   const headerBytes = 4 + 4 * rank;
-  if (buf.length < headerBytes) throw new DatasetError('truncated', `file has ${buf.length} bytes, shorter than the ${headerBytes}-byte IDX header`, { file, offset: buf.length });
+  if (buf.length < 4) throw new DatasetError('truncated', `file has ${buf.length} bytes, shorter than the IDX magic number`, { file, offset: buf.length });
   if (buf[0] !== 0 || buf[1] !== 0) throw new DatasetError('bad-header', `not an IDX file (magic ${buf.readUInt32BE(0).toString(16).padStart(8, '0')})`, { file, offset: 0 });
   if (buf[2] !== IDX_UBYTE) throw new DatasetError('bad-header', `IDX element type 0x${buf[2].toString(16)} is not unsigned byte (0x08)`, { file, offset: 2 });
   if (buf[3] !== rank) throw new DatasetError('bad-header', `IDX rank ${buf[3]}, expected ${rank}`, { file, offset: 3 });
+  if (buf.length < headerBytes) throw new DatasetError('truncated', `file has ${buf.length} bytes, shorter than the ${headerBytes}-byte IDX header`, { file, offset: buf.length });
   const dims: number[] = [];
   for (let d = 0; d < rank; d++) dims.push(buf.readUInt32BE(4 + 4 * d));
   const expected = headerBytes + dims.reduce((a, b) => a * b, 1);
