@@ -141,6 +141,9 @@ class Evaluator {
   readonly diagnostics: SemanticDiagnostic[] = [];
   readonly trace: TraceEntry[] = [];
   private readonly decisions = new Map<string, number>();
+  /** The outputs of a repeat before its last one, so that a statement `Cell * n` adds every
+   * repeat to the sequence (the next two-input cell reads h(i-2), h(i-1) of the repeats). */
+  private readonly repeatOutputs = new WeakMap<TensorValue, TensorValue[]>();
   private readonly reported = new Set<string>();
   private readonly globals = new Frame();
   private readonly letsInProgress = new Set<AstNode>();
@@ -327,7 +330,7 @@ class Evaluator {
             v = v.apply(lastK(history, v.arity), scoped);
           }
           if (isTensor(v)) {
-            history.push(v);
+            history.push(...(this.repeatOutputs.get(v) ?? []), v);
             ctx.body?.created.push(v);
           } else if (isPoison(v)) {
             // Keep later statements quiet: they see the poison through this name.
@@ -570,6 +573,7 @@ class Evaluator {
           if (!isTensor(out)) return out;
           hist.push(out);
         }
+        if (n > 1) this.repeatOutputs.set(out, hist.slice(inputs.length, -1));
         return out;
       },
     };
