@@ -30,6 +30,8 @@ export function printArchitecture(graph: Graph, output: number, opts: PrintOptio
       if (!implicit) named.add(i);
     }
   }
+  // Names follow the printed order, so they do not depend on how the graph was numbered.
+  const nameOf = (id: number) => `n${order.get(id)}`;
   const lines: string[] = [];
   for (const h of opts.header ?? []) lines.push(`# ${h}`);
   lines.push(`network ${opts.name} {`);
@@ -38,7 +40,7 @@ export function printArchitecture(graph: Graph, output: number, opts: PrintOptio
     const scope = scopePrefix(n);
     if (scope && scope !== lastScope) lines.push(`  # ${scope}`);
     lastScope = scope;
-    lines.push(`  ${named.has(n.id) ? `n${n.id} = ` : ''}${printNode(n, nodes[order.get(n.id)! - 1])}`);
+    lines.push(`  ${named.has(n.id) ? `${nameOf(n.id)} = ` : ''}${printNode(n, nodes[order.get(n.id)! - 1], nameOf)}`);
   }
   lines.push('}');
   return lines.join('\n') + '\n';
@@ -49,16 +51,16 @@ function scopePrefix(n: GraphNode): string {
   return i < 0 ? '' : n.scope.slice(0, i);
 }
 
-function printNode(n: GraphNode, prev: GraphNode | undefined): string {
+function printNode(n: GraphNode, prev: GraphNode | undefined, nameOf: (id: number) => string): string {
   if (n.op === 'input') return `input(${n.shape.c}, ${n.shape.h}, ${n.shape.w})`;
   const attrs = printAttrs(n);
   if (VARIADIC.has(n.op)) {
-    const args = [...n.inputs.map((i) => `n${i}`), ...(attrs ? [attrs] : [])];
+    const args = [...n.inputs.map(nameOf), ...(attrs ? [attrs] : [])];
     return `${n.op}(${args.join(', ')})`;
   }
   const call = attrs ? `${n.op}(${attrs})` : n.op;
   const input = n.inputs[0]!;
-  return prev?.id === input ? call : `n${input} -> ${call}`;
+  return prev?.id === input ? call : `${nameOf(input)} -> ${call}`;
 }
 
 function printAttrs(n: GraphNode): string {

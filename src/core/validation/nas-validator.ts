@@ -87,8 +87,13 @@ export class NasValidator {
 
   /** Elaborates each network and space with its first options and reports what fails. */
   checkModels(doc: ast.Document, accept: ValidationAcceptor): void {
+    const parse = AstUtils.getDocument(doc).parseResult;
+    const errorOffsets = [...parse.parserErrors.map((e) => e.token.startOffset), ...parse.lexerErrors.map((e) => e.offset)];
     for (const def of doc.elements) {
       if (def.$type !== 'Definition' || (def.kind !== 'network' && def.kind !== 'space')) continue;
+      // A definition with a syntax error has a partial AST: elaborating it would only add noise.
+      const cst = def.$cstNode;
+      if (cst && errorOffsets.some((o) => Number.isNaN(o) || (o >= cst.offset && o <= cst.end))) continue;
       if (!def.body.some((s) => s.$type === 'InputStmt' && s.dims.length > 0)) continue;
       const result = elaborate(def, { rootDocument: doc });
       for (const d of result.diagnostics) {

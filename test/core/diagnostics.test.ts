@@ -1,0 +1,125 @@
+/**
+ * Validation: every diagnostic code on a small fixture, with the range it must cover and
+ * the expected/found content of its message.
+ */
+import { describe, expect, it } from 'vitest';
+import { build, textAt } from '../helpers/nas.js';
+
+async function only(text: string, code: string) {
+  const b = await build(text);
+  const found = b.diagnostics.filter((d) => d.code === code);
+  expect(found, `diagnostics: ${JSON.stringify(b.diagnostics.map((d) => [d.code, d.message]))}`).toHaveLength(1);
+  return { d: found[0]!, at: textAt(text, found[0]!), all: b.diagnostics };
+}
+
+describe('diagnostics', () => {
+  it('reports a syntax error and still builds the rest of the document', async () => {
+    const b = await build(`network A {\n  input(3, 8, 8)\n  conv(8, k=3 -> bn\n}\nnetwork B {\n  input(3, 8, 8)\n  relu\n}\n`);
+    // The parser notices the missing ')' at the closing brace; no semantic noise follows.
+    expect(b.diagnostics.map((d) => [d.code, d.range.start.line, d.message])).toEqual([['syntax', 3, "Expecting token of type ')' but found `}`."]]);
+    // The second network parsed: it is in the AST.
+    expect(b.def('B').body).toHaveLength(2);
+  });
+
+  it('suggests a close name for an unknown one', async () => {
+    const { d, at } = await only(`network A {\n  input(3, 8, 8)\n  conv(8, k=3) -> batchnorm\n  rleu\n}\n`.replace('batchnorm', 'bn'), 'unknown-name');
+    expect(at).toBe('rleu');
+    expect(d.message).toBe('unknown name `rleu`; did you mean `relu`?');
+  });
+
+  it('names the expected attributes of an op when one is unknown', async () => {
+    const { d, at } = await only(`network A {\n  input(3, 8, 8)\n  conv(8, kernel=3)\n}\n`, 'unknown-attribute');
+    expect(at).toBe('kernel');
+    expect(d.message).toContain('conv has no attribute `kernel`');
+    expect(d.message).toContain('out, k, stride');
+  });
+
+  it('checks attribute types and ranges', async () => {
+    const t = await only(`network A {\n  input(3, 8, 8)\n  conv(8, k=2.5)\n}\n`, 'type-mismatch');
+    expect(t.at).toBe('2.5');
+    expect(t.d.message).toBe('`k` of conv must be an integer, found 2.5');
+    const r = await only(`network A {\n  input(3, 8, 8)\n  conv(8, k=3, stride=0)\n}\n`, 'attribute-range');
+    expect(r.at).toBe('stride=0');
+    expect(r.d.message).toContain('`stride` must be an integer >= 1, found 0');
+  });
+
+  it('reports add of different shapes with both shapes', async () => {
+    const { d, at } = await only(`network A {\n  input(3, 8, 8)\n  x = conv(8, k=3)\n  y = x -> conv(16, k=3)\n  add(x, y)\n}\n`, 'shape-mismatch');
+    expect(at).toBe('add(x, y)');
+    expect(d.message).toContain('expected 8×8×8, found 16×8×8');
+  });
+
+  it('reports concat of different spatial sizes', async () => {
+    const { d } = await only(`network A {\n  input(3, 8, 8)\n  x = conv(8, k=3)\n  y = x -> conv(8, k=3, stride=2)\n  concat(x, y)\n}\n`, 'shape-mismatch');
+    expect(d.message).toContain('concat needs the same spatial size: expected 8×8, found 4×4');
+  });
+
+  it('reports channels not divisible by groups at the groups attribute', async () => {
+    const { d, at } = await only(`network A {\n  input(3, 8, 8)\n  conv(8, k=3, groups=2)\n}\n`, 'groups-divisibility');
+    expect(at).toBe('groups=2');
+    expect(d.message).toContain('input channels 3 are not divisible by groups 2');
+  });
+
+  it('reports a resolution driven below 1', async () => {
+    const { d } = await only(`network A {\n  input(3, 4, 4)\n  conv(8, k=3, stride=2)\n  conv(8, k=3, stride=2)\n  conv(8, k=3, stride=2, pad=0)\n}\n`, 'resolution-below-one');
+    expect(d.range.start.line).toBe(4);
+    expect(d.message).toContain('input 1, kernel 3, stride 2, padding 0, dilation 1 gives 0');
+  });
+
+  it('reports a cell input that does not exist, and a reference forming a cycle', async () => {
+    const missing = await only(`cell C(c: int) {\n  input s0, s1\n  a = s2 -> conv(c)\n}\nspace S {\n  input(3, 8, 8)\n  C(4)\n}\n`, 'unknown-name');
+    expect(missing.at).toBe('s2');
+    expect(missing.d.message).toBe('unknown name `s2`; did you mean `s0`?');
+    const cycle = await only(`cell C(c: int) {\n  input s0\n  a = b -> conv(c)\n  b = a -> conv(c)\n}\nspace S {\n  input(3, 8, 8)\n  C(4)\n}\n`, 'use-before-definition');
+    expect(cycle.at).toBe('b');
+    expect(cycle.d.message).toContain('cycle');
+  });
+
+  it('warns about a dead node', async () => {
+    const { d, at } = await only(`network A {\n  input(3, 8, 8)\n  x = conv(8, k=3)\n  unused = x -> conv(4)\n  x -> relu\n}\n`, 'dead-node');
+    expect(d.severity).toBe('warning');
+    expect(at).toBe('unused = x -> conv(4)');
+  });
+
+  it('reports an empty choice and duplicate names', async () => {
+    const e = await only(`space S {\n  input(3, 8, 8)\n  choice()\n}\n`, 'empty-choice');
+    expect(e.at).toBe('choice()');
+    const dup = await build(`block B(c: int) {\n  x = conv(c)\n  x = relu\n}\nblock B(c: int) { relu }\n`);
+    expect(dup.diagnostics.filter((d) => d.code === 'duplicate-name').map((d) => d.range.start.line).sort()).toEqual([2, 4]);
+  });
+
+  it('reports unknown search metrics, strategies and evaluators with suggestions', async () => {
+    const b = await build(`space S {\n  input(3, 8, 8)\n  conv(choice(8, 16))\n}\nsearch X {\n  space S\n  strategy evoluton\n  maximize acuracy\n  constraint macs <= 600M\n  evaluator benchmark\n}\n`);
+    const codes = b.diagnostics.map((d) => [d.code, d.message]);
+    expect(codes).toContainEqual(['unknown-metric', expect.stringContaining('did you mean `accuracy`')]);
+    expect(codes).toContainEqual(['unknown-strategy', expect.stringContaining('did you mean `evolution`')]);
+    expect(b.errors).toHaveLength(2);
+  });
+
+  it('asks for `space` when a network has choices', async () => {
+    const { at } = await only(`network N {\n  input(3, 8, 8)\n  conv(choice(8, 16))\n}\n`, 'choice-in-network');
+    expect(at).toBe('choice(8, 16)');
+  });
+
+  it('reports a missing import at the import', async () => {
+    const { d, at } = await only(`import "does/not/exist"\nnetwork N {\n  input(3, 8, 8)\n  relu\n}\n`, 'import-not-found');
+    expect(at).toBe('"does/not/exist"');
+    expect(d.message).toContain('cannot find imported file "does/not/exist"');
+  });
+
+  it('moves errors inside standard blocks to the call site in the user file', async () => {
+    const { d, at } = await only(`import "std/blocks"\nnetwork N {\n  input(3, 8, 8)\n  BasicBlock(8, stride=0)\n}\n`, 'attribute-range');
+    expect(at).toBe('BasicBlock(8, stride=0)');
+    expect(d.message).toContain('`stride` must be an integer >= 1');
+  });
+
+  it('keeps reporting after the first error (one error does not hide the rest)', async () => {
+    const b = await build(`network N {\n  input(3, 8, 8)\n  x = conv(8, k=3, groups=2)\n  y = x -> conv(8)\n  z = conv(8, kernl=3)\n}\n`);
+    expect(b.errors.map((d) => d.code).sort()).toEqual(['groups-divisibility', 'unknown-attribute']);
+  });
+
+  it('type-checks layer parameters and missing required attributes', async () => {
+    const { d } = await only(`network N {\n  input(3, 8, 8)\n  conv(k=3)\n}\n`, 'missing-argument');
+    expect(d.message).toBe('conv needs `out` (int)');
+  });
+});
