@@ -56,8 +56,11 @@ if (endianness() !== 'LE') {
 }
 
 function arrayFor(dtype: SafetensorsDtype, bytes: Uint8Array): TensorArray {
-  // `slice` copies into a fresh, aligned ArrayBuffer.
-  const buf = bytes.slice().buffer;
+  // Copy into a fresh ArrayBuffer: aligned for the typed array, and independent of the
+  // file buffer (a Node Buffer's `slice` would share memory and its pool's ArrayBuffer).
+  const copy = new Uint8Array(bytes.length);
+  copy.set(bytes);
+  const buf = copy.buffer;
   switch (dtype) {
     case 'F64': return new Float64Array(buf);
     case 'F32': return new Float32Array(buf);

@@ -111,7 +111,8 @@ export function createTinyCnn(opts: TinyCnnOptions): TrainableModel {
   const state = new Map<string, tf.Variable>();
 
   const addVar = (map: Map<string, tf.Variable>, name: string, shape: number[], values: Float32Array, isTrainable: boolean): tf.Variable => {
-    const v = tf.variable(tf.tensor(values, shape, 'float32'), isTrainable, `${id}.${name}`);
+    // tidy frees the initial tensor; the variable holds its own reference to the data.
+    const v = tf.tidy(() => tf.variable(tf.tensor(values, shape, 'float32'), isTrainable, `${id}.${name}`));
     map.set(name, v);
     return v;
   };

@@ -1,6 +1,6 @@
 /**
  * The embedded default dataset, "shapes10": procedurally generated RGB images of 10 classes
- * (oriented stripes, checkerboards, dots, discs, squares, rings, smooth gradients) with
+ * (oriented stripes, grids, checkerboards, dots, discs, squares, rings, smooth gradients) with
  * random colours, scales, phases and positions plus Gaussian pixel noise. It is generated
  * by the product from a seed, so `nas train` works from a fresh clone with no download and
  * the same seed gives the same images everywhere.
@@ -16,7 +16,7 @@ export const SHAPES10_CLASSES = [
   'horizontal-stripes',
   'vertical-stripes',
   'diagonal-stripes',
-  'antidiagonal-stripes',
+  'grid',
   'checkerboard',
   'dots',
   'disc',
@@ -48,8 +48,18 @@ function drawMask(label: number, size: number, rng: Rng): Mask {
   switch (SHAPES10_CLASSES[label]) {
     case 'horizontal-stripes': return (y) => stripe(y);
     case 'vertical-stripes': return (_y, x) => stripe(x);
-    case 'diagonal-stripes': return (y, x) => stripe((x + y) / Math.SQRT2);
-    case 'antidiagonal-stripes': return (y, x) => stripe((x - y) / Math.SQRT2);
+    // Either diagonal, at random: every class is closed under a horizontal flip, so the
+    // standard flip augmentation never changes an image's class.
+    case 'diagonal-stripes': {
+      const sign = rng.nextFloat() < 0.5 ? 1 : -1;
+      return (y, x) => stripe((x + sign * y) / Math.SQRT2);
+    }
+    case 'grid': {
+      const width = 1 + rng.nextInt(2);
+      const oy = rng.nextInt(period);
+      const ox = rng.nextInt(period);
+      return (y, x) => ((y + oy) % period < width || (x + ox) % period < width ? 1 : 0);
+    }
     case 'checkerboard': {
       const cell = 2 + rng.nextInt(3);
       const oy = rng.nextInt(cell);
