@@ -137,11 +137,14 @@ describe('embedded dataset', () => {
     const t0 = performance.now();
     const data = openTrainingData({ kind: 'shapes10' }, { seed: 1, syntheticLength: 2400, valFraction: 1 / 6 });
     const model = createTinyCnn({ inputChannels: 3, numClasses: 10, widths: [16, 32], firstStride: 2, seed: 1 });
-    const result = await runTrainingLoop(model, data, { epochs: 4, batchSize: 32, lr: 0.1, seed: 1 });
+    // No augmentation: shapes10 already randomises position, scale, colour and noise, and
+    // in a 4-epoch run crops and flips cost ~5-15 points of accuracy (measured 66-56% vs 71%).
+    const result = await runTrainingLoop(model, data, { epochs: 4, batchSize: 32, lr: 0.1, seed: 1, augment: false });
     const seconds = (performance.now() - t0) / 1000;
     const last = result.epochs.at(-1)!;
     console.log(`shapes10 on ${backend}: val acc ${(last.valAcc * 100).toFixed(1)}% after ${result.completedEpochs} epochs of ${data.train.length} images, ${seconds.toFixed(1)} s, ${last.imagesPerSec.toFixed(0)} images/s`);
     expect(data.val.length).toBe(400);
+    // Chance is 0.1; this run reaches ~0.7 (seeded, so the same on every run of a backend).
     expect(last.valAcc).toBeGreaterThan(0.5);
     expect(last.valLoss).toBeLessThan(result.epochs[0].valLoss);
     model.dispose();
