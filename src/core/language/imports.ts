@@ -17,7 +17,8 @@ export function resolveImportUri(from: URI, importPath: string): URI {
 }
 
 export function collectImportUris(doc: Document, from: URI): URI[] {
-  return doc.imports.map((imp) => resolveImportUri(from, imp.path));
+  // A partial AST (syntax error) can have an import without a path.
+  return doc.imports.filter((imp) => typeof imp.path === 'string').map((imp) => resolveImportUri(from, imp.path));
 }
 
 export function isBuiltinUri(uri: URI): boolean {

@@ -174,7 +174,10 @@ class Evaluator {
     } catch (e) {
       if (e instanceof EvalError) this.report(e.node, e.message, e.code, e.property);
       else if (e instanceof RangeError) this.report(def, `elaboration of ${def.name} is too deep or too large: ${e.message}`, 'too-large', 'name');
-      else throw e;
+      else if (!hasSyntaxErrors(this.root)) {
+        // Never let an elaboration bug take validation down: say so where the user looks.
+        this.report(def, `internal error while elaborating ${def.name}: ${(e as Error).message} (please report this)`, 'internal-error', 'name');
+      }
     }
     return this.result(output);
   }
@@ -206,6 +209,7 @@ class Evaluator {
   // ---------------------------------------------------------------- diagnostics
 
   private report(node: AstNode, message: string, code: string, property?: string, severity: 'error' | 'warning' = 'error', callStack: readonly AstNode[] = []): void {
+    if (code === 'poison') return;
     let target = node;
     let prop = property;
     if (AstUtils.findRootNode(node) !== this.root) {
@@ -352,6 +356,8 @@ class Evaluator {
   // ---------------------------------------------------------------- expressions
 
   evalExpr(e: ast.Expr, frame: Frame, ctx: EvalContext): Value {
+    // A partial AST (after a syntax error) can miss an expression: nothing more to report.
+    if (!e) throw new EvalError('', this.root, 'poison');
     switch (e.$type) {
       case 'NumberLit':
         return parseNumber(e.value);
@@ -922,6 +928,11 @@ class Evaluator {
 }
 
 // ------------------------------------------------------------------ helpers
+
+function hasSyntaxErrors(root: AstNode): boolean {
+  const doc = (root as { $document?: { parseResult: { parserErrors: unknown[]; lexerErrors: unknown[] } } }).$document;
+  return !!doc && (doc.parseResult.parserErrors.length > 0 || doc.parseResult.lexerErrors.length > 0);
+}
 
 function join(scope: string, name: string): string {
   return scope ? `${scope}/${name}` : name;

@@ -27,6 +27,7 @@ export class NasValidator {
   checkDuplicateTopLevel(doc: ast.Document, accept: ValidationAcceptor): void {
     const seen = new Map<string, ast.Element>();
     for (const el of doc.elements) {
+      if (!el.name) continue;
       const prev = seen.get(el.name);
       if (prev) {
         accept('error', `duplicate name \`${el.name}\`: already defined on line ${(prev.$cstNode?.range.start.line ?? 0) + 1}`, { node: el, property: 'name', code: 'duplicate-name' });
@@ -35,6 +36,7 @@ export class NasValidator {
   }
 
   checkImport(imp: ast.Import, accept: ValidationAcceptor): void {
+    if (typeof imp.path !== 'string') return; // the parser reported it
     const doc = AstUtils.getDocument(imp);
     const uri = resolveImportUri(doc.uri, imp.path);
     if (uri.toString() === doc.uri.toString()) {
@@ -77,7 +79,7 @@ export class NasValidator {
       }
     }
     if (def.kind !== 'network' && def.kind !== 'space') {
-      for (const s of def.body) {
+      for (const s of def.body ?? []) {
         if (s.$type === 'InputStmt' && s.dims.length > 0) {
           accept('error', `input(C, H, W) gives a network's input shape; in a ${def.kind} declare named inputs: \`input x\` or \`input s0, s1\``, { node: s, code: 'misplaced-input' });
         }
@@ -116,9 +118,12 @@ export class NasValidator {
       }
     }
     for (const item of s.items) {
+      // Partial ASTs (syntax errors) can lack names; the parser has reported those.
+      if ((item.$type === 'ObjectiveItem' || item.$type === 'ConstraintItem') && !item.metric) continue;
+      if ((item.$type === 'StrategyItem' || item.$type === 'EvaluatorItem') && !item.name) continue;
       switch (item.$type) {
         case 'SpaceItem': {
-          const def = item.space.ref;
+          const def = item.space?.ref;
           if (def && def.kind !== 'space' && def.kind !== 'network') {
             accept('error', `\`${def.name}\` is a ${def.kind}, expected a space or network`, { node: item, property: 'space', code: 'type-mismatch' });
           }

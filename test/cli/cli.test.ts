@@ -1,0 +1,127 @@
+/**
+ * The `nas` CLI as users and CI run it: the bundled bin/nas.cjs in a child process (npm test
+ * builds it first), checked on exit codes, human and JSON output.
+ */
+import { spawnSync } from 'node:child_process';
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import { describe, expect, it } from 'vitest';
+
+const ROOT = path.resolve(__dirname, '../..');
+const BIN = path.join(ROOT, 'bin/nas.cjs');
+
+function nas(args: string[], cwd = ROOT) {
+  const r = spawnSync(process.execPath, [BIN, ...args], { cwd, encoding: 'utf8', timeout: 120_000 });
+  return { code: r.status, stdout: r.stdout, stderr: r.stderr };
+}
+
+function tmpFile(name: string, text: string): string {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'nas-cli-'));
+  const file = path.join(dir, name);
+  fs.writeFileSync(file, text);
+  return file;
+}
+
+describe('nas check', () => {
+  it('exits 0 and prints nothing for a valid file', () => {
+    const r = nas(['check', 'examples/resnet50.nas']);
+    expect(r.stderr).toBe('');
+    expect(r.stdout).toBe('');
+    expect(r.code).toBe(0);
+  });
+
+  it('prints file:line:col: severity code message and exits 1 on errors', () => {
+    const f = tmpFile('bad.nas', 'network A {\n  input(3, 8, 8)\n  conv(8, k=3, groups=2)\n  rleu\n}\n');
+    const r = nas(['check', f]);
+    expect(r.code).toBe(1);
+    expect(r.stdout.trim().split('\n')).toEqual([
+      `${f}:4:3: error unknown-name unknown name \`rleu\`; did you mean \`relu\`?`,
+      `${f}:3:16: error groups-divisibility conv: input channels 3 are not divisible by groups 2 (input 3×8×8)`,
+    ]);
+  });
+
+  it('--json gives LSP-style 0-based ranges', () => {
+    const f = tmpFile('bad.nas', 'network A {\n  input(3, 8, 8)\n  rleu\n}\n');
+    const r = nas(['check', '--json', f]);
+    expect(r.code).toBe(1);
+    expect(JSON.parse(r.stdout)).toEqual([
+      { file: f, range: { start: { line: 2, character: 2 }, end: { line: 2, character: 6 } }, severity: 'error', code: 'unknown-name', message: 'unknown name `rleu`; did you mean `relu`?' },
+    ]);
+  });
+
+  it('exits 2 with one line, no stack trace, for a missing file or a bad flag', () => {
+    const missing = nas(['check', 'no/such/file.nas']);
+    expect(missing.code).toBe(2);
+    expect(missing.stderr).toBe('nas: cannot read no/such/file.nas: no such file\n');
+    const flag = nas(['check', '--frobnicate', 'examples/resnet50.nas']);
+    expect(flag.code).toBe(2);
+    expect(flag.stderr).toContain("unknown option '--frobnicate'");
+    expect(flag.stderr).not.toMatch(/\n\s+at /);
+  });
+});
+
+describe('nas cost', () => {
+  it('reports a fixed network as JSON numbers (ResNet-50, torchvision)', () => {
+    const r = nas(['cost', '--json', 'examples/resnet50.nas']);
+    expect(r.code).toBe(0);
+    const [net] = JSON.parse(r.stdout);
+    expect(net).toMatchObject({ name: 'ResNet50', kind: 'network', input: [3, 224, 224], output: [1000, 1, 1], params: 25557032 });
+    expect(net.macs / 1e9).toBeCloseTo(4.089, 3);
+    expect(typeof net.activations).toBe('number');
+  });
+
+  it('--per-layer lists primitive ops whose costs add up to the totals', () => {
+    const r = nas(['cost', '--json', '--per-layer', 'examples/mobilenet_v2.nas']);
+    const [net] = JSON.parse(r.stdout);
+    expect(net.layers.length).toBeGreaterThan(100);
+    expect(net.layers.reduce((s: number, l: { params: number }) => s + l.params, 0)).toBe(net.params);
+    expect(net.layers.reduce((s: number, l: { macs: number }) => s + l.macs, 0)).toBe(net.macs);
+    expect(net.layers[0]).toEqual({ name: expect.any(String), op: 'conv', output: [32, 112, 112], params: 864, macs: 10838016 });
+  });
+
+  it('reports a space with its exact size as a decimal string', () => {
+    const r = nas(['cost', '--json', 'examples/nb201.nas']);
+    expect(r.code).toBe(0);
+    const [space] = JSON.parse(r.stdout);
+    expect(space).toMatchObject({ name: 'NB201', kind: 'space', size: '15625', minParams: 73306, maxParams: 1531546, exact: true });
+  });
+
+  it('exits 1 with the diagnostics on stderr when the file has errors', () => {
+    const f = tmpFile('bad.nas', 'network A {\n  input(3, 8, 8)\n  conv(8, k=0)\n}\n');
+    const r = nas(['cost', f]);
+    expect(r.code).toBe(1);
+    expect(r.stdout).toBe('');
+    expect(r.stderr).toContain('attribute-range');
+  });
+
+  it('exits 2 naming the available networks when --network is wrong', () => {
+    const r = nas(['cost', '--network', 'ResNet51', 'examples/resnet50.nas']);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toBe('nas: no network or space named ResNet51 (the file has: ResNet50)\n');
+  });
+});
+
+describe('nas sample', () => {
+  it('prints seeded, reproducible architectures that check clean and cost what they say', () => {
+    const a = nas(['sample', '--seed', '3', '--count', '2', '--json', 'examples/nb201.nas']);
+    const b = nas(['sample', '--seed', '3', '--count', '2', '--json', 'examples/nb201.nas']);
+    expect(a.code).toBe(0);
+    expect(a.stdout).toBe(b.stdout);
+    const samples = JSON.parse(a.stdout) as Array<{ id: string; params: number; macs: number; text: string }>;
+    expect(samples).toHaveLength(2);
+    expect(samples[0]!.id).not.toBe(samples[1]!.id);
+    for (const s of samples) {
+      const f = tmpFile('arch.nas', s.text);
+      expect(nas(['check', f]).code).toBe(0);
+      const [net] = JSON.parse(nas(['cost', '--json', f]).stdout);
+      expect([net.params, net.macs]).toEqual([s.params, s.macs]);
+    }
+  });
+
+  it('rejects a bad --count with exit 2', () => {
+    const r = nas(['sample', '--count', 'zero', 'examples/nb201.nas']);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toContain('--count needs an integer >= 1, found zero');
+  });
+});
