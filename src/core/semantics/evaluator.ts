@@ -579,7 +579,7 @@ class Evaluator {
           if (!isTensor(out)) return out;
           hist.push(out);
         }
-        if (n > 1) this.repeatOutputs.set(out, hist.slice(inputs.length, -1));
+        if (n > 1 && isTensor(out)) this.repeatOutputs.set(out, hist.slice(inputs.length, -1));
         return out;
       },
     };
@@ -952,7 +952,18 @@ function padInputs(ts: readonly TensorValue[], k: number): TensorValue[] {
 }
 
 /** A site's stable id: the enclosing definition and the 1-based line:column of the call. */
+const siteIds = new WeakMap<AstNode, string>();
+
 export function siteId(node: AstNode): string {
+  let id = siteIds.get(node);
+  if (id === undefined) {
+    id = computeSiteId(node);
+    siteIds.set(node, id);
+  }
+  return id;
+}
+
+function computeSiteId(node: AstNode): string {
   const def = AstUtils.getContainerOfType(node, (x): x is ast.Definition => x.$type === 'Definition');
   const pos = node.$cstNode?.range.start;
   return `${def?.name ?? 'top'}@${pos ? pos.line + 1 : 0}:${pos ? pos.character + 1 : 0}`;

@@ -1,0 +1,84 @@
+/** Enforces the import invariants of docs/architecture.md on every TypeScript source file. */
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { describe, expect, it } from 'vitest';
+
+const ROOT = path.resolve(__dirname, '..');
+
+function listTs(dir: string): string[] {
+  const abs = path.join(ROOT, dir);
+  if (!fs.existsSync(abs)) return [];
+  return fs.readdirSync(abs, { recursive: true, encoding: 'utf8' })
+    .filter((f) => /\.(ts|mts|cts|tsx)$/.test(f) && !f.endsWith('.d.ts'))
+    .map((f) => path.join(dir, f));
+}
+
+interface Import {
+  spec: string;
+  typeOnly: boolean;
+}
+
+function importsOf(file: string): Import[] {
+  const text = fs.readFileSync(path.join(ROOT, file), 'utf8');
+  const out: Import[] = [];
+  const re = /^\s*(import|export)\s+(type\s+)?[^'"]*?from\s+['"]([^'"]+)['"]|^\s*import\s+['"]([^'"]+)['"]|\b(?:import|require)\(\s*['"]([^'"]+)['"]\s*\)/gm;
+  for (let m = re.exec(text); m; m = re.exec(text)) {
+    out.push({ spec: m[3] ?? m[4] ?? m[5]!, typeOnly: !!m[2] });
+  }
+  return out;
+}
+
+/** The repository path an import points at, or the package name for a bare specifier. */
+function target(file: string, spec: string): string {
+  if (spec.startsWith('.')) return path.normalize(path.join(path.dirname(file), spec));
+  return spec;
+}
+
+const EDITOR_PACKAGES = /^(vscode|vscode-languageclient|vscode-languageserver)(\/|$)|^langium\/lsp/;
+
+function violations(dir: string, rule: (file: string, imp: Import, to: string) => string | undefined): string[] {
+  const out: string[] = [];
+  for (const file of listTs(dir)) {
+    for (const imp of importsOf(file)) {
+      const msg = rule(file, imp, target(file, imp.spec));
+      if (msg) out.push(`${file}: imports '${imp.spec}' (${msg})`);
+    }
+  }
+  return out;
+}
+
+describe('architecture invariants (docs/architecture.md)', () => {
+  it('sees the files it checks', () => {
+    expect(listTs('src/core').length).toBeGreaterThan(20);
+    expect(importsOf('src/cli/main.ts').map((i) => i.spec)).toContain('commander');
+  });
+
+  it('1. the core imports nothing of VS Code, LSP or the front ends', () => {
+    expect(
+      violations('src/core', (_f, imp, to) => {
+        if (EDITOR_PACKAGES.test(imp.spec)) return 'editor/LSP package in the core';
+        if (imp.spec === 'vscode-languageserver-types' && !imp.typeOnly) return 'only type imports of LSP data types';
+        if (/^(src\/extension|language-server|src\/cli|webview)(\/|$)/.test(to)) return 'front end imported by the core';
+        return undefined;
+      }),
+    ).toEqual([]);
+  });
+
+  it('2. the CLI uses the core only', () => {
+    expect(
+      violations('src/cli', (_f, imp, to) => {
+        if (EDITOR_PACKAGES.test(imp.spec)) return 'editor/LSP package in the CLI';
+        if (/^(src\/extension|language-server|webview)(\/|$)/.test(to)) return 'front end imported by the CLI';
+        return undefined;
+      }),
+    ).toEqual([]);
+  });
+
+  it('3. the language server never imports vscode', () => {
+    expect(violations('language-server', (_f, imp) => (/^vscode(\/|$)/.test(imp.spec) ? 'vscode in the server' : undefined))).toEqual([]);
+  });
+
+  it('4. the extension reaches the core only through the server protocol', () => {
+    expect(violations('src/extension', (_f, _imp, to) => (/^src\/core(\/|$)/.test(to) ? 'core imported by the extension' : undefined))).toEqual([]);
+  });
+});
