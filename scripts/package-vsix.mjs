@@ -1,0 +1,52 @@
+#!/usr/bin/env node
+// Builds nas-studio-<version>.vsix at the repository root with @vscode/vsce.
+// The production bundles (minified, no source maps) are built in a staging folder, out/vsix/,
+// with the project's own esbuild.mjs, so dist/ — which the tests and the CLI use — is never
+// rewritten under a running test. vsce then packages the staging folder without dependencies
+// (everything is bundled), keeping only what .vscodeignore allows.
+import { spawnSync } from 'node:child_process';
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
+const stage = path.join(root, 'out/vsix');
+const manifest = JSON.parse(fs.readFileSync(path.join(root, 'package.json'), 'utf8'));
+const vsix = path.join(root, `${manifest.name}-${manifest.version}.vsix`);
+
+// What esbuild.mjs reads (linked) and what the package ships besides the bundles (copied).
+const BUILD_INPUTS = ['esbuild.mjs', 'src', 'language-server', 'webview', 'node_modules', 'tsconfig.json'];
+const SHIPPED = ['package.json', '.vscodeignore', 'language-configuration.json', 'syntaxes', 'README.md', 'CHANGELOG.md', 'LICENSE', 'LICENSE.md', 'images'];
+
+function run(command, args, cwd) {
+  const result = spawnSync(command, args, { cwd, stdio: 'inherit' });
+  if (result.status !== 0) {
+    console.error(`package: ${command} ${args.join(' ')} failed (${result.status ?? result.signal})`);
+    process.exit(1);
+  }
+}
+
+fs.rmSync(stage, { recursive: true, force: true });
+fs.mkdirSync(stage, { recursive: true });
+for (const name of BUILD_INPUTS) {
+  if (fs.existsSync(path.join(root, name))) fs.symlinkSync(path.join(root, name), path.join(stage, name));
+}
+run(process.execPath, ['esbuild.mjs', '--production'], stage);
+for (const bundle of ['dist/extension.cjs', 'dist/language-server.cjs']) {
+  if (!fs.existsSync(path.join(stage, bundle))) {
+    console.error(`package: ${bundle} was not built`);
+    process.exit(1);
+  }
+}
+// The links must go before vsce walks the folder (node_modules alone is hundreds of MB).
+for (const name of BUILD_INPUTS) fs.rmSync(path.join(stage, name), { force: true });
+fs.rmSync(path.join(stage, 'dist/cli.cjs'), { force: true });
+for (const name of SHIPPED) {
+  const source = path.join(root, name);
+  if (fs.existsSync(source)) fs.cpSync(source, path.join(stage, name), { recursive: true });
+}
+
+const vsce = path.join(root, 'node_modules/@vscode/vsce/vsce');
+run(process.execPath, [vsce, 'package', '--no-dependencies', '--skip-license', '--allow-missing-repository', '--out', vsix], stage);
+const size = fs.statSync(vsix).size;
+console.log(`package: ${path.relative(root, vsix)} (${(size / 1024).toFixed(0)} KiB)`);

@@ -1,0 +1,112 @@
+// The status bar item for the active .nas file: a network's total MACs (or FLOPs) and params,
+// or a space's size. The numbers come from the server (`nas/costReport`), which already holds
+// the elaborated document, so the extension never parses or evaluates .nas itself.
+import * as vscode from 'vscode';
+import { State, type LanguageClient } from 'vscode-languageclient/node';
+import { describeCostReport, type CostSummary } from './describe-cost-report.js';
+import { CostReportRequest } from './provisional-protocol.js';
+
+const REFRESH_DELAY_MS = 250;
+
+export class CostStatusBar implements vscode.Disposable {
+  private readonly item: vscode.StatusBarItem;
+  private readonly disposables: vscode.Disposable[] = [];
+  private timer: NodeJS.Timeout | undefined;
+  private pending: vscode.CancellationTokenSource | undefined;
+
+  constructor(
+    private readonly client: LanguageClient,
+    private readonly log: vscode.LogOutputChannel,
+  ) {
+    this.item = vscode.window.createStatusBarItem('nas.cost', vscode.StatusBarAlignment.Right, 100);
+    this.item.name = 'NAS Cost';
+    this.item.command = 'workbench.action.gotoSymbol';
+    this.disposables.push(
+      this.item,
+      vscode.window.onDidChangeActiveTextEditor(() => this.refresh()),
+      vscode.workspace.onDidChangeTextDocument((e) => {
+        if (e.document === vscode.window.activeTextEditor?.document) this.scheduleRefresh();
+      }),
+      // Diagnostics arrive once the server has checked a change, so the costs are current then;
+      // this also catches re-checks caused by edits to imported files.
+      vscode.languages.onDidChangeDiagnostics((e) => {
+        const active = vscode.window.activeTextEditor?.document.uri.toString();
+        if (active && e.uris.some((uri) => uri.toString() === active)) this.scheduleRefresh();
+      }),
+      vscode.workspace.onDidChangeConfiguration((e) => {
+        if (e.affectsConfiguration('nas.statusBar') || e.affectsConfiguration('nas.inlayHints.cost')) this.refresh();
+      }),
+      client.onDidChangeState((e) => {
+        if (e.newState === State.Running) this.refresh();
+      }),
+    );
+  }
+
+  showError(message: string): void {
+    this.item.text = '$(error) NAS';
+    this.item.tooltip = `NAS Studio: ${message}. Run "NAS: Show Language Server Log" for details.`;
+    this.item.command = 'nas.showServerLog';
+    this.item.show();
+  }
+
+  refresh(): void {
+    if (this.timer) clearTimeout(this.timer);
+    this.timer = undefined;
+    void this.update();
+  }
+
+  dispose(): void {
+    if (this.timer) clearTimeout(this.timer);
+    this.pending?.cancel();
+    for (const d of this.disposables) d.dispose();
+  }
+
+  private scheduleRefresh(): void {
+    if (this.timer) clearTimeout(this.timer);
+    this.timer = setTimeout(() => this.refresh(), REFRESH_DELAY_MS);
+  }
+
+  private async update(): Promise<void> {
+    const document = vscode.window.activeTextEditor?.document;
+    const enabled = vscode.workspace.getConfiguration('nas', document).get<boolean>('statusBar.enabled', true);
+    if (!document || document.languageId !== 'nas' || !enabled) {
+      this.item.hide();
+      return;
+    }
+    if (this.client.state !== State.Running) return;
+    // A newer request supersedes an older one still in flight.
+    this.pending?.cancel();
+    const cancellation = new vscode.CancellationTokenSource();
+    this.pending = cancellation;
+    try {
+      const report = await this.client.sendRequest(
+        CostReportRequest,
+        { textDocument: { uri: document.uri.toString() } },
+        cancellation.token,
+      );
+      if (cancellation.token.isCancellationRequested) return;
+      const cost = vscode.workspace.getConfiguration('nas', document).get<'macs' | 'flops'>('inlayHints.cost', 'macs');
+      this.render(describeCostReport(report, cost));
+    } catch (error) {
+      if (cancellation.token.isCancellationRequested) return;
+      this.log.warn(`nas/costReport failed for ${document.uri.toString()}: ${error instanceof Error ? error.message : String(error)}`);
+      this.item.hide();
+    } finally {
+      if (this.pending === cancellation) this.pending = undefined;
+      cancellation.dispose();
+    }
+  }
+
+  private render(summary: CostSummary | undefined): void {
+    if (!summary) {
+      this.item.hide();
+      return;
+    }
+    this.item.text = summary.text;
+    const tooltip = new vscode.MarkdownString(summary.tooltip);
+    tooltip.supportThemeIcons = true;
+    this.item.tooltip = tooltip;
+    this.item.command = 'workbench.action.gotoSymbol';
+    this.item.show();
+  }
+}

@@ -1,0 +1,192 @@
+// The user's path through NAS Studio in code-server, driven like a person would: open a file,
+// read the Problems panel, see inlay hints, hover a layer, run a command from the palette.
+// Every step records a check and a screenshot; a failing step does not hide the later ones.
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { chromium } from 'playwright-core';
+
+const CHROMIUM_ARGS = [
+  '--no-sandbox',
+  '--disable-gpu',
+  '--disable-quic',
+  '--no-first-run',
+  '--disable-background-networking',
+  '--disable-component-update',
+  '--disable-sync',
+  '--disable-dev-shm-usage',
+];
+
+/** Text the inlay hints and status bar add that the .nas sources never contain. */
+const HINT_TEXT = /×|\bMACs?\b|\bFLOPs\b|\barchs\b/;
+
+async function poll(probe, timeoutMs, intervalMs = 250) {
+  const deadline = Date.now() + timeoutMs;
+  let last;
+  while (Date.now() < deadline) {
+    last = await probe();
+    if (last.ok) return last;
+    await new Promise((r) => setTimeout(r, intervalMs));
+  }
+  return last;
+}
+
+async function openFile(page, name) {
+  // Through the Explorer, as a user would; Quick Open depends on the file search service,
+  // which is slow to warm up in a fresh code-server.
+  const row = page.locator(`.explorer-folders-view .monaco-list-row[aria-label^="${name}"]`).first();
+  await row.waitFor({ timeout: 30_000 });
+  await row.click();
+  await page.locator(`.tabs-container .tab[aria-label^="${name}"]`).first().waitFor({ timeout: 15_000 });
+  await page.locator('.editor-group-container.active .monaco-editor .view-lines').first().waitFor({ timeout: 15_000 });
+}
+
+async function renderedLines(page) {
+  return page.locator('.editor-group-container.active .monaco-editor .view-lines .view-line').allInnerTexts();
+}
+
+export async function runUiScenario({ url, artifacts, browserProfile, log }) {
+  const checks = [];
+  const screenshots = [];
+  const timings = {};
+  fs.mkdirSync(browserProfile, { recursive: true });
+  const context = await chromium.launchPersistentContext(browserProfile, {
+    executablePath: '/usr/bin/chromium',
+    headless: true,
+    args: CHROMIUM_ARGS,
+    viewport: { width: 1440, height: 900 },
+  });
+  const page = context.pages()[0] ?? (await context.newPage());
+  const consoleErrors = [];
+  page.on('console', (message) => {
+    if (message.type() === 'error') consoleErrors.push(message.text());
+  });
+
+  const shoot = async (name) => {
+    const file = path.join(artifacts, name);
+    await page.screenshot({ path: file });
+    screenshots.push(name);
+  };
+  const step = async (name, body) => {
+    const started = Date.now();
+    try {
+      const detail = await body();
+      checks.push({ name, ok: true, detail, ms: Date.now() - started });
+    } catch (error) {
+      const message = error instanceof Error ? error.message.split('\n')[0] : String(error);
+      checks.push({ name, ok: false, detail: message, ms: Date.now() - started });
+      await shoot(`failure-${name.replace(/[^a-z0-9]+/gi, '-').toLowerCase()}.png`).catch(() => undefined);
+    }
+  };
+
+  try {
+    await step('workbench loads', async () => {
+      await page.goto(url);
+      await page.locator('.monaco-workbench').waitFor({ timeout: 60_000 });
+      await page.locator('.part.statusbar').waitFor({ timeout: 30_000 });
+      return 'workbench visible';
+    });
+
+    await step('the .nas file opens with NAS syntax highlighting', async () => {
+      const opened = Date.now();
+      await openFile(page, 'tiny.nas');
+      timings.openMs = Date.now() - opened;
+      // The language mode in the status bar comes from the contributed language.
+      const mode = await poll(async () => {
+        const text = await page.locator('.statusbar-item[id="status.editor.mode"]').innerText().catch(() => '');
+        return { ok: /NAS/.test(text), text };
+      }, 15_000);
+      if (!mode.ok) throw new Error(`language mode is "${mode.text}", not NAS`);
+      // A keyword and a built-in op get different token colours when the grammar is active.
+      const highlighted = await poll(async () => {
+        const classes = await page.evaluate(() => {
+          const spans = [...document.querySelectorAll('.editor-group-container.active .view-line span span')];
+          const find = (t) => spans.find((s) => s.textContent?.trim() === t)?.className ?? '';
+          return { network: find('network'), conv: find('conv'), plain: find('Tiny') };
+        });
+        // Tokenization is asynchronous; until it runs the line is a single plain span.
+        return { ok: Boolean(classes.network && classes.plain && classes.network !== classes.plain), classes };
+      }, 15_000);
+      const classes = highlighted.classes;
+      if (!highlighted.ok) throw new Error(`'network' is not highlighted (classes ${JSON.stringify(classes)})`);
+      return `language mode ${mode.text.trim()}; token classes ${JSON.stringify(classes)}`;
+    });
+
+    await step('diagnostics appear in the Problems panel', async () => {
+      const started = Date.now();
+      await page.keyboard.press('Control+Shift+M');
+      const panel = page.locator('.markers-panel');
+      await panel.waitFor({ timeout: 15_000 });
+      const found = await poll(async () => {
+        const text = await panel.innerText().catch(() => '');
+        return { ok: /BasicBlok/.test(text), text };
+      }, 60_000);
+      timings.diagnosticsMs = Date.now() - started;
+      await shoot('01-problems-panel.png');
+      if (!found.ok) throw new Error(`no diagnostic about BasicBlok; the panel shows: ${found.text.slice(0, 300)}`);
+      const row = found.text.split('\n').find((line) => /BasicBlok/.test(line)) ?? '';
+      // Only the misspelt name is wrong; the valid network must not be reported.
+      const rows = await panel.locator('.monaco-list-row').count();
+      return `${rows} row(s); "${row.trim()}"`;
+    });
+
+    await step('an inlay hint is shown in the editor', async () => {
+      const found = await poll(async () => {
+        const lines = await renderedLines(page);
+        const hinted = lines.filter((l) => HINT_TEXT.test(l));
+        return { ok: hinted.length > 0, hinted, lines };
+      }, 30_000);
+      await shoot('02-inlay-hints.png');
+      if (!found.ok) throw new Error(`no hint text in the rendered lines: ${found.lines.slice(0, 8).join(' | ')}`);
+      return found.hinted.slice(0, 3).map((l) => l.trim()).join(' | ');
+    });
+
+    await step('hovering a layer shows its shapes and cost', async () => {
+      const conv = page.locator('.editor-group-container.active .view-line span span', { hasText: /^conv$/ }).first();
+      await conv.waitFor({ timeout: 10_000 });
+      const hover = page.locator('.monaco-hover:not(.hidden) .monaco-hover-content, .monaco-hover:not(.hidden) .hover-contents');
+      const shown = await poll(async () => {
+        const box = await conv.boundingBox();
+        if (box) {
+          await page.mouse.move(box.x + 2, box.y + box.height / 2);
+          await page.mouse.move(box.x + box.width / 2, box.y + box.height / 2);
+        }
+        const text = (await hover.allInnerTexts().catch(() => [])).join('\n');
+        return { ok: /\d/.test(text) && text.trim().length > 0, text };
+      }, 20_000, 1000);
+      await shoot('03-hover.png');
+      if (!shown.ok) throw new Error(`no hover with content over 'conv' (got "${shown.text ?? ''}")`);
+      await page.mouse.move(5, 5);
+      return shown.text.replace(/\s+/g, ' ').slice(0, 200);
+    });
+
+    await step('a NAS command runs from the command palette and says what is missing', async () => {
+      await page.locator('.editor-group-container.active .monaco-editor .view-lines').first().click();
+      await page.keyboard.press('F1');
+      const input = page.locator('.quick-input-widget input');
+      await input.waitFor({ state: 'visible', timeout: 10_000 });
+      await input.fill('>NAS: Show Graph');
+      await page.locator('.quick-input-list .monaco-list-row', { hasText: 'NAS: Show Graph' }).first().waitFor({ timeout: 10_000 });
+      await page.keyboard.press('Enter');
+      const toast = page.locator('.notifications-toasts .notification-toast', { hasText: 'Show Graph is not available yet' });
+      await toast.first().waitFor({ timeout: 10_000 });
+      await shoot('04-command-palette.png');
+      return (await toast.first().innerText()).replace(/\s+/g, ' ').slice(0, 200);
+    });
+
+    await step('the status bar shows the active network cost', async () => {
+      await openFile(page, 'resnet50.nas').catch(() => openFile(page, 'tiny.nas'));
+      const item = page.locator('.statusbar-item', { hasText: HINT_TEXT });
+      const found = await poll(async () => {
+        const texts = await item.allInnerTexts().catch(() => []);
+        return { ok: texts.length > 0, texts };
+      }, 30_000);
+      await page.waitForTimeout(1500);
+      await shoot('05-status-bar-resnet50.png');
+      if (!found.ok) throw new Error('no status bar item with a cost');
+      return found.texts.join(' | ');
+    });
+  } finally {
+    await context.close();
+  }
+  return { checks, screenshots, timings, consoleErrors: consoleErrors.slice(0, 20) };
+}

@@ -1,0 +1,85 @@
+// Builds the .vsix exactly as `npm run package` does and checks what goes into it: the bundled
+// extension and server, the grammar and language configuration, nothing else (no sources, no
+// node_modules, no source maps, no tests), and a size under 5 MB.
+import { execFileSync } from 'node:child_process';
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { readZipEntries, readZipEntry, type ZipEntry } from './read-zip-entries.js';
+
+const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
+const manifest = JSON.parse(fs.readFileSync(path.join(root, 'package.json'), 'utf8')) as { name: string; version: string };
+const vsix = path.join(root, `${manifest.name}-${manifest.version}.vsix`);
+const MAX_BYTES = 5 * 1024 * 1024;
+
+let entries: ZipEntry[];
+let names: string[];
+
+beforeAll(() => {
+  fs.rmSync(vsix, { force: true });
+  execFileSync(process.execPath, [path.join(root, 'scripts/package-vsix.mjs')], { cwd: root, stdio: 'pipe' });
+  entries = readZipEntries(vsix);
+  names = entries.map((e) => e.name).sort();
+}, 180_000);
+
+describe(`${manifest.name}-${manifest.version}.vsix`, () => {
+  it('is under 5 MB', () => {
+    expect(fs.statSync(vsix).size).toBeLessThan(MAX_BYTES);
+  });
+
+  it('holds the bundled extension, the bundled server, the grammar and the language configuration', () => {
+    expect(names).toEqual(
+      expect.arrayContaining([
+        'extension.vsixmanifest',
+        '[Content_Types].xml',
+        'extension/package.json',
+        'extension/dist/extension.cjs',
+        'extension/dist/language-server.cjs',
+        'extension/syntaxes/nas.tmLanguage.json',
+        'extension/language-configuration.json',
+      ]),
+    );
+  });
+
+  it('holds nothing outside the allowlist: no sources, dependencies, source maps, tests or the CLI', () => {
+    const allowed = [
+      /^extension\.vsixmanifest$/,
+      /^\[Content_Types\]\.xml$/,
+      /^extension\/package\.json$/,
+      /^extension\/dist\/(extension|language-server)\.cjs$/,
+      /^extension\/dist\/webview\/[^/]+\.(js|css)$/,
+      /^extension\/syntaxes\/nas\.tmLanguage\.json$/,
+      /^extension\/language-configuration\.json$/,
+      /^extension\/(readme|changelog|license)(\.md|\.txt)?$/i,
+      /^extension\/images\/icon\.png$/,
+    ];
+    const unexpected = names.filter((n) => !allowed.some((pattern) => pattern.test(n)));
+    expect(unexpected).toEqual([]);
+    expect(names.some((n) => n.includes('node_modules') || n.endsWith('.map') || n.endsWith('.ts'))).toBe(false);
+  });
+
+  it('bundles the production build: minified and without source maps', () => {
+    const extension = entries.find((e) => e.name === 'extension/dist/extension.cjs');
+    expect(extension?.size).toBeGreaterThan(10_000);
+    const text = readZipEntry(vsix, 'extension/dist/extension.cjs').toString('utf8');
+    expect(text).not.toMatch(/sourceMappingURL/);
+    // A minified bundle has long lines; an unminified one averages well under 100 characters.
+    const lines = text.split('\n');
+    expect(text.length / lines.length).toBeGreaterThan(200);
+  });
+
+  it('declares the manifest VS Code needs: engine, entry point, activation and untrusted-workspace support', () => {
+    const packaged = JSON.parse(readZipEntry(vsix, 'extension/package.json').toString('utf8')) as {
+      engines: { vscode: string };
+      main: string;
+      activationEvents: string[];
+      capabilities: { untrustedWorkspaces: { supported: string } };
+    };
+    expect(packaged.engines.vscode).toBe('^1.91.0');
+    expect(packaged.main).toBe('./dist/extension.cjs');
+    expect(packaged.activationEvents).toContain('onLanguage:nas');
+    expect(packaged.activationEvents.every((e) => e.startsWith('onLanguage:nas') || e.startsWith('onCommand:nas.'))).toBe(true);
+    expect(packaged.capabilities.untrustedWorkspaces.supported).toBe('limited');
+  });
+});
