@@ -4,32 +4,41 @@
  *   x̂ = (x − μ)·σ⁻¹,  y = γ·x̂ + β,  σ⁻¹ = 1/√(var + ε)  (var biased, over M = N·H·W)
  *   dβ = Σ dy,  dγ = Σ dy·x̂,  dx = γ·σ⁻¹/M · (M·dy − dβ − x̂·dγ).
  * Differentiating the composite of mean/sub/square/rsqrt ops instead costs about a dozen
- * full passes over the activation in each direction; this costs two forward, two backward.
+ * full passes over the activation in each direction, each allocating a temporary.
  *
- * Where a backend registers the fused kernels `NasBatchNormTrain` / `NasBatchNormGrad`
- * (the wasm backend does, see wasm-kernels/batch-norm.ts), they run as single heap loops;
- * other backends use the same formulas with tfjs ops.
+ * Speed notes (profiled on the wasm backend, see docs/benchmarks.md):
+ *  - Per-channel sums over N·H·W use average pooling over the whole H×W plane, then a mean
+ *    over the batch of the [N, 1, 1, C] result. On NHWC data pooling is a channels-last,
+ *    SIMD-vectorized single pass (XNNPACK on wasm), whereas `mean(x, [0, 1, 2])` first
+ *    transposes the reduced axes innermost: ~15x slower there.
+ *  - The variance is E[x²] − E[x]², computed from the same pass structure; activations in
+ *    these networks are O(1), far from the cancellation regime of float32.
+ *  - The backward pass folds everything into dx = a·dy + b·x + c per channel.
+ *  - Per-channel affine maps (x·a + c) run as a 1x1 depthwise convolution with bias on the
+ *    wasm backend: XNNPACK's vectorized kernel takes 0.5 ms for a 64x32x32x16 tensor where
+ *    tfjs-wasm's broadcasting multiply + add take 2.5 ms.
  */
 import * as tf from '@tensorflow/tfjs-core';
 
-export const BATCH_NORM_TRAIN = 'NasBatchNormTrain';
-export const BATCH_NORM_GRAD = 'NasBatchNormGrad';
+/** x·scale + shift with per-channel [C] scale and shift (shift optional) on NHWC x. */
+export function scaleShiftChannels(x: tf.Tensor4D, scale: tf.Tensor1D, shift?: tf.Tensor1D): tf.Tensor4D {
+  const c = x.shape[3];
+  if (tf.getBackend() === 'wasm') {
+    const filter = tf.reshape(scale, [1, 1, c, 1]) as tf.Tensor4D;
+    return tf.fused.depthwiseConv2d({ x, filter, strides: 1, pad: 'valid', bias: shift });
+  }
+  const y = tf.mul(x, scale) as tf.Tensor4D;
+  return shift ? tf.add(y, shift) : y;
+}
 
 /** `mean` and `variance` are kept out of any tidy scope: the caller must dispose them. */
 export interface BatchNormTrainResult { y: tf.Tensor4D; mean: tf.Tensor1D; variance: tf.Tensor1D }
 
-function hasKernel(name: string): boolean {
-  return tf.getKernel(name, tf.getBackend()) !== undefined;
-}
-
-/** Forward statistics and output with tfjs ops: [y, mean, variance, invStd]. */
-function forwardOps(x: tf.Tensor4D, gamma: tf.Tensor1D, beta: tf.Tensor1D, eps: number): tf.Tensor[] {
-  const mean = tf.mean(x, [0, 1, 2]);
-  const xc = tf.sub(x, mean);
-  const variance = tf.mean(tf.square(xc), [0, 1, 2]);
-  const invStd = tf.rsqrt(tf.add(variance, eps));
-  const y = tf.add(tf.mul(xc, tf.mul(invStd, gamma)), beta);
-  return [y, mean, variance, invStd];
+/** Per-channel mean over N, H, W of an NHWC tensor, as [C]. */
+export function channelMean(x: tf.Tensor4D): tf.Tensor1D {
+  const [, h, w, c] = x.shape;
+  const pooled = h * w > 1 ? tf.avgPool(x, [h, w], 1, 'valid') : x;
+  return tf.reshape(tf.mean(pooled, 0), [c]);
 }
 
 /**
@@ -37,34 +46,35 @@ function forwardOps(x: tf.Tensor4D, gamma: tf.Tensor1D, beta: tf.Tensor1D, eps: 
  * and the batch mean and biased variance (constants, for the running statistics).
  */
 export function batchNormTrain(x: tf.Tensor4D, gamma: tf.Tensor1D, beta: tf.Tensor1D, eps: number): BatchNormTrainResult {
-  const fused = hasKernel(BATCH_NORM_TRAIN) && hasKernel(BATCH_NORM_GRAD);
   let mean!: tf.Tensor1D, variance!: tf.Tensor1D;
   const op = tf.customGrad((...args: Array<tf.Tensor | tf.GradSaveFunc>) => {
-    const [xIn, gIn, bIn, save] = args as [tf.Tensor, tf.Tensor, tf.Tensor, tf.GradSaveFunc];
-    let y: tf.Tensor4D, invStd: tf.Tensor1D;
-    if (fused) {
-      const outs = tf.engine().runKernel(BATCH_NORM_TRAIN, { x: xIn, gamma: gIn, beta: bIn }, { eps }) as tf.Tensor[];
-      [y, mean, variance, invStd] = outs as [tf.Tensor4D, tf.Tensor1D, tf.Tensor1D, tf.Tensor1D];
-    } else {
-      [y, mean, variance, invStd] = forwardOps(xIn as tf.Tensor4D, gIn as tf.Tensor1D, bIn as tf.Tensor1D, eps) as [tf.Tensor4D, tf.Tensor1D, tf.Tensor1D, tf.Tensor1D];
-    }
+    const [xIn, gIn, bIn, save] = args as [tf.Tensor4D, tf.Tensor1D, tf.Tensor1D, tf.GradSaveFunc];
+    mean = channelMean(xIn);
+    variance = tf.relu(tf.sub(channelMean(tf.square(xIn)), tf.square(mean))) as tf.Tensor1D;
+    const invStd = tf.rsqrt(tf.add(variance, eps)) as tf.Tensor1D;
+    const scale = tf.mul(gIn, invStd) as tf.Tensor1D;
+    const y = scaleShiftChannels(xIn, scale, tf.sub(bIn, tf.mul(mean, scale)) as tf.Tensor1D);
     // The op's scope frees everything but its output; the statistics leave it kept, and
     // the caller disposes them (see BatchNormTrainResult).
     tf.keep(mean);
     tf.keep(variance);
     save([xIn, gIn, mean, invStd]);
     const gradFunc = (dy: tf.Tensor4D, saved: tf.Tensor[]): tf.Tensor[] => {
-      const [xs, g, mu, inv] = saved;
-      if (fused) return tf.engine().runKernel(BATCH_NORM_GRAD, { x: xs, dy, gamma: g, mean: mu, invStd: inv }, {}) as tf.Tensor[];
-      const m = xs.shape[0]! * xs.shape[1]! * xs.shape[2]!;
-      const xhat = tf.mul(tf.sub(xs, mu), inv);
-      const dbeta = tf.sum(dy, [0, 1, 2]);
-      const dgamma = tf.sum(tf.mul(dy, xhat), [0, 1, 2]);
-      const k = tf.div(tf.mul(g, inv), m);
-      const dx = tf.mul(k, tf.sub(tf.sub(tf.mul(dy, m), dbeta), tf.mul(xhat, dgamma)));
+      const [xs, g, mu, inv] = saved as [tf.Tensor4D, tf.Tensor1D, tf.Tensor1D, tf.Tensor1D];
+      const m = xs.shape[0] * xs.shape[1] * xs.shape[2];
+      const meanDy = channelMean(dy);
+      const meanDyX = channelMean(tf.mul(dy, xs));
+      // dγ = Σ dy·(x − μ)·σ⁻¹ = M·(E[dy·x] − μ·E[dy])·σ⁻¹,  dβ = M·E[dy]
+      const dgamma = tf.mul(tf.mul(tf.sub(meanDyX, tf.mul(mu, meanDy)), inv), m);
+      const dbeta = tf.mul(meanDy, m);
+      // dx = a·dy + b·x + c,  a = γσ⁻¹,  b = −γσ⁻³·dγ/M · σ (i.e. −a·σ⁻¹·dγ/M),  c = −a·E[dy] − b·μ
+      const a = tf.mul(g, inv) as tf.Tensor1D;
+      const b = tf.neg(tf.div(tf.mul(tf.mul(a, inv), dgamma), m)) as tf.Tensor1D;
+      const c = tf.sub(tf.neg(tf.mul(a, meanDy)), tf.mul(b, mu)) as tf.Tensor1D;
+      const dx = tf.add(scaleShiftChannels(dy, a, c), scaleShiftChannels(xs, b)) as tf.Tensor4D;
       return [dx, dgamma, dbeta];
     };
-    return { value: y as tf.Tensor4D, gradFunc };
+    return { value: y, gradFunc };
   });
   const y = op(x, gamma, beta) as tf.Tensor4D;
   return { y, mean, variance };

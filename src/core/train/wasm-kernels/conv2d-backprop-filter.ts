@@ -45,7 +45,10 @@ function conv2DBackpropFilter(args: KernelArgs): tf.TensorInfo {
   const { x, dy } = args.inputs;
   const a = args.attrs as unknown as tf.Conv2DBackpropFilterAttrs;
   if (a.dataFormat === 'NCHW') throw new Error('wasm Conv2DBackpropFilter supports NHWC only');
-  const info = tf.backend_util.computeConv2DInfo(x.shape as [number, number, number, number], a.filterShape, a.strides, 1, a.pad, a.dimRoundingMode);
+  // tfjs' op passes no dilations (its Conv2D gradient rejects dilation > 1); honouring an
+  // optional `dilations` attribute lets dilated networks use this kernel directly.
+  const dilations = (args.attrs as { dilations?: number | [number, number] }).dilations ?? 1;
+  const info = tf.backend_util.computeConv2DInfo(x.shape as [number, number, number, number], a.filterShape, a.strides, dilations, a.pad, a.dimRoundingMode);
   return conv2dFilterGrad(backend, x, dy, info);
 }
 

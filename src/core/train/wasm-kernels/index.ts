@@ -7,6 +7,7 @@ import { broadcastToConfig } from './broadcast-to';
 import { conv2dBackpropFilterConfig } from './conv2d-backprop-filter';
 import { makeConv2dBackpropInputConfig } from './conv2d-backprop-input';
 import { depthwiseBackpropFilterConfig, depthwiseBackpropInputConfig } from './depthwise-backprop';
+import { identityConfig } from './identity';
 import { logSoftmaxConfig } from './log-softmax';
 
 let registered = false;
@@ -22,7 +23,7 @@ function replaceKernel(config: tf.KernelConfig): tf.KernelConfig | undefined {
 export function registerWasmTrainingKernels(): void {
   if (registered) return;
   registered = true;
-  const nativeBackpropInput = tf.getKernel(tf.Conv2DBackpropInput, 'wasm')?.kernelFunc;
+  const nativeBackpropInput = tf.getKernel(tf.Conv2DBackpropInput, 'wasm');
   for (const c of [conv2dBackpropFilterConfig, makeConv2dBackpropInputConfig(nativeBackpropInput), depthwiseBackpropInputConfig,
-    depthwiseBackpropFilterConfig, broadcastToConfig, logSoftmaxConfig]) replaceKernel(c);
+    depthwiseBackpropFilterConfig, broadcastToConfig, logSoftmaxConfig, identityConfig]) replaceKernel(c);
 }

@@ -66,8 +66,8 @@ export function dilateNhwc(backend: WasmBackend, x: tf.TensorInfo, sh: number, s
   for (let b = 0; b < n; b++) {
     for (let i = 0; i < h; i++) {
       for (let j = 0; j < w; j++) {
-        const so = ((b * h + i) * w + j) * c;
-        dst.set(src.subarray(so, so + c), ((b * oh + i * sh) * ow + j * sw) * c);
+        const so = ((b * h + i) * w + j) * c, dOff = ((b * oh + i * sh) * ow + j * sw) * c;
+        for (let k = 0; k < c; k++) dst[dOff + k] = src[so + k];
       }
     }
   }

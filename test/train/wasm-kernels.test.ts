@@ -1,0 +1,217 @@
+/**
+ * Every kernel registered for the wasm backend against tfjs' pure-JS cpu backend, over a
+ * grid of shapes, strides, paddings (same / valid / numeric / explicit), dilations and
+ * groups (dense, depthwise with channel multiplier 1 and 2).
+ *
+ * Where the cpu backend has no reference (its backprop kernels ignore dilation), the check
+ * is the adjoint identity of a linear map, exact up to rounding and using the cpu
+ * backend's forward convolution, which does support dilation:
+ *   ⟨dy, conv(x, w)⟩ = ⟨w, filterGrad(x, dy)⟩ = ⟨x, inputGrad(dy, w)⟩.
+ */
+import { beforeAll, describe, expect, it } from 'vitest';
+import * as tf from '@tensorflow/tfjs-core';
+import { selectBackend } from '../../src/core/train/backend';
+
+type Pad = 'same' | 'valid' | number | [[number, number], [number, number], [number, number], [number, number]];
+
+/** Deterministic values in [-1, 1) (LCG), so failures reproduce. */
+function values(n: number, seed: number): Float32Array {
+  const out = new Float32Array(n);
+  let s = seed >>> 0 || 1;
+  for (let i = 0; i < n; i++) { s = (Math.imul(s, 1664525) + 1013904223) >>> 0; out[i] = s / 2 ** 31 - 1; }
+  return out;
+}
+
+/** Runs a kernel on a backend with inputs given as plain arrays; returns the output values and shape. */
+async function runOn(backend: string, kernel: string, inputs: Record<string, { data: Float32Array | Int32Array; shape: number[]; dtype?: tf.DataType }>, attrs: object): Promise<{ data: Float32Array; shape: number[] }> {
+  await tf.setBackend(backend);
+  return tf.tidy(() => {
+    const ins: Record<string, tf.Tensor> = {};
+    for (const [k, v] of Object.entries(inputs)) ins[k] = tf.tensor(v.data, v.shape, v.dtype ?? 'float32');
+    const out = tf.engine().runKernel(kernel, ins, attrs as tf.NamedAttrMap) as tf.Tensor;
+    return { data: Float32Array.from(out.dataSync() as Float32Array), shape: out.shape };
+  });
+}
+
+function expectClose(got: { data: Float32Array; shape: number[] }, want: { data: Float32Array; shape: number[] }, label: string): void {
+  expect(got.shape, label).toEqual(want.shape);
+  let scale = 1e-6, err = 0;
+  for (let i = 0; i < want.data.length; i++) {
+    scale = Math.max(scale, Math.abs(want.data[i]));
+    err = Math.max(err, Math.abs(got.data[i] - want.data[i]));
+  }
+  expect(err / scale, `${label}: max error ${err} at scale ${scale}`).toBeLessThan(2e-5);
+}
+
+function dot(a: Float32Array, b: Float32Array): number {
+  let s = 0;
+  for (let i = 0; i < a.length; i++) s += a[i] * b[i];
+  return s;
+}
+
+function outShape(xShape: number[], filterShape: number[], strides: number | [number, number], pad: Pad, dilations: number, depthwise: boolean): number[] {
+  return tf.backend_util.computeConv2DInfo(xShape as [number, number, number, number], filterShape as [number, number, number, number], strides, dilations, pad, undefined, depthwise).outShape;
+}
+
+const STRIDES: Array<number | [number, number]> = [1, 2, [1, 2]];
+const PADS: Pad[] = ['same', 'valid', 1, [[0, 0], [1, 0], [2, 1], [0, 0]]];
+const padLabel = (p: Pad) => (typeof p === 'object' ? 'explicit' : String(p));
+
+beforeAll(async () => {
+  await selectBackend({ force: 'wasm', log: () => {} });
+});
+
+describe('wasm Conv2DBackpropFilter / Conv2DBackpropInput vs cpu', () => {
+  const shapes = [[2, 7, 7, 3, 4], [1, 8, 6, 5, 2]];
+  const kernels = [[1, 1], [3, 3], [2, 3]];
+  it('matches over shapes x kernels x strides x paddings', async () => {
+    let cases = 0;
+    for (const [n, h, w, ci, co] of shapes) {
+      for (const [kh, kw] of kernels) {
+        for (const strides of STRIDES) {
+          for (const pad of PADS) {
+            const label = `x=${[n, h, w, ci]} k=${kh}x${kw} co=${co} s=${strides} pad=${padLabel(pad)}`;
+            const xShape = [n, h, w, ci], fShape = [kh, kw, ci, co];
+            const yShape = outShape(xShape, fShape, strides, pad, 1, false);
+            if (yShape[1] <= 0 || yShape[2] <= 0) continue;
+            const x = { data: values(n * h * w * ci, 1), shape: xShape };
+            const f = { data: values(kh * kw * ci * co, 2), shape: fShape };
+            const dy = { data: values(yShape.reduce((a, b) => a * b, 1), 3), shape: yShape };
+            const fAttrs = { strides, pad, dataFormat: 'NHWC', filterShape: fShape };
+            expectClose(await runOn('wasm', 'Conv2DBackpropFilter', { x, dy }, fAttrs), await runOn('cpu', 'Conv2DBackpropFilter', { x, dy }, fAttrs), `filter ${label}`);
+            const iAttrs = { strides, pad, dataFormat: 'NHWC', inputShape: xShape };
+            expectClose(await runOn('wasm', 'Conv2DBackpropInput', { dy, filter: f }, iAttrs), await runOn('cpu', 'Conv2DBackpropInput', { dy, filter: f }, iAttrs), `input ${label}`);
+            cases++;
+          }
+        }
+      }
+    }
+    expect(cases).toBeGreaterThan(60);
+  });
+
+  it('satisfies the adjoint identities with dilation 2 (cpu forward conv as reference)', async () => {
+    for (const pad of PADS) {
+      for (const [kh, kw] of [[3, 3], [2, 3]]) {
+        const xShape = [2, 9, 8, 3], fShape = [kh, kw, 3, 4];
+        const yShape = outShape(xShape, fShape, 1, pad, 2, false);
+        const x = { data: values(2 * 9 * 8 * 3, 4), shape: xShape };
+        const f = { data: values(kh * kw * 12, 5), shape: fShape };
+        const dy = { data: values(yShape.reduce((a, b) => a * b, 1), 6), shape: yShape };
+        const y = await runOn('cpu', 'Conv2D', { x, filter: f }, { strides: 1, pad, dataFormat: 'NHWC', dilations: 2 });
+        const lhs = dot(dy.data, y.data);
+        const dw = await runOn('wasm', 'Conv2DBackpropFilter', { x, dy }, { strides: 1, pad, dataFormat: 'NHWC', filterShape: fShape, dilations: 2 });
+        const dx = await runOn('wasm', 'Conv2DBackpropInput', { dy, filter: f }, { strides: 1, pad, dataFormat: 'NHWC', inputShape: xShape, dilations: 2 });
+        const label = `k=${kh}x${kw} pad=${padLabel(pad)}`;
+        expect(Math.abs(dot(f.data, dw.data) - lhs), `filter ${label}`).toBeLessThan(1e-4 * Math.max(1, Math.abs(lhs)) + 1e-3);
+        expect(Math.abs(dot(x.data, dx.data) - lhs), `input ${label}`).toBeLessThan(1e-4 * Math.max(1, Math.abs(lhs)) + 1e-3);
+      }
+    }
+  });
+});
+
+describe('wasm depthwise backprop kernels vs cpu', () => {
+  const shapes = [[2, 7, 7, 3], [1, 9, 8, 4]];
+  it('matches over shapes x multipliers x kernels x strides x paddings', async () => {
+    let cases = 0;
+    for (const [n, h, w, c] of shapes) {
+      for (const mult of [1, 2]) {
+        for (const [kh, kw] of [[3, 3], [2, 3], [1, 1]]) {
+          for (const strides of STRIDES) {
+            for (const pad of PADS) {
+              const xShape = [n, h, w, c], fShape = [kh, kw, c, mult];
+              const yShape = outShape(xShape, fShape, strides, pad, 1, true);
+              const label = `x=${xShape} m=${mult} k=${kh}x${kw} s=${strides} pad=${padLabel(pad)}`;
+              const x = { data: values(n * h * w * c, 7), shape: xShape };
+              const f = { data: values(kh * kw * c * mult, 8), shape: fShape };
+              const dy = { data: values(yShape.reduce((a, b) => a * b, 1), 9), shape: yShape };
+              const fAttrs = { strides, pad, dilations: 1, filterShape: fShape };
+              expectClose(await runOn('wasm', 'DepthwiseConv2dNativeBackpropFilter', { x, dy }, fAttrs),
+                await runOn('cpu', 'DepthwiseConv2dNativeBackpropFilter', { x, dy }, fAttrs), `filter ${label}`);
+              const iAttrs = { strides, pad, dilations: 1, inputShape: xShape };
+              expectClose(await runOn('wasm', 'DepthwiseConv2dNativeBackpropInput', { dy, filter: f }, iAttrs),
+                await runOn('cpu', 'DepthwiseConv2dNativeBackpropInput', { dy, filter: f }, iAttrs), `input ${label}`);
+              cases++;
+            }
+          }
+        }
+      }
+    }
+    expect(cases).toBe(144);
+  });
+
+  it('satisfies the adjoint identities with dilation 2 (cpu forward depthwise conv as reference)', async () => {
+    for (const mult of [1, 2]) {
+      for (const pad of PADS) {
+        const xShape = [2, 9, 8, 3], fShape = [3, 3, 3, mult];
+        const yShape = outShape(xShape, fShape, 1, pad, 2, true);
+        const x = { data: values(2 * 9 * 8 * 3, 10), shape: xShape };
+        const f = { data: values(27 * mult, 11), shape: fShape };
+        const dy = { data: values(yShape.reduce((a, b) => a * b, 1), 12), shape: yShape };
+        const y = await runOn('cpu', 'DepthwiseConv2dNative', { x, filter: f }, { strides: 1, pad, dilations: 2 });
+        const lhs = dot(dy.data, y.data);
+        const dw = await runOn('wasm', 'DepthwiseConv2dNativeBackpropFilter', { x, dy }, { strides: 1, pad, dilations: 2, filterShape: fShape });
+        const dx = await runOn('wasm', 'DepthwiseConv2dNativeBackpropInput', { dy, filter: f }, { strides: 1, pad, dilations: 2, inputShape: xShape });
+        const label = `m=${mult} pad=${padLabel(pad)}`;
+        expect(Math.abs(dot(f.data, dw.data) - lhs), `filter ${label}`).toBeLessThan(1e-4 * Math.max(1, Math.abs(lhs)) + 1e-3);
+        expect(Math.abs(dot(x.data, dx.data) - lhs), `input ${label}`).toBeLessThan(1e-4 * Math.max(1, Math.abs(lhs)) + 1e-3);
+      }
+    }
+  });
+});
+
+describe('other wasm kernels vs cpu', () => {
+  it('BroadcastTo over rank-extending and in-place broadcasts', async () => {
+    const cases: Array<[number[], number[]]> = [[[3], [2, 3]], [[2, 1], [2, 4]], [[1, 3, 1], [2, 3, 4]], [[4], [2, 1, 4]]];
+    for (const [from, to] of cases) {
+      const x = { data: values(from.reduce((a, b) => a * b, 1), 13), shape: from };
+      // The cpu backend has no BroadcastTo kernel (tf.broadcastTo runs Tile); compare with that.
+      const padded = [...Array(to.length - from.length).fill(1), ...from] as number[];
+      const reference = await runOn('cpu', 'Tile', { x: { ...x, shape: padded } }, { reps: to.map((t, i) => t / padded[i]) });
+      expectClose(await runOn('wasm', 'BroadcastTo', { x }, { shape: to, inputShape: from }), reference, `${from}->${to}`);
+    }
+  });
+
+  it('LogSoftmax matches the cpu composite and its gradient', async () => {
+    for (const shape of [[4, 10], [3, 5, 7]]) {
+      const data = values(shape.reduce((a, b) => a * b, 1), 14);
+      for (let i = 0; i < data.length; i++) data[i] *= 20; // large logits exercise the max shift
+      const wasm = await runOn('wasm', 'LogSoftmax', { logits: { data, shape } }, { axis: -1 });
+      await tf.setBackend('cpu');
+      const ref = tf.tidy(() => tf.logSoftmax(tf.tensor(data, shape)).dataSync() as Float32Array);
+      expectClose(wasm, { data: Float32Array.from(ref), shape }, `shape ${shape}`);
+    }
+  });
+
+  it('Identity shares data without a copy and survives disposal of its source', async () => {
+    await tf.setBackend('wasm');
+    const a = tf.tensor([1, 2, 3]);
+    const b = tf.engine().runKernel('Identity', { x: a }, {}) as tf.Tensor;
+    a.dispose();
+    expect(Array.from(b.dataSync())).toEqual([1, 2, 3]);
+    b.dispose();
+  });
+});
+
+describe('gradients of whole training graphs: wasm vs cpu', () => {
+  it('conv/depthwise/batch-norm/pool/relu6 graph has equal gradients on both backends', async () => {
+    const xData = values(2 * 8 * 8 * 3, 20), w1 = values(3 * 3 * 3 * 8, 21), w2 = values(3 * 3 * 8, 22), w3 = values(8 * 5, 23);
+    async function grads(backend: string): Promise<Float32Array[]> {
+      await tf.setBackend(backend);
+      return tf.tidy(() => {
+        const x = tf.tensor4d(xData, [2, 8, 8, 3]);
+        const f = (a: tf.Tensor, b: tf.Tensor, c: tf.Tensor) => {
+          let h = tf.conv2d(x, a as tf.Tensor4D, 2, [[0, 0], [1, 1], [1, 1], [0, 0]]);
+          const m = tf.moments(h, [0, 1, 2]);
+          h = tf.relu6(tf.batchNorm(h, m.mean, m.variance, tf.fill([8], 0.1), tf.fill([8], 1.5), 1e-5));
+          h = tf.depthwiseConv2d(h, b as tf.Tensor4D, 1, 'same');
+          h = tf.avgPool(tf.relu(h), 2, 2, 'valid');
+          return tf.sum(tf.square(tf.matMul(tf.reshape(tf.mean(h, [1, 2]), [2, 8]), c as tf.Tensor2D)));
+        };
+        const g = tf.grads(f)([tf.tensor4d(w1, [3, 3, 3, 8]), tf.tensor4d(w2, [3, 3, 8, 1]), tf.tensor2d(w3, [8, 5])]);
+        return g.map((t) => Float32Array.from(t.dataSync() as Float32Array));
+      });
+    }
+    const gw = await grads('wasm'), gc = await grads('cpu');
+    gw.forEach((g, i) => expectClose({ data: g, shape: [g.length] }, { data: gc[i], shape: [gc[i].length] }, `grad ${i}`));
+  });
+});
