@@ -70,10 +70,13 @@ async function runPendingCommand(spec: CommandSpec, log: vscode.LogOutputChannel
   return { command: spec.id, available: false, reason: 'not-implemented', message };
 }
 
-/** Code lenses pass (uri, name); the palette passes nothing and the active editor is meant. */
+/** Code lenses pass (uri string, definition name); the palette passes nothing: the active editor. */
 function describeTarget(args: unknown[]): string {
   const [first, second] = args;
-  const uri = first instanceof vscode.Uri ? first : vscode.window.activeTextEditor?.document.uri;
+  let uri: vscode.Uri | undefined;
+  if (first instanceof vscode.Uri) uri = first;
+  else if (typeof first === 'string') uri = vscode.Uri.parse(first);
+  else uri = vscode.window.activeTextEditor?.document.uri;
   const name = typeof second === 'string' ? ` ${second}` : '';
-  return uri ? ` (${vscode.workspace.asRelativePath(uri)}${name})` : '';
+  return uri ? ` (${vscode.workspace.asRelativePath(uri)}${name})` : name;
 }

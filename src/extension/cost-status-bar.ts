@@ -3,8 +3,14 @@
 // the elaborated document, so the extension never parses or evaluates .nas itself.
 import * as vscode from 'vscode';
 import { State, type LanguageClient } from 'vscode-languageclient/node';
-import { describeCostReport, type CostSummary } from './describe-cost-report.js';
-import { CostReportRequest } from './provisional-protocol.js';
+import type { CostReportParams, CostReportRequest, CostReportResult } from '../../language-server/protocol.js';
+import { describeCostReport, type CostUnit } from './describe-cost-report.js';
+
+// Sent by method name, not with the server's RequestType object: that object comes from the
+// server's protocol package (3.17), whose ParameterStructures instances the client's newer
+// jsonrpc does not recognise. The type annotation keeps the name in step with protocol.ts,
+// and a type-only import keeps the server's protocol library out of the extension bundle.
+const COST_REPORT_METHOD: typeof CostReportRequest.method = 'nas/costReport';
 
 const REFRESH_DELAY_MS = 250;
 
@@ -13,6 +19,8 @@ export class CostStatusBar implements vscode.Disposable {
   private readonly disposables: vscode.Disposable[] = [];
   private timer: NodeJS.Timeout | undefined;
   private pending: vscode.CancellationTokenSource | undefined;
+  /** The last report, so moving the cursor between definitions needs no new request. */
+  private last: { uri: string; report: CostReportResult } | undefined;
 
   constructor(
     private readonly client: LanguageClient,
@@ -24,6 +32,9 @@ export class CostStatusBar implements vscode.Disposable {
     this.disposables.push(
       this.item,
       vscode.window.onDidChangeActiveTextEditor(() => this.refresh()),
+      vscode.window.onDidChangeTextEditorSelection((e) => {
+        if (e.textEditor === vscode.window.activeTextEditor) this.renderLast();
+      }),
       vscode.workspace.onDidChangeTextDocument((e) => {
         if (e.document === vscode.window.activeTextEditor?.document) this.scheduleRefresh();
       }),
@@ -79,14 +90,12 @@ export class CostStatusBar implements vscode.Disposable {
     const cancellation = new vscode.CancellationTokenSource();
     this.pending = cancellation;
     try {
-      const report = await this.client.sendRequest(
-        CostReportRequest,
-        { textDocument: { uri: document.uri.toString() } },
-        cancellation.token,
-      );
+      const uri = document.uri.toString();
+      const params: CostReportParams = { uri };
+      const report = await this.client.sendRequest<CostReportResult>(COST_REPORT_METHOD, params, cancellation.token);
       if (cancellation.token.isCancellationRequested) return;
-      const cost = vscode.workspace.getConfiguration('nas', document).get<'macs' | 'flops'>('inlayHints.cost', 'macs');
-      this.render(describeCostReport(report, cost));
+      this.last = { uri, report };
+      this.renderLast();
     } catch (error) {
       if (cancellation.token.isCancellationRequested) return;
       this.log.warn(`nas/costReport failed for ${document.uri.toString()}: ${error instanceof Error ? error.message : String(error)}`);
@@ -97,7 +106,11 @@ export class CostStatusBar implements vscode.Disposable {
     }
   }
 
-  private render(summary: CostSummary | undefined): void {
+  private renderLast(): void {
+    const editor = vscode.window.activeTextEditor;
+    if (!editor || !this.last || editor.document.uri.toString() !== this.last.uri) return;
+    const unit = vscode.workspace.getConfiguration('nas', editor.document).get<CostUnit>('inlayHints.cost', 'macs');
+    const summary = describeCostReport(this.last.report, unit, editor.selection.active.line);
     if (!summary) {
       this.item.hide();
       return;

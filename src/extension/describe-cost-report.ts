@@ -1,8 +1,10 @@
 // Turns the server's cost report for a file into the status bar's text and tooltip.
-import type { CostReport, CostReportEntry } from './provisional-protocol.js';
+import type { CostReportResult, DefinitionCost } from '../../language-server/protocol.js';
 import { formatArchitectureCount, formatCompact, formatRange } from './format-cost.js';
 
 export interface CostSummary {
+  /** The definition the item describes. */
+  name: string;
   text: string;
   tooltip: string;
 }
@@ -11,33 +13,48 @@ export type CostUnit = 'macs' | 'flops';
 
 const UNIT_LABEL: Record<CostUnit, string> = { macs: 'MACs', flops: 'FLOPs' };
 
-function describeEntry(entry: CostReportEntry, unit: CostUnit): string {
+/** The protocol reports MACs; FLOPs are counted as 2 × MACs, as in the inlay hints. */
+function inUnit(macs: number, unit: CostUnit): number {
+  return unit === 'flops' ? 2 * macs : macs;
+}
+
+function describeDefinition(definition: DefinitionCost, unit: CostUnit): string {
   const label = UNIT_LABEL[unit];
-  if (entry.kind === 'space') {
-    const archs = entry.architectures === undefined ? '?' : formatArchitectureCount(entry.architectures);
-    const min = unit === 'macs' ? entry.macsMin : entry.flopsMin;
-    const max = unit === 'macs' ? entry.macsMax : entry.flopsMax;
-    const cost = min !== undefined && max !== undefined ? ` · ${formatRange(min, max)} ${label}` : '';
-    return `${archs} archs${cost}`;
+  if (definition.kind === 'space') {
+    const space = definition.space;
+    if (!space) return definition.spaceError ? `space: ${definition.spaceError}` : 'space';
+    const size = Number(space.size);
+    const archs = Number.isSafeInteger(size) ? formatArchitectureCount(size) : `~1e${Math.floor(space.log10Size)}`;
+    const approx = space.exact ? '' : '≈';
+    return `${archs} archs · ${approx}${formatRange(inUnit(space.minMacs, unit), inUnit(space.maxMacs, unit))} ${label}`;
   }
-  const total = unit === 'macs' ? entry.macs : entry.flops;
-  const cost = total === undefined ? `? ${label}` : `${formatCompact(total)} ${label}`;
-  const params = entry.params === undefined ? '' : ` · ${formatCompact(entry.params)} params`;
-  return `${cost}${params}`;
+  if (!definition.totals) return `? ${label} (not elaborated)`;
+  return `${formatCompact(inUnit(definition.totals.macs, unit))} ${label} · ${formatCompact(definition.totals.params)} params`;
+}
+
+function contains(definition: DefinitionCost, line: number): boolean {
+  return definition.range.start.line <= line && line <= definition.range.end.line;
 }
 
 /**
- * The status bar shows one definition (the last network or space of the file: in a file of
- * blocks ending with the model, the model); the tooltip lists all of them.
+ * The item describes the network or space under the cursor, else the file's last one (in a
+ * file of blocks that ends with the model, the model); the tooltip lists all of them.
  */
-export function describeCostReport(report: CostReport | null | undefined, unit: CostUnit): CostSummary | undefined {
-  const entries = report?.entries ?? [];
-  if (entries.length === 0) return undefined;
-  const main = entries[entries.length - 1]!;
+export function describeCostReport(
+  report: CostReportResult | null | undefined,
+  unit: CostUnit,
+  cursorLine?: number,
+): CostSummary | undefined {
+  const definitions = report?.definitions ?? [];
+  if (definitions.length === 0) return undefined;
+  const main =
+    (cursorLine === undefined ? undefined : definitions.find((d) => contains(d, cursorLine))) ??
+    definitions[definitions.length - 1]!;
   const icon = main.kind === 'space' ? '$(symbol-array)' : '$(pulse)';
-  const rows = entries.map((e) => `| ${e.kind} | \`${e.name}\` | ${describeEntry(e, unit)} |`);
+  const rows = definitions.map((d) => `| ${d.kind} | \`${d.name}\` | ${describeDefinition(d, unit)} |`);
   return {
-    text: `${icon} ${describeEntry(main, unit)}`,
-    tooltip: ['**NAS Studio** — cost of this file', '', '| | | |', '|---|---|---|', ...rows].join('\n'),
+    name: main.name,
+    text: `${icon} ${describeDefinition(main, unit)}`,
+    tooltip: ['**NAS Studio** — costs in this file', '', '| | | |', '|---|---|---|', ...rows].join('\n'),
   };
 }

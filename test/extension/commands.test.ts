@@ -12,6 +12,9 @@ const state = vi.hoisted(() => ({
 vi.mock('vscode', () => {
   class Uri {
     constructor(readonly path: string) {}
+    static parse(text: string) {
+      return new Uri(text.replace('file://', ''));
+    }
   }
   return {
     Uri,
@@ -92,6 +95,11 @@ describe('NAS commands', () => {
     expect(result).toMatchObject({ reason: 'untrusted-workspace' });
     expect(state.warnings[0]).toContain('untrusted workspace');
     expect(state.info).toEqual([]);
+  });
+
+  it('logs the definition a code lens passes as (uri, name)', async () => {
+    await state.registered.get('nas.search')!('file:///w/nb201.nas', 'NB201');
+    expect(log.info).toHaveBeenCalledWith('nas.search (/w/nb201.nas NB201): not available yet');
   });
 
   it('still offers the graph (it runs no code) in an untrusted workspace', async () => {
