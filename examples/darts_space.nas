@@ -70,11 +70,12 @@ cell ReductionCell(C: int) {
 space DARTS(C: int = 16, N: int = 2, classes: int = 10) {
   input(3, 32, 32)
 
-  # stem: 3x3 conv to 3C; the first cell reads it as both s0 and s1
-  conv(3 * C, k=3) -> bn
+  # stem: 3x3 conv to 3C
+  stem = conv(3 * C, k=3) -> bn
 
-  # 3N + 2 cells, each on the two previous outputs (N = 2: 8 cells, N = 6: the 20-cell eval net)
-  NormalCell(C) * N                 # 32 x 32, 4C channels out
+  # 3N + 2 cells, each on the two previous outputs (N = 2: 8 cells, N = 6: the 20-cell eval net);
+  # the first cell reads the stem as both s0 and s1
+  repeat(NormalCell(C), N)(stem, stem)   # 32 x 32, 4C channels out
   ReductionCell(2 * C)              # 16 x 16
   NormalCell(2 * C) * N
   ReductionCell(4 * C)              #  8 x  8

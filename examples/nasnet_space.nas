@@ -77,10 +77,11 @@ cell ReductionCell(C: int) {
 space NASNet(C: int = 32, N: int = 6, classes: int = 10) {
   input(3, 32, 32)
 
-  # stem: 3x3 conv to 3C (stem_multiplier 3); the first cell reads it as h(i-2) and h(i-1)
-  conv(3 * C, k=3) -> bn
+  # stem: 3x3 conv to 3C (stem_multiplier 3)
+  stem = conv(3 * C, k=3) -> bn
 
-  NormalCell(C) * N                 # 32 x 32
+  # the first cell reads the stem as both h(i-2) and h(i-1)
+  repeat(NormalCell(C), N)(stem, stem)   # 32 x 32
   ReductionCell(2 * C)              # 16 x 16
   NormalCell(2 * C) * N
   ReductionCell(4 * C)              #  8 x  8
