@@ -1,0 +1,63 @@
+/**
+ * Code lenses above each network, space and search: totals (or size and cost range) and the
+ * actions the extension implements (protocol.ts `NasCommands`). A lens with an empty command
+ * is shown as plain text.
+ */
+import type { LangiumDocument } from 'langium';
+import type { CodeLensProvider } from 'langium/lsp';
+import type { CodeLens, CodeLensParams, Range } from 'vscode-languageserver';
+import type * as ast from '../src/core/language/generated/ast.js';
+import type { NasAnalysis } from './analysis.js';
+import { costOf, formatCount, formatRange, formatSpaceSize, unitLabel, type CostUnit } from './figures.js';
+import { NasCommands } from './protocol.js';
+import type { NasConfigurationProvider } from './settings.js';
+
+export class NasCodeLensProvider implements CodeLensProvider {
+  constructor(
+    private readonly analysis: NasAnalysis,
+    private readonly settings: NasConfigurationProvider,
+  ) {}
+
+  async provideCodeLens(document: LangiumDocument, _params: CodeLensParams): Promise<CodeLens[]> {
+    const unit = (await this.settings.inlayHintSettings()).cost;
+    const root = document.parseResult.value as ast.Document;
+    const uri = document.uri.toString();
+    const lenses: CodeLens[] = [];
+    const lens = (range: Range, title: string, command = '', args: unknown[] = []): void => {
+      lenses.push({ range, command: { title, command, arguments: command ? args : undefined } });
+    };
+    for (const el of root.elements ?? []) {
+      const cst = el.$cstNode;
+      if (!cst) continue;
+      const range = { start: cst.range.start, end: cst.range.start };
+      if (el.$type === 'Definition' && el.kind === 'network') {
+        lens(range, this.networkSummary(el, unit));
+        lens(range, 'Show graph', NasCommands.showGraph, [uri, el.name]);
+        lens(range, 'Fuse for deployment', NasCommands.fuse, [uri, el.name]);
+      } else if (el.$type === 'Definition' && el.kind === 'space') {
+        lens(range, this.spaceSummary(el, unit));
+        lens(range, 'Show graph', NasCommands.showGraph, [uri, el.name]);
+      } else if (el.$type === 'Search') {
+        const space = el.items.find((i): i is ast.SpaceItem => i.$type === 'SpaceItem')?.space.ref;
+        if (space) lens(range, space.kind === 'space' ? this.spaceSummary(space, unit) : this.networkSummary(space, unit));
+        lens(range, '▶ Search', NasCommands.search, [uri, el.name]);
+      }
+    }
+    return lenses;
+  }
+
+  private networkSummary(def: ast.Definition, unit: CostUnit): string {
+    const result = this.analysis.elaborate(def);
+    if (!result.output) return `${def.name}: does not elaborate (see Problems)`;
+    const t = result.graph.totals();
+    return `${formatCount(t.params)} params · ${formatCount(costOf(t.macs, unit))} ${unitLabel(unit)} · ${formatCount(t.acts)} acts`;
+  }
+
+  private spaceSummary(def: ast.Definition, unit: CostUnit): string {
+    const outcome = this.analysis.spaceStats(def);
+    if (!outcome.ok) return `${def.name}: ${outcome.message}`;
+    const s = outcome.stats;
+    const approx = s.exact ? '' : ' (range from a search, not exact)';
+    return `${formatSpaceSize(s.size, s.log10Size)} · ${formatRange(costOf(s.minMacs, unit), costOf(s.maxMacs, unit))} ${unitLabel(unit)} · ${formatRange(s.minParams, s.maxParams)} params${approx}`;
+  }
+}

@@ -1,0 +1,66 @@
+/**
+ * The language server's services: Langium's LSP module composed with the language core
+ * (`NasModule`, the generated modules, `registerNasChecks`) and this folder's providers.
+ */
+import { inject, type Module } from 'langium';
+import {
+  createDefaultModule,
+  createDefaultSharedModule,
+  type DefaultSharedModuleContext,
+  type LangiumServices,
+  type LangiumSharedServices,
+  type PartialLangiumServices,
+  type PartialLangiumSharedServices,
+} from 'langium/lsp';
+import { NasGeneratedModule, NasGeneratedSharedModule } from '../src/core/language/generated/module.js';
+import { NasModule } from '../src/core/language/nas-module.js';
+import { registerNasChecks } from '../src/core/validation/nas-validator.js';
+import { NasAnalysis } from './analysis.js';
+import { guardParser } from './parse-guard.js';
+import { NasConfigurationProvider } from './settings.js';
+import { NasDocumentBuilder, NasWorkspaceManager } from './workspace.js';
+import { NasInlayHintProvider } from './inlay-hints.js';
+import { NasCodeLensProvider } from './code-lens.js';
+import { NasHoverProvider } from './hover.js';
+import { NasCompletionProvider } from './completion.js';
+import { NasSignatureHelpProvider } from './signature-help.js';
+import { NasCodeActionProvider } from './code-actions.js';
+import { NasSemanticTokenProvider } from './semantic-tokens.js';
+import { NasFormatter } from './formatting.js';
+
+export interface NasLanguageServices {
+  shared: LangiumSharedServices;
+  Nas: LangiumServices;
+  analysis: NasAnalysis;
+  configuration: NasConfigurationProvider;
+}
+
+export function createNasLspServices(context: DefaultSharedModuleContext): NasLanguageServices {
+  const sharedModule: Module<LangiumSharedServices, PartialLangiumSharedServices> = {
+    workspace: {
+      WorkspaceManager: (s) => new NasWorkspaceManager(s),
+      DocumentBuilder: (s) => new NasDocumentBuilder(s),
+      ConfigurationProvider: (s) => new NasConfigurationProvider(s, context.connection),
+    },
+  };
+  const shared = inject(createDefaultSharedModule(context), NasGeneratedSharedModule, sharedModule);
+  const analysis = new NasAnalysis(shared);
+  const configuration = shared.workspace.ConfigurationProvider as NasConfigurationProvider;
+  const lspModule: Module<LangiumServices, PartialLangiumServices> = {
+    lsp: {
+      InlayHintProvider: () => new NasInlayHintProvider(analysis, configuration),
+      CodeLensProvider: () => new NasCodeLensProvider(analysis, configuration),
+      HoverProvider: (s) => new NasHoverProvider(s, analysis, configuration),
+      CompletionProvider: (s) => new NasCompletionProvider(s),
+      SignatureHelp: () => new NasSignatureHelpProvider(),
+      CodeActionProvider: () => new NasCodeActionProvider(analysis),
+      SemanticTokenProvider: (s) => new NasSemanticTokenProvider(s),
+      Formatter: () => new NasFormatter(),
+    },
+  };
+  const Nas = inject(createDefaultModule({ shared }), NasGeneratedModule, NasModule as Module<LangiumServices, PartialLangiumServices>, lspModule);
+  shared.ServiceRegistry.register(Nas);
+  registerNasChecks(Nas.validation.ValidationRegistry, () => shared.workspace.LangiumDocuments);
+  guardParser(Nas);
+  return { shared, Nas, analysis, configuration };
+}

@@ -1,0 +1,105 @@
+/**
+ * Workspace services of the server: the built-in documents in every workspace, imported files
+ * loaded from disk even when they are not open (and not under a workspace folder), and
+ * importers re-checked when a file they import, directly or not, changes.
+ */
+import {
+  DefaultDocumentBuilder,
+  DefaultWorkspaceManager,
+  DocumentState,
+  URI,
+  type BuildOptions,
+  type LangiumDocument,
+  type LangiumSharedCoreServices,
+} from 'langium';
+import type { CancellationToken, WorkspaceFolder } from 'vscode-languageserver';
+import { BUILTIN_DOCUMENTS } from '../src/core/stdlib/index.js';
+import { collectImportUris, resolveImportUri } from '../src/core/language/imports.js';
+import type { Document } from '../src/core/language/generated/ast.js';
+
+export class NasWorkspaceManager extends DefaultWorkspaceManager {
+  private readonly factory: LangiumSharedCoreServices['workspace']['LangiumDocumentFactory'];
+
+  constructor(services: LangiumSharedCoreServices) {
+    super(services);
+    this.factory = services.workspace.LangiumDocumentFactory;
+  }
+
+  protected override async loadAdditionalDocuments(folders: WorkspaceFolder[], collector: (document: LangiumDocument) => void): Promise<void> {
+    await super.loadAdditionalDocuments(folders, collector);
+    for (const builtin of BUILTIN_DOCUMENTS) {
+      collector(this.factory.fromString(builtin.text, URI.parse(builtin.uri)));
+    }
+  }
+}
+
+// `import "path"` at the start of a line; used before a document is parsed.
+const IMPORT_LINE = /^[ \t]*import[ \t]+("(?:[^"\\\n]|\\.)*"|'(?:[^'\\\n]|\\.)*')/gm;
+
+export class NasDocumentBuilder extends DefaultDocumentBuilder {
+  /** Import URIs of a document: from its AST when parsed, else from its text. */
+  importsOf(doc: LangiumDocument): URI[] {
+    try {
+      if (doc.state >= DocumentState.Parsed && doc.parseResult.value.$type === 'Document') {
+        return collectImportUris(doc.parseResult.value as Document, doc.uri);
+      }
+      const text = this.textDocuments?.get(doc.uri.toString())?.getText() ?? doc.textDocument.getText();
+      return [...text.matchAll(IMPORT_LINE)].map((m) => resolveImportUri(doc.uri, m[1]!.slice(1, -1)));
+    } catch {
+      return []; // a placeholder document without text yet
+    }
+  }
+
+  protected override async buildDocuments(documents: LangiumDocument[], options: BuildOptions, cancelToken: CancellationToken): Promise<void> {
+    await super.buildDocuments(await this.withImports(documents), options, cancelToken);
+  }
+
+  /** Adds the files the documents import, transitively, loading those not yet known from disk. */
+  private async withImports(documents: LangiumDocument[]): Promise<LangiumDocument[]> {
+    const out = [...documents];
+    const seen = new Set(out.map((d) => d.uri.toString()));
+    const queue = [...documents];
+    while (queue.length > 0) {
+      const doc = queue.pop()!;
+      for (const uri of this.importsOf(doc)) {
+        const key = uri.toString();
+        if (seen.has(key)) continue;
+        seen.add(key);
+        let imported = this.langiumDocuments.getDocument(uri);
+        if (!imported) {
+          if (uri.scheme !== 'file') continue; // built-ins are loaded at start-up
+          try {
+            if (!(await this.fileSystemProvider.exists(uri))) continue; // reported by the validator
+            imported = await this.langiumDocuments.getOrCreateDocument(uri);
+          } catch {
+            continue;
+          }
+        }
+        if (imported.state < DocumentState.Validated) out.push(imported);
+        queue.push(imported);
+      }
+    }
+    return out;
+  }
+
+  protected override shouldRelink(document: LangiumDocument, changedUris: Set<string>): boolean {
+    return super.shouldRelink(document, changedUris) || this.importsAnyOf(document, changedUris);
+  }
+
+  /** True when the document imports one of the URIs, directly or through other imports. */
+  private importsAnyOf(document: LangiumDocument, uris: Set<string>): boolean {
+    const seen = new Set<string>([document.uri.toString()]);
+    const queue = [document];
+    while (queue.length > 0) {
+      for (const uri of this.importsOf(queue.pop()!)) {
+        const key = uri.toString();
+        if (uris.has(key)) return true;
+        if (seen.has(key)) continue;
+        seen.add(key);
+        const next = this.langiumDocuments.getDocument(uri);
+        if (next) queue.push(next);
+      }
+    }
+    return false;
+  }
+}
