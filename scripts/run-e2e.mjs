@@ -60,8 +60,7 @@ async function waitForHealth(url, child, timeoutMs) {
 function prepareWorkspace(dir) {
   fs.mkdirSync(dir, { recursive: true });
   for (const name of ['resnet50.nas', 'nb201.nas']) {
-    const source = path.join(root, 'examples', name);
-    if (fs.existsSync(source)) fs.copyFileSync(source, path.join(dir, name));
+    fs.copyFileSync(path.join(root, 'examples', name), path.join(dir, name));
   }
   fs.copyFileSync(path.join(root, 'test/e2e/fixtures/tiny.nas'), path.join(dir, 'tiny.nas'));
 }

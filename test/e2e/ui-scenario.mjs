@@ -151,7 +151,8 @@ export async function runUiScenario({ url, artifacts, browserProfile, log }) {
           await page.mouse.move(box.x + box.width / 2, box.y + box.height / 2);
         }
         const text = (await hover.allInnerTexts().catch(() => [])).join('\n');
-        return { ok: /\d/.test(text) && text.trim().length > 0, text };
+        // The use of an op: its input and output shapes and its cost, not only its documentation.
+        return { ok: /→/.test(text) && /MACs/.test(text) && /params/.test(text), text };
       }, 20_000, 1000);
       await shoot('03-hover.png');
       if (!shown.ok) throw new Error(`no hover with content over 'conv' (got "${shown.text ?? ''}")`);
@@ -164,26 +165,44 @@ export async function runUiScenario({ url, artifacts, browserProfile, log }) {
       await page.keyboard.press('F1');
       const input = page.locator('.quick-input-widget input');
       await input.waitFor({ state: 'visible', timeout: 10_000 });
+      await input.fill('>NAS:');
+      const pick = page.locator('.quick-input-list .monaco-list-row', { hasText: 'NAS: Show Graph' }).first();
+      await pick.waitFor({ timeout: 10_000 });
+      await shoot('04-command-palette.png');
       await input.fill('>NAS: Show Graph');
-      await page.locator('.quick-input-list .monaco-list-row', { hasText: 'NAS: Show Graph' }).first().waitFor({ timeout: 10_000 });
+      await pick.waitFor({ timeout: 10_000 });
       await page.keyboard.press('Enter');
       const toast = page.locator('.notifications-toasts .notification-toast', { hasText: 'Show Graph is not available yet' });
       await toast.first().waitFor({ timeout: 10_000 });
-      await shoot('04-command-palette.png');
+      await page.waitForTimeout(800); // let the toast finish sliding in
+      await shoot('05-command-message.png');
       return (await toast.first().innerText()).replace(/\s+/g, ' ').slice(0, 200);
     });
 
-    await step('the status bar shows the active network cost', async () => {
-      await openFile(page, 'resnet50.nas').catch(() => openFile(page, 'tiny.nas'));
-      const item = page.locator('.statusbar-item', { hasText: HINT_TEXT });
+    await step('the status bar shows the active network cost (ResNet-50: 4.09G MACs, 25.6M params)', async () => {
+      await openFile(page, 'resnet50.nas');
+      const item = page.locator('.statusbar-item', { hasText: /MACs/ });
       const found = await poll(async () => {
         const texts = await item.allInnerTexts().catch(() => []);
-        return { ok: texts.length > 0, texts };
+        return { ok: texts.some((t) => /4\.09G MACs · 25\.6M params/.test(t)), texts };
       }, 30_000);
-      await page.waitForTimeout(1500);
-      await shoot('05-status-bar-resnet50.png');
-      if (!found.ok) throw new Error('no status bar item with a cost');
-      return found.texts.join(' | ');
+      await page.waitForTimeout(1000); // inlay hints and code lenses of the new file
+      await shoot('06-status-bar-resnet50.png');
+      if (!found.ok) throw new Error(`status bar shows ${JSON.stringify(found.texts)}`);
+      return found.texts.join(' | ').trim();
+    });
+
+    await step('the status bar shows the size of a search space (NAS-Bench-201: 15,625 archs)', async () => {
+      await openFile(page, 'nb201.nas');
+      const item = page.locator('.statusbar-item', { hasText: /archs/ });
+      const found = await poll(async () => {
+        const texts = await item.allInnerTexts().catch(() => []);
+        return { ok: texts.some((t) => /15,625 archs/.test(t)), texts };
+      }, 30_000);
+      await page.waitForTimeout(1000);
+      await shoot('07-space-nb201.png');
+      if (!found.ok) throw new Error(`status bar shows ${JSON.stringify(found.texts)}`);
+      return found.texts.join(' | ').trim();
     });
   } finally {
     await context.close();
