@@ -36,7 +36,8 @@ export class NasHoverProvider implements HoverProvider {
     const unit = (await this.settings.inlayHintSettings()).cost;
     const node = leaf.astNode;
     let value: string | undefined;
-    if (node.$type === 'Definition' && GrammarUtils.findNodeForProperty(node.$cstNode, 'name') === leaf) {
+    const nameNode = node.$type === 'Definition' ? GrammarUtils.findNodeForProperty(node.$cstNode, 'name') : undefined;
+    if (nameNode && nameNode.offset <= leaf.offset && leaf.end <= nameNode.end) {
       value = this.definitionHover(node as ast.Definition, unit);
     } else if (node.$type === 'Ref') {
       value = this.refHover(document, node as ast.Ref, unit);
