@@ -65,6 +65,28 @@ describe('TextMate grammar fixtures', () => {
   }
 });
 
+describe('TextMate grammar on the examples', () => {
+  const examplesDir = path.join(here, '../../examples');
+  const examples = fs.existsSync(examplesDir) ? fs.readdirSync(examplesDir).filter((f) => f.endsWith('.nas')).sort() : [];
+
+  it('has examples to check', () => {
+    expect(examples.length).toBeGreaterThan(0);
+  });
+
+  for (const example of examples) {
+    it(`scopes every word of examples/${example} and closes every region it opens`, () => {
+      const lines = fs.readFileSync(path.join(examplesDir, example), 'utf8').split(/\r?\n/);
+      // A probe definition after the file must start at the top level, outside any block.
+      const tokens = tokenizeLines(grammar, [...lines, 'network Probe']);
+      const bare = tokens
+        .slice(0, lines.length)
+        .flatMap((line, i) => line.filter((t) => t.scopes.length === 1 && /[^\s,:]/.test(t.text)).map((t) => `${i + 1}: "${t.text}"`));
+      expect(bare).toEqual([]);
+      expect(tokens[lines.length]![0]!.scopes).toEqual(['source.nas', 'meta.definition.type.nas', 'storage.type.network.nas']);
+    });
+  }
+});
+
 describe('TextMate grammar and the language grammar agree', () => {
   it('gives every keyword of nas.langium a keyword, storage, type or constant scope', () => {
     const langium = fs.readFileSync(path.join(here, '../../src/core/language/nas.langium'), 'utf8');

@@ -4,8 +4,10 @@ import * as fs from 'node:fs';
 import { createRequire } from 'node:module';
 import * as path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import * as oniguruma from 'vscode-oniguruma';
-import * as textmate from 'vscode-textmate';
+// Default imports: both packages are CommonJS, and Node's ESM loader (tsx, scripts) only exposes
+// their exports reliably as the default export.
+import oniguruma from 'vscode-oniguruma';
+import textmate from 'vscode-textmate';
 
 const require = createRequire(import.meta.url);
 const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
