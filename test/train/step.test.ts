@@ -1,6 +1,6 @@
 import { describe, it, expect, beforeAll } from 'vitest';
 import * as tf from '@tensorflow/tfjs-core';
-import '@tensorflow/tfjs-backend-cpu';
+import { selectBackend } from '../../src/core/train/backend';
 import type { TrainableModel } from '../../src/core/train/model';
 import { createSgdStep, computeSmoothedCrossEntropy } from '../../src/core/train/step';
 
@@ -33,8 +33,8 @@ function referenceLossGrad(logits: number[][], labels: number[], eps: number) {
   return { loss, dz };
 }
 
-describe('createSgdStep', () => {
-  beforeAll(async () => { await tf.setBackend('cpu'); });
+describe.each(['cpu', 'wasm'] as const)('createSgdStep on %s', (backend) => {
+  beforeAll(async () => { await selectBackend({ force: backend, log: () => {} }); });
 
   it('matches a hand-computed PyTorch SGD update (momentum, weight decay, nesterov, label smoothing)', () => {
     const xs = [[0.5, -1, 2], [1, 0.25, -0.5], [-1.5, 0.5, 1]]; const labels = [0, 1, 1];

@@ -202,7 +202,7 @@ describe('gradients of whole training graphs: wasm vs cpu', () => {
         const f = (a: tf.Tensor, b: tf.Tensor, c: tf.Tensor) => {
           let h = tf.conv2d(x, a as tf.Tensor4D, 2, [[0, 0], [1, 1], [1, 1], [0, 0]]);
           const m = tf.moments(h, [0, 1, 2]);
-          h = tf.relu6(tf.batchNorm(h, m.mean, m.variance, tf.fill([8], 0.1), tf.fill([8], 1.5), 1e-5));
+          h = tf.relu6(tf.batchNorm(h, m.mean, m.variance, tf.fill([8], 0.1), tf.fill([8], 1.5), 1e-5)) as tf.Tensor4D;
           h = tf.depthwiseConv2d(h, b as tf.Tensor4D, 1, 'same');
           h = tf.avgPool(tf.relu(h), 2, 2, 'valid');
           return tf.sum(tf.square(tf.matMul(tf.reshape(tf.mean(h, [1, 2]), [2, 8]), c as tf.Tensor2D)));

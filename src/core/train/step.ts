@@ -37,8 +37,15 @@ export function computeSmoothedCrossEntropy(logits: tf.Tensor2D, labels: tf.Tens
   return tf.tidy(() => {
     const classes = logits.shape[1];
     const logp = tf.logSoftmax(logits);
-    const onehot = tf.oneHot(labels, classes, 1 - labelSmoothing + labelSmoothing / classes, labelSmoothing / classes);
-    return tf.neg(tf.mean(tf.sum(tf.mul(onehot, logp), 1))) as tf.Scalar;
+    // Σ_k target_k·logp_k with target = (1−ε)·onehot + ε/K, as (1−ε)·logp[label] + (ε/K)·Σ_k logp_k.
+    // (A float one-hot with on/off values is not an option: tfjs-backend-wasm's OneHot
+    // writes int32 whatever dtype is asked for, so the smoothed values would read as 0.)
+    const onehot = tf.cast(tf.oneHot(labels, classes), 'float32');
+    const picked = tf.sum(tf.mul(onehot, logp), 1);
+    const perSample = labelSmoothing > 0
+      ? tf.add(tf.mul(picked, 1 - labelSmoothing), tf.mul(tf.sum(logp, 1), labelSmoothing / classes))
+      : picked;
+    return tf.neg(tf.mean(perSample)) as tf.Scalar;
   });
 }
 
