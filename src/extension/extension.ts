@@ -40,6 +40,8 @@ export function activate(context: vscode.ExtensionContext): void {
 }
 
 export async function deactivate(): Promise<void> {
-  await client?.stop();
+  const running = client;
   client = undefined;
+  // stop() rejects when the server never started; shutting down must not surface that.
+  await running?.stop().catch(() => undefined);
 }
