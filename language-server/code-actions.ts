@@ -79,7 +79,7 @@ export class NasCodeActionProvider implements CodeActionProvider {
     // The inputs in the order the op receives them: `x -> add(y)` is add(x, y).
     const inputs: ast.Expr[] = [];
     const parent = call.$container;
-    if (parent.$type === 'Binary' && (parent as ast.Binary).op === '->' && (parent as ast.Binary).right === call) inputs.push((parent as ast.Binary).left);
+    if (parent.$type === 'BinaryExpr' && (parent as ast.BinaryExpr).operator === '->' && (parent as ast.BinaryExpr).right === call) inputs.push((parent as ast.BinaryExpr).left);
     inputs.push(...call.args.filter((a) => !a.name).map((a) => a.value));
     if (inputs.length < 2) return undefined;
     const index = this.analysis.statementIndex(document);
@@ -91,7 +91,7 @@ export class NasCodeActionProvider implements CodeActionProvider {
     const culprit = inputs.slice(1).find((e) => channelsOf(e) === Number(got)) ?? inputs[1]!;
     const cst = culprit.$cstNode;
     if (!cst) return undefined;
-    const needsParens = culprit.$type === 'Binary' && (culprit as ast.Binary).op !== '->';
+    const needsParens = culprit.$type === 'BinaryExpr' && (culprit as ast.BinaryExpr).operator !== '->';
     const edits: TextEdit[] = needsParens
       ? [
           { range: { start: cst.range.start, end: cst.range.start }, newText: '(' },

@@ -8,6 +8,7 @@ import { UsageError } from './load.js';
 import { register as registerCheck } from './commands/check.js';
 import { register as registerCost } from './commands/cost.js';
 import { register as registerSample } from './commands/sample.js';
+import { register as registerTrain } from './commands/train.js';
 
 export function createProgram(): Command {
   const program = new Command();
@@ -20,6 +21,7 @@ export function createProgram(): Command {
   registerCheck(program);
   registerCost(program);
   registerSample(program);
+  registerTrain(program);
   return program;
 }
 

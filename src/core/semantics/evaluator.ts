@@ -377,19 +377,8 @@ class Evaluator {
         if (e.op === '-') return -this.expectNumber(v, e.operand, "the operand of '-'");
         return !this.expectBool(v, e.operand, "the operand of 'not'");
       }
-      case 'Binary':
+      case 'BinaryExpr':
         return this.evalBinary(e, frame, ctx);
-      case 'Range': {
-        const from = this.expectNumber(this.evalExpr(e.from, frame, ctx), e.from, 'a range start');
-        const to = this.expectNumber(this.evalExpr(e.to, frame, ctx), e.to, 'a range end');
-        const step = e.step ? this.expectNumber(this.evalExpr(e.step, frame, ctx), e.step, 'a range step') : 1;
-        if (!(step > 0)) this.fail(e.step ?? e, `a range step must be positive, found ${step}`, 'attribute-range');
-        const n = Math.floor((to - from) / step + 1e-9) + 1;
-        if (n > 1_000_000) this.fail(e, `the range ${from}..${to} step ${step} has ${n} elements (at most 1,000,000)`, 'too-large');
-        const out: number[] = [];
-        for (let i = 0; i < n; i++) out.push(roundFloat(from + i * step));
-        return out;
-      }
       case 'IfExpr': {
         const c = this.evalExpr(e.condition, frame, ctx);
         if (isPoison(c)) return c;
@@ -468,20 +457,36 @@ class Evaluator {
     this.fail(e, `${describeValue(r)} has no member \`${e.member}\``, 'unknown-member', 'member');
   }
 
-  private evalBinary(e: ast.Binary, frame: Frame, ctx: EvalContext): Value {
-    if (e.op === 'and' || e.op === 'or') {
+  /** `a..b` and `a..b step s`: inclusive lists. */
+  private evalRange(e: ast.BinaryExpr, frame: Frame, ctx: EvalContext): Value {
+    const range = e.operator === 'step' ? e.left : e;
+    if (range.$type !== 'BinaryExpr' || range.operator !== '..') this.fail(e, '`step` needs a range on its left: `16..64 step 8`', 'syntax');
+    const from = this.expectNumber(this.evalExpr(range.left, frame, ctx), range.left, 'a range start');
+    const to = this.expectNumber(this.evalExpr(range.right, frame, ctx), range.right, 'a range end');
+    const step = e.operator === 'step' ? this.expectNumber(this.evalExpr(e.right, frame, ctx), e.right, 'a range step') : 1;
+    if (!(step > 0)) this.fail(e.operator === 'step' ? e.right : e, `a range step must be positive, found ${step}`, 'attribute-range');
+    const n = Math.floor((to - from) / step + 1e-9) + 1;
+    if (n > 1_000_000) this.fail(e, `the range ${from}..${to} step ${step} has ${n} elements (at most 1,000,000)`, 'too-large');
+    const out: number[] = [];
+    for (let i = 0; i < n; i++) out.push(roundFloat(from + i * step));
+    return out;
+  }
+
+  private evalBinary(e: ast.BinaryExpr, frame: Frame, ctx: EvalContext): Value {
+    if (e.operator === '..' || e.operator === 'step') return this.evalRange(e, frame, ctx);
+    if (e.operator === 'and' || e.operator === 'or') {
       const l = this.evalExpr(e.left, frame, ctx);
       if (isPoison(l)) return l;
-      const lb = this.expectBool(l, e.left, `the left side of '${e.op}'`);
-      if (e.op === 'and' ? !lb : lb) return lb;
+      const lb = this.expectBool(l, e.left, `the left side of '${e.operator}'`);
+      if (e.operator === 'and' ? !lb : lb) return lb;
       const r = this.evalExpr(e.right, frame, ctx);
       if (isPoison(r)) return r;
-      return this.expectBool(r, e.right, `the right side of '${e.op}'`);
+      return this.expectBool(r, e.right, `the right side of '${e.operator}'`);
     }
     const l = this.evalExpr(e.left, frame, ctx);
     const r = this.evalExpr(e.right, frame, ctx);
     if (isPoison(l) || isPoison(r)) return POISON;
-    switch (e.op) {
+    switch (e.operator) {
       case '->':
         return this.pipe(l, r, e, frame, ctx);
       case '+':
@@ -529,7 +534,7 @@ class Evaluator {
       case '>=':
         return this.num(e.left, l) >= this.num(e.right, r);
     }
-    this.fail(e, `unknown operator ${e.op}`, 'syntax');
+    this.fail(e, `unknown operator ${e.operator}`, 'syntax');
   }
 
   private num(node: AstNode, v: Value): number {
@@ -542,7 +547,7 @@ class Evaluator {
     return undefined;
   }
 
-  private pipe(l: Value, r: Value, e: ast.Binary, frame: Frame, ctx: EvalContext): Value {
+  private pipe(l: Value, r: Value, e: ast.BinaryExpr, frame: Frame, ctx: EvalContext): Value {
     const right = this.asLayerOrUndefined(r, frame, ctx, e.right);
     if (!right) this.fail(e.right, `the right side of '->' must be a layer, found ${describeValue(r)}`, 'type-mismatch');
     if (isTensor(l)) return right.apply(padInputs([l], right.arity), ctx);
@@ -1002,4 +1007,28 @@ export function unrankCombination(n: number, k: number, idx: number): number[] {
     x++;
   }
   return out;
+}
+
+// ------------------------------------------------------------------ cache
+
+/**
+ * The first-options elaboration of each definition, shared by validation, cost reports and
+ * editor hints. Entries are valid for one validation of their document: a document's epoch is
+ * bumped when it is validated again (its imports may have changed while its AST did not).
+ */
+const epochs = new WeakMap<AstNode, number>();
+const cache = new WeakMap<ast.Definition, { epoch: number; result: ElaborationResult }>();
+
+export function bumpElaborationEpoch(root: AstNode): void {
+  epochs.set(root, (epochs.get(root) ?? 0) + 1);
+}
+
+export function elaborateCached(def: ast.Definition): ElaborationResult {
+  const root = AstUtils.findRootNode(def);
+  const epoch = epochs.get(root) ?? 0;
+  const hit = cache.get(def);
+  if (hit && hit.epoch === epoch) return hit.result;
+  const result = elaborate(def, { rootDocument: root });
+  cache.set(def, { epoch, result });
+  return result;
 }

@@ -99,27 +99,27 @@ export function isArg(item: unknown): item is Arg {
     return reflection.isInstance(item, Arg.$type);
 }
 
-export interface Binary extends langium.AstNode {
-    readonly $container: Arg | Binary | BudgetItem | Call | ConstraintItem | ForStmt | IfExpr | Index | InputStmt | Let | ListLit | Member | Node | OutputStmt | Param | Paren | Range | SeedItem | Unary;
-    readonly $type: 'Binary';
+export interface BinaryExpr extends langium.AstNode {
+    readonly $container: Arg | BinaryExpr | BudgetItem | Call | ConstraintItem | ForStmt | IfExpr | Index | InputStmt | Let | ListLit | Member | Node | OutputStmt | Param | Paren | SeedItem | Unary;
+    readonly $type: 'BinaryExpr';
     left: Expr;
-    op: '%' | '*' | '+' | '-' | '->' | '/' | '//' | 'and' | 'or' | CompareOp;
+    operator: '!=' | '%' | '*' | '+' | '-' | '->' | '..' | '/' | '//' | '<' | '<=' | '==' | '>' | '>=' | 'and' | 'or' | 'step';
     right: Expr;
 }
 
-export const Binary = {
-    $type: 'Binary',
+export const BinaryExpr = {
+    $type: 'BinaryExpr',
     left: 'left',
-    op: 'op',
+    operator: 'operator',
     right: 'right'
 } as const;
 
-export function isBinary(item: unknown): item is Binary {
-    return reflection.isInstance(item, Binary.$type);
+export function isBinaryExpr(item: unknown): item is BinaryExpr {
+    return reflection.isInstance(item, BinaryExpr.$type);
 }
 
 export interface BoolLit extends langium.AstNode {
-    readonly $container: Arg | Binary | BudgetItem | Call | ConstraintItem | ForStmt | IfExpr | Index | InputStmt | Let | ListLit | Member | Node | OutputStmt | Param | Paren | Range | SeedItem | Unary;
+    readonly $container: Arg | BinaryExpr | BudgetItem | Call | ConstraintItem | ForStmt | IfExpr | Index | InputStmt | Let | ListLit | Member | Node | OutputStmt | Param | Paren | SeedItem | Unary;
     readonly $type: 'BoolLit';
     value: 'false' | 'true';
 }
@@ -151,7 +151,7 @@ export function isBudgetItem(item: unknown): item is BudgetItem {
 }
 
 export interface Call extends langium.AstNode {
-    readonly $container: Arg | Binary | BudgetItem | Call | ConstraintItem | ForStmt | IfExpr | Index | InputStmt | Let | ListLit | Member | Node | OutputStmt | Param | Paren | Range | SeedItem | Unary;
+    readonly $container: Arg | BinaryExpr | BudgetItem | Call | ConstraintItem | ForStmt | IfExpr | Index | InputStmt | Let | ListLit | Member | Node | OutputStmt | Param | Paren | SeedItem | Unary;
     readonly $type: 'Call';
     args: Array<Arg>;
     callee: Expr;
@@ -262,7 +262,7 @@ export function isEvaluatorItem(item: unknown): item is EvaluatorItem {
     return reflection.isInstance(item, EvaluatorItem.$type);
 }
 
-export type Expr = Binary | BoolLit | Call | IfExpr | Index | ListLit | Member | NumberLit | Paren | Range | Ref | StringLit | Unary;
+export type Expr = BinaryExpr | BoolLit | Call | IfExpr | Index | ListLit | Member | NumberLit | Paren | Ref | StringLit | Unary;
 
 export const Expr = {
     $type: 'Expr'
@@ -292,7 +292,7 @@ export function isForStmt(item: unknown): item is ForStmt {
 }
 
 export interface IfExpr extends langium.AstNode {
-    readonly $container: Arg | Binary | BudgetItem | Call | ConstraintItem | ForStmt | IfExpr | Index | InputStmt | Let | ListLit | Member | Node | OutputStmt | Param | Paren | Range | SeedItem | Unary;
+    readonly $container: Arg | BinaryExpr | BudgetItem | Call | ConstraintItem | ForStmt | IfExpr | Index | InputStmt | Let | ListLit | Member | Node | OutputStmt | Param | Paren | SeedItem | Unary;
     readonly $type: 'IfExpr';
     condition: Expr;
     else: Expr;
@@ -326,7 +326,7 @@ export function isImport(item: unknown): item is Import {
 }
 
 export interface Index extends langium.AstNode {
-    readonly $container: Arg | Binary | BudgetItem | Call | ConstraintItem | ForStmt | IfExpr | Index | InputStmt | Let | ListLit | Member | Node | OutputStmt | Param | Paren | Range | SeedItem | Unary;
+    readonly $container: Arg | BinaryExpr | BudgetItem | Call | ConstraintItem | ForStmt | IfExpr | Index | InputStmt | Let | ListLit | Member | Node | OutputStmt | Param | Paren | SeedItem | Unary;
     readonly $type: 'Index';
     index: Expr;
     receiver: Expr;
@@ -392,7 +392,7 @@ export function isLet(item: unknown): item is Let {
 }
 
 export interface ListLit extends langium.AstNode {
-    readonly $container: Arg | Binary | BudgetItem | Call | ConstraintItem | ForStmt | IfExpr | Index | InputStmt | Let | ListLit | Member | Node | OutputStmt | Param | Paren | Range | SeedItem | Unary;
+    readonly $container: Arg | BinaryExpr | BudgetItem | Call | ConstraintItem | ForStmt | IfExpr | Index | InputStmt | Let | ListLit | Member | Node | OutputStmt | Param | Paren | SeedItem | Unary;
     readonly $type: 'ListLit';
     items: Array<Expr>;
 }
@@ -422,7 +422,7 @@ export function isLoopVar(item: unknown): item is LoopVar {
 }
 
 export interface Member extends langium.AstNode {
-    readonly $container: Arg | Binary | BudgetItem | Call | ConstraintItem | ForStmt | IfExpr | Index | InputStmt | Let | ListLit | Member | Node | OutputStmt | Param | Paren | Range | SeedItem | Unary;
+    readonly $container: Arg | BinaryExpr | BudgetItem | Call | ConstraintItem | ForStmt | IfExpr | Index | InputStmt | Let | ListLit | Member | Node | OutputStmt | Param | Paren | SeedItem | Unary;
     readonly $type: 'Member';
     member: Name;
     receiver: Expr;
@@ -472,7 +472,7 @@ export function isNode(item: unknown): item is Node {
 }
 
 export interface NumberLit extends langium.AstNode {
-    readonly $container: Arg | Binary | BudgetItem | Call | ConstraintItem | ForStmt | IfExpr | Index | InputStmt | Let | ListLit | Member | Node | OutputStmt | Param | Paren | Range | SeedItem | Unary;
+    readonly $container: Arg | BinaryExpr | BudgetItem | Call | ConstraintItem | ForStmt | IfExpr | Index | InputStmt | Let | ListLit | Member | Node | OutputStmt | Param | Paren | SeedItem | Unary;
     readonly $type: 'NumberLit';
     value: string;
 }
@@ -540,7 +540,7 @@ export function isParam(item: unknown): item is Param {
 }
 
 export interface Paren extends langium.AstNode {
-    readonly $container: Arg | Binary | BudgetItem | Call | ConstraintItem | ForStmt | IfExpr | Index | InputStmt | Let | ListLit | Member | Node | OutputStmt | Param | Paren | Range | SeedItem | Unary;
+    readonly $container: Arg | BinaryExpr | BudgetItem | Call | ConstraintItem | ForStmt | IfExpr | Index | InputStmt | Let | ListLit | Member | Node | OutputStmt | Param | Paren | SeedItem | Unary;
     readonly $type: 'Paren';
     inner: Expr;
 }
@@ -554,27 +554,8 @@ export function isParen(item: unknown): item is Paren {
     return reflection.isInstance(item, Paren.$type);
 }
 
-export interface Range extends langium.AstNode {
-    readonly $container: Arg | Binary | BudgetItem | Call | ConstraintItem | ForStmt | IfExpr | Index | InputStmt | Let | ListLit | Member | Node | OutputStmt | Param | Paren | Range | SeedItem | Unary;
-    readonly $type: 'Range';
-    from: Expr;
-    step?: Expr;
-    to: Expr;
-}
-
-export const Range = {
-    $type: 'Range',
-    from: 'from',
-    step: 'step',
-    to: 'to'
-} as const;
-
-export function isRange(item: unknown): item is Range {
-    return reflection.isInstance(item, Range.$type);
-}
-
 export interface Ref extends langium.AstNode {
-    readonly $container: Arg | Binary | BudgetItem | Call | ConstraintItem | ForStmt | IfExpr | Index | InputStmt | Let | ListLit | Member | Node | OutputStmt | Param | Paren | Range | SeedItem | Unary;
+    readonly $container: Arg | BinaryExpr | BudgetItem | Call | ConstraintItem | ForStmt | IfExpr | Index | InputStmt | Let | ListLit | Member | Node | OutputStmt | Param | Paren | SeedItem | Unary;
     readonly $type: 'Ref';
     target: langium.Reference<NamedElement>;
 }
@@ -673,7 +654,7 @@ export function isStrategyItem(item: unknown): item is StrategyItem {
 }
 
 export interface StringLit extends langium.AstNode {
-    readonly $container: Arg | Binary | BudgetItem | Call | ConstraintItem | ForStmt | IfExpr | Index | InputStmt | Let | ListLit | Member | Node | OutputStmt | Param | Paren | Range | SeedItem | Unary;
+    readonly $container: Arg | BinaryExpr | BudgetItem | Call | ConstraintItem | ForStmt | IfExpr | Index | InputStmt | Let | ListLit | Member | Node | OutputStmt | Param | Paren | SeedItem | Unary;
     readonly $type: 'StringLit';
     value: string;
 }
@@ -694,7 +675,7 @@ export function isTypeName(item: unknown): item is TypeName {
 }
 
 export interface Unary extends langium.AstNode {
-    readonly $container: Arg | Binary | BudgetItem | Call | ConstraintItem | ForStmt | IfExpr | Index | InputStmt | Let | ListLit | Member | Node | OutputStmt | Param | Paren | Range | SeedItem | Unary;
+    readonly $container: Arg | BinaryExpr | BudgetItem | Call | ConstraintItem | ForStmt | IfExpr | Index | InputStmt | Let | ListLit | Member | Node | OutputStmt | Param | Paren | SeedItem | Unary;
     readonly $type: 'Unary';
     op: '-' | 'not';
     operand: Expr;
@@ -712,7 +693,7 @@ export function isUnary(item: unknown): item is Unary {
 
 export type NasAstType = {
     Arg: Arg
-    Binary: Binary
+    BinaryExpr: BinaryExpr
     BoolLit: BoolLit
     BudgetItem: BudgetItem
     Call: Call
@@ -739,7 +720,6 @@ export type NasAstType = {
     OutputStmt: OutputStmt
     Param: Param
     Paren: Paren
-    Range: Range
     Ref: Ref
     Search: Search
     SearchItem: SearchItem
@@ -765,17 +745,17 @@ export class NasAstReflection extends langium.AbstractAstReflection {
             },
             superTypes: []
         },
-        Binary: {
-            name: Binary.$type,
+        BinaryExpr: {
+            name: BinaryExpr.$type,
             properties: {
                 left: {
-                    name: Binary.left
+                    name: BinaryExpr.left
                 },
-                op: {
-                    name: Binary.op
+                operator: {
+                    name: BinaryExpr.operator
                 },
                 right: {
-                    name: Binary.right
+                    name: BinaryExpr.right
                 }
             },
             superTypes: [Expr.$type]
@@ -1079,21 +1059,6 @@ export class NasAstReflection extends langium.AbstractAstReflection {
             properties: {
                 inner: {
                     name: Paren.inner
-                }
-            },
-            superTypes: [Expr.$type]
-        },
-        Range: {
-            name: Range.$type,
-            properties: {
-                from: {
-                    name: Range.from
-                },
-                step: {
-                    name: Range.step
-                },
-                to: {
-                    name: Range.to
                 }
             },
             superTypes: [Expr.$type]
