@@ -9,6 +9,7 @@ import { register as registerCheck } from './commands/check.js';
 import { register as registerCost } from './commands/cost.js';
 import { register as registerSample } from './commands/sample.js';
 import { register as registerTrain } from './commands/train.js';
+import { register as registerBench } from './commands/bench.js';
 
 export function createProgram(): Command {
   const program = new Command();
@@ -22,6 +23,7 @@ export function createProgram(): Command {
   registerCost(program);
   registerSample(program);
   registerTrain(program);
+  registerBench(program);
   return program;
 }
 

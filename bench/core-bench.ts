@@ -1,0 +1,109 @@
+/**
+ * Language-core benchmark (issue 2): parse + validate + cost of a generated 5,000-line file,
+ * and cost evaluations per second of sampled NAS-Bench-201 and DARTS architectures on one
+ * core. Prints figures; asserts nothing (these machines are shared and noisy).
+ */
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { URI } from 'langium';
+import { NasWorkspace } from '../src/core/workspace.js';
+import type { Definition, Document } from '../src/core/language/generated/ast.js';
+import { elaborateCached } from '../src/core/semantics/evaluator.js';
+import { SpaceSampler, compileCostTable, evaluateCostTable, elaborateWith } from '../src/core/semantics/space.js';
+import { Rng } from '../src/core/util/random.js';
+
+const ROOT = path.resolve(import.meta.dirname, '..');
+
+/** A realistic 5,000-line file: 100 blocks of 10 lines and 100 networks of 40 lines. */
+export function generateLargeFile(lines = 5000): string {
+  const out: string[] = ['import "std/blocks"', ''];
+  let b = 0;
+  while (out.length < lines * 0.2) {
+    out.push(`/** Block ${b}: a residual unit. */`, `block Unit${b}(C: int, stride: int = 1) {`, '  input x', '  a = x -> conv(C, k=3, stride=stride) -> bn -> relu', '  a -> conv(C, k=3) -> bn', '  m = relu', `  s = if stride != 1 or x.c != C then x -> conv(C, k=1, stride=stride) -> bn else x`, '  add(m, s) -> relu', '}', '');
+    b++;
+  }
+  let n = 0;
+  while (out.length < lines) {
+    out.push(`network Net${n} {`, '  input(3, 32, 32)', '  conv(16, k=3) -> bn -> relu');
+    for (let i = 0; i < 34; i++) {
+      const width = 16 << Math.floor(i / 12);
+      const stride = i === 12 || i === 24 ? 2 : 1;
+      out.push(i % 2 === 0 ? `  Unit${(n + i) % b}(${width}, stride=${stride})` : `  conv(${width}, k=3, stride=${stride}) -> bn -> relu`);
+    }
+    out.push('  gap -> fc(10)', '}', '');
+    n++;
+  }
+  return out.slice(0, lines).join('\n') + '\n}\n';
+}
+
+function median(xs: number[]): number {
+  const s = [...xs].sort((a, b) => a - b);
+  return s[Math.floor(s.length / 2)]!;
+}
+
+async function benchLargeFile(ws: NasWorkspace): Promise<void> {
+  const text = generateLargeFile();
+  const uri = URI.file(path.join(ROOT, 'bench/generated-5000.nas'));
+  const times: number[] = [];
+  let errors = 0;
+  let nets = 0;
+  for (let i = 0; i < 12; i++) {
+    // A different text each round (a trailing comment), so nothing is reused from the last build.
+    const variant = `${text}# round ${i}\n`;
+    const t0 = performance.now();
+    const doc = await ws.addText(variant, uri);
+    const root = doc.parseResult.value as Document;
+    let macs = 0;
+    for (const e of root.elements) {
+      if (e.$type === 'Definition' && e.kind === 'network') {
+        macs += elaborateCached(e as Definition).graph.totals().macs;
+        nets++;
+      }
+    }
+    times.push(performance.now() - t0);
+    errors = ws.diagnostics(doc).filter((d) => d.severity === 'error').length;
+    if (macs <= 0) throw new Error('no cost computed');
+  }
+  const warm = times.slice(2);
+  console.log(`parse + validate + cost, ${text.split('\n').length}-line file (${nets / 12} networks, ${errors} errors): p50 ${median(warm).toFixed(1)} ms, min ${Math.min(...warm).toFixed(1)} ms after warm-up (target < 50 ms)`);
+}
+
+async function benchSampling(ws: NasWorkspace, file: string, spaceName: string, target: number): Promise<void> {
+  const doc = await ws.addFile(path.join(ROOT, file));
+  const def = (doc.parseResult.value as Document).elements.find((e) => e.$type === 'Definition' && e.name === spaceName) as Definition;
+  const table = compileCostTable(def);
+  const rng = new Rng(1);
+  if (table) {
+    const options = new Int32Array(table.keys.length);
+    const n = 2_000_000;
+    let sink = 0;
+    const t0 = performance.now();
+    for (let i = 0; i < n; i++) {
+      for (let j = 0; j < options.length; j++) options[j] = rng.int(table.keys[j]!.options);
+      sink += evaluateCostTable(table, options).macs;
+    }
+    const perSec = n / ((performance.now() - t0) / 1000);
+    if (sink <= 0) throw new Error('no cost');
+    console.log(`${spaceName}: sample + cost via the exact cost table: ${Math.round(perSec).toLocaleString('en-US')} architectures/s (target >= ${target.toLocaleString('en-US')}/s)`);
+  } else {
+    console.log(`${spaceName}: cost is not separable; only full elaboration is available`);
+  }
+  const sampler = new SpaceSampler(def);
+  const m = 200;
+  const t1 = performance.now();
+  for (let i = 0; i < m; i++) sampler.sample(rng).result.graph.totals();
+  const fullPerSec = m / ((performance.now() - t1) / 1000);
+  console.log(`${spaceName}: sample + full elaboration (graph with shapes): ${Math.round(fullPerSec).toLocaleString('en-US')} architectures/s`);
+  void elaborateWith;
+}
+
+if (process.argv[1] && path.resolve(process.argv[1]) === path.resolve(import.meta.filename)) await main();
+
+async function main(): Promise<void> {
+const ws = new NasWorkspace();
+console.log('== language core (issue 2) ==');
+await benchLargeFile(ws);
+await benchSampling(ws, 'examples/nb201.nas', 'NB201', 100_000);
+await benchSampling(ws, 'examples/darts_space.nas', 'DARTS', 20_000);
+if (!fs.existsSync(path.join(ROOT, 'examples/nb201.nas'))) process.exitCode = 1;
+}

@@ -1,0 +1,23 @@
+/**
+ * `npm run bench`: every benchmark script, one after another, each in its own process so that
+ * one's warm-up and memory do not disturb the next. Prints figures; never fails on speed.
+ */
+import { spawnSync } from 'node:child_process';
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+
+const ROOT = path.resolve(import.meta.dirname, '..');
+const scripts = ['bench/core-bench.ts', 'bench/lsp-bench.ts', 'bench/train-bench.ts'].filter((s) => fs.existsSync(path.join(ROOT, s)));
+let failed = 0;
+for (const s of scripts) {
+  const r = spawnSync(process.execPath, ['--import', 'tsx', s], { cwd: ROOT, stdio: 'inherit' });
+  if (r.status !== 0) {
+    failed++;
+    console.error(`bench: ${s} exited with ${r.status}`);
+  }
+}
+if (fs.existsSync(path.join(ROOT, 'scripts/bench-activation.mjs'))) {
+  const r = spawnSync(process.execPath, ['scripts/bench-activation.mjs'], { cwd: ROOT, stdio: 'inherit' });
+  if (r.status !== 0) console.error(`bench: activation benchmark exited with ${r.status} (it needs the e2e setup: scripts/setup-e2e.sh)`);
+}
+process.exitCode = failed ? 1 : 0;
