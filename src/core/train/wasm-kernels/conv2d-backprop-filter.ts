@@ -12,13 +12,53 @@
  * it runs ~1000x faster than tfjs' pure-JS loop (24 ms vs 23 s for a 64x32x32x16 batch).
  */
 import * as tf from '@tensorflow/tfjs-core';
-import { type ConvInfo, type KernelArgs, type WasmBackend, cropNhwc, free, runKernel, transpose } from './kernel-utils';
+import { type ConvInfo, type KernelArgs, type WasmBackend, cropNhwc, free, reshape, runKernel, transpose } from './kernel-utils';
+
+/**
+ * Filter gradient of a stride-1, unpadded 1x1 convolution: dw = Xᵀ·dY with X = x as
+ * [R, ci], dY = dy as [R, co], R = N·H·W, computed as transpose(X)·dY (or its transpose) by tfjs-wasm's
+ * BatchMatMul (its blocked kernel needs no weight packing when neither operand is
+ * transposed). Any XNNPACK form has to pack one R-row operand into its weight layout on
+ * every call, since dy and x are new tensors each step: that packing alone measured
+ * ~60 ms for R = 16,384 and 144 channels, against ~14 ms for this whole gradient.
+ */
+function conv1x1FilterGrad(backend: WasmBackend, x: tf.TensorInfo, dy: tf.TensorInfo): tf.TensorInfo {
+  const [n, h, w, ci] = x.shape;
+  const co = dy.shape[3];
+  const r = n * h * w;
+  // The matmul kernel runs best with the wide operand on the right: transpose the operand
+  // with fewer channels (dwᵀ = dYᵀ·X when co < ci), then transpose the small result back.
+  const swap = co < ci;
+  const [left, cl, right, cr] = swap ? [dy, co, x, ci] : [x, ci, dy, co];
+  const l2 = reshape(backend, left, [r, cl]);
+  const lt = transpose(backend, l2, [1, 0]);
+  free(backend, l2);
+  const a = reshape(backend, lt, [1, cl, r]);
+  free(backend, lt);
+  const b = reshape(backend, right, [1, r, cr]);
+  const g = runKernel(backend, 'BatchMatMul', { a, b }, { transposeA: false, transposeB: false });
+  free(backend, a, b);
+  let g2 = reshape(backend, g, [cl, cr]);
+  free(backend, g);
+  if (swap) {
+    const t = transpose(backend, g2, [1, 0]);
+    free(backend, g2);
+    g2 = t;
+  }
+  const out = reshape(backend, g2, [1, 1, ci, co]);
+  free(backend, g2);
+  return out;
+}
 
 /**
  * Filter gradient for a dense (groups = 1) NHWC convolution described by `info`.
  * Returns [kh, kw, inChannels, outChannels].
  */
 export function conv2dFilterGrad(backend: WasmBackend, x: tf.TensorInfo, dy: tf.TensorInfo, info: ConvInfo): tf.TensorInfo {
+  if (info.filterHeight === 1 && info.filterWidth === 1 && info.strideHeight === 1 && info.strideWidth === 1 &&
+    info.padInfo.top === 0 && info.padInfo.left === 0 && info.outHeight === info.inHeight && info.outWidth === info.inWidth) {
+    return conv1x1FilterGrad(backend, x, dy);
+  }
   const { filterHeight: kh, filterWidth: kw, strideHeight: sh, strideWidth: sw, dilationHeight: dh, dilationWidth: dw,
     outHeight: oh, outWidth: ow, inHeight: h, inWidth: w } = info;
   const pt = info.padInfo.top, pl = info.padInfo.left;

@@ -9,6 +9,7 @@ import { makeConv2dBackpropInputConfig } from './conv2d-backprop-input';
 import { depthwiseBackpropFilterConfig, depthwiseBackpropInputConfig } from './depthwise-backprop';
 import { identityConfig } from './identity';
 import { logSoftmaxConfig } from './log-softmax';
+import { relu6GradConfig } from './relu6-gradient';
 
 let registered = false;
 
@@ -26,4 +27,5 @@ export function registerWasmTrainingKernels(): void {
   const nativeBackpropInput = tf.getKernel(tf.Conv2DBackpropInput, 'wasm');
   for (const c of [conv2dBackpropFilterConfig, makeConv2dBackpropInputConfig(nativeBackpropInput), depthwiseBackpropInputConfig,
     depthwiseBackpropFilterConfig, broadcastToConfig, logSoftmaxConfig, identityConfig]) replaceKernel(c);
+  tf.registerGradient(relu6GradConfig);
 }
