@@ -124,7 +124,8 @@ export interface SpaceSummary {
   maxMacs: number;
   /** False when min/max are the best a search found, not proven extremes. */
   exact: boolean;
-  method: 'separable' | 'enumeration' | 'search';
+  /** How the figures were obtained (the core's SpaceStats.method): separable, enumeration, dynamic-programming or search. */
+  method: string;
 }
 
 export interface DefinitionCost {
