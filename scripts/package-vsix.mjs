@@ -32,7 +32,7 @@ for (const name of BUILD_INPUTS) {
   if (fs.existsSync(path.join(root, name))) fs.symlinkSync(path.join(root, name), path.join(stage, name));
 }
 run(process.execPath, ['esbuild.mjs', '--production'], stage);
-for (const bundle of ['dist/extension.cjs', 'dist/language-server.cjs']) {
+for (const bundle of ['dist/extension.cjs', 'dist/language-client.cjs', 'dist/language-server.cjs']) {
   if (!fs.existsSync(path.join(stage, bundle))) {
     console.error(`package: ${bundle} was not built`);
     process.exit(1);

@@ -178,6 +178,7 @@ async function main() {
       url: `http://127.0.0.1:${port}/?folder=${encodeURIComponent(workspace)}`,
       artifacts,
       browserProfile: path.join(temp, 'chromium'),
+      userSettingsFile: path.join(userDataDir, 'User/settings.json'),
       log,
     });
   } finally {

@@ -2,7 +2,7 @@
 // or a space's size. The numbers come from the server (`nas/costReport`), which already holds
 // the elaborated document, so the extension never parses or evaluates .nas itself.
 import * as vscode from 'vscode';
-import { State, type LanguageClient } from 'vscode-languageclient/node';
+import type { LanguageClient } from 'vscode-languageclient/node';
 import type { CostReportParams, CostReportRequest, CostReportResult } from '../../language-server/protocol.js';
 import { describeCostReport, type CostUnit } from './describe-cost-report.js';
 
@@ -22,10 +22,10 @@ export class CostStatusBar implements vscode.Disposable {
   /** The last report, so moving the cursor between definitions needs no new request. */
   private last: { uri: string; report: CostReportResult } | undefined;
 
-  constructor(
-    private readonly client: LanguageClient,
-    private readonly log: vscode.LogOutputChannel,
-  ) {
+  /** Set once the language server runs; until then the item stays hidden. */
+  private client: LanguageClient | undefined;
+
+  constructor(private readonly log: vscode.LogOutputChannel) {
     this.item = vscode.window.createStatusBarItem('nas.cost', vscode.StatusBarAlignment.Right, 100);
     this.item.name = 'NAS Cost';
     this.item.command = 'workbench.action.gotoSymbol';
@@ -47,10 +47,12 @@ export class CostStatusBar implements vscode.Disposable {
       vscode.workspace.onDidChangeConfiguration((e) => {
         if (e.affectsConfiguration('nas.statusBar') || e.affectsConfiguration('nas.inlayHints.cost')) this.refresh();
       }),
-      client.onDidChangeState((e) => {
-        if (e.newState === State.Running) this.refresh();
-      }),
     );
+  }
+
+  attach(client: LanguageClient): void {
+    this.client = client;
+    this.refresh();
   }
 
   showError(message: string): void {
@@ -84,7 +86,8 @@ export class CostStatusBar implements vscode.Disposable {
       this.item.hide();
       return;
     }
-    if (this.client.state !== State.Running) return;
+    const client = this.client;
+    if (!client?.isRunning()) return;
     // A newer request supersedes an older one still in flight.
     this.pending?.cancel();
     const cancellation = new vscode.CancellationTokenSource();
@@ -92,7 +95,7 @@ export class CostStatusBar implements vscode.Disposable {
     try {
       const uri = document.uri.toString();
       const params: CostReportParams = { uri };
-      const report = await this.client.sendRequest<CostReportResult>(COST_REPORT_METHOD, params, cancellation.token);
+      const report = await client.sendRequest<CostReportResult>(COST_REPORT_METHOD, params, cancellation.token);
       if (cancellation.token.isCancellationRequested) return;
       this.last = { uri, report };
       this.renderLast();

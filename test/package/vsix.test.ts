@@ -35,6 +35,7 @@ describe(`${manifest.name}-${manifest.version}.vsix`, () => {
         '[Content_Types].xml',
         'extension/package.json',
         'extension/dist/extension.cjs',
+        'extension/dist/language-client.cjs',
         'extension/dist/language-server.cjs',
         'extension/syntaxes/nas.tmLanguage.json',
         'extension/language-configuration.json',
@@ -47,7 +48,7 @@ describe(`${manifest.name}-${manifest.version}.vsix`, () => {
       /^extension\.vsixmanifest$/,
       /^\[Content_Types\]\.xml$/,
       /^extension\/package\.json$/,
-      /^extension\/dist\/(extension|language-server)\.cjs$/,
+      /^extension\/dist\/(extension|language-client|language-server)\.cjs$/,
       /^extension\/dist\/webview\/[^/]+\.(js|css)$/,
       /^extension\/syntaxes\/nas\.tmLanguage\.json$/,
       /^extension\/language-configuration\.json$/,
@@ -60,13 +61,21 @@ describe(`${manifest.name}-${manifest.version}.vsix`, () => {
   });
 
   it('bundles the production build: minified and without source maps', () => {
-    const extension = entries.find((e) => e.name === 'extension/dist/extension.cjs');
-    expect(extension?.size).toBeGreaterThan(10_000);
-    const text = readZipEntry(vsix, 'extension/dist/extension.cjs').toString('utf8');
+    const client = entries.find((e) => e.name === 'extension/dist/language-client.cjs');
+    expect(client?.size).toBeGreaterThan(100_000);
+    const text = readZipEntry(vsix, 'extension/dist/language-client.cjs').toString('utf8');
     expect(text).not.toMatch(/sourceMappingURL/);
     // A minified bundle has long lines; an unminified one averages well under 100 characters.
     const lines = text.split('\n');
     expect(text.length / lines.length).toBeGreaterThan(200);
+  });
+
+  it('keeps the activation bundle small: the language client is a separate, lazily loaded bundle', () => {
+    const entry = entries.find((e) => e.name === 'extension/dist/extension.cjs');
+    expect(entry?.size).toBeLessThan(30_000);
+    const text = readZipEntry(vsix, 'extension/dist/extension.cjs').toString('utf8');
+    expect(text).toContain('dist/language-client.cjs');
+    expect(text).not.toContain('vscode-languageclient');
   });
 
   it('declares the manifest VS Code needs: engine, entry point, activation and untrusted-workspace support', () => {
