@@ -13,6 +13,7 @@ import {
   type PartialLangiumSharedServices,
 } from 'langium/lsp';
 import { NasGeneratedModule, NasGeneratedSharedModule } from '../src/core/language/generated/module.js';
+import { NasSharedModule } from '../src/core/language/nas-module.js';
 import { NasModule } from '../src/core/language/nas-module.js';
 import { registerNasChecks } from '../src/core/validation/nas-validator.js';
 import { NasAnalysis } from './analysis.js';
@@ -43,7 +44,7 @@ export function createNasLspServices(context: DefaultSharedModuleContext): NasLa
       ConfigurationProvider: (s) => new NasConfigurationProvider(s, context.connection),
     },
   };
-  const shared = inject(createDefaultSharedModule(context), NasGeneratedSharedModule, sharedModule);
+  const shared = inject(createDefaultSharedModule(context), NasGeneratedSharedModule, NasSharedModule, sharedModule);
   const analysis = new NasAnalysis(shared);
   const configuration = shared.workspace.ConfigurationProvider as NasConfigurationProvider;
   const lspModule: Module<LangiumServices, PartialLangiumServices> = {

@@ -31,7 +31,7 @@ export interface SpaceCost {
   maxMacs: number;
   /** True when min/max are proven; false when they are the best found by search. */
   exact: boolean;
-  method: 'separable' | 'enumeration' | 'search';
+  method: 'separable' | 'enumeration' | 'dynamic-programming' | 'search';
   choices: number;
 }
 

@@ -16,9 +16,18 @@ describe('diagnostics', () => {
   it('reports a syntax error and still builds the rest of the document', async () => {
     const b = await build(`network A {\n  input(3, 8, 8)\n  conv(8, k=3 -> bn\n}\nnetwork B {\n  input(3, 8, 8)\n  relu\n}\n`);
     // The parser notices the missing ')' at the closing brace; no semantic noise follows.
-    expect(b.diagnostics.map((d) => [d.code, d.range.start.line, d.message])).toEqual([['syntax', 3, "Expecting token of type ')' but found `}`."]]);
+    expect(b.diagnostics.map((d) => [d.code, d.range.start.line, d.message])).toEqual([['syntax', 3, 'expected `)`, found `}`']]);
     // The second network parsed: it is in the AST.
     expect(b.def('B').body).toHaveLength(2);
+  });
+
+  it('survives inputs on which the underlying parser throws, and says where the error is', async () => {
+    // Langium 4.2.1's error recovery throws a TypeError on this input (nas-document-factory.ts).
+    const b = await build('space S(a: int =  {\n  conv(4)\n}\nnetwork N {\n  input(3, 8, 8)\n  rleu\n}\n');
+    expect(b.diagnostics[0]).toMatchObject({ code: 'syntax', message: 'expected a number, a string, `true`, `false`, `[`, a name, `(`, `-`, `not` or `if`, found `{`' });
+    expect(b.diagnostics[0]!.range.start).toEqual({ line: 0, character: 18 });
+    // The rest of the document still parses and is checked.
+    expect(b.diagnostics.map((d) => d.code)).toContain('unknown-name');
   });
 
   it('suggests a close name for an unknown one', async () => {

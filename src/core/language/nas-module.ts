@@ -11,13 +11,22 @@ import {
   type LangiumSharedCoreServices,
   type Module,
   type PartialLangiumCoreServices,
+  type PartialLangiumSharedCoreServices,
 } from 'langium';
+import { NasDocumentFactory } from './nas-document-factory.js';
 import { NasGeneratedModule, NasGeneratedSharedModule } from './generated/module.js';
 import { NasScopeComputation, NasScopeProvider } from './nas-scope-provider.js';
 import { NasDocumentValidator } from './nas-document-validator.js';
 import { registerNasChecks } from '../validation/nas-validator.js';
 
 export type NasServices = LangiumCoreServices;
+
+/** Shared services of the core: the document factory that keeps "parsing never fails". */
+export const NasSharedModule: Module<LangiumSharedCoreServices, PartialLangiumSharedCoreServices> = {
+  workspace: {
+    LangiumDocumentFactory: (services) => new NasDocumentFactory(services),
+  },
+};
 
 export const NasModule: Module<LangiumCoreServices, PartialLangiumCoreServices> = {
   references: {
@@ -30,7 +39,7 @@ export const NasModule: Module<LangiumCoreServices, PartialLangiumCoreServices> 
 };
 
 export function createNasCoreServices(context: DefaultSharedCoreModuleContext): { shared: LangiumSharedCoreServices; Nas: NasServices } {
-  const shared = inject(createDefaultSharedCoreModule(context), NasGeneratedSharedModule);
+  const shared = inject(createDefaultSharedCoreModule(context), NasGeneratedSharedModule, NasSharedModule);
   const Nas = inject(createDefaultCoreModule({ shared }), NasGeneratedModule, NasModule);
   shared.ServiceRegistry.register(Nas);
   registerNasChecks(Nas.validation.ValidationRegistry, () => shared.workspace.LangiumDocuments);

@@ -53,6 +53,8 @@ export interface TraceEntry {
   readonly taken: number;
   /** True when decided while another choice's option was being evaluated. */
   readonly nested: boolean;
+  /** Index of the top-level statement of the network during which it was decided. */
+  readonly step: number;
 }
 
 export interface EvalContext {
@@ -114,8 +116,21 @@ export interface StatementInfo {
   instances: number;
 }
 
+/** One top-level statement of the elaborated network: the nodes and decisions it made. */
+export interface TopLevelStep {
+  readonly nodeFirst: number;
+  readonly nodeEnd: number;
+  readonly traceFirst: number;
+  readonly traceEnd: number;
+  /** The sequence after the statement (most recent last), as the next statement sees it. */
+  readonly history: readonly TensorValue[];
+}
+
 export interface ElaborationResult {
   readonly graph: Graph;
+  readonly steps: readonly TopLevelStep[];
+  /** Keys decided in one top-level statement and used again in a later one. */
+  readonly crossStepKeys: ReadonlySet<string>;
   readonly statements: ReadonlyMap<AstNode, StatementInfo>;
   readonly output: TensorValue | undefined;
   readonly input: Shape | undefined;
@@ -138,6 +153,10 @@ export function elaborate(def: ast.Definition, options: ElaborateOptions = {}): 
 class Evaluator {
   readonly graph = new Graph();
   readonly statements = new Map<AstNode, StatementInfo>();
+  readonly steps: TopLevelStep[] = [];
+  readonly crossStepKeys = new Set<string>();
+  private readonly keySteps = new Map<string, number>();
+  private model: ast.Definition | undefined;
   readonly diagnostics: SemanticDiagnostic[] = [];
   readonly trace: TraceEntry[] = [];
   private readonly decisions = new Map<string, number>();
@@ -156,6 +175,7 @@ class Evaluator {
   ) {}
 
   run(def: ast.Definition): ElaborationResult {
+    this.model = def;
     const ctx: EvalContext = { path: '', scope: '', callStack: [], choiceStack: [] };
     let output: TensorValue | undefined;
     try {
@@ -183,7 +203,7 @@ class Evaluator {
   }
 
   private result(output: TensorValue | undefined): ElaborationResult {
-    return { graph: this.graph, statements: this.statements, output, input: this.inputShape, diagnostics: this.diagnostics, trace: this.trace };
+    return { graph: this.graph, steps: this.steps, crossStepKeys: this.crossStepKeys, statements: this.statements, output, input: this.inputShape, diagnostics: this.diagnostics, trace: this.trace };
   }
 
   private reportDeadNodes(output: TensorValue): void {
@@ -247,9 +267,15 @@ class Evaluator {
     const body: BodyState = { created: [], inputs: [...history] };
     const inner: EvalContext = { ...ctx, body };
     let output: Value | undefined;
+    const topLevel = def === this.model && ctx.callStack.length === 0;
     for (const stmt of def.body) {
+      const nodeFirst = this.graph.nodes.length;
+      const traceFirst = this.trace.length;
       const out = this.execStatement(stmt, frame, history, inner);
       if (out !== undefined) output = out;
+      if (topLevel) {
+        this.steps.push({ nodeFirst, nodeEnd: this.graph.nodes.length, traceFirst, traceEnd: this.trace.length, history: history.slice(-2) });
+      }
     }
     if (output !== undefined) return output;
     if (def.kind === 'cell') return this.concatLooseEnds(def, body, inner);
@@ -848,11 +874,15 @@ class Evaluator {
 
   private decideAt(key: string, n: number, site: AstNode, ctx: EvalContext): number {
     const previous = this.decisions.get(key);
-    if (previous !== undefined) return previous;
+    if (previous !== undefined) {
+      if (this.keySteps.get(key) !== this.steps.length) this.crossStepKeys.add(key);
+      return previous;
+    }
+    this.keySteps.set(key, this.steps.length);
     const taken = this.decider.decide(key, n, site);
     if (!(Number.isInteger(taken) && taken >= 0 && taken < n)) throw new Error(`decider returned ${taken} for ${key} with ${n} options`);
     this.decisions.set(key, taken);
-    this.trace.push({ key, options: n, site, taken, nested: ctx.choiceStack.length > 0 });
+    this.trace.push({ key, options: n, site, taken, nested: ctx.choiceStack.length > 0, step: this.steps.length });
     return taken;
   }
 

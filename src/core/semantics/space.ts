@@ -41,13 +41,14 @@ export interface SpaceStats {
   maxMacs: number;
   /** True when min/max are proven extremes, false when they are the best found by search. */
   exact: boolean;
-  /** How the figures were obtained: `separable`, `enumeration` or `search`. */
-  method: 'separable' | 'enumeration' | 'search';
+  /** How the figures were obtained (see the file comment). */
+  method: 'separable' | 'enumeration' | 'dynamic-programming' | 'search';
   /** Keys of the first-options architecture, in the order they are decided. */
   keys: KeyInfo[];
 }
 
 export const ENUMERATION_LIMIT = 20_000;
+export const DP_RUN_LIMIT = 4_000;
 
 /** Runs the elaborator with `decisions`, taking option 0 for keys not in it. */
 export function elaborateWith(def: ast.Definition, decisions: Decisions = new Map()): ElaborationResult {
@@ -214,7 +215,7 @@ export function enumerateArchitectures(def: ast.Definition, visit: (r: Elaborati
 }
 
 /** Exact size, log10 size and min/max params and MACs of a space (or a fixed network). */
-export function computeSpaceStats(def: ast.Definition, options: { enumerationLimit?: number; seed?: number } = {}): SpaceStats {
+export function computeSpaceStats(def: ast.Definition, options: { enumerationLimit?: number; seed?: number; dpRunLimit?: number } = {}): SpaceStats {
   const limit = options.enumerationLimit ?? ENUMERATION_LIMIT;
   const a = analyze(def);
   const keys = a.keys;
@@ -249,6 +250,8 @@ export function computeSpaceStats(def: ast.Definition, options: { enumerationLim
   if (size === undefined) {
     throw new SpaceAnalysisError(`the space ${def.name} nests structural choices too deeply to count exactly (more than ${limit} architectures)`);
   }
+  const dp = sequentialExtremes(def, options.dpRunLimit ?? DP_RUN_LIMIT);
+  if (dp) return { size, log10Size: log10(size), ...dp.result(), exact: true, method: 'dynamic-programming', keys };
   const ext = coordinateSearch(def, a, options.seed ?? 0);
   return { size, log10Size: log10(size), ...ext.result(), exact: false, method: 'search', keys };
 }
@@ -269,6 +272,74 @@ class Extremes {
   result() {
     return { minParams: this.minParams, maxParams: this.maxParams, minMacs: this.minMacs, maxMacs: this.maxMacs };
   }
+}
+
+/**
+ * Exact extremes by dynamic programming over the network's top-level statements, for
+ * layer-wise spaces (MnasNet, SPOS with width choices): when every choice is decided and used
+ * within one statement, and each statement reads only the last two outputs of the sequence,
+ * a statement's cost depends only on those shapes and its own choices. The DP state is those
+ * shapes; each state keeps one witness prefix of decisions and the extremes of the cost so
+ * far. Returns undefined when the structure does not allow it or past `runLimit` elaborations.
+ */
+function sequentialExtremes(def: ast.Definition, runLimit: number): Extremes | undefined {
+  interface State {
+    prefix: Map<string, number>;
+    ext: Extremes;
+  }
+  const first = new Extremes();
+  first.add({ params: 0, macs: 0, acts: 0 });
+  let states = new Map<string, State>([['', { prefix: new Map(), ext: first }]]);
+  let runs = 0;
+  const steps = elaborateWith(def).steps.length;
+  for (let i = 0; i < steps; i++) {
+    const next = new Map<string, State>();
+    for (const st of states.values()) {
+      const local = new Map<string, number>();
+      for (;;) {
+        if (++runs > runLimit) return undefined;
+        const r = elaborateWith(def, new Map([...st.prefix, ...local]));
+        const step = r.steps[i];
+        if (!r.output || !step || r.steps.length !== steps || r.crossStepKeys.size > 0) return undefined;
+        // Markov: the statement reads only its own nodes and the previous statement's sequence.
+        const allowed = new Set((i > 0 ? r.steps[i - 1]!.history : []).map((t) => t.node));
+        let cost = { params: 0, macs: 0, acts: 0 };
+        for (let n = step.nodeFirst; n < step.nodeEnd; n++) {
+          const node = r.graph.nodes[n]!;
+          if (node.inputs.some((x) => x < step.nodeFirst && !allowed.has(x))) return undefined;
+          cost = { params: cost.params + node.params, macs: cost.macs + node.macs, acts: cost.acts + node.acts };
+        }
+        const key = step.history.map((t) => `${t.shape.c}x${t.shape.h}x${t.shape.w}`).join('|');
+        let target = next.get(key);
+        if (!target) {
+          const prefix = new Map(st.prefix);
+          for (let j = step.traceFirst; j < step.traceEnd; j++) prefix.set(r.trace[j]!.key, r.trace[j]!.taken);
+          target = { prefix, ext: new Extremes() };
+          next.set(key, target);
+        }
+        const e = target.ext;
+        e.minParams = Math.min(e.minParams, st.ext.minParams + cost.params);
+        e.maxParams = Math.max(e.maxParams, st.ext.maxParams + cost.params);
+        e.minMacs = Math.min(e.minMacs, st.ext.minMacs + cost.macs);
+        e.maxMacs = Math.max(e.maxMacs, st.ext.maxMacs + cost.macs);
+        // Odometer over the decisions made inside this statement.
+        let j = step.traceEnd - 1;
+        while (j >= step.traceFirst && r.trace[j]!.taken === r.trace[j]!.options - 1) j--;
+        if (j < step.traceFirst) break;
+        for (const t of r.trace.slice(j, step.traceEnd)) local.delete(t.key);
+        local.set(r.trace[j]!.key, r.trace[j]!.taken + 1);
+      }
+    }
+    states = next;
+  }
+  const out = new Extremes();
+  for (const st of states.values()) {
+    out.minParams = Math.min(out.minParams, st.ext.minParams);
+    out.maxParams = Math.max(out.maxParams, st.ext.maxParams);
+    out.minMacs = Math.min(out.minMacs, st.ext.minMacs);
+    out.maxMacs = Math.max(out.maxMacs, st.ext.maxMacs);
+  }
+  return out;
 }
 
 /**
