@@ -201,7 +201,7 @@ describe('editing features', () => {
     const edits = await client.connection.sendRequest<TextEdit[]>('textDocument/formatting', { textDocument: { uri }, options: { tabSize: 4, insertSpaces: true } });
     expect(edits).toHaveLength(1);
     expect(edits[0]!.newText).toBe(
-      'import "std/blocks"\n# a comment\nnetwork N(C: int = 8) {\n  input(3, 8, 8)  # trailing\n\n  x = conv(C, k = 3) -> bn\n  /* block */\n  add(x, x -> relu)\n}\n',
+      'import "std/blocks"\n# a comment\nnetwork N(C: int = 8) {\n  input(3, 8, 8)  # trailing\n\n  x = conv(C, k=3) -> bn\n  /* block */\n  add(x, x -> relu)\n}\n',
     );
     client.change(uri, edits[0]!.newText);
     await client.waitForDiagnostics(uri, () => true, 20_000, client.publishCount.get(uri)! - 1);

@@ -63,6 +63,8 @@ export function formatDocument(root: Document, text: string, options: FormatOpti
   const brackets: number[] = []; // output columns just after each open ( or [
   let prev: Token | undefined;
   let forceBreak = false;
+  /** Output lines with a trailing comment, and the length of their code. */
+  const trailing = new Map<number, number>();
 
   const flush = (): void => {
     lines.push(line.trimEnd());
@@ -80,6 +82,7 @@ export function formatDocument(root: Document, text: string, options: FormatOpti
     for (const c of scanComments(gap)) {
       const atStart = lines.length === 0 && line === '';
       if (c.breaksBefore === 0 && !atStart) {
+        if (c.line) trailing.set(lines.length, line.length);
         line += (c.line ? '  ' : ' ') + c.text;
       } else {
         // Before a closing brace the depth is still the body's: the comment stays inside it.
@@ -116,7 +119,25 @@ export function formatDocument(root: Document, text: string, options: FormatOpti
   emitComments(text.slice(prev ? prev.end : 0));
   if (line.trim() !== '') flush();
   while (lines.length > 0 && lines[lines.length - 1] === '') lines.pop();
+  alignTrailingComments(lines, trailing);
   return lines.length === 0 ? '' : (lines.join('\n') + '\n').replace(/\r?\n/g, eol);
+}
+
+/** Trailing comments of consecutive lines start in one column, two spaces after the longest code. */
+function alignTrailingComments(lines: string[], trailing: Map<number, number>): void {
+  const indices = [...trailing.keys()].sort((a, b) => a - b);
+  for (let i = 0; i < indices.length; ) {
+    let j = i;
+    while (j + 1 < indices.length && indices[j + 1] === indices[j]! + 1) j++;
+    const group = indices.slice(i, j + 1);
+    const column = Math.max(...group.map((k) => trailing.get(k)!)) + 2;
+    for (const k of group) {
+      const code = trailing.get(k)!;
+      const l = lines[k]!;
+      lines[k] = l.slice(0, code) + ' '.repeat(column - code) + l.slice(code).trimStart();
+    }
+    i = j + 1;
+  }
 }
 
 function firstTokenOffset(cst: CstNode): number {
@@ -134,8 +155,15 @@ function needsSpace(p: Token, t: Token): boolean {
   if (t.text === '[' && t.node.$type === 'Index') return false;
   if (p.text === '-' && p.node.$type === 'Unary') return false;
   if (p.text === '*' && p.node.$type === 'Param') return false;
+  // Call attributes are written `k=3`, as the architecture printer does; search items and
+  // definitions keep spaces (`population = 50`, `C: int = 16`, `x = ...`).
+  if ((p.text === '=' && isCallArg(p.node)) || (t.text === '=' && isCallArg(t.node))) return false;
   if (t.text === '{' || p.text === '{') return true;
   return true;
+}
+
+function isCallArg(node: AstNode): boolean {
+  return node.$type === 'Arg' && node.$container?.$type === 'Call';
 }
 
 function countBreaks(s: string): number {
