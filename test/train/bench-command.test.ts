@@ -15,6 +15,7 @@ describe('nas bench train', () => {
     const r = JSON.parse(c.out[0]);
     expect(Object.keys(r)).toEqual(expect.arrayContaining(['engine', 'backend', 'net', 'params', 'images_per_s']));
     expect(r).toMatchObject({ backend: 'wasm', net: 'small', params: 14746, batch: 4, threads: 1 });
+    expect(Object.keys(r).sort()).toEqual(['backend', 'batch', 'engine', 'images_per_s', 'net', 'params', 'threads']);
     expect(r.engine).toMatch(/^tfjs-/);
     expect(r.images_per_s).toBeGreaterThan(0);
   });

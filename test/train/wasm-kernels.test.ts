@@ -62,7 +62,8 @@ beforeAll(async () => {
 });
 
 describe('wasm Conv2DBackpropFilter / Conv2DBackpropInput vs cpu', () => {
-  const shapes = [[2, 7, 7, 3, 4], [1, 8, 6, 5, 2]];
+  // [N, H, W, in, out]: fewer, more and many more output than input channels.
+  const shapes = [[2, 7, 7, 3, 4], [1, 8, 6, 5, 2], [2, 6, 7, 2, 5]];
   const kernels = [[1, 1], [3, 3], [2, 3]];
   it('matches over shapes x kernels x strides x paddings', async () => {
     let cases = 0;
@@ -86,22 +87,22 @@ describe('wasm Conv2DBackpropFilter / Conv2DBackpropInput vs cpu', () => {
         }
       }
     }
-    expect(cases).toBeGreaterThan(60);
+    expect(cases).toBeGreaterThan(90);
   });
 
   it('satisfies the adjoint identities with dilation 2 (cpu forward conv as reference)', async () => {
     for (const pad of PADS) {
-      for (const [kh, kw] of [[3, 3], [2, 3]]) {
-        const xShape = [2, 9, 8, 3], fShape = [kh, kw, 3, 4];
+      for (const [kh, kw, ci, co] of [[3, 3, 3, 4], [2, 3, 3, 4], [3, 3, 2, 5]]) {
+        const xShape = [2, 9, 8, ci], fShape = [kh, kw, ci, co];
         const yShape = outShape(xShape, fShape, 1, pad, 2, false);
-        const x = { data: values(2 * 9 * 8 * 3, 4), shape: xShape };
-        const f = { data: values(kh * kw * 12, 5), shape: fShape };
+        const x = { data: values(2 * 9 * 8 * ci, 4), shape: xShape };
+        const f = { data: values(kh * kw * ci * co, 5), shape: fShape };
         const dy = { data: values(yShape.reduce((a, b) => a * b, 1), 6), shape: yShape };
         const y = await runOn('cpu', 'Conv2D', { x, filter: f }, { strides: 1, pad, dataFormat: 'NHWC', dilations: 2 });
         const lhs = dot(dy.data, y.data);
         const dw = await runOn('wasm', 'Conv2DBackpropFilter', { x, dy }, { strides: 1, pad, dataFormat: 'NHWC', filterShape: fShape, dilations: 2 });
         const dx = await runOn('wasm', 'Conv2DBackpropInput', { dy, filter: f }, { strides: 1, pad, dataFormat: 'NHWC', inputShape: xShape, dilations: 2 });
-        const label = `k=${kh}x${kw} pad=${padLabel(pad)}`;
+        const label = `k=${kh}x${kw} ${ci}->${co} pad=${padLabel(pad)}`;
         expect(Math.abs(dot(f.data, dw.data) - lhs), `filter ${label}`).toBeLessThan(1e-4 * Math.max(1, Math.abs(lhs)) + 1e-3);
         expect(Math.abs(dot(x.data, dx.data) - lhs), `input ${label}`).toBeLessThan(1e-4 * Math.max(1, Math.abs(lhs)) + 1e-3);
       }

@@ -39,7 +39,9 @@ export async function runBenchTrain(opts: BenchTrainOptions, io: BenchIo): Promi
     return 2;
   }
   try {
-    const r = await benchmarkTraining({ net: opts.net, batch: opts.batch, steps: opts.steps, threads: opts.threads, backend: opts.backend, log: io.err });
+    const m = await benchmarkTraining({ net: opts.net, batch: opts.batch, steps: opts.steps, threads: opts.threads, backend: opts.backend, log: io.err });
+    // Exactly the peer's fields, so the two JSON lines compare field by field.
+    const r: TrainBenchResult = { engine: m.engine, backend: m.backend, net: m.net, params: m.params, batch: m.batch, threads: m.threads, images_per_s: m.images_per_s };
     io.out(opts.json ? JSON.stringify(r) : formatBenchResult(r));
     return 0;
   } catch (e) {
