@@ -137,6 +137,50 @@ space D {
     expect(chi2).toBeLessThan(34.5);
   });
 
+  it('finds exact extremes of a layer-wise width space by dynamic programming, as enumeration does', async () => {
+    const b = await build(`block Stage(C: int, stride: int) {
+  w = choice(C, C * 2)
+  conv(w, k=choice(3, 5), stride=stride) -> bn -> relu
+  conv(w, k=3) -> bn -> relu
+}
+space L {
+  input(3, 16, 16)
+  conv(8, k=3)
+  for s in [[8, 1], [16, 2], [32, 2]] {
+    Stage(s[0], s[1])
+  }
+  gap -> fc(choice(10, 20))
+}
+`);
+    const def = b.def('L');
+    const e = enumerateStats(def);
+    expect(e.size).toBe(4n ** 3n * 2n);
+    // Forbid enumeration so that the DP has to do it.
+    const s = computeSpaceStats(def, { enumerationLimit: 10 });
+    expect(s.method).toBe('dynamic-programming');
+    expect(s.exact).toBe(true);
+    expect(s.size).toBe(e.size);
+    expect([s.minParams, s.maxParams, s.minMacs, s.maxMacs]).toEqual([e.minParams, e.maxParams, e.minMacs, e.maxMacs]);
+  });
+
+  it('feeds the first two-input cell after a stem with (stem, stem), not the image', async () => {
+    const b = await build(`cell Two(C: int) {
+  input s0, s1
+  add(s0 -> conv(C), s1 -> conv(C))
+}
+network N {
+  input(3, 8, 8)
+  conv(16, k=3)
+  Two(4)
+}
+`);
+    expect(b.errors).toEqual([]);
+    const r = elaborate(b.def('N'));
+    const convs = r.graph.nodes.filter((n) => n.op === 'conv');
+    // Both 1x1 convs of the cell read the 16-channel stem: 16*4 weights each.
+    expect(convs.slice(1).map((n) => n.params)).toEqual([64, 64]);
+  });
+
   it('reports search bounds (not exact) for a large space whose cost is not separable', async () => {
     const b = await build(`block Layer(C: int) {
   conv(choice(8, 16, 24, 32), k=choice(3, 5)) -> bn -> relu

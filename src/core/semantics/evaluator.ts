@@ -53,7 +53,7 @@ export interface TraceEntry {
   readonly taken: number;
   /** True when decided while another choice's option was being evaluated. */
   readonly nested: boolean;
-  /** Index of the top-level statement of the network during which it was decided. */
+  /** Index of the network statement (see TopLevelStep) during which it was decided. */
   readonly step: number;
 }
 
@@ -116,7 +116,8 @@ export interface StatementInfo {
   instances: number;
 }
 
-/** One top-level statement of the elaborated network: the nodes and decisions it made. */
+/** One statement of the network's own body (top-level for loops flattened): the nodes and
+ * decisions it made. */
 export interface TopLevelStep {
   readonly nodeFirst: number;
   readonly nodeEnd: number;
@@ -168,6 +169,16 @@ class Evaluator {
   private readonly letsInProgress = new Set<AstNode>();
   private readonly defaultsCache = new Map<string, Attrs>();
   private inputShape: Shape | undefined;
+  private networkInput: TensorValue | undefined;
+
+  /**
+   * The sequence a multi-input layer reads: the network's input counts only while nothing
+   * else has been computed, so the first two-input cell after a one-statement stem gets
+   * (stem, stem) as in NASNet and DARTS, not (image, stem).
+   */
+  private withoutNetworkInput(history: TensorValue[]): TensorValue[] {
+    return history.length > 1 && history[0] === this.networkInput ? history.slice(1) : history;
+  }
 
   constructor(
     private readonly decider: Decider,
@@ -267,15 +278,9 @@ class Evaluator {
     const body: BodyState = { created: [], inputs: [...history] };
     const inner: EvalContext = { ...ctx, body };
     let output: Value | undefined;
-    const topLevel = def === this.model && ctx.callStack.length === 0;
     for (const stmt of def.body) {
-      const nodeFirst = this.graph.nodes.length;
-      const traceFirst = this.trace.length;
       const out = this.execStatement(stmt, frame, history, inner);
       if (out !== undefined) output = out;
-      if (topLevel) {
-        this.steps.push({ nodeFirst, nodeEnd: this.graph.nodes.length, traceFirst, traceEnd: this.trace.length, history: history.slice(-2) });
-      }
     }
     if (output !== undefined) return output;
     if (def.kind === 'cell') return this.concatLooseEnds(def, body, inner);
@@ -294,7 +299,13 @@ class Evaluator {
   /** Returns a value when the statement is an `output`. */
   private execStatement(stmt: ast.Statement, frame: Frame, history: TensorValue[], ctx: EvalContext): Value | undefined {
     const first = this.graph.nodes.length;
+    const traceFirst = this.trace.length;
     const out = this.execStatementInner(stmt, frame, history, ctx);
+    // Statements of the network itself (those of its top-level for loops included) are the
+    // steps of the sequential DP in space.ts.
+    if (ctx.callStack.length === 0 && stmt.$type !== 'ForStmt') {
+      this.steps.push({ nodeFirst: first, nodeEnd: this.graph.nodes.length, traceFirst, traceEnd: this.trace.length, history: history.slice(-2) });
+    }
     if (stmt.$type !== 'ForStmt' && stmt.$type !== 'Let') {
       const info = this.statements.get(stmt);
       if (info) info.instances++;
@@ -323,6 +334,7 @@ class Evaluator {
           this.inputShape ??= shape;
           const node = this.graph.add({ op: 'input', attrs: {}, defaults: EMPTY_ATTRS, inputs: [], shape, params: 0, macs: 0, acts: 0, scope: 'input', source: stmt, choiceKeys: ctx.choiceStack });
           const t: TensorValue = { kind: 'tensor', node: node.id, shape };
+          this.networkInput ??= t;
           history.push(t);
           return undefined;
         }
@@ -357,7 +369,7 @@ class Evaluator {
           if (isDefinitionValue(v)) v = this.layerOfDefinition(v.definition, [], frame, scoped, stmt.value);
           if (isLayer(v)) {
             if (history.length === 0) this.fail(stmt.value, `${v.label} has no input: add an input(...) statement before it`, 'no-input');
-            v = v.apply(lastK(history, v.arity), scoped);
+            v = v.apply(lastK(this.withoutNetworkInput(history), v.arity), scoped);
           }
           if (isTensor(v)) {
             history.push(...(this.repeatOutputs.get(v) ?? []), v);

@@ -15,7 +15,8 @@
  *   2019, but exact).
  * Spaces with value choices that change shapes (widths, kernels feeding later layers) are not
  * separable: their min/max come from exhaustive enumeration when the space is small enough,
- * and otherwise from a coordinate search that reports what it found and says it is not exact.
+ * from a dynamic program over the network's statements when it is layer-wise, and otherwise
+ * from a coordinate search that reports what it found and says it is not exact.
  */
 import type { AstNode } from 'langium';
 import type * as ast from '../language/generated/ast.js';
@@ -49,6 +50,8 @@ export interface SpaceStats {
 
 export const ENUMERATION_LIMIT = 20_000;
 export const DP_RUN_LIMIT = 4_000;
+/** Elaborations the coordinate search may spend (about 10 s for NASNet's 490-node network). */
+export const SEARCH_RUN_LIMIT = 1_200;
 
 /** Runs the elaborator with `decisions`, taking option 0 for keys not in it. */
 export function elaborateWith(def: ast.Definition, decisions: Decisions = new Map()): ElaborationResult {
@@ -347,25 +350,37 @@ function sequentialExtremes(def: ast.Definition, runLimit: number): Extremes | u
  * metric from the all-first, all-last and a few random architectures. The values are costs of
  * real architectures (achievable), not proven extremes.
  */
-function coordinateSearch(def: ast.Definition, a: Analysis, seed: number): Extremes {
+function coordinateSearch(def: ast.Definition, a: Analysis, seed: number, runLimit = SEARCH_RUN_LIMIT): Extremes {
   const ext = new Extremes();
   const rng = new Rng(seed);
+  // A run budget (not a time budget) keeps the figures reproducible for a given seed.
+  let runs = 0;
+  const run = (assign: Map<string, number>) => {
+    runs++;
+    return elaborateWith(def, assign);
+  };
   const metrics: Array<[keyof Totals, 1 | -1]> = [['params', 1], ['params', -1], ['macs', 1], ['macs', -1]];
-  for (const [metric, sign] of metrics) {
-    const starts: Map<string, number>[] = [new Map(), new Map(a.keys.map((k) => [k.key, k.options - 1]))];
+  for (const [mi, [metric, sign]] of metrics.entries()) {
+    // Each metric gets an equal share of the budget, starting from the end of the option
+    // lists that usually holds its extreme (options are often ordered small to large).
+    const share = (runLimit * (mi + 1)) / metrics.length;
+    const first = new Map<string, number>();
+    const last = new Map(a.keys.map((k) => [k.key, k.options - 1]));
+    const starts: Map<string, number>[] = sign > 0 ? [first, last] : [last, first];
     for (let s = 0; s < 2; s++) starts.push(new Map(a.keys.map((k) => [k.key, rng.int(k.options)])));
     for (const start of starts) {
+      if (runs >= share) break;
       let assign = new Map(start);
-      let best = elaborateWith(def, assign);
+      let best = run(assign);
       if (best.output) ext.add(best.graph.totals());
       let improved = true;
-      for (let pass = 0; improved && pass < 4; pass++) {
+      for (let pass = 0; improved && pass < 4 && runs < share; pass++) {
         improved = false;
         for (const t of [...best.trace]) {
-          for (let o = 0; o < t.options; o++) {
+          for (let o = 0; o < t.options && runs < share; o++) {
             if (o === (assign.get(t.key) ?? 0)) continue;
             const trial = new Map(assign).set(t.key, o);
-            const r = elaborateWith(def, trial);
+            const r = run(trial);
             if (!r.output) continue;
             ext.add(r.graph.totals());
             if (sign * (r.graph.totals()[metric] - best.graph.totals()[metric]) < 0) {
