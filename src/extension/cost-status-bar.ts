@@ -86,6 +86,8 @@ export class CostStatusBar implements vscode.Disposable {
       this.item.hide();
       return;
     }
+    // Another file's figures must not stay up while this file's report is on its way.
+    if (this.last && this.last.uri !== document.uri.toString()) this.item.hide();
     const client = this.client;
     if (!client?.isRunning()) return;
     // A newer request supersedes an older one still in flight.
