@@ -7,8 +7,10 @@
 import { AstUtils, DocumentState, type AstNode, type LangiumDocument, type LangiumSharedCoreServices } from 'langium';
 import type * as ast from '../src/core/language/generated/ast.js';
 import { elaborate, type ElaborationResult, type StatementInfo } from '../src/core/semantics/evaluator.js';
-import { computeSpaceStats, type SpaceStats } from '../src/core/semantics/space.js';
+import { computeSpaceStats } from '../src/core/semantics/space.js';
 import type { Totals } from '../src/core/semantics/graph.js';
+import { collectImportUris, isBuiltinUri } from '../src/core/language/imports.js';
+import type { SpaceStatsJob, SpaceStatsRunner } from './space-stats-worker.js';
 
 export interface StatementFigures {
   readonly statement: AstNode;
@@ -19,7 +21,19 @@ export interface StatementFigures {
   readonly totals: Totals;
 }
 
-export type SpaceStatsOutcome = { ok: true; stats: SpaceStats } | { ok: false; message: string };
+/** The figures of computeSpaceStats that the editor shows. */
+export interface SpaceFigures {
+  size: bigint;
+  log10Size: number;
+  minParams: number;
+  maxParams: number;
+  minMacs: number;
+  maxMacs: number;
+  exact: boolean;
+  method: string;
+}
+
+export type SpaceStatsOutcome = { ok: true; stats: SpaceFigures } | { ok: false; message: string };
 
 interface Cached<T> {
   generation: number;
@@ -47,10 +61,15 @@ export function totalsOf(result: ElaborationResult, first: number, end: number):
 export class NasAnalysis {
   private generation = 0;
   private readonly elaborations = new WeakMap<ast.Definition, Cached<ElaborationResult>>();
-  private readonly stats = new WeakMap<ast.Definition, Cached<SpaceStatsOutcome>>();
+  private readonly stats = new WeakMap<ast.Definition, Cached<Promise<SpaceStatsOutcome>>>();
+  private readonly ready = new WeakMap<ast.Definition, Cached<SpaceStatsOutcome>>();
+  private readonly readyListeners: Array<() => void> = [];
   private readonly indexes = new WeakMap<LangiumDocument, Cached<Map<AstNode, StatementFigures>>>();
 
-  constructor(shared: LangiumSharedCoreServices) {
+  constructor(
+    private readonly shared: LangiumSharedCoreServices,
+    private readonly runner?: SpaceStatsRunner,
+  ) {
     // Any change can alter elaborations across files (an imported block), so every cache entry
     // from before the change is stale.
     shared.workspace.DocumentBuilder.onUpdate(() => {
@@ -70,17 +89,51 @@ export class NasAnalysis {
     return value;
   }
 
-  spaceStats(def: ast.Definition): SpaceStatsOutcome {
+  /** Space figures when computed for the current version; else starts computing them. */
+  spaceStatsIfReady(def: ast.Definition): SpaceStatsOutcome | undefined {
+    const hit = this.ready.get(def);
+    if (hit && hit.generation === this.generation) return hit.value;
+    void this.spaceStats(def);
+    return undefined;
+  }
+
+  /** Called when space figures become ready (to refresh hints and lenses). */
+  onSpaceStatsReady(listener: () => void): void {
+    this.readyListeners.push(listener);
+  }
+
+  /** Size and cost range of a space, computed on the worker thread when there is one. */
+  spaceStats(def: ast.Definition): Promise<SpaceStatsOutcome> {
     const hit = this.stats.get(def);
     if (hit && hit.generation === this.generation) return hit.value;
-    let value: SpaceStatsOutcome;
-    try {
-      value = { ok: true, stats: computeSpaceStats(def) };
-    } catch (e) {
-      value = { ok: false, message: e instanceof Error ? e.message : String(e) };
-    }
-    this.stats.set(def, { generation: this.generation, value });
+    const generation = this.generation;
+    const value = (this.runner ? this.runner.run(this.jobFor(def), () => this.generation !== generation) : Promise.resolve(computeOnThisThread(def))).then((outcome) => {
+      if (this.generation === generation) {
+        this.ready.set(def, { generation, value: outcome });
+        for (const l of this.readyListeners) l();
+      }
+      return outcome;
+    });
+    this.stats.set(def, { generation, value });
     return value;
+  }
+
+  /** The space's document and, imports first, the files it imports (as the editor has them). */
+  private jobFor(def: ast.Definition): SpaceStatsJob {
+    const documents: SpaceStatsJob['documents'] = [];
+    const seen = new Set<string>();
+    const visit = (doc: LangiumDocument): void => {
+      const key = doc.uri.toString();
+      if (seen.has(key) || isBuiltinUri(doc.uri)) return;
+      seen.add(key);
+      for (const uri of collectImportUris(doc.parseResult.value as ast.Document, doc.uri)) {
+        const imported = this.shared.workspace.LangiumDocuments.getDocument(uri);
+        if (imported) visit(imported);
+      }
+      documents.push({ uri: key, text: doc.textDocument.getText() });
+    };
+    visit(AstUtils.getDocument(def));
+    return { documents, name: def.name };
   }
 
   /**
@@ -102,5 +155,14 @@ export class NasAnalysis {
     }
     this.indexes.set(document, { generation: this.generation, value: index });
     return index;
+  }
+}
+
+function computeOnThisThread(def: ast.Definition): SpaceStatsOutcome {
+  try {
+    const s = computeSpaceStats(def);
+    return { ok: true, stats: { size: s.size, log10Size: s.log10Size, minParams: s.minParams, maxParams: s.maxParams, minMacs: s.minMacs, maxMacs: s.maxMacs, exact: s.exact, method: s.method } };
+  } catch (e) {
+    return { ok: false, message: e instanceof Error ? e.message : String(e) };
   }
 }

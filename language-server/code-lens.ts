@@ -54,7 +54,8 @@ export class NasCodeLensProvider implements CodeLensProvider {
   }
 
   private spaceSummary(def: ast.Definition, unit: CostUnit): string {
-    const outcome = this.analysis.spaceStats(def);
+    const outcome = this.analysis.spaceStatsIfReady(def);
+    if (!outcome) return `${def.name}: counting architectures…`;
     if (!outcome.ok) return `${def.name}: ${outcome.message}`;
     const s = outcome.stats;
     const approx = s.exact ? '' : ' (range from a search, not exact)';

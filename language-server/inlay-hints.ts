@@ -61,8 +61,9 @@ export class NasInlayHintProvider implements InlayHintProvider {
     if (!position) return undefined;
     let label: string | undefined;
     if (def.kind === 'space') {
-      const outcome = this.analysis.spaceStats(def);
-      if (outcome.ok) {
+      const outcome = this.analysis.spaceStatsIfReady(def);
+      if (!outcome) label = 'counting architectures…';
+      else if (outcome.ok) {
         const s = outcome.stats;
         const approx = s.exact ? '' : '~';
         label = `${formatSpaceSize(s.size, s.log10Size)} · ${approx}${formatRange(costOf(s.minMacs, unit), costOf(s.maxMacs, unit))} ${unitLabel(unit)} · ${approx}${formatRange(s.minParams, s.maxParams)} params`;

@@ -17,6 +17,7 @@ import { NasSharedModule } from '../src/core/language/nas-module.js';
 import { NasModule } from '../src/core/language/nas-module.js';
 import { registerNasChecks } from '../src/core/validation/nas-validator.js';
 import { NasAnalysis } from './analysis.js';
+import { SpaceStatsRunner } from './space-stats-worker.js';
 import { guardParser } from './parse-guard.js';
 import { NasConfigurationProvider } from './settings.js';
 import { NasDocumentBuilder, NasWorkspaceManager } from './workspace.js';
@@ -36,7 +37,8 @@ export interface NasLanguageServices {
   configuration: NasConfigurationProvider;
 }
 
-export function createNasLspServices(context: DefaultSharedModuleContext): NasLanguageServices {
+/** `spaceStatsScript`: the script a worker thread runs for space statistics (the bundle itself). */
+export function createNasLspServices(context: DefaultSharedModuleContext, spaceStatsScript?: string): NasLanguageServices {
   const sharedModule: Module<LangiumSharedServices, PartialLangiumSharedServices> = {
     workspace: {
       WorkspaceManager: (s) => new NasWorkspaceManager(s),
@@ -45,7 +47,7 @@ export function createNasLspServices(context: DefaultSharedModuleContext): NasLa
     },
   };
   const shared = inject(createDefaultSharedModule(context), NasGeneratedSharedModule, NasSharedModule, sharedModule);
-  const analysis = new NasAnalysis(shared);
+  const analysis = new NasAnalysis(shared, spaceStatsScript ? new SpaceStatsRunner(spaceStatsScript) : undefined);
   const configuration = shared.workspace.ConfigurationProvider as NasConfigurationProvider;
   const lspModule: Module<LangiumServices, PartialLangiumServices> = {
     lsp: {

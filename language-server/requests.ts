@@ -70,7 +70,7 @@ export function registerCustomRequests(connection: Connection, services: NasLang
     const definitions: DefinitionCost[] = [];
     for (const def of root.elements ?? []) {
       if (!isModelDefinition(def) || (params.name !== undefined && def.name !== params.name)) continue;
-      definitions.push(costReport(document, def, analysis));
+      definitions.push(await costReport(document, def, analysis));
     }
     return { uri: params.uri, definitions };
   });
@@ -111,7 +111,7 @@ export function graphResult(document: LangiumDocument, def: ast.Definition, resu
   };
 }
 
-export function costReport(document: LangiumDocument, def: ast.Definition, analysis: NasLanguageServices['analysis']): DefinitionCost {
+export async function costReport(document: LangiumDocument, def: ast.Definition, analysis: NasLanguageServices['analysis']): Promise<DefinitionCost> {
   const result = analysis.elaborate(def);
   const text = document.textDocument.getText();
   const statements: DefinitionCost['statements'] = [];
@@ -147,7 +147,7 @@ export function costReport(document: LangiumDocument, def: ast.Definition, analy
     statements,
   };
   if (def.kind === 'space') {
-    const outcome = analysis.spaceStats(def);
+    const outcome = await analysis.spaceStats(def);
     if (outcome.ok) {
       const s = outcome.stats;
       cost.space = { size: s.size.toString(), log10Size: s.log10Size, minParams: s.minParams, maxParams: s.maxParams, minMacs: s.minMacs, maxMacs: s.maxMacs, exact: s.exact, method: s.method };

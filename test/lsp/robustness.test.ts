@@ -165,3 +165,19 @@ describe('bad input', () => {
     expect(after - warm).toBeLessThan(150);
   });
 });
+
+describe('slow analyses', () => {
+  it('stays responsive while a huge space is being counted on the worker thread', async () => {
+    const text = fs.readFileSync(path.resolve(import.meta.dirname, '../../examples/nasnet_space.nas'), 'utf8');
+    const uri = fileUri(path.join(dir, 'nasnet.nas'));
+    client.open(uri, text);
+    await client.waitForDiagnostics(uri);
+    const t0 = performance.now();
+    const hints = await client.connection.sendRequest<Array<{ label: string; position: { line: number } }>>('textDocument/inlayHint', { textDocument: { uri }, range: { start: { line: 0, character: 0 }, end: { line: 9999, character: 0 } } });
+    expect(hints.map((h) => h.label)).toContain('counting architectures…');
+    // Counting NASNet's space takes minutes; the editor's requests must not wait for it.
+    await client.connection.sendRequest('textDocument/hover', { textDocument: { uri }, position: { line: 1, character: 0 } });
+    await client.connection.sendRequest('textDocument/codeLens', { textDocument: { uri } });
+    expect(performance.now() - t0).toBeLessThan(5_000);
+  });
+});
