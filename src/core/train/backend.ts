@@ -11,6 +11,9 @@
  * them out. The ladder therefore probes each rung at run time and reports, once, which
  * backend runs and why each rung above it did not.
  */
+import { existsSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import * as path from 'node:path';
 import * as tf from '@tensorflow/tfjs-core';
 import '@tensorflow/tfjs-backend-cpu';
 import { registerTfjsGradients } from './tfjs-gradients';
@@ -61,9 +64,24 @@ function describeError(e: unknown): string {
 }
 
 /** A CUDA device is visible when the NVIDIA kernel driver is loaded. */
-async function hasCudaDevice(): Promise<boolean> {
-  const { existsSync } = await import('node:fs');
+function hasCudaDevice(): boolean {
   return existsSync('/proc/driver/nvidia/version') || existsSync('/dev/nvidiactl');
+}
+
+/**
+ * Folder holding tfjs-backend-wasm's .wasm binaries. The package finds them next to its own
+ * JS file, which is wrong once a bundler (our esbuild CLI/extension bundles) has inlined
+ * that JS elsewhere; resolving the installed package and passing its dist/ folder to
+ * `setWasmPaths` works in both layouts.
+ */
+function wasmBinaryDir(): string | undefined {
+  try {
+    const req = typeof require === 'function' ? require : createRequire(import.meta.url);
+    const dir = path.join(path.dirname(req.resolve('@tensorflow/tfjs-backend-wasm/package.json')), 'dist');
+    return existsSync(path.join(dir, 'tfjs-backend-wasm-simd.wasm')) ? dir + path.sep : undefined;
+  } catch {
+    return undefined;
+  }
 }
 
 /**
@@ -79,7 +97,7 @@ async function tryRung(backend: BackendName, threads: number | undefined): Promi
   try {
     switch (backend) {
       case 'node-gpu': {
-        if (!(await hasCudaDevice())) return 'no CUDA GPU visible (no NVIDIA driver loaded)';
+        if (!hasCudaDevice()) return 'no CUDA GPU visible (no NVIDIA driver loaded)';
         if (threads) process.env.TF_NUM_INTRAOP_THREADS = String(threads);
         await loadOptional('@tensorflow/tfjs-node-gpu');
         break;
@@ -90,7 +108,9 @@ async function tryRung(backend: BackendName, threads: number | undefined): Promi
         break;
       }
       case 'wasm': {
-        await import('@tensorflow/tfjs-backend-wasm');
+        const wasm = await import('@tensorflow/tfjs-backend-wasm');
+        const dir = wasmBinaryDir();
+        if (dir) wasm.setWasmPaths(dir);
         registerWasmTrainingKernels();
         break;
       }
