@@ -19,7 +19,18 @@ export function generateLargeFile(lines = 5000): string {
   const out: string[] = ['import "std/blocks"', ''];
   let b = 0;
   while (out.length < lines * 0.2) {
-    out.push(`/** Block ${b}: a residual unit. */`, `block Unit${b}(C: int, stride: int = 1) {`, '  input x', '  a = x -> conv(C, k=3, stride=stride) -> bn -> relu', '  a -> conv(C, k=3) -> bn', '  m = relu', `  s = if stride != 1 or x.c != C then x -> conv(C, k=1, stride=stride) -> bn else x`, '  add(m, s) -> relu', '}', '');
+    out.push(
+      `/** Block ${b}: a residual unit. */`,
+      `block Unit${b}(C: int, stride: int = 1) {`,
+      '  input x',
+      '  a = x -> conv(C, k=3, stride=stride) -> bn -> relu',
+      '  a -> conv(C, k=3) -> bn',
+      '  m = relu',
+      `  s = if stride != 1 or x.c != C then x -> conv(C, k=1, stride=stride) -> bn else x`,
+      '  add(m, s) -> relu',
+      '}',
+      '',
+    );
     b++;
   }
   let n = 0;
@@ -65,7 +76,9 @@ async function benchLargeFile(ws: NasWorkspace): Promise<void> {
     if (macs <= 0) throw new Error('no cost computed');
   }
   const warm = times.slice(2);
-  console.log(`parse + validate + cost, ${text.split('\n').length}-line file (${nets / 12} networks, ${errors} errors): p50 ${median(warm).toFixed(1)} ms, min ${Math.min(...warm).toFixed(1)} ms after warm-up (target < 50 ms)`);
+  console.log(
+    `parse + validate + cost, ${text.split('\n').length}-line file (${nets / 12} networks, ${errors} errors): p50 ${median(warm).toFixed(1)} ms, min ${Math.min(...warm).toFixed(1)} ms after warm-up (target < 50 ms)`,
+  );
 }
 
 async function benchSampling(ws: NasWorkspace, file: string, spaceName: string, target: number): Promise<void> {
@@ -84,7 +97,9 @@ async function benchSampling(ws: NasWorkspace, file: string, spaceName: string, 
     }
     const perSec = n / ((performance.now() - t0) / 1000);
     if (sink <= 0) throw new Error('no cost');
-    console.log(`${spaceName}: sample + cost via the exact cost table: ${Math.round(perSec).toLocaleString('en-US')} architectures/s (target >= ${target.toLocaleString('en-US')}/s)`);
+    console.log(
+      `${spaceName}: sample + cost via the exact cost table: ${Math.round(perSec).toLocaleString('en-US')} architectures/s (target >= ${target.toLocaleString('en-US')}/s)`,
+    );
   } else {
     console.log(`${spaceName}: cost is not separable; only full elaboration is available`);
   }
@@ -100,10 +115,10 @@ async function benchSampling(ws: NasWorkspace, file: string, spaceName: string, 
 if (process.argv[1] && path.resolve(process.argv[1]) === path.resolve(import.meta.filename)) await main();
 
 async function main(): Promise<void> {
-const ws = new NasWorkspace();
-console.log('== language core (issue 2) ==');
-await benchLargeFile(ws);
-await benchSampling(ws, 'examples/nb201.nas', 'NB201', 100_000);
-await benchSampling(ws, 'examples/darts_space.nas', 'DARTS', 20_000);
-if (!fs.existsSync(path.join(ROOT, 'examples/nb201.nas'))) process.exitCode = 1;
+  const ws = new NasWorkspace();
+  console.log('== language core (issue 2) ==');
+  await benchLargeFile(ws);
+  await benchSampling(ws, 'examples/nb201.nas', 'NB201', 100_000);
+  await benchSampling(ws, 'examples/darts_space.nas', 'DARTS', 20_000);
+  if (!fs.existsSync(path.join(ROOT, 'examples/nb201.nas'))) process.exitCode = 1;
 }

@@ -8,7 +8,8 @@ const ROOT = path.resolve(__dirname, '..');
 function listTs(dir: string): string[] {
   const abs = path.join(ROOT, dir);
   if (!fs.existsSync(abs)) return [];
-  return fs.readdirSync(abs, { recursive: true, encoding: 'utf8' })
+  return fs
+    .readdirSync(abs, { recursive: true, encoding: 'utf8' })
     .filter((f) => /\.(ts|mts|cts|tsx)$/.test(f) && !f.endsWith('.d.ts'))
     .map((f) => path.join(dir, f));
 }

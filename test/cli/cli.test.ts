@@ -46,7 +46,13 @@ describe('nas check', () => {
     const r = nas(['check', '--json', f]);
     expect(r.code).toBe(1);
     expect(JSON.parse(r.stdout)).toEqual([
-      { file: f, range: { start: { line: 2, character: 2 }, end: { line: 2, character: 6 } }, severity: 'error', code: 'unknown-name', message: 'unknown name `rleu`; did you mean `relu`?' },
+      {
+        file: f,
+        range: { start: { line: 2, character: 2 }, end: { line: 2, character: 6 } },
+        severity: 'error',
+        code: 'unknown-name',
+        message: 'unknown name `rleu`; did you mean `relu`?',
+      },
     ]);
   });
 

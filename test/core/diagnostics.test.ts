@@ -24,7 +24,10 @@ describe('diagnostics', () => {
   it('survives inputs on which the underlying parser throws, and says where the error is', async () => {
     // Langium 4.2.1's error recovery throws a TypeError on this input (nas-document-factory.ts).
     const b = await build('space S(a: int =  {\n  conv(4)\n}\nnetwork N {\n  input(3, 8, 8)\n  rleu\n}\n');
-    expect(b.diagnostics[0]).toMatchObject({ code: 'syntax', message: 'expected a number, a string, `true`, `false`, `[`, a name, `(`, `-`, `not` or `if`, found `{`' });
+    expect(b.diagnostics[0]).toMatchObject({
+      code: 'syntax',
+      message: 'expected a number, a string, `true`, `false`, `[`, a name, `(`, `-`, `not` or `if`, found `{`',
+    });
     expect(b.diagnostics[0]!.range.start).toEqual({ line: 0, character: 18 });
     // The rest of the document still parses and is checked.
     expect(b.diagnostics.map((d) => d.code)).toContain('unknown-name');
@@ -70,7 +73,10 @@ describe('diagnostics', () => {
   });
 
   it('reports a resolution driven below 1', async () => {
-    const { d } = await only(`network A {\n  input(3, 4, 4)\n  conv(8, k=3, stride=2)\n  conv(8, k=3, stride=2)\n  conv(8, k=3, stride=2, pad=0)\n}\n`, 'resolution-below-one');
+    const { d } = await only(
+      `network A {\n  input(3, 4, 4)\n  conv(8, k=3, stride=2)\n  conv(8, k=3, stride=2)\n  conv(8, k=3, stride=2, pad=0)\n}\n`,
+      'resolution-below-one',
+    );
     expect(d.range.start.line).toBe(4);
     expect(d.message).toContain('input 1, kernel 3, stride 2, padding 0, dilation 1 gives 0');
   });
@@ -79,7 +85,10 @@ describe('diagnostics', () => {
     const missing = await only(`cell C(c: int) {\n  input s0, s1\n  a = s2 -> conv(c)\n}\nspace S {\n  input(3, 8, 8)\n  C(4)\n}\n`, 'unknown-name');
     expect(missing.at).toBe('s2');
     expect(missing.d.message).toBe('unknown name `s2`; did you mean `s0`?');
-    const cycle = await only(`cell C(c: int) {\n  input s0\n  a = b -> conv(c)\n  b = a -> conv(c)\n}\nspace S {\n  input(3, 8, 8)\n  C(4)\n}\n`, 'use-before-definition');
+    const cycle = await only(
+      `cell C(c: int) {\n  input s0\n  a = b -> conv(c)\n  b = a -> conv(c)\n}\nspace S {\n  input(3, 8, 8)\n  C(4)\n}\n`,
+      'use-before-definition',
+    );
     expect(cycle.at).toBe('b');
     expect(cycle.d.message).toContain('cycle');
   });
@@ -94,11 +103,18 @@ describe('diagnostics', () => {
     const e = await only(`space S {\n  input(3, 8, 8)\n  choice()\n}\n`, 'empty-choice');
     expect(e.at).toBe('choice()');
     const dup = await build(`block B(c: int) {\n  x = conv(c)\n  x = relu\n}\nblock B(c: int) { relu }\n`);
-    expect(dup.diagnostics.filter((d) => d.code === 'duplicate-name').map((d) => d.range.start.line).sort()).toEqual([2, 4]);
+    expect(
+      dup.diagnostics
+        .filter((d) => d.code === 'duplicate-name')
+        .map((d) => d.range.start.line)
+        .sort(),
+    ).toEqual([2, 4]);
   });
 
   it('reports unknown search metrics, strategies and evaluators with suggestions', async () => {
-    const b = await build(`space S {\n  input(3, 8, 8)\n  conv(choice(8, 16))\n}\nsearch X {\n  space S\n  strategy evoluton\n  maximize acuracy\n  constraint macs <= 600M\n  evaluator benchmark\n}\n`);
+    const b = await build(
+      `space S {\n  input(3, 8, 8)\n  conv(choice(8, 16))\n}\nsearch X {\n  space S\n  strategy evoluton\n  maximize acuracy\n  constraint macs <= 600M\n  evaluator benchmark\n}\n`,
+    );
     const codes = b.diagnostics.map((d) => [d.code, d.message]);
     expect(codes).toContainEqual(['unknown-metric', expect.stringContaining('did you mean `accuracy`')]);
     expect(codes).toContainEqual(['unknown-strategy', expect.stringContaining('did you mean `evolution`')]);

@@ -12,13 +12,64 @@ import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { NasWorkspace } from '../../src/core/workspace.js';
 
 const EXAMPLES = path.resolve(__dirname, '../../examples');
-const VOCAB = ['(', ')', '{', '}', '[', ']', ',', '=', '->', '*', '//', '..', 'step', 'choice', 'cell', 'block', 'space', 'network', 'input', 'output', 'for', 'in', 'if', 'then', 'else', 'conv', 'add', 'x', 'C', '0', '-1', '3', '1e9', '600M', '"s"', '#', '/*', '*/', '\n', ' ', 'import', '"std/blocks"', '"nope"', 'search', 'maximize', 'choose', 'repeat'];
+const VOCAB = [
+  '(',
+  ')',
+  '{',
+  '}',
+  '[',
+  ']',
+  ',',
+  '=',
+  '->',
+  '*',
+  '//',
+  '..',
+  'step',
+  'choice',
+  'cell',
+  'block',
+  'space',
+  'network',
+  'input',
+  'output',
+  'for',
+  'in',
+  'if',
+  'then',
+  'else',
+  'conv',
+  'add',
+  'x',
+  'C',
+  '0',
+  '-1',
+  '3',
+  '1e9',
+  '600M',
+  '"s"',
+  '#',
+  '/*',
+  '*/',
+  '\n',
+  ' ',
+  'import',
+  '"std/blocks"',
+  '"nope"',
+  'search',
+  'maximize',
+  'choose',
+  'repeat',
+];
 
 function tokenize(text: string): string[] {
   return text.match(/[A-Za-z_]\w*|\d+(?:\.\d+)?[kMGT]?|\s+|->|\/\/|\.\.|[^\s\w]/g) ?? [];
 }
 
-const files = fs.readdirSync(EXAMPLES).filter((f) => f.endsWith('.nas')).map((f) => ({ name: f, tokens: tokenize(fs.readFileSync(path.join(EXAMPLES, f), 'utf8')) }));
+const files = fs
+  .readdirSync(EXAMPLES)
+  .filter((f) => f.endsWith('.nas'))
+  .map((f) => ({ name: f, tokens: tokenize(fs.readFileSync(path.join(EXAMPLES, f), 'utf8')) }));
 
 const mutation = fc.oneof(
   fc.record({ kind: fc.constant('delete' as const), at: fc.nat(), len: fc.integer({ min: 1, max: 4 }) }),
@@ -81,7 +132,10 @@ describe('fuzzing the examples', () => {
         slowest = Math.max(slowest, took);
         runs++;
         expect(took, `took ${took.toFixed(0)} ms on:\n${text}`).toBeLessThan(1000);
-        expect(logged.map((args) => args.map((a) => (a instanceof Error ? a.stack : String(a))).join(' ')), `validation threw on:\n${text}`).toEqual([]);
+        expect(
+          logged.map((args) => args.map((a) => (a instanceof Error ? a.stack : String(a))).join(' ')),
+          `validation threw on:\n${text}`,
+        ).toEqual([]);
         const lines = text.split(/\r?\n/);
         for (const d of ws.diagnostics(doc)) {
           for (const p of [d.range.start, d.range.end]) {

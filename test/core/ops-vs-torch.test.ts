@@ -36,7 +36,11 @@ function grid(): Case[] {
           cases.push({ op: 'maxpool', c: 4, h, w: h, attrs: { k, stride, pad } });
           cases.push({ op: 'avgpool', c: 4, h, w: h, attrs: { k, stride, pad, count_include_pad: true } });
         }
-  for (const [c, h] of [[64, 1], [8, 3]] as const) cases.push({ op: 'fc', c, h, w: h, attrs: { out: 10, bias: true } });
+  for (const [c, h] of [
+    [64, 1],
+    [8, 3],
+  ] as const)
+    cases.push({ op: 'fc', c, h, w: h, attrs: { out: 10, bias: true } });
   cases.push({ op: 'bn', c: 32, h: 4, w: 4, attrs: { affine: true } });
   return cases;
 }

@@ -6,7 +6,15 @@
 import * as fs from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { build } from '../helpers/nas.js';
-import { computeSpaceStats, enumerateArchitectures, SpaceSampler, evaluateCostTable, compileCostTable, decodeDecisions, elaborateWith } from '../../src/core/semantics/space.js';
+import {
+  computeSpaceStats,
+  enumerateArchitectures,
+  SpaceSampler,
+  evaluateCostTable,
+  compileCostTable,
+  decodeDecisions,
+  elaborateWith,
+} from '../../src/core/semantics/space.js';
 import { printArchitecture } from '../../src/core/semantics/print-architecture.js';
 import { elaborate } from '../../src/core/semantics/evaluator.js';
 import { Rng } from '../../src/core/util/random.js';
@@ -218,7 +226,9 @@ describe('architecture encoding and printing', () => {
       const r = elaborate(back.def(`Arch${i}`));
       expect(r.graph.totals()).toEqual(a.result.graph.totals());
       expect(r.graph.nodes.map((n) => `${n.op}:${n.shape.c}x${n.shape.h}x${n.shape.w}`)).toEqual(
-        a.result.graph.nodes.filter((n) => !a.result.graph.deadNodes(a.result.output!.node).includes(n)).map((n) => `${n.op}:${n.shape.c}x${n.shape.h}x${n.shape.w}`),
+        a.result.graph.nodes
+          .filter((n) => !a.result.graph.deadNodes(a.result.output!.node).includes(n))
+          .map((n) => `${n.op}:${n.shape.c}x${n.shape.h}x${n.shape.w}`),
       );
       // Canonical: printing the re-parsed network gives the same statements (scope comments
       // name the blocks of the space, which the flat network no longer has).

@@ -1,7 +1,7 @@
 /** `nas cost FILE [--network NAME] [--per-layer] [--json]`: costs of networks and statistics of spaces. */
 import type { Command } from 'commander';
 import { formatDiagnostic, loadFiles, modelsOf, UsageError } from '../load.js';
-import { elaborate } from '../../core/semantics/evaluator.js';
+import { elaborateCached } from '../../core/semantics/evaluator.js';
 import { computeSpaceStats } from '../../core/semantics/space.js';
 import { formatSI } from '../../core/semantics/numbers.js';
 import type { Definition } from '../../core/language/generated/ast.js';
@@ -54,7 +54,7 @@ export function costOf(def: Definition, perLayer: boolean, flops: boolean): Netw
     if (flops) Object.assign(out, { minFlops: 2 * s.minMacs, maxFlops: 2 * s.maxMacs });
     return out;
   }
-  const r = elaborate(def);
+  const r = elaborateCached(def);
   const t = r.graph.totals();
   const o = r.output!.shape;
   const out: NetworkCost = {
@@ -89,7 +89,9 @@ function formatHuman(r: NetworkCost | SpaceCost): string {
   if (r.layers) {
     const w = Math.min(60, Math.max(...r.layers.map((l) => l.name.length)));
     for (const l of r.layers) {
-      lines.push(`  ${l.name.padEnd(w)}  ${l.output.join('×').padStart(14)}  ${l.params.toLocaleString('en-US').padStart(12)}  ${l.macs.toLocaleString('en-US').padStart(14)}`);
+      lines.push(
+        `  ${l.name.padEnd(w)}  ${l.output.join('×').padStart(14)}  ${l.params.toLocaleString('en-US').padStart(12)}  ${l.macs.toLocaleString('en-US').padStart(14)}`,
+      );
     }
   }
   return lines.join('\n');

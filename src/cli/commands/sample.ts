@@ -44,7 +44,11 @@ export function register(program: Command): void {
         const name = `${def.name}_${a.id.slice(0, 8)}`;
         const text = printArchitecture(a.result.graph, a.result.output!.node, {
           name,
-          header: [`sampled from space ${def.name} (seed ${opts.seed}, #${i + 1})`, `id ${a.id}; params ${t.params.toLocaleString('en-US')}; MACs ${formatSI(t.macs, 4)}`, `choices: ${a.encoding}`],
+          header: [
+            `sampled from space ${def.name} (seed ${opts.seed}, #${i + 1})`,
+            `id ${a.id}; params ${t.params.toLocaleString('en-US')}; MACs ${formatSI(t.macs, 4)}`,
+            `choices: ${a.encoding}`,
+          ],
         });
         out.push({ space: def.name, id: a.id, encoding: a.encoding, params: t.params, macs: t.macs, text });
       }

@@ -34,7 +34,10 @@ export class NasDocumentFactory extends DefaultLangiumDocumentFactory {
         const result = parser.parse<T>(attempt, options);
         if (recorded.length === 0) return result;
         // Report what the failed attempts saw, not the blanked text's view of it.
-        return { ...result, parserErrors: [...recorded, ...result.parserErrors.filter((e) => !recorded.some((r) => r.token.startOffset === e.token.startOffset))] };
+        return {
+          ...result,
+          parserErrors: [...recorded, ...result.parserErrors.filter((e) => !recorded.some((r) => r.token.startOffset === e.token.startOffset))],
+        };
       } catch (e) {
         if (!(e instanceof TypeError)) throw e;
         const errors = internals.wrapper.errors ?? [];

@@ -2,7 +2,15 @@
  * Gives every diagnostic a stable code (docs/diagnostics.md): syntax errors become `syntax`,
  * unresolved names become `unknown-name` with a "did you mean" from the names in scope.
  */
-import { DefaultDocumentValidator, DocumentValidator, type LangiumDocument, type LangiumCoreServices, type ValidationOptions, type ScopeProvider, type LinkingErrorData } from 'langium';
+import {
+  DefaultDocumentValidator,
+  DocumentValidator,
+  type LangiumDocument,
+  type LangiumCoreServices,
+  type ValidationOptions,
+  type ScopeProvider,
+  type LinkingErrorData,
+} from 'langium';
 import type { Diagnostic } from 'vscode-languageserver-types';
 import { suggestName } from '../semantics/suggest.js';
 import { bumpElaborationEpoch } from '../semantics/evaluator.js';
@@ -26,7 +34,11 @@ export class NasDocumentValidator extends DefaultDocumentValidator {
       let hint: string | undefined;
       if (ref?.error) {
         try {
-          const names = this.scopes.getScope(ref.error.info).getAllElements().map((e) => e.name).toArray();
+          const names = this.scopes
+            .getScope(ref.error.info)
+            .getAllElements()
+            .map((e) => e.name)
+            .toArray();
           hint = suggestName(name, names);
         } catch {
           hint = undefined;
@@ -38,7 +50,11 @@ export class NasDocumentValidator extends DefaultDocumentValidator {
     }
   }
 
-  override async validateDocument(document: LangiumDocument, options?: ValidationOptions, cancelToken?: Parameters<DocumentValidator['validateDocument']>[2]): Promise<Diagnostic[]> {
+  override async validateDocument(
+    document: LangiumDocument,
+    options?: ValidationOptions,
+    cancelToken?: Parameters<DocumentValidator['validateDocument']>[2],
+  ): Promise<Diagnostic[]> {
     bumpElaborationEpoch(document.parseResult.value);
     const diagnostics = await super.validateDocument(document, options, cancelToken);
     for (const d of diagnostics) {

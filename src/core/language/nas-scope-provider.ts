@@ -3,7 +3,21 @@
  * name from a file that is open but not imported does not resolve (unlike Langium's
  * default, where every workspace document is visible).
  */
-import { DefaultScopeProvider, DefaultScopeComputation, AstUtils, MapScope, URI, WorkspaceCache, type AstNode, type AstNodeDescription, type LangiumCoreServices, type LangiumDocument, type MultiMap, type ReferenceInfo, type Scope } from 'langium';
+import {
+  DefaultScopeProvider,
+  DefaultScopeComputation,
+  AstUtils,
+  MapScope,
+  URI,
+  WorkspaceCache,
+  type AstNode,
+  type AstNodeDescription,
+  type LangiumCoreServices,
+  type LangiumDocument,
+  type MultiMap,
+  type ReferenceInfo,
+  type Scope,
+} from 'langium';
 import type { Document } from './generated/ast.js';
 import { collectImportUris } from './imports.js';
 import { OPS_URI } from '../stdlib/ops.js';
@@ -70,7 +84,10 @@ export class NasScopeProvider extends DefaultScopeProvider {
     }
     let symbols = byType.get(referenceType);
     if (!symbols) {
-      symbols = local.getStream(node).filter((d) => this.reflection.isSubtype(d.type, referenceType)).toArray();
+      symbols = local
+        .getStream(node)
+        .filter((d) => this.reflection.isSubtype(d.type, referenceType))
+        .toArray();
       byType.set(referenceType, symbols);
     }
     return symbols;

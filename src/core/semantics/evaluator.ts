@@ -16,17 +16,7 @@ import type * as ast from '../language/generated/ast.js';
 import { OP_RULES, OpError, type Attrs, type AttrValue } from './ops.js';
 import { Graph } from './graph.js';
 import { formatShape, type Shape } from './shape.js';
-import {
-  POISON,
-  describeValue,
-  isDefinitionValue,
-  isLayer,
-  isPoison,
-  isTensor,
-  type LayerValue,
-  type TensorValue,
-  type Value,
-} from './values.js';
+import { POISON, describeValue, isDefinitionValue, isLayer, isPoison, isTensor, type LayerValue, type TensorValue, type Value } from './values.js';
 import { callBuiltinFunction, BUILTIN_FUNCTIONS } from './builtins.js';
 import { parseNumber } from './numbers.js';
 import { suggestName } from './suggest.js';
@@ -91,11 +81,9 @@ class Frame {
   private readonly vars = new Map<AstNode, Value>();
   constructor(readonly parent?: Frame) {}
   get(node: AstNode): Value | undefined {
-    for (let f: Frame | undefined = this; f; f = f.parent) {
-      const v = f.vars.get(node);
-      if (v !== undefined) return v;
-    }
-    return undefined;
+    const v = this.vars.get(node);
+    if (v !== undefined) return v;
+    return this.parent?.get(node);
   }
   set(node: AstNode, v: Value): void {
     this.vars.set(node, v);
@@ -214,7 +202,16 @@ class Evaluator {
   }
 
   private result(output: TensorValue | undefined): ElaborationResult {
-    return { graph: this.graph, steps: this.steps, crossStepKeys: this.crossStepKeys, statements: this.statements, output, input: this.inputShape, diagnostics: this.diagnostics, trace: this.trace };
+    return {
+      graph: this.graph,
+      steps: this.steps,
+      crossStepKeys: this.crossStepKeys,
+      statements: this.statements,
+      output,
+      input: this.inputShape,
+      diagnostics: this.diagnostics,
+      trace: this.trace,
+    };
   }
 
   private reportDeadNodes(output: TensorValue): void {
@@ -239,7 +236,14 @@ class Evaluator {
 
   // ---------------------------------------------------------------- diagnostics
 
-  private report(node: AstNode, message: string, code: string, property?: string, severity: 'error' | 'warning' = 'error', callStack: readonly AstNode[] = []): void {
+  private report(
+    node: AstNode,
+    message: string,
+    code: string,
+    property?: string,
+    severity: 'error' | 'warning' = 'error',
+    callStack: readonly AstNode[] = [],
+  ): void {
     if (code === 'poison') return;
     let target = node;
     let prop = property;
@@ -332,7 +336,19 @@ class Evaluator {
           }
           const shape: Shape = { c: dims[0]!, h: dims[1] ?? 1, w: dims[2] ?? dims[1] ?? 1 };
           this.inputShape ??= shape;
-          const node = this.graph.add({ op: 'input', attrs: {}, defaults: EMPTY_ATTRS, inputs: [], shape, params: 0, macs: 0, acts: 0, scope: 'input', source: stmt, choiceKeys: ctx.choiceStack });
+          const node = this.graph.add({
+            op: 'input',
+            attrs: {},
+            defaults: EMPTY_ATTRS,
+            inputs: [],
+            shape,
+            params: 0,
+            macs: 0,
+            acts: 0,
+            scope: 'input',
+            source: stmt,
+            choiceKeys: ctx.choiceStack,
+          });
           const t: TensorValue = { kind: 'tensor', node: node.id, shape };
           this.networkInput ??= t;
           history.push(t);
@@ -452,7 +468,11 @@ class Evaluator {
     const v = frame.get(target);
     if (v !== undefined) return v;
     if (target.$type === 'Node' || target.$type === 'Let') {
-      this.fail(e, `\`${e.target.$refText}\` is used before it is defined (a body is a DAG in the order written: a node can only use nodes defined above it, so a reference to a later node would form a cycle)`, 'use-before-definition');
+      this.fail(
+        e,
+        `\`${e.target.$refText}\` is used before it is defined (a body is a DAG in the order written: a node can only use nodes defined above it, so a reference to a later node would form a cycle)`,
+        'use-before-definition',
+      );
     }
     if (target.$type === 'InputName') {
       this.fail(e, `input \`${e.target.$refText}\` has no tensor here`, 'no-input');
@@ -658,7 +678,13 @@ class Evaluator {
   }
 
   /** Binds call arguments to a definition's parameters, in order and by name. */
-  private bindArgs(def: ast.Definition, args: readonly ast.Arg[], frame: Frame, ctx: EvalContext, site: AstNode): { values: Map<ast.Param, Value>; rest: Value[]; restNodes: AstNode[] } | undefined {
+  private bindArgs(
+    def: ast.Definition,
+    args: readonly ast.Arg[],
+    frame: Frame,
+    ctx: EvalContext,
+    site: AstNode,
+  ): { values: Map<ast.Param, Value>; rest: Value[]; restNodes: AstNode[] } | undefined {
     const values = new Map<ast.Param, Value>();
     const rest: Value[] = [];
     const restNodes: AstNode[] = [];
@@ -671,8 +697,16 @@ class Evaluator {
         sawNamed = true;
         const p = def.params.find((q) => q.name === a.name && !q.variadic);
         if (!p) {
-          const hint = suggestName(a.name, positional.map((q) => q.name));
-          this.fail(a, `${def.name} has no attribute \`${a.name}\`${hint ? `; did you mean \`${hint}\`?` : ''} (expected one of: ${positional.map((q) => q.name).join(', ') || 'none'})`, 'unknown-attribute', 'name');
+          const hint = suggestName(
+            a.name,
+            positional.map((q) => q.name),
+          );
+          this.fail(
+            a,
+            `${def.name} has no attribute \`${a.name}\`${hint ? `; did you mean \`${hint}\`?` : ''} (expected one of: ${positional.map((q) => q.name).join(', ') || 'none'})`,
+            'unknown-attribute',
+            'name',
+          );
         }
         if (values.has(p)) this.fail(a, `attribute \`${a.name}\` is given twice`, 'duplicate-attribute', 'name');
         values.set(p, this.checkType(p, this.evalExpr(a.value, frame, ctx), a.value, def));
@@ -686,7 +720,12 @@ class Evaluator {
         continue;
       }
       const p = positional[pos++];
-      if (!p) this.fail(a, `${def.name} takes at most ${positional.length} positional argument${positional.length === 1 ? '' : 's'}, found more`, 'too-many-arguments');
+      if (!p)
+        this.fail(
+          a,
+          `${def.name} takes at most ${positional.length} positional argument${positional.length === 1 ? '' : 's'}, found more`,
+          'too-many-arguments',
+        );
       values.set(p, this.checkType(p, v, a.value, def));
     }
     if ([...values.values()].some(isPoison) || rest.some(isPoison)) return undefined;
@@ -712,7 +751,8 @@ class Evaluator {
     const where = `\`${p.name}\` of ${def.name}`;
     switch (p.type) {
       case 'int':
-        if (typeof v !== 'number' || !Number.isInteger(v)) this.fail(node, `${where} must be an integer, found ${typeof v === 'number' ? v : describeValue(v)}`, 'type-mismatch');
+        if (typeof v !== 'number' || !Number.isInteger(v))
+          this.fail(node, `${where} must be an integer, found ${typeof v === 'number' ? v : describeValue(v)}`, 'type-mismatch');
         return v;
       case 'float':
         if (typeof v !== 'number') this.fail(node, `${where} must be a number, found ${describeValue(v)}`, 'type-mismatch');
@@ -774,7 +814,8 @@ class Evaluator {
         apply: (inputs, c) => this.applyPrimitive(def.name, attrs, [...inputs.slice(0, 1), ...captured], c, site),
       };
     }
-    if (bound.rest.length > 0) this.fail(bound.restNodes[0]!, `${def.name} takes parameters, not tensors: apply it with -> or ${def.name}(...)(x)`, 'type-mismatch');
+    if (bound.rest.length > 0)
+      this.fail(bound.restNodes[0]!, `${def.name} takes parameters, not tensors: apply it with -> or ${def.name}(...)(x)`, 'type-mismatch');
     const inputDecl = def.body.find((s): s is ast.InputStmt => s.$type === 'InputStmt' && s.names.length > 0);
     const arity = Math.max(1, inputDecl?.names.length ?? 1);
     const cell = def.kind === 'cell';
@@ -817,7 +858,10 @@ class Evaluator {
     }
     if (this.graph.nodes.length >= MAX_NODES) this.fail(site, `the network has more than ${MAX_NODES} nodes`, 'too-large');
     try {
-      const r = rule.infer(inputs.map((t) => t.shape), attrs);
+      const r = rule.infer(
+        inputs.map((t) => t.shape),
+        attrs,
+      );
       const node = this.graph.add({
         op,
         attrs,

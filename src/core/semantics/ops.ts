@@ -96,10 +96,7 @@ function sameShapes(inputs: readonly Shape[], what: string): Shape {
   const first = inputs[0]!;
   for (const s of inputs.slice(1)) {
     if (!sameShape(first, s)) {
-      throw new OpError(
-        `${what} needs inputs of the same shape: expected ${formatShape(first)}, found ${formatShape(s)}`,
-        'shape-mismatch',
-      );
+      throw new OpError(`${what} needs inputs of the same shape: expected ${formatShape(first)}, found ${formatShape(s)}`, 'shape-mismatch');
     }
   }
   return first;
@@ -182,10 +179,7 @@ export const OP_RULES: Readonly<Record<string, OpRule>> = {
       let c = 0;
       for (const s of xs) {
         if (s.h !== first.h || s.w !== first.w) {
-          throw new OpError(
-            `concat needs the same spatial size: expected ${first.h}×${first.w}, found ${s.h}×${s.w}`,
-            'shape-mismatch',
-          );
+          throw new OpError(`concat needs the same spatial size: expected ${first.h}×${first.w}, found ${s.h}×${s.w}`, 'shape-mismatch');
         }
         c += s.c;
       }
@@ -199,10 +193,7 @@ export const OP_RULES: Readonly<Record<string, OpRule>> = {
       for (const s of xs.slice(1)) {
         const broadcast = s.c === first.c && s.h === 1 && s.w === 1;
         if (!sameShape(first, s) && !broadcast) {
-          throw new OpError(
-            `mul needs the same shape or a ${first.c}×1×1 gate: expected ${formatShape(first)}, found ${formatShape(s)}`,
-            'shape-mismatch',
-          );
+          throw new OpError(`mul needs the same shape or a ${first.c}×1×1 gate: expected ${formatShape(first)}, found ${formatShape(s)}`, 'shape-mismatch');
         }
       }
       return same(first);

@@ -81,7 +81,7 @@ function ownedCosts(nodes: readonly GraphNode[]): { byKey: Map<string, Totals>; 
   for (const n of nodes) {
     if (n.choiceKeys.length > 1) nested = true;
     const k = n.choiceKeys[n.choiceKeys.length - 1];
-    const t = k === undefined ? free : byKey.get(k) ?? (byKey.set(k, { params: 0, macs: 0, acts: 0 }), byKey.get(k)!);
+    const t = k === undefined ? free : (byKey.get(k) ?? (byKey.set(k, { params: 0, macs: 0, acts: 0 }), byKey.get(k)!));
     t.params += n.params;
     t.macs += n.macs;
     t.acts += n.acts;
@@ -222,7 +222,7 @@ export function computeSpaceStats(def: ast.Definition, options: { enumerationLim
   const limit = options.enumerationLimit ?? ENUMERATION_LIMIT;
   const a = analyze(def);
   const keys = a.keys;
-  let size = a.structural.size === 0 ? keys.reduce((p, k) => p * BigInt(k.options), 1n) : factorizedSize(a);
+  const size = a.structural.size === 0 ? keys.reduce((p, k) => p * BigInt(k.options), 1n) : factorizedSize(a);
   if (a.table) {
     const { free, costs } = a.table;
     const pick = (f: (t: Totals) => number, better: (x: number, y: number) => boolean) =>
@@ -230,10 +230,22 @@ export function computeSpaceStats(def: ast.Definition, options: { enumerationLim
     return {
       size: size ?? 1n,
       log10Size: log10(size ?? 1n),
-      minParams: pick((t) => t.params, (x, y) => x < y),
-      maxParams: pick((t) => t.params, (x, y) => x > y),
-      minMacs: pick((t) => t.macs, (x, y) => x < y),
-      maxMacs: pick((t) => t.macs, (x, y) => x > y),
+      minParams: pick(
+        (t) => t.params,
+        (x, y) => x < y,
+      ),
+      maxParams: pick(
+        (t) => t.params,
+        (x, y) => x > y,
+      ),
+      minMacs: pick(
+        (t) => t.macs,
+        (x, y) => x < y,
+      ),
+      maxMacs: pick(
+        (t) => t.macs,
+        (x, y) => x > y,
+      ),
       exact: true,
       method: 'separable',
       keys,
@@ -242,10 +254,14 @@ export function computeSpaceStats(def: ast.Definition, options: { enumerationLim
   if (size === undefined || size <= BigInt(limit)) {
     let count = 0n;
     const ext = new Extremes();
-    const complete = enumerateArchitectures(def, (r) => {
-      count++;
-      if (r.output) ext.add(r.graph.totals());
-    }, size === undefined ? limit : Number(size) + 1);
+    const complete = enumerateArchitectures(
+      def,
+      (r) => {
+        count++;
+        if (r.output) ext.add(r.graph.totals());
+      },
+      size === undefined ? limit : Number(size) + 1,
+    );
     if (complete) {
       return { size: count, log10Size: log10(count), ...ext.result(), exact: true, method: 'enumeration', keys };
     }
@@ -359,7 +375,12 @@ function coordinateSearch(def: ast.Definition, a: Analysis, seed: number, runLim
     runs++;
     return elaborateWith(def, assign);
   };
-  const metrics: Array<[keyof Totals, 1 | -1]> = [['params', 1], ['params', -1], ['macs', 1], ['macs', -1]];
+  const metrics: Array<[keyof Totals, 1 | -1]> = [
+    ['params', 1],
+    ['params', -1],
+    ['macs', 1],
+    ['macs', -1],
+  ];
   for (const [mi, [metric, sign]] of metrics.entries()) {
     // Each metric gets an equal share of the budget, starting from the end of the option
     // lists that usually holds its extreme (options are often ordered small to large).

@@ -27,7 +27,7 @@ export class Rng {
     const total = weights.reduce((a, b) => a + b, 0n);
     if (total === 0n) return 0;
     // 53 random bits scaled to the total keeps the draw exact enough for any space size.
-    const r = (BigInt(Math.floor(this.next() * 2 ** 26)) * 2n ** 27n + BigInt(Math.floor(this.next() * 2 ** 27))) * total / 2n ** 53n;
+    const r = ((BigInt(Math.floor(this.next() * 2 ** 26)) * 2n ** 27n + BigInt(Math.floor(this.next() * 2 ** 27))) * total) / 2n ** 53n;
     let acc = 0n;
     for (let i = 0; i < weights.length; i++) {
       acc += weights[i]!;

@@ -6,11 +6,14 @@
 import { AstUtils, type ValidationAcceptor, type ValidationChecks, type LangiumDocuments } from 'langium';
 import type * as ast from '../language/generated/ast.js';
 import { resolveImportUri } from '../language/imports.js';
-import { elaborate } from '../semantics/evaluator.js';
+import { elaborateCached } from '../semantics/evaluator.js';
 import { suggestName } from '../semantics/suggest.js';
 import { KNOWN_METRICS, KNOWN_STRATEGIES, KNOWN_EVALUATORS } from './search-vocabulary.js';
 
-export function registerNasChecks(registry: { register(checks: ValidationChecks<ast.NasAstType>, thisObj: object): void }, documents: () => LangiumDocuments): void {
+export function registerNasChecks(
+  registry: { register(checks: ValidationChecks<ast.NasAstType>, thisObj: object): void },
+  documents: () => LangiumDocuments,
+): void {
   const v = new NasValidator(documents);
   const checks: ValidationChecks<ast.NasAstType> = {
     Document: [v.checkDuplicateTopLevel, v.checkModels],
@@ -30,7 +33,11 @@ export class NasValidator {
       if (!el.name) continue;
       const prev = seen.get(el.name);
       if (prev) {
-        accept('error', `duplicate name \`${el.name}\`: already defined on line ${(prev.$cstNode?.range.start.line ?? 0) + 1}`, { node: el, property: 'name', code: 'duplicate-name' });
+        accept('error', `duplicate name \`${el.name}\`: already defined on line ${(prev.$cstNode?.range.start.line ?? 0) + 1}`, {
+          node: el,
+          property: 'name',
+          code: 'duplicate-name',
+        });
       } else seen.set(el.name, el);
     }
   }
@@ -44,7 +51,11 @@ export class NasValidator {
       return;
     }
     if (!this.documents().hasDocument(uri)) {
-      accept('error', `cannot find imported file "${imp.path}" (looked for ${uri.scheme === 'file' ? uri.fsPath : uri.toString()})`, { node: imp, property: 'path', code: 'import-not-found' });
+      accept('error', `cannot find imported file "${imp.path}" (looked for ${uri.scheme === 'file' ? uri.fsPath : uri.toString()})`, {
+        node: imp,
+        property: 'path',
+        code: 'import-not-found',
+      });
     }
   }
 
@@ -75,13 +86,20 @@ export class NasValidator {
     visit(def.body);
     if (def.kind === 'network' || def.kind === 'space') {
       if (!def.body.some((s) => s.$type === 'InputStmt' && s.dims.length > 0)) {
-        accept('error', `${def.kind} ${def.name} needs an input shape: add \`input(C, H, W)\` as its first statement`, { node: def, property: 'name', code: 'no-input' });
+        accept('error', `${def.kind} ${def.name} needs an input shape: add \`input(C, H, W)\` as its first statement`, {
+          node: def,
+          property: 'name',
+          code: 'no-input',
+        });
       }
     }
     if (def.kind !== 'network' && def.kind !== 'space') {
       for (const s of def.body ?? []) {
         if (s.$type === 'InputStmt' && s.dims.length > 0) {
-          accept('error', `input(C, H, W) gives a network's input shape; in a ${def.kind} declare named inputs: \`input x\` or \`input s0, s1\``, { node: s, code: 'misplaced-input' });
+          accept('error', `input(C, H, W) gives a network's input shape; in a ${def.kind} declare named inputs: \`input x\` or \`input s0, s1\``, {
+            node: s,
+            code: 'misplaced-input',
+          });
         }
       }
     }
@@ -97,12 +115,16 @@ export class NasValidator {
       const cst = def.$cstNode;
       if (cst && errorOffsets.some((o) => Number.isNaN(o) || (o >= cst.offset && o <= cst.end))) continue;
       if (!def.body.some((s) => s.$type === 'InputStmt' && s.dims.length > 0)) continue;
-      const result = elaborate(def, { rootDocument: doc });
+      const result = elaborateCached(def);
       for (const d of result.diagnostics) {
         accept(d.severity, d.message, { node: d.node, property: d.property, code: d.code });
       }
       if (def.kind === 'network' && result.trace.length > 0) {
-        accept('error', `network ${def.name} contains ${result.trace.length} choice${result.trace.length === 1 ? '' : 's'}; declare it as \`space\` to make a search space`, { node: result.trace[0]!.site, code: 'choice-in-network' });
+        accept(
+          'error',
+          `network ${def.name} contains ${result.trace.length} choice${result.trace.length === 1 ? '' : 's'}; declare it as \`space\` to make a search space`,
+          { node: result.trace[0]!.site, code: 'choice-in-network' },
+        );
       }
     }
   }
@@ -110,7 +132,8 @@ export class NasValidator {
   checkSearch(s: ast.Search, accept: ValidationAcceptor): void {
     const count = (t: string) => s.items.filter((i) => i.$type === t).length;
     if (count('SpaceItem') === 0) accept('error', `search ${s.name} needs \`space NAME\``, { node: s, property: 'name', code: 'search-missing-space' });
-    if (count('ObjectiveItem') === 0) accept('error', `search ${s.name} needs at least one objective (\`maximize accuracy\`)`, { node: s, property: 'name', code: 'search-missing-objective' });
+    if (count('ObjectiveItem') === 0)
+      accept('error', `search ${s.name} needs at least one objective (\`maximize accuracy\`)`, { node: s, property: 'name', code: 'search-missing-objective' });
     for (const t of ['SpaceItem', 'StrategyItem', 'EvaluatorItem', 'BudgetItem', 'SeedItem']) {
       if (count(t) > 1) {
         const dup = s.items.filter((i) => i.$type === t)[1]!;
@@ -133,19 +156,31 @@ export class NasValidator {
         case 'ConstraintItem':
           if (!KNOWN_METRICS.has(item.metric)) {
             const hint = suggestName(item.metric, KNOWN_METRICS);
-            accept('error', `unknown metric \`${item.metric}\`${hint ? `; did you mean \`${hint}\`?` : ''} (expected one of: ${[...KNOWN_METRICS].join(', ')})`, { node: item, property: 'metric', code: 'unknown-metric' });
+            accept(
+              'error',
+              `unknown metric \`${item.metric}\`${hint ? `; did you mean \`${hint}\`?` : ''} (expected one of: ${[...KNOWN_METRICS].join(', ')})`,
+              { node: item, property: 'metric', code: 'unknown-metric' },
+            );
           }
           break;
         case 'StrategyItem':
           if (!KNOWN_STRATEGIES.has(item.name)) {
             const hint = suggestName(item.name, KNOWN_STRATEGIES);
-            accept('error', `unknown strategy \`${item.name}\`${hint ? `; did you mean \`${hint}\`?` : ''} (expected one of: ${[...KNOWN_STRATEGIES].join(', ')})`, { node: item, property: 'name', code: 'unknown-strategy' });
+            accept(
+              'error',
+              `unknown strategy \`${item.name}\`${hint ? `; did you mean \`${hint}\`?` : ''} (expected one of: ${[...KNOWN_STRATEGIES].join(', ')})`,
+              { node: item, property: 'name', code: 'unknown-strategy' },
+            );
           }
           break;
         case 'EvaluatorItem':
           if (!KNOWN_EVALUATORS.has(item.name)) {
             const hint = suggestName(item.name, KNOWN_EVALUATORS);
-            accept('error', `unknown evaluator \`${item.name}\`${hint ? `; did you mean \`${hint}\`?` : ''} (expected one of: ${[...KNOWN_EVALUATORS].join(', ')})`, { node: item, property: 'name', code: 'unknown-evaluator' });
+            accept(
+              'error',
+              `unknown evaluator \`${item.name}\`${hint ? `; did you mean \`${hint}\`?` : ''} (expected one of: ${[...KNOWN_EVALUATORS].join(', ')})`,
+              { node: item, property: 'name', code: 'unknown-evaluator' },
+            );
           }
           break;
       }
