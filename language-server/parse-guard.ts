@@ -79,20 +79,15 @@ function lineAndColumn(text: string, offset: number): { line: number; column: nu
   return { line, column: offset - start + 1 };
 }
 
-/** Wraps the language's parser so that over-deep input, or a parser failure, becomes one syntax error. */
+/** Wraps the language's parser so that over-deep input becomes one syntax error. */
 export function guardParser(services: LangiumCoreServices): void {
   const parser = services.parser.LangiumParser;
   const parse = parser.parse.bind(parser);
   parser.parse = <T extends AstNode = AstNode>(input: string, options?: Parameters<typeof parse>[1]): ParseResult<T> => {
-    let problem = findNestingProblem(input);
-    if (!problem) {
-      try {
-        return parse<T>(input, options);
-      } catch (e) {
-        // A parser bug on some input must cost a diagnostic, not the document's every feature.
-        problem = { offset: 0, message: `the parser failed on this file: ${e instanceof Error ? e.message : String(e)}` };
-      }
-    }
+    // A parser that throws on other input is handled by the core's document factory, which
+    // retries around the error (src/core/language/nas-document-factory.ts).
+    const problem = findNestingProblem(input);
+    if (!problem) return parse<T>(input, options);
     const empty = parse<T>('', options);
     const { line, column } = lineAndColumn(input, problem.offset);
     const error: ParseResult['lexerErrors'][number] = { offset: problem.offset, line, column, length: 1, message: problem.message };

@@ -181,3 +181,11 @@ describe('slow analyses', () => {
     expect(performance.now() - t0).toBeLessThan(5_000);
   });
 });
+
+describe('parser failures', () => {
+  it('turns input on which the parser throws into syntax diagnostics', async () => {
+    // Langium 4.2.1's error recovery throws on this one; the core's document factory retries.
+    const diagnostics = await openAndCheck('parser-throws.nas', 'space S(a: int = {\n');
+    expect(diagnostics.map((d) => d.code)).toContain('syntax');
+  });
+});
