@@ -96,8 +96,9 @@ function readActivationTimes(userDataDir) {
       const full = path.join(dir, entry.name);
       if (entry.isDirectory()) walk(full);
       else if (entry.name.endsWith('.log')) {
-        for (const match of fs.readFileSync(full, 'utf8').matchAll(/NAS Studio activated in ([\d.]+) ms/g)) {
+        for (const match of fs.readFileSync(full, 'utf8').matchAll(/NAS Studio activated in ([\d.]+) ms(?: \(([^)]*)\))?/g)) {
           times.push(Number(match[1]));
+          if (match[2]) log(`extension log: ${match[0]}`);
         }
       }
     }
