@@ -18,14 +18,14 @@ import "std/blocks"
 /** The 8 DARTS ops (PRIMITIVES), in the reference order. `skip_connect` with stride 2 is a
  * FactorizedReduce; `none` is the zero op. */
 block DartsOp(C: int, stride: int = 1) {
-  choice(zero(stride=stride),                                              # none
-         maxpool(k=3, stride=stride, pad=1),                               # max_pool_3x3
-         avgpool(k=3, stride=stride, pad=1, count_include_pad=false),      # avg_pool_3x3
-         if stride == 1 then identity else FactorizedReduce(C),            # skip_connect
-         SepConv(C, k=3, stride=stride),                                   # sep_conv_3x3
-         SepConv(C, k=5, stride=stride),                                   # sep_conv_5x5
-         DilConv(C, k=3, stride=stride),                                   # dil_conv_3x3
-         DilConv(C, k=5, stride=stride))                                   # dil_conv_5x5
+  choice(zero(stride=stride),                                          # none
+         maxpool(k=3, stride=stride, pad=1),                           # max_pool_3x3
+         avgpool(k=3, stride=stride, pad=1, count_include_pad=false),  # avg_pool_3x3
+         if stride == 1 then identity else FactorizedReduce(C),        # skip_connect
+         SepConv(C, k=3, stride=stride),                               # sep_conv_3x3
+         SepConv(C, k=5, stride=stride),                               # sep_conv_5x5
+         DilConv(C, k=3, stride=stride),                               # dil_conv_3x3
+         DilConv(C, k=5, stride=stride))                               # dil_conv_5x5
 }
 
 /** An intermediate node: the sum of two ops on its two inputs. An edge from a larger state
@@ -75,10 +75,10 @@ space DARTS(C: int = 16, N: int = 2, classes: int = 10) {
 
   # 3N + 2 cells, each on the two previous outputs (N = 2: 8 cells, N = 6: the 20-cell eval net);
   # the first cell reads the stem as both s0 and s1
-  repeat(NormalCell(C), N)(stem, stem)   # 32 x 32, 4C channels out
-  ReductionCell(2 * C)              # 16 x 16
+  repeat(NormalCell(C), N)(stem, stem)  # 32 x 32, 4C channels out
+  ReductionCell(2 * C)                  # 16 x 16
   NormalCell(2 * C) * N
-  ReductionCell(4 * C)              #  8 x  8
+  ReductionCell(4 * C)  #  8 x  8
   NormalCell(4 * C) * N
 
   # head

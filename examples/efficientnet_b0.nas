@@ -14,10 +14,10 @@ network EfficientNetB0(classes: int = 1000, width: float = 1.0, depth: float = 1
   conv(make_divisible(32 * width), k=3, stride=2) -> bn -> swish
 
   # MBConv stages: [expand, kernel, stride, channels, layers]
-  for stage in [[1, 3, 1,  16, 1],
-                [6, 3, 2,  24, 2],
-                [6, 5, 2,  40, 2],
-                [6, 3, 2,  80, 3],
+  for stage in [[1, 3, 1, 16, 1],
+                [6, 3, 2, 24, 2],
+                [6, 5, 2, 40, 2],
+                [6, 3, 2, 80, 3],
                 [6, 5, 1, 112, 3],
                 [6, 5, 2, 192, 4],
                 [6, 3, 1, 320, 1]] {

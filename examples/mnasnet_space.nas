@@ -21,7 +21,7 @@ block MnasStage(C: int, n: int, stride: int) {
   se = choice(0, 0.25)
   layers = choice(max(1, n - 1)..n + 1)
   MBConv(C, expand=expand, k=k, stride=stride, se=se, act=relu)
-    -> MBConv(C, expand=expand, k=k, se=se, act=relu) * (layers - 1)
+      -> MBConv(C, expand=expand, k=k, se=se, act=relu) * (layers - 1)
 }
 
 space MnasNetSpace(classes: int = 1000) {
@@ -32,9 +32,9 @@ space MnasNetSpace(classes: int = 1000) {
   MBConv(16, expand=1, act=relu)
 
   # searched stages on the skeleton [channels, layers, stride]
-  for stage in [[ 24, 2, 2],
-                [ 40, 3, 2],
-                [ 80, 4, 2],
+  for stage in [[24, 2, 2],
+                [40, 3, 2],
+                [80, 4, 2],
                 [112, 2, 1],
                 [160, 3, 2],
                 [320, 1, 1]] {

@@ -13,16 +13,16 @@ network MobileNetV2(classes: int = 1000, width: float = 1.0) {
   conv(make_divisible(32 * width), k=3, stride=2) -> bn -> relu6
 
   # inverted residual stages, as the paper's Table 2: [t (expand), c (channels), n (repeats), s (stride)]
-  for stage in [[1,  16, 1, 1],
-                [6,  24, 2, 2],
-                [6,  32, 3, 2],
-                [6,  64, 4, 2],
-                [6,  96, 3, 1],
+  for stage in [[1, 16, 1, 1],
+                [6, 24, 2, 2],
+                [6, 32, 3, 2],
+                [6, 64, 4, 2],
+                [6, 96, 3, 1],
                 [6, 160, 3, 2],
                 [6, 320, 1, 1]] {
     t = stage[0]
     c = make_divisible(stage[1] * width)
-    MBConv(c, expand=t, stride=stage[3])      # the first layer of a stage strides
+    MBConv(c, expand=t, stride=stage[3])  # the first layer of a stage strides
     MBConv(c, expand=t) * (stage[2] - 1)
   }
 

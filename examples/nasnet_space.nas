@@ -25,7 +25,7 @@ block NASNetOp(C: int, stride: int = 1) {
          relu -> conv(C, kh=1, kw=3, stride=stride) -> conv(C, kh=3, kw=1) -> bn,           # 1x3 then 3x1 conv
          relu -> conv(C, kh=1, kw=7, stride=stride) -> conv(C, kh=7, kw=1) -> bn,           # 1x7 then 7x1 conv
          relu -> conv(C, k=3, stride=stride, dilation=2) -> bn,                             # 3x3 dilated conv
-         avgpool(k=3, stride=stride, pad=1, count_include_pad=false) -> fit,               # 3x3 average pooling
+         avgpool(k=3, stride=stride, pad=1, count_include_pad=false) -> fit,                # 3x3 average pooling
          maxpool(k=3, stride=stride, pad=1) -> fit,                                         # 3x3 max pooling
          maxpool(k=5, stride=stride, pad=2) -> fit,                                         # 5x5 max pooling
          maxpool(k=7, stride=stride, pad=3) -> fit,                                         # 7x7 max pooling
@@ -81,10 +81,10 @@ space NASNet(C: int = 32, N: int = 6, classes: int = 10) {
   stem = conv(3 * C, k=3) -> bn
 
   # the first cell reads the stem as both h(i-2) and h(i-1)
-  repeat(NormalCell(C), N)(stem, stem)   # 32 x 32
-  ReductionCell(2 * C)              # 16 x 16
+  repeat(NormalCell(C), N)(stem, stem)  # 32 x 32
+  ReductionCell(2 * C)                  # 16 x 16
   NormalCell(2 * C) * N
-  ReductionCell(4 * C)              #  8 x  8
+  ReductionCell(4 * C)  #  8 x  8
   NormalCell(4 * C) * N
 
   # head

@@ -13,8 +13,8 @@ block XBlock(w: int, stride: int = 1, g: int = 8, b: float = 1.0) {
   input x
   wb = round(w * b)
   main = x -> conv(wb, k=1) -> bn -> relu
-              -> conv(wb, k=3, stride=stride, groups=wb // g) -> bn -> relu
-              -> conv(w, k=1) -> bn
+      -> conv(wb, k=3, stride=stride, groups=wb // g) -> bn -> relu
+      -> conv(w, k=1) -> bn
   short = if stride != 1 or x.c != w then x -> conv(w, k=1, stride=stride) -> bn else x
   add(main, short) -> relu
 }

@@ -13,12 +13,12 @@ network RepVGGA0(classes: int = 1000, a: float = 0.75, b: float = 2.5) {
   input(3, 224, 224)
 
   # stage 0 (stem): a single stride-2 block, at most 64 channels
-  RepVGGBlock(min(64, 64 * a), stride=2)                                  #   48 x 112 x 112
+  RepVGGBlock(min(64, 64 * a), stride=2)  #   48 x 112 x 112
   # stages 1-4: the first block of each stage halves the resolution
-  RepVGGBlock(64 * a, stride=2) -> RepVGGBlock(64 * a) * 1                #   48 x 56 x 56
-  RepVGGBlock(128 * a, stride=2) -> RepVGGBlock(128 * a) * 3              #   96 x 28 x 28
-  RepVGGBlock(256 * a, stride=2) -> RepVGGBlock(256 * a) * 13             #  192 x 14 x 14
-  RepVGGBlock(512 * b, stride=2)                                          # 1280 x  7 x  7
+  RepVGGBlock(64 * a, stride=2) -> RepVGGBlock(64 * a) * 1     #   48 x 56 x 56
+  RepVGGBlock(128 * a, stride=2) -> RepVGGBlock(128 * a) * 3   #   96 x 28 x 28
+  RepVGGBlock(256 * a, stride=2) -> RepVGGBlock(256 * a) * 13  #  192 x 14 x 14
+  RepVGGBlock(512 * b, stride=2)                               # 1280 x  7 x  7
 
   # head
   gap -> fc(classes)

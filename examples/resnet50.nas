@@ -15,10 +15,10 @@ network ResNet50(classes: int = 1000) {
   maxpool(k=3, stride=2, pad=1)
 
   # four stages of bottlenecks [3, 4, 6, 3]; a stage's output width is 4x its inner width
-  Bottleneck(64) * 3                                  # conv2_x:  256 x 56 x 56
-  Bottleneck(128, stride=2) -> Bottleneck(128) * 3    # conv3_x:  512 x 28 x 28
-  Bottleneck(256, stride=2) -> Bottleneck(256) * 5    # conv4_x: 1024 x 14 x 14
-  Bottleneck(512, stride=2) -> Bottleneck(512) * 2    # conv5_x: 2048 x  7 x  7
+  Bottleneck(64) * 3                                # conv2_x:  256 x 56 x 56
+  Bottleneck(128, stride=2) -> Bottleneck(128) * 3  # conv3_x:  512 x 28 x 28
+  Bottleneck(256, stride=2) -> Bottleneck(256) * 5  # conv4_x: 1024 x 14 x 14
+  Bottleneck(512, stride=2) -> Bottleneck(512) * 2  # conv5_x: 2048 x  7 x  7
 
   # head
   gap -> fc(classes)

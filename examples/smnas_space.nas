@@ -56,17 +56,17 @@ space SMNAS(classes: int = 80) {
   input(3, res[0], res[1])
 
   # backbone: family (basic blocks or bottlenecks) and depth [unit, stage depths]
-  let backbone = choice([BasicBlock, [2, 2, 2, 2]],       # ResNet-18
-                    [BasicBlock, [3, 4, 6, 3]],       # ResNet-34
-                    [Bottleneck, [3, 4, 6, 3]],       # ResNet-50
-                    [Bottleneck, [3, 4, 23, 3]])      # ResNet-101
+  let backbone = choice([BasicBlock, [2, 2, 2, 2]],   # ResNet-18
+                        [BasicBlock, [3, 4, 6, 3]],   # ResNet-34
+                        [Bottleneck, [3, 4, 6, 3]],   # ResNet-50
+                        [Bottleneck, [3, 4, 23, 3]])  # ResNet-101
   let unit = backbone[0]
   let depth = backbone[1]
   conv(64, k=7, stride=2) -> bn -> relu -> maxpool(k=3, stride=2, pad=1)
-  c2 = unit(64) * depth[0]                                  # stride 4
-  c3 = unit(128, stride=2) -> unit(128) * (depth[1] - 1)    # stride 8
-  c4 = unit(256, stride=2) -> unit(256) * (depth[2] - 1)    # stride 16
-  c5 = unit(512, stride=2) -> unit(512) * (depth[3] - 1)    # stride 32
+  c2 = unit(64) * depth[0]                                # stride 4
+  c3 = unit(128, stride=2) -> unit(128) * (depth[1] - 1)  # stride 8
+  c4 = unit(256, stride=2) -> unit(256) * (depth[2] - 1)  # stride 16
+  c5 = unit(512, stride=2) -> unit(512) * (depth[3] - 1)  # stride 32
 
   # head: depth and width of the subnets
   let head = DenseHead(choice(128, 256), convs=choice(2, 4), classes=classes)

@@ -29,10 +29,10 @@ space SPOS(classes: int = 1000) {
   conv(16, k=3, stride=2) -> bn -> relu
 
   # 20 choice layers; the first layer of each stage halves the resolution
-  SPOSChoice(64, stride=2) -> SPOSChoice(64) * 3        #  64 x 56 x 56
-  SPOSChoice(160, stride=2) -> SPOSChoice(160) * 3      # 160 x 28 x 28
-  SPOSChoice(320, stride=2) -> SPOSChoice(320) * 7      # 320 x 14 x 14
-  SPOSChoice(640, stride=2) -> SPOSChoice(640) * 3      # 640 x  7 x  7
+  SPOSChoice(64, stride=2) -> SPOSChoice(64) * 3    #  64 x 56 x 56
+  SPOSChoice(160, stride=2) -> SPOSChoice(160) * 3  # 160 x 28 x 28
+  SPOSChoice(320, stride=2) -> SPOSChoice(320) * 7  # 320 x 14 x 14
+  SPOSChoice(640, stride=2) -> SPOSChoice(640) * 3  # 640 x  7 x  7
 
   # head
   conv(1024, k=1) -> bn -> relu

@@ -10,6 +10,7 @@ import { register as registerCost } from './commands/cost.js';
 import { register as registerSample } from './commands/sample.js';
 import { register as registerTrain } from './commands/train.js';
 import { register as registerBench } from './commands/bench.js';
+import { register as registerFmt } from './commands/fmt.js';
 
 export function createProgram(): Command {
   const program = new Command();
@@ -24,6 +25,7 @@ export function createProgram(): Command {
   registerSample(program);
   registerTrain(program);
   registerBench(program);
+  registerFmt(program);
   return program;
 }
 

@@ -131,3 +131,23 @@ describe('nas sample', () => {
     expect(r.stderr).toContain('--count needs an integer >= 1, found zero');
   });
 });
+
+describe('nas fmt', () => {
+  it('keeps the examples in canonical form, and formatting is idempotent', () => {
+    const examples = fs.readdirSync(path.join(ROOT, 'examples')).filter((f) => f.endsWith('.nas')).map((f) => `examples/${f}`);
+    const r = nas(['fmt', '--check', ...examples]);
+    expect(r.stdout).toBe('');
+    expect(r.code).toBe(0);
+  });
+
+  it('prints the canonical form and leaves a file with syntax errors alone (exit 1)', () => {
+    const f = tmpFile('messy.nas', 'network A{\n      input( 3,8 , 8 )\n   conv(8,k=3)->bn   # stem\n\n\n\n  relu\n}\n');
+    const r = nas(['fmt', f]);
+    expect(r.code).toBe(0);
+    expect(r.stdout).toBe('network A {\n  input(3, 8, 8)\n  conv(8, k=3) -> bn  # stem\n\n  relu\n}\n');
+    const bad = tmpFile('bad.nas', 'network A {\n  conv(8,\n}\n');
+    const b = nas(['fmt', '--write', bad]);
+    expect(b.code).toBe(1);
+    expect(fs.readFileSync(bad, 'utf8')).toBe('network A {\n  conv(8,\n}\n');
+  });
+});
