@@ -42,7 +42,10 @@ async function measure(client: LspClient, dir: string, lines: number): Promise<v
     client.change(uri, text);
     await client.waitForDiagnostics(uri, () => true, 60_000, n);
     const t1 = performance.now();
-    await client.connection.sendRequest('textDocument/inlayHint', { textDocument: { uri }, range: { start: { line: 0, character: 0 }, end: { line: lines + 2, character: 0 } } });
+    await client.connection.sendRequest('textDocument/inlayHint', {
+      textDocument: { uri },
+      range: { start: { line: 0, character: 0 }, end: { line: lines + 2, character: 0 } },
+    });
     const t2 = performance.now();
     if (k > warmup) {
       latencies.push(t1 - t0);
@@ -50,16 +53,18 @@ async function measure(client: LspClient, dir: string, lines: number): Promise<v
     }
   }
   const f = (x: number) => x.toFixed(1).padStart(7);
-  console.log(`${String(lines).padStart(5)} lines  didChange→publishDiagnostics p50 ${f(percentile(latencies, 0.5))} ms  p90 ${f(percentile(latencies, 0.9))} ms   inlayHint p50 ${f(percentile(hints, 0.5))} ms  (${edits} edits)`);
+  console.log(
+    `${String(lines).padStart(5)} lines  didChange→publishDiagnostics p50 ${f(percentile(latencies, 0.5))} ms  p90 ${f(percentile(latencies, 0.9))} ms   inlayHint p50 ${f(percentile(hints, 0.5))} ms  (${edits} edits)`,
+  );
 }
 
-if (process.argv[1]?.endsWith("lsp-bench.ts")) {
-const dir = tempDir();
+if (process.argv[1]?.endsWith('lsp-bench.ts')) {
+  const dir = tempDir();
   const client = await LspClient.start(dir);
-try {
-  await measure(client, dir, 200);
-  await measure(client, dir, 5000);
-} finally {
-  await client.stop();
-}
+  try {
+    await measure(client, dir, 200);
+    await measure(client, dir, 5000);
+  } finally {
+    await client.stop();
+  }
 }

@@ -107,13 +107,15 @@ export class NasAnalysis {
     const hit = this.stats.get(def);
     if (hit && hit.generation === this.generation) return hit.value;
     const generation = this.generation;
-    const value = (this.runner ? this.runner.run(this.jobFor(def), () => this.generation !== generation) : Promise.resolve(computeOnThisThread(def))).then((outcome) => {
-      if (this.generation === generation) {
-        this.ready.set(def, { generation, value: outcome });
-        for (const l of this.readyListeners) l();
-      }
-      return outcome;
-    });
+    const value = (this.runner ? this.runner.run(this.jobFor(def), () => this.generation !== generation) : Promise.resolve(computeOnThisThread(def))).then(
+      (outcome) => {
+        if (this.generation === generation) {
+          this.ready.set(def, { generation, value: outcome });
+          for (const l of this.readyListeners) l();
+        }
+        return outcome;
+      },
+    );
     this.stats.set(def, { generation, value });
     return value;
   }
@@ -161,7 +163,19 @@ export class NasAnalysis {
 function computeOnThisThread(def: ast.Definition): SpaceStatsOutcome {
   try {
     const s = computeSpaceStats(def);
-    return { ok: true, stats: { size: s.size, log10Size: s.log10Size, minParams: s.minParams, maxParams: s.maxParams, minMacs: s.minMacs, maxMacs: s.maxMacs, exact: s.exact, method: s.method } };
+    return {
+      ok: true,
+      stats: {
+        size: s.size,
+        log10Size: s.log10Size,
+        minParams: s.minParams,
+        maxParams: s.maxParams,
+        minMacs: s.minMacs,
+        maxMacs: s.maxMacs,
+        exact: s.exact,
+        method: s.method,
+      },
+    };
   } catch (e) {
     return { ok: false, message: e instanceof Error ? e.message : String(e) };
   }

@@ -31,7 +31,13 @@ export class NasCodeActionProvider implements CodeActionProvider {
       case 'unknown-name': {
         const suggestion = (d.data as { suggestion?: string } | undefined)?.suggestion;
         if (!suggestion) return undefined;
-        return { title: `Change to \`${suggestion}\``, kind: CodeActionKind.QuickFix, diagnostics: [d], isPreferred: true, edit: edit([{ range: d.range, newText: suggestion }]) };
+        return {
+          title: `Change to \`${suggestion}\``,
+          kind: CodeActionKind.QuickFix,
+          diagnostics: [d],
+          isPreferred: true,
+          edit: edit([{ range: d.range, newText: suggestion }]),
+        };
       }
       case 'dead-node': {
         const statement = this.statementAt(document, d);
@@ -43,7 +49,10 @@ export class NasCodeActionProvider implements CodeActionProvider {
         const before = text.getText().slice(lineStart, statement.$cstNode.offset);
         const nextLine = text.offsetAt({ line: end.line + 1, character: 0 });
         const after = text.getText().slice(statement.$cstNode.end, nextLine);
-        const range = before.trim() === '' && after.trim() === '' ? { start: { line: start.line, character: 0 }, end: text.positionAt(nextLine) } : statement.$cstNode.range;
+        const range =
+          before.trim() === '' && after.trim() === ''
+            ? { start: { line: start.line, character: 0 }, end: text.positionAt(nextLine) }
+            : statement.$cstNode.range;
         return { title: 'Remove the dead node', kind: CodeActionKind.QuickFix, diagnostics: [d], edit: edit([{ range, newText: '' }]) };
       }
       case 'shape-mismatch':
@@ -74,12 +83,18 @@ export class NasCodeActionProvider implements CodeActionProvider {
     const [want, wh, ww, got, gh, gw] = [m[1], m[2], m[3], m[4], m[5], m[6]];
     if (want === got || wh !== gh || ww !== gw) return undefined; // only channels differ
     const node = this.nodeAt(document, d);
-    const call = node && AstUtils.getContainerOfType(node, (n): n is ast.Call => n.$type === 'Call' && ['add', 'mul'].includes(((n as ast.Call).callee as ast.Ref).target?.$refText ?? ''));
+    const call =
+      node &&
+      AstUtils.getContainerOfType(
+        node,
+        (n): n is ast.Call => n.$type === 'Call' && ['add', 'mul'].includes(((n as ast.Call).callee as ast.Ref).target?.$refText ?? ''),
+      );
     if (!call) return undefined;
     // The inputs in the order the op receives them: `x -> add(y)` is add(x, y).
     const inputs: ast.Expr[] = [];
     const parent = call.$container;
-    if (parent.$type === 'BinaryExpr' && (parent as ast.BinaryExpr).operator === '->' && (parent as ast.BinaryExpr).right === call) inputs.push((parent as ast.BinaryExpr).left);
+    if (parent.$type === 'BinaryExpr' && (parent as ast.BinaryExpr).operator === '->' && (parent as ast.BinaryExpr).right === call)
+      inputs.push((parent as ast.BinaryExpr).left);
     inputs.push(...call.args.filter((a) => !a.name).map((a) => a.value));
     if (inputs.length < 2) return undefined;
     const index = this.analysis.statementIndex(document);

@@ -11,11 +11,31 @@ import { paramText, signatureText } from './describe.js';
 import { enclosingCall } from './signature-help.js';
 
 const SNIPPETS: ReadonlyArray<{ label: string; detail: string; body: string }> = [
-  { label: 'block', detail: 'block: a composite layer (choices decided per instance)', body: '/** ${2:What it computes.} */\nblock ${1:Name}(C: int, stride: int = 1) {\n  input x\n  x -> conv(C, k=3, stride=stride) -> bn -> relu$0\n}' },
-  { label: 'cell', detail: 'cell: a DAG whose choices are shared by all its instances', body: 'cell ${1:Name}(C: int) {\n  input s0, s1\n  n0 = add(s0 -> ${2:choice(identity, conv(C, k=3))}, s1 -> ${3:choice(identity, conv(C, k=3))})\n  output n0$0\n}' },
-  { label: 'network', detail: 'network: a fixed architecture', body: 'network ${1:Name}(classes: int = 10) {\n  input(3, 32, 32)\n  conv(16, k=3) -> bn -> relu$0\n  gap -> fc(classes)\n}' },
-  { label: 'space', detail: 'space: a network with choices', body: 'space ${1:Name}(classes: int = 10) {\n  input(3, 32, 32)\n  conv(choice(16, 24, 32), k=3) -> bn -> relu$0\n  gap -> fc(classes)\n}' },
-  { label: 'search', detail: 'search: strategy, objectives, evaluator and budget for a space', body: 'search ${1:Name} {\n  space ${2:Space}\n  strategy ${3|random,evolution,regularized_evolution,local_search,grid,bayesian,nsga2|}\n  maximize accuracy\n  constraint macs <= ${4:600M}\n  evaluator ${5|benchmark,zero_cost,train,supernet,cost|}\n  budget ${6:100}\n  seed 0\n}' },
+  {
+    label: 'block',
+    detail: 'block: a composite layer (choices decided per instance)',
+    body: '/** ${2:What it computes.} */\nblock ${1:Name}(C: int, stride: int = 1) {\n  input x\n  x -> conv(C, k=3, stride=stride) -> bn -> relu$0\n}',
+  },
+  {
+    label: 'cell',
+    detail: 'cell: a DAG whose choices are shared by all its instances',
+    body: 'cell ${1:Name}(C: int) {\n  input s0, s1\n  n0 = add(s0 -> ${2:choice(identity, conv(C, k=3))}, s1 -> ${3:choice(identity, conv(C, k=3))})\n  output n0$0\n}',
+  },
+  {
+    label: 'network',
+    detail: 'network: a fixed architecture',
+    body: 'network ${1:Name}(classes: int = 10) {\n  input(3, 32, 32)\n  conv(16, k=3) -> bn -> relu$0\n  gap -> fc(classes)\n}',
+  },
+  {
+    label: 'space',
+    detail: 'space: a network with choices',
+    body: 'space ${1:Name}(classes: int = 10) {\n  input(3, 32, 32)\n  conv(choice(16, 24, 32), k=3) -> bn -> relu$0\n  gap -> fc(classes)\n}',
+  },
+  {
+    label: 'search',
+    detail: 'search: strategy, objectives, evaluator and budget for a space',
+    body: 'search ${1:Name} {\n  space ${2:Space}\n  strategy ${3|random,evolution,regularized_evolution,local_search,grid,bayesian,nsga2|}\n  maximize accuracy\n  constraint macs <= ${4:600M}\n  evaluator ${5|benchmark,zero_cost,train,supernet,cost|}\n  budget ${6:100}\n  seed 0\n}',
+  },
 ];
 
 export class NasCompletionProvider extends DefaultCompletionProvider {
@@ -30,20 +50,26 @@ export class NasCompletionProvider extends DefaultCompletionProvider {
     if (attrs.length > 0) list.items.unshift(...attrs);
     if (list.items.some((i) => i.kind === CompletionItemKind.Keyword && i.label === 'search')) {
       list.items.push(
-        ...SNIPPETS.map((s): CompletionItem => ({
-          label: s.label,
-          kind: CompletionItemKind.Snippet,
-          detail: s.detail,
-          insertText: s.body,
-          insertTextFormat: InsertTextFormat.Snippet,
-          sortText: `1${s.label}`,
-        })),
+        ...SNIPPETS.map(
+          (s): CompletionItem => ({
+            label: s.label,
+            kind: CompletionItemKind.Snippet,
+            detail: s.detail,
+            insertText: s.body,
+            insertTextFormat: InsertTextFormat.Snippet,
+            sortText: `1${s.label}`,
+          }),
+        ),
       );
     }
     return list;
   }
 
-  protected override createReferenceCompletionItem(nodeDescription: AstNodeDescription, refInfo: ReferenceInfo, context: CompletionContext): CompletionValueItem {
+  protected override createReferenceCompletionItem(
+    nodeDescription: AstNodeDescription,
+    refInfo: ReferenceInfo,
+    context: CompletionContext,
+  ): CompletionValueItem {
     const item = super.createReferenceCompletionItem(nodeDescription, refInfo, context);
     const node = nodeDescription.node;
     if (node?.$type === 'Definition') {

@@ -57,7 +57,9 @@ export class NasHoverProvider implements HoverProvider {
       const result = this.analysis.elaborate(def);
       if (result.output) {
         const t = result.graph.totals();
-        parts.push(`${result.input ? `input ${formatShapeText(result.input)} → ` : ''}output ${formatShapeText(result.output.shape)}  \nparams ${formatCount(t.params)} · ${unitLabel(unit)} ${formatCount(costOf(t.macs, unit))}${def.kind === 'space' ? ' (first options)' : ''}`);
+        parts.push(
+          `${result.input ? `input ${formatShapeText(result.input)} → ` : ''}output ${formatShapeText(result.output.shape)}  \nparams ${formatCount(t.params)} · ${unitLabel(unit)} ${formatCount(costOf(t.macs, unit))}${def.kind === 'space' ? ' (first options)' : ''}`,
+        );
       }
     }
     return parts.filter((p) => p).join('\n\n');
@@ -95,12 +97,17 @@ export class NasHoverProvider implements HoverProvider {
     const flops = unit === 'flops' ? '2·' : '';
     if (target.kind === 'op') {
       const first = nodes[0]!;
-      const f = opFormulas(first, first.inputs.map((i) => graph.nodes[i]!.shape));
+      const f = opFormulas(
+        first,
+        first.inputs.map((i) => graph.nodes[i]!.shape),
+      );
       lines.push(`params ${formatCount(params)}${f.params ? ` — ${f.params}` : ''}`);
       lines.push(`${unitLabel(unit)} ${formatCount(costOf(macs, unit))}${f.macs ? ` — ${flops}${f.macs}` : ''}`);
       if (nodes.length > 1) lines.push(`applied ${nodes.length} times in this statement (figures for all)`);
     } else {
-      lines.push(`params ${formatCount(params)} · ${unitLabel(unit)} ${formatCount(costOf(macs, unit))} (${nodes.length} op${nodes.length === 1 ? '' : 's'}: ${summarizeOps(nodes)})`);
+      lines.push(
+        `params ${formatCount(params)} · ${unitLabel(unit)} ${formatCount(costOf(macs, unit))} (${nodes.length} op${nodes.length === 1 ? '' : 's'}: ${summarizeOps(nodes)})`,
+      );
     }
     if (figures.info.instances > 1) lines.push(`first of ${figures.info.instances} instances`);
     return lines.join('  \n');
@@ -108,11 +115,23 @@ export class NasHoverProvider implements HoverProvider {
 
   private valueHover(document: LangiumDocument, ref: ast.Ref, target: AstNode, unit: CostUnit): string | undefined {
     const name = (target as { name?: string }).name ?? ref.target.$refText;
-    const kind = target.$type === 'Node' ? 'node' : target.$type === 'InputName' ? 'input' : target.$type === 'LoopVar' ? 'loop variable' : target.$type === 'Param' ? 'parameter' : 'let';
+    const kind =
+      target.$type === 'Node'
+        ? 'node'
+        : target.$type === 'InputName'
+          ? 'input'
+          : target.$type === 'LoopVar'
+            ? 'loop variable'
+            : target.$type === 'Param'
+              ? 'parameter'
+              : 'let';
     const parts = [fence(`${kind} ${target.$type === 'Param' ? signatureParam(target as ast.Param) : name}`)];
     if (target.$type === 'Node') {
       const figures = this.analysis.statementIndex(document).get(target);
-      if (figures?.info.output) parts.push(`output ${formatShapeText(figures.info.output.shape)} · params ${formatCount(figures.totals.params)} · ${unitLabel(unit)} ${formatCount(costOf(figures.totals.macs, unit))}`);
+      if (figures?.info.output)
+        parts.push(
+          `output ${formatShapeText(figures.info.output.shape)} · params ${formatCount(figures.totals.params)} · ${unitLabel(unit)} ${formatCount(costOf(figures.totals.macs, unit))}`,
+        );
     }
     return parts.join('\n\n');
   }
@@ -132,7 +151,9 @@ export class NasHoverProvider implements HoverProvider {
   private choiceHover(document: LangiumDocument, call: ast.Call, unit: CostUnit): string {
     const options = call.args.filter((a) => !a.name).map((a) => a.value.$cstNode?.text ?? '?');
     const parts = [`**choice** of ${options.length === 1 ? `the elements of \`${options[0]}\`` : `${options.length} options`}`];
-    const root = (document.parseResult.value as ast.Document).elements?.find((e): e is ast.Definition => isModelDefinition(e) && this.analysis.elaborate(e).trace.some((t) => t.site === call));
+    const root = (document.parseResult.value as ast.Document).elements?.find(
+      (e): e is ast.Definition => isModelDefinition(e) && this.analysis.elaborate(e).trace.some((t) => t.site === call),
+    );
     const base = root ? this.analysis.elaborate(root).trace.find((t) => t.site === call) : undefined;
     const n = base?.options ?? options.length;
     const rows: string[] = [];
@@ -142,7 +163,10 @@ export class NasHoverProvider implements HoverProvider {
     let maxP = -Infinity;
     if (root) {
       for (let i = 0; i < Math.min(n, MAX_CHOICE_OPTIONS); i++) {
-        const r = elaborate(root, { rootDocument: document.parseResult.value, decider: { decide: (_key, count, site) => (site === call ? Math.min(i, count - 1) : 0) } });
+        const r = elaborate(root, {
+          rootDocument: document.parseResult.value,
+          decider: { decide: (_key, count, site) => (site === call ? Math.min(i, count - 1) : 0) },
+        });
         const label = options.length === 1 ? `option ${i}` : `\`${options[i]}\``;
         if (!r.output) {
           rows.push(`- ${label}: does not elaborate`);
@@ -160,7 +184,9 @@ export class NasHoverProvider implements HoverProvider {
     }
     parts.push(rows.join('\n'));
     if (root && minM <= maxM) {
-      parts.push(`range over this choice (others at their first option): ${unitLabel(unit)} ${formatRange(costOf(minM, unit), costOf(maxM, unit))} · params ${formatRange(minP, maxP)}${n > MAX_CHOICE_OPTIONS ? ` (first ${MAX_CHOICE_OPTIONS} of ${n} options)` : ''}`);
+      parts.push(
+        `range over this choice (others at their first option): ${unitLabel(unit)} ${formatRange(costOf(minM, unit), costOf(maxM, unit))} · params ${formatRange(minP, maxP)}${n > MAX_CHOICE_OPTIONS ? ` (first ${MAX_CHOICE_OPTIONS} of ${n} options)` : ''}`,
+      );
     }
     return parts.join('\n\n');
   }

@@ -46,7 +46,8 @@ export function findNestingProblem(text: string): NestingProblem | undefined {
       }
       case 0x28 /* ( */:
       case 0x5b /* [ */:
-        if (++brackets > MAX_BRACKET_DEPTH) return { offset: i, message: `expressions nested deeper than ${MAX_BRACKET_DEPTH} levels of brackets are not supported` };
+        if (++brackets > MAX_BRACKET_DEPTH)
+          return { offset: i, message: `expressions nested deeper than ${MAX_BRACKET_DEPTH} levels of brackets are not supported` };
         break;
       case 0x29 /* ) */:
       case 0x5d /* ] */:

@@ -59,7 +59,11 @@ export function registerCustomRequests(connection: Connection, services: NasLang
     let result: ElaborationResult;
     const decisions = params.decisions ?? {};
     if (Object.keys(decisions).length === 0) result = analysis.elaborate(def);
-    else result = elaborate(def, { rootDocument: document.parseResult.value, decider: { decide: (key, n) => Math.min(Math.max(0, Math.trunc(decisions[key] ?? 0)), n - 1) } });
+    else
+      result = elaborate(def, {
+        rootDocument: document.parseResult.value,
+        decider: { decide: (key, n) => Math.min(Math.max(0, Math.trunc(decisions[key] ?? 0)), n - 1) },
+      });
     return graphResult(document, def, result);
   });
 
@@ -150,7 +154,16 @@ export async function costReport(document: LangiumDocument, def: ast.Definition,
     const outcome = await analysis.spaceStats(def);
     if (outcome.ok) {
       const s = outcome.stats;
-      cost.space = { size: s.size.toString(), log10Size: s.log10Size, minParams: s.minParams, maxParams: s.maxParams, minMacs: s.minMacs, maxMacs: s.maxMacs, exact: s.exact, method: s.method };
+      cost.space = {
+        size: s.size.toString(),
+        log10Size: s.log10Size,
+        minParams: s.minParams,
+        maxParams: s.maxParams,
+        minMacs: s.minMacs,
+        maxMacs: s.maxMacs,
+        exact: s.exact,
+        method: s.method,
+      };
     } else cost.spaceError = outcome.message;
   }
   return cost;

@@ -43,7 +43,12 @@ export class NasSemanticTokenProvider extends AbstractSemanticTokenProvider {
         if ((node as ast.Node).name) acceptor({ node, property: 'name', type: SemanticTokenTypes.variable, modifier: SemanticTokenModifiers.declaration });
         break;
       case 'Let':
-        acceptor({ node, property: 'name', type: SemanticTokenTypes.variable, modifier: [SemanticTokenModifiers.declaration, SemanticTokenModifiers.readonly] });
+        acceptor({
+          node,
+          property: 'name',
+          type: SemanticTokenTypes.variable,
+          modifier: [SemanticTokenModifiers.declaration, SemanticTokenModifiers.readonly],
+        });
         break;
       case 'LoopVar':
         acceptor({ node, property: 'name', type: SemanticTokenTypes.variable, modifier: SemanticTokenModifiers.declaration });

@@ -38,7 +38,11 @@ export class NasSignatureHelpProvider implements SignatureHelpProvider {
     const current = doc.slice(start, offset);
     const named = /^\s*([_a-zA-Z]\w*)\s*=/.exec(current)?.[1];
     const positional = def.params.filter((p) => !p.variadic);
-    let active = named ? def.params.findIndex((p) => p.name === named) : index < positional.length ? def.params.indexOf(positional[index]!) : def.params.findIndex((p) => p.variadic);
+    let active = named
+      ? def.params.findIndex((p) => p.name === named)
+      : index < positional.length
+        ? def.params.indexOf(positional[index]!)
+        : def.params.findIndex((p) => p.variadic);
     if (active < 0) active = 0;
     return {
       signatures: [
@@ -66,4 +70,3 @@ export function enclosingCall(node: AstNode | undefined, offset: number): ast.Ca
   }
   return undefined;
 }
-

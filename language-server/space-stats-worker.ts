@@ -44,7 +44,19 @@ export async function runSpaceStatsWorker(): Promise<void> {
       const def = root?.elements?.find((e) => e.$type === 'Definition' && e.name === job.name);
       if (!def) throw new Error(`no space ${job.name}`);
       const s = computeSpaceStats(def as never);
-      reply = { ok: true, stats: { size: s.size.toString(), log10Size: s.log10Size, minParams: s.minParams, maxParams: s.maxParams, minMacs: s.minMacs, maxMacs: s.maxMacs, exact: s.exact, method: s.method } };
+      reply = {
+        ok: true,
+        stats: {
+          size: s.size.toString(),
+          log10Size: s.log10Size,
+          minParams: s.minParams,
+          maxParams: s.maxParams,
+          minMacs: s.minMacs,
+          maxMacs: s.maxMacs,
+          exact: s.exact,
+          method: s.method,
+        },
+      };
     } catch (e) {
       reply = { ok: false, message: e instanceof Error ? e.message : String(e) };
     }

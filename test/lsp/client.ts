@@ -8,12 +8,7 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import * as esbuild from 'esbuild';
-import {
-  createProtocolConnection,
-  StreamMessageReader,
-  StreamMessageWriter,
-  type ProtocolConnection,
-} from 'vscode-languageserver-protocol/node.js';
+import { createProtocolConnection, StreamMessageReader, StreamMessageWriter, type ProtocolConnection } from 'vscode-languageserver-protocol/node.js';
 import {
   ConfigurationRequest,
   DidChangeConfigurationNotification,
@@ -101,7 +96,13 @@ export class LspClient {
       rootUri: folder?.uri ?? null,
       workspaceFolders: folder ? [folder] : null,
       capabilities: {
-        workspace: { configuration: true, workspaceFolders: true, inlayHint: { refreshSupport: true }, codeLens: { refreshSupport: true }, didChangeConfiguration: { dynamicRegistration: true } },
+        workspace: {
+          configuration: true,
+          workspaceFolders: true,
+          inlayHint: { refreshSupport: true },
+          codeLens: { refreshSupport: true },
+          didChangeConfiguration: { dynamicRegistration: true },
+        },
         textDocument: {
           publishDiagnostics: { relatedInformation: true },
           hover: { contentFormat: ['markdown', 'plaintext'] },
@@ -146,7 +147,15 @@ export class LspClient {
   /** Resolves when a publishDiagnostics for the URI satisfies the predicate. */
   waitForDiagnostics(uri: string, predicate: (d: Diagnostic[]) => boolean = () => true, timeoutMs = 20_000, after = 0): Promise<Diagnostic[]> {
     return new Promise((resolve, reject) => {
-      const timer = setTimeout(() => reject(new Error(`no matching diagnostics for ${uri} within ${timeoutMs} ms; last: ${JSON.stringify(this.diagnostics.get(uri))?.slice(0, 500)}; stderr: ${this.stderr.join('').slice(-2000)}`)), timeoutMs);
+      const timer = setTimeout(
+        () =>
+          reject(
+            new Error(
+              `no matching diagnostics for ${uri} within ${timeoutMs} ms; last: ${JSON.stringify(this.diagnostics.get(uri))?.slice(0, 500)}; stderr: ${this.stderr.join('').slice(-2000)}`,
+            ),
+          ),
+        timeoutMs,
+      );
       const check = (): void => {
         const d = this.diagnostics.get(uri);
         if (d && (this.publishCount.get(uri) ?? 0) > after && predicate(d)) {

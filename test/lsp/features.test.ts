@@ -5,7 +5,21 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { CodeAction, CodeLens, CompletionList, Hover, InlayHint, Location, LocationLink, SignatureHelp, TextEdit, WorkspaceEdit, DocumentSymbol, FoldingRange, SemanticTokens } from 'vscode-languageserver-protocol';
+import type {
+  CodeAction,
+  CodeLens,
+  CompletionList,
+  Hover,
+  InlayHint,
+  Location,
+  LocationLink,
+  SignatureHelp,
+  TextEdit,
+  WorkspaceEdit,
+  DocumentSymbol,
+  FoldingRange,
+  SemanticTokens,
+} from 'vscode-languageserver-protocol';
 import { LspClient, fileUri, parseCursors, tempDir } from './client.js';
 import { CostReportRequest, GraphRequest } from '../../language-server/protocol.js';
 
@@ -40,7 +54,10 @@ const hoverText = async (uri: string, position: { line: number; character: numbe
   return h && typeof h.contents === 'object' && 'value' in h.contents ? h.contents.value : '';
 };
 const inlayHints = (uri: string) =>
-  client.connection.sendRequest<InlayHint[] | null>('textDocument/inlayHint', { textDocument: { uri }, range: { start: { line: 0, character: 0 }, end: { line: 1000, character: 0 } } });
+  client.connection.sendRequest<InlayHint[] | null>('textDocument/inlayHint', {
+    textDocument: { uri },
+    range: { start: { line: 0, character: 0 }, end: { line: 1000, character: 0 } },
+  });
 
 const NET = `import "std/blocks"
 
@@ -68,7 +85,10 @@ describe('diagnostics', () => {
   it('re-checks an importer when the imported file changes, and loads imports that are not open from disk', async () => {
     fs.writeFileSync(path.join(dir, 'lib-disk.nas'), 'block Stem(C: int) {\n  conv(C, k=3) -> bn\n}\n');
     const { uri: libUri } = await openFixture('lib.nas', 'block Widen(C: int) {\n  conv(C, k=1)\n}\n');
-    const { uri, diagnostics } = await openFixture('main.nas', 'import "lib"\nimport "lib-disk"\nnetwork M {\n  input(3, 8, 8)\n  x = Stem(8)\n  y = x -> Widen(8)\n  add(x, y)\n}\n');
+    const { uri, diagnostics } = await openFixture(
+      'main.nas',
+      'import "lib"\nimport "lib-disk"\nnetwork M {\n  input(3, 8, 8)\n  x = Stem(8)\n  y = x -> Widen(8)\n  add(x, y)\n}\n',
+    );
     expect(diagnostics).toEqual([]);
     const n = client.publishCount.get(uri)!;
     // The imported block now widens to 16 channels: add(x, y) no longer matches in main.nas.
@@ -135,7 +155,10 @@ describe('inlay hints', () => {
   });
 
   it('shows a space size and its cost range', async () => {
-    const { uri } = await openFixture('hints-space.nas', 'space S {\n  input(3, 8, 8)\n  conv(choice(8, 16), k=choice(1, 3, 5)) -> bn\n  conv(choice(8, 16), k=choice(1, 3, 5))\n}\n');
+    const { uri } = await openFixture(
+      'hints-space.nas',
+      'space S {\n  input(3, 8, 8)\n  conv(choice(8, 16), k=choice(1, 3, 5)) -> bn\n  conv(choice(8, 16), k=choice(1, 3, 5))\n}\n',
+    );
     // The figures are computed on a worker thread: the header says so until they are ready.
     const header = async () => String((await inlayHints(uri))!.find((h) => h.position.line === 0)?.label);
     await expect.poll(header, { timeout: 20_000 }).toMatch(/^36 archs · .*–.* MACs · .*–.* params$/);
@@ -157,7 +180,10 @@ describe('inlay hints', () => {
 
 describe('editing features', () => {
   it('completes keywords, names in scope with docs, attributes and snippets', async () => {
-    const { uri, cursors } = await openFixture('complete.nas', 'import "std/blocks"\n<|>\nnetwork N {\n  input(3, 8, 8)\n  x = conv(8, <|>)\n  x -> Bas<|>\n}\n');
+    const { uri, cursors } = await openFixture(
+      'complete.nas',
+      'import "std/blocks"\n<|>\nnetwork N {\n  input(3, 8, 8)\n  x = conv(8, <|>)\n  x -> Bas<|>\n}\n',
+    );
     const at = (i: number) => client.connection.sendRequest<CompletionList>('textDocument/completion', { textDocument: { uri }, position: cursors[i]! });
     const top = (await at(0)).items.map((i) => i.label);
     expect(top).toEqual(expect.arrayContaining(['network', 'space', 'block', 'cell', 'search', 'import']));
@@ -181,31 +207,55 @@ describe('editing features', () => {
     const { uri, cursors } = await openFixture('nav.nas', NET);
     const defs = await client.connection.sendRequest<LocationLink[]>('textDocument/definition', { textDocument: { uri }, position: cursors[1]! });
     expect(defs.map((d) => d.targetUri)).toEqual(['builtin:/std/blocks.nas']);
-    const refs = await client.connection.sendRequest<Location[]>('textDocument/references', { textDocument: { uri }, position: { line: 6, character: 2 }, context: { includeDeclaration: true } });
-    expect(refs.filter((r) => r.uri === uri).map((r) => r.range.start.line).sort()).toEqual([6, 7]); // y: its declaration and its use in add(x, y)
+    const refs = await client.connection.sendRequest<Location[]>('textDocument/references', {
+      textDocument: { uri },
+      position: { line: 6, character: 2 },
+      context: { includeDeclaration: true },
+    });
+    expect(
+      refs
+        .filter((r) => r.uri === uri)
+        .map((r) => r.range.start.line)
+        .sort(),
+    ).toEqual([6, 7]); // y: its declaration and its use in add(x, y)
   });
 
   it('renames a node and all its uses', async () => {
     const { uri } = await openFixture('rename.nas', NET);
-    const edit = await client.connection.sendRequest<WorkspaceEdit>('textDocument/rename', { textDocument: { uri }, position: { line: 5, character: 2 }, newName: 'stem' });
+    const edit = await client.connection.sendRequest<WorkspaceEdit>('textDocument/rename', {
+      textDocument: { uri },
+      position: { line: 5, character: 2 },
+      newName: 'stem',
+    });
     const edits = edit.changes![uri]!;
     expect(edits.map((e) => [e.range.start.line, e.range.start.character, e.newText])).toEqual(
-      expect.arrayContaining([[5, 2, 'stem'], [6, 6, 'stem'], [7, 10, 'stem']]),
+      expect.arrayContaining([
+        [5, 2, 'stem'],
+        [6, 6, 'stem'],
+        [7, 10, 'stem'],
+      ]),
     );
     expect(edits).toHaveLength(3);
   });
 
   it('formats to the canonical form, keeping comments', async () => {
-    const messy = 'import "std/blocks"\n# a comment\nnetwork   N(  C:int=8 ){\ninput( 3,8,8 )   # trailing\n\n\n  x=conv(C,k=3)->bn\n      /* block */\n  add( x ,x->relu )\n}';
+    const messy =
+      'import "std/blocks"\n# a comment\nnetwork   N(  C:int=8 ){\ninput( 3,8,8 )   # trailing\n\n\n  x=conv(C,k=3)->bn\n      /* block */\n  add( x ,x->relu )\n}';
     const { uri } = await openFixture('format.nas', messy);
-    const edits = await client.connection.sendRequest<TextEdit[]>('textDocument/formatting', { textDocument: { uri }, options: { tabSize: 4, insertSpaces: true } });
+    const edits = await client.connection.sendRequest<TextEdit[]>('textDocument/formatting', {
+      textDocument: { uri },
+      options: { tabSize: 4, insertSpaces: true },
+    });
     expect(edits).toHaveLength(1);
     expect(edits[0]!.newText).toBe(
       'import "std/blocks"\n# a comment\nnetwork N(C: int = 8) {\n  input(3, 8, 8)  # trailing\n\n  x = conv(C, k=3) -> bn\n  /* block */\n  add(x, x -> relu)\n}\n',
     );
     client.change(uri, edits[0]!.newText);
     await client.waitForDiagnostics(uri, () => true, 20_000, client.publishCount.get(uri)! - 1);
-    const again = await client.connection.sendRequest<TextEdit[]>('textDocument/formatting', { textDocument: { uri }, options: { tabSize: 2, insertSpaces: true } });
+    const again = await client.connection.sendRequest<TextEdit[]>('textDocument/formatting', {
+      textDocument: { uri },
+      options: { tabSize: 2, insertSpaces: true },
+    });
     expect(again).toEqual([]);
   });
 
@@ -216,10 +266,16 @@ describe('editing features', () => {
     );
     const byCode = new Map(diagnostics.map((d) => [String(d.code), d]));
     expect([...byCode.keys()].sort()).toEqual(['dead-node', 'shape-mismatch', 'unknown-name']);
-    const actions = await client.connection.sendRequest<CodeAction[]>('textDocument/codeAction', { textDocument: { uri }, range: { start: { line: 0, character: 0 }, end: { line: 12, character: 0 } }, context: { diagnostics } });
+    const actions = await client.connection.sendRequest<CodeAction[]>('textDocument/codeAction', {
+      textDocument: { uri },
+      range: { start: { line: 0, character: 0 }, end: { line: 12, character: 0 } },
+      context: { diagnostics },
+    });
     const edits = Object.fromEntries(actions.map((a) => [a.title, a.edit!.changes![uri]!]));
     expect(edits['Change to `bn`']).toEqual([{ range: byCode.get('unknown-name')!.range, newText: 'bn' }]);
-    expect(edits['Project `b` to 16 channels with a 1x1 conv']).toEqual([{ range: { start: { line: 4, character: 14 }, end: { line: 4, character: 14 } }, newText: ' -> conv(16, k=1)' }]);
+    expect(edits['Project `b` to 16 channels with a 1x1 conv']).toEqual([
+      { range: { start: { line: 4, character: 14 }, end: { line: 4, character: 14 } }, newText: ' -> conv(16, k=1)' },
+    ]);
     expect(edits['Remove the dead node']).toEqual([{ range: { start: { line: 9, character: 0 }, end: { line: 10, character: 0 } }, newText: '' }]);
   });
 
@@ -265,7 +321,13 @@ describe('custom requests', () => {
     const r = await client.connection.sendRequest(CostReportRequest.type, { uri });
     expect(r.definitions.map((d) => d.name)).toEqual(['Net', 'S']);
     const net = r.definitions[0]!;
-    expect(net.statements.map((s) => s.text)).toEqual(['input(3, 32, 32)', 'x = conv(16, k=3) -> bn -> relu', 'y = x -> BasicBlock(16)', 'z = add(x, y)', 'gap -> fc(classes)']);
+    expect(net.statements.map((s) => s.text)).toEqual([
+      'input(3, 32, 32)',
+      'x = conv(16, k=3) -> bn -> relu',
+      'y = x -> BasicBlock(16)',
+      'z = add(x, y)',
+      'gap -> fc(classes)',
+    ]);
     expect(net.statements.reduce((s, x) => s + x.macs, 0)).toBe(net.totals!.macs);
     expect(r.definitions[1]!.space).toMatchObject({ size: '2', exact: true, minMacs: 8 * 3 * 64, maxMacs: 16 * 3 * 64 });
   });

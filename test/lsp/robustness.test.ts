@@ -123,13 +123,17 @@ describe('bad input', () => {
     const diagnostics = await openAndCheck('crlf.nas', text);
     expect(diagnostics.map((d) => [d.code, d.range.start.line, d.range.start.character])).toEqual([['unknown-name', 2, 18]]);
     const uri = fileUri(path.join(dir, 'crlf.nas'));
-    const hints = await client.connection.sendRequest<Array<{ position: { line: number; character: number } }>>('textDocument/inlayHint', { textDocument: { uri }, range: { start: { line: 0, character: 0 }, end: { line: 4, character: 0 } } });
+    const hints = await client.connection.sendRequest<Array<{ position: { line: number; character: number } }>>('textDocument/inlayHint', {
+      textDocument: { uri },
+      range: { start: { line: 0, character: 0 }, end: { line: 4, character: 0 } },
+    });
     for (const h of hints) expect(h.position.character).toBe(text.split('\r\n')[h.position.line]!.length);
   });
 
   it('keeps up with edits faster than it can check: the last version wins and requests are answered', async () => {
     const uri = fileUri(path.join(dir, 'fast.nas'));
-    const body = (i: number) => `network N {\n  input(3, 32, 32)\n${Array.from({ length: 300 }, (_, j) => `  conv(${8 + ((i + j) % 8)}, k=3) -> bn -> relu`).join('\n')}\n  x -> bnn${i}\n}\n`;
+    const body = (i: number) =>
+      `network N {\n  input(3, 32, 32)\n${Array.from({ length: 300 }, (_, j) => `  conv(${8 + ((i + j) % 8)}, k=3) -> bn -> relu`).join('\n')}\n  x -> bnn${i}\n}\n`;
     client.open(uri, body(0));
     const hovers: Array<Promise<unknown>> = [];
     for (let i = 1; i <= 100; i++) {
@@ -145,7 +149,8 @@ describe('bad input', () => {
 
   it('keeps its memory bounded over many edits', { timeout: 120_000 }, async () => {
     const uri = fileUri(path.join(dir, 'memory.nas'));
-    const big = (i: number) => `network N {\n  input(3, 64, 64)\n${Array.from({ length: 600 }, (_, j) => `  conv(${8 + ((i + j) % 8)}, k=3) -> bn -> relu  # line ${j}`).join('\n')}\n}\n`;
+    const big = (i: number) =>
+      `network N {\n  input(3, 64, 64)\n${Array.from({ length: 600 }, (_, j) => `  conv(${8 + ((i + j) % 8)}, k=3) -> bn -> relu  # line ${j}`).join('\n')}\n}\n`;
     client.open(uri, big(0));
     await client.waitForDiagnostics(uri);
     const edits = async (from: number, to: number) => {
@@ -153,7 +158,10 @@ describe('bad input', () => {
         const n = client.publishCount.get(uri)!;
         client.change(uri, big(i));
         await client.waitForDiagnostics(uri, () => true, 30_000, n);
-        await client.connection.sendRequest('textDocument/inlayHint', { textDocument: { uri }, range: { start: { line: 0, character: 0 }, end: { line: 605, character: 0 } } });
+        await client.connection.sendRequest('textDocument/inlayHint', {
+          textDocument: { uri },
+          range: { start: { line: 0, character: 0 }, end: { line: 605, character: 0 } },
+        });
       }
     };
     await edits(1, 10);
@@ -173,7 +181,10 @@ describe('slow analyses', () => {
     client.open(uri, text);
     await client.waitForDiagnostics(uri);
     const t0 = performance.now();
-    const hints = await client.connection.sendRequest<Array<{ label: string; position: { line: number } }>>('textDocument/inlayHint', { textDocument: { uri }, range: { start: { line: 0, character: 0 }, end: { line: 9999, character: 0 } } });
+    const hints = await client.connection.sendRequest<Array<{ label: string; position: { line: number } }>>('textDocument/inlayHint', {
+      textDocument: { uri },
+      range: { start: { line: 0, character: 0 }, end: { line: 9999, character: 0 } },
+    });
     expect(hints.map((h) => h.label)).toContain('counting architectures…');
     // Counting NASNet's space takes minutes; the editor's requests must not wait for it.
     await client.connection.sendRequest('textDocument/hover', { textDocument: { uri }, position: { line: 1, character: 0 } });

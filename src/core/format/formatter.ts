@@ -23,8 +23,21 @@ const CONTINUATION = INDENT + INDENT;
 
 /** AST types whose first token starts a line. */
 const LINE_STARTS = new Set([
-  'Import', 'Definition', 'Search', 'Let', 'InputStmt', 'OutputStmt', 'ForStmt', 'Node',
-  'SpaceItem', 'StrategyItem', 'ObjectiveItem', 'ConstraintItem', 'EvaluatorItem', 'BudgetItem', 'SeedItem',
+  'Import',
+  'Definition',
+  'Search',
+  'Let',
+  'InputStmt',
+  'OutputStmt',
+  'ForStmt',
+  'Node',
+  'SpaceItem',
+  'StrategyItem',
+  'ObjectiveItem',
+  'ConstraintItem',
+  'EvaluatorItem',
+  'BudgetItem',
+  'SeedItem',
 ]);
 
 /** Where `(` follows its callee without a space. */
