@@ -42,6 +42,14 @@ export function formatDiagnostic(d: NasDiagnostic): string {
 
 export function modelsOf(root: Document, name?: string): Definition[] {
   const models = root.elements.filter((e): e is Definition => e.$type === 'Definition' && (e.kind === 'network' || e.kind === 'space'));
+  // A file of searches only (examples/nb201_search.nas) stands for the spaces it searches.
+  for (const e of root.elements) {
+    if (e.$type !== 'Search') continue;
+    for (const item of e.items) {
+      const space = item.$type === 'SpaceItem' ? item.space?.ref : undefined;
+      if (space && !models.includes(space)) models.push(space);
+    }
+  }
   if (name === undefined) return models;
   const found = models.filter((m) => m.name === name);
   if (found.length === 0) {
