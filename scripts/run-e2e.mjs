@@ -11,7 +11,7 @@ import * as net from 'node:net';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { runUiScenario } from '../test/e2e/ui-scenario.mjs';
+import { runRestrictedModeScenario, runUiScenario } from '../test/e2e/ui-scenario.mjs';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const args = new Set(process.argv.slice(2));
@@ -65,8 +65,9 @@ function prepareWorkspace(dir) {
   fs.copyFileSync(path.join(root, 'test/e2e/fixtures/tiny.nas'), path.join(dir, 'tiny.nas'));
 }
 
-function writeUserSettings(userDataDir) {
+function writeUserSettings(userDataDir, extra = {}) {
   const settings = {
+    ...extra,
     'workbench.startupEditor': 'none',
     'workbench.tips.enabled': false,
     'workbench.welcomePage.walkthroughs.openOnInstall': false,
@@ -82,6 +83,7 @@ function writeUserSettings(userDataDir) {
     'telemetry.telemetryLevel': 'off',
     'update.mode': 'none',
     'security.workspace.trust.enabled': false,
+    ...extra,
   };
   const dir = path.join(userDataDir, 'User');
   fs.mkdirSync(dir, { recursive: true });
@@ -154,36 +156,61 @@ async function main() {
     fail(`installing the .vsix failed:\n${install.stdout}\n${install.stderr}`);
   }
 
-  const port = await freePort();
-  const serverLog = fs.createWriteStream(path.join(artifacts, 'code-server.log'));
-  const codeServer = spawn(codeServerBin, [...common, '--bind-addr', `127.0.0.1:${port}`, workspace], {
-    env,
-    detached: true,
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  codeServer.stdout.pipe(serverLog);
-  codeServer.stderr.pipe(serverLog);
-  const stop = () => killGroup(codeServer);
-  process.on('exit', stop);
   const watchdog = setTimeout(() => {
     console.error(`e2e: gave up after ${TOTAL_TIMEOUT_MS / 1000} s`);
-    stop();
     process.exit(1);
   }, TOTAL_TIMEOUT_MS);
 
-  let result;
-  try {
-    await waitForHealth(`http://127.0.0.1:${port}/healthz`, codeServer, 30_000);
+  /** Starts code-server on a free port; the caller must call stop(). */
+  async function startCodeServer(flags, logName) {
+    const port = await freePort();
+    const serverLog = fs.createWriteStream(path.join(artifacts, logName));
+    const child = spawn(codeServerBin, [...flags, '--bind-addr', `127.0.0.1:${port}`], { env, detached: true, stdio: ['ignore', 'pipe', 'pipe'] });
+    child.stdout.pipe(serverLog);
+    child.stderr.pipe(serverLog);
+    const stop = () => killGroup(child);
+    process.on('exit', stop);
+    await waitForHealth(`http://127.0.0.1:${port}/healthz`, child, 30_000);
     log(`code-server on port ${port}`);
+    return { port, stop };
+  }
+
+  let result;
+  const main = await startCodeServer(common, 'code-server.log');
+  try {
     result = await runUiScenario({
-      url: `http://127.0.0.1:${port}/?folder=${encodeURIComponent(workspace)}`,
+      url: `http://127.0.0.1:${main.port}/?folder=${encodeURIComponent(workspace)}`,
       artifacts,
       browserProfile: path.join(temp, 'chromium'),
       log,
     });
   } finally {
+    main.stop();
+  }
+
+  // A second session with workspace trust on and the folder left untrusted (Restricted Mode).
+  const restrictedUser = path.join(temp, 'user-restricted');
+  const restrictedWorkspace = path.join(temp, 'workspace-restricted');
+  prepareWorkspace(restrictedWorkspace);
+  writeUserSettings(restrictedUser, {
+    'security.workspace.trust.enabled': true,
+    'security.workspace.trust.startupPrompt': 'never',
+    'security.workspace.trust.banner': 'always',
+  });
+  const restrictedFlags = common.filter((f) => f !== '--disable-workspace-trust').map((f) => (f === userDataDir ? restrictedUser : f));
+  const restricted = await startCodeServer(restrictedFlags, 'code-server-restricted.log');
+  try {
+    const more = await runRestrictedModeScenario({
+      url: `http://127.0.0.1:${restricted.port}/?folder=${encodeURIComponent(restrictedWorkspace)}`,
+      artifacts,
+      browserProfile: path.join(temp, 'chromium-restricted'),
+      log,
+    });
+    result.checks.push(...more.checks);
+    result.screenshots.push(...more.screenshots);
+  } finally {
+    restricted.stop();
     clearTimeout(watchdog);
-    stop();
   }
 
   const activationMs = readActivationTimes(userDataDir);

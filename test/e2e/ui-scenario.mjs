@@ -66,10 +66,10 @@ async function renderedLines(page) {
   return page.locator('.editor-group-container.active .monaco-editor .view-lines .view-line').allInnerTexts();
 }
 
-export async function runUiScenario({ url, artifacts, browserProfile, log }) {
+/** A headless Chromium page with a step runner that records checks and screenshots. */
+async function openSession({ artifacts, browserProfile }) {
   const checks = [];
   const screenshots = [];
-  const timings = {};
   fs.mkdirSync(browserProfile, { recursive: true });
   const context = await chromium.launchPersistentContext(browserProfile, {
     executablePath: '/usr/bin/chromium',
@@ -82,10 +82,8 @@ export async function runUiScenario({ url, artifacts, browserProfile, log }) {
   page.on('console', (message) => {
     if (message.type() === 'error') consoleErrors.push(message.text());
   });
-
   const shoot = async (name) => {
-    const file = path.join(artifacts, name);
-    await page.screenshot({ path: file });
+    await page.screenshot({ path: path.join(artifacts, name) });
     screenshots.push(name);
   };
   const step = async (name, body) => {
@@ -99,14 +97,24 @@ export async function runUiScenario({ url, artifacts, browserProfile, log }) {
       await shoot(`failure-${name.replace(/[^a-z0-9]+/gi, '-').toLowerCase()}.png`).catch(() => undefined);
     }
   };
+  return { context, page, shoot, step, checks, screenshots, consoleErrors };
+}
+
+async function loadWorkbench(page, url) {
+  await page.goto(url);
+  await page.locator('.monaco-workbench').waitFor({ timeout: 60_000 });
+  await page.locator('.part.statusbar').waitFor({ timeout: 30_000 });
+  // Let the start-up activations (git, GitHub) finish, as they would before a user opens a file.
+  await page.waitForTimeout(2000);
+}
+
+export async function runUiScenario({ url, artifacts, browserProfile }) {
+  const { context, page, shoot, step, checks, screenshots, consoleErrors } = await openSession({ artifacts, browserProfile });
+  const timings = {};
 
   try {
     await step('workbench loads', async () => {
-      await page.goto(url);
-      await page.locator('.monaco-workbench').waitFor({ timeout: 60_000 });
-      await page.locator('.part.statusbar').waitFor({ timeout: 30_000 });
-      // Let the start-up activations (git, GitHub) finish, as they would before a user opens a file.
-      await page.waitForTimeout(2000);
+      await loadWorkbench(page, url);
       return 'workbench visible';
     });
 
@@ -275,4 +283,54 @@ export async function runUiScenario({ url, artifacts, browserProfile, log }) {
     await context.close();
   }
   return { checks, screenshots, timings, consoleErrors: consoleErrors.slice(0, 20) };
+}
+
+/**
+ * An untrusted folder (Restricted Mode): reading and checking still work — the server runs and
+ * reports — while the commands that run training code or spawn processes refuse.
+ */
+export async function runRestrictedModeScenario({ url, artifacts, browserProfile }) {
+  const { context, page, shoot, step, checks, screenshots } = await openSession({ artifacts, browserProfile });
+  try {
+    await step('restricted mode: the workbench opens the folder untrusted', async () => {
+      await loadWorkbench(page, url);
+      const indicator = page.locator('.statusbar-item', { hasText: 'Restricted Mode' });
+      await indicator.first().waitFor({ timeout: 15_000 });
+      return 'Restricted Mode indicator shown';
+    });
+
+    await step('restricted mode: diagnostics and inlay hints still work', async () => {
+      await openFile(page, 'tiny.nas');
+      await page.keyboard.press('Control+Shift+M');
+      const panel = page.locator('.markers-panel');
+      const found = await poll(async () => ({ ok: /BasicBlok/.test(await panel.innerText().catch(() => '')) }), 60_000);
+      if (!found.ok) throw new Error('no diagnostic in Restricted Mode');
+      const hinted = await poll(async () => ({ ok: (await renderedLines(page)).some((l) => HINT_TEXT.test(l)) }), 30_000);
+      if (!hinted.ok) throw new Error('no inlay hints in Restricted Mode');
+      return 'BasicBlok reported; hints shown';
+    });
+
+    await step('restricted mode: NAS: Run Search is disabled (it runs training code)', async () => {
+      await page.locator('.editor-group-container.active .monaco-editor .view-lines').first().click();
+      await page.keyboard.press('F1');
+      const input = page.locator('.quick-input-widget input');
+      await input.waitFor({ state: 'visible', timeout: 10_000 });
+      await input.fill('>NAS:');
+      await page.locator('.quick-input-list .monaco-list-row', { hasText: 'NAS: Show Graph' }).first().waitFor({ timeout: 10_000 });
+      await page.waitForTimeout(300);
+      await shoot('11-restricted-mode-palette.png');
+      const rows = await page.locator('.quick-input-list .monaco-list-row').allInnerTexts();
+      await page.keyboard.press('Escape');
+      const listed = rows.map((r) => r.replace(/\s+/g, ' ').trim());
+      // Commands whose enablement is false are left out of the palette.
+      if (listed.some((r) => r.includes('Run Search') || r.includes('Fuse for Deployment'))) {
+        throw new Error(`code-running commands offered in Restricted Mode: ${listed.join(' | ')}`);
+      }
+      if (!listed.some((r) => r.includes('Show Graph'))) throw new Error(`Show Graph missing: ${listed.join(' | ')}`);
+      return `palette offers: ${listed.join(' | ')}`;
+    });
+  } finally {
+    await context.close();
+  }
+  return { checks, screenshots };
 }
