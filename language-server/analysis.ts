@@ -40,6 +40,8 @@ interface Cached<T> {
   value: T;
 }
 
+const SPACE_STATS_DELAY_MS = 250;
+
 export function isModelDefinition(node: AstNode): node is ast.Definition {
   return node.$type === 'Definition' && ((node as ast.Definition).kind === 'network' || (node as ast.Definition).kind === 'space');
 }
@@ -107,15 +109,21 @@ export class NasAnalysis {
     const hit = this.stats.get(def);
     if (hit && hit.generation === this.generation) return hit.value;
     const generation = this.generation;
-    const value = (this.runner ? this.runner.run(this.jobFor(def), () => this.generation !== generation) : Promise.resolve(computeOnThisThread(def))).then(
-      (outcome) => {
-        if (this.generation === generation) {
-          this.ready.set(def, { generation, value: outcome });
-          for (const l of this.readyListeners) l();
-        }
-        return outcome;
-      },
-    );
+    const stale = () => this.generation !== generation;
+    const compute = async (): Promise<SpaceStatsOutcome> => {
+      if (!this.runner) return computeOnThisThread(def);
+      // Wait for a pause in typing: a job started per keystroke would be thrown away at the next.
+      await new Promise((resolve) => setTimeout(resolve, SPACE_STATS_DELAY_MS));
+      if (stale()) return { ok: false, message: 'superseded by a newer version' };
+      return this.runner.run(this.jobFor(def), stale);
+    };
+    const value = compute().then((outcome) => {
+      if (this.generation === generation) {
+        this.ready.set(def, { generation, value: outcome });
+        for (const l of this.readyListeners) l();
+      }
+      return outcome;
+    });
     this.stats.set(def, { generation, value });
     return value;
   }
