@@ -41,6 +41,14 @@ async function main(argv: string[]): Promise<number> {
   process.stdout.write(`${net}, batch ${batch}, backend ${sel.backend}: ${cpu.toFixed(1)} ms CPU per step (${wall.toFixed(1)} ms wall), ${(batch * 1000 / cpu).toFixed(1)} images per CPU-second\n`);
   for (const r of rows.filter((r) => r.ms / steps >= 0.05 * cpu / 100)) process.stdout.write(line(r.kernel, r.ms / steps, `${r.calls / steps} calls`) + '\n');
   process.stdout.write(line('(other: tape, JS glue, SGD bookkeeping)', cpu - kernels, '') + '\n');
+  // Forward pass alone (training-mode batch norm, no tape): the arithmetic PyTorch's forward
+  // does too, so its time bounds what any backward-kernel work can reach.
+  prof.reset();
+  const f0 = cpuMs();
+  for (let i = 0; i < steps; i++) tf.tidy(() => { model.forward(x, true).dataSync(); });
+  const fwd = (cpuMs() - f0) / steps;
+  const conv = prof.report().filter((r) => r.kernel === 'Conv2D').reduce((a, r) => a + r.ms, 0) / steps;
+  process.stdout.write(`forward only: ${fwd.toFixed(1)} ms CPU per batch, of which Conv2D ${conv.toFixed(1)} ms\n`);
   step.dispose(); model.dispose(); tf.dispose([x, y]); prof.uninstall();
   return 0;
 }
