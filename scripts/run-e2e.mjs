@@ -144,10 +144,15 @@ async function main() {
     XDG_DATA_HOME: path.join(temp, 'xdg-data'),
   };
   const common = [
-    '--auth', 'none',
-    '--user-data-dir', userDataDir,
-    '--extensions-dir', extensionsDir,
-    '--disable-telemetry', '--disable-update-check', '--disable-workspace-trust',
+    '--auth',
+    'none',
+    '--user-data-dir',
+    userDataDir,
+    '--extensions-dir',
+    extensionsDir,
+    '--disable-telemetry',
+    '--disable-update-check',
+    '--disable-workspace-trust',
   ];
 
   log(`installing ${path.basename(vsix)}`);
@@ -220,7 +225,10 @@ async function main() {
   result.checks.push({
     name: 'the extension activated and logged its activation time',
     ok: activationMs.length > 0,
-    detail: activationMs.length > 0 ? `activate() ${activationMs.join(', ')} ms; VS Code activation ${result.timings.vscodeActivationMs ?? '?'} ms` : 'no activation line in the logs',
+    detail:
+      activationMs.length > 0
+        ? `activate() ${activationMs.join(', ')} ms; VS Code activation ${result.timings.vscodeActivationMs ?? '?'} ms`
+        : 'no activation line in the logs',
   });
   fs.writeFileSync(path.join(artifacts, 'result.json'), JSON.stringify(result, null, 2));
   if (!args.has('--keep')) fs.rmSync(temp, { recursive: true, force: true });
@@ -234,4 +242,4 @@ async function main() {
   process.exit(0);
 }
 
-main().catch((error) => fail(error instanceof Error ? error.stack ?? error.message : String(error)));
+main().catch((error) => fail(error instanceof Error ? (error.stack ?? error.message) : String(error)));

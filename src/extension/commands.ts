@@ -31,9 +31,7 @@ const PENDING_COMMANDS: readonly CommandSpec[] = [
     id: 'nas.showGraph',
     title: 'Show Graph',
     runsCode: false,
-    missing:
-      'the graph view is not part of this version yet. Hover a layer for its shapes and cost, ' +
-      'or use the Outline view for the structure.',
+    missing: 'the graph view is not part of this version yet. Hover a layer for its shapes and cost, ' + 'or use the Outline view for the structure.',
   },
   {
     id: 'nas.fuse',
@@ -45,9 +43,7 @@ const PENDING_COMMANDS: readonly CommandSpec[] = [
 
 export function registerCommands(context: vscode.ExtensionContext, log: vscode.LogOutputChannel): void {
   for (const spec of PENDING_COMMANDS) {
-    context.subscriptions.push(
-      vscode.commands.registerCommand(spec.id, (...args: unknown[]) => runPendingCommand(spec, log, args)),
-    );
+    context.subscriptions.push(vscode.commands.registerCommand(spec.id, (...args: unknown[]) => runPendingCommand(spec, log, args)));
   }
   context.subscriptions.push(vscode.commands.registerCommand('nas.showServerLog', () => log.show(true)));
 }

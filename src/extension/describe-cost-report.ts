@@ -40,16 +40,10 @@ function contains(definition: DefinitionCost, line: number): boolean {
  * The item describes the network or space under the cursor, else the file's last one (in a
  * file of blocks that ends with the model, the model); the tooltip lists all of them.
  */
-export function describeCostReport(
-  report: CostReportResult | null | undefined,
-  unit: CostUnit,
-  cursorLine?: number,
-): CostSummary | undefined {
+export function describeCostReport(report: CostReportResult | null | undefined, unit: CostUnit, cursorLine?: number): CostSummary | undefined {
   const definitions = report?.definitions ?? [];
   if (definitions.length === 0) return undefined;
-  const main =
-    (cursorLine === undefined ? undefined : definitions.find((d) => contains(d, cursorLine))) ??
-    definitions[definitions.length - 1]!;
+  const main = (cursorLine === undefined ? undefined : definitions.find((d) => contains(d, cursorLine))) ?? definitions[definitions.length - 1]!;
   const icon = main.kind === 'space' ? '$(symbol-array)' : '$(pulse)';
   const rows = definitions.map((d) => `| ${d.kind} | \`${d.name}\` | ${describeDefinition(d, unit)} |`);
   return {

@@ -4,7 +4,12 @@
 /** Compact SI formatting as in the inlay hints: 4.09G, 25.6M, 37k, 512. */
 export function formatCompact(value: number, digits = 3): string {
   const abs = Math.abs(value);
-  for (const [suffix, scale] of [['T', 1e12], ['G', 1e9], ['M', 1e6], ['k', 1e3]] as const) {
+  for (const [suffix, scale] of [
+    ['T', 1e12],
+    ['G', 1e9],
+    ['M', 1e6],
+    ['k', 1e3],
+  ] as const) {
     if (abs >= scale) return `${Number((value / scale).toPrecision(digits))}${suffix}`;
   }
   return `${Number(value.toPrecision(digits))}`;

@@ -124,7 +124,10 @@ export async function runUiScenario({ url, artifacts, browserProfile }) {
       timings.openMs = Date.now() - opened;
       // The language mode in the status bar comes from the contributed language.
       const mode = await poll(async () => {
-        const text = await page.locator('.statusbar-item[id="status.editor.mode"]').innerText().catch(() => '');
+        const text = await page
+          .locator('.statusbar-item[id="status.editor.mode"]')
+          .innerText()
+          .catch(() => '');
         return { ok: /NAS/.test(text), text };
       }, 15_000);
       if (!mode.ok) throw new Error(`language mode is "${mode.text}", not NAS`);
@@ -169,23 +172,30 @@ export async function runUiScenario({ url, artifacts, browserProfile }) {
       }, 30_000);
       await shoot('02-inlay-hints.png');
       if (!found.ok) throw new Error(`no hint text in the rendered lines: ${found.lines.slice(0, 8).join(' | ')}`);
-      return found.hinted.slice(0, 3).map((l) => l.trim()).join(' | ');
+      return found.hinted
+        .slice(0, 3)
+        .map((l) => l.trim())
+        .join(' | ');
     });
 
     await step('hovering a layer shows its shapes and cost', async () => {
       const conv = page.locator('.editor-group-container.active .view-line span span', { hasText: /^conv$/ }).first();
       await conv.waitFor({ timeout: 10_000 });
       const hover = page.locator('.monaco-hover:not(.hidden) .monaco-hover-content, .monaco-hover:not(.hidden) .hover-contents');
-      const shown = await poll(async () => {
-        const box = await conv.boundingBox();
-        if (box) {
-          await page.mouse.move(box.x + 2, box.y + box.height / 2);
-          await page.mouse.move(box.x + box.width / 2, box.y + box.height / 2);
-        }
-        const text = (await hover.allInnerTexts().catch(() => [])).join('\n');
-        // The use of an op: its input and output shapes and its cost, not only its documentation.
-        return { ok: /→/.test(text) && /MACs/.test(text) && /params/.test(text), text };
-      }, 20_000, 1000);
+      const shown = await poll(
+        async () => {
+          const box = await conv.boundingBox();
+          if (box) {
+            await page.mouse.move(box.x + 2, box.y + box.height / 2);
+            await page.mouse.move(box.x + box.width / 2, box.y + box.height / 2);
+          }
+          const text = (await hover.allInnerTexts().catch(() => [])).join('\n');
+          // The use of an op: its input and output shapes and its cost, not only its documentation.
+          return { ok: /→/.test(text) && /MACs/.test(text) && /params/.test(text), text };
+        },
+        20_000,
+        1000,
+      );
       await shoot('03-hover.png');
       if (!shown.ok) throw new Error(`no hover with content over 'conv' (got "${shown.text ?? ''}")`);
       await page.mouse.move(5, 5);

@@ -144,7 +144,10 @@ describe('CostStatusBar', () => {
   it("does not keep another file's figures while the new file's report is pending", async () => {
     const bar = new CostStatusBar(log as never);
     let answer: (r: CostReportResult) => void = () => undefined;
-    const sendRequest = vi.fn().mockResolvedValueOnce(report).mockImplementationOnce(() => new Promise((r) => (answer = r)));
+    const sendRequest = vi
+      .fn()
+      .mockResolvedValueOnce(report)
+      .mockImplementationOnce(() => new Promise((r) => (answer = r)));
     openEditor('file:///w/a.nas');
     bar.attach({ isRunning: () => true, sendRequest } as never);
     await flush();

@@ -8,7 +8,10 @@ import { GRAMMAR_PATH, loadNasGrammar, tokenizeLines, type ScopedToken } from '.
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 const fixturesDir = path.join(here, 'fixtures');
-const fixtures = fs.readdirSync(fixturesDir).filter((f) => f.endsWith('.nas')).sort();
+const fixtures = fs
+  .readdirSync(fixturesDir)
+  .filter((f) => f.endsWith('.nas'))
+  .sort();
 
 let grammar: IGrammar;
 beforeAll(async () => {
@@ -67,7 +70,12 @@ describe('TextMate grammar fixtures', () => {
 
 describe('TextMate grammar on the examples', () => {
   const examplesDir = path.join(here, '../../examples');
-  const examples = fs.existsSync(examplesDir) ? fs.readdirSync(examplesDir).filter((f) => f.endsWith('.nas')).sort() : [];
+  const examples = fs.existsSync(examplesDir)
+    ? fs
+        .readdirSync(examplesDir)
+        .filter((f) => f.endsWith('.nas'))
+        .sort()
+    : [];
 
   it('has examples to check', () => {
     expect(examples.length).toBeGreaterThan(0);

@@ -39,7 +39,11 @@ describe('language-configuration.json', () => {
   });
 
   it('pairs and auto-closes all three brackets and both quotes', () => {
-    expect(config.brackets).toEqual([['{', '}'], ['[', ']'], ['(', ')']]);
+    expect(config.brackets).toEqual([
+      ['{', '}'],
+      ['[', ']'],
+      ['(', ')'],
+    ]);
     const opens = config.autoClosingPairs.map((p) => p.open);
     expect(opens).toEqual(expect.arrayContaining(['{', '[', '(', '"', "'", '/**']));
     expect(config.autoClosingPairs.find((p) => p.open === '"')?.notIn).toContain('string');
