@@ -71,6 +71,20 @@ network Net(classes: int = 10) {
 }
 `;
 
+describe('initialize', () => {
+  it('announces the features the server implements', () => {
+    const caps = client.initializeResult!.capabilities;
+    expect(caps.hoverProvider).toBeTruthy();
+    expect(caps.inlayHintProvider).toBeTruthy();
+    expect(caps.codeLensProvider).toBeTruthy();
+    expect(caps.completionProvider).toBeTruthy();
+    expect(caps.signatureHelpProvider?.triggerCharacters).toContain('(');
+    expect(caps.definitionProvider && caps.referencesProvider && caps.renameProvider).toBeTruthy();
+    expect(caps.documentFormattingProvider && caps.documentSymbolProvider && caps.foldingRangeProvider).toBeTruthy();
+    expect(caps.codeActionProvider && caps.semanticTokensProvider).toBeTruthy();
+  });
+});
+
 describe('diagnostics', () => {
   it('publishes on open and on every change, with codes and ranges', async () => {
     const { uri, diagnostics } = await openFixture('diag.nas', 'network N {\n  input(3, 8, 8)\n  conv(8, k=3) -> bnn\n}\n');
