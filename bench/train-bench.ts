@@ -32,7 +32,14 @@ const PYTHON = '/usr/bin/python3';
 /** The issue's target: the wasm path at least half of PyTorch's images/s. */
 export const TARGET_RATIO = 0.5;
 
-export interface PeerResult { engine: string; net: string; params: number; batch: number; threads: number; images_per_s: number }
+export interface PeerResult {
+  engine: string;
+  net: string;
+  params: number;
+  batch: number;
+  threads: number;
+  images_per_s: number;
+}
 export interface SideBySide {
   net: ReferenceNetName;
   engine: TrainBenchMeasurement;
@@ -44,12 +51,19 @@ export interface SideBySide {
 }
 
 /** Runs a child and reports its CPU seconds (user + system, children's rusage). */
-const CPU_WRAPPER = 'import resource, subprocess, sys\nsubprocess.run(sys.argv[1:], check=True)\nr = resource.getrusage(resource.RUSAGE_CHILDREN)\nprint("cpu_seconds", r.ru_utime + r.ru_stime, file=sys.stderr)';
+const CPU_WRAPPER =
+  'import resource, subprocess, sys\nsubprocess.run(sys.argv[1:], check=True)\nr = resource.getrusage(resource.RUSAGE_CHILDREN)\nprint("cpu_seconds", r.ru_utime + r.ru_stime, file=sys.stderr)';
 
 function peerOnce(net: ReferenceNetName, batch: number, threads: number, steps: number): { result?: PeerResult; cpu?: number; error?: string } {
-  const r = spawnSync(PYTHON, ['-c', CPU_WRAPPER, PYTHON, PEER, '--net', net, '--batch', String(batch), '--threads', String(threads), '--steps', String(steps), '--json'], { encoding: 'utf8' });
+  const r = spawnSync(
+    PYTHON,
+    ['-c', CPU_WRAPPER, PYTHON, PEER, '--net', net, '--batch', String(batch), '--threads', String(threads), '--steps', String(steps), '--json'],
+    { encoding: 'utf8' },
+  );
   if (r.status !== 0) {
-    const why = /No module named 'torch'/.test(r.stderr) ? 'PyTorch missing (apt-get install -y python3-torch)' : (r.stderr.trim().split('\n').pop() ?? `exit ${r.status}`);
+    const why = /No module named 'torch'/.test(r.stderr)
+      ? 'PyTorch missing (apt-get install -y python3-torch)'
+      : (r.stderr.trim().split('\n').pop() ?? `exit ${r.status}`);
     return { error: why };
   }
   const cpu = /cpu_seconds ([0-9.eE+-]+)/.exec(r.stderr);
@@ -57,7 +71,12 @@ function peerOnce(net: ReferenceNetName, batch: number, threads: number, steps: 
 }
 
 /** Runs the PyTorch peer; null with a reason when it cannot run here. */
-export function runPeer(net: ReferenceNetName, batch: number, threads: number, steps: number): { result: PeerResult | null; cpuImagesPerS: number | null; error?: string } {
+export function runPeer(
+  net: ReferenceNetName,
+  batch: number,
+  threads: number,
+  steps: number,
+): { result: PeerResult | null; cpuImagesPerS: number | null; error?: string } {
   if (!fs.existsSync(PEER)) return { result: null, cpuImagesPerS: null, error: `peer not found at ${PEER} (set NAS_SHARED_DIR)` };
   if (!fs.existsSync(PYTHON)) return { result: null, cpuImagesPerS: null, error: `${PYTHON} not found` };
   const short = Math.max(1, Math.floor(steps / 4));
@@ -69,13 +88,24 @@ export function runPeer(net: ReferenceNetName, batch: number, threads: number, s
   return { result: b.result, cpuImagesPerS: perStep > 0 ? batch / perStep : null };
 }
 
-export async function runTrainBench(opts: { nets: ReferenceNetName[]; batch: number; threads: number; steps: number; backend: BackendName; log?: (l: string) => void }): Promise<SideBySide[]> {
+export async function runTrainBench(opts: {
+  nets: ReferenceNetName[];
+  batch: number;
+  threads: number;
+  steps: number;
+  backend: BackendName;
+  log?: (l: string) => void;
+}): Promise<SideBySide[]> {
   const rows: SideBySide[] = [];
   for (const net of opts.nets) {
     const peer = runPeer(net, opts.batch, opts.threads, opts.steps);
     const engine = await benchmarkTraining({ net, batch: opts.batch, threads: opts.threads, steps: opts.steps, backend: opts.backend, log: opts.log });
     rows.push({
-      net, engine, peer: peer.result, peerCpuImagesPerS: peer.cpuImagesPerS, peerError: peer.error,
+      net,
+      engine,
+      peer: peer.result,
+      peerCpuImagesPerS: peer.cpuImagesPerS,
+      peerError: peer.error,
       ratio: peer.result ? engine.images_per_s / peer.result.images_per_s : null,
       cpuRatio: peer.cpuImagesPerS ? engine.cpu_images_per_s / peer.cpuImagesPerS : null,
     });
@@ -84,7 +114,17 @@ export async function runTrainBench(opts: { nets: ReferenceNetName[]; batch: num
 }
 
 export function formatTable(rows: SideBySide[]): string {
-  const head = ['net', 'params (engine / torch)', 'engine images/s', 'pytorch images/s', 'ratio', `≥ ${TARGET_RATIO}x`, 'per CPU-s: engine', 'pytorch', 'ratio'];
+  const head = [
+    'net',
+    'params (engine / torch)',
+    'engine images/s',
+    'pytorch images/s',
+    'ratio',
+    `≥ ${TARGET_RATIO}x`,
+    'per CPU-s: engine',
+    'pytorch',
+    'ratio',
+  ];
   const body = rows.map((r) => [
     r.net,
     `${r.engine.params} / ${r.peer?.params ?? '-'}`,
@@ -112,7 +152,11 @@ async function main(argv: string[]): Promise<number> {
     return 2;
   }
   const rows = await runTrainBench({
-    nets: nets as ReferenceNetName[], batch: Number(arg('--batch', '64')), threads: 1, steps: Number(arg('--steps', '20')), backend,
+    nets: nets as ReferenceNetName[],
+    batch: Number(arg('--batch', '64')),
+    threads: 1,
+    steps: Number(arg('--steps', '20')),
+    backend,
     log: (l) => process.stderr.write(l + '\n'),
   });
   process.stdout.write((argv.includes('--json') ? JSON.stringify(rows) : formatTable(rows)) + '\n');
@@ -120,5 +164,7 @@ async function main(argv: string[]): Promise<number> {
 }
 
 if (process.argv[1] && path.resolve(process.argv[1]) === fileURLToPath(import.meta.url)) {
-  main(process.argv.slice(2)).then((code) => { process.exitCode = code; });
+  main(process.argv.slice(2)).then((code) => {
+    process.exitCode = code;
+  });
 }

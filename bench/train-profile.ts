@@ -18,8 +18,10 @@ async function main(argv: string[]): Promise<number> {
     const i = argv.indexOf(name);
     return i >= 0 && i + 1 < argv.length ? argv[i + 1] : dflt;
   };
-  const net = arg('--net', 'nb201'), backend = arg('--backend', 'wasm');
-  const steps = Number(arg('--steps', '3')), batch = Number(arg('--batch', '64'));
+  const net = arg('--net', 'nb201'),
+    backend = arg('--backend', 'wasm');
+  const steps = Number(arg('--steps', '3')),
+    batch = Number(arg('--batch', '64'));
   if (!isReferenceNetName(net) || !isBackendName(backend)) {
     process.stderr.write('usage: train-profile [--net small|nb201|mbconv] [--steps N] [--batch N] [--backend NAME]\n');
     return 2;
@@ -32,27 +34,44 @@ async function main(argv: string[]): Promise<number> {
   const y = tf.randomUniformInt([batch], 0, 10, 2) as tf.Tensor1D;
   for (let i = 0; i < 2; i++) step.run(x, y, 0.01);
   prof.reset();
-  const c0 = cpuMs(), w0 = performance.now();
+  const c0 = cpuMs(),
+    w0 = performance.now();
   for (let i = 0; i < steps; i++) step.run(x, y, 0.01);
-  const cpu = (cpuMs() - c0) / steps, wall = (performance.now() - w0) / steps;
+  const cpu = (cpuMs() - c0) / steps,
+    wall = (performance.now() - w0) / steps;
   const rows = prof.report();
   const kernels = rows.reduce((a, r) => a + r.ms, 0) / steps;
-  const line = (name: string, ms: number, calls: string) => `${name.padEnd(36)} ${ms.toFixed(1).padStart(9)} ms ${(100 * ms / cpu).toFixed(1).padStart(6)} %  ${calls}`;
-  process.stdout.write(`${net}, batch ${batch}, backend ${sel.backend}: ${cpu.toFixed(1)} ms CPU per step (${wall.toFixed(1)} ms wall), ${(batch * 1000 / cpu).toFixed(1)} images per CPU-second\n`);
-  for (const r of rows.filter((r) => r.ms / steps >= 0.05 * cpu / 100)) process.stdout.write(line(r.kernel, r.ms / steps, `${r.calls / steps} calls`) + '\n');
+  const line = (name: string, ms: number, calls: string) =>
+    `${name.padEnd(36)} ${ms.toFixed(1).padStart(9)} ms ${((100 * ms) / cpu).toFixed(1).padStart(6)} %  ${calls}`;
+  process.stdout.write(
+    `${net}, batch ${batch}, backend ${sel.backend}: ${cpu.toFixed(1)} ms CPU per step (${wall.toFixed(1)} ms wall), ${((batch * 1000) / cpu).toFixed(1)} images per CPU-second\n`,
+  );
+  for (const r of rows.filter((r) => r.ms / steps >= (0.05 * cpu) / 100)) process.stdout.write(line(r.kernel, r.ms / steps, `${r.calls / steps} calls`) + '\n');
   process.stdout.write(line('(other: tape, JS glue, SGD bookkeeping)', cpu - kernels, '') + '\n');
   // Forward pass alone (training-mode batch norm, no tape): the arithmetic PyTorch's forward
   // does too, so its time bounds what any backward-kernel work can reach.
   prof.reset();
   const f0 = cpuMs();
-  for (let i = 0; i < steps; i++) tf.tidy(() => { model.forward(x, true).dataSync(); });
+  for (let i = 0; i < steps; i++)
+    tf.tidy(() => {
+      model.forward(x, true).dataSync();
+    });
   const fwd = (cpuMs() - f0) / steps;
-  const conv = prof.report().filter((r) => r.kernel === 'Conv2D').reduce((a, r) => a + r.ms, 0) / steps;
+  const conv =
+    prof
+      .report()
+      .filter((r) => r.kernel === 'Conv2D')
+      .reduce((a, r) => a + r.ms, 0) / steps;
   process.stdout.write(`forward only: ${fwd.toFixed(1)} ms CPU per batch, of which Conv2D ${conv.toFixed(1)} ms\n`);
-  step.dispose(); model.dispose(); tf.dispose([x, y]); prof.uninstall();
+  step.dispose();
+  model.dispose();
+  tf.dispose([x, y]);
+  prof.uninstall();
   return 0;
 }
 
 if (process.argv[1] && path.resolve(process.argv[1]) === fileURLToPath(import.meta.url)) {
-  main(process.argv.slice(2)).then((code) => { process.exitCode = code; });
+  main(process.argv.slice(2)).then((code) => {
+    process.exitCode = code;
+  });
 }

@@ -33,7 +33,12 @@ describe('backend ladder', () => {
 
   it('rejects an unavailable forced backend with a clear error, not a stack of require calls', async () => {
     let native = false;
-    try { await import(/* @vite-ignore */ ['@tensorflow', 'tfjs-node'].join('/')); native = true; } catch { native = false; }
+    try {
+      await import(/* @vite-ignore */ ['@tensorflow', 'tfjs-node'].join('/'));
+      native = true;
+    } catch {
+      native = false;
+    }
     if (native) {
       // On a machine where the native binding installed, forcing it must succeed instead.
       await expect(selectBackend({ force: 'node', log: () => {} })).resolves.toMatchObject({ backend: 'node' });

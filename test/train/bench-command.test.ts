@@ -3,12 +3,13 @@ import { Command } from 'commander';
 import { register, runBenchTrain } from '../../src/cli/commands/bench';
 
 function capture() {
-  const out: string[] = [], err: string[] = [];
+  const out: string[] = [],
+    err: string[] = [];
   return { io: { out: (l: string) => out.push(l), err: (l: string) => err.push(l) }, out, err };
 }
 
 describe('nas bench train', () => {
-  it('prints the PyTorch peer\'s JSON fields for a reference net', async () => {
+  it("prints the PyTorch peer's JSON fields for a reference net", async () => {
     const c = capture();
     const code = await runBenchTrain({ net: 'small', batch: 4, threads: 1, steps: 1, backend: 'wasm', json: true }, c.io);
     expect(code).toBe(0);
@@ -22,7 +23,12 @@ describe('nas bench train', () => {
 
   it('exits 2 with a one-line reason for an unavailable forced backend or an unknown net', async () => {
     let native = false;
-    try { await import(/* @vite-ignore */ ['@tensorflow', 'tfjs-node'].join('/')); native = true; } catch { native = false; }
+    try {
+      await import(/* @vite-ignore */ ['@tensorflow', 'tfjs-node'].join('/'));
+      native = true;
+    } catch {
+      native = false;
+    }
     if (!native) {
       const c = capture();
       expect(await runBenchTrain({ net: 'small', batch: 2, threads: 1, steps: 1, backend: 'node' }, c.io)).toBe(2);

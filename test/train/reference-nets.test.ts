@@ -17,7 +17,7 @@ beforeAll(async () => {
 });
 
 describe('reference networks', () => {
-  it.each(REFERENCE_NET_NAMES)('%s has the PyTorch peer\'s parameter count and 10 logits', (name) => {
+  it.each(REFERENCE_NET_NAMES)("%s has the PyTorch peer's parameter count and 10 logits", (name) => {
     const model = buildReferenceNet(name);
     expect(model.paramCount()).toBe(PYTORCH_PARAM_COUNTS[name]);
     const logits = tf.tidy(() => model.forward(tf.zeros([2, 32, 32, 3]), false));
@@ -46,7 +46,10 @@ describe('reference networks', () => {
       const res = tf.tidy(() => {
         const xs = tf.tensor4d(x, [2, 32, 32, 3]);
         const vars = [...model.trainable.values()];
-        const { value, grads } = tf.variableGrads(() => tf.losses.softmaxCrossEntropy(tf.oneHot(tf.tensor1d([1, 7], 'int32'), 10), model.forward(xs, true)) as tf.Scalar, vars);
+        const { value, grads } = tf.variableGrads(
+          () => tf.losses.softmaxCrossEntropy(tf.oneHot(tf.tensor1d([1, 7], 'int32'), 10), model.forward(xs, true)) as tf.Scalar,
+          vars,
+        );
         return { loss: value.dataSync()[0], grads: vars.map((v) => Float32Array.from(grads[v.name].dataSync() as Float32Array)) };
       });
       model.dispose();
@@ -57,8 +60,12 @@ describe('reference networks', () => {
     await tf.setBackend('wasm');
     expect(w.loss).toBeCloseTo(c.loss, 4);
     w.grads.forEach((g, i) => {
-      let scale = 1e-3, err = 0;
-      for (let j = 0; j < g.length; j++) { scale = Math.max(scale, Math.abs(c.grads[i][j])); err = Math.max(err, Math.abs(g[j] - c.grads[i][j])); }
+      let scale = 1e-3,
+        err = 0;
+      for (let j = 0; j < g.length; j++) {
+        scale = Math.max(scale, Math.abs(c.grads[i][j]));
+        err = Math.max(err, Math.abs(g[j] - c.grads[i][j]));
+      }
       expect(err / scale, `variable ${i}`).toBeLessThan(2e-3);
     });
   });
@@ -67,7 +74,10 @@ describe('reference networks', () => {
     const model = buildReferenceNet('small', { seed: 1 });
     const step = createSgdStep(model, { momentum: 0.9, weightDecay: 5e-4, labelSmoothing: 0 });
     const x = tf.randomNormal([16, 32, 32, 3], 0, 1, 'float32', 4) as tf.Tensor4D;
-    const y = tf.tensor1d(Array.from({ length: 16 }, (_, i) => i % 10), 'int32');
+    const y = tf.tensor1d(
+      Array.from({ length: 16 }, (_, i) => i % 10),
+      'int32',
+    );
     const first = step.run(x, y, 0.1);
     const before = tf.memory().numTensors;
     let last = first;
@@ -75,7 +85,9 @@ describe('reference networks', () => {
     expect(tf.memory().numTensors).toBe(before);
     expect(last.loss).toBeLessThan(first.loss * 0.8);
     expect(last.correct).toBeGreaterThanOrEqual(0);
-    step.dispose(); model.dispose(); tf.dispose([x, y]);
+    step.dispose();
+    model.dispose();
+    tf.dispose([x, y]);
   });
 });
 
@@ -84,8 +96,10 @@ describe('batchNormTrain', () => {
     const xData = new Float32Array(3 * 4 * 5 * 6).map((_, i) => Math.cos(i * 0.91) * 2 + (i % 6));
     const dyData = new Float32Array(xData.length).map((_, i) => Math.sin(i * 1.3));
     const res = tf.tidy(() => {
-      const x = tf.tensor4d(xData, [3, 4, 5, 6]); const dy = tf.tensor4d(dyData, [3, 4, 5, 6]);
-      const gamma = tf.tensor1d([1, 0.5, 2, -1, 1.5, 0.25]); const beta = tf.tensor1d([0, 1, -1, 0.5, 2, -2]);
+      const x = tf.tensor4d(xData, [3, 4, 5, 6]);
+      const dy = tf.tensor4d(dyData, [3, 4, 5, 6]);
+      const gamma = tf.tensor1d([1, 0.5, 2, -1, 1.5, 0.25]);
+      const beta = tf.tensor1d([0, 1, -1, 0.5, 2, -2]);
       const fused = (a: tf.Tensor, g: tf.Tensor, b: tf.Tensor) => {
         const r = batchNormTrain(a as tf.Tensor4D, g as tf.Tensor1D, b as tf.Tensor1D, 1e-5);
         tf.dispose([r.mean, r.variance]);
@@ -95,8 +109,12 @@ describe('batchNormTrain', () => {
         const m = tf.moments(a, [0, 1, 2]);
         return tf.sum(tf.mul(tf.add(tf.mul(tf.div(tf.sub(a, m.mean), tf.sqrt(tf.add(m.variance, 1e-5))), g), b), dy));
       };
-      const gf = tf.grads(fused)([x, gamma, beta]).map((t) => t.dataSync());
-      const gt = tf.grads(textbook)([x, gamma, beta]).map((t) => t.dataSync());
+      const gf = tf
+        .grads(fused)([x, gamma, beta])
+        .map((t) => t.dataSync());
+      const gt = tf
+        .grads(textbook)([x, gamma, beta])
+        .map((t) => t.dataSync());
       const stats = batchNormTrain(x, gamma, beta, 1e-5);
       const mom = tf.moments(x, [0, 1, 2]);
       return { gf, gt, mean: stats.mean.dataSync(), variance: stats.variance.dataSync(), m: mom.mean.dataSync(), v: mom.variance.dataSync() };

@@ -10,21 +10,30 @@ function makeLinear(w0: number[][], b0: number[]): TrainableModel {
   const b = tf.variable(tf.tensor1d(b0), true, `lin.b.${Math.random()}`);
   return {
     name: 'linear',
-    trainable: new Map<string, tf.Variable>([['w', w], ['b', b]]),
+    trainable: new Map<string, tf.Variable>([
+      ['w', w],
+      ['b', b],
+    ]),
     state: new Map(),
     forward: (x) => tf.add(tf.matMul(tf.reshape(x, [x.shape[0], -1]), w), b) as tf.Tensor2D,
     paramCount: () => w.size + b.size,
-    dispose: () => { w.dispose(); b.dispose(); },
+    dispose: () => {
+      w.dispose();
+      b.dispose();
+    },
   };
 }
 
 /** Plain-array reference: softmax cross-entropy with smoothing and its gradient wrt logits. */
 function referenceLossGrad(logits: number[][], labels: number[], eps: number) {
-  const n = logits.length; const k = logits[0].length;
-  let loss = 0; const dz: number[][] = [];
+  const n = logits.length;
+  const k = logits[0].length;
+  let loss = 0;
+  const dz: number[][] = [];
   for (let i = 0; i < n; i++) {
     const m = Math.max(...logits[i]);
-    const e = logits[i].map((z) => Math.exp(z - m)); const s = e.reduce((a, c) => a + c, 0);
+    const e = logits[i].map((z) => Math.exp(z - m));
+    const s = e.reduce((a, c) => a + c, 0);
     const p = e.map((v) => v / s);
     const t = logits[i].map((_, j) => (j === labels[i] ? 1 - eps : 0) + eps / k);
     loss -= t.reduce((a, tj, j) => a + tj * Math.log(p[j]), 0) / n;
@@ -34,16 +43,30 @@ function referenceLossGrad(logits: number[][], labels: number[], eps: number) {
 }
 
 describe.each(['cpu', 'wasm'] as const)('createSgdStep on %s', (backend) => {
-  beforeAll(async () => { await selectBackend({ force: backend, log: () => {} }); });
+  beforeAll(async () => {
+    await selectBackend({ force: backend, log: () => {} });
+  });
 
   it('matches a hand-computed PyTorch SGD update (momentum, weight decay, nesterov, label smoothing)', () => {
-    const xs = [[0.5, -1, 2], [1, 0.25, -0.5], [-1.5, 0.5, 1]]; const labels = [0, 1, 1];
-    let W = [[0.1, -0.2], [0.3, 0.05], [-0.1, 0.2]]; let B = [0.01, -0.02];
+    const xs = [
+      [0.5, -1, 2],
+      [1, 0.25, -0.5],
+      [-1.5, 0.5, 1],
+    ];
+    const labels = [0, 1, 1];
+    let W = [
+      [0.1, -0.2],
+      [0.3, 0.05],
+      [-0.1, 0.2],
+    ];
+    let B = [0.01, -0.02];
     const model = makeLinear(W, B);
     const opts = { momentum: 0.9, weightDecay: 5e-4, labelSmoothing: 0.1, nesterov: true };
     const step = createSgdStep(model, opts);
-    const x = tf.tensor4d(xs.flat(), [3, 1, 1, 3]); const y = tf.tensor1d(labels, 'int32');
-    let bufW = W.map((r) => r.map(() => 0)); let bufB = B.map(() => 0);
+    const x = tf.tensor4d(xs.flat(), [3, 1, 1, 3]);
+    const y = tf.tensor1d(labels, 'int32');
+    let bufW = W.map((r) => r.map(() => 0));
+    let bufB = B.map(() => 0);
     const lr = 0.05;
     for (let it = 0; it < 3; it++) {
       const logits = xs.map((r) => B.map((bj, j) => bj + r.reduce((a, xi, i) => a + xi * W[i][j], 0)));
@@ -62,12 +85,16 @@ describe.each(['cpu', 'wasm'] as const)('createSgdStep on %s', (backend) => {
       gotW.forEach((r, i) => r.forEach((v, j) => expect(v).toBeCloseTo(W[i][j], 5)));
       (model.trainable.get('b')!.arraySync() as number[]).forEach((v, j) => expect(v).toBeCloseTo(B[j], 5));
     }
-    step.dispose(); model.dispose(); x.dispose(); y.dispose();
+    step.dispose();
+    model.dispose();
+    x.dispose();
+    y.dispose();
   });
 
   it('equals torch CrossEntropyLoss with label smoothing on a known case', () => {
     // torch.nn.CrossEntropyLoss(label_smoothing=0.2)(tensor([[2.,0.,-1.]]), tensor([0])) = 0.5556 (from the formula).
-    const logits = tf.tensor2d([[2, 0, -1]]); const labels = tf.tensor1d([0], 'int32');
+    const logits = tf.tensor2d([[2, 0, -1]]);
+    const labels = tf.tensor1d([0], 'int32');
     const l = computeSmoothedCrossEntropy(logits, labels, 0.2);
     const ref = referenceLossGrad([[2, 0, -1]], [0], 0.2).loss;
     expect(l.dataSync()[0]).toBeCloseTo(ref, 6);
@@ -75,13 +102,23 @@ describe.each(['cpu', 'wasm'] as const)('createSgdStep on %s', (backend) => {
   });
 
   it('does not leak tensors across steps', () => {
-    const model = makeLinear([[0.1, 0.2], [0.3, 0.4], [0.5, 0.6]], [0, 0]);
+    const model = makeLinear(
+      [
+        [0.1, 0.2],
+        [0.3, 0.4],
+        [0.5, 0.6],
+      ],
+      [0, 0],
+    );
     const step = createSgdStep(model, { momentum: 0.9, weightDecay: 1e-4, labelSmoothing: 0 });
-    const x = tf.randomNormal([4, 1, 1, 3]) as tf.Tensor4D; const y = tf.tensor1d([0, 1, 0, 1], 'int32');
+    const x = tf.randomNormal([4, 1, 1, 3]) as tf.Tensor4D;
+    const y = tf.tensor1d([0, 1, 0, 1], 'int32');
     step.run(x, y, 0.1);
     const before = tf.memory().numTensors;
     for (let i = 0; i < 5; i++) step.run(x, y, 0.1);
     expect(tf.memory().numTensors).toBe(before);
-    step.dispose(); model.dispose(); tf.dispose([x, y]);
+    step.dispose();
+    model.dispose();
+    tf.dispose([x, y]);
   });
 });

@@ -18,12 +18,20 @@ type Pad = 'same' | 'valid' | number | [[number, number], [number, number], [num
 function values(n: number, seed: number): Float32Array {
   const out = new Float32Array(n);
   let s = seed >>> 0 || 1;
-  for (let i = 0; i < n; i++) { s = (Math.imul(s, 1664525) + 1013904223) >>> 0; out[i] = s / 2 ** 31 - 1; }
+  for (let i = 0; i < n; i++) {
+    s = (Math.imul(s, 1664525) + 1013904223) >>> 0;
+    out[i] = s / 2 ** 31 - 1;
+  }
   return out;
 }
 
 /** Runs a kernel on a backend with inputs given as plain arrays; returns the output values and shape. */
-async function runOn(backend: string, kernel: string, inputs: Record<string, { data: Float32Array | Int32Array; shape: number[]; dtype?: tf.DataType }>, attrs: object): Promise<{ data: Float32Array; shape: number[] }> {
+async function runOn(
+  backend: string,
+  kernel: string,
+  inputs: Record<string, { data: Float32Array | Int32Array; shape: number[]; dtype?: tf.DataType }>,
+  attrs: object,
+): Promise<{ data: Float32Array; shape: number[] }> {
   await tf.setBackend(backend);
   return tf.tidy(() => {
     const ins: Record<string, tf.Tensor> = {};
@@ -35,7 +43,8 @@ async function runOn(backend: string, kernel: string, inputs: Record<string, { d
 
 function expectClose(got: { data: Float32Array; shape: number[] }, want: { data: Float32Array; shape: number[] }, label: string): void {
   expect(got.shape, label).toEqual(want.shape);
-  let scale = 1e-6, err = 0;
+  let scale = 1e-6,
+    err = 0;
   for (let i = 0; i < want.data.length; i++) {
     scale = Math.max(scale, Math.abs(want.data[i]));
     err = Math.max(err, Math.abs(got.data[i] - want.data[i]));
@@ -50,11 +59,29 @@ function dot(a: Float32Array, b: Float32Array): number {
 }
 
 function outShape(xShape: number[], filterShape: number[], strides: number | [number, number], pad: Pad, dilations: number, depthwise: boolean): number[] {
-  return tf.backend_util.computeConv2DInfo(xShape as [number, number, number, number], filterShape as [number, number, number, number], strides, dilations, pad, undefined, depthwise).outShape;
+  return tf.backend_util.computeConv2DInfo(
+    xShape as [number, number, number, number],
+    filterShape as [number, number, number, number],
+    strides,
+    dilations,
+    pad,
+    undefined,
+    depthwise,
+  ).outShape;
 }
 
 const STRIDES: Array<number | [number, number]> = [1, 2, [1, 2]];
-const PADS: Pad[] = ['same', 'valid', 1, [[0, 0], [1, 0], [2, 1], [0, 0]]];
+const PADS: Pad[] = [
+  'same',
+  'valid',
+  1,
+  [
+    [0, 0],
+    [1, 0],
+    [2, 1],
+    [0, 0],
+  ],
+];
 const padLabel = (p: Pad) => (typeof p === 'object' ? 'explicit' : String(p));
 
 beforeAll(async () => {
@@ -63,8 +90,16 @@ beforeAll(async () => {
 
 describe('wasm Conv2DBackpropFilter / Conv2DBackpropInput vs cpu', () => {
   // [N, H, W, in, out]: fewer, more and many more output than input channels.
-  const shapes = [[2, 7, 7, 3, 4], [1, 8, 6, 5, 2], [2, 6, 7, 2, 5]];
-  const kernels = [[1, 1], [3, 3], [2, 3]];
+  const shapes = [
+    [2, 7, 7, 3, 4],
+    [1, 8, 6, 5, 2],
+    [2, 6, 7, 2, 5],
+  ];
+  const kernels = [
+    [1, 1],
+    [3, 3],
+    [2, 3],
+  ];
   it('matches over shapes x kernels x strides x paddings', async () => {
     let cases = 0;
     for (const [n, h, w, ci, co] of shapes) {
@@ -72,16 +107,31 @@ describe('wasm Conv2DBackpropFilter / Conv2DBackpropInput vs cpu', () => {
         for (const strides of STRIDES) {
           for (const pad of PADS) {
             const label = `x=${[n, h, w, ci]} k=${kh}x${kw} co=${co} s=${strides} pad=${padLabel(pad)}`;
-            const xShape = [n, h, w, ci], fShape = [kh, kw, ci, co];
+            const xShape = [n, h, w, ci],
+              fShape = [kh, kw, ci, co];
             const yShape = outShape(xShape, fShape, strides, pad, 1, false);
             if (yShape[1] <= 0 || yShape[2] <= 0) continue;
             const x = { data: values(n * h * w * ci, 1), shape: xShape };
             const f = { data: values(kh * kw * ci * co, 2), shape: fShape };
-            const dy = { data: values(yShape.reduce((a, b) => a * b, 1), 3), shape: yShape };
+            const dy = {
+              data: values(
+                yShape.reduce((a, b) => a * b, 1),
+                3,
+              ),
+              shape: yShape,
+            };
             const fAttrs = { strides, pad, dataFormat: 'NHWC', filterShape: fShape };
-            expectClose(await runOn('wasm', 'Conv2DBackpropFilter', { x, dy }, fAttrs), await runOn('cpu', 'Conv2DBackpropFilter', { x, dy }, fAttrs), `filter ${label}`);
+            expectClose(
+              await runOn('wasm', 'Conv2DBackpropFilter', { x, dy }, fAttrs),
+              await runOn('cpu', 'Conv2DBackpropFilter', { x, dy }, fAttrs),
+              `filter ${label}`,
+            );
             const iAttrs = { strides, pad, dataFormat: 'NHWC', inputShape: xShape };
-            expectClose(await runOn('wasm', 'Conv2DBackpropInput', { dy, filter: f }, iAttrs), await runOn('cpu', 'Conv2DBackpropInput', { dy, filter: f }, iAttrs), `input ${label}`);
+            expectClose(
+              await runOn('wasm', 'Conv2DBackpropInput', { dy, filter: f }, iAttrs),
+              await runOn('cpu', 'Conv2DBackpropInput', { dy, filter: f }, iAttrs),
+              `input ${label}`,
+            );
             cases++;
           }
         }
@@ -92,12 +142,23 @@ describe('wasm Conv2DBackpropFilter / Conv2DBackpropInput vs cpu', () => {
 
   it('satisfies the adjoint identities with dilation 2 (cpu forward conv as reference)', async () => {
     for (const pad of PADS) {
-      for (const [kh, kw, ci, co] of [[3, 3, 3, 4], [2, 3, 3, 4], [3, 3, 2, 5]]) {
-        const xShape = [2, 9, 8, ci], fShape = [kh, kw, ci, co];
+      for (const [kh, kw, ci, co] of [
+        [3, 3, 3, 4],
+        [2, 3, 3, 4],
+        [3, 3, 2, 5],
+      ]) {
+        const xShape = [2, 9, 8, ci],
+          fShape = [kh, kw, ci, co];
         const yShape = outShape(xShape, fShape, 1, pad, 2, false);
         const x = { data: values(2 * 9 * 8 * ci, 4), shape: xShape };
         const f = { data: values(kh * kw * ci * co, 5), shape: fShape };
-        const dy = { data: values(yShape.reduce((a, b) => a * b, 1), 6), shape: yShape };
+        const dy = {
+          data: values(
+            yShape.reduce((a, b) => a * b, 1),
+            6,
+          ),
+          shape: yShape,
+        };
         const y = await runOn('cpu', 'Conv2D', { x, filter: f }, { strides: 1, pad, dataFormat: 'NHWC', dilations: 2 });
         const lhs = dot(dy.data, y.data);
         const dw = await runOn('wasm', 'Conv2DBackpropFilter', { x, dy }, { strides: 1, pad, dataFormat: 'NHWC', filterShape: fShape, dilations: 2 });
@@ -111,26 +172,46 @@ describe('wasm Conv2DBackpropFilter / Conv2DBackpropInput vs cpu', () => {
 });
 
 describe('wasm depthwise backprop kernels vs cpu', () => {
-  const shapes = [[2, 7, 7, 3], [1, 9, 8, 4]];
+  const shapes = [
+    [2, 7, 7, 3],
+    [1, 9, 8, 4],
+  ];
   it('matches over shapes x multipliers x kernels x strides x paddings', async () => {
     let cases = 0;
     for (const [n, h, w, c] of shapes) {
       for (const mult of [1, 2]) {
-        for (const [kh, kw] of [[3, 3], [2, 3], [1, 1]]) {
+        for (const [kh, kw] of [
+          [3, 3],
+          [2, 3],
+          [1, 1],
+        ]) {
           for (const strides of STRIDES) {
             for (const pad of PADS) {
-              const xShape = [n, h, w, c], fShape = [kh, kw, c, mult];
+              const xShape = [n, h, w, c],
+                fShape = [kh, kw, c, mult];
               const yShape = outShape(xShape, fShape, strides, pad, 1, true);
               const label = `x=${xShape} m=${mult} k=${kh}x${kw} s=${strides} pad=${padLabel(pad)}`;
               const x = { data: values(n * h * w * c, 7), shape: xShape };
               const f = { data: values(kh * kw * c * mult, 8), shape: fShape };
-              const dy = { data: values(yShape.reduce((a, b) => a * b, 1), 9), shape: yShape };
+              const dy = {
+                data: values(
+                  yShape.reduce((a, b) => a * b, 1),
+                  9,
+                ),
+                shape: yShape,
+              };
               const fAttrs = { strides, pad, dilations: 1, filterShape: fShape };
-              expectClose(await runOn('wasm', 'DepthwiseConv2dNativeBackpropFilter', { x, dy }, fAttrs),
-                await runOn('cpu', 'DepthwiseConv2dNativeBackpropFilter', { x, dy }, fAttrs), `filter ${label}`);
+              expectClose(
+                await runOn('wasm', 'DepthwiseConv2dNativeBackpropFilter', { x, dy }, fAttrs),
+                await runOn('cpu', 'DepthwiseConv2dNativeBackpropFilter', { x, dy }, fAttrs),
+                `filter ${label}`,
+              );
               const iAttrs = { strides, pad, dilations: 1, inputShape: xShape };
-              expectClose(await runOn('wasm', 'DepthwiseConv2dNativeBackpropInput', { dy, filter: f }, iAttrs),
-                await runOn('cpu', 'DepthwiseConv2dNativeBackpropInput', { dy, filter: f }, iAttrs), `input ${label}`);
+              expectClose(
+                await runOn('wasm', 'DepthwiseConv2dNativeBackpropInput', { dy, filter: f }, iAttrs),
+                await runOn('cpu', 'DepthwiseConv2dNativeBackpropInput', { dy, filter: f }, iAttrs),
+                `input ${label}`,
+              );
               cases++;
             }
           }
@@ -143,11 +224,18 @@ describe('wasm depthwise backprop kernels vs cpu', () => {
   it('satisfies the adjoint identities with dilation 2 (cpu forward depthwise conv as reference)', async () => {
     for (const mult of [1, 2]) {
       for (const pad of PADS) {
-        const xShape = [2, 9, 8, 3], fShape = [3, 3, 3, mult];
+        const xShape = [2, 9, 8, 3],
+          fShape = [3, 3, 3, mult];
         const yShape = outShape(xShape, fShape, 1, pad, 2, true);
         const x = { data: values(2 * 9 * 8 * 3, 10), shape: xShape };
         const f = { data: values(27 * mult, 11), shape: fShape };
-        const dy = { data: values(yShape.reduce((a, b) => a * b, 1), 12), shape: yShape };
+        const dy = {
+          data: values(
+            yShape.reduce((a, b) => a * b, 1),
+            12,
+          ),
+          shape: yShape,
+        };
         const y = await runOn('cpu', 'DepthwiseConv2dNative', { x, filter: f }, { strides: 1, pad, dilations: 2 });
         const lhs = dot(dy.data, y.data);
         const dw = await runOn('wasm', 'DepthwiseConv2dNativeBackpropFilter', { x, dy }, { strides: 1, pad, dilations: 2, filterShape: fShape });
@@ -162,9 +250,26 @@ describe('wasm depthwise backprop kernels vs cpu', () => {
 
 describe('other wasm kernels vs cpu', () => {
   it('BroadcastTo over rank-extending and in-place broadcasts', async () => {
-    const cases: Array<[number[], number[]]> = [[[3], [2, 3]], [[2, 1], [2, 4]], [[1, 3, 1], [2, 3, 4]], [[4], [2, 1, 4]]];
+    const cases: Array<[number[], number[]]> = [
+      [[3], [2, 3]],
+      [
+        [2, 1],
+        [2, 4],
+      ],
+      [
+        [1, 3, 1],
+        [2, 3, 4],
+      ],
+      [[4], [2, 1, 4]],
+    ];
     for (const [from, to] of cases) {
-      const x = { data: values(from.reduce((a, b) => a * b, 1), 13), shape: from };
+      const x = {
+        data: values(
+          from.reduce((a, b) => a * b, 1),
+          13,
+        ),
+        shape: from,
+      };
       // The cpu backend has no BroadcastTo kernel (tf.broadcastTo runs Tile); compare with that.
       const padded = [...Array(to.length - from.length).fill(1), ...from] as number[];
       const reference = await runOn('cpu', 'Tile', { x: { ...x, shape: padded } }, { reps: to.map((t, i) => t / padded[i]) });
@@ -173,8 +278,14 @@ describe('other wasm kernels vs cpu', () => {
   });
 
   it('LogSoftmax matches the cpu composite and its gradient', async () => {
-    for (const shape of [[4, 10], [3, 5, 7]]) {
-      const data = values(shape.reduce((a, b) => a * b, 1), 14);
+    for (const shape of [
+      [4, 10],
+      [3, 5, 7],
+    ]) {
+      const data = values(
+        shape.reduce((a, b) => a * b, 1),
+        14,
+      );
       for (let i = 0; i < data.length; i++) data[i] *= 20; // large logits exercise the max shift
       const wasm = await runOn('wasm', 'LogSoftmax', { logits: { data, shape } }, { axis: -1 });
       await tf.setBackend('cpu');
@@ -195,13 +306,21 @@ describe('other wasm kernels vs cpu', () => {
 
 describe('gradients of whole training graphs: wasm vs cpu', () => {
   it('conv/depthwise/batch-norm/pool/relu6 graph has equal gradients on both backends', async () => {
-    const xData = values(2 * 8 * 8 * 3, 20), w1 = values(3 * 3 * 3 * 8, 21), w2 = values(3 * 3 * 8, 22), w3 = values(8 * 5, 23);
+    const xData = values(2 * 8 * 8 * 3, 20),
+      w1 = values(3 * 3 * 3 * 8, 21),
+      w2 = values(3 * 3 * 8, 22),
+      w3 = values(8 * 5, 23);
     async function grads(backend: string): Promise<Float32Array[]> {
       await tf.setBackend(backend);
       return tf.tidy(() => {
         const x = tf.tensor4d(xData, [2, 8, 8, 3]);
         const f = (a: tf.Tensor, b: tf.Tensor, c: tf.Tensor) => {
-          let h = tf.conv2d(x, a as tf.Tensor4D, 2, [[0, 0], [1, 1], [1, 1], [0, 0]]);
+          let h = tf.conv2d(x, a as tf.Tensor4D, 2, [
+            [0, 0],
+            [1, 1],
+            [1, 1],
+            [0, 0],
+          ]);
           const m = tf.moments(h, [0, 1, 2]);
           h = tf.relu6(tf.batchNorm(h, m.mean, m.variance, tf.fill([8], 0.1), tf.fill([8], 1.5), 1e-5)) as tf.Tensor4D;
           h = tf.depthwiseConv2d(h, b as tf.Tensor4D, 1, 'same');
@@ -212,7 +331,8 @@ describe('gradients of whole training graphs: wasm vs cpu', () => {
         return g.map((t) => Float32Array.from(t.dataSync() as Float32Array));
       });
     }
-    const gw = await grads('wasm'), gc = await grads('cpu');
+    const gw = await grads('wasm'),
+      gc = await grads('cpu');
     gw.forEach((g, i) => expectClose({ data: g, shape: [g.length] }, { data: gc[i], shape: [gc[i].length] }, `grad ${i}`));
   });
 });

@@ -13,8 +13,18 @@ import { BACKEND_NAMES, BackendUnavailableError, isBackendName } from '../../cor
 import { benchmarkTraining, type TrainBenchResult } from '../../core/train/benchmark';
 import { REFERENCE_NET_NAMES, isReferenceNetName } from '../../core/train/reference-nets';
 
-export interface BenchTrainOptions { net: string; batch: number; threads: number; steps: number; backend?: string; json?: boolean }
-export interface BenchIo { out(line: string): void; err(line: string): void }
+export interface BenchTrainOptions {
+  net: string;
+  batch: number;
+  threads: number;
+  steps: number;
+  backend?: string;
+  json?: boolean;
+}
+export interface BenchIo {
+  out(line: string): void;
+  err(line: string): void;
+}
 
 function positiveInt(flag: string) {
   return (v: string): number => {
@@ -41,7 +51,15 @@ export async function runBenchTrain(opts: BenchTrainOptions, io: BenchIo): Promi
   try {
     const m = await benchmarkTraining({ net: opts.net, batch: opts.batch, steps: opts.steps, threads: opts.threads, backend: opts.backend, log: io.err });
     // Exactly the peer's fields, so the two JSON lines compare field by field.
-    const r: TrainBenchResult = { engine: m.engine, backend: m.backend, net: m.net, params: m.params, batch: m.batch, threads: m.threads, images_per_s: m.images_per_s };
+    const r: TrainBenchResult = {
+      engine: m.engine,
+      backend: m.backend,
+      net: m.net,
+      params: m.params,
+      batch: m.batch,
+      threads: m.threads,
+      images_per_s: m.images_per_s,
+    };
     io.out(opts.json ? JSON.stringify(r) : formatBenchResult(r));
     return 0;
   } catch (e) {
@@ -63,7 +81,7 @@ export function register(program: Command): void {
     .option('--threads <n>', 'threads (native backends; wasm in Node runs on one)', positiveInt('--threads'), 1)
     .option('--steps <n>', 'timed steps after 2 warm-up steps', positiveInt('--steps'), 20)
     .addOption(new Option('--backend <name>', 'force a backend').choices([...BACKEND_NAMES]))
-    .option('--json', 'one JSON object with the peer\'s fields')
+    .option('--json', "one JSON object with the peer's fields")
     .action(async (raw: BenchTrainOptions) => {
       process.exitCode = await runBenchTrain(raw, {
         out: (line) => process.stdout.write(line + '\n'),

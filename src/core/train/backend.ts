@@ -22,7 +22,11 @@ import { registerWasmTrainingKernels } from './wasm-kernels';
 export const BACKEND_NAMES = ['node-gpu', 'node', 'wasm', 'cpu'] as const;
 export type BackendName = (typeof BACKEND_NAMES)[number];
 
-export interface BackendRungReport { backend: BackendName; ok: boolean; reason: string }
+export interface BackendRungReport {
+  backend: BackendName;
+  ok: boolean;
+  reason: string;
+}
 export interface BackendSelection {
   /** The ladder rung that runs. */
   backend: BackendName;
@@ -45,7 +49,10 @@ export interface SelectBackendOptions {
 
 /** A forced backend that cannot run here; its message is meant for the user as is. */
 export class BackendUnavailableError extends Error {
-  constructor(readonly backend: BackendName, readonly reason: string) {
+  constructor(
+    readonly backend: BackendName,
+    readonly reason: string,
+  ) {
     super(`backend '${backend}' is not available: ${reason}`);
     this.name = 'BackendUnavailableError';
   }

@@ -32,7 +32,11 @@ export function scaleShiftChannels(x: tf.Tensor4D, scale: tf.Tensor1D, shift?: t
 }
 
 /** `mean` and `variance` are kept out of any tidy scope: the caller must dispose them. */
-export interface BatchNormTrainResult { y: tf.Tensor4D; mean: tf.Tensor1D; variance: tf.Tensor1D }
+export interface BatchNormTrainResult {
+  y: tf.Tensor4D;
+  mean: tf.Tensor1D;
+  variance: tf.Tensor1D;
+}
 
 /** Per-channel mean over N, H, W of an NHWC tensor, as [C]. */
 export function channelMean(x: tf.Tensor4D): tf.Tensor1D {

@@ -32,7 +32,9 @@ export interface TrainBenchResult {
  * The result plus images per CPU-second of this process over the timed steps: on a shared,
  * loaded machine wall-clock throughput swings with the neighbours, CPU time much less.
  */
-export interface TrainBenchMeasurement extends TrainBenchResult { cpu_images_per_s: number }
+export interface TrainBenchMeasurement extends TrainBenchResult {
+  cpu_images_per_s: number;
+}
 
 function cpuSeconds(): number {
   const u = process.cpuUsage();
@@ -49,9 +51,11 @@ export async function benchmarkTraining(opts: TrainBenchOptions): Promise<TrainB
   const y = tf.randomUniformInt([opts.batch], 0, 10, 2) as tf.Tensor1D;
   try {
     for (let i = 0; i < 2; i++) step.run(x, y, 0.01);
-    const t0 = performance.now(), c0 = cpuSeconds();
+    const t0 = performance.now(),
+      c0 = cpuSeconds();
     for (let i = 0; i < steps; i++) step.run(x, y, 0.01);
-    const dt = (performance.now() - t0) / 1000, cpu = cpuSeconds() - c0;
+    const dt = (performance.now() - t0) / 1000,
+      cpu = cpuSeconds() - c0;
     return {
       engine: `tfjs-${tf.version_core}`,
       backend: sel.backend,

@@ -15,8 +15,16 @@ export function cpuMs(): number {
   return (u.user + u.system) / 1000;
 }
 
-export interface KernelTiming { kernel: string; ms: number; calls: number }
-export interface KernelProfiler { reset(): void; report(): KernelTiming[]; uninstall(): void }
+export interface KernelTiming {
+  kernel: string;
+  ms: number;
+  calls: number;
+}
+export interface KernelProfiler {
+  reset(): void;
+  report(): KernelTiming[];
+  uninstall(): void;
+}
 
 export function installKernelProfiler(backendName: string): KernelProfiler {
   const totals = new Map<string, { ms: number; calls: number }>();
@@ -35,7 +43,8 @@ export function installKernelProfiler(backendName: string): KernelProfiler {
         const dt = cpuMs() - t0;
         depth--;
         const e = totals.get(k.kernelName) ?? { ms: 0, calls: 0 };
-        e.ms += dt; e.calls++;
+        e.ms += dt;
+        e.calls++;
         totals.set(k.kernelName, e);
       }
     };
@@ -46,7 +55,10 @@ export function installKernelProfiler(backendName: string): KernelProfiler {
     reset: () => totals.clear(),
     report: () => [...totals].map(([kernel, v]) => ({ kernel, ...v })).sort((a, b) => b.ms - a.ms),
     uninstall: () => {
-      for (const k of originals) { tf.unregisterKernel(k.kernelName, backendName); tf.registerKernel(k); }
+      for (const k of originals) {
+        tf.unregisterKernel(k.kernelName, backendName);
+        tf.registerKernel(k);
+      }
     },
   };
 }

@@ -58,13 +58,26 @@ let nextModelId = 0;
 
 export type Layer = (x: tf.Tensor4D, training: boolean) => tf.Tensor4D;
 
-export interface ConvSpec { cin: number; cout: number; k: number; stride?: number; groups?: number }
+export interface ConvSpec {
+  cin: number;
+  cout: number;
+  k: number;
+  stride?: number;
+  groups?: number;
+}
 
 /** nn.Conv2d(cin, cout, k, stride, padding=k//2, groups, bias=False). */
 export function conv2d(p: ParamRegistry, name: string, s: ConvSpec): Layer {
-  const stride = s.stride ?? 1, groups = s.groups ?? 1, pad = Math.floor(s.k / 2);
+  const stride = s.stride ?? 1,
+    groups = s.groups ?? 1,
+    pad = Math.floor(s.k / 2);
   const fanIn = (s.cin / groups) * s.k * s.k;
-  const padding: [[number, number], [number, number], [number, number], [number, number]] = [[0, 0], [pad, pad], [pad, pad], [0, 0]];
+  const padding: [[number, number], [number, number], [number, number], [number, number]] = [
+    [0, 0],
+    [pad, pad],
+    [pad, pad],
+    [0, 0],
+  ];
   if (groups === 1) {
     const w = p.uniform(`${name}.weight`, [s.k, s.k, s.cin, s.cout], 1 / Math.sqrt(fanIn));
     // PyTorch pads k//2 on every side (explicit), which differs from 'same' for stride 2.
@@ -85,7 +98,8 @@ export function batchNorm(p: ParamRegistry, name: string, c: number): Layer {
   const beta = p.constant(`${name}.bias`, [c], 0);
   const runMean = p.constant(`${name}.running_mean`, [c], 0, false);
   const runVar = p.constant(`${name}.running_var`, [c], 1, false);
-  const eps = 1e-5, momentum = 0.1;
+  const eps = 1e-5,
+    momentum = 0.1;
   return (x, training) => {
     if (!training) return tf.batchNorm4d(x, runMean as tf.Tensor1D, runVar as tf.Tensor1D, beta as tf.Tensor1D, gamma as tf.Tensor1D, eps);
     const { y, mean, variance } = batchNormTrain(x, gamma as tf.Tensor1D, beta as tf.Tensor1D, eps);

@@ -16,14 +16,15 @@
 import type * as tfType from '@tensorflow/tfjs-core';
 import * as tf from '@tensorflow/tfjs-core';
 import type { TrainableModel } from './model';
-import {
-  ParamRegistry, type Layer, avgPool2, batchNorm, conv2d, globalAvgPool, linear, relu, relu6, sequential,
-} from './layers';
+import { ParamRegistry, type Layer, avgPool2, batchNorm, conv2d, globalAvgPool, linear, relu, relu6, sequential } from './layers';
 
 export const REFERENCE_NET_NAMES = ['small', 'nb201', 'mbconv'] as const;
 export type ReferenceNetName = (typeof REFERENCE_NET_NAMES)[number];
 
-export interface ReferenceNetOptions { classes?: number; seed?: number }
+export interface ReferenceNetOptions {
+  classes?: number;
+  seed?: number;
+}
 
 function makeModel(name: string, p: ParamRegistry, body: Layer, head: (x: tf.Tensor2D) => tf.Tensor2D): TrainableModel {
   return {
@@ -44,9 +45,15 @@ function reluConvBn(p: ParamRegistry, name: string, cin: number, cout: number, k
 export function buildSmall(opts: ReferenceNetOptions = {}): TrainableModel {
   const p = new ParamRegistry(opts.seed ?? 0);
   const body = sequential(
-    conv2d(p, '0', { cin: 3, cout: 16, k: 3 }), batchNorm(p, '1', 16), relu,
-    conv2d(p, '3', { cin: 16, cout: 32, k: 3, stride: 2 }), batchNorm(p, '4', 32), relu,
-    conv2d(p, '6', { cin: 32, cout: 32, k: 3 }), batchNorm(p, '7', 32), relu,
+    conv2d(p, '0', { cin: 3, cout: 16, k: 3 }),
+    batchNorm(p, '1', 16),
+    relu,
+    conv2d(p, '3', { cin: 16, cout: 32, k: 3, stride: 2 }),
+    batchNorm(p, '4', 32),
+    relu,
+    conv2d(p, '6', { cin: 32, cout: 32, k: 3 }),
+    batchNorm(p, '7', 32),
+    relu,
   );
   return makeModel('small', p, body, linear(p, '11', 32, opts.classes ?? 10));
 }
@@ -70,7 +77,8 @@ function resBlock(p: ParamRegistry, name: string, cin: number, cout: number): La
 }
 
 export function buildNb201(opts: ReferenceNetOptions = {}): TrainableModel {
-  const c = 16, n = 5;
+  const c = 16,
+    n = 5;
   const p = new ParamRegistry(opts.seed ?? 0);
   const layers: Layer[] = [conv2d(p, '0', { cin: 3, cout: c, k: 3 }), batchNorm(p, '1', c)];
   let idx = 2;
@@ -87,9 +95,14 @@ export function buildNb201(opts: ReferenceNetOptions = {}): TrainableModel {
 function invertedResidual(p: ParamRegistry, name: string, cin: number, cout: number, stride: number, expand = 6): Layer {
   const mid = cin * expand;
   const body = sequential(
-    conv2d(p, `${name}.body.0`, { cin, cout: mid, k: 1 }), batchNorm(p, `${name}.body.1`, mid), relu6,
-    conv2d(p, `${name}.body.3`, { cin: mid, cout: mid, k: 3, stride, groups: mid }), batchNorm(p, `${name}.body.4`, mid), relu6,
-    conv2d(p, `${name}.body.6`, { cin: mid, cout, k: 1 }), batchNorm(p, `${name}.body.7`, cout),
+    conv2d(p, `${name}.body.0`, { cin, cout: mid, k: 1 }),
+    batchNorm(p, `${name}.body.1`, mid),
+    relu6,
+    conv2d(p, `${name}.body.3`, { cin: mid, cout: mid, k: 3, stride, groups: mid }),
+    batchNorm(p, `${name}.body.4`, mid),
+    relu6,
+    conv2d(p, `${name}.body.6`, { cin: mid, cout, k: 1 }),
+    batchNorm(p, `${name}.body.7`, cout),
   );
   const useRes = stride === 1 && cin === cout;
   return (x, t) => (useRes ? tf.add(x, body(x, t)) : body(x, t));
@@ -98,19 +111,28 @@ function invertedResidual(p: ParamRegistry, name: string, cin: number, cout: num
 export function buildMbconv(opts: ReferenceNetOptions = {}): TrainableModel {
   const p = new ParamRegistry(opts.seed ?? 0);
   const body = sequential(
-    conv2d(p, '0', { cin: 3, cout: 16, k: 3 }), batchNorm(p, '1', 16), relu6,
-    invertedResidual(p, '3', 16, 24, 2), invertedResidual(p, '4', 24, 24, 1),
-    invertedResidual(p, '5', 24, 40, 2), invertedResidual(p, '6', 40, 40, 1),
-    conv2d(p, '7', { cin: 40, cout: 128, k: 1 }), batchNorm(p, '8', 128), relu6,
+    conv2d(p, '0', { cin: 3, cout: 16, k: 3 }),
+    batchNorm(p, '1', 16),
+    relu6,
+    invertedResidual(p, '3', 16, 24, 2),
+    invertedResidual(p, '4', 24, 24, 1),
+    invertedResidual(p, '5', 24, 40, 2),
+    invertedResidual(p, '6', 40, 40, 1),
+    conv2d(p, '7', { cin: 40, cout: 128, k: 1 }),
+    batchNorm(p, '8', 128),
+    relu6,
   );
   return makeModel('mbconv', p, body, linear(p, '12', 128, opts.classes ?? 10));
 }
 
 export function buildReferenceNet(name: ReferenceNetName, opts: ReferenceNetOptions = {}): TrainableModel {
   switch (name) {
-    case 'small': return buildSmall(opts);
-    case 'nb201': return buildNb201(opts);
-    case 'mbconv': return buildMbconv(opts);
+    case 'small':
+      return buildSmall(opts);
+    case 'nb201':
+      return buildNb201(opts);
+    case 'mbconv':
+      return buildMbconv(opts);
   }
 }
 

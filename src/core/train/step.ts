@@ -20,9 +20,17 @@ import * as tf from '@tensorflow/tfjs-core';
 import { registerTfjsGradients } from './tfjs-gradients';
 import type { TrainableModel } from './model';
 
-export interface SgdOptions { momentum: number; weightDecay: number; labelSmoothing: number; nesterov?: boolean }
+export interface SgdOptions {
+  momentum: number;
+  weightDecay: number;
+  labelSmoothing: number;
+  nesterov?: boolean;
+}
 /** Mean loss of the batch and number of correct top-1 predictions. */
-export interface StepResult { loss: number; correct: number }
+export interface StepResult {
+  loss: number;
+  correct: number;
+}
 export interface SgdStep {
   /** `labels` are int32 class ids. */
   run(x: tf.Tensor4D, labels: tf.Tensor1D, lr: number): StepResult;
@@ -42,9 +50,7 @@ export function computeSmoothedCrossEntropy(logits: tf.Tensor2D, labels: tf.Tens
     // writes int32 whatever dtype is asked for, so the smoothed values would read as 0.)
     const onehot = tf.cast(tf.oneHot(labels, classes), 'float32');
     const picked = tf.sum(tf.mul(onehot, logp), 1);
-    const perSample = labelSmoothing > 0
-      ? tf.add(tf.mul(picked, 1 - labelSmoothing), tf.mul(tf.sum(logp, 1), labelSmoothing / classes))
-      : picked;
+    const perSample = labelSmoothing > 0 ? tf.add(tf.mul(picked, 1 - labelSmoothing), tf.mul(tf.sum(logp, 1), labelSmoothing / classes)) : picked;
     return tf.neg(tf.mean(perSample)) as tf.Scalar;
   });
 }
@@ -58,9 +64,7 @@ export function createSgdStep(model: TrainableModel, opts: SgdOptions): SgdStep 
   const names = [...model.trainable.keys()];
   const vars = names.map((n) => model.trainable.get(n)!);
   // Momentum buffers live as variables so that `assign` reuses them across steps.
-  const buffers = momentum > 0
-    ? vars.map((v, i) => tf.variable(tf.zerosLike(v), false, `sgd.momentum.${names[i]}.${v.id}`))
-    : [];
+  const buffers = momentum > 0 ? vars.map((v, i) => tf.variable(tf.zerosLike(v), false, `sgd.momentum.${names[i]}.${v.id}`)) : [];
   let disposed = false;
 
   return {

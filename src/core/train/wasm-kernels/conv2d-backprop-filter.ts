@@ -55,13 +55,32 @@ function conv1x1FilterGrad(backend: WasmBackend, x: tf.TensorInfo, dy: tf.Tensor
  * Returns [kh, kw, inChannels, outChannels].
  */
 export function conv2dFilterGrad(backend: WasmBackend, x: tf.TensorInfo, dy: tf.TensorInfo, info: ConvInfo): tf.TensorInfo {
-  if (info.filterHeight === 1 && info.filterWidth === 1 && info.strideHeight === 1 && info.strideWidth === 1 &&
-    info.padInfo.top === 0 && info.padInfo.left === 0 && info.outHeight === info.inHeight && info.outWidth === info.inWidth) {
+  if (
+    info.filterHeight === 1 &&
+    info.filterWidth === 1 &&
+    info.strideHeight === 1 &&
+    info.strideWidth === 1 &&
+    info.padInfo.top === 0 &&
+    info.padInfo.left === 0 &&
+    info.outHeight === info.inHeight &&
+    info.outWidth === info.inWidth
+  ) {
     return conv1x1FilterGrad(backend, x, dy);
   }
-  const { filterHeight: kh, filterWidth: kw, strideHeight: sh, strideWidth: sw, dilationHeight: dh, dilationWidth: dw,
-    outHeight: oh, outWidth: ow, inHeight: h, inWidth: w } = info;
-  const pt = info.padInfo.top, pl = info.padInfo.left;
+  const {
+    filterHeight: kh,
+    filterWidth: kw,
+    strideHeight: sh,
+    strideWidth: sw,
+    dilationHeight: dh,
+    dilationWidth: dw,
+    outHeight: oh,
+    outWidth: ow,
+    inHeight: h,
+    inWidth: w,
+  } = info;
+  const pt = info.padInfo.top,
+    pl = info.padInfo.left;
   // Rows of x the forward pass touched: [−pt, (kh−1)·d + (oh−1)·s − pt]. Pad or crop the bottom/right to exactly that.
   const needH = (kh - 1) * dh + (oh - 1) * sh + 1 - pt;
   const needW = (kw - 1) * dw + (ow - 1) * sw + 1 - pl;
@@ -70,10 +89,24 @@ export function conv2dFilterGrad(backend: WasmBackend, x: tf.TensorInfo, dy: tf.
   const xt = transpose(backend, xs, [3, 1, 2, 0]);
   if (xs !== x) free(backend, xs);
   const dyt = transpose(backend, dy, [1, 2, 0, 3]);
-  const pad = [[0, 0], [pt, Math.max(0, needH - h)], [pl, Math.max(0, needW - w)], [0, 0]];
-  const g = runKernel(backend, 'Conv2D', { x: xt, filter: dyt }, {
-    strides: [dh, dw], dilations: [sh, sw], pad, dataFormat: 'NHWC', dimRoundingMode: undefined,
-  });
+  const pad = [
+    [0, 0],
+    [pt, Math.max(0, needH - h)],
+    [pl, Math.max(0, needW - w)],
+    [0, 0],
+  ];
+  const g = runKernel(
+    backend,
+    'Conv2D',
+    { x: xt, filter: dyt },
+    {
+      strides: [dh, dw],
+      dilations: [sh, sw],
+      pad,
+      dataFormat: 'NHWC',
+      dimRoundingMode: undefined,
+    },
+  );
   free(backend, xt, dyt);
   const out = transpose(backend, g, [1, 2, 0, 3]);
   free(backend, g);

@@ -17,19 +17,45 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { type ConvInfo, type KernelArgs, type WasmBackend, dilateNhwc, f32, free, runKernel } from './kernel-utils';
 
-function depthwiseInfo(xShape: number[], filterShape: number[], a: { strides: number | [number, number]; dilations?: number | [number, number]; pad: unknown; dimRoundingMode?: 'floor' | 'round' | 'ceil' }): ConvInfo {
-  return tf.backend_util.computeConv2DInfo(xShape as [number, number, number, number], filterShape as [number, number, number, number],
-    a.strides, a.dilations ?? 1, a.pad as 'same', a.dimRoundingMode, true);
+function depthwiseInfo(
+  xShape: number[],
+  filterShape: number[],
+  a: { strides: number | [number, number]; dilations?: number | [number, number]; pad: unknown; dimRoundingMode?: 'floor' | 'round' | 'ceil' },
+): ConvInfo {
+  return tf.backend_util.computeConv2DInfo(
+    xShape as [number, number, number, number],
+    filterShape as [number, number, number, number],
+    a.strides,
+    a.dilations ?? 1,
+    a.pad as 'same',
+    a.dimRoundingMode,
+    true,
+  );
 }
 
 /** Direct scatter form of the input gradient; any multiplier, stride, dilation, padding. */
 function depthwiseInputGradLoop(backend: WasmBackend, dy: tf.TensorInfo, filter: tf.TensorInfo, info: ConvInfo): tf.TensorInfo {
-  const { batchSize: n, inHeight: h, inWidth: w, inChannels: c, outHeight: oh, outWidth: ow, filterHeight: kh, filterWidth: kw,
-    strideHeight: sh, strideWidth: sw, dilationHeight: dh, dilationWidth: dw } = info;
+  const {
+    batchSize: n,
+    inHeight: h,
+    inWidth: w,
+    inChannels: c,
+    outHeight: oh,
+    outWidth: ow,
+    filterHeight: kh,
+    filterWidth: kw,
+    strideHeight: sh,
+    strideWidth: sw,
+    dilationHeight: dh,
+    dilationWidth: dw,
+  } = info;
   const m = filter.shape[3];
-  const pt = info.padInfo.top, pl = info.padInfo.left;
+  const pt = info.padInfo.top,
+    pl = info.padInfo.left;
   const out = backend.makeOutput([n, h, w, c], 'float32');
-  const g = f32(backend, dy), wt = f32(backend, filter), dx = f32(backend, out);
+  const g = f32(backend, dy),
+    wt = f32(backend, filter),
+    dx = f32(backend, out);
   dx.fill(0);
   const cm = c * m;
   for (let b = 0; b < n; b++) {
@@ -42,7 +68,8 @@ function depthwiseInputGradLoop(backend: WasmBackend, dy: tf.TensorInfo, filter:
           for (let q = 0; q < kw; q++) {
             const x = j * sw + q * dw - pl;
             if (x < 0 || x >= w) continue;
-            const xo = ((b * h + y) * w + x) * c, wo = (p * kw + q) * cm;
+            const xo = ((b * h + y) * w + x) * c,
+              wo = (p * kw + q) * cm;
             if (m === 1) {
               for (let ch = 0; ch < c; ch++) dx[xo + ch] += g[go + ch] * wt[wo + ch];
             } else {
@@ -62,14 +89,29 @@ function depthwiseInputGradLoop(backend: WasmBackend, dy: tf.TensorInfo, filter:
 
 /** Input gradient through XNNPACK (m = 1): depthwise conv of dilate(dy) with the flipped filter. */
 function depthwiseInputGradConv(backend: WasmBackend, dy: tf.TensorInfo, filter: tf.TensorInfo, info: ConvInfo): tf.TensorInfo | null {
-  const { inHeight: h, inWidth: w, outHeight: oh, outWidth: ow, filterHeight: kh, filterWidth: kw,
-    strideHeight: sh, strideWidth: sw, dilationHeight: dh, dilationWidth: dw, inChannels: c } = info;
-  const pt = (kh - 1) * dh - info.padInfo.top, pl = (kw - 1) * dw - info.padInfo.left;
-  const hd = (oh - 1) * sh + 1, wd = (ow - 1) * sw + 1;
-  const pb = h - hd + info.padInfo.top, pr = w - wd + info.padInfo.left;
+  const {
+    inHeight: h,
+    inWidth: w,
+    outHeight: oh,
+    outWidth: ow,
+    filterHeight: kh,
+    filterWidth: kw,
+    strideHeight: sh,
+    strideWidth: sw,
+    dilationHeight: dh,
+    dilationWidth: dw,
+    inChannels: c,
+  } = info;
+  const pt = (kh - 1) * dh - info.padInfo.top,
+    pl = (kw - 1) * dw - info.padInfo.left;
+  const hd = (oh - 1) * sh + 1,
+    wd = (ow - 1) * sw + 1;
+  const pb = h - hd + info.padInfo.top,
+    pr = w - wd + info.padInfo.left;
   if (pt < 0 || pl < 0 || pb < 0 || pr < 0) return null;
   const flipped = backend.makeOutput([kh, kw, c, 1], 'float32');
-  const src = f32(backend, filter), dst = f32(backend, flipped);
+  const src = f32(backend, filter),
+    dst = f32(backend, flipped);
   for (let p = 0; p < kh; p++) {
     for (let q = 0; q < kw; q++) {
       const so = ((kh - 1 - p) * kw + (kw - 1 - q)) * c;
@@ -77,9 +119,22 @@ function depthwiseInputGradConv(backend: WasmBackend, dy: tf.TensorInfo, filter:
     }
   }
   const dyd = sh > 1 || sw > 1 ? dilateNhwc(backend, dy, sh, sw) : dy;
-  const dx = runKernel(backend, 'DepthwiseConv2dNative', { x: dyd, filter: flipped }, {
-    strides: [1, 1], dilations: [dh, dw], pad: [[0, 0], [pt, pb], [pl, pr], [0, 0]], dimRoundingMode: undefined,
-  });
+  const dx = runKernel(
+    backend,
+    'DepthwiseConv2dNative',
+    { x: dyd, filter: flipped },
+    {
+      strides: [1, 1],
+      dilations: [dh, dw],
+      pad: [
+        [0, 0],
+        [pt, pb],
+        [pl, pr],
+        [0, 0],
+      ],
+      dimRoundingMode: undefined,
+    },
+  );
   free(backend, flipped);
   if (dyd !== dy) free(backend, dyd);
   return dx;
@@ -94,14 +149,28 @@ export function depthwiseInputGrad(backend: WasmBackend, dy: tf.TensorInfo, filt
 }
 
 export function depthwiseFilterGrad(backend: WasmBackend, x: tf.TensorInfo, dy: tf.TensorInfo, filterShape: number[], info: ConvInfo): tf.TensorInfo {
-  const { batchSize: n, inHeight: h, inWidth: w, inChannels: c, outHeight: oh, outWidth: ow, filterHeight: kh, filterWidth: kw,
-    strideHeight: sh, strideWidth: sw, dilationHeight: dh, dilationWidth: dw } = info;
+  const {
+    batchSize: n,
+    inHeight: h,
+    inWidth: w,
+    inChannels: c,
+    outHeight: oh,
+    outWidth: ow,
+    filterHeight: kh,
+    filterWidth: kw,
+    strideHeight: sh,
+    strideWidth: sw,
+    dilationHeight: dh,
+    dilationWidth: dw,
+  } = info;
   const m = filterShape[3];
-  const pt = info.padInfo.top, pl = info.padInfo.left;
+  const pt = info.padInfo.top,
+    pl = info.padInfo.left;
   const cm = c * m;
   const acc = new Float64Array(kh * kw * cm);
   const out = backend.makeOutput(filterShape, 'float32');
-  const xv = f32(backend, x), g = f32(backend, dy);
+  const xv = f32(backend, x),
+    g = f32(backend, dy);
   for (let p = 0; p < kh; p++) {
     for (let q = 0; q < kw; q++) {
       const ao = (p * kw + q) * cm;
@@ -112,7 +181,8 @@ export function depthwiseFilterGrad(backend: WasmBackend, x: tf.TensorInfo, dy: 
           for (let j = 0; j < ow; j++) {
             const xx = j * sw + q * dw - pl;
             if (xx < 0 || xx >= w) continue;
-            const xo = ((b * h + y) * w + xx) * c, go = ((b * oh + i) * ow + j) * cm;
+            const xo = ((b * h + y) * w + xx) * c,
+              go = ((b * oh + i) * ow + j) * cm;
             if (m === 1) {
               for (let ch = 0; ch < c; ch++) acc[ao + ch] += xv[xo + ch] * g[go + ch];
             } else {
@@ -129,8 +199,6 @@ export function depthwiseFilterGrad(backend: WasmBackend, x: tf.TensorInfo, dy: 
   f32(backend, out).set(acc);
   return out;
 }
-
-
 
 export const depthwiseBackpropInputConfig: tf.KernelConfig = {
   kernelName: tf.DepthwiseConv2dNativeBackpropInput,

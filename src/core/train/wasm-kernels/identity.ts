@@ -15,5 +15,7 @@ function identity(args: KernelArgs): tf.TensorInfo {
 }
 
 export const identityConfig: tf.KernelConfig = {
-  kernelName: tf.Identity, backendName: 'wasm', kernelFunc: identity as unknown as tf.KernelFunc,
+  kernelName: tf.Identity,
+  backendName: 'wasm',
+  kernelFunc: identity as unknown as tf.KernelFunc,
 };

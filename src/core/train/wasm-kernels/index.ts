@@ -25,7 +25,15 @@ export function registerWasmTrainingKernels(): void {
   if (registered) return;
   registered = true;
   const nativeBackpropInput = tf.getKernel(tf.Conv2DBackpropInput, 'wasm');
-  for (const c of [conv2dBackpropFilterConfig, makeConv2dBackpropInputConfig(nativeBackpropInput), depthwiseBackpropInputConfig,
-    depthwiseBackpropFilterConfig, broadcastToConfig, logSoftmaxConfig, identityConfig]) replaceKernel(c);
+  for (const c of [
+    conv2dBackpropFilterConfig,
+    makeConv2dBackpropInputConfig(nativeBackpropInput),
+    depthwiseBackpropInputConfig,
+    depthwiseBackpropFilterConfig,
+    broadcastToConfig,
+    logSoftmaxConfig,
+    identityConfig,
+  ])
+    replaceKernel(c);
   tf.registerGradient(relu6GradConfig);
 }

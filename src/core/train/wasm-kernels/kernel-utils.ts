@@ -59,14 +59,17 @@ export function cropNhwc(backend: WasmBackend, x: tf.TensorInfo, h: number, w: n
  */
 export function dilateNhwc(backend: WasmBackend, x: tf.TensorInfo, sh: number, sw: number): tf.TensorInfo {
   const [n, h, w, c] = x.shape;
-  const oh = (h - 1) * sh + 1, ow = (w - 1) * sw + 1;
+  const oh = (h - 1) * sh + 1,
+    ow = (w - 1) * sw + 1;
   const out = backend.makeOutput([n, oh, ow, c], 'float32');
-  const src = f32(backend, x), dst = f32(backend, out);
+  const src = f32(backend, x),
+    dst = f32(backend, out);
   dst.fill(0);
   for (let b = 0; b < n; b++) {
     for (let i = 0; i < h; i++) {
       for (let j = 0; j < w; j++) {
-        const so = ((b * h + i) * w + j) * c, dOff = ((b * oh + i * sh) * ow + j * sw) * c;
+        const so = ((b * h + i) * w + j) * c,
+          dOff = ((b * oh + i * sh) * ow + j * sw) * c;
         for (let k = 0; k < c; k++) dst[dOff + k] = src[so + k];
       }
     }
@@ -77,4 +80,8 @@ export function dilateNhwc(backend: WasmBackend, x: tf.TensorInfo, sh: number, s
 export type ConvInfo = tf.backend_util.Conv2DInfo;
 
 /** Kernel arguments with inputs known present (tfjs types them as possibly undefined). */
-export interface KernelArgs { inputs: Record<string, tf.TensorInfo>; backend: tf.KernelBackend; attrs?: tf.NamedAttrMap }
+export interface KernelArgs {
+  inputs: Record<string, tf.TensorInfo>;
+  backend: tf.KernelBackend;
+  attrs?: tf.NamedAttrMap;
+}

@@ -14,7 +14,8 @@ function logSoftmax(args: KernelArgs): tf.TensorInfo {
   if (axis !== -1 && axis !== rank - 1) throw new Error(`LogSoftmax along a non-last axis (${axis}) is not supported`);
   const k = logits.shape[rank - 1];
   const out = backend.makeOutput(logits.shape, 'float32');
-  const x = f32(backend, logits), y = f32(backend, out);
+  const x = f32(backend, logits),
+    y = f32(backend, out);
   for (let o = 0; o < x.length; o += k) {
     let m = -Infinity;
     for (let j = 0; j < k; j++) if (x[o + j] > m) m = x[o + j];
