@@ -13,8 +13,7 @@ const entries = [
   { in: 'language-server/main.ts', out: 'language-server' },
 ].filter((e) => fs.existsSync(e.in));
 
-await esbuild.build({
-  entryPoints: entries,
+const common = {
   outdir: 'dist',
   outExtension: { '.js': '.cjs' },
   bundle: true,
@@ -26,4 +25,12 @@ await esbuild.build({
   // vscode is provided by the editor; the native tfjs packages are optional and loaded at run time.
   external: ['vscode', '@tensorflow/tfjs-node', '@tensorflow/tfjs-node-gpu'],
   logLevel: 'warning',
-});
+};
+
+await Promise.all([
+  // The CLI carries the training engine: tfjs backends register themselves on import, but
+  // their packages declare `sideEffects` that would let esbuild drop `import
+  // '@tensorflow/tfjs-backend-cpu'`, leaving no cpu backend; keep every import.
+  esbuild.build({ ...common, entryPoints: entries.filter((e) => e.out === 'cli'), ignoreAnnotations: true }),
+  esbuild.build({ ...common, entryPoints: entries.filter((e) => e.out !== 'cli') }),
+]);

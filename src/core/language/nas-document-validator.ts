@@ -1,5 +1,5 @@
 /**
- * Gives every diagnostic a stable code (docs/diagnostics.md): syntax errors become `syntax`,
+ * Gives every diagnostic a stable code (listed in docs/cli.md): syntax errors become `syntax`,
  * unresolved names become `unknown-name` with a "did you mean" from the names in scope.
  */
 import {
