@@ -33,6 +33,15 @@ describe('diagnostics', () => {
     expect(b.diagnostics.map((d) => d.code)).toContain('unknown-name');
   });
 
+  it('rejects recursion (a fuzzed DARTS cell that used the DARTS space hung the checker)', async () => {
+    const b = await build(`block A(c: int) {\n  conv(c) -> B(c)\n}\nblock B(c: int) {\n  A(c)\n}\nspace S {\n  input(3, 8, 8)\n  A(4)\n  S\n}\n`);
+    const codes = b.diagnostics.filter((d) => d.code === 'recursion').map((d) => [d.range.start.line, d.message]);
+    expect(codes).toEqual([
+      [4, 'block A uses itself (recursion is not allowed)'],
+      [9, 'space S uses itself (recursion is not allowed)'],
+    ]);
+  });
+
   it('suggests a close name for an unknown one', async () => {
     const { d, at } = await only(`network A {\n  input(3, 8, 8)\n  conv(8, k=3) -> batchnorm\n  rleu\n}\n`.replace('batchnorm', 'bn'), 'unknown-name');
     expect(at).toBe('rleu');

@@ -91,6 +91,8 @@ class Frame {
 }
 
 const MAX_CALL_DEPTH = 64;
+/** A bound on work, so that any input elaborates in bounded time (about a second). */
+const MAX_WORK = 3_000_000;
 const EMPTY_ATTRS: Attrs = {};
 const MAX_NODES = 2_000_000;
 
@@ -156,6 +158,10 @@ class Evaluator {
   private readonly globals = new Frame();
   private readonly letsInProgress = new Set<AstNode>();
   private readonly defaultsCache = new Map<string, Attrs>();
+  /** Definitions being applied (to reject recursion). */
+  private readonly active = new Set<ast.Definition>();
+  /** Expressions evaluated so far, against MAX_WORK. */
+  private work = 0;
   private inputShape: Shape | undefined;
   private networkInput: TensorValue | undefined;
 
@@ -412,6 +418,7 @@ class Evaluator {
   evalExpr(e: ast.Expr, frame: Frame, ctx: EvalContext): Value {
     // A partial AST (after a syntax error) can miss an expression: nothing more to report.
     if (!e) throw new EvalError('', this.root, 'poison');
+    if (++this.work > MAX_WORK) this.fail(e, `elaboration stopped after ${MAX_WORK.toLocaleString('en-US')} evaluation steps: the network is too large or loops`, 'too-large');
     switch (e.$type) {
       case 'NumberLit':
         return parseNumber(e.value);
@@ -826,13 +833,21 @@ class Evaluator {
       sharesChoices: cell,
       apply: (inputs, c) => {
         if (c.callStack.length >= MAX_CALL_DEPTH) this.fail(site, `calls nested deeper than ${MAX_CALL_DEPTH} (is ${def.name} recursive?)`, 'too-deep');
+        // Networks are finite graphs: a definition may not use itself, directly or not (each
+        // level would multiply the work; an accidental self-reference would hang the editor).
+        if (def === this.model || this.active.has(def)) this.fail(site, `${def.kind} ${def.name} uses itself (recursion is not allowed)`, 'recursion');
         const rep = c.repeatIndex;
         const path = cell ? c.path : `${c.path}/${siteId(site)}${rep !== undefined ? `#${rep}` : ''}`;
         const scope = join(c.scope, rep !== undefined ? `${def.name}.${rep}` : def.name);
         const inner: EvalContext = { path, scope, callStack: [...c.callStack, site], choiceStack: c.choiceStack };
         const f = new Frame(this.globals);
         for (const [p, v] of bound.values) f.set(p, v);
-        return this.execDefinitionBody(def, f, inputs, inner);
+        this.active.add(def);
+        try {
+          return this.execDefinitionBody(def, f, inputs, inner);
+        } finally {
+          this.active.delete(def);
+        }
       },
     };
   }
