@@ -68,7 +68,12 @@ const errors = (ds: NasDiagnostic[]) => ds.filter((d) => d.severity === 'error')
 
 describe('examples parse and validate', () => {
   it('lists every example file', () => {
-    expect(fs.readdirSync(EXAMPLES).filter((f) => f.endsWith('.nas')).sort()).toEqual([...FILES].sort());
+    expect(
+      fs
+        .readdirSync(EXAMPLES)
+        .filter((f) => f.endsWith('.nas'))
+        .sort(),
+    ).toEqual([...FILES].sort());
   });
   for (const f of FILES) {
     it(`${f} has no errors and no warnings`, () => {

@@ -134,7 +134,10 @@ describe('nas sample', () => {
 
 describe('nas fmt', () => {
   it('keeps the examples in canonical form, and formatting is idempotent', () => {
-    const examples = fs.readdirSync(path.join(ROOT, 'examples')).filter((f) => f.endsWith('.nas')).map((f) => `examples/${f}`);
+    const examples = fs
+      .readdirSync(path.join(ROOT, 'examples'))
+      .filter((f) => f.endsWith('.nas'))
+      .map((f) => `examples/${f}`);
     const r = nas(['fmt', '--check', ...examples]);
     expect(r.stdout).toBe('');
     expect(r.code).toBe(0);

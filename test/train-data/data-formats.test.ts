@@ -45,7 +45,12 @@ describe('CIFAR binary', () => {
     expect(src.classNames[9]).toBe('j');
     for (const i of [0, 4]) {
       const img = readAll(src, i);
-      for (const [y, x, c] of [[0, 0, 0], [31, 5, 2], [17, 30, 1]]) expect(img[(y * 32 + x) * 3 + c]).toBe(pixelValue(i, y, x, c));
+      for (const [y, x, c] of [
+        [0, 0, 0],
+        [31, 5, 2],
+        [17, 30, 1],
+      ])
+        expect(img[(y * 32 + x) * 3 + c]).toBe(pixelValue(i, y, x, c));
     }
   });
 
@@ -59,7 +64,14 @@ describe('CIFAR binary', () => {
   });
 
   it('reads CIFAR-100 fine (default) or coarse labels from the 2-byte records', () => {
-    writeCifarFile(join(tmp.dir, 'train.bin'), [[4, 88], [19, 0]], 0);
+    writeCifarFile(
+      join(tmp.dir, 'train.bin'),
+      [
+        [4, 88],
+        [19, 0],
+      ],
+      0,
+    );
     const fine = openCifar(tmp.dir, 'cifar100');
     expect(fine.numClasses).toBe(100);
     expect([fine.labelAt(0), fine.labelAt(1)]).toEqual([88, 0]);

@@ -29,9 +29,11 @@ export function writeCifarFile(file: string, labels: number[][], firstIndex: num
   labels.forEach((ls, r) => {
     const base = r * record;
     ls.forEach((l, k) => (buf[base + k] = l));
-    for (let c = 0; c < 3; c++) for (let y = 0; y < 32; y++) for (let x = 0; x < 32; x++) {
-      buf[base + labelBytes + c * 1024 + y * 32 + x] = pixelValue(firstIndex + r, y, x, c);
-    }
+    for (let c = 0; c < 3; c++)
+      for (let y = 0; y < 32; y++)
+        for (let x = 0; x < 32; x++) {
+          buf[base + labelBytes + c * 1024 + y * 32 + x] = pixelValue(firstIndex + r, y, x, c);
+        }
   });
   writeFileSync(file, buf);
 }

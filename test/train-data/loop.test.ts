@@ -57,7 +57,12 @@ describe('training loop', () => {
     const perEpoch: number[] = [];
     const events: TrainEvent[] = [];
     const result = await runTrainingLoop(model, data, {
-      epochs: 4, batchSize: 16, lr: 0.05, seed: 3, warmupEpochs: 1, labelSmoothing: 0.1,
+      epochs: 4,
+      batchSize: 16,
+      lr: 0.05,
+      seed: 3,
+      warmupEpochs: 1,
+      labelSmoothing: 0.1,
       onEvent: (e) => events.push(e),
       onEpochEnd: () => {
         perEpoch.push(tf.memory().numTensors);
@@ -103,7 +108,11 @@ describe('training loop', () => {
     const seen: TrainEvent[] = [];
     const ended: number[] = [];
     const result = await runTrainingLoop(model, data, {
-      epochs: 5, batchSize: 16, lr: 0.05, seed: 3, signal: ctrl.signal,
+      epochs: 5,
+      batchSize: 16,
+      lr: 0.05,
+      seed: 3,
+      signal: ctrl.signal,
       onEvent: (e) => {
         seen.push(e);
         // Abort during epoch 2, after its second batch.
@@ -142,7 +151,9 @@ describe('embedded dataset', () => {
     const result = await runTrainingLoop(model, data, { epochs: 4, batchSize: 32, lr: 0.1, seed: 1, augment: false });
     const seconds = (performance.now() - t0) / 1000;
     const last = result.epochs.at(-1)!;
-    console.log(`shapes10 on ${backend}: val acc ${(last.valAcc * 100).toFixed(1)}% after ${result.completedEpochs} epochs of ${data.train.length} images, ${seconds.toFixed(1)} s, ${last.imagesPerSec.toFixed(0)} images/s`);
+    console.log(
+      `shapes10 on ${backend}: val acc ${(last.valAcc * 100).toFixed(1)}% after ${result.completedEpochs} epochs of ${data.train.length} images, ${seconds.toFixed(1)} s, ${last.imagesPerSec.toFixed(0)} images/s`,
+    );
     expect(data.val.length).toBe(400);
     // Chance is 0.1; this run reaches ~0.7 (seeded, so the same on every run of a backend).
     expect(last.valAcc).toBeGreaterThan(0.5);

@@ -16,7 +16,8 @@ function makeSource(length: number, h: number, w: number, c: number, classes = 4
     labelAt: (i: number) => i % classes,
     readImage(i: number, out: Uint8Array, off: number) {
       src.reads++;
-      for (let y = 0; y < h; y++) for (let x = 0; x < w; x++) for (let ch = 0; ch < c; ch++) out[off + (y * w + x) * c + ch] = (i + 3 * y + 5 * x + 7 * ch) & 0xff;
+      for (let y = 0; y < h; y++)
+        for (let x = 0; x < w; x++) for (let ch = 0; ch < c; ch++) out[off + (y * w + x) * c + ch] = (i + 3 * y + 5 * x + 7 * ch) & 0xff;
     },
   };
   return src;
@@ -88,7 +89,11 @@ describe('batch stream', () => {
     const src = makeSource(10, 2, 3, 2);
     const stats = { mean: [0.1, 0.2], std: [0.5, 0.25] };
     const batches = await collect(streamBatches(src, { batchSize: 4, stats, shuffle: false, seed: 0, epoch: 0 }));
-    expect(batches.map((b) => b.shape)).toEqual([[4, 2, 3, 2], [4, 2, 3, 2], [2, 2, 3, 2]]);
+    expect(batches.map((b) => b.shape)).toEqual([
+      [4, 2, 3, 2],
+      [4, 2, 3, 2],
+      [2, 2, 3, 2],
+    ]);
     // Image 5, pixel (1, 2), channel 1 → raw 5 + 3 + 10 + 7 = 25.
     expect(batches[1].x[1 * 12 + (1 * 3 + 2) * 2 + 1]).toBeCloseTo((25 / 255 - 0.2) / 0.25, 5);
     expect(Array.from(batches[2].labels)).toEqual([0, 1]);
@@ -105,29 +110,40 @@ describe('batch stream', () => {
   });
 
   it('drops the ragged last batch when asked', async () => {
-    const batches = await collect(streamBatches(makeSource(10, 2, 2, 1), { batchSize: 4, stats: identityStats(1), shuffle: true, seed: 3, epoch: 0, dropLast: true }));
+    const batches = await collect(
+      streamBatches(makeSource(10, 2, 2, 1), { batchSize: 4, stats: identityStats(1), shuffle: true, seed: 3, epoch: 0, dropLast: true }),
+    );
     expect(batches.map((b) => b.shape[0])).toEqual([4, 4]);
   });
 
   it('crops with zero padding and flips exactly as torchvision RandomCrop + RandomHorizontalFlip', async () => {
-    const h = 5, w = 6, pad = 2;
+    const h = 5,
+      w = 6,
+      pad = 2;
     const src = makeSource(40, h, w, 1);
     const stats = identityStats(1);
-    const [b] = await collect(streamBatches(src, { batchSize: 40, stats, shuffle: false, seed: 11, epoch: 0, augment: { cropPadding: pad, horizontalFlip: true } }));
-    let flips = 0, shifted = 0;
+    const [b] = await collect(
+      streamBatches(src, { batchSize: 40, stats, shuffle: false, seed: 11, epoch: 0, augment: { cropPadding: pad, horizontalFlip: true } }),
+    );
+    let flips = 0,
+      shifted = 0;
     for (let i = 0; i < 40; i++) {
       const out = Array.from(b.x.subarray(i * h * w, (i + 1) * h * w)).map(Math.round);
       // Find the (dy, dx, mirror) that explains the output; exactly one must.
       const matches: string[] = [];
-      for (let dy = -pad; dy <= pad; dy++) for (let dx = -pad; dx <= pad; dx++) for (const m of [false, true]) {
-        let ok = true;
-        for (let y = 0; y < h && ok; y++) for (let x = 0; x < w && ok; x++) {
-          const sy = y + dy, sx = (m ? w - 1 - x : x) + dx;
-          const want = sy < 0 || sy >= h || sx < 0 || sx >= w ? 0 : (i + 3 * sy + 5 * sx) & 0xff;
-          ok = out[y * w + x] === want;
-        }
-        if (ok) matches.push(`${dy},${dx},${m}`);
-      }
+      for (let dy = -pad; dy <= pad; dy++)
+        for (let dx = -pad; dx <= pad; dx++)
+          for (const m of [false, true]) {
+            let ok = true;
+            for (let y = 0; y < h && ok; y++)
+              for (let x = 0; x < w && ok; x++) {
+                const sy = y + dy,
+                  sx = (m ? w - 1 - x : x) + dx;
+                const want = sy < 0 || sy >= h || sx < 0 || sx >= w ? 0 : (i + 3 * sy + 5 * sx) & 0xff;
+                ok = out[y * w + x] === want;
+              }
+            if (ok) matches.push(`${dy},${dx},${m}`);
+          }
       expect(matches.length).toBe(1);
       if (matches[0].endsWith('true')) flips++;
       if (!matches[0].startsWith('0,0,')) shifted++;
@@ -139,7 +155,14 @@ describe('batch stream', () => {
 
   it('streams lazily: a million-image source is read one batch at a time', async () => {
     const src = makeSource(1_000_000, 32, 32, 3);
-    const gen = streamBatches(src, { batchSize: 64, stats: identityStats(3), shuffle: true, seed: 1, epoch: 0, augment: { cropPadding: 4, horizontalFlip: true } });
+    const gen = streamBatches(src, {
+      batchSize: 64,
+      stats: identityStats(3),
+      shuffle: true,
+      seed: 1,
+      epoch: 0,
+      augment: { cropPadding: 4, horizontalFlip: true },
+    });
     const first = await gen.next();
     expect(first.done).toBe(false);
     expect(src.reads).toBe(64);

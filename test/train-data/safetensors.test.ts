@@ -4,7 +4,14 @@ import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import * as tf from '@tensorflow/tfjs-core';
 import {
-  type SafeTensor, SafetensorsError, decodeSafetensors, encodeSafetensors, loadModelWeights, readSafetensorsFile, saveModelWeights, toFloat32,
+  type SafeTensor,
+  SafetensorsError,
+  decodeSafetensors,
+  encodeSafetensors,
+  loadModelWeights,
+  readSafetensorsFile,
+  saveModelWeights,
+  toFloat32,
 } from '../../src/core/train/safetensors';
 import { createTinyCnn } from '../../src/core/train/tiny-cnn';
 import { makeTempDir, useTrainingBackend } from './helpers';
@@ -104,7 +111,11 @@ describe('safetensors encoding', () => {
   it('is read correctly by an independent Python reader', () => {
     const file = join(tmp.dir, 'ts-written.safetensors');
     writeFileSync(file, encodeSafetensors(sampleTensors(), { written_by: 'typescript' }));
-    const py = JSON.parse(python('read', file)) as { header_len: number; metadata: Record<string, string>; tensors: Record<string, { dtype: string; shape: number[]; values: number[]; aligned: boolean }> };
+    const py = JSON.parse(python('read', file)) as {
+      header_len: number;
+      metadata: Record<string, string>;
+      tensors: Record<string, { dtype: string; shape: number[]; values: number[]; aligned: boolean }>;
+    };
     expect(py.metadata).toEqual({ written_by: 'typescript' });
     expect(py.header_len % 8).toBe(0);
     for (const [name, t] of sampleTensors()) {
@@ -123,7 +134,7 @@ describe('safetensors encoding', () => {
       const want = new Map<string, number[]>();
       let k = 0;
       for (const [name, v] of [...model.trainable, ...model.state].reverse()) {
-        const values = Array.from({ length: v.size }, (_, i) => ((i * 7 + k) % 13 - 6) / 8); // exact in float32
+        const values = Array.from({ length: v.size }, (_, i) => (((i * 7 + k) % 13) - 6) / 8); // exact in float32
         spec[name] = { dtype: 'F32', shape: [...v.shape], values };
         want.set(name, values);
         k++;

@@ -9,15 +9,46 @@ beforeAll(async () => {
 
 describe('conv2dFastFilterGrad', () => {
   // Reference: tfjs' own Conv2D gradient (Conv2DBackpropInput/Filter), same padding=1.
-  for (const [n, h, w, cin, cout, stride] of [[2, 7, 7, 3, 4, 1], [2, 8, 8, 3, 5, 2], [3, 9, 6, 2, 3, 2], [1, 6, 10, 4, 2, 1]] as const) {
+  for (const [n, h, w, cin, cout, stride] of [
+    [2, 7, 7, 3, 4, 1],
+    [2, 8, 8, 3, 5, 2],
+    [3, 9, 6, 2, 3, 2],
+    [1, 6, 10, 4, 2, 1],
+  ] as const) {
     it(`matches tf.conv2d's value and gradients for x [${n},${h},${w},${cin}], ${cout} filters, stride ${stride}`, () => {
       const x = tf.randomNormal([n, h, w, cin], 0, 1, 'float32', 1) as tf.Tensor4D;
       const k = tf.randomNormal([3, 3, cin, cout], 0, 1, 'float32', 2) as tf.Tensor4D;
-      const dy = tf.randomNormal(tf.conv2d(x, k, stride, [[0, 0], [1, 1], [1, 1], [0, 0]]).shape, 0, 1, 'float32', 3);
-      const loss = (f: (a: tf.Tensor4D, b: tf.Tensor4D) => tf.Tensor4D) => (a: tf.Tensor, b: tf.Tensor) => tf.sum(tf.mul(f(a as tf.Tensor4D, b as tf.Tensor4D), dy));
-      const ref = tf.grads(loss((a, b) => tf.conv2d(a, b, stride, [[0, 0], [1, 1], [1, 1], [0, 0]])))([x, k]);
+      const dy = tf.randomNormal(
+        tf.conv2d(x, k, stride, [
+          [0, 0],
+          [1, 1],
+          [1, 1],
+          [0, 0],
+        ]).shape,
+        0,
+        1,
+        'float32',
+        3,
+      );
+      const loss = (f: (a: tf.Tensor4D, b: tf.Tensor4D) => tf.Tensor4D) => (a: tf.Tensor, b: tf.Tensor) =>
+        tf.sum(tf.mul(f(a as tf.Tensor4D, b as tf.Tensor4D), dy));
+      const ref = tf.grads(
+        loss((a, b) =>
+          tf.conv2d(a, b, stride, [
+            [0, 0],
+            [1, 1],
+            [1, 1],
+            [0, 0],
+          ]),
+        ),
+      )([x, k]);
       const got = tf.grads(loss((a, b) => conv2dFastFilterGrad(a, b, stride)))([x, k]);
-      const yRef = tf.conv2d(x, k, stride, [[0, 0], [1, 1], [1, 1], [0, 0]]);
+      const yRef = tf.conv2d(x, k, stride, [
+        [0, 0],
+        [1, 1],
+        [1, 1],
+        [0, 0],
+      ]);
       const yGot = conv2dFastFilterGrad(x, k, stride);
       expect(yGot.shape).toEqual(yRef.shape);
       const maxDiff = (a: tf.Tensor, b: tf.Tensor) => tf.max(tf.abs(tf.sub(a, b))).dataSync()[0];

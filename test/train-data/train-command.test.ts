@@ -35,7 +35,24 @@ describe('nas train', () => {
   it('parses its flags with defaults, and rejects bad values', async () => {
     const d = await parseOptions([]);
     expect(d).toMatchObject({ data: 'shapes10', epochs: 5, batch: 64, lr: 0.1, momentum: 0.9, weightDecay: 5e-4, seed: 0, augment: true, widths: [16, 32] });
-    const o = await parseOptions(['--epochs', '2', '--batch', '16', '--lr', '0.05', '--seed', '7', '--save', 'w.safetensors', '--json', '--no-augment', '--widths', '4,8', '--data', 'mnist:/x']);
+    const o = await parseOptions([
+      '--epochs',
+      '2',
+      '--batch',
+      '16',
+      '--lr',
+      '0.05',
+      '--seed',
+      '7',
+      '--save',
+      'w.safetensors',
+      '--json',
+      '--no-augment',
+      '--widths',
+      '4,8',
+      '--data',
+      'mnist:/x',
+    ]);
     expect(o).toMatchObject({ epochs: 2, batch: 16, lr: 0.05, seed: 7, save: 'w.safetensors', json: true, augment: false, widths: [4, 8], data: 'mnist:/x' });
     await expect(parseOptions(['--epochs', '0'])).rejects.toThrow(/--epochs must be an integer/);
     await expect(parseOptions(['--backend', 'tpu'])).rejects.toThrow(/Allowed choices/);

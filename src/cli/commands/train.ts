@@ -50,16 +50,20 @@ export interface TrainCommandIo {
 
 export const EXIT_CANCELLED = 130;
 
-const int = (name: string, min: number) => (v: string): number => {
-  const n = Number(v);
-  if (!Number.isInteger(n) || n < min) throw new InvalidArgumentError(`${name} must be an integer ≥ ${min}`);
-  return n;
-};
-const num = (name: string, min: number, max = Infinity) => (v: string): number => {
-  const n = Number(v);
-  if (!Number.isFinite(n) || n < min || n > max) throw new InvalidArgumentError(`${name} must be a number in [${min}, ${max}]`);
-  return n;
-};
+const int =
+  (name: string, min: number) =>
+  (v: string): number => {
+    const n = Number(v);
+    if (!Number.isInteger(n) || n < min) throw new InvalidArgumentError(`${name} must be an integer ≥ ${min}`);
+    return n;
+  };
+const num =
+  (name: string, min: number, max = Infinity) =>
+  (v: string): number => {
+    const n = Number(v);
+    if (!Number.isFinite(n) || n < min || n > max) throw new InvalidArgumentError(`${name} must be a number in [${min}, ${max}]`);
+    return n;
+  };
 const widths = (v: string): [number, number] => {
   const m = /^(\d+),(\d+)$/.exec(v);
   if (!m || Number(m[1]) < 1 || Number(m[2]) < 1) throw new InvalidArgumentError('widths must be two positive integers, e.g. 16,32');
@@ -94,7 +98,9 @@ export async function runTrainCommand(opts: TrainCommandOptions, io: TrainComman
     }
     throw e;
   }
-  io.err(`data: ${data.train.description} (${data.train.length} train / ${data.val.length} val, ${data.train.width}x${data.train.height}x${data.train.channels}, ${data.train.numClasses} classes)`);
+  io.err(
+    `data: ${data.train.description} (${data.train.length} train / ${data.val.length} val, ${data.train.width}x${data.train.height}x${data.train.channels}, ${data.train.numClasses} classes)`,
+  );
   const model = createTinyCnn({
     inputChannels: data.train.channels,
     numClasses: data.train.numClasses,
@@ -116,9 +122,15 @@ export async function runTrainCommand(opts: TrainCommandOptions, io: TrainComman
       }
     }
     io.err(`model: ${model.name}, ${model.paramCount()} parameters; backend ${sel.backend}`);
-    const bar = opts.progress !== false && io.isTty
-      ? new SingleBar({ format: 'epoch {epoch} [{bar}] {value}/{total} batches  loss {loss}  acc {acc}  {ips} images/s', stream: process.stderr, clearOnComplete: true, hideCursor: true })
-      : undefined;
+    const bar =
+      opts.progress !== false && io.isTty
+        ? new SingleBar({
+            format: 'epoch {epoch} [{bar}] {value}/{total} batches  loss {loss}  acc {acc}  {ips} images/s',
+            stream: process.stderr,
+            clearOnComplete: true,
+            hideCursor: true,
+          })
+        : undefined;
     let saved: number | undefined;
     const result = await runTrainingLoop(model, data, {
       epochs: opts.epochs,
@@ -140,15 +152,32 @@ export async function runTrainCommand(opts: TrainCommandOptions, io: TrainComman
       },
       onEpochEnd(e) {
         if (opts.json) {
-          io.out(JSON.stringify({
-            epoch: e.epoch, epochs: opts.epochs, train_loss: e.trainLoss, train_acc: e.trainAcc, val_loss: e.valLoss, val_acc: e.valAcc,
-            lr: e.lr, images_per_s: e.imagesPerSec, seconds: e.seconds, backend: sel.backend, data: opts.data,
-          }));
+          io.out(
+            JSON.stringify({
+              epoch: e.epoch,
+              epochs: opts.epochs,
+              train_loss: e.trainLoss,
+              train_acc: e.trainAcc,
+              val_loss: e.valLoss,
+              val_acc: e.valAcc,
+              lr: e.lr,
+              images_per_s: e.imagesPerSec,
+              seconds: e.seconds,
+              backend: sel.backend,
+              data: opts.data,
+            }),
+          );
         } else io.out(formatEpoch(e, opts.epochs));
         if (opts.save) {
           saveModelWeights(model, opts.save, {
-            epoch: String(e.epoch), epochs: String(opts.epochs), val_acc: String(e.valAcc), val_loss: String(e.valLoss),
-            data: opts.data, seed: String(opts.seed), normalize_mean: JSON.stringify(data.stats.mean), normalize_std: JSON.stringify(data.stats.std),
+            epoch: String(e.epoch),
+            epochs: String(opts.epochs),
+            val_acc: String(e.valAcc),
+            val_loss: String(e.valLoss),
+            data: opts.data,
+            seed: String(opts.seed),
+            normalize_mean: JSON.stringify(data.stats.mean),
+            normalize_std: JSON.stringify(data.stats.std),
           });
           saved = e.epoch;
         }

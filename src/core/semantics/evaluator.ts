@@ -418,7 +418,8 @@ class Evaluator {
   evalExpr(e: ast.Expr, frame: Frame, ctx: EvalContext): Value {
     // A partial AST (after a syntax error) can miss an expression: nothing more to report.
     if (!e) throw new EvalError('', this.root, 'poison');
-    if (++this.work > MAX_WORK) this.fail(e, `elaboration stopped after ${MAX_WORK.toLocaleString('en-US')} evaluation steps: the network is too large or loops`, 'too-large');
+    if (++this.work > MAX_WORK)
+      this.fail(e, `elaboration stopped after ${MAX_WORK.toLocaleString('en-US')} evaluation steps: the network is too large or loops`, 'too-large');
     switch (e.$type) {
       case 'NumberLit':
         return parseNumber(e.value);

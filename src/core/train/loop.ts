@@ -95,7 +95,14 @@ export class TrainingDivergedError extends Error {
 }
 
 /** Learning rate of step `step` (0-based) out of `totalSteps`, per the module comment. */
-export function computeLearningRate(step: number, totalSteps: number, warmupSteps: number, lr: number, minLr = 0, schedule: 'cosine' | 'constant' = 'cosine'): number {
+export function computeLearningRate(
+  step: number,
+  totalSteps: number,
+  warmupSteps: number,
+  lr: number,
+  minLr = 0,
+  schedule: 'cosine' | 'constant' = 'cosine',
+): number {
   if (step < warmupSteps) return (lr * (step + 1)) / warmupSteps;
   if (schedule === 'constant') return lr;
   const span = Math.max(1, totalSteps - warmupSteps);
@@ -111,7 +118,13 @@ function batchToTensors(b: Batch): { x: tf.Tensor4D; y: tf.Tensor1D } {
 const yieldToEventLoop = (): Promise<void> => new Promise((resolve) => setImmediate(resolve));
 
 /** Mean cross-entropy (no smoothing) and top-1 accuracy of `model` in inference mode. */
-export async function evaluateModel(model: TrainableModel, source: ImageSource, stats: ChannelStats, batchSize: number, signal?: AbortSignal): Promise<EvalResult | undefined> {
+export async function evaluateModel(
+  model: TrainableModel,
+  source: ImageSource,
+  stats: ChannelStats,
+  batchSize: number,
+  signal?: AbortSignal,
+): Promise<EvalResult | undefined> {
   let lossSum = 0;
   let correct = 0;
   for await (const b of streamBatches(source, { batchSize, stats, shuffle: false, seed: 0, epoch: 0 })) {
@@ -185,7 +198,17 @@ export async function runTrainingLoop(model: TrainableModel, data: TrainingData,
         lossSum += r.loss * n;
         correct += r.correct;
         const elapsed = (performance.now() - t0) / 1000;
-        emit({ type: 'batch', epoch, batch, batches: stepsPerEpoch, step: globalStep, loss: r.loss, acc: r.correct / n, lr: currentLr, imagesPerSec: seen / Math.max(elapsed, 1e-9) });
+        emit({
+          type: 'batch',
+          epoch,
+          batch,
+          batches: stepsPerEpoch,
+          step: globalStep,
+          loss: r.loss,
+          acc: r.correct / n,
+          lr: currentLr,
+          imagesPerSec: seen / Math.max(elapsed, 1e-9),
+        });
         await yieldToEventLoop();
       }
       if (opts.signal?.aborted) return cancel();

@@ -42,7 +42,10 @@ export interface SafetensorsContent {
 }
 
 export class SafetensorsError extends Error {
-  constructor(message: string, readonly file?: string) {
+  constructor(
+    message: string,
+    readonly file?: string,
+  ) {
     super(file ? `${file}: ${message}` : message);
     this.name = 'SafetensorsError';
   }
@@ -62,22 +65,38 @@ function arrayFor(dtype: SafetensorsDtype, bytes: Uint8Array): TensorArray {
   copy.set(bytes);
   const buf = copy.buffer;
   switch (dtype) {
-    case 'F64': return new Float64Array(buf);
-    case 'F32': return new Float32Array(buf);
+    case 'F64':
+      return new Float64Array(buf);
+    case 'F32':
+      return new Float32Array(buf);
     case 'F16':
-    case 'BF16': return new Uint16Array(buf);
-    case 'I64': return new BigInt64Array(buf);
-    case 'I32': return new Int32Array(buf);
-    case 'I16': return new Int16Array(buf);
-    case 'I8': return new Int8Array(buf);
+    case 'BF16':
+      return new Uint16Array(buf);
+    case 'I64':
+      return new BigInt64Array(buf);
+    case 'I32':
+      return new Int32Array(buf);
+    case 'I16':
+      return new Int16Array(buf);
+    case 'I8':
+      return new Int8Array(buf);
     case 'U8':
-    case 'BOOL': return new Uint8Array(buf);
+    case 'BOOL':
+      return new Uint8Array(buf);
   }
 }
 
 const ARRAY_TYPES: Record<SafetensorsDtype, { name: string; prototype: unknown }> = {
-  F64: Float64Array, F32: Float32Array, F16: Uint16Array, BF16: Uint16Array, I64: BigInt64Array,
-  I32: Int32Array, I16: Int16Array, I8: Int8Array, U8: Uint8Array, BOOL: Uint8Array,
+  F64: Float64Array,
+  F32: Float32Array,
+  F16: Uint16Array,
+  BF16: Uint16Array,
+  I64: BigInt64Array,
+  I32: Int32Array,
+  I16: Int16Array,
+  I8: Int8Array,
+  U8: Uint8Array,
+  BOOL: Uint8Array,
 };
 
 const numel = (shape: readonly number[]): number => shape.reduce((a, b) => a * b, 1);
@@ -89,8 +108,10 @@ export function encodeSafetensors(tensors: ReadonlyMap<string, SafeTensor>, meta
     if (name === '__metadata__') throw new SafetensorsError(`'__metadata__' is reserved and cannot name a tensor`);
     if (!(t.dtype in DTYPE_BYTES)) throw new SafetensorsError(`tensor '${name}': unknown dtype ${t.dtype}`);
     const want = ARRAY_TYPES[t.dtype];
-    if (!(t.data instanceof (want as unknown as new () => TensorArray))) throw new SafetensorsError(`tensor '${name}': ${t.dtype} needs a ${want.name}, got ${t.data.constructor.name}`);
-    if (t.data.length !== numel(t.shape)) throw new SafetensorsError(`tensor '${name}': shape [${t.shape}] needs ${numel(t.shape)} values, got ${t.data.length}`);
+    if (!(t.data instanceof (want as unknown as new () => TensorArray)))
+      throw new SafetensorsError(`tensor '${name}': ${t.dtype} needs a ${want.name}, got ${t.data.constructor.name}`);
+    if (t.data.length !== numel(t.shape))
+      throw new SafetensorsError(`tensor '${name}': shape [${t.shape}] needs ${numel(t.shape)} values, got ${t.data.length}`);
   }
   entries.sort(([na, a], [nb, b]) => DTYPE_BYTES[b.dtype] - DTYPE_BYTES[a.dtype] || (na < nb ? -1 : na > nb ? 1 : 0));
   const header: Record<string, unknown> = {};
@@ -156,10 +177,12 @@ export function decodeSafetensors(bytes: Uint8Array, file?: string): Safetensors
     const shape = info.shape;
     if (!Array.isArray(shape) || !shape.every((d) => Number.isSafeInteger(d) && d >= 0)) fail(`tensor '${name}': bad shape ${JSON.stringify(shape)}`);
     const offs = info.data_offsets;
-    if (!Array.isArray(offs) || offs.length !== 2 || !offs.every((d) => Number.isSafeInteger(d) && d >= 0)) fail(`tensor '${name}': bad data_offsets ${JSON.stringify(offs)}`);
+    if (!Array.isArray(offs) || offs.length !== 2 || !offs.every((d) => Number.isSafeInteger(d) && d >= 0))
+      fail(`tensor '${name}': bad data_offsets ${JSON.stringify(offs)}`);
     const [begin, end] = offs as [number, number];
     const want = numel(shape as number[]) * DTYPE_BYTES[dtype];
-    if (end < begin || end - begin !== want) fail(`tensor '${name}': data_offsets [${begin}, ${end}] span ${end - begin} bytes, ${dtype}[${shape}] needs ${want}`);
+    if (end < begin || end - begin !== want)
+      fail(`tensor '${name}': data_offsets [${begin}, ${end}] span ${end - begin} bytes, ${dtype}[${shape}] needs ${want}`);
     spans.push({ name, begin, end, dtype, shape: shape as number[] });
   }
   // The tensors must tile the buffer exactly: sorted by offset, each starts where the last ended.
@@ -225,7 +248,12 @@ export function collectModelTensors(model: TrainableModel): Map<string, SafeTens
 }
 
 export function saveModelWeights(model: TrainableModel, file: string, metadata: Record<string, string> = {}): void {
-  writeSafetensorsFile(file, collectModelTensors(model), { format: 'nas-studio', model: model.name, layout: 'NHWC activations; conv HWIO, depthwise HWCM, linear [in, out]', ...metadata });
+  writeSafetensorsFile(file, collectModelTensors(model), {
+    format: 'nas-studio',
+    model: model.name,
+    layout: 'NHWC activations; conv HWIO, depthwise HWCM, linear [in, out]',
+    ...metadata,
+  });
 }
 
 export interface LoadWeightsOptions {
@@ -256,7 +284,8 @@ export function loadModelWeights(model: TrainableModel, file: string, opts: Load
       if (t.dtype !== 'I32' && t.dtype !== 'I64') throw new SafetensorsError(`tensor '${name}' is ${t.dtype}, the model expects an integer tensor`, file);
       values.push([v, tf.tensor(Int32Array.from(t.data as ArrayLike<number>, Number), t.shape, 'int32')]);
     } else {
-      if (!['F32', 'F64', 'F16', 'BF16'].includes(t.dtype)) throw new SafetensorsError(`tensor '${name}' is ${t.dtype}, the model expects a float tensor`, file);
+      if (!['F32', 'F64', 'F16', 'BF16'].includes(t.dtype))
+        throw new SafetensorsError(`tensor '${name}' is ${t.dtype}, the model expects a float tensor`, file);
       values.push([v, tf.tensor(toFloat32(t), t.shape, 'float32')]);
     }
   }

@@ -56,7 +56,10 @@ function listFiles(dir: string, variant: CifarVariant, split: 'train' | 'test'):
 function readClassNames(dir: string, variant: CifarVariant, labels: 'fine' | 'coarse', numClasses: number): string[] {
   const metaFile = join(dir, variant === 'cifar10' ? 'batches.meta.txt' : `${labels}_label_names.txt`);
   if (existsSync(metaFile)) {
-    const names = readFileSync(metaFile, 'utf8').split(/\r?\n/).map((s) => s.trim()).filter((s) => s.length > 0);
+    const names = readFileSync(metaFile, 'utf8')
+      .split(/\r?\n/)
+      .map((s) => s.trim())
+      .filter((s) => s.length > 0);
     if (names.length === numClasses) return names;
   }
   if (variant === 'cifar10') return CIFAR10_NAMES;
@@ -77,7 +80,11 @@ export function openCifar(dir: string, variant: CifarVariant, opts: CifarOptions
     if (data.length === 0) throw new DatasetError('empty', 'file is empty', { file });
     const count = Math.floor(data.length / record);
     if (count * record !== data.length) {
-      throw new DatasetError('truncated', `file is ${data.length} bytes, not a multiple of the ${record}-byte ${variant} record (last record incomplete)`, { file, record: count, offset: count * record });
+      throw new DatasetError('truncated', `file is ${data.length} bytes, not a multiple of the ${record}-byte ${variant} record (last record incomplete)`, {
+        file,
+        record: count,
+        offset: count * record,
+      });
     }
     for (let r = 0; r < count; r++) {
       const label = data[r * record + labelByte];

@@ -5,14 +5,14 @@
  */
 
 export type DatasetErrorCode =
-  | 'missing'          // a file or folder that the format needs is absent
-  | 'truncated'        // a file is shorter than its header or record size says
-  | 'bad-header'       // wrong magic number / inconsistent header fields
-  | 'label-range'      // a label outside [0, classes)
-  | 'size-mismatch'    // images of different sizes, or counts that disagree between files
+  | 'missing' // a file or folder that the format needs is absent
+  | 'truncated' // a file is shorter than its header or record size says
+  | 'bad-header' // wrong magic number / inconsistent header fields
+  | 'label-range' // a label outside [0, classes)
+  | 'size-mismatch' // images of different sizes, or counts that disagree between files
   | 'unreadable-image' // an image file that the PNG/JPEG decoder rejects
-  | 'empty'            // no records / no images / no classes
-  | 'bad-spec';        // a `--data KIND:DIR` string that names no known kind
+  | 'empty' // no records / no images / no classes
+  | 'bad-spec'; // a `--data KIND:DIR` string that names no known kind
 
 export interface DatasetErrorDetails {
   file?: string;

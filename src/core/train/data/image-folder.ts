@@ -23,7 +23,11 @@ export interface ImageFolderOptions {
 
 const IMAGE_EXTENSIONS = new Set(['.png', '.jpg', '.jpeg']);
 
-interface DecodedRgb { width: number; height: number; rgb: Uint8Array }
+interface DecodedRgb {
+  width: number;
+  height: number;
+  rgb: Uint8Array;
+}
 
 /** Decodes a PNG or JPEG file to RGB; throws DatasetError('unreadable-image') naming it. */
 export function decodeImageFile(file: string): DecodedRgb {
@@ -90,7 +94,9 @@ export function openImageFolder(dir: string, opts: ImageFolderOptions = {}): Ima
       width = img.width;
       height = img.height;
     } else if (img.width !== width || img.height !== height) {
-      throw new DatasetError('size-mismatch', `image is ${img.width}x${img.height} but ${files[0]} is ${width}x${height}; all images must have one size`, { file });
+      throw new DatasetError('size-mismatch', `image is ${img.width}x${img.height} but ${files[0]} is ${width}x${height}; all images must have one size`, {
+        file,
+      });
     }
     if (cached + img.rgb.length <= cacheBytes) {
       cache.push(img.rgb);

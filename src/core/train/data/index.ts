@@ -12,7 +12,16 @@ import { createShapes10 } from './synthetic';
 
 export { DatasetError, type DatasetErrorCode } from './errors';
 export type { ImageSource } from './source';
-export { type TrainingData, type ChannelStats, type AugmentOptions, type Batch, streamBatches, splitTrainVal, computeChannelStats, countBatches } from './pipeline';
+export {
+  type TrainingData,
+  type ChannelStats,
+  type AugmentOptions,
+  type Batch,
+  streamBatches,
+  splitTrainVal,
+  computeChannelStats,
+  countBatches,
+} from './pipeline';
 export { openCifar } from './cifar';
 export { openMnist } from './mnist';
 export { openImageFolder, decodeImageFile } from './image-folder';
@@ -55,7 +64,11 @@ function openSplit(spec: DataSpec, split: 'train' | 'test', opts: OpenDatasetOpt
   switch (spec.kind) {
     case 'shapes10':
       // The test split is another stretch of the same generator: disjoint images.
-      return createShapes10({ length: opts.syntheticLength ?? SHAPES10_DEFAULT_LENGTH, seed: split === 'train' ? opts.seed : opts.seed + 0x7e57, size: opts.syntheticSize });
+      return createShapes10({
+        length: opts.syntheticLength ?? SHAPES10_DEFAULT_LENGTH,
+        seed: split === 'train' ? opts.seed : opts.seed + 0x7e57,
+        size: opts.syntheticSize,
+      });
     case 'cifar10':
     case 'cifar100':
       return openCifar(dir, spec.kind, { split });
@@ -76,7 +89,11 @@ export function openTrainingData(spec: DataSpec, opts: OpenDatasetOptions): Trai
     train = all;
     val = openSplit(spec, 'test', opts);
     if (val.height !== train.height || val.width !== train.width || val.channels !== train.channels) {
-      throw new DatasetError('size-mismatch', `test images are ${val.width}x${val.height}x${val.channels}, training images ${train.width}x${train.height}x${train.channels}`, { file: spec.dir });
+      throw new DatasetError(
+        'size-mismatch',
+        `test images are ${val.width}x${val.height}x${val.channels}, training images ${train.width}x${train.height}x${train.channels}`,
+        { file: spec.dir },
+      );
     }
   } else {
     ({ train, val } = splitTrainVal(all, opts.valFraction ?? 0.1, opts.seed));

@@ -29,7 +29,15 @@ function findIdxFile(dir: string, prefix: string, kind: 'images' | 'labels'): st
     candidates.push(join(dir, stem), join(dir, `${stem}.gz`));
   }
   const found = candidates.find((f) => existsSync(f));
-  if (!found) throw new DatasetError('missing', `MNIST ${kind} file not found (also looked for ${candidates.slice(1).map((c) => c.slice(dir.length + 1)).join(', ')})`, { file: candidates[0] });
+  if (!found)
+    throw new DatasetError(
+      'missing',
+      `MNIST ${kind} file not found (also looked for ${candidates
+        .slice(1)
+        .map((c) => c.slice(dir.length + 1))
+        .join(', ')})`,
+      { file: candidates[0] },
+    );
   return found;
 }
 
@@ -46,22 +54,32 @@ function readMaybeGzip(file: string): Buffer {
   return raw;
 }
 
-interface IdxArray { dims: number[]; data: Buffer; headerBytes: number }
+interface IdxArray {
+  dims: number[];
+  data: Buffer;
+  headerBytes: number;
+}
 
 function parseIdx(file: string, buf: Buffer, rank: number): IdxArray {
   const headerBytes = 4 + 4 * rank;
   if (buf.length < 4) throw new DatasetError('truncated', `file has ${buf.length} bytes, shorter than the IDX magic number`, { file, offset: buf.length });
-  if (buf[0] !== 0 || buf[1] !== 0) throw new DatasetError('bad-header', `not an IDX file (magic ${buf.readUInt32BE(0).toString(16).padStart(8, '0')})`, { file, offset: 0 });
+  if (buf[0] !== 0 || buf[1] !== 0)
+    throw new DatasetError('bad-header', `not an IDX file (magic ${buf.readUInt32BE(0).toString(16).padStart(8, '0')})`, { file, offset: 0 });
   if (buf[2] !== IDX_UBYTE) throw new DatasetError('bad-header', `IDX element type 0x${buf[2].toString(16)} is not unsigned byte (0x08)`, { file, offset: 2 });
   if (buf[3] !== rank) throw new DatasetError('bad-header', `IDX rank ${buf[3]}, expected ${rank}`, { file, offset: 3 });
-  if (buf.length < headerBytes) throw new DatasetError('truncated', `file has ${buf.length} bytes, shorter than the ${headerBytes}-byte IDX header`, { file, offset: buf.length });
+  if (buf.length < headerBytes)
+    throw new DatasetError('truncated', `file has ${buf.length} bytes, shorter than the ${headerBytes}-byte IDX header`, { file, offset: buf.length });
   const dims: number[] = [];
   for (let d = 0; d < rank; d++) dims.push(buf.readUInt32BE(4 + 4 * d));
   const expected = headerBytes + dims.reduce((a, b) => a * b, 1);
   if (buf.length < expected) {
-    throw new DatasetError('truncated', `header promises ${dims.join('x')} values (${expected} bytes) but the file has ${buf.length}`, { file, offset: buf.length });
+    throw new DatasetError('truncated', `header promises ${dims.join('x')} values (${expected} bytes) but the file has ${buf.length}`, {
+      file,
+      offset: buf.length,
+    });
   }
-  if (buf.length > expected) throw new DatasetError('bad-header', `${buf.length - expected} bytes after the ${dims.join('x')} values the header declares`, { file, offset: expected });
+  if (buf.length > expected)
+    throw new DatasetError('bad-header', `${buf.length - expected} bytes after the ${dims.join('x')} values the header declares`, { file, offset: expected });
   return { dims, data: buf, headerBytes };
 }
 
@@ -80,7 +98,8 @@ export function openMnist(dir: string, opts: MnistOptions = {}): ImageSource {
   if (rows === 0 || cols === 0) throw new DatasetError('bad-header', `image size ${rows}x${cols}`, { file: imagesFile, offset: 8 });
   for (let i = 0; i < n; i++) {
     const l = labels.data[labels.headerBytes + i];
-    if (l >= numClasses) throw new DatasetError('label-range', `label ${l} outside [0, ${numClasses})`, { file: labelsFile, record: i, offset: labels.headerBytes + i });
+    if (l >= numClasses)
+      throw new DatasetError('label-range', `label ${l} outside [0, ${numClasses})`, { file: labelsFile, record: i, offset: labels.headerBytes + i });
   }
   const size = rows * cols;
   return {

@@ -46,8 +46,10 @@ function drawMask(label: number, size: number, rng: Rng): Mask {
   const cx = size * (0.3 + 0.4 * rng.nextFloat());
   const r = size * (0.18 + 0.17 * rng.nextFloat());
   switch (SHAPES10_CLASSES[label]) {
-    case 'horizontal-stripes': return (y) => stripe(y);
-    case 'vertical-stripes': return (_y, x) => stripe(x);
+    case 'horizontal-stripes':
+      return (y) => stripe(y);
+    case 'vertical-stripes':
+      return (_y, x) => stripe(x);
     // Either diagonal, at random: every class is closed under a horizontal flip, so the
     // standard flip augmentation never changes an image's class.
     case 'diagonal-stripes': {
@@ -64,7 +66,7 @@ function drawMask(label: number, size: number, rng: Rng): Mask {
       const cell = 2 + rng.nextInt(3);
       const oy = rng.nextInt(cell);
       const ox = rng.nextInt(cell);
-      return (y, x) => ((Math.floor((y + oy) / cell) + Math.floor((x + ox) / cell)) & 1);
+      return (y, x) => (Math.floor((y + oy) / cell) + Math.floor((x + ox) / cell)) & 1;
     }
     case 'dots': {
       const step = 5 + rng.nextInt(3);
@@ -77,8 +79,10 @@ function drawMask(label: number, size: number, rng: Rng): Mask {
         return dy * dy + dx * dx <= rad * rad ? 1 : 0;
       };
     }
-    case 'disc': return (y, x) => ((y - cy) ** 2 + (x - cx) ** 2 <= r * r ? 1 : 0);
-    case 'square': return (y, x) => (Math.abs(y - cy) <= r && Math.abs(x - cx) <= r ? 1 : 0);
+    case 'disc':
+      return (y, x) => ((y - cy) ** 2 + (x - cx) ** 2 <= r * r ? 1 : 0);
+    case 'square':
+      return (y, x) => (Math.abs(y - cy) <= r && Math.abs(x - cx) <= r ? 1 : 0);
     case 'ring': {
       const t = 1.5 + rng.nextFloat();
       return (y, x) => (Math.abs(Math.hypot(y - cy, x - cx) - r) <= t ? 1 : 0);
@@ -89,7 +93,8 @@ function drawMask(label: number, size: number, rng: Rng): Mask {
       const sa = Math.sin(a) / size;
       return (y, x) => 0.5 + (x - size / 2) * ca + (y - size / 2) * sa;
     }
-    default: throw new RangeError(`no class ${label}`);
+    default:
+      throw new RangeError(`no class ${label}`);
   }
 }
 
