@@ -4,6 +4,7 @@
  * but inside the core and without keeping its results, and hints are asked for far less often
  * than a document changes.
  */
+import { summarizeSpaceStats } from './space-summary.js';
 import { AstUtils, DocumentState, type AstNode, type LangiumDocument, type LangiumSharedCoreServices } from 'langium';
 import type * as ast from '../src/core/language/generated/ast.js';
 import { elaborate, type ElaborationResult, type StatementInfo } from '../src/core/semantics/evaluator.js';
@@ -171,19 +172,7 @@ export class NasAnalysis {
 function computeOnThisThread(def: ast.Definition): SpaceStatsOutcome {
   try {
     const s = computeSpaceStats(def);
-    return {
-      ok: true,
-      stats: {
-        size: s.size,
-        log10Size: s.log10Size,
-        minParams: s.minParams,
-        maxParams: s.maxParams,
-        minMacs: s.minMacs,
-        maxMacs: s.maxMacs,
-        exact: s.exact,
-        method: s.method,
-      },
-    };
+    return { ok: true, stats: { ...summarizeSpaceStats(s), size: s.size } };
   } catch (e) {
     return { ok: false, message: e instanceof Error ? e.message : String(e) };
   }

@@ -5,6 +5,7 @@ import type * as ast from '../src/core/language/generated/ast.js';
 import { elaborate, type ElaborationResult } from '../src/core/semantics/evaluator.js';
 import type { Shape } from '../src/core/semantics/shape.js';
 import { isModelDefinition, totalsOf } from './analysis.js';
+import { summarizeSpaceStats } from './space-summary.js';
 import type { NasLanguageServices } from './nas-lsp-module.js';
 import {
   CostReportRequest,
@@ -153,17 +154,7 @@ export async function costReport(document: LangiumDocument, def: ast.Definition,
   if (def.kind === 'space') {
     const outcome = await analysis.spaceStats(def);
     if (outcome.ok) {
-      const s = outcome.stats;
-      cost.space = {
-        size: s.size.toString(),
-        log10Size: s.log10Size,
-        minParams: s.minParams,
-        maxParams: s.maxParams,
-        minMacs: s.minMacs,
-        maxMacs: s.maxMacs,
-        exact: s.exact,
-        method: s.method,
-      };
+      cost.space = summarizeSpaceStats(outcome.stats);
     } else cost.spaceError = outcome.message;
   }
   return cost;

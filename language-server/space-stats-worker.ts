@@ -7,6 +7,8 @@
  */
 import { Worker, isMainThread, parentPort, workerData } from 'node:worker_threads';
 import type { SpaceStatsOutcome } from './analysis.js';
+import type { SpaceSummary } from './protocol.js';
+import { summarizeSpaceStats } from './space-summary.js';
 
 export interface SpaceStatsJob {
   /** Documents in dependency order (imports first); the last one holds the space. */
@@ -17,7 +19,7 @@ export interface SpaceStatsJob {
 interface WorkerReply {
   ok: boolean;
   message?: string;
-  stats?: { size: string; log10Size: number; minParams: number; maxParams: number; minMacs: number; maxMacs: number; exact: boolean; method: string };
+  stats?: SpaceSummary;
 }
 
 export const WORKER_MARKER = 'nas-space-stats-worker';
@@ -44,19 +46,7 @@ export async function runSpaceStatsWorker(): Promise<void> {
       const def = root?.elements?.find((e) => e.$type === 'Definition' && e.name === job.name);
       if (!def) throw new Error(`no space ${job.name}`);
       const s = computeSpaceStats(def as never);
-      reply = {
-        ok: true,
-        stats: {
-          size: s.size.toString(),
-          log10Size: s.log10Size,
-          minParams: s.minParams,
-          maxParams: s.maxParams,
-          minMacs: s.minMacs,
-          maxMacs: s.maxMacs,
-          exact: s.exact,
-          method: s.method,
-        },
-      };
+      reply = { ok: true, stats: summarizeSpaceStats(s) };
     } catch (e) {
       reply = { ok: false, message: e instanceof Error ? e.message : String(e) };
     }
