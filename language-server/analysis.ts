@@ -7,7 +7,7 @@
 import { summarizeSpaceStats } from './space-summary.js';
 import { AstUtils, DocumentState, type AstNode, type LangiumDocument, type LangiumSharedCoreServices } from 'langium';
 import type * as ast from '../src/core/language/generated/ast.js';
-import { elaborate, type ElaborationResult, type StatementInfo } from '../src/core/semantics/evaluator.js';
+import { elaborateCached, type ElaborationResult, type StatementInfo } from '../src/core/semantics/evaluator.js';
 import { computeSpaceStats } from '../src/core/semantics/space.js';
 import type { Totals } from '../src/core/semantics/graph.js';
 import { collectImportUris, isBuiltinUri } from '../src/core/language/imports.js';
@@ -87,7 +87,8 @@ export class NasAnalysis {
   elaborate(def: ast.Definition): ElaborationResult {
     const hit = this.elaborations.get(def);
     if (hit && hit.generation === this.generation) return hit.value;
-    const value = elaborate(def, { rootDocument: AstUtils.findRootNode(def) });
+    // Validation has usually elaborated it already in this build: reuse the core's cache.
+    const value = elaborateCached(def);
     this.elaborations.set(def, { generation: this.generation, value });
     return value;
   }
