@@ -11,6 +11,8 @@
 import { beforeAll, describe, expect, it } from 'vitest';
 import * as tf from '@tensorflow/tfjs-core';
 import { selectBackend } from '../../src/core/train/backend';
+import type { WasmBackend } from '../../src/core/train/wasm-kernels/kernel-utils';
+import { simdFilterGradApplies } from '../../src/core/train/wasm-kernels/simd-filter-grad';
 
 type Pad = 'same' | 'valid' | number | [[number, number], [number, number], [number, number], [number, number]];
 
@@ -89,11 +91,16 @@ beforeAll(async () => {
 });
 
 describe('wasm Conv2DBackpropFilter / Conv2DBackpropInput vs cpu', () => {
-  // [N, H, W, in, out]: fewer, more and many more output than input channels.
+  // [N, H, W, in, out]: fewer, more and many more output than input channels. Output
+  // channels a multiple of 4 take the SIMD filter-gradient kernel (one or two vectors of
+  // output channels, input-channel blocks of 4 with a remainder of 3, 1 or 2); the others
+  // the XNNPACK form.
   const shapes = [
     [2, 7, 7, 3, 4],
     [1, 8, 6, 5, 2],
     [2, 6, 7, 2, 5],
+    [2, 6, 5, 9, 8],
+    [1, 7, 6, 6, 12],
   ];
   const kernels = [
     [1, 1],
@@ -137,7 +144,45 @@ describe('wasm Conv2DBackpropFilter / Conv2DBackpropInput vs cpu', () => {
         }
       }
     }
-    expect(cases).toBeGreaterThan(90);
+    expect(cases).toBeGreaterThan(150);
+  });
+
+  it('takes the SIMD filter-gradient kernel where it applies, split into row bands on larger images', async () => {
+    await tf.setBackend('wasm');
+    const backend = tf.backend() as unknown as WasmBackend;
+    const info = (xShape: number[], fShape: number[]) =>
+      tf.backend_util.computeConv2DInfo(xShape as [number, number, number, number], fShape as [number, number, number, number], 1, 1, 'same');
+    expect(simdFilterGradApplies(backend, info([1, 8, 8, 3], [3, 3, 3, 4]))).toBe(true);
+    expect(simdFilterGradApplies(backend, info([1, 8, 8, 3], [3, 3, 3, 6]))).toBe(false);
+    // 36x20x16 → 8 is three 32 KiB bands of rows; stride 2 and an explicit padding exercise the steps and ranges.
+    const cases: Array<[number[], number[], number, Pad]> = [
+      [[1, 36, 20, 16], [3, 3, 16, 8], 1, 'same'],
+      [[2, 23, 21, 12], [3, 3, 12, 8], 2, 'valid'],
+      [[1, 30, 28, 20], [3, 2, 20, 12], 1, 2],
+    ];
+    for (const [xShape, fShape, strides, pad] of cases) {
+      const yShape = outShape(xShape, fShape, strides, pad, 1, false);
+      const x = {
+        data: values(
+          xShape.reduce((a, b) => a * b, 1),
+          30,
+        ),
+        shape: xShape,
+      };
+      const dy = {
+        data: values(
+          yShape.reduce((a, b) => a * b, 1),
+          31,
+        ),
+        shape: yShape,
+      };
+      const attrs = { strides, pad, dataFormat: 'NHWC', filterShape: fShape };
+      expectClose(
+        await runOn('wasm', 'Conv2DBackpropFilter', { x, dy }, attrs),
+        await runOn('cpu', 'Conv2DBackpropFilter', { x, dy }, attrs),
+        `filter x=${xShape} k=${fShape} s=${strides} pad=${pad}`,
+      );
+    }
   });
 
   it('satisfies the adjoint identities with dilation 2 (cpu forward conv as reference)', async () => {

@@ -13,6 +13,7 @@
  */
 import * as tf from '@tensorflow/tfjs-core';
 import { type ConvInfo, type KernelArgs, type WasmBackend, cropNhwc, free, reshape, runKernel, transpose } from './kernel-utils';
+import { simdFilterGrad, simdFilterGradApplies } from './simd-filter-grad';
 
 /**
  * Filter gradient of a stride-1, unpadded 1x1 convolution: dw = Xᵀ·dY with X = x as
@@ -55,6 +56,7 @@ function conv1x1FilterGrad(backend: WasmBackend, x: tf.TensorInfo, dy: tf.Tensor
  * Returns [kh, kw, inChannels, outChannels].
  */
 export function conv2dFilterGrad(backend: WasmBackend, x: tf.TensorInfo, dy: tf.TensorInfo, info: ConvInfo): tf.TensorInfo {
+  if (simdFilterGradApplies(backend, info)) return simdFilterGrad(backend, x, dy, info);
   if (
     info.filterHeight === 1 &&
     info.filterWidth === 1 &&
