@@ -10,6 +10,7 @@ import { depthwiseBackpropFilterConfig, depthwiseBackpropInputConfig } from './d
 import { identityConfig } from './identity';
 import { logSoftmaxConfig } from './log-softmax';
 import { relu6GradConfig } from './relu6-gradient';
+import { makeConv2dConfig } from './simd-conv';
 
 let registered = false;
 
@@ -25,7 +26,9 @@ export function registerWasmTrainingKernels(): void {
   if (registered) return;
   registered = true;
   const nativeBackpropInput = tf.getKernel(tf.Conv2DBackpropInput, 'wasm');
+  const nativeConv2d = tf.getKernel(tf.Conv2D, 'wasm');
   for (const c of [
+    makeConv2dConfig(nativeConv2d),
     conv2dBackpropFilterConfig,
     makeConv2dBackpropInputConfig(nativeBackpropInput),
     depthwiseBackpropInputConfig,

@@ -93,7 +93,7 @@ interface Kernels {
 const instances = new WeakMap<object, Kernels | null>();
 
 /** tfjs-backend-wasm's Emscripten module keeps its memory at `asm.memory`. */
-function heapMemory(backend: WasmBackend): WasmMemory | null {
+export function heapMemory(backend: WasmBackend): WasmMemory | null {
   const mem = (backend as unknown as { wasm?: { asm?: { memory?: unknown } } }).wasm?.asm?.memory;
   if (!wasmApi || !(mem instanceof wasmApi.Memory)) return null;
   // A shared memory (threaded build) would need a shared import with a maximum.

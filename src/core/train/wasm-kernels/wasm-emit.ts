@@ -119,6 +119,10 @@ export class FuncBuilder {
   load32Splat(offset: number): this {
     return this.simd(0x09, 2, ...uleb(offset));
   }
+  /** v128.const 0 */
+  v128Zero(): this {
+    return this.simd(0x0c, ...Array<number>(16).fill(0));
+  }
   f32x4Add(): this {
     return this.simd(0xe4);
   }
