@@ -6,8 +6,24 @@
  * again, up to a few times; the recorded errors are reported as syntax diagnostics. As a last
  * resort the document gets an empty AST plus those diagnostics.
  */
-import { DefaultLangiumDocumentFactory, type AstNode, type LangiumCoreServices, type ParseResult, type URI } from 'langium';
+import {
+  DefaultLangiumDocumentFactory,
+  RootCstNodeImpl,
+  type AstNode,
+  type CompositeCstNode,
+  type CstNode,
+  type LangiumCoreServices,
+  type LexingDiagnostic,
+  type Mutable,
+  type ParseResult,
+  type URI,
+} from 'langium';
 import type { ParserOptions } from 'langium';
+import type { Document } from './generated/ast.js';
+import { splitTopLevelChunks, type TextChunk } from './chunks.js';
+import { incrementalStateOf } from './incremental.js';
+
+type IToken = ParseResult['parserErrors'][number]['token'];
 
 const MAX_RETRIES = 4;
 
@@ -16,15 +32,113 @@ interface ParserInternals {
   wrapper: { errors: ParseResult['parserErrors'] };
 }
 
+interface ChunkRecord {
+  readonly text: string;
+  /** The chunk's own parse: its root's imports and elements are the kept AST objects. */
+  readonly root: Document;
+  /** The top-level CST nodes of the chunk (elements, comments), in order. */
+  readonly cst: CstNode[];
+  /** Every leaf of `cst`, flat, for moving. */
+  readonly leaves: MutableLeaf[];
+  /** Errors with chunk-relative positions. */
+  readonly parserErrors: ParseResult['parserErrors'];
+  readonly lexerErrors: ParseResult['lexerErrors'];
+  readonly lexerDiagnostics: LexingDiagnostic[];
+  /** Where the chunk's CST currently sits in the document. */
+  offset: number;
+  line: number;
+}
+
 export class NasDocumentFactory extends DefaultLangiumDocumentFactory {
   private readonly services: LangiumCoreServices['shared'];
+  /** The chunks of the last parse of each document, for reuse by its next parse. */
+  private readonly chunksByUri = new Map<string, ChunkRecord[]>();
 
   constructor(services: LangiumCoreServices['shared']) {
     super(services);
     this.services = services;
   }
 
+  /**
+   * Parses top-level chunk by chunk (src/core/language/chunks.ts), keeping the AST and CST of
+   * every chunk whose text is unchanged since the document's last parse, moved to its new
+   * place; only changed chunks go through the parser. The result is one document AST and one
+   * CST, as a whole-text parse gives.
+   */
   protected override parse<T extends AstNode>(uri: URI, text: string, options?: ParserOptions): ParseResult<T> {
+    if (options?.rule) return this.parseWhole<T>(uri, text, options);
+    const key = uri.toString();
+    const previous = this.chunksByUri.get(key) ?? [];
+    const pieces = splitTopLevelChunks(text);
+    const records: Array<ChunkRecord | undefined> = new Array<ChunkRecord | undefined>(pieces.length);
+    const kept = new Set<ChunkRecord>();
+    const same = (r: ChunkRecord, p: TextChunk): boolean => r.text.length === p.end - p.start && text.startsWith(r.text, p.start);
+    // Most edits touch one chunk: match the unchanged prefix and suffix by direct comparison,
+    // and only the chunks in between by text.
+    let head = 0;
+    while (head < pieces.length && head < previous.length && same(previous[head]!, pieces[head]!)) {
+      records[head] = previous[head];
+      head++;
+    }
+    let tail = 0;
+    while (tail < pieces.length - head && tail < previous.length - head && same(previous[previous.length - 1 - tail]!, pieces[pieces.length - 1 - tail]!)) {
+      records[pieces.length - 1 - tail] = previous[previous.length - 1 - tail];
+      tail++;
+    }
+    const pool = new Map<string, ChunkRecord[]>();
+    for (let i = head; i < previous.length - tail; i++) {
+      const r = previous[i]!;
+      const list = pool.get(r.text);
+      if (list) list.push(r);
+      else pool.set(r.text, [r]);
+    }
+    for (let i = 0; i < pieces.length; i++) {
+      const c = pieces[i]!;
+      let record = records[i];
+      if (!record) {
+        const chunkText = text.slice(c.start, c.end);
+        record = pool.get(chunkText)?.shift();
+        if (!record) {
+          const parsed = this.parseWhole<Document>(uri, chunkText);
+          const cst = [...((parsed.value.$cstNode as CompositeCstNode | undefined)?.content ?? [])];
+          const leaves: MutableLeaf[] = [];
+          collectLeaves(cst, leaves);
+          record = {
+            text: chunkText,
+            root: parsed.value,
+            cst,
+            leaves,
+            parserErrors: parsed.parserErrors,
+            lexerErrors: parsed.lexerErrors,
+            lexerDiagnostics: parsed.lexerReport?.diagnostics ?? [],
+            offset: 0,
+            line: 0,
+          };
+        } else kept.add(record);
+        records[i] = record;
+      } else kept.add(record);
+      moveChunk(record, c.start, c.line);
+    }
+    const done = records as ChunkRecord[];
+    this.chunksByUri.set(key, done);
+
+    // What later passes must redo for kept elements: references to changed names, and all of
+    // them when the imports changed (src/core/language/incremental.ts).
+    const changedNames = new Set<string>();
+    let importsChanged = false;
+    const noteChanged = (r: ChunkRecord): void => {
+      for (const e of r.root.elements) if (e.name) changedNames.add(e.name);
+      if (r.root.imports.length > 0) importsChanged = true;
+    };
+    for (const r of done) if (!kept.has(r)) noteChanged(r);
+    for (const r of previous) if (!kept.has(r)) noteChanged(r);
+    incrementalStateOf(this.services).recordParse(key, changedNames, importsChanged);
+
+    return assemble(text, done) as unknown as ParseResult<T>;
+  }
+
+  /** One parse of `text` with Langium's parser, guarded as described at the top of the file. */
+  private parseWhole<T extends AstNode>(uri: URI, text: string, options?: ParserOptions): ParseResult<T> {
     const parser = this.services.ServiceRegistry.getServices(uri).parser.LangiumParser;
     const internals = parser as unknown as ParserInternals;
     const recorded: ParseResult['parserErrors'] = [];
@@ -57,6 +171,99 @@ export class NasDocumentFactory extends DefaultLangiumDocumentFactory {
   protected override async parseAsync<T extends AstNode>(uri: URI, text: string): Promise<ParseResult<T>> {
     return this.parse<T>(uri, text);
   }
+}
+
+interface MutableLeaf {
+  _offset: number;
+  _range: { start: { line: number }; end: { line: number } };
+}
+
+/** Moves a chunk's CST to (offset, line): every leaf's offset and line shift by the same amount. */
+function moveChunk(r: ChunkRecord, offset: number, line: number): void {
+  const dOffset = offset - r.offset;
+  const dLine = line - r.line;
+  if (dOffset === 0 && dLine === 0) return;
+  // Composite nodes cache ranges made of their leaves' position objects, so moving the leaves
+  // in place moves those too.
+  const leaves = r.leaves;
+  for (let i = 0; i < leaves.length; i++) leaves[i]!._offset += dOffset;
+  if (dLine !== 0) {
+    for (let i = 0; i < leaves.length; i++) {
+      const range = leaves[i]!._range;
+      range.start.line += dLine;
+      range.end.line += dLine;
+    }
+  }
+  r.offset = offset;
+  r.line = line;
+}
+
+function collectLeaves(nodes: readonly CstNode[], out: MutableLeaf[]): void {
+  for (const node of nodes) {
+    const content = (node as { content?: CstNode[] }).content;
+    if (content !== undefined) collectLeaves(content, out);
+    else out.push(node as unknown as MutableLeaf);
+  }
+}
+
+function moveToken<T extends IToken>(t: T, r: ChunkRecord): T {
+  if (Number.isNaN(t.startOffset)) return t;
+  return {
+    ...t,
+    startOffset: t.startOffset + r.offset,
+    endOffset: (t.endOffset ?? t.startOffset) + r.offset,
+    startLine: (t.startLine ?? 1) + r.line,
+    endLine: (t.endLine ?? 1) + r.line,
+  };
+}
+
+/** One document AST and CST over the chunks, with their errors at document positions. */
+function assemble(text: string, records: ChunkRecord[]): ParseResult<Document> {
+  const root = new RootCstNodeImpl(text);
+  const doc = { $type: 'Document', imports: [], elements: [] } as unknown as Document & { $cstNode: CstNode };
+  root.astNode = doc;
+  root.root = root;
+  doc.$cstNode = root;
+  const parserErrors: ParseResult['parserErrors'] = [];
+  const lexerErrors: ParseResult['lexerErrors'] = [];
+  const lexerDiagnostics: LexingDiagnostic[] = [];
+  records.forEach((r, i) => {
+    // Every CST node points at the root of its own parse (for `text`, read from the root's
+    // full text at the node's offset): that root now reads the whole document, and stands for
+    // the whole document's AST.
+    const chunkRoot = r.root.$cstNode as unknown as { _text: string; astNode: AstNode } | undefined;
+    if (chunkRoot) {
+      chunkRoot._text = text;
+      chunkRoot.astNode = doc;
+    }
+    for (const node of r.cst) root.content.push(node);
+    for (const imp of r.root.imports) {
+      (imp as Mutable<AstNode>).$container = doc;
+      (imp as Mutable<AstNode>).$containerIndex = doc.imports.length;
+      doc.imports.push(imp);
+    }
+    for (const el of r.root.elements) {
+      (el as Mutable<AstNode>).$container = doc;
+      (el as Mutable<AstNode>).$containerIndex = doc.elements.length;
+      doc.elements.push(el);
+    }
+    const next = records[i + 1];
+    for (const e of r.parserErrors) {
+      // Chevrotain's errors are Error objects: their message is not an own enumerable property.
+      const moved = { ...e, name: e.name, message: e.message, token: moveToken(e.token, r) } as (typeof parserErrors)[number];
+      if ('previousToken' in e && e.previousToken) (moved as unknown as { previousToken: IToken }).previousToken = moveToken(e.previousToken as IToken, r);
+      // The chunk ended where the next one starts; a whole-text parse would have found the
+      // next element's first word there, not the end of the file.
+      if (next && Number.isNaN(e.token.startOffset)) {
+        const word = /^\S+/.exec(next.text.trimStart())?.[0] ?? '';
+        moved.message = e.message.replace(/but found:? ''/, `but found: '${word}'`).replace(/but found `` /, `but found \`${word}\` `);
+      }
+      parserErrors.push(moved);
+    }
+    for (const e of r.lexerErrors) lexerErrors.push({ ...e, offset: e.offset + r.offset, line: (e.line ?? 1) + r.line });
+    for (const e of r.lexerDiagnostics) lexerDiagnostics.push({ ...e, offset: e.offset + r.offset, line: (e.line ?? 1) + r.line });
+  });
+  return { value: doc, parserErrors, lexerErrors, lexerReport: { diagnostics: lexerDiagnostics } };
 }
 
 /** The text with the line around `offset` replaced by spaces (offsets and lines kept). */

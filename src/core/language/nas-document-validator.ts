@@ -3,50 +3,75 @@
  * unresolved names become `unknown-name` with a "did you mean" from the names in scope.
  */
 import {
+  AstUtils,
+  Cancellation,
   DefaultDocumentValidator,
   DocumentValidator,
+  interruptAndCheck,
+  isAstNode,
+  type AstNode,
+  type DiagnosticInfo,
   type LangiumDocument,
+  type ValidationAcceptor,
+  type ValidationSeverity,
   type LangiumCoreServices,
   type ValidationOptions,
   type ScopeProvider,
-  type LinkingErrorData,
 } from 'langium';
 import type { Diagnostic } from 'vscode-languageserver-types';
 import { suggestName } from '../semantics/suggest.js';
-import { bumpElaborationEpoch } from '../semantics/evaluator.js';
+import { fingerprintOf } from '../semantics/dependencies.js';
+import type { Document } from './generated/ast.js';
+
+type Accepted = [ValidationSeverity, string, DiagnosticInfo<AstNode, string>];
 
 export class NasDocumentValidator extends DefaultDocumentValidator {
   private readonly scopes: ScopeProvider;
+  /** What the checks accepted for each top-level element, keyed by its fingerprint. */
+  private readonly accepted = new WeakMap<AstNode, { key: string; items: Accepted[] }>();
   constructor(services: LangiumCoreServices) {
     super(services);
     this.scopes = services.references.ScopeProvider;
   }
 
-  protected override processLinkingErrors(document: LangiumDocument, diagnostics: Diagnostic[], options: ValidationOptions): void {
-    const start = diagnostics.length;
-    super.processLinkingErrors(document, diagnostics, options);
-    const refs = document.references.filter((r) => r.error);
-    for (let i = start, j = 0; i < diagnostics.length; i++, j++) {
-      const d = diagnostics[i]!;
-      const ref = refs[j];
-      const data = d.data as LinkingErrorData | undefined;
-      const name = data?.refText ?? ref?.$refText ?? '';
+  /**
+   * Langium's linking errors, one pass over the references (a resolved reference is skipped
+   * without calling its `error` getter), each with a "did you mean" from the names in scope.
+   */
+  protected override processLinkingErrors(document: LangiumDocument, diagnostics: Diagnostic[], _options: ValidationOptions): void {
+    for (const ref of document.references) {
+      const raw = (ref as unknown as { _ref?: unknown })._ref;
+      if (raw === undefined || isAstNode(raw)) continue;
+      const error = ref.error;
+      if (!error) continue;
+      const name = error.info.reference.$refText ?? '';
       let hint: string | undefined;
-      if (ref?.error) {
-        try {
-          const names = this.scopes
-            .getScope(ref.error.info)
-            .getAllElements()
-            .map((e) => e.name)
-            .toArray();
-          hint = suggestName(name, names);
-        } catch {
-          hint = undefined;
-        }
+      try {
+        const names = this.scopes
+          .getScope(error.info)
+          .getAllElements()
+          .map((e) => e.name)
+          .toArray();
+        hint = suggestName(name, names);
+      } catch {
+        hint = undefined;
       }
-      d.message = `unknown name \`${name}\`${hint ? `; did you mean \`${hint}\`?` : ''}`;
+      const info = {
+        node: error.info.container,
+        range: ref.$refNode?.range,
+        property: error.info.property,
+        index: error.info.index,
+        data: {
+          code: DocumentValidator.LinkingError,
+          containerType: error.info.container.$type,
+          property: error.info.property,
+          refText: name,
+          suggestion: hint,
+        },
+      };
+      const d = this.toDiagnostic('error', `unknown name \`${name}\`${hint ? `; did you mean \`${hint}\`?` : ''}`, info);
       d.code = 'unknown-name';
-      d.data = { ...(d.data as object), suggestion: hint };
+      diagnostics.push(d);
     }
   }
 
@@ -55,7 +80,6 @@ export class NasDocumentValidator extends DefaultDocumentValidator {
     options?: ValidationOptions,
     cancelToken?: Parameters<DocumentValidator['validateDocument']>[2],
   ): Promise<Diagnostic[]> {
-    bumpElaborationEpoch(document.parseResult.value);
     const diagnostics = await super.validateDocument(document, options, cancelToken);
     for (const d of diagnostics) {
       const code = (d.data as { code?: string } | undefined)?.code;
@@ -65,6 +89,53 @@ export class NasDocumentValidator extends DefaultDocumentValidator {
       }
     }
     return diagnostics;
+  }
+
+  /**
+   * Runs the checks registered for the root, then for each top-level element: an element whose
+   * fingerprint (its own parse and every definition it depends on, semantics/dependencies.ts)
+   * is unchanged since its last validation gets the same findings again, with ranges taken
+   * from its moved CST, without running its checks. Imports are always checked: whether the
+   * imported file exists is not part of any fingerprint.
+   */
+  override async validateAst(rootNode: AstNode, options: ValidationOptions, cancelToken = Cancellation.CancellationToken.None): Promise<Diagnostic[]> {
+    const items: Diagnostic[] = [];
+    const acceptor: ValidationAcceptor = (severity, message, info) => {
+      items.push(this.toDiagnostic(severity, message, info));
+    };
+    const categories = options.categories;
+    await this.validateAstBefore(rootNode, options, acceptor, cancelToken);
+    for (const check of this.validationRegistry.getChecks(rootNode.$type, categories)) await check(rootNode, acceptor, cancelToken);
+    const root = rootNode as Document;
+    const categoryKey = categories ? categories.join(',') : '*';
+    for (const element of [...(root.imports ?? []), ...(root.elements ?? [])] as AstNode[]) {
+      await interruptAndCheck(cancelToken);
+      const cacheable = element.$type !== 'Import';
+      const key = cacheable ? `${fingerprintOf(element)}|${categoryKey}` : '';
+      const hit = cacheable ? this.accepted.get(element) : undefined;
+      if (hit && hit.key === key) {
+        for (const [severity, message, info] of hit.items) acceptor(severity, message, info);
+        continue;
+      }
+      const found: Accepted[] = [];
+      const recording: ValidationAcceptor = (severity, message, info) => {
+        found.push([severity, message, info as DiagnosticInfo<AstNode, string>]);
+        acceptor(severity, message, info);
+      };
+      for (const node of AstUtils.streamAst(element)) {
+        for (const check of this.validationRegistry.getChecks(node.$type, categories)) await check(node, recording, cancelToken);
+      }
+      if (cacheable) this.accepted.set(element, { key, items: found });
+    }
+    await this.validateAstAfter(rootNode, options, acceptor, cancelToken);
+    return items;
+  }
+
+  /** Ranges are copied: the CST positions they come from move in place on later edits. */
+  protected override toDiagnostic<N extends AstNode>(severity: ValidationSeverity, message: string, info: DiagnosticInfo<N, string>): Diagnostic {
+    const d = super.toDiagnostic(severity, message, info);
+    d.range = { start: { ...d.range.start }, end: { ...d.range.end } };
+    return d;
   }
 }
 

@@ -15,7 +15,8 @@ import {
 } from 'langium';
 import { NasDocumentFactory } from './nas-document-factory.js';
 import { NasGeneratedModule, NasGeneratedSharedModule } from './generated/module.js';
-import { NasScopeComputation, NasScopeProvider } from './nas-scope-provider.js';
+import { NasAstNodeDescriptionProvider, NasReferenceDescriptionProvider, NasScopeComputation, NasScopeProvider } from './nas-scope-provider.js';
+import { NasLinker } from './nas-linker.js';
 import { NasDocumentValidator } from './nas-document-validator.js';
 import { registerNasChecks } from '../validation/nas-validator.js';
 
@@ -32,6 +33,11 @@ export const NasModule: Module<LangiumCoreServices, PartialLangiumCoreServices> 
   references: {
     ScopeProvider: (services) => new NasScopeProvider(services),
     ScopeComputation: (services) => new NasScopeComputation(services),
+    Linker: (services) => new NasLinker(services),
+  },
+  workspace: {
+    AstNodeDescriptionProvider: (services) => new NasAstNodeDescriptionProvider(services),
+    ReferenceDescriptionProvider: (services) => new NasReferenceDescriptionProvider(services),
   },
   validation: {
     DocumentValidator: (services) => new NasDocumentValidator(services),

@@ -4,7 +4,14 @@
  * default, where every workspace document is visible).
  */
 import {
+  Cancellation,
+  DefaultAstNodeDescriptionProvider,
+  DefaultReferenceDescriptionProvider,
   DefaultScopeProvider,
+  MultiMap,
+  interruptAndCheck,
+  isReference,
+  type ReferenceDescription,
   DefaultScopeComputation,
   AstUtils,
   MapScope,
@@ -14,12 +21,15 @@ import {
   type AstNodeDescription,
   type LangiumCoreServices,
   type LangiumDocument,
-  type MultiMap,
   type ReferenceInfo,
   type Scope,
+  type CstNode,
+  type DocumentSegment,
+  type AstNodeLocator,
 } from 'langium';
 import type { Document } from './generated/ast.js';
 import { collectImportUris } from './imports.js';
+import { linkVersionOf, referencesOf } from './incremental.js';
 import { OPS_URI } from '../stdlib/ops.js';
 
 export class NasScopeProvider extends DefaultScopeProvider {
@@ -112,6 +122,34 @@ export function uriOf(text: string): URI {
  * inside the `input` statement that declares them.
  */
 export class NasScopeComputation extends DefaultScopeComputation {
+  /** The local symbols inside each top-level element, collected once per element object. */
+  private readonly inner = new WeakMap<AstNode, Array<[AstNode, AstNodeDescription]>>();
+
+  /**
+   * Langium's default walks the whole AST after every change; an element kept by the
+   * incremental parse (src/core/language/incremental.ts) has the same symbols as before.
+   */
+  override async collectLocalSymbols(
+    document: LangiumDocument,
+    cancelToken = Cancellation.CancellationToken.None,
+  ): Promise<MultiMap<AstNode, AstNodeDescription>> {
+    const root = document.parseResult.value as Document;
+    const symbols = new MultiMap<AstNode, AstNodeDescription>();
+    for (const element of [...(root.imports ?? []), ...(root.elements ?? [])] as AstNode[]) {
+      await interruptAndCheck(cancelToken);
+      this.addLocalSymbol(element, document, symbols);
+      let entries = this.inner.get(element);
+      if (!entries) {
+        const own = new MultiMap<AstNode, AstNodeDescription>();
+        for (const node of AstUtils.streamAllContents(element)) this.addLocalSymbol(node, document, own);
+        entries = own.entries().toArray();
+        this.inner.set(element, entries);
+      }
+      for (const [container, description] of entries) symbols.add(container, description);
+    }
+    return symbols;
+  }
+
   protected override addLocalSymbol(node: AstNode, document: LangiumDocument, symbols: MultiMap<AstNode, AstNodeDescription>): void {
     if (node.$type === 'InputName' && node.$container?.$container) {
       const name = this.nameProvider.getName(node);
@@ -120,4 +158,95 @@ export class NasScopeComputation extends DefaultScopeComputation {
     }
     super.addLocalSymbol(node, document, symbols);
   }
+}
+
+/**
+ * Descriptions whose path and segments are computed when read: an element kept by the
+ * incremental parse moves (its index and offsets change) while its descriptions live on.
+ */
+export class NasAstNodeDescriptionProvider extends DefaultAstNodeDescriptionProvider {
+  override createDescription(node: AstNode, name: string | undefined, document?: LangiumDocument): AstNodeDescription {
+    const doc = document ?? AstUtils.getDocument(node);
+    const resolved = name ?? this.nameProvider.getName(node);
+    if (!resolved) throw new Error(`Node at path ${this.astNodeLocator.getAstNodePath(node)} has no name.`);
+    const nameProvider = this.nameProvider;
+    const locator = this.astNodeLocator;
+    return {
+      node,
+      name: resolved,
+      get nameSegment() {
+        return toDocumentSegment(nameProvider.getNameNode(node) ?? node.$cstNode);
+      },
+      get selectionSegment() {
+        return toDocumentSegment(node.$cstNode);
+      },
+      type: node.$type,
+      documentUri: doc.uri,
+      get path() {
+        return locator.getAstNodePath(node);
+      },
+    };
+  }
+}
+
+/** One entry of the references index; paths and segment are computed when read. */
+class LazyReferenceDescription implements ReferenceDescription {
+  constructor(
+    readonly sourceUri: URI,
+    readonly targetUri: URI,
+    readonly local: boolean,
+    private readonly locator: AstNodeLocator,
+    private readonly container: AstNode,
+    private readonly target: AstNodeDescription,
+    private readonly refNode: CstNode,
+  ) {}
+  get sourcePath(): string {
+    return this.locator.getAstNodePath(this.container);
+  }
+  get targetPath(): string {
+    return this.target.path;
+  }
+  get segment(): DocumentSegment {
+    return toDocumentSegment(this.refNode);
+  }
+}
+
+/**
+ * The references index of a document, from the per-element reference lists; an element whose
+ * references were all kept by the linker keeps its entries (src/core/language/incremental.ts).
+ */
+export class NasReferenceDescriptionProvider extends DefaultReferenceDescriptionProvider {
+  private readonly byElement = new WeakMap<AstNode, { version: number; uri: string; entries: ReferenceDescription[] }>();
+
+  override async createDescriptions(document: LangiumDocument, cancelToken = Cancellation.CancellationToken.None): Promise<ReferenceDescription[]> {
+    const root = document.parseResult.value as Document;
+    const out: ReferenceDescription[] = [];
+    const sourceUri = document.uri;
+    const source = sourceUri.toString();
+    for (const element of [...(root.imports ?? []), ...(root.elements ?? [])] as AstNode[]) {
+      await interruptAndCheck(cancelToken);
+      const version = linkVersionOf(element);
+      let cached = this.byElement.get(element);
+      if (!cached || cached.version !== version || cached.uri !== source) {
+        const entries: ReferenceDescription[] = [];
+        for (const info of referencesOf(element)) {
+          const reference = info.reference;
+          if (!isReference(reference) || reference.error || !reference.$refNode) continue;
+          const target = reference.$nodeDescription;
+          if (!target) continue;
+          const local = target.documentUri.toString() === source;
+          entries.push(new LazyReferenceDescription(sourceUri, target.documentUri, local, this.nodeLocator, info.container, target, reference.$refNode));
+        }
+        cached = { version, uri: source, entries };
+        this.byElement.set(element, cached);
+      }
+      for (const e of cached.entries) out.push(e);
+    }
+    return out;
+  }
+}
+
+function toDocumentSegment(node: CstNode | undefined): DocumentSegment {
+  if (!node) return { offset: 0, end: 0, length: 0, range: { start: { line: 0, character: 0 }, end: { line: 0, character: 0 } } };
+  return { offset: node.offset, end: node.end, length: node.length, range: node.range };
 }

@@ -20,6 +20,7 @@ import { POISON, describeValue, isDefinitionValue, isLayer, isPoison, isTensor, 
 import { callBuiltinFunction, BUILTIN_FUNCTIONS } from './builtins.js';
 import { parseNumber } from './numbers.js';
 import { suggestName } from './suggest.js';
+import { fingerprintOf } from './dependencies.js';
 
 export interface Decider {
   /** Index in [0, options) of the option taken at this key. */
@@ -1058,7 +1059,11 @@ function padInputs(ts: readonly TensorValue[], k: number): TensorValue[] {
   return out;
 }
 
-/** A site's stable id: the enclosing definition and the 1-based line:column of the call. */
+/**
+ * A site's stable id: the enclosing definition and the 1-based line:column of the call
+ * counted from the definition's first line, so that ids (and the architecture encodings made
+ * of them) do not change when text above the definition is edited.
+ */
 const siteIds = new WeakMap<AstNode, string>();
 
 export function siteId(node: AstNode): string {
@@ -1073,7 +1078,8 @@ export function siteId(node: AstNode): string {
 function computeSiteId(node: AstNode): string {
   const def = AstUtils.getContainerOfType(node, (x): x is ast.Definition => x.$type === 'Definition');
   const pos = node.$cstNode?.range.start;
-  return `${def?.name ?? 'top'}@${pos ? pos.line + 1 : 0}:${pos ? pos.character + 1 : 0}`;
+  const base = def?.$cstNode?.range.start.line ?? 0;
+  return `${def?.name ?? 'top'}@${pos ? pos.line - base + 1 : 0}:${pos ? pos.character + 1 : 0}`;
 }
 
 function roundFloat(x: number): number {
@@ -1115,22 +1121,16 @@ export function unrankCombination(n: number, k: number, idx: number): number[] {
 
 /**
  * The first-options elaboration of each definition, shared by validation, cost reports and
- * editor hints. Entries are valid for one validation of their document: a document's epoch is
- * bumped when it is validated again (its imports may have changed while its AST did not).
+ * editor hints. An entry is valid while the definition's fingerprint is unchanged: neither
+ * it nor any definition it depends on was re-parsed or re-linked (semantics/dependencies.ts).
  */
-const epochs = new WeakMap<AstNode, number>();
-const cache = new WeakMap<ast.Definition, { epoch: number; result: ElaborationResult }>();
-
-export function bumpElaborationEpoch(root: AstNode): void {
-  epochs.set(root, (epochs.get(root) ?? 0) + 1);
-}
+const cache = new WeakMap<ast.Definition, { fingerprint: string; result: ElaborationResult }>();
 
 export function elaborateCached(def: ast.Definition): ElaborationResult {
-  const root = AstUtils.findRootNode(def);
-  const epoch = epochs.get(root) ?? 0;
+  const fingerprint = fingerprintOf(def);
   const hit = cache.get(def);
-  if (hit && hit.epoch === epoch) return hit.result;
-  const result = elaborate(def, { rootDocument: root });
-  cache.set(def, { epoch, result });
+  if (hit && hit.fingerprint === fingerprint) return hit.result;
+  const result = elaborate(def, { rootDocument: AstUtils.findRootNode(def) });
+  cache.set(def, { fingerprint, result });
   return result;
 }

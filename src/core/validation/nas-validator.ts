@@ -3,7 +3,7 @@
  * and cost errors come from elaborating each network and space (src/core/semantics); the
  * checks here are the ones that need no elaboration.
  */
-import { AstUtils, type ValidationAcceptor, type ValidationChecks, type LangiumDocuments } from 'langium';
+import { AstUtils, type LangiumDocument, type ValidationAcceptor, type ValidationChecks, type LangiumDocuments } from 'langium';
 import type * as ast from '../language/generated/ast.js';
 import { resolveImportUri } from '../language/imports.js';
 import { elaborateCached } from '../semantics/evaluator.js';
@@ -16,9 +16,9 @@ export function registerNasChecks(
 ): void {
   const v = new NasValidator(documents);
   const checks: ValidationChecks<ast.NasAstType> = {
-    Document: [v.checkDuplicateTopLevel, v.checkModels],
+    Document: [v.checkDuplicateTopLevel],
     Import: v.checkImport,
-    Definition: [v.checkDefinition],
+    Definition: [v.checkDefinition, v.checkModel],
     Search: v.checkSearch,
   };
   registry.register(checks, v);
@@ -105,27 +105,26 @@ export class NasValidator {
     }
   }
 
-  /** Elaborates each network and space with its first options and reports what fails. */
-  checkModels(doc: ast.Document, accept: ValidationAcceptor): void {
-    const parse = AstUtils.getDocument(doc).parseResult;
-    const errorOffsets = [...parse.parserErrors.map((e) => e.token.startOffset), ...parse.lexerErrors.map((e) => e.offset)];
-    for (const def of doc.elements) {
-      if (def.$type !== 'Definition' || (def.kind !== 'network' && def.kind !== 'space')) continue;
-      // A definition with a syntax error has a partial AST: elaborating it would only add noise.
-      const cst = def.$cstNode;
-      if (cst && errorOffsets.some((o) => Number.isNaN(o) || (o >= cst.offset && o <= cst.end))) continue;
-      if (!def.body.some((s) => s.$type === 'InputStmt' && s.dims.length > 0)) continue;
-      const result = elaborateCached(def);
-      for (const d of result.diagnostics) {
-        accept(d.severity, d.message, { node: d.node, property: d.property, code: d.code });
-      }
-      if (def.kind === 'network' && result.trace.length > 0) {
-        accept(
-          'error',
-          `network ${def.name} contains ${result.trace.length} choice${result.trace.length === 1 ? '' : 's'}; declare it as \`space\` to make a search space`,
-          { node: result.trace[0]!.site, code: 'choice-in-network' },
-        );
-      }
+  /**
+   * Elaborates a network or space with its first options and reports what fails. A checked
+   * per definition (not per document) so that the incremental validator can keep its findings.
+   */
+  checkModel(def: ast.Definition, accept: ValidationAcceptor): void {
+    if (def.kind !== 'network' && def.kind !== 'space') return;
+    // A definition with a syntax error has a partial AST: elaborating it would only add noise.
+    const cst = def.$cstNode;
+    if (cst && hasSyntaxErrorIn(AstUtils.getDocument(def).parseResult, cst.offset, cst.end)) return;
+    if (!def.body.some((s) => s.$type === 'InputStmt' && s.dims.length > 0)) return;
+    const result = elaborateCached(def);
+    for (const d of result.diagnostics) {
+      accept(d.severity, d.message, { node: d.node, property: d.property, code: d.code });
+    }
+    if (def.kind === 'network' && result.trace.length > 0) {
+      accept(
+        'error',
+        `network ${def.name} contains ${result.trace.length} choice${result.trace.length === 1 ? '' : 's'}; declare it as \`space\` to make a search space`,
+        { node: result.trace[0]!.site, code: 'choice-in-network' },
+      );
     }
   }
 
@@ -186,4 +185,14 @@ export class NasValidator {
       }
     }
   }
+}
+
+function hasSyntaxErrorIn(parse: LangiumDocument['parseResult'], start: number, end: number): boolean {
+  for (const e of parse.parserErrors) {
+    const o = e.token.startOffset;
+    // An error at an inserted token (NaN offset) is placed after the previous token.
+    const at = Number.isNaN(o) ? ((e as { previousToken?: { endOffset?: number } }).previousToken?.endOffset ?? Number.NaN) : o;
+    if (Number.isNaN(at) || (at >= start && at <= end)) return true;
+  }
+  return parse.lexerErrors.some((e) => e.offset >= start && e.offset <= end);
 }
