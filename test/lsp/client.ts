@@ -136,6 +136,25 @@ export class LspClient {
     void this.connection.sendNotification(DidChangeTextDocumentNotification.type, { textDocument: { uri, version }, contentChanges: [{ text }] });
   }
 
+  /**
+   * Replaces `length` characters at (line, character) of the current text with `insert`, sent
+   * as an incremental change event (a range and its new text), the way VS Code sends typing.
+   */
+  edit(uri: string, line: number, character: number, length: number, insert: string): void {
+    const old = this.texts.get(uri) ?? '';
+    let offset = 0;
+    for (let l = 0; l < line; l++) offset = old.indexOf('\n', offset) + 1;
+    offset += character;
+    const version = (this.versions.get(uri) ?? 1) + 1;
+    this.versions.set(uri, version);
+    this.texts.set(uri, old.slice(0, offset) + insert + old.slice(offset + length));
+    const range = { start: { line, character }, end: { line, character: character + length } };
+    void this.connection.sendNotification(DidChangeTextDocumentNotification.type, {
+      textDocument: { uri, version },
+      contentChanges: [{ range, text: insert }],
+    });
+  }
+
   text(uri: string): string {
     return this.texts.get(uri) ?? '';
   }
