@@ -22,12 +22,14 @@ import type { ParserOptions } from 'langium';
 import type { Document } from './generated/ast.js';
 import { splitTopLevelChunks, type TextChunk } from './chunks.js';
 import { incrementalStateOf } from './incremental.js';
+import { NasCstNodeBuilder, linkContainers } from './cst-builder.js';
 
 type IToken = ParseResult['parserErrors'][number]['token'];
 
 const MAX_RETRIES = 4;
 
 interface ParserInternals {
+  nodeBuilder: unknown;
   stack: unknown[];
   wrapper: { errors: ParseResult['parserErrors'] };
 }
@@ -66,7 +68,12 @@ export class NasDocumentFactory extends DefaultLangiumDocumentFactory {
    * CST, as a whole-text parse gives.
    */
   protected override parse<T extends AstNode>(uri: URI, text: string, options?: ParserOptions): ParseResult<T> {
-    if (options?.rule) return this.parseWhole<T>(uri, text, options);
+    if (options?.rule) {
+      const result = this.parseWhole<T>(uri, text, options);
+      const root = result.value.$cstNode as CompositeCstNode | undefined;
+      if (root) linkContainers(root.content, root, []);
+      return result;
+    }
     const key = uri.toString();
     const previous = this.chunksByUri.get(key) ?? [];
     const pieces = splitTopLevelChunks(text);
@@ -100,9 +107,10 @@ export class NasDocumentFactory extends DefaultLangiumDocumentFactory {
         record = pool.get(chunkText)?.shift();
         if (!record) {
           const parsed = this.parseWhole<Document>(uri, chunkText);
-          const cst = [...((parsed.value.$cstNode as CompositeCstNode | undefined)?.content ?? [])];
+          const chunkRoot = parsed.value.$cstNode as CompositeCstNode | undefined;
+          const cst = [...(chunkRoot?.content ?? [])];
           const leaves: MutableLeaf[] = [];
-          collectLeaves(cst, leaves);
+          if (chunkRoot) linkContainers(cst, chunkRoot, leaves as unknown as CstNode[]);
           record = {
             text: chunkText,
             root: parsed.value,
@@ -141,6 +149,7 @@ export class NasDocumentFactory extends DefaultLangiumDocumentFactory {
   private parseWhole<T extends AstNode>(uri: URI, text: string, options?: ParserOptions): ParseResult<T> {
     const parser = this.services.ServiceRegistry.getServices(uri).parser.LangiumParser;
     const internals = parser as unknown as ParserInternals;
+    if (!(internals.nodeBuilder instanceof NasCstNodeBuilder)) internals.nodeBuilder = new NasCstNodeBuilder();
     const recorded: ParseResult['parserErrors'] = [];
     let attempt = text;
     for (let i = 0; i <= MAX_RETRIES; i++) {
@@ -196,14 +205,6 @@ function moveChunk(r: ChunkRecord, offset: number, line: number): void {
   }
   r.offset = offset;
   r.line = line;
-}
-
-function collectLeaves(nodes: readonly CstNode[], out: MutableLeaf[]): void {
-  for (const node of nodes) {
-    const content = (node as { content?: CstNode[] }).content;
-    if (content !== undefined) collectLeaves(content, out);
-    else out.push(node as unknown as MutableLeaf);
-  }
 }
 
 function moveToken<T extends IToken>(t: T, r: ChunkRecord): T {

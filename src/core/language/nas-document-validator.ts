@@ -13,6 +13,7 @@ import {
   type DiagnosticInfo,
   type LangiumDocument,
   type ValidationAcceptor,
+  type ValidationCheck,
   type ValidationSeverity,
   type LangiumCoreServices,
   type ValidationOptions,
@@ -106,6 +107,16 @@ export class NasDocumentValidator extends DefaultDocumentValidator {
     const categories = options.categories;
     await this.validateAstBefore(rootNode, options, acceptor, cancelToken);
     for (const check of this.validationRegistry.getChecks(rootNode.$type, categories)) await check(rootNode, acceptor, cancelToken);
+    // The checks per node type, looked up once per validation (most types have none).
+    const checksByType = new Map<string, ValidationCheck[]>();
+    const checksFor = (type: string): ValidationCheck[] => {
+      let list = checksByType.get(type);
+      if (!list) {
+        list = this.validationRegistry.getChecks(type, categories).toArray();
+        checksByType.set(type, list);
+      }
+      return list;
+    };
     const root = rootNode as Document;
     const categoryKey = categories ? categories.join(',') : '*';
     for (const element of [...(root.imports ?? []), ...(root.elements ?? [])] as AstNode[]) {
@@ -123,7 +134,7 @@ export class NasDocumentValidator extends DefaultDocumentValidator {
         acceptor(severity, message, info);
       };
       for (const node of AstUtils.streamAst(element)) {
-        for (const check of this.validationRegistry.getChecks(node.$type, categories)) await check(node, recording, cancelToken);
+        for (const check of checksFor(node.$type)) await check(node, recording, cancelToken);
       }
       if (cacheable) this.accepted.set(element, { key, items: found });
     }
