@@ -9,6 +9,7 @@ import { AstUtils, DocumentState, type AstNode, type LangiumDocument, type Langi
 import type * as ast from '../src/core/language/generated/ast.js';
 import { elaborateCached, type ElaborationResult, type StatementInfo } from '../src/core/semantics/evaluator.js';
 import { computeSpaceStats } from '../src/core/semantics/space.js';
+import { fingerprintOf } from '../src/core/semantics/dependencies.js';
 import type { Totals } from '../src/core/semantics/graph.js';
 import { collectImportUris, isBuiltinUri } from '../src/core/language/imports.js';
 import type { SpaceStatsJob, SpaceStatsRunner } from './space-stats-worker.js';
@@ -41,6 +42,11 @@ interface Cached<T> {
   value: T;
 }
 
+interface Keyed<T> {
+  key: string;
+  value: T;
+}
+
 const SPACE_STATS_DELAY_MS = 250;
 
 export function isModelDefinition(node: AstNode): node is ast.Definition {
@@ -64,8 +70,9 @@ export function totalsOf(result: ElaborationResult, first: number, end: number):
 export class NasAnalysis {
   private generation = 0;
   private readonly elaborations = new WeakMap<ast.Definition, Cached<ElaborationResult>>();
-  private readonly stats = new WeakMap<ast.Definition, Cached<Promise<SpaceStatsOutcome>>>();
-  private readonly ready = new WeakMap<ast.Definition, Cached<SpaceStatsOutcome>>();
+  /** Space figures, keyed by the space's fingerprint: an edit elsewhere does not recompute them. */
+  private readonly stats = new WeakMap<ast.Definition, Keyed<Promise<SpaceStatsOutcome>>>();
+  private readonly ready = new WeakMap<ast.Definition, Keyed<SpaceStatsOutcome>>();
   private readonly readyListeners: Array<() => void> = [];
   private readonly indexes = new WeakMap<LangiumDocument, Cached<Map<AstNode, StatementFigures>>>();
 
@@ -96,7 +103,7 @@ export class NasAnalysis {
   /** Space figures when computed for the current version; else starts computing them. */
   spaceStatsIfReady(def: ast.Definition): SpaceStatsOutcome | undefined {
     const hit = this.ready.get(def);
-    if (hit && hit.generation === this.generation) return hit.value;
+    if (hit && hit.key === fingerprintOf(def)) return hit.value;
     void this.spaceStats(def);
     return undefined;
   }
@@ -108,10 +115,12 @@ export class NasAnalysis {
 
   /** Size and cost range of a space, computed on the worker thread when there is one. */
   spaceStats(def: ast.Definition): Promise<SpaceStatsOutcome> {
+    const key = fingerprintOf(def);
     const hit = this.stats.get(def);
-    if (hit && hit.generation === this.generation) return hit.value;
-    const generation = this.generation;
-    const stale = () => this.generation !== generation;
+    if (hit && hit.key === key) return hit.value;
+    // Stale once the space was re-parsed (its document's root is a new one) or something it
+    // uses changed (its fingerprint did).
+    const stale = () => AstUtils.getDocument(def).parseResult.value !== AstUtils.findRootNode(def) || fingerprintOf(def) !== key;
     const compute = async (): Promise<SpaceStatsOutcome> => {
       if (!this.runner) return computeOnThisThread(def);
       // Wait for a pause in typing: a job started per keystroke would be thrown away at the next.
@@ -120,13 +129,13 @@ export class NasAnalysis {
       return this.runner.run(this.jobFor(def), stale);
     };
     const value = compute().then((outcome) => {
-      if (this.generation === generation) {
-        this.ready.set(def, { generation, value: outcome });
+      if (!stale()) {
+        this.ready.set(def, { key, value: outcome });
         for (const l of this.readyListeners) l();
       }
       return outcome;
     });
-    this.stats.set(def, { generation, value });
+    this.stats.set(def, { key, value });
     return value;
   }
 

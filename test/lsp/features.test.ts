@@ -178,6 +178,25 @@ describe('inlay hints', () => {
     await expect.poll(header, { timeout: 20_000 }).toMatch(/^36 archs · .*–.* MACs · .*–.* params$/);
   });
 
+  it("keeps a space's figures across edits elsewhere and recomputes them when the space changes", async () => {
+    const space = 'space S {\n  input(3, 8, 8)\n  conv(choice(8, 16), k=choice(1, 3, 5)) -> bn\n}\n';
+    const net = 'network N {\n  input(3, 8, 8)\n  conv(8, k=3)\n}\n';
+    const { uri } = await openFixture('hints-space-kept.nas', space + net);
+    const header = async () => String((await inlayHints(uri))!.find((h) => h.position.line === 0)?.label);
+    await expect.poll(header, { timeout: 20_000 }).toMatch(/^6 archs · /);
+    // An edit of the network: the space's fingerprint is unchanged, so its figures are
+    // there as soon as the diagnostics are (no "counting architectures…" in between).
+    let n = client.publishCount.get(uri)!;
+    client.edit(uri, 6, 7, 1, '4');
+    await client.waitForDiagnostics(uri, () => true, 20_000, n);
+    expect(await header()).toMatch(/^6 archs · /);
+    // An edit of the space: new figures.
+    n = client.publishCount.get(uri)!;
+    client.edit(uri, 2, 38, 0, ', 7');
+    await client.waitForDiagnostics(uri, () => true, 20_000, n);
+    await expect.poll(header, { timeout: 20_000 }).toMatch(/^8 archs · /);
+  });
+
   it('follows the settings: FLOPs instead of MACs, or off', async () => {
     const { uri } = await openFixture('hints-settings.nas', NET);
     client.settings.inlayHints.cost = 'flops';
