@@ -7,7 +7,7 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import fc from 'fast-check';
-import { URI, type LangiumDocument } from 'langium';
+import { CstUtils, URI, isLeafCstNode, type LangiumDocument } from 'langium';
 import { describe, expect, it } from 'vitest';
 import { NasWorkspace, type NasDiagnostic } from '../../src/core/workspace.js';
 import { splitTopLevelChunks } from '../../src/core/language/chunks.js';
@@ -138,6 +138,43 @@ describe('incremental checking', () => {
     expect(seen[7]!.filter((x) => x.includes(' params'))).toEqual(seen[0]!.filter((x) => x.includes(' params')));
     expect(has(8, 'error')).toBe(true);
     expect(has(9, 'no-input')).toBe(true);
+  });
+
+  it('puts every token of a chunked parse where a whole-text lexer puts it (any line breaks)', async () => {
+    const ws = new NasWorkspace();
+    const lexer = ws.services.parser.Lexer;
+    const breaks = ['\n', '\r\n', '\r', '\n\r'];
+    await fc.assert(
+      fc.asyncProperty(
+        fc.nat({ max: files.length - 1 }),
+        fc.array(fc.record({ at: fc.nat(), brk: fc.constantFrom(...breaks), token: fc.constantFrom(...TOKENS, '"a\rb"', '#\r', '/*\r*/') }), {
+          minLength: 1,
+          maxLength: 6,
+        }),
+        async (fi, inserts) => {
+          let text = files[fi]!.text;
+          for (const x of inserts) {
+            const at = x.at % (text.length + 1);
+            text = text.slice(0, at) + x.token + x.brk + text.slice(at);
+          }
+          const doc = await ws.addText(text, URI.file(path.join(EXAMPLES, `lex-${fi}.nas`)));
+          const whole = lexer.tokenize(text);
+          const byOffset = new Map([...whole.tokens, ...(whole.hidden ?? [])].map((t) => [t.startOffset, t]));
+          let leaves = 0;
+          for (const n of CstUtils.streamCst(doc.parseResult.value.$cstNode!)) {
+            if (!isLeafCstNode(n)) continue;
+            leaves++;
+            const t = byOffset.get(n.offset);
+            expect(t, `no token at ${n.offset} (${JSON.stringify(n.text)})`).toBeDefined();
+            expect(n.text).toBe(t!.image);
+            expect([n.range.start.line, n.range.start.character]).toEqual([t!.startLine! - 1, t!.startColumn! - 1]);
+            expect([n.range.end.line, n.range.end.character]).toEqual([t!.endLine! - 1, t!.endColumn!]);
+          }
+          expect(leaves).toBeGreaterThan(0);
+        },
+      ),
+      { numRuns: 150, seed: 7 },
+    );
   });
 
   it('re-parses only the chunk that changed and keeps the other elements', async () => {

@@ -20,12 +20,15 @@ const TOP_LEVEL_KEYWORDS = ['import', 'let', 'op', 'fn', 'block', 'cell', 'netwo
 const FIRST_CHARS = new Set(TOP_LEVEL_KEYWORDS.map((k) => k.charCodeAt(0)));
 
 const NL = 10;
+const CR = 13;
 const HASH = 35;
 const SLASH = 47;
 const STAR = 42;
 const DQUOTE = 34;
 const SQUOTE = 39;
-const BACKSLASH = 92;
+/** The grammar's STRING terminal, one alternative each, anchored. */
+const DOUBLE_QUOTED = /"(\\.|[^"\\\n])*"/y;
+const SINGLE_QUOTED = /'(\\.|[^'\\\n])*'/y;
 
 function isWordChar(c: number): boolean {
   return (c >= 48 && c <= 57) || (c >= 65 && c <= 90) || (c >= 97 && c <= 122) || c === 95;
@@ -59,33 +62,35 @@ export function splitTopLevelChunks(text: string): TextChunk[] {
       }
     }
     const c = text.charCodeAt(i);
-    if (c === NL) {
+    if (c === NL || c === CR) {
+      // Line breaks as the lexer counts them: \n, \r\n or a lone \r.
       line++;
       atLineStart = true;
-      i++;
+      i += c === CR && text.charCodeAt(i + 1) === NL ? 2 : 1;
     } else if (c === HASH) {
-      // A line comment runs to the end of the line (the newline is handled above).
-      const e = text.indexOf('\n', i);
-      i = e < 0 ? n : e;
+      // A line comment runs to the end of the line (the line break is handled above).
+      let e = i + 1;
+      while (e < n && text.charCodeAt(e) !== NL && text.charCodeAt(e) !== CR) e++;
+      i = e;
     } else if (c === SLASH && text.charCodeAt(i + 1) === STAR) {
-      // A block comment may span lines: count them, and never split inside it.
+      // A block comment may span lines: count them as the lexer does, and never split inside
+      // it. Unterminated, it is no comment: the lexer drops the '/' and goes on.
       const e = text.indexOf('*/', i + 2);
-      const stop = e < 0 ? n : e + 2;
-      for (let j = i; j < stop; j++) if (text.charCodeAt(j) === NL) line++;
-      i = stop;
-    } else if (c === DQUOTE || c === SQUOTE) {
-      // Strings end at their quote or, unterminated, at the end of the line (the lexer's rule).
-      let j = i + 1;
-      while (j < n) {
-        const d = text.charCodeAt(j);
-        if (d === BACKSLASH && text.charCodeAt(j + 1) !== NL) j += 2;
-        else if (d === c) {
-          j++;
-          break;
-        } else if (d === NL) break;
-        else j++;
+      if (e < 0) {
+        i++;
+        continue;
       }
-      i = Math.min(j, n);
+      for (let j = i; j < e; j++) {
+        const d = text.charCodeAt(j);
+        if (d === NL || (d === CR && text.charCodeAt(j + 1) !== NL)) line++;
+      }
+      i = e + 2;
+    } else if (c === DQUOTE || c === SQUOTE) {
+      // A string is what the lexer's STRING rule matches (no line break inside; a carriage
+      // return inside does not count as one); an unmatched quote is dropped by the lexer.
+      const re = c === DQUOTE ? DOUBLE_QUOTED : SINGLE_QUOTED;
+      re.lastIndex = i;
+      i = re.test(text) ? re.lastIndex : i + 1;
     } else {
       if (c === 123 || c === 40 || c === 91) depth++;
       else if (c === 125 || c === 41 || c === 93) {
