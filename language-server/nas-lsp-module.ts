@@ -18,7 +18,7 @@ import { NasModule } from '../src/core/language/nas-module.js';
 import { registerNasChecks } from '../src/core/validation/nas-validator.js';
 import { NasAnalysis } from './analysis.js';
 import { SpaceStatsRunner } from './space-stats-worker.js';
-import { guardParser } from './parse-guard.js';
+import { guardParser } from '../src/core/language/parse-guard.js';
 import { NasConfigurationProvider } from './settings.js';
 import { NasDocumentBuilder, NasWorkspaceManager } from './workspace.js';
 import { NasInlayHintProvider } from './inlay-hints.js';

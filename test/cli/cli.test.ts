@@ -56,6 +56,18 @@ describe('nas check', () => {
     ]);
   });
 
+  it('reports over-deep nesting as one syntax error at its place, in seconds not minutes, and checks the rest', () => {
+    const deep = `network N {\n  input(3, 8, 8)\n  x = ${'('.repeat(10_000)}1${')'.repeat(10_000)}\n}\nnetwork M {\n  input(3, 8, 8)\n  rleu\n}\n`;
+    const f = tmpFile('deep.nas', deep);
+    const t0 = performance.now();
+    const r = nas(['check', f]);
+    expect(performance.now() - t0).toBeLessThan(10_000);
+    expect(r.code).toBe(1);
+    expect(r.stdout).toContain(`${f}:3:39: error syntax expressions nested deeper than 32 levels of brackets are not supported`);
+    // The guard applies per top-level chunk: the next network is still checked.
+    expect(r.stdout).toMatch(/:7:3: error unknown-name unknown name `rleu`/);
+  });
+
   it('exits 2 with one line, no stack trace, for a missing file or a bad flag', () => {
     const missing = nas(['check', 'no/such/file.nas']);
     expect(missing.code).toBe(2);

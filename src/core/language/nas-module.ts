@@ -17,6 +17,7 @@ import { NasDocumentFactory } from './nas-document-factory.js';
 import { NasGeneratedModule, NasGeneratedSharedModule } from './generated/module.js';
 import { NasAstNodeDescriptionProvider, NasReferenceDescriptionProvider, NasScopeComputation, NasScopeProvider } from './nas-scope-provider.js';
 import { NasLinker } from './nas-linker.js';
+import { guardParser } from './parse-guard.js';
 import { NasDocumentValidator } from './nas-document-validator.js';
 import { registerNasChecks } from '../validation/nas-validator.js';
 
@@ -49,5 +50,6 @@ export function createNasCoreServices(context: DefaultSharedCoreModuleContext): 
   const Nas = inject(createDefaultCoreModule({ shared }), NasGeneratedModule, NasModule);
   shared.ServiceRegistry.register(Nas);
   registerNasChecks(Nas.validation.ValidationRegistry, () => shared.workspace.LangiumDocuments);
+  guardParser(Nas);
   return { shared, Nas };
 }

@@ -3,7 +3,8 @@
  * frames per level of expression nesting, so `((((...))))` about 60 deep overflows Node's stack
  * and 10,000 deep takes minutes to fail. Real .nas files nest a few levels; the guard scans the
  * text in linear time and, past generous limits, parses an empty document and reports the
- * place instead, so the server stays responsive.
+ * place instead, so the CLI and the server stay responsive. With chunked parsing
+ * (nas-document-factory.ts) it applies per top-level chunk: only the offending element is lost.
  */
 import type { AstNode, LangiumCoreServices, ParseResult } from 'langium';
 
