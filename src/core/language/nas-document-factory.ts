@@ -1,4 +1,7 @@
 /**
+ * The document factory parses incrementally, one top-level chunk at a time, reusing the chunks
+ * an edit did not touch (docs/architecture.md, "Incremental checking").
+ *
  * "Parsing never fails", even where Langium 4.2.1's parser does: on some malformed inputs its
  * error recovery unwinds past the root and throws a TypeError (e.g. `space S(a: int = {`).
  * Newer Langium releases need Node 21+, so we guard here: on a throw, reset the parser's
