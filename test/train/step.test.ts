@@ -47,7 +47,11 @@ describe.each(['cpu', 'wasm'] as const)('createSgdStep on %s', (backend) => {
     await selectBackend({ force: backend, log: () => {} });
   });
 
-  it('matches a hand-computed PyTorch SGD update (momentum, weight decay, nesterov, label smoothing)', () => {
+  it.each([
+    { momentum: 0.9, weightDecay: 5e-4, labelSmoothing: 0.1, nesterov: true },
+    { momentum: 0.9, weightDecay: 5e-4, labelSmoothing: 0, nesterov: false },
+    { momentum: 0, weightDecay: 1e-2, labelSmoothing: 0.1, nesterov: false },
+  ])('matches a hand-computed PyTorch SGD update (momentum, weight decay, nesterov, label smoothing: %j)', (opts) => {
     const xs = [
       [0.5, -1, 2],
       [1, 0.25, -0.5],
@@ -61,7 +65,6 @@ describe.each(['cpu', 'wasm'] as const)('createSgdStep on %s', (backend) => {
     ];
     let B = [0.01, -0.02];
     const model = makeLinear(W, B);
-    const opts = { momentum: 0.9, weightDecay: 5e-4, labelSmoothing: 0.1, nesterov: true };
     const step = createSgdStep(model, opts);
     const x = tf.tensor4d(xs.flat(), [3, 1, 1, 3]);
     const y = tf.tensor1d(labels, 'int32');
@@ -76,8 +79,10 @@ describe.each(['cpu', 'wasm'] as const)('createSgdStep on %s', (backend) => {
       const gB = B.map((b, j) => dz.reduce((a, d) => a + d[j], 0) + opts.weightDecay * b);
       bufW = bufW.map((r, i) => r.map((v, j) => opts.momentum * v + gW[i][j]));
       bufB = bufB.map((v, j) => opts.momentum * v + gB[j]);
-      W = W.map((r, i) => r.map((w, j) => w - lr * (gW[i][j] + opts.momentum * bufW[i][j])));
-      B = B.map((b, j) => b - lr * (gB[j] + opts.momentum * bufB[j]));
+      const dW = (i: number, j: number) => (opts.nesterov ? gW[i][j] + opts.momentum * bufW[i][j] : bufW[i][j]);
+      const dB = (j: number) => (opts.nesterov ? gB[j] + opts.momentum * bufB[j] : bufB[j]);
+      W = W.map((r, i) => r.map((w, j) => w - lr * dW(i, j)));
+      B = B.map((b, j) => b - lr * dB(j));
       const res = step.run(x, y, lr);
       expect(res.loss).toBeCloseTo(loss, 5);
       expect(res.correct).toBe(correct);

@@ -14,6 +14,8 @@ import { selectBackend } from '../../src/core/train/backend';
 import type { WasmBackend } from '../../src/core/train/wasm-kernels/kernel-utils';
 import { simdConvApplies } from '../../src/core/train/wasm-kernels/simd-conv';
 import { simdFilterGradApplies } from '../../src/core/train/wasm-kernels/simd-filter-grad';
+import { simdBatchNormApplies } from '../../src/core/train/wasm-kernels/simd-batch-norm';
+import { batchNormTrain } from '../../src/core/train/batch-norm';
 
 type Pad = 'same' | 'valid' | number | [[number, number], [number, number], [number, number], [number, number]];
 
@@ -440,5 +442,77 @@ describe('gradients of whole training graphs: wasm vs cpu', () => {
     const gw = await grads('wasm'),
       gc = await grads('cpu');
     gw.forEach((g, i) => expectClose({ data: g, shape: [g.length] }, { data: gc[i], shape: [gc[i].length] }, `grad ${i}`));
+  });
+});
+
+describe('SIMD batch norm and ReLU gradient (wasm) vs the cpu composite', () => {
+  async function bnOn(backend: string, shape: [number, number, number, number], seed: number) {
+    await tf.setBackend(backend);
+    const c = shape[3];
+    const size = shape.reduce((a, b) => a * b, 1);
+    // An offset per channel and a spread of scales, so mean and variance differ by channel.
+    const xData = values(size, seed).map((v, i) => v * (1 + (i % c) * 0.1) + ((i % c) - c / 2) * 0.2);
+    const dyData = values(size, seed + 1);
+    const gData = values(c, seed + 2).map((v) => v + 1.2),
+      bData = values(c, seed + 3);
+    return tf.tidy(() => {
+      const x = tf.tensor4d(xData, shape),
+        dy = tf.tensor4d(dyData, shape);
+      let stats: Float32Array[] = [];
+      const f = (a: tf.Tensor, g: tf.Tensor, b: tf.Tensor) => {
+        const r = batchNormTrain(a as tf.Tensor4D, g as tf.Tensor1D, b as tf.Tensor1D, 1e-5);
+        stats = [r.mean, r.variance].map((t) => Float32Array.from(t.dataSync() as Float32Array));
+        tf.dispose([r.mean, r.variance]);
+        return tf.sum(tf.mul(r.y, dy));
+      };
+      const { value, grads } = tf.valueAndGrads(f)([x, tf.tensor1d(gData), tf.tensor1d(bData)]);
+      const y = batchNormTrain(x, tf.tensor1d(gData), tf.tensor1d(bData), 1e-5);
+      const out = [y.y, ...grads].map((t) => Float32Array.from(t.dataSync() as Float32Array));
+      tf.dispose([y.mean, y.variance]);
+      return { value: value.dataSync()[0], out, stats };
+    });
+  }
+
+  it.each([
+    [[2, 5, 3, 8], true],
+    [[3, 4, 4, 16], true],
+    [[2, 3, 5, 24], true],
+    [[4, 8, 8, 64], true],
+    [[2, 3, 3, 6], false],
+    [[2, 3, 3, 4], false],
+  ] as const)('batchNormTrain on %j (SIMD kernels: %s): y, statistics and dx, dγ, dβ match', async (shape, simd) => {
+    await tf.setBackend('wasm');
+    expect(simdBatchNormApplies(tf.backend(), [...shape])).toBe(simd);
+    const w = await bnOn('wasm', [...shape], 40 + shape[3]);
+    const c = await bnOn('cpu', [...shape], 40 + shape[3]);
+    await tf.setBackend('wasm');
+    expect(w.value).toBeCloseTo(c.value, 2);
+    ['y', 'dx', 'dgamma', 'dbeta'].forEach((name, i) =>
+      expectClose({ data: w.out[i], shape: [w.out[i].length] }, { data: c.out[i], shape: [c.out[i].length] }, name),
+    );
+    ['mean', 'variance'].forEach((name, i) => expectClose({ data: w.stats[i], shape: [shape[3]] }, { data: c.stats[i], shape: [shape[3]] }, name));
+  });
+
+  it.each([
+    [2, 4, 4, 8],
+    [1, 3, 3, 5],
+  ])('ReLU gradient on [%i, %i, %i, %i] matches cpu, zero where x ≤ 0', async (...shape) => {
+    const size = shape.reduce((a, b) => a * b, 1);
+    const xData = values(size, 60).map((v, i) => (i % 7 === 0 ? 0 : v));
+    const dyData = values(size, 61);
+    async function g(backend: string): Promise<Float32Array> {
+      await tf.setBackend(backend);
+      return tf.tidy(() => {
+        const dy = tf.tensor(dyData, shape);
+        const gr = tf.grad((a: tf.Tensor) => tf.sum(tf.mul(tf.relu(a), dy)))(tf.tensor(xData, shape));
+        return Float32Array.from(gr.dataSync() as Float32Array);
+      });
+    }
+    const gw = await g('wasm'),
+      gc = await g('cpu');
+    await tf.setBackend('wasm');
+    // v + 0 maps −0 (dy·0 with dy < 0 on the cpu path) to +0 (the masked SIMD result).
+    expect(Array.from(gw, (v) => v + 0)).toEqual(Array.from(gc, (v) => v + 0));
+    gw.forEach((v, i) => expect(v + 0).toBe(xData[i] > 0 ? dyData[i] : 0));
   });
 });

@@ -19,6 +19,7 @@
  *    tfjs-wasm's broadcasting multiply + add take 2.5 ms.
  */
 import * as tf from '@tensorflow/tfjs-core';
+import { BN_TRAIN, BN_TRAIN_GRAD, simdBatchNormApplies } from './wasm-kernels/simd-batch-norm';
 
 /** x·scale + shift with per-channel [C] scale and shift (shift optional) on NHWC x. */
 export function scaleShiftChannels(x: tf.Tensor4D, scale: tf.Tensor1D, shift?: tf.Tensor1D): tf.Tensor4D {
@@ -36,6 +37,16 @@ export interface BatchNormTrainResult {
   y: tf.Tensor4D;
   mean: tf.Tensor1D;
   variance: tf.Tensor1D;
+  /** Updated running statistics, where `running` was given and the SIMD kernels computed them (caller disposes). */
+  runningMean?: tf.Tensor1D;
+  runningVariance?: tf.Tensor1D;
+}
+
+/** Running statistics to update in the same kernel call (PyTorch's momentum convention). */
+export interface RunningStats {
+  mean: tf.Tensor1D;
+  variance: tf.Tensor1D;
+  momentum: number;
 }
 
 /** Per-channel mean over N, H, W of an NHWC tensor, as [C]. */
@@ -49,7 +60,8 @@ export function channelMean(x: tf.Tensor4D): tf.Tensor1D {
  * Batch norm in training mode. Returns the output (differentiable with respect to x, γ, β)
  * and the batch mean and biased variance (constants, for the running statistics).
  */
-export function batchNormTrain(x: tf.Tensor4D, gamma: tf.Tensor1D, beta: tf.Tensor1D, eps: number): BatchNormTrainResult {
+export function batchNormTrain(x: tf.Tensor4D, gamma: tf.Tensor1D, beta: tf.Tensor1D, eps: number, running?: RunningStats): BatchNormTrainResult {
+  if (tf.getBackend() === 'wasm' && simdBatchNormApplies(tf.backend(), x.shape)) return batchNormTrainSimd(x, gamma, beta, eps, running);
   let mean!: tf.Tensor1D, variance!: tf.Tensor1D;
   const op = tf.customGrad((...args: Array<tf.Tensor | tf.GradSaveFunc>) => {
     const [xIn, gIn, bIn, save] = args as [tf.Tensor4D, tf.Tensor1D, tf.Tensor1D, tf.GradSaveFunc];
@@ -82,4 +94,32 @@ export function batchNormTrain(x: tf.Tensor4D, gamma: tf.Tensor1D, beta: tf.Tens
   });
   const y = op(x, gamma, beta) as tf.Tensor4D;
   return { y, mean, variance };
+}
+
+/**
+ * The same op on the wasm backend's SIMD kernels (wasm-kernels/simd-batch-norm.ts): one
+ * kernel call forward (statistics and normalization), one backward (dx, dγ, dβ).
+ */
+function batchNormTrainSimd(x: tf.Tensor4D, gamma: tf.Tensor1D, beta: tf.Tensor1D, eps: number, running?: RunningStats): BatchNormTrainResult {
+  const engine = tf.engine();
+  let mean!: tf.Tensor1D, variance!: tf.Tensor1D;
+  let runningMean: tf.Tensor1D | undefined, runningVariance: tf.Tensor1D | undefined;
+  const op = tf.customGrad((...args: Array<tf.Tensor | tf.GradSaveFunc>) => {
+    const [xIn, gIn, bIn, save] = args as [tf.Tensor4D, tf.Tensor1D, tf.Tensor1D, tf.GradSaveFunc];
+    const inputs: tf.NamedTensorMap = { x: xIn, gamma: gIn, beta: bIn };
+    if (running) Object.assign(inputs, { runningMean: running.mean, runningVar: running.variance });
+    const [y, mu, v, inv, rm, rv] = engine.runKernel(BN_TRAIN, inputs, running ? { eps, momentum: running.momentum } : { eps }) as tf.Tensor[];
+    mean = tf.keep(mu as tf.Tensor1D);
+    variance = tf.keep(v as tf.Tensor1D);
+    if (rm) runningMean = tf.keep(rm as tf.Tensor1D);
+    if (rv) runningVariance = tf.keep(rv as tf.Tensor1D);
+    save([xIn, gIn, mu, inv]);
+    const gradFunc = (dy: tf.Tensor4D, saved: tf.Tensor[]): tf.Tensor[] => {
+      const [xs, g, m, i] = saved;
+      return engine.runKernel(BN_TRAIN_GRAD, { dy, x: xs, gamma: g, mean: m, invStd: i }, {}) as tf.Tensor[];
+    };
+    return { value: y as tf.Tensor4D, gradFunc };
+  });
+  const y = op(x, gamma, beta) as tf.Tensor4D;
+  return { y, mean, variance, runningMean, runningVariance };
 }

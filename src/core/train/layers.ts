@@ -102,7 +102,15 @@ export function batchNorm(p: ParamRegistry, name: string, c: number): Layer {
     momentum = 0.1;
   return (x, training) => {
     if (!training) return tf.batchNorm4d(x, runMean as tf.Tensor1D, runVar as tf.Tensor1D, beta as tf.Tensor1D, gamma as tf.Tensor1D, eps);
-    const { y, mean, variance } = batchNormTrain(x, gamma as tf.Tensor1D, beta as tf.Tensor1D, eps);
+    const r = batchNormTrain(x, gamma as tf.Tensor1D, beta as tf.Tensor1D, eps, { mean: runMean as tf.Tensor1D, variance: runVar as tf.Tensor1D, momentum });
+    const { y, mean, variance } = r;
+    if (r.runningMean && r.runningVariance) {
+      // Updated by the batch-norm kernel itself (wasm SIMD path).
+      runMean.assign(r.runningMean);
+      runVar.assign(r.runningVariance);
+      tf.dispose([mean, variance, r.runningMean, r.runningVariance]);
+      return y;
+    }
     const m = x.shape[0] * x.shape[1] * x.shape[2];
     tf.tidy(() => {
       runMean.assign(tf.add(tf.mul(runMean, 1 - momentum), tf.mul(mean, momentum)));

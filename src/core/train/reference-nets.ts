@@ -58,13 +58,25 @@ export function buildSmall(opts: ReferenceNetOptions = {}): TrainableModel {
   return makeModel('small', p, body, linear(p, '11', 32, opts.classes ?? 10));
 }
 
-/** One NAS-Bench-201 cell with every edge ReLU-Conv3x3-BN: 4 nodes, 6 edges, sums at nodes. */
-function nb201Cell(p: ParamRegistry, name: string, c: number): Layer {
-  const e = Array.from({ length: 6 }, (_, i) => reluConvBn(p, `${name}.edges.${i}`, c, c, 3));
+/** nn.Conv2d(cin, cout, k, stride, k//2, bias=False), nn.BatchNorm2d(cout): a ReLU-Conv-BN edge after its ReLU. */
+function convBn(p: ParamRegistry, name: string, cin: number, cout: number, k: number, stride = 1): Layer {
+  return sequential(conv2d(p, `${name}.1`, { cin, cout, k, stride }), batchNorm(p, `${name}.2`, cout));
+}
+
+/**
+ * One NAS-Bench-201 cell with every edge ReLU-Conv3x3-BN: 4 nodes, 6 edges, sums at nodes.
+ * The edges leaving a node all start with ReLU of the same tensor, so the ReLU is computed
+ * once per node (and its gradient once, on the summed gradients of the edges): the same
+ * function and parameters as the peer's per-edge nn.ReLU, three ReLUs per cell instead of six.
+ */
+export function nb201Cell(p: ParamRegistry, name: string, c: number): Layer {
+  const e = Array.from({ length: 6 }, (_, i) => convBn(p, `${name}.edges.${i}`, c, c, 3));
   return (x0, t) => {
-    const x1 = e[0](x0, t);
-    const x2 = tf.add(e[1](x0, t), e[2](x1, t)) as tf.Tensor4D;
-    return tf.addN([e[3](x0, t), e[4](x1, t), e[5](x2, t)]) as tf.Tensor4D;
+    const r0 = relu(x0, t);
+    const x1 = e[0](r0, t);
+    const r1 = relu(x1, t);
+    const x2 = tf.add(e[1](r0, t), e[2](r1, t)) as tf.Tensor4D;
+    return tf.addN([e[3](r0, t), e[4](r1, t), e[5](relu(x2, t), t)]) as tf.Tensor4D;
   };
 }
 

@@ -19,6 +19,7 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { registerTfjsGradients } from './tfjs-gradients';
 import type { TrainableModel } from './model';
+import { SGD_UPDATE } from './wasm-kernels/sgd-update';
 
 export interface SgdOptions {
   momentum: number;
@@ -66,6 +67,7 @@ export function createSgdStep(model: TrainableModel, opts: SgdOptions): SgdStep 
   // Momentum buffers live as variables so that `assign` reuses them across steps.
   const buffers = momentum > 0 ? vars.map((v, i) => tf.variable(tf.zerosLike(v), false, `sgd.momentum.${names[i]}.${v.id}`)) : [];
   let disposed = false;
+  const fused = () => tf.getBackend() === 'wasm' && vars.every((v) => v.dtype === 'float32');
 
   return {
     run(x, labels, lr) {
@@ -78,6 +80,18 @@ export function createSgdStep(model: TrainableModel, opts: SgdOptions): SgdStep 
           return computeSmoothedCrossEntropy(logits, labels, labelSmoothing);
         };
         const { value, grads } = tf.variableGrads(f, vars);
+        if (fused()) {
+          // wasm: one kernel per parameter (wasm-kernels/sgd-update.ts), same formula as below.
+          const attrs = { lr, momentum, weightDecay, nesterov };
+          for (let i = 0; i < vars.length; i++) {
+            const v = vars[i];
+            const inputs: tf.NamedTensorMap = momentum > 0 ? { p: v, g: grads[v.name], b: buffers[i] } : { p: v, g: grads[v.name] };
+            const [np, nb] = tf.engine().runKernel(SGD_UPDATE, inputs, attrs as unknown as tf.NamedAttrMap) as tf.Tensor[];
+            if (nb) buffers[i].assign(nb);
+            v.assign(np);
+          }
+          return [value, correct!] as const;
+        }
         for (let i = 0; i < vars.length; i++) {
           const v = vars[i];
           let g: tf.Tensor = grads[v.name];

@@ -11,6 +11,9 @@ import { identityConfig } from './identity';
 import { logSoftmaxConfig } from './log-softmax';
 import { relu6GradConfig } from './relu6-gradient';
 import { makeConv2dConfig } from './simd-conv';
+import { bnTrainConfig, bnTrainGradConfig, reluGradConfig } from './simd-batch-norm';
+import { reluGradientConfig } from './relu-gradient';
+import { sgdUpdateConfig } from './sgd-update';
 
 let registered = false;
 
@@ -36,7 +39,12 @@ export function registerWasmTrainingKernels(): void {
     broadcastToConfig,
     logSoftmaxConfig,
     identityConfig,
+    bnTrainConfig,
+    bnTrainGradConfig,
+    reluGradConfig,
+    sgdUpdateConfig,
   ])
     replaceKernel(c);
   tf.registerGradient(relu6GradConfig);
+  tf.registerGradient(reluGradientConfig);
 }

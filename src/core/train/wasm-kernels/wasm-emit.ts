@@ -129,6 +129,12 @@ export class FuncBuilder {
   f32x4Mul(): this {
     return this.simd(0xe6);
   }
+  f32x4Gt(): this {
+    return this.simd(0x44);
+  }
+  v128And(): this {
+    return this.simd(0x4e);
+  }
 
   encode(): number[] {
     // Run-length encode the local declarations.
