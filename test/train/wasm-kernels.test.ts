@@ -516,3 +516,34 @@ describe('SIMD batch norm and ReLU gradient (wasm) vs the cpu composite', () => 
     gw.forEach((v, i) => expect(v + 0).toBe(xData[i] > 0 ? dyData[i] : 0));
   });
 });
+
+describe('wasm AvgPoolGrad vs cpu', () => {
+  it.each([
+    [[2, 4, 6, 8], 2, 2, 'valid'],
+    [[1, 5, 7, 3], 2, 2, 'valid'],
+    [[2, 6, 6, 4], [2, 3], [2, 3], 'valid'],
+    [[2, 7, 7, 4], 3, 2, 'valid'],
+    [[1, 5, 5, 4], 2, 2, 'same'],
+  ] as const)('input %j, filter %j, stride %j, %s', async (shape, filter, stride, pad) => {
+    const xData = values(
+      shape.reduce((a: number, b: number) => a * b, 1),
+      70,
+    );
+    async function g(backend: string): Promise<{ data: Float32Array; shape: number[] }> {
+      await tf.setBackend(backend);
+      return tf.tidy(() => {
+        const x = tf.tensor4d(xData, [...shape] as [number, number, number, number]);
+        const f = (a: tf.Tensor) => {
+          const y = tf.avgPool(a as tf.Tensor4D, filter as [number, number], stride as [number, number], pad);
+          return tf.sum(tf.mul(y, tf.tensor(values(y.size, 71), y.shape)));
+        };
+        const gr = tf.grad(f)(x);
+        return { data: Float32Array.from(gr.dataSync() as Float32Array), shape: gr.shape };
+      });
+    }
+    const gw = await g('wasm'),
+      gc = await g('cpu');
+    await tf.setBackend('wasm');
+    expectClose(gw, gc, 'dx');
+  });
+});

@@ -3,6 +3,7 @@
  * `tf.setBackend('wasm')`; idempotent.
  */
 import * as tf from '@tensorflow/tfjs-core';
+import { makeAvgPoolGradConfig } from './avg-pool-grad';
 import { broadcastToConfig } from './broadcast-to';
 import { conv2dBackpropFilterConfig } from './conv2d-backprop-filter';
 import { makeConv2dBackpropInputConfig } from './conv2d-backprop-input';
@@ -30,6 +31,7 @@ export function registerWasmTrainingKernels(): void {
   registered = true;
   const nativeBackpropInput = tf.getKernel(tf.Conv2DBackpropInput, 'wasm');
   const nativeConv2d = tf.getKernel(tf.Conv2D, 'wasm');
+  const nativeAvgPoolGrad = tf.getKernel(tf.AvgPoolGrad, 'wasm');
   for (const c of [
     makeConv2dConfig(nativeConv2d),
     conv2dBackpropFilterConfig,
@@ -43,6 +45,7 @@ export function registerWasmTrainingKernels(): void {
     bnTrainGradConfig,
     reluGradConfig,
     sgdUpdateConfig,
+    makeAvgPoolGradConfig(nativeAvgPoolGrad),
   ])
     replaceKernel(c);
   tf.registerGradient(relu6GradConfig);
