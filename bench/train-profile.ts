@@ -3,7 +3,9 @@
  * kernels a step spends its time in, and how much goes to everything else (autodiff tape,
  * JS glue). Times are this process's CPU time, so the split holds on a busy machine.
  *
- *   node --import tsx bench/train-profile.ts [--net nb201] [--steps 3] [--backend wasm] [--batch 64]
+ *   node --import tsx bench/train-profile.ts [--net nb201] [--steps 3] [--backend wasm] [--batch 64] [--winograd auto|never]
+ *
+ * `--winograd never` keeps the wasm backend's 3×3 convolutions on the direct kernel (A/B runs).
  */
 import * as path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -11,6 +13,7 @@ import * as tf from '@tensorflow/tfjs-core';
 import { isBackendName, selectBackend } from '../src/core/train/backend';
 import { cpuMs, installKernelProfiler } from '../src/core/train/kernel-profile';
 import { buildReferenceNet, isReferenceNetName } from '../src/core/train/reference-nets';
+import { setWinogradMode } from '../src/core/train/wasm-kernels/winograd-conv';
 import { createSgdStep } from '../src/core/train/step';
 
 async function main(argv: string[]): Promise<number> {
@@ -22,10 +25,12 @@ async function main(argv: string[]): Promise<number> {
     backend = arg('--backend', 'wasm');
   const steps = Number(arg('--steps', '3')),
     batch = Number(arg('--batch', '64'));
-  if (!isReferenceNetName(net) || !isBackendName(backend)) {
-    process.stderr.write('usage: train-profile [--net small|nb201|mbconv] [--steps N] [--batch N] [--backend NAME]\n');
+  const winograd = arg('--winograd', 'auto');
+  if (!isReferenceNetName(net) || !isBackendName(backend) || (winograd !== 'auto' && winograd !== 'never')) {
+    process.stderr.write('usage: train-profile [--net small|nb201|mbconv] [--steps N] [--batch N] [--backend NAME] [--winograd auto|never]\n');
     return 2;
   }
+  setWinogradMode(winograd);
   const sel = await selectBackend({ force: backend, log: (l) => process.stderr.write(l + '\n') });
   const prof = installKernelProfiler(sel.tfBackend);
   const model = buildReferenceNet(net);

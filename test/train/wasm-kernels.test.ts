@@ -14,6 +14,7 @@ import { selectBackend } from '../../src/core/train/backend';
 import type { WasmBackend } from '../../src/core/train/wasm-kernels/kernel-utils';
 import { simdConvApplies } from '../../src/core/train/wasm-kernels/simd-conv';
 import { simdFilterGradApplies } from '../../src/core/train/wasm-kernels/simd-filter-grad';
+import { setWinogradMode, winogradApplies, winogradStats } from '../../src/core/train/wasm-kernels/winograd-conv';
 import { simdBatchNormApplies } from '../../src/core/train/wasm-kernels/simd-batch-norm';
 import { batchNormTrain } from '../../src/core/train/batch-norm';
 
@@ -276,6 +277,91 @@ describe('wasm Conv2D (SIMD kernel where output channels are a multiple of 4) vs
     }
     expect(cases).toBe(186);
     expect(simd).toBe(144);
+  });
+});
+
+describe('wasm Winograd F(2x2, 3x3) Conv2D, its input gradient and its filter gradient vs cpu', () => {
+  it('matches over odd and even sizes x batches x channels x paddings', async () => {
+    await tf.setBackend('wasm');
+    const backend = tf.backend() as unknown as WasmBackend;
+    setWinogradMode('always');
+    try {
+      let cases = 0;
+      // [N, H, W, in, out]: odd sizes and sizes not divisible by 2 (cropped last tile row or
+      // column), batch 1 and 3, in ≠ out, one and two vectors of output channels, a single
+      // tile, and a partial block of 4 tiles (tiles per group not a multiple of 4).
+      for (const [n, h, w, ci, co] of [
+        [1, 5, 7, 4, 8],
+        [3, 9, 6, 8, 4],
+        [1, 2, 2, 4, 4],
+        [3, 8, 8, 16, 12],
+        [1, 3, 11, 12, 16],
+        [3, 13, 10, 8, 24],
+        [1, 1, 3, 4, 4],
+      ]) {
+        for (const pad of PADS) {
+          const xShape = [n, h, w, ci],
+            fShape = [3, 3, ci, co];
+          const yShape = outShape(xShape, fShape, 1, pad, 1, false);
+          if (yShape[1] <= 0 || yShape[2] <= 0) continue;
+          const info = tf.backend_util.computeConv2DInfo(xShape as [number, number, number, number], fShape as [number, number, number, number], 1, 1, pad);
+          expect(winogradApplies(backend, info)).toBe(true);
+          const label = `x=${xShape} co=${co} pad=${padLabel(pad)}`;
+          const x = { data: values(n * h * w * ci, 50), shape: xShape };
+          const f = { data: values(9 * ci * co, 51), shape: fShape };
+          const dy = {
+            data: values(
+              yShape.reduce((a, b) => a * b, 1),
+              52,
+            ),
+            shape: yShape,
+          };
+          const before = winogradStats.calls;
+          const attrs = { strides: 1, pad, dataFormat: 'NHWC', dilations: 1 };
+          expectClose(await runOn('wasm', 'Conv2D', { x, filter: f }, attrs), await runOn('cpu', 'Conv2D', { x, filter: f }, attrs), `conv ${label}`);
+          expect(winogradStats.calls, `conv ${label} took the Winograd kernel`).toBe(before + 1);
+          // The input gradient is a stride-1 convolution of dy with the flipped, transposed
+          // filter, through Conv2D; its padding is 2 − the forward padding, so it takes the
+          // Winograd kernel whenever that is in 0..2 (numeric pad 3 is not in this grid).
+          const iAttrs = { strides: 1, pad, dataFormat: 'NHWC', inputShape: xShape };
+          expectClose(
+            await runOn('wasm', 'Conv2DBackpropInput', { dy, filter: f }, iAttrs),
+            await runOn('cpu', 'Conv2DBackpropInput', { dy, filter: f }, iAttrs),
+            `input gradient ${label}`,
+          );
+          expect(winogradStats.calls, `input gradient ${label} took the Winograd kernel`).toBe(before + 2);
+          const fAttrs = { strides: 1, pad, dataFormat: 'NHWC', filterShape: fShape };
+          expectClose(
+            await runOn('wasm', 'Conv2DBackpropFilter', { x, dy }, fAttrs),
+            await runOn('cpu', 'Conv2DBackpropFilter', { x, dy }, fAttrs),
+            `filter gradient ${label}`,
+          );
+          expect(winogradStats.calls, `filter gradient ${label} took the Winograd kernel`).toBe(before + 3);
+          cases++;
+        }
+      }
+      expect(cases).toBe(25);
+    } finally {
+      setWinogradMode('auto');
+    }
+  });
+
+  it("'auto' takes it for the nb201 shapes and leaves small images and other convolutions to the direct kernel", async () => {
+    await tf.setBackend('wasm');
+    const backend = tf.backend() as unknown as WasmBackend;
+    const info = (x: number[], f: number[], strides: number, dilations: number) =>
+      tf.backend_util.computeConv2DInfo(x as [number, number, number, number], f as [number, number, number, number], strides, dilations, 'same');
+    for (const [hw, c] of [
+      [32, 16],
+      [16, 32],
+      [8, 64],
+    ])
+      expect(winogradApplies(backend, info([64, hw, hw, c], [3, 3, c, c], 1, 1)), `${hw}x${hw}x${c}`).toBe(true);
+    expect(winogradApplies(backend, info([2, 6, 7, 16], [3, 3, 16, 12], 1, 1))).toBe(false); // output under 8x8
+    expect(winogradApplies(backend, info([2, 16, 16, 16], [3, 3, 16, 16], 2, 1))).toBe(false); // stride 2
+    expect(winogradApplies(backend, info([2, 16, 16, 16], [3, 3, 16, 16], 1, 2))).toBe(false); // dilation 2
+    expect(winogradApplies(backend, info([2, 16, 16, 3], [3, 3, 3, 16], 1, 1))).toBe(false); // 3 input channels
+    expect(winogradApplies(backend, info([2, 16, 16, 16], [1, 1, 16, 16], 1, 1))).toBe(false); // 1x1
   });
 });
 

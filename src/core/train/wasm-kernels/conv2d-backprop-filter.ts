@@ -14,6 +14,7 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { type ConvInfo, type KernelArgs, type WasmBackend, cropNhwc, free, reshape, runKernel, transpose } from './kernel-utils';
 import { simdFilterGrad, simdFilterGradApplies } from './simd-filter-grad';
+import { winogradApplies, winogradFilterGrad } from './winograd-conv';
 
 /**
  * Filter gradient of a stride-1, unpadded 1x1 convolution: dw = Xᵀ·dY with X = x as
@@ -56,6 +57,7 @@ function conv1x1FilterGrad(backend: WasmBackend, x: tf.TensorInfo, dy: tf.Tensor
  * Returns [kh, kw, inChannels, outChannels].
  */
 export function conv2dFilterGrad(backend: WasmBackend, x: tf.TensorInfo, dy: tf.TensorInfo, info: ConvInfo): tf.TensorInfo {
+  if (winogradApplies(backend, info)) return winogradFilterGrad(backend, x, dy, info);
   if (simdFilterGradApplies(backend, info)) return simdFilterGrad(backend, x, dy, info);
   if (
     info.filterHeight === 1 &&

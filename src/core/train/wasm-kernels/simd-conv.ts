@@ -20,6 +20,7 @@ import * as tf from '@tensorflow/tfjs-core';
 import { type ConvInfo, type KernelArgs, type WasmBackend, f32 } from './kernel-utils';
 import { FuncBuilder, I32, V128, buildModule, instantiate } from './wasm-emit';
 import { heapMemory } from './simd-filter-grad';
+import { winogradApplies, winogradConv2d } from './winograd-conv';
 
 /** Pixels per block of the interior kernel. */
 const PB = 4;
@@ -237,6 +238,7 @@ export function makeConv2dConfig(original: tf.KernelConfig | undefined): tf.Kern
       false,
       tf.backend_util.convertConv2DDataFormat(a.dataFormat),
     );
+    if (winogradApplies(backend, info)) return winogradConv2d(backend, x, filter, info);
     if (simdConvApplies(backend, info)) return simdConv2d(backend, x, filter, info);
     if (!fallback) throw new Error('wasm Conv2D: unsupported configuration');
     return fallback(args as unknown as Parameters<tf.KernelFunc>[0]) as tf.TensorInfo;
