@@ -18,6 +18,10 @@
  * the products (16 × tiles × channels floats each) stay in cache; the products use the direct
  * kernel's register block: 4 tiles × 4·OV output channels, broadcasting the tiles' inputs.
  * Output sizes that are odd get a padded output that is cropped afterwards.
+ *
+ * The filter gradient is the same algorithm transposed: the forward pass is the trilinear
+ * form Σ_k (A dy)_k (G g)_k (Bᵀ d)_k, so a tile's filter gradient is Gᵀ[(A dy Aᵀ) ⊙ (Bᵀ d B)]G;
+ * the 16 products accumulate uᵀ·v over the tiles and Gᵀ·G is applied once at the end.
  */
 import * as tf from '@tensorflow/tfjs-core';
 import { type ConvInfo, type WasmBackend, cropNhwc, f32, free } from './kernel-utils';
@@ -583,7 +587,7 @@ export function winogradConv2d(backend: WasmBackend, x: tf.TensorInfo, filter: t
   return y;
 }
 
-/** dW = G·[Σ_tiles (A dy Aᵀ) ⊙ (Bᵀ d B)]·Gᵀ... i.e. Gᵀ M G per (c, o): [16, ci, co] → [3, 3, ci, co]. */
+/** dW = Gᵀ M G per (c, o), M = Σ_tiles (A dy Aᵀ) ⊙ (Bᵀ d B): [16, ci, co] → [3, 3, ci, co]. */
 function untransformFilterGrad(src: Float32Array, dst: Float32Array, ci: number, co: number): void {
   const n = ci * co;
   const r = new Float64Array(12);
