@@ -58,59 +58,80 @@ const BT: [number, number, '+' | '-'][] = [
   [1, 3, '-'],
 ];
 
+/**
+ * The loop nest the three tile transforms share: for `rows` tile rows (a local), for the tw
+ * tiles of a row, for each vector of 4 channels, `body(px, tp)` with px at the tile's top-left
+ * pixel of an NHWC image `width` pixels wide and tp at the tile's slot of a position-major
+ * buffer. Between tiles px moves 2 pixels and tp one slot; between tile rows px moves 2 rows.
+ */
+function tileLoops(
+  f: FuncBuilder,
+  pixels: number,
+  slots: number,
+  rows: number,
+  tw: number,
+  channels: number,
+  width: number,
+  body: (px: number, tp: number) => void,
+): void {
+  const [pr, pt, px, st, tp, tx, c] = Array.from({ length: 7 }, () => f.local(I32));
+  f.get(pixels).set(pr).get(slots).set(st);
+  f.loop(); // tile rows
+  f.get(pr).set(pt).i32(tw).set(tx);
+  f.loop(); // tiles
+  f.get(pt)
+    .set(px)
+    .get(st)
+    .set(tp)
+    .i32(channels / 4)
+    .set(c);
+  f.loop(); // channel vectors
+  body(px, tp);
+  f.get(px).i32(16).add().set(px);
+  f.get(tp).i32(16).add().set(tp);
+  f.decBrIf(c, 0);
+  f.end();
+  f.get(pt)
+    .i32(2 * channels * 4)
+    .add()
+    .set(pt);
+  f.get(st)
+    .i32(channels * 4)
+    .add()
+    .set(st);
+  f.decBrIf(tx, 0);
+  f.end();
+  f.get(pr)
+    .i32(2 * width * channels * 4)
+    .add()
+    .set(pr);
+  f.decBrIf(rows, 0);
+  f.end();
+}
+
 /** inT(x, u, rows): Bᵀ d B for `rows` tile rows, stored position-major in u[16][tpad][ci]. */
 function inputTransform(s: Spec): FuncBuilder {
   const f = new FuncBuilder(3);
   const [X, U, ROWS] = [0, 1, 2];
   const t = Array.from({ length: 4 }, () => f.local(V128));
-  const [xr, xt, xp, ut, up, tx, c] = Array.from({ length: 7 }, () => f.local(I32));
   const { ci, wp, tw } = s;
-  const ld = (r: number, j: number) => f.get(xp).v128Load((r * wp + j) * ci * 4);
   const op = (o: '+' | '-') => (o === '+' ? f.f32x4Add() : f.f32x4Sub());
-  f.get(X).set(xr).get(U).set(ut);
-  f.loop(); // tile rows
-  f.get(xr).set(xt).i32(tw).set(tx);
-  f.loop(); // tiles
-  f.get(xt)
-    .set(xp)
-    .get(ut)
-    .set(up)
-    .i32(ci / 4)
-    .set(c);
-  f.loop(); // channel vectors
-  for (let i = 0; i < 4; i++) {
-    const [a, b, o] = BT[i];
-    for (let j = 0; j < 4; j++) {
-      ld(a, j);
-      ld(b, j);
-      op(o).set(t[j]);
+  tileLoops(f, X, U, ROWS, tw, ci, wp, (xp, up) => {
+    const ld = (r: number, j: number) => f.get(xp).v128Load((r * wp + j) * ci * 4);
+    for (let i = 0; i < 4; i++) {
+      const [a, b, o] = BT[i];
+      for (let j = 0; j < 4; j++) {
+        ld(a, j);
+        ld(b, j);
+        op(o).set(t[j]);
+      }
+      for (let j = 0; j < 4; j++) {
+        const [a2, b2, o2] = BT[j];
+        f.get(up).get(t[a2]).get(t[b2]);
+        op(o2).v128Store((i * 4 + j) * s.uPos);
+      }
     }
-    for (let j = 0; j < 4; j++) {
-      const [a2, b2, o2] = BT[j];
-      f.get(up).get(t[a2]).get(t[b2]);
-      op(o2).v128Store((i * 4 + j) * s.uPos);
-    }
-  }
-  f.get(xp).i32(16).add().set(xp);
-  f.get(up).i32(16).add().set(up);
-  f.decBrIf(c, 0);
-  f.end();
-  f.get(xt)
-    .i32(2 * ci * 4)
-    .add()
-    .set(xt);
-  f.get(ut)
-    .i32(ci * 4)
-    .add()
-    .set(ut);
-  f.decBrIf(tx, 0);
-  f.end();
-  f.get(xr)
-    .i32(2 * wp * ci * 4)
-    .add()
-    .set(xr);
-  f.decBrIf(ROWS, 0);
-  f.end();
+  });
   return f;
 }
 
@@ -185,71 +206,41 @@ function outputTransform(s: Spec): FuncBuilder {
   const [M, O, ROWS] = [0, 1, 2];
   const { co, owp, tw } = s;
   const r = Array.from({ length: 4 }, () => f.local(V128));
-  const [orow, ot, op, mt, mp, tx, c] = Array.from({ length: 7 }, () => f.local(I32));
-  const ld = (i: number, j: number) => f.get(mp).v128Load((i * 4 + j) * s.mPos);
-  f.get(O).set(orow).get(M).set(mt);
-  f.loop(); // tile rows
-  f.get(orow).set(ot).i32(tw).set(tx);
-  f.loop(); // tiles
-  f.get(ot)
-    .set(op)
-    .get(mt)
-    .set(mp)
-    .i32(co / 4)
-    .set(c);
-  f.loop(); // channel vectors
-  for (let i = 0; i < 2; i++) {
-    // r_j = row i of Aᵀ applied to column j of m
-    for (let j = 0; j < 4; j++) {
-      if (i === 0) {
-        ld(0, j);
-        ld(1, j);
-        f.f32x4Add();
-        ld(2, j);
-        f.f32x4Add().set(r[j]);
-      } else {
-        ld(1, j);
-        ld(2, j);
-        f.f32x4Sub();
-        ld(3, j);
-        f.f32x4Sub().set(r[j]);
+  tileLoops(f, O, M, ROWS, tw, co, owp, (op, mp) => {
+    const ld = (i: number, j: number) => f.get(mp).v128Load((i * 4 + j) * s.mPos);
+    for (let i = 0; i < 2; i++) {
+      // r_j = row i of Aᵀ applied to column j of m
+      for (let j = 0; j < 4; j++) {
+        if (i === 0) {
+          ld(0, j);
+          ld(1, j);
+          f.f32x4Add();
+          ld(2, j);
+          f.f32x4Add().set(r[j]);
+        } else {
+          ld(1, j);
+          ld(2, j);
+          f.f32x4Sub();
+          ld(3, j);
+          f.f32x4Sub().set(r[j]);
+        }
       }
+      f.get(op)
+        .get(r[0])
+        .get(r[1])
+        .f32x4Add()
+        .get(r[2])
+        .f32x4Add()
+        .v128Store(i * owp * co * 4);
+      f.get(op)
+        .get(r[1])
+        .get(r[2])
+        .f32x4Sub()
+        .get(r[3])
+        .f32x4Sub()
+        .v128Store((i * owp + 1) * co * 4);
     }
-    f.get(op)
-      .get(r[0])
-      .get(r[1])
-      .f32x4Add()
-      .get(r[2])
-      .f32x4Add()
-      .v128Store(i * owp * co * 4);
-    f.get(op)
-      .get(r[1])
-      .get(r[2])
-      .f32x4Sub()
-      .get(r[3])
-      .f32x4Sub()
-      .v128Store((i * owp + 1) * co * 4);
-  }
-  f.get(op).i32(16).add().set(op);
-  f.get(mp).i32(16).add().set(mp);
-  f.decBrIf(c, 0);
-  f.end();
-  f.get(ot)
-    .i32(2 * co * 4)
-    .add()
-    .set(ot);
-  f.get(mt)
-    .i32(co * 4)
-    .add()
-    .set(mt);
-  f.decBrIf(tx, 0);
-  f.end();
-  f.get(orow)
-    .i32(2 * owp * co * 4)
-    .add()
-    .set(orow);
-  f.decBrIf(ROWS, 0);
-  f.end();
+  });
   return f;
 }
 
@@ -267,8 +258,6 @@ function gradTransform(s: Spec): FuncBuilder {
   const [DY, V, ROWS] = [0, 1, 2];
   const { co, owp, tw } = s;
   const t = Array.from({ length: 2 }, () => f.local(V128));
-  const [yr, yt, yp, vt, vp, tx, c] = Array.from({ length: 7 }, () => f.local(I32));
-  const ld = (r: number, j: number) => f.get(yp).v128Load((r * owp + j) * co * 4);
   /** Pushes row `a` of A applied to (x0, x1), each pushed by `push`. */
   const comb = (row: (typeof AROWS)[number], push: (k: number) => void) => {
     const [a, b, o] = row;
@@ -284,48 +273,20 @@ function gradTransform(s: Spec): FuncBuilder {
       else f.f32x4Sub();
     }
   };
-  f.get(DY).set(yr).get(V).set(vt);
-  f.loop(); // tile rows
-  f.get(yr).set(yt).i32(tw).set(tx);
-  f.loop(); // tiles
-  f.get(yt)
-    .set(yp)
-    .get(vt)
-    .set(vp)
-    .i32(co / 4)
-    .set(c);
-  f.loop(); // channel vectors
-  for (let i = 0; i < 4; i++) {
-    for (let j = 0; j < 2; j++) {
-      comb(AROWS[i], (r) => ld(r, j));
-      f.set(t[j]);
+  tileLoops(f, DY, V, ROWS, tw, co, owp, (yp, vp) => {
+    const ld = (r: number, j: number) => f.get(yp).v128Load((r * owp + j) * co * 4);
+    for (let i = 0; i < 4; i++) {
+      for (let j = 0; j < 2; j++) {
+        comb(AROWS[i], (r) => ld(r, j));
+        f.set(t[j]);
+      }
+      for (let j = 0; j < 4; j++) {
+        f.get(vp);
+        comb(AROWS[j], (k) => f.get(t[k]));
+        f.v128Store((i * 4 + j) * s.mPos);
+      }
     }
-    for (let j = 0; j < 4; j++) {
-      f.get(vp);
-      comb(AROWS[j], (k) => f.get(t[k]));
-      f.v128Store((i * 4 + j) * s.mPos);
-    }
-  }
-  f.get(yp).i32(16).add().set(yp);
-  f.get(vp).i32(16).add().set(vp);
-  f.decBrIf(c, 0);
-  f.end();
-  f.get(yt)
-    .i32(2 * co * 4)
-    .add()
-    .set(yt);
-  f.get(vt)
-    .i32(co * 4)
-    .add()
-    .set(vt);
-  f.decBrIf(tx, 0);
-  f.end();
-  f.get(yr)
-    .i32(2 * owp * co * 4)
-    .add()
-    .set(yr);
-  f.decBrIf(ROWS, 0);
-  f.end();
+  });
   return f;
 }
 
