@@ -4,11 +4,10 @@
  * but inside the core and without keeping its results, and hints are asked for far less often
  * than a document changes.
  */
-import { summarizeSpaceStats } from './space-summary.js';
 import { AstUtils, DocumentState, type AstNode, type LangiumDocument, type LangiumSharedCoreServices } from 'langium';
 import type * as ast from '../src/core/language/generated/ast.js';
 import { elaborateCached, type ElaborationResult, type StatementInfo } from '../src/core/semantics/evaluator.js';
-import { computeSpaceStats } from '../src/core/semantics/space.js';
+import { computeSpaceStats, spaceFigures, type SpaceStats } from '../src/core/semantics/space.js';
 import { fingerprintOf } from '../src/core/semantics/dependencies.js';
 import type { Totals } from '../src/core/semantics/graph.js';
 import { collectImportUris, isBuiltinUri } from '../src/core/language/imports.js';
@@ -23,17 +22,8 @@ export interface StatementFigures {
   readonly totals: Totals;
 }
 
-/** The figures of computeSpaceStats that the editor shows. */
-export interface SpaceFigures {
-  size: bigint;
-  log10Size: number;
-  minParams: number;
-  maxParams: number;
-  minMacs: number;
-  maxMacs: number;
-  exact: boolean;
-  method: string;
-}
+/** The figures of computeSpaceStats that the editor shows (the size as a number). */
+export type SpaceFigures = Omit<SpaceStats, 'keys'>;
 
 export type SpaceStatsOutcome = { ok: true; stats: SpaceFigures } | { ok: false; message: string };
 
@@ -182,7 +172,7 @@ export class NasAnalysis {
 function computeOnThisThread(def: ast.Definition): SpaceStatsOutcome {
   try {
     const s = computeSpaceStats(def);
-    return { ok: true, stats: { ...summarizeSpaceStats(s), size: s.size } };
+    return { ok: true, stats: { ...spaceFigures(s), size: s.size } };
   } catch (e) {
     return { ok: false, message: e instanceof Error ? e.message : String(e) };
   }

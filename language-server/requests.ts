@@ -5,7 +5,7 @@ import type * as ast from '../src/core/language/generated/ast.js';
 import { elaborate, type ElaborationResult } from '../src/core/semantics/evaluator.js';
 import type { Shape } from '../src/core/semantics/shape.js';
 import { isModelDefinition, totalsOf } from './analysis.js';
-import { summarizeSpaceStats } from './space-summary.js';
+import { spaceFigures } from '../src/core/semantics/space.js';
 import type { NasLanguageServices } from './nas-lsp-module.js';
 import {
   CostReportRequest,
@@ -154,7 +154,7 @@ export async function costReport(document: LangiumDocument, def: ast.Definition,
   if (def.kind === 'space') {
     const outcome = await analysis.spaceStats(def);
     if (outcome.ok) {
-      cost.space = summarizeSpaceStats(outcome.stats);
+      cost.space = spaceFigures(outcome.stats);
     } else cost.spaceError = outcome.message;
   }
   return cost;

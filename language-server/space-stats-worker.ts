@@ -7,8 +7,7 @@
  */
 import { Worker, isMainThread, parentPort, workerData } from 'node:worker_threads';
 import type { SpaceStatsOutcome } from './analysis.js';
-import type { SpaceSummary } from './protocol.js';
-import { summarizeSpaceStats } from './space-summary.js';
+import { spaceFigures, type SpaceFigures } from '../src/core/semantics/space.js';
 
 export interface SpaceStatsJob {
   /** Documents in dependency order (imports first); the last one holds the space. */
@@ -19,7 +18,7 @@ export interface SpaceStatsJob {
 interface WorkerReply {
   ok: boolean;
   message?: string;
-  stats?: SpaceSummary;
+  stats?: SpaceFigures;
 }
 
 export const WORKER_MARKER = 'nas-space-stats-worker';
@@ -46,7 +45,7 @@ export async function runSpaceStatsWorker(): Promise<void> {
       const def = root?.elements?.find((e) => e.$type === 'Definition' && e.name === job.name);
       if (!def) throw new Error(`no space ${job.name}`);
       const s = computeSpaceStats(def as never);
-      reply = { ok: true, stats: summarizeSpaceStats(s) };
+      reply = { ok: true, stats: spaceFigures(s) };
     } catch (e) {
       reply = { ok: false, message: e instanceof Error ? e.message : String(e) };
     }

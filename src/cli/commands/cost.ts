@@ -2,7 +2,7 @@
 import type { Command } from 'commander';
 import { formatDiagnostic, loadFiles, modelsOf, UsageError } from '../load.js';
 import { elaborateCached } from '../../core/semantics/evaluator.js';
-import { computeSpaceStats } from '../../core/semantics/space.js';
+import { computeSpaceStats, spaceFigures } from '../../core/semantics/space.js';
 import { formatSI } from '../../core/semantics/numbers.js';
 import type { Definition } from '../../core/language/generated/ast.js';
 import type { NetworkCost, SpaceCost, LayerCost } from '../json-types.js';
@@ -41,14 +41,7 @@ export function costOf(def: Definition, perLayer: boolean, flops: boolean): Netw
     const out: SpaceCost = {
       name: def.name,
       kind: 'space',
-      size: s.size.toString(),
-      log10Size: s.log10Size,
-      minParams: s.minParams,
-      maxParams: s.maxParams,
-      minMacs: s.minMacs,
-      maxMacs: s.maxMacs,
-      exact: s.exact,
-      method: s.method,
+      ...spaceFigures(s),
       choices: s.keys.length,
     };
     if (flops) Object.assign(out, { minFlops: 2 * s.minMacs, maxFlops: 2 * s.maxMacs });

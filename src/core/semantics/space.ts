@@ -48,6 +48,22 @@ export interface SpaceStats {
   keys: KeyInfo[];
 }
 
+/** A space's figures without its keys, the size as a decimal string: what the CLI prints and the editor shows. */
+export type SpaceFigures = Omit<SpaceStats, 'size' | 'keys'> & { size: string };
+
+export function spaceFigures(s: Omit<SpaceStats, 'size' | 'keys'> & { size: bigint | string }): SpaceFigures {
+  return {
+    size: s.size.toString(),
+    log10Size: s.log10Size,
+    minParams: s.minParams,
+    maxParams: s.maxParams,
+    minMacs: s.minMacs,
+    maxMacs: s.maxMacs,
+    exact: s.exact,
+    method: s.method,
+  };
+}
+
 export const ENUMERATION_LIMIT = 20_000;
 export const DP_RUN_LIMIT = 4_000;
 /** Elaborations the coordinate search may spend (about 10 s for NASNet's 490-node network). */
