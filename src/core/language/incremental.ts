@@ -6,7 +6,8 @@
  * was added, removed or redefined, the document's imports, or (for validation and
  * elaboration) the fingerprint of a definition they reference.
  */
-import { AstUtils, type AstNode, type ReferenceInfo } from 'langium';
+import type { AstNode, ReferenceInfo } from 'langium';
+import { contentsOf } from './ast-walk.js';
 
 /** Sequence numbers of parses, names changed by them, and the last link of each document. */
 export class IncrementalState {
@@ -48,19 +49,9 @@ export function incrementalStateOf(shared: object): IncrementalState {
   return s;
 }
 
-const referenceInfos = new WeakMap<AstNode, ReferenceInfo[]>();
-
 /** Every reference inside a top-level element, collected once per element object. */
 export function referencesOf(element: AstNode): ReferenceInfo[] {
-  let infos = referenceInfos.get(element);
-  if (!infos) {
-    infos = [];
-    for (const node of AstUtils.streamAst(element)) {
-      for (const info of AstUtils.streamReferences(node)) infos.push(info);
-    }
-    referenceInfos.set(element, infos);
-  }
-  return infos;
+  return contentsOf(element).references;
 }
 
 /** The top-level element (a child of the document root) that contains `node`. */

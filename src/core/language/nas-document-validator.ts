@@ -3,7 +3,6 @@
  * unresolved names become `unknown-name` with a "did you mean" from the names in scope.
  */
 import {
-  AstUtils,
   Cancellation,
   DefaultDocumentValidator,
   DocumentValidator,
@@ -23,6 +22,7 @@ import type { Diagnostic } from 'vscode-languageserver-types';
 import { suggestName } from '../semantics/suggest.js';
 import { fingerprintOf } from '../semantics/dependencies.js';
 import type { Document } from './generated/ast.js';
+import { contentsOf } from './ast-walk.js';
 
 type Accepted = [ValidationSeverity, string, DiagnosticInfo<AstNode, string>];
 
@@ -133,7 +133,7 @@ export class NasDocumentValidator extends DefaultDocumentValidator {
         found.push([severity, message, info as DiagnosticInfo<AstNode, string>]);
         acceptor(severity, message, info);
       };
-      for (const node of AstUtils.streamAst(element)) {
+      for (const node of contentsOf(element).nodes) {
         for (const check of checksFor(node.$type)) await check(node, recording, cancelToken);
       }
       if (cacheable) this.accepted.set(element, { key, items: found });

@@ -26,10 +26,12 @@ import {
   type CstNode,
   type DocumentSegment,
   type AstNodeLocator,
+  type NameProvider,
 } from 'langium';
 import type { Document } from './generated/ast.js';
 import { collectImportUris } from './imports.js';
 import { linkVersionOf, referencesOf } from './incremental.js';
+import { contentsOf } from './ast-walk.js';
 import { OPS_URI } from '../stdlib/ops.js';
 
 export class NasScopeProvider extends DefaultScopeProvider {
@@ -141,7 +143,8 @@ export class NasScopeComputation extends DefaultScopeComputation {
       let entries = this.inner.get(element);
       if (!entries) {
         const own = new MultiMap<AstNode, AstNodeDescription>();
-        for (const node of AstUtils.streamAllContents(element)) this.addLocalSymbol(node, document, own);
+        const nodes = contentsOf(element).nodes;
+        for (let i = 1; i < nodes.length; i++) this.addLocalSymbol(nodes[i]!, document, own);
         entries = own.entries().toArray();
         this.inner.set(element, entries);
       }
@@ -169,23 +172,30 @@ export class NasAstNodeDescriptionProvider extends DefaultAstNodeDescriptionProv
     const doc = document ?? AstUtils.getDocument(node);
     const resolved = name ?? this.nameProvider.getName(node);
     if (!resolved) throw new Error(`Node at path ${this.astNodeLocator.getAstNodePath(node)} has no name.`);
-    const nameProvider = this.nameProvider;
-    const locator = this.astNodeLocator;
-    return {
-      node,
-      name: resolved,
-      get nameSegment() {
-        return toDocumentSegment(nameProvider.getNameNode(node) ?? node.$cstNode);
-      },
-      get selectionSegment() {
-        return toDocumentSegment(node.$cstNode);
-      },
-      type: node.$type,
-      documentUri: doc.uri,
-      get path() {
-        return locator.getAstNodePath(node);
-      },
-    };
+    return new LazyNodeDescription(node, resolved, doc.uri, this.nameProvider, this.astNodeLocator);
+  }
+}
+
+/** A node description whose segments and path are computed when read (one class: cheap to create). */
+class LazyNodeDescription implements AstNodeDescription {
+  readonly type: string;
+  constructor(
+    readonly node: AstNode,
+    readonly name: string,
+    readonly documentUri: URI,
+    private readonly nameProvider: NameProvider,
+    private readonly locator: AstNodeLocator,
+  ) {
+    this.type = node.$type;
+  }
+  get nameSegment(): DocumentSegment {
+    return toDocumentSegment(this.nameProvider.getNameNode(this.node) ?? this.node.$cstNode);
+  }
+  get selectionSegment(): DocumentSegment {
+    return toDocumentSegment(this.node.$cstNode);
+  }
+  get path(): string {
+    return this.locator.getAstNodePath(this.node);
   }
 }
 

@@ -91,6 +91,50 @@ class Frame {
   }
 }
 
+/**
+ * What calls need to know of a definition's parameters and body, computed once per definition
+ * object (every call used to search and filter the parameter list, and every call of an op
+ * re-evaluated its literal defaults).
+ */
+interface Signature {
+  readonly positional: readonly ast.Param[];
+  readonly variadic: ast.Param | undefined;
+  readonly byName: ReadonlyMap<string, ast.Param>;
+  /** Defaults that are literals, evaluated once (a default may refer to earlier parameters). */
+  readonly literalDefaults: ReadonlyMap<ast.Param, Value>;
+  /** The `input a, b` statement of a block or cell body, if any. */
+  readonly inputDecl: ast.InputStmt | undefined;
+}
+
+const signatures = new WeakMap<ast.Definition, Signature>();
+
+function signatureOf(def: ast.Definition): Signature {
+  let sig = signatures.get(def);
+  if (!sig) {
+    const positional: ast.Param[] = [];
+    const byName = new Map<string, ast.Param>();
+    const literalDefaults = new Map<ast.Param, Value>();
+    let variadic: ast.Param | undefined;
+    for (const p of def.params) {
+      if (p.variadic) {
+        variadic ??= p;
+        continue;
+      }
+      positional.push(p);
+      if (!byName.has(p.name)) byName.set(p.name, p);
+      const d = p.default;
+      if (d?.$type === 'NumberLit') literalDefaults.set(p, parseNumber(d.value));
+      else if (d?.$type === 'BoolLit') literalDefaults.set(p, d.value === 'true');
+      else if (d?.$type === 'StringLit') literalDefaults.set(p, d.value);
+      else if (d?.$type === 'Unary' && d.op === '-' && d.operand?.$type === 'NumberLit') literalDefaults.set(p, -parseNumber(d.operand.value));
+    }
+    const inputDecl = def.body.find((x): x is ast.InputStmt => x.$type === 'InputStmt' && x.names.length > 0);
+    sig = { positional, variadic, byName, literalDefaults, inputDecl };
+    signatures.set(def, sig);
+  }
+  return sig;
+}
+
 const MAX_CALL_DEPTH = 64;
 /** A bound on work, so that any input elaborates in bounded time (about a second). */
 const MAX_WORK = 3_000_000;
@@ -182,7 +226,7 @@ class Evaluator {
 
   run(def: ast.Definition): ElaborationResult {
     this.model = def;
-    const ctx: EvalContext = { path: '', scope: '', callStack: [], choiceStack: [] };
+    const ctx: EvalContext = { path: '', scope: '', callStack: [], choiceStack: [], repeatIndex: undefined, body: undefined };
     let output: TensorValue | undefined;
     try {
       const frame = new Frame(this.globals);
@@ -273,7 +317,7 @@ class Evaluator {
   // ---------------------------------------------------------------- bodies
 
   private execDefinitionBody(def: ast.Definition, frame: Frame, inputs: readonly TensorValue[], ctx: EvalContext): Value {
-    const inputDecl = def.body.find((s): s is ast.InputStmt => s.$type === 'InputStmt' && s.names.length > 0);
+    const inputDecl = signatureOf(def).inputDecl;
     const history: TensorValue[] = [];
     if (inputDecl) {
       inputDecl.names.forEach((n, i) => {
@@ -287,7 +331,7 @@ class Evaluator {
       history.push(...inputs);
     }
     const body: BodyState = { created: [], inputs: [...history] };
-    const inner: EvalContext = { ...ctx, body };
+    const inner = withContext(ctx, ctx.path, ctx.scope, ctx.choiceStack, ctx.repeatIndex, body);
     let output: Value | undefined;
     for (const stmt of def.body) {
       const out = this.execStatement(stmt, frame, history, inner);
@@ -378,7 +422,7 @@ class Evaluator {
           for (const [i, item] of it.entries()) {
             const f = new Frame(frame);
             f.set(stmt.variable, item);
-            const iteration: EvalContext = { ...ctx, path: `${ctx.path}/${loop}#${i}` };
+            const iteration = withContext(ctx, `${ctx.path}/${loop}#${i}`, ctx.scope, ctx.choiceStack, ctx.repeatIndex, ctx.body);
             for (const s of stmt.body) {
               const out = this.execStatement(s, f, history, iteration);
               if (out !== undefined) return out;
@@ -387,7 +431,7 @@ class Evaluator {
           return undefined;
         }
         case 'Node': {
-          const scoped = stmt.name ? { ...ctx, scope: join(ctx.scope, stmt.name) } : ctx;
+          const scoped = stmt.name ? withContext(ctx, ctx.path, join(ctx.scope, stmt.name), ctx.choiceStack, ctx.repeatIndex, ctx.body) : ctx;
           let v = this.evalExpr(stmt.value, frame, scoped);
           if (isDefinitionValue(v)) v = this.layerOfDefinition(v.definition, [], frame, scoped, stmt.value);
           if (isLayer(v)) {
@@ -495,7 +539,7 @@ class Evaluator {
     if (this.letsInProgress.has(l)) this.fail(l, `let ${l.name} refers to itself`, 'cycle', 'name');
     this.letsInProgress.add(l);
     try {
-      const v = this.evalExpr(l.value, this.globals, { ...ctx, body: undefined });
+      const v = this.evalExpr(l.value, this.globals, withContext(ctx, ctx.path, ctx.scope, ctx.choiceStack, ctx.repeatIndex, undefined));
       this.globals.set(l, v);
       return v;
     } finally {
@@ -647,7 +691,7 @@ class Evaluator {
         const hist = [...inputs];
         let out: Value = POISON;
         for (let i = 0; i < n; i++) {
-          out = layer.apply(lastK(hist, layer.arity), shared ? ctx : { ...ctx, repeatIndex: i });
+          out = layer.apply(lastK(hist, layer.arity), shared ? ctx : withContext(ctx, ctx.path, ctx.scope, ctx.choiceStack, i, ctx.body));
           if (!isTensor(out)) return out;
           hist.push(out);
         }
@@ -697,14 +741,14 @@ class Evaluator {
     const values = new Map<ast.Param, Value>();
     const rest: Value[] = [];
     const restNodes: AstNode[] = [];
-    const variadic = def.params.find((p) => p.variadic);
-    const positional = def.params.filter((p) => !p.variadic);
+    const { positional, variadic, byName, literalDefaults } = signatureOf(def);
     let pos = 0;
     let sawNamed = false;
+    let poisoned = false;
     for (const a of args) {
       if (a.name) {
         sawNamed = true;
-        const p = def.params.find((q) => q.name === a.name && !q.variadic);
+        const p = byName.get(a.name);
         if (!p) {
           const hint = suggestName(
             a.name,
@@ -718,12 +762,15 @@ class Evaluator {
           );
         }
         if (values.has(p)) this.fail(a, `attribute \`${a.name}\` is given twice`, 'duplicate-attribute', 'name');
-        values.set(p, this.checkType(p, this.evalExpr(a.value, frame, ctx), a.value, def));
+        const v = this.checkType(p, this.evalExpr(a.value, frame, ctx), a.value, def);
+        if (isPoison(v)) poisoned = true;
+        values.set(p, v);
         continue;
       }
       if (sawNamed) this.fail(a, 'a positional argument cannot follow a named one', 'syntax');
       const v = this.evalExpr(a.value, frame, ctx);
       if (variadic && (pos >= positional.length || isTensor(v) || (Array.isArray(v) && variadic.type === 'tensor'))) {
+        if (isPoison(v)) poisoned = true;
         rest.push(v);
         restNodes.push(a.value);
         continue;
@@ -735,22 +782,32 @@ class Evaluator {
           `${def.name} takes at most ${positional.length} positional argument${positional.length === 1 ? '' : 's'}, found more`,
           'too-many-arguments',
         );
-      values.set(p, this.checkType(p, v, a.value, def));
+      const checked = this.checkType(p, v, a.value, def);
+      if (isPoison(checked)) poisoned = true;
+      values.set(p, checked);
     }
-    if ([...values.values()].some(isPoison) || rest.some(isPoison)) return undefined;
-    // Defaults see the parameters bound before them (`stride = 1, pad = k // 2`).
-    const defFrame = new Frame(this.globals);
-    for (const p of def.params) {
-      if (p.variadic) continue;
+    if (poisoned) return undefined;
+    // Defaults see the parameters bound before them (`stride = 1, pad = k // 2`); literal
+    // defaults need no frame.
+    let defFrame: Frame | undefined;
+    for (let i = 0; i < positional.length; i++) {
+      const p = positional[i]!;
       let v = values.get(p);
       if (v === undefined) {
         if (!p.default) {
           this.fail(site, `${def.name} needs \`${p.name}\`${p.type ? ` (${p.type})` : ''}`, 'missing-argument');
         }
-        v = this.evalExpr(p.default, defFrame, ctx);
+        v = literalDefaults.get(p);
+        if (v === undefined) {
+          if (!defFrame) {
+            defFrame = new Frame(this.globals);
+            for (let j = 0; j < i; j++) defFrame.set(positional[j]!, values.get(positional[j]!)!);
+          }
+          v = this.evalExpr(p.default, defFrame, ctx);
+        }
         values.set(p, v);
       }
-      defFrame.set(p, v);
+      defFrame?.set(p, v);
     }
     return { values, rest, restNodes };
   }
@@ -825,7 +882,7 @@ class Evaluator {
     }
     if (bound.rest.length > 0)
       this.fail(bound.restNodes[0]!, `${def.name} takes parameters, not tensors: apply it with -> or ${def.name}(...)(x)`, 'type-mismatch');
-    const inputDecl = def.body.find((s): s is ast.InputStmt => s.$type === 'InputStmt' && s.names.length > 0);
+    const inputDecl = signatureOf(def).inputDecl;
     const arity = Math.max(1, inputDecl?.names.length ?? 1);
     const cell = def.kind === 'cell';
     return {
@@ -841,7 +898,7 @@ class Evaluator {
         const rep = c.repeatIndex;
         const path = cell ? c.path : `${c.path}/${siteId(site)}${rep !== undefined ? `#${rep}` : ''}`;
         const scope = join(c.scope, rep !== undefined ? `${def.name}.${rep}` : def.name);
-        const inner: EvalContext = { path, scope, callStack: [...c.callStack, site], choiceStack: c.choiceStack };
+        const inner: EvalContext = { path, scope, callStack: [...c.callStack, site], choiceStack: c.choiceStack, repeatIndex: undefined, body: undefined };
         const f = new Frame(this.globals);
         for (const [p, v] of bound.values) f.set(p, v);
         this.active.add(def);
@@ -860,7 +917,15 @@ class Evaluator {
     if (!d) {
       d = {};
       for (const p of def.params) {
-        if (p.default) d[p.name] = this.evalExpr(p.default, this.globals, { path: '', scope: '', callStack: [], choiceStack: [] }) as AttrValue;
+        if (p.default)
+          d[p.name] = this.evalExpr(p.default, this.globals, {
+            path: '',
+            scope: '',
+            callStack: [],
+            choiceStack: [],
+            repeatIndex: undefined,
+            body: undefined,
+          }) as AttrValue;
       }
       this.defaultsCache.set(def.name, d);
     }
@@ -982,7 +1047,7 @@ class Evaluator {
       return this.ownedBy(list[i]!, key);
     }
     const i = this.decideAt(key, options.length, e, ctx);
-    const inner: EvalContext = { ...ctx, choiceStack: [...ctx.choiceStack, key] };
+    const inner = withContext(ctx, ctx.path, ctx.scope, [...ctx.choiceStack, key], ctx.repeatIndex, ctx.body);
     return this.ownedBy(this.evalExpr(options[i]!, frame, inner), key);
   }
 
@@ -998,12 +1063,12 @@ class Evaluator {
         sharesChoices: def.kind === 'cell',
         apply: (inputs, c) => {
           const layer = this.layerOfDefinition(def, [], new Frame(this.globals), c, def);
-          return layer.apply(inputs, { ...c, choiceStack: [...c.choiceStack, key] });
+          return layer.apply(inputs, withContext(c, c.path, c.scope, [...c.choiceStack, key], c.repeatIndex, c.body));
         },
       };
     }
     if (!isLayer(v)) return v;
-    return { ...v, apply: (inputs, c) => v.apply(inputs, { ...c, choiceStack: [...c.choiceStack, key] }) };
+    return { ...v, apply: (inputs, c) => v.apply(inputs, withContext(c, c.path, c.scope, [...c.choiceStack, key], c.repeatIndex, c.body)) };
   }
 
   private evalChoose(named: Record<string, Value>, e: ast.Call, ctx: EvalContext): Value {
@@ -1040,6 +1105,21 @@ class Evaluator {
 function hasSyntaxErrors(root: AstNode): boolean {
   const doc = (root as { $document?: { parseResult: { parserErrors: unknown[]; lexerErrors: unknown[] } } }).$document;
   return !!doc && (doc.parseResult.parserErrors.length > 0 || doc.parseResult.lexerErrors.length > 0);
+}
+
+/**
+ * A context like `ctx` with the given fields, always built with the same property order: object
+ * spreads of contexts of varying shapes were a tenth of the elaboration time.
+ */
+function withContext(
+  ctx: EvalContext,
+  path: string,
+  scope: string,
+  choiceStack: readonly string[],
+  repeatIndex: number | undefined,
+  body: BodyState | undefined,
+): EvalContext {
+  return { path, scope, callStack: ctx.callStack, choiceStack, repeatIndex, body };
 }
 
 function join(scope: string, name: string): string {
