@@ -96,10 +96,10 @@ export class NasScopeProvider extends DefaultScopeProvider {
     }
     let symbols = byType.get(referenceType);
     if (!symbols) {
-      symbols = local
-        .getStream(node)
-        .filter((d) => this.reflection.isSubtype(d.type, referenceType))
-        .toArray();
+      symbols = [];
+      // Our scope computation returns a MultiMap: read its array rather than a stream.
+      const all = local instanceof MultiMap ? local.get(node) : local.getStream(node).toArray();
+      for (const d of all) if (this.reflection.isSubtype(d.type, referenceType)) symbols.push(d);
       byType.set(referenceType, symbols);
     }
     return symbols;
@@ -142,10 +142,16 @@ export class NasScopeComputation extends DefaultScopeComputation {
       this.addLocalSymbol(element, document, symbols);
       let entries = this.inner.get(element);
       if (!entries) {
-        const own = new MultiMap<AstNode, AstNodeDescription>();
+        entries = [];
         const nodes = contentsOf(element).nodes;
-        for (let i = 1; i < nodes.length; i++) this.addLocalSymbol(nodes[i]!, document, own);
-        entries = own.entries().toArray();
+        for (let i = 1; i < nodes.length; i++) {
+          const node = nodes[i]!;
+          // Named inputs (`input s0, s1`) belong to the definition, not to the input statement.
+          const container = node.$type === 'InputName' ? node.$container?.$container : node.$container;
+          if (!container) continue;
+          const name = this.nameProvider.getName(node);
+          if (name) entries.push([container, this.descriptions.createDescription(node, name, document)]);
+        }
         this.inner.set(element, entries);
       }
       for (const [container, description] of entries) symbols.add(container, description);
