@@ -50,7 +50,7 @@ export interface TraceEntry {
 
 export interface EvalContext {
   /** Instance path for choice keys. */
-  readonly path: string;
+  readonly path: InstancePath | undefined;
   /** Readable scope for graph node names. */
   readonly scope: string;
   /** Call sites from the outermost inwards, for mapping positions and recursion limits. */
@@ -226,7 +226,7 @@ class Evaluator {
 
   run(def: ast.Definition): ElaborationResult {
     this.model = def;
-    const ctx: EvalContext = { path: '', scope: '', callStack: [], choiceStack: [], repeatIndex: undefined, body: undefined };
+    const ctx: EvalContext = { path: undefined, scope: '', callStack: [], choiceStack: [], repeatIndex: undefined, body: undefined };
     let output: TensorValue | undefined;
     try {
       const frame = new Frame(this.globals);
@@ -418,11 +418,10 @@ class Evaluator {
           if (!Array.isArray(it)) this.fail(stmt.iterable, `for needs a list, found ${describeValue(it)}`, 'type-mismatch');
           // Each iteration is an instance, as each repeat of `Layer * n` is: choices in the
           // body are decided per iteration (a layer-wise space written as a loop over stages).
-          const loop = siteId(stmt);
           for (const [i, item] of it.entries()) {
             const f = new Frame(frame);
             f.set(stmt.variable, item);
-            const iteration = withContext(ctx, `${ctx.path}/${loop}#${i}`, ctx.scope, ctx.choiceStack, ctx.repeatIndex, ctx.body);
+            const iteration = withContext(ctx, new InstancePath(ctx.path, stmt, `#${i}`), ctx.scope, ctx.choiceStack, ctx.repeatIndex, ctx.body);
             for (const s of stmt.body) {
               const out = this.execStatement(s, f, history, iteration);
               if (out !== undefined) return out;
@@ -896,7 +895,7 @@ class Evaluator {
         // level would multiply the work; an accidental self-reference would hang the editor).
         if (def === this.model || this.active.has(def)) this.fail(site, `${def.kind} ${def.name} uses itself (recursion is not allowed)`, 'recursion');
         const rep = c.repeatIndex;
-        const path = cell ? c.path : `${c.path}/${siteId(site)}${rep !== undefined ? `#${rep}` : ''}`;
+        const path = cell ? c.path : new InstancePath(c.path, site, rep !== undefined ? `#${rep}` : '');
         const scope = join(c.scope, rep !== undefined ? `${def.name}.${rep}` : def.name);
         const inner: EvalContext = { path, scope, callStack: [...c.callStack, site], choiceStack: c.choiceStack, repeatIndex: undefined, body: undefined };
         const f = new Frame(this.globals);
@@ -919,7 +918,7 @@ class Evaluator {
       for (const p of def.params) {
         if (p.default)
           d[p.name] = this.evalExpr(p.default, this.globals, {
-            path: '',
+            path: undefined,
             scope: '',
             callStack: [],
             choiceStack: [],
@@ -1007,7 +1006,7 @@ class Evaluator {
   }
 
   private siteKey(e: ast.Call, shared: boolean, ctx: EvalContext): string {
-    return shared ? siteId(e) : `${siteId(e)}${ctx.path}`;
+    return shared ? siteId(e) : `${siteId(e)}${pathText(ctx.path)}`;
   }
 
   private decideAt(key: string, n: number, site: AstNode, ctx: EvalContext): number {
@@ -1113,13 +1112,35 @@ function hasSyntaxErrors(root: AstNode): boolean {
  */
 function withContext(
   ctx: EvalContext,
-  path: string,
+  path: InstancePath | undefined,
   scope: string,
   choiceStack: readonly string[],
   repeatIndex: number | undefined,
   body: BodyState | undefined,
 ): EvalContext {
   return { path, scope, callStack: ctx.callStack, choiceStack, repeatIndex, body };
+}
+
+/**
+ * The instance path of a choice key (docs/dsl.md, "Choices"): `/site#repeat` per enclosing
+ * block call and loop iteration. Built as a list and turned into text only when a choice needs
+ * its key: most calls decide nothing, and their site ids cost range lookups in the CST.
+ */
+class InstancePath {
+  private text: string | undefined;
+  constructor(
+    readonly parent: InstancePath | undefined,
+    readonly site: AstNode,
+    readonly suffix: string,
+  ) {}
+  toText(): string {
+    this.text ??= `${pathText(this.parent)}/${siteId(this.site)}${this.suffix}`;
+    return this.text;
+  }
+}
+
+function pathText(path: InstancePath | undefined): string {
+  return path ? path.toText() : '';
 }
 
 function join(scope: string, name: string): string {
