@@ -11,6 +11,7 @@ import type { LangiumSharedCoreServices } from 'langium';
 import { BUILTIN_DOCUMENTS } from './stdlib/index.js';
 import { collectImportUris } from './language/imports.js';
 import type { Document } from './language/generated/ast.js';
+import type { NasDocumentFactory } from './language/nas-document-factory.js';
 
 export type Severity = 'error' | 'warning' | 'info' | 'hint';
 
@@ -61,6 +62,12 @@ export class NasWorkspace {
     const added = [...builtins, doc, ...this.addImportsOf(doc)];
     await this.shared.workspace.DocumentBuilder.build(added, { validation: true });
     return doc;
+  }
+
+  /** Removes a document and what is kept for re-checking it incrementally. */
+  removeDocument(uri: URI): void {
+    this.shared.workspace.LangiumDocuments.deleteDocument(uri);
+    (this.shared.workspace.LangiumDocumentFactory as NasDocumentFactory).forget(uri);
   }
 
   /** Loads a file and, transitively, the files it imports. Throws on I/O errors of `path` only. */

@@ -188,4 +188,20 @@ describe('incremental checking', () => {
     expect(after.elements[1]!.$container).toBe(after);
     expect(after.elements[1]!.$cstNode!.text).toBe('network B {\n  input(3, 8, 8)\n  conv(4, k=3)\n}');
   });
+
+  it('forgets a deleted document: re-adding it parses everything anew', async () => {
+    const ws = new NasWorkspace();
+    const builder = ws.shared.workspace.DocumentBuilder;
+    const uri = URI.file(path.join(EXAMPLES, 'incremental-forget.nas'));
+    const text = 'network A {\n  input(3, 8, 8)\n  conv(4, k=3)\n}\n';
+    const first = (await ws.addText(text, uri)).parseResult.value as Document;
+    // Kept while the document lives (the same text gives the same element objects) ...
+    expect(((await ws.addText(text, uri)).parseResult.value as Document).elements[0]).toBe(first.elements[0]);
+    // ... and dropped when the workspace reports the file deleted, or the CLI removes it.
+    await builder.update([], [uri]);
+    const again = (await ws.addText(text, uri)).parseResult.value as Document;
+    expect(again.elements[0]).not.toBe(first.elements[0]);
+    ws.removeDocument(uri);
+    expect(((await ws.addText(text, uri)).parseResult.value as Document).elements[0]).not.toBe(again.elements[0]);
+  });
 });

@@ -7,7 +7,8 @@
  * for a tree-rewriting action, `{infer Call.callee=current}`) is repaired by `linkContainers`,
  * which the document factory runs on every parse result.
  */
-import { CompositeCstNodeImpl, CstNodeBuilder, LeafCstNodeImpl, CstUtils, type CompositeCstNode, type CstNode } from 'langium';
+import { CstNodeBuilder, type LeafCstNodeImpl, type CompositeCstNode, type CstNode } from 'langium';
+import { COMPOSITE_PROTOTYPE, makeLeafConstructor } from './cst-nodes.js';
 
 type AbstractElement = Parameters<CstNodeBuilder['buildCompositeNode']>[0];
 
@@ -20,10 +21,27 @@ type IToken = Parameters<CstNodeBuilder['buildLeafNode']>[0];
 
 type MutableNode = { container?: CompositeCstNode; root?: CstNode; grammarSource?: AbstractElement; content?: CstNode[] };
 
+/** Leaves of Langium's parser (its own constructor: see cst-nodes.ts). */
+const BuilderLeaf = makeLeafConstructor();
+
+/** A leaf for a Chevrotain token (1-based lines and start column, as `CstUtils.tokenToRange`). */
+function leafOf(token: IToken, hidden: boolean): LeafCstNodeImpl {
+  return new BuilderLeaf(
+    token.startOffset,
+    token.image.length,
+    (token.startLine ?? NaN) - 1,
+    (token.startColumn ?? NaN) - 1,
+    (token.endLine ?? NaN) - 1,
+    token.endColumn ?? NaN,
+    token.tokenType,
+    hidden,
+  );
+}
+
 export class NasCstNodeBuilder extends CstNodeBuilder {
   override buildCompositeNode(feature: AbstractElement): CompositeCstNode {
     const self = this as unknown as Internals;
-    const node = Object.create(CompositeCstNodeImpl.prototype) as CompositeCstNode & MutableNode;
+    const node = Object.create(COMPOSITE_PROTOTYPE) as CompositeCstNode & MutableNode;
     node.content = [];
     node.grammarSource = feature;
     (node as MutableNode).root = self.rootNode;
@@ -36,7 +54,7 @@ export class NasCstNodeBuilder extends CstNodeBuilder {
 
   override buildLeafNode(token: IToken, feature?: AbstractElement): LeafCstNodeImpl {
     const self = this as unknown as Internals;
-    const leaf = new LeafCstNodeImpl(token.startOffset, token.image.length, CstUtils.tokenToRange(token), token.tokenType, !feature);
+    const leaf = leafOf(token, !feature);
     const m = leaf as unknown as MutableNode;
     m.grammarSource = feature;
     m.root = self.rootNode;
@@ -51,7 +69,7 @@ export class NasCstNodeBuilder extends CstNodeBuilder {
     const self = this as unknown as Internals;
     const nodes: CstNode[] = [];
     for (const token of tokens) {
-      const leaf = new LeafCstNodeImpl(token.startOffset, token.image.length, CstUtils.tokenToRange(token), token.tokenType, true);
+      const leaf = leafOf(token, true);
       (leaf as unknown as MutableNode).root = self.rootNode;
       nodes.push(leaf);
     }

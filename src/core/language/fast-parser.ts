@@ -22,7 +22,6 @@
  * followed by '=') and BudgetItem's `value=Expr | '(' args ')'` (see `isBudgetArgs`).
  */
 import {
-  CompositeCstNodeImpl,
   DefaultValueConverter,
   LeafCstNodeImpl,
   RootCstNodeImpl,
@@ -36,10 +35,9 @@ import {
 } from 'langium';
 import type { Document } from './generated/ast.js';
 import { findNestingProblem } from './parse-guard.js';
+import { COMPOSITE_PROTOTYPE, makeLeafConstructor } from './cst-nodes.js';
 import { KEYWORDS, KIND_NAMES, KW_BASE, T_EOF, T_ID, T_NUMBER, T_STRING, TokenBuffer, kw, tokenize, type Keyword } from './fast-lexer.js';
 
-type Range = LeafCstNodeImpl['range'];
-type Position = Range['start'];
 /** Chevrotain's token type, as Langium's CST leaves hold it (chevrotain is Langium's dependency). */
 type TokenType = LeafCstNodeImpl['tokenType'];
 
@@ -87,43 +85,18 @@ const FastComposite = function (this: Composite, grammarSource: Feature, root: R
   this.root = root;
   this.container = container;
 } as unknown as CompositeConstructor;
-(FastComposite as unknown as { prototype: object }).prototype = CompositeCstNodeImpl.prototype;
+(FastComposite as unknown as { prototype: object }).prototype = COMPOSITE_PROTOTYPE;
 // V8 fixes an instance size from the first few objects a constructor makes ("slack
 // tracking"); show it that half of them get an AST node, so that `_astNode` is stored in the
 // object rather than in an extra property array.
 for (let i = 0; i < 8; i++)
   new FastComposite(undefined as unknown as Feature, undefined as unknown as RootCstNodeImpl, undefined as unknown as Composite).astNode = undefined;
 
-interface LeafConstructor {
-  new (offset: number, length: number, range: Range, tokenType: TokenType, hidden: boolean): LeafCstNodeImpl;
-}
-
 /**
- * Makes leaves as `new LeafCstNodeImpl(...)` does (same prototype, same fields in the same
- * order), and positions and ranges as Langium's `{ character, line }` literals, but with
- * object layouts of their own: Langium's parser stores NaN offsets in its leaves at times,
- * after which V8 keeps every number of those layouts boxed, five extra objects per leaf.
+ * Leaves keep their position as numbers and make ranges on read (cst-nodes.ts); this parser has
+ * a leaf constructor of its own, whose numbers stay unboxed.
  */
-const FastLeaf = function (this: Record<string, unknown>, offset: number, length: number, range: Range, tokenType: TokenType, hidden: boolean): void {
-  this._hidden = hidden;
-  this._offset = offset;
-  this._tokenType = tokenType;
-  this._length = length;
-  this._range = range;
-} as unknown as LeafConstructor;
-(FastLeaf as unknown as { prototype: object }).prototype = LeafCstNodeImpl.prototype;
-
-const FastPosition = function (this: Position, character: number, line: number): void {
-  this.character = character;
-  this.line = line;
-} as unknown as { new (character: number, line: number): Position };
-(FastPosition as unknown as { prototype: object }).prototype = Object.prototype;
-
-const FastRange = function (this: Range, start: Position, end: Position): void {
-  this.start = start;
-  this.end = end;
-} as unknown as { new (start: Position, end: Position): Range };
-(FastRange as unknown as { prototype: object }).prototype = Object.prototype;
+const FastLeaf = makeLeafConstructor();
 
 interface AstObjectConstructor {
   new ($type: string): AstObj;
@@ -394,8 +367,7 @@ export class FastNasParser {
     const length = b.ends[p]! - start;
     const line = b.lines[p]! - 1;
     const character = b.cols[p]! - 1;
-    const range = new FastRange(new FastPosition(character, line), new FastPosition(character + length, line));
-    const leaf = new FastLeaf(start, length, range, this.tokenTypes[b.kinds[p]!]!, false);
+    const leaf = new FastLeaf(start, length, line, character, line, character + length, this.tokenTypes[b.kinds[p]!]!, false);
     const m = leaf as unknown as MutableLeaf;
     m.grammarSource = feature;
     m.root = this.root;
@@ -445,8 +417,16 @@ export class FastNasParser {
     let h = this.hpos;
     while (h < b.hCount && b.hStarts[h]! < before) {
       const start = b.hStarts[h]!;
-      const range = new FastRange(new FastPosition(b.hCols[h]! - 1, b.hLines[h]! - 1), new FastPosition(b.hEndCols[h]!, b.hEndLines[h]! - 1));
-      const leaf = new FastLeaf(start, b.hEnds[h]! - start, range, this.tokenTypes[b.hKinds[h]!]!, true);
+      const leaf = new FastLeaf(
+        start,
+        b.hEnds[h]! - start,
+        b.hLines[h]! - 1,
+        b.hCols[h]! - 1,
+        b.hEndLines[h]! - 1,
+        b.hEndCols[h]!,
+        this.tokenTypes[b.hKinds[h]!]!,
+        true,
+      );
       (leaf as unknown as MutableLeaf).root = this.root;
       nodes.push(leaf);
       h++;

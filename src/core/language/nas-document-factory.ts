@@ -26,6 +26,7 @@ import type { Document } from './generated/ast.js';
 import { splitTopLevelChunks, type TextChunk } from './chunks.js';
 import { incrementalStateOf } from './incremental.js';
 import { NasCstNodeBuilder, linkContainers } from './cst-builder.js';
+import { moveLeaf, type LeafFields } from './cst-nodes.js';
 import { parseFast } from './fast-parser.js';
 
 type IToken = ParseResult['parserErrors'][number]['token'];
@@ -60,9 +61,17 @@ export class NasDocumentFactory extends DefaultLangiumDocumentFactory {
   /** The chunks of the last parse of each document, for reuse by its next parse. */
   private readonly chunksByUri = new Map<string, ChunkRecord[]>();
 
+  /** Whether `forget` is hooked to the document builder's deletions yet. */
+  private forgetsDeleted = false;
+
   constructor(services: LangiumCoreServices['shared']) {
     super(services);
     this.services = services;
+  }
+
+  /** Drops what is kept for re-parsing the document at `uri` (it was deleted). */
+  forget(uri: URI): void {
+    this.chunksByUri.delete(uri.toString());
   }
 
   /**
@@ -77,6 +86,13 @@ export class NasDocumentFactory extends DefaultLangiumDocumentFactory {
       const root = result.value.$cstNode as CompositeCstNode | undefined;
       if (root) linkContainers(root.content, root, []);
       return result;
+    }
+    if (!this.forgetsDeleted) {
+      // Hooked on first use: the builder is created after the factory.
+      this.forgetsDeleted = true;
+      this.services.workspace.DocumentBuilder.onUpdate((_changed, deleted) => {
+        for (const d of deleted) this.forget(d);
+      });
     }
     const key = uri.toString();
     const previous = this.chunksByUri.get(key) ?? [];
@@ -188,27 +204,17 @@ export class NasDocumentFactory extends DefaultLangiumDocumentFactory {
   }
 }
 
-interface MutableLeaf {
-  _offset: number;
-  _range: { start: { line: number }; end: { line: number } };
-}
+type MutableLeaf = LeafFields;
 
-/** Moves a chunk's CST to (offset, line): every leaf's offset and line shift by the same amount. */
+/** Moves a chunk's CST to (offset, line): every leaf's offset and lines shift by the same amount. */
 function moveChunk(r: ChunkRecord, offset: number, line: number): void {
   const dOffset = offset - r.offset;
   const dLine = line - r.line;
   if (dOffset === 0 && dLine === 0) return;
-  // Composite nodes cache ranges made of their leaves' position objects, so moving the leaves
-  // in place moves those too.
+  // Leaves hold their positions as numbers and composite nodes read theirs from their leaves
+  // (cst-nodes.ts), so shifting the leaves moves everything.
   const leaves = r.leaves;
-  for (let i = 0; i < leaves.length; i++) leaves[i]!._offset += dOffset;
-  if (dLine !== 0) {
-    for (let i = 0; i < leaves.length; i++) {
-      const range = leaves[i]!._range;
-      range.start.line += dLine;
-      range.end.line += dLine;
-    }
-  }
+  for (let i = 0; i < leaves.length; i++) moveLeaf(leaves[i]!, dOffset, dLine);
   r.offset = offset;
   r.line = line;
 }
