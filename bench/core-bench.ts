@@ -95,7 +95,7 @@ async function benchLargeFile(ws: NasWorkspace, scratchOnly = false): Promise<vo
   let errors = 0;
   let previous: URI | undefined;
   for (let i = 0; i < 12; i++) {
-    if (previous) ws.removeDocument(previous);
+    if (previous) await ws.removeDocument(previous);
     const uri = URI.file(path.join(ROOT, `bench/generated-5000-${i}.nas`));
     previous = uri;
     recording = i >= 2 ? phases : undefined;

@@ -11,7 +11,6 @@ import type { LangiumSharedCoreServices } from 'langium';
 import { BUILTIN_DOCUMENTS } from './stdlib/index.js';
 import { collectImportUris } from './language/imports.js';
 import type { Document } from './language/generated/ast.js';
-import type { NasDocumentFactory } from './language/nas-document-factory.js';
 
 export type Severity = 'error' | 'warning' | 'info' | 'hint';
 
@@ -64,10 +63,13 @@ export class NasWorkspace {
     return doc;
   }
 
-  /** Removes a document and what is kept for re-checking it incrementally. */
-  removeDocument(uri: URI): void {
-    this.shared.workspace.LangiumDocuments.deleteDocument(uri);
-    (this.shared.workspace.LangiumDocumentFactory as NasDocumentFactory).forget(uri);
+  /**
+   * Removes a document as the editor does when its file is deleted: out of the documents, the
+   * index and the build state, and the chunks kept for re-parsing it (the factory forgets
+   * deleted documents).
+   */
+  async removeDocument(uri: URI): Promise<void> {
+    await this.shared.workspace.DocumentBuilder.update([], [uri]);
   }
 
   /** Loads a file and, transitively, the files it imports. Throws on I/O errors of `path` only. */

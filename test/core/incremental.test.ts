@@ -201,7 +201,7 @@ describe('incremental checking', () => {
     await builder.update([], [uri]);
     const again = (await ws.addText(text, uri)).parseResult.value as Document;
     expect(again.elements[0]).not.toBe(first.elements[0]);
-    ws.removeDocument(uri);
+    await ws.removeDocument(uri);
     expect(((await ws.addText(text, uri)).parseResult.value as Document).elements[0]).not.toBe(again.elements[0]);
   });
 });
