@@ -1,7 +1,7 @@
 /** Loading .nas files for CLI commands, with the CLI's error conventions. */
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import type { LangiumDocument } from 'langium';
+import { URI, type LangiumDocument } from 'langium';
 import { NasWorkspace, type NasDiagnostic } from '../core/workspace.js';
 import type { Definition, Document } from '../core/language/generated/ast.js';
 
@@ -25,11 +25,21 @@ export async function loadFiles(files: readonly string[], ws = new NasWorkspace(
       throw new UsageError(`cannot read ${file}: ${(e as NodeJS.ErrnoException).code === 'ENOENT' ? 'no such file' : (e as Error).message}`);
     }
     if (stat.isDirectory()) throw new UsageError(`${file} is a directory, expected a .nas file`);
-    let doc: LangiumDocument;
+    let text: string;
+    let uri: URI;
     try {
-      doc = await ws.addFile(file);
+      text = fs.readFileSync(file, 'utf8');
+      uri = URI.file(fs.realpathSync(file));
     } catch (e) {
       throw new UsageError(`cannot read ${file}: ${(e as Error).message}`);
+    }
+    let doc: LangiumDocument;
+    try {
+      doc = await ws.addText(text, uri);
+    } catch (e) {
+      // Parsing never fails by design (docs/architecture.md, invariant 6): if it does, say so
+      // as what it is, not as a file that cannot be read.
+      throw new UsageError(`internal error while checking ${file}: ${(e as Error).message} (please report this)`);
     }
     out.push({ file, doc, root: doc.parseResult.value as Document, diagnostics: ws.diagnostics(doc, file) });
   }

@@ -11,6 +11,8 @@ import type { AstNode, LangiumCoreServices, ParseResult } from 'langium';
 export const MAX_BRACKET_DEPTH = 32;
 export const MAX_BRACE_DEPTH = 256;
 export const MAX_OPERATOR_RUN = 128;
+/** `if` expressions open before their `else` (each is a level of recursion, as a bracket is). */
+export const MAX_IF_DEPTH = 32;
 
 export interface NestingProblem {
   offset: number;
@@ -21,7 +23,9 @@ export interface NestingProblem {
 export function findNestingProblem(text: string): NestingProblem | undefined {
   let brackets = 0;
   let braces = 0;
+  // Prefix operators (`-`, `not`) in a row: each is a level of recursion in the parser.
   let minusRun = 0;
+  let ifDepth = 0;
   const n = text.length;
   for (let i = 0; i < n; i++) {
     const c = text.charCodeAt(i);
@@ -65,10 +69,35 @@ export function findNestingProblem(text: string): NestingProblem | undefined {
           return { offset: i, message: `more than ${MAX_OPERATOR_RUN} operators in a row are not supported` };
         }
         continue;
+      default:
+        if (isWordStart(c)) {
+          let j = i + 1;
+          while (j < n && isWordPart(text.charCodeAt(j))) j++;
+          const length = j - i;
+          const start = i;
+          i = j - 1;
+          if (length === 3 && text.startsWith('not', start)) {
+            if (++minusRun > MAX_OPERATOR_RUN) return { offset: start, message: `more than ${MAX_OPERATOR_RUN} operators in a row are not supported` };
+            continue;
+          }
+          if (length === 2 && text.startsWith('if', start)) {
+            if (++ifDepth > MAX_IF_DEPTH) return { offset: start, message: `\`if\` expressions nested deeper than ${MAX_IF_DEPTH} levels are not supported` };
+          } else if (length === 4 && text.startsWith('else', start) && ifDepth > 0) ifDepth--;
+          minusRun = 0;
+          continue;
+        }
     }
     if (c !== 0x20 && c !== 0x09 && c !== 0x0a && c !== 0x0d) minusRun = 0;
   }
   return undefined;
+}
+
+function isWordStart(c: number): boolean {
+  return (c >= 0x61 && c <= 0x7a) || (c >= 0x41 && c <= 0x5a) || c === 0x5f;
+}
+
+function isWordPart(c: number): boolean {
+  return isWordStart(c) || (c >= 0x30 && c <= 0x39);
 }
 
 function lineAndColumn(text: string, offset: number): { line: number; column: number } {
