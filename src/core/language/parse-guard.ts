@@ -19,75 +19,177 @@ export interface NestingProblem {
   message: string;
 }
 
+/**
+ * Binary operators in one expression. The parser reads a chain iteratively, but it builds the
+ * tree (and the elaborator walks it) by recursion as deep as the chain is long: a 20,000-term
+ * `a -> b -> ...` overflowed the stack and sent Langium's parser into 48 s of error recovery.
+ */
+export const MAX_CHAIN = 1000;
+
+interface ChainState {
+  chain: number;
+  lastWasOperator: boolean;
+  newline: boolean;
+  brackets: number;
+}
+
+/** Notes one token for the chain count; false when the expression has too many operators. */
+function noteToken(st: ChainState, isOperator: boolean, continues: boolean): boolean {
+  if (st.newline && st.brackets === 0 && !st.lastWasOperator && !isOperator && !continues) st.chain = 0;
+  st.newline = false;
+  st.lastWasOperator = isOperator;
+  return !isOperator || ++st.chain <= MAX_CHAIN;
+}
+
+const NONE = 0;
+const NOT = 1;
+const AND = 2;
+const OR = 3;
+const STEP = 4;
+const IF = 5;
+const ELSE = 6;
+
+/** Which of the words the guard cares about starts at `start` (`length` long), if any. */
+function keywordAt(text: string, start: number, length: number): number {
+  const c = text.charCodeAt(start);
+  switch (length) {
+    case 2:
+      if (c === 0x69 /* i */ && text.charCodeAt(start + 1) === 0x66) return IF;
+      if (c === 0x6f /* o */ && text.charCodeAt(start + 1) === 0x72) return OR;
+      return NONE;
+    case 3:
+      if (c === 0x6e /* n */ && text.startsWith('not', start)) return NOT;
+      if (c === 0x61 /* a */ && text.startsWith('and', start)) return AND;
+      return NONE;
+    case 4:
+      if (c === 0x65 /* e */ && text.startsWith('else', start)) return ELSE;
+      if (c === 0x73 /* s */ && text.startsWith('step', start)) return STEP;
+      return NONE;
+    default:
+      return NONE;
+  }
+}
+
 /** Finds the first place where the text nests deeper than the parser can take, if any. */
 export function findNestingProblem(text: string): NestingProblem | undefined {
-  let brackets = 0;
   let braces = 0;
   // Prefix operators (`-`, `not`) in a row: each is a level of recursion in the parser.
   let minusRun = 0;
   let ifDepth = 0;
+  // Binary operators since the current expression started (approximately: a statement starts
+  // after `{`, `}` or `=` outside brackets, or on a new line outside brackets when neither the
+  // line before ends nor the new line starts with an operator or a bracket). Over-counting
+  // only makes the bound stricter.
+  const st: ChainState = { chain: 0, lastWasOperator: false, newline: false, brackets: 0 };
   const n = text.length;
+  const tooLong = (offset: number): NestingProblem => ({ offset, message: `expressions of more than ${MAX_CHAIN} operators are not supported` });
   for (let i = 0; i < n; i++) {
     const c = text.charCodeAt(i);
     switch (c) {
       case 0x23 /* # */: {
         const nl = text.indexOf('\n', i);
-        i = nl < 0 ? n : nl;
+        i = nl < 0 ? n : nl - 1;
         continue;
       }
+      case 0x0a /* \n */:
+      case 0x0d /* \r */:
+        st.newline = true;
+        continue;
+      case 0x20:
+      case 0x09:
+        continue;
       case 0x2f /* / */:
         if (text.charCodeAt(i + 1) === 0x2a) {
           const end = text.indexOf('*/', i + 2);
+          for (let j = i; j < (end < 0 ? n : end); j++) if (text.charCodeAt(j) === 0x0a) st.newline = true;
           i = end < 0 ? n : end + 1;
           continue;
         }
+        if (text.charCodeAt(i + 1) === 0x2f) i++;
+        if (!noteToken(st, true, false)) return tooLong(i);
         break;
       case 0x22 /* " */:
       case 0x27 /* ' */: {
         let j = i + 1;
         while (j < n && text.charCodeAt(j) !== c && text.charCodeAt(j) !== 0x0a) j += text.charCodeAt(j) === 0x5c ? 2 : 1;
         i = j;
-        continue;
+        noteToken(st, false, false);
+        break;
       }
       case 0x28 /* ( */:
       case 0x5b /* [ */:
-        if (++brackets > MAX_BRACKET_DEPTH)
+        noteToken(st, false, true);
+        if (++st.brackets > MAX_BRACKET_DEPTH)
           return { offset: i, message: `expressions nested deeper than ${MAX_BRACKET_DEPTH} levels of brackets are not supported` };
         break;
       case 0x29 /* ) */:
       case 0x5d /* ] */:
-        if (brackets > 0) brackets--;
+        noteToken(st, false, false);
+        if (st.brackets > 0) st.brackets--;
         break;
       case 0x7b /* { */:
-        if (++braces > MAX_BRACE_DEPTH) return { offset: i, message: `bodies nested deeper than ${MAX_BRACE_DEPTH} levels are not supported` };
-        break;
       case 0x7d /* } */:
-        if (braces > 0) braces--;
+        noteToken(st, false, false);
+        st.chain = 0;
+        if (c === 0x7d) {
+          if (braces > 0) braces--;
+        } else if (++braces > MAX_BRACE_DEPTH) return { offset: i, message: `bodies nested deeper than ${MAX_BRACE_DEPTH} levels are not supported` };
         break;
       case 0x2d /* - */:
-        if (text.charCodeAt(i + 1) !== 0x3e /* > */ && ++minusRun > MAX_OPERATOR_RUN) {
-          return { offset: i, message: `more than ${MAX_OPERATOR_RUN} operators in a row are not supported` };
+        if (text.charCodeAt(i + 1) === 0x3e /* > */) {
+          i++;
+          if (!noteToken(st, true, false)) return tooLong(i - 1);
+          break;
         }
+        if (!noteToken(st, true, false)) return tooLong(i);
+        if (++minusRun > MAX_OPERATOR_RUN) return { offset: i, message: `more than ${MAX_OPERATOR_RUN} operators in a row are not supported` };
         continue;
+      case 0x3d /* = */:
+      case 0x3c /* < */:
+      case 0x3e /* > */:
+      case 0x21 /* ! */: {
+        const compare = text.charCodeAt(i + 1) === 0x3d;
+        if (compare) i++;
+        if (c === 0x3d && !compare) {
+          // `name = ...`, `k=3`: a new statement or argument starts.
+          noteToken(st, false, false);
+          if (st.brackets === 0) st.chain = 0;
+          break;
+        }
+        if (!noteToken(st, true, false)) return tooLong(i);
+        break;
+      }
+      case 0x2b /* + */:
+      case 0x2a /* * */:
+      case 0x25 /* % */:
+        if (!noteToken(st, true, false)) return tooLong(i);
+        break;
+      case 0x2e /* . */:
+        if (text.charCodeAt(i + 1) === 0x2e) {
+          i++;
+          if (!noteToken(st, true, false)) return tooLong(i - 1);
+        } else noteToken(st, false, true);
+        break;
       default:
         if (isWordStart(c)) {
           let j = i + 1;
           while (j < n && isWordPart(text.charCodeAt(j))) j++;
-          const length = j - i;
           const start = i;
+          const word = keywordAt(text, start, j - start);
           i = j - 1;
-          if (length === 3 && text.startsWith('not', start)) {
+          if (word === NOT) {
+            noteToken(st, false, false);
             if (++minusRun > MAX_OPERATOR_RUN) return { offset: start, message: `more than ${MAX_OPERATOR_RUN} operators in a row are not supported` };
             continue;
           }
-          if (length === 2 && text.startsWith('if', start)) {
+          const isOperator = word === AND || word === OR || word === STEP;
+          if (!noteToken(st, isOperator, false)) return tooLong(start);
+          if (word === IF) {
             if (++ifDepth > MAX_IF_DEPTH) return { offset: start, message: `\`if\` expressions nested deeper than ${MAX_IF_DEPTH} levels are not supported` };
-          } else if (length === 4 && text.startsWith('else', start) && ifDepth > 0) ifDepth--;
-          minusRun = 0;
-          continue;
-        }
+          } else if (word === ELSE && ifDepth > 0) ifDepth--;
+        } else noteToken(st, false, false);
     }
-    if (c !== 0x20 && c !== 0x09 && c !== 0x0a && c !== 0x0d) minusRun = 0;
+    minusRun = 0;
   }
   return undefined;
 }
