@@ -77,6 +77,14 @@ const mutation = fc.oneof(
   fc.record({ kind: fc.constant('swap' as const), at: fc.nat(), other: fc.nat() }),
   fc.record({ kind: fc.constant('duplicate' as const), at: fc.nat(), len: fc.integer({ min: 1, max: 40 }) }),
   fc.record({ kind: fc.constant('truncate' as const), at: fc.nat() }),
+  // Pathological depth and length: one construct repeated thousands of times (each is a level
+  // of recursion somewhere: the parser, the tree builder or the elaborator).
+  fc.record({
+    kind: fc.constant('repeat' as const),
+    at: fc.nat(),
+    token: fc.constantFrom('not ', '-', '(', '[', 'if x then ', ' -> relu', ' + 1', '{', 'x.', 'f(', ' else 1'),
+    times: fc.integer({ min: 100, max: 30_000 }),
+  }),
 );
 
 type Mutation = typeof mutation extends fc.Arbitrary<infer T> ? T : never;
@@ -103,6 +111,9 @@ function mutate(tokens: string[], ms: Mutation[]): string {
         break;
       case 'truncate':
         t.length = at;
+        break;
+      case 'repeat':
+        t.splice(at, 0, m.token.repeat(m.times));
         break;
     }
   }

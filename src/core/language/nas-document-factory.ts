@@ -3,7 +3,9 @@
  * an edit did not touch (docs/architecture.md, "Incremental checking").
  *
  * "Parsing never fails", even where Langium 4.2.1's parser does: on some malformed inputs its
- * error recovery unwinds past the root and throws a TypeError (e.g. `space S(a: int = {`).
+ * error recovery unwinds past the root and throws a TypeError (e.g. `space S(a: int = {`), and
+ * on thousands of bad tokens in a row its recovery takes seconds and can overflow the stack
+ * (the parse guard stops it after fifty errors).
  * Newer Langium releases need Node 21+, so we guard here: on a throw, reset the parser's
  * state, blank the line of the first recorded syntax error (keeping every offset), and parse
  * again, up to a few times; the recorded errors are reported as syntax diagnostics. As a last
@@ -27,6 +29,7 @@ import { splitTopLevelChunks, type TextChunk } from './chunks.js';
 import { incrementalStateOf } from './incremental.js';
 import { NasCstNodeBuilder, linkContainers } from './cst-builder.js';
 import { moveLeaf, type LeafFields } from './cst-nodes.js';
+import { TooManySyntaxErrors } from './parse-guard.js';
 import { parseFast } from './fast-parser.js';
 
 type IToken = ParseResult['parserErrors'][number]['token'];
@@ -184,7 +187,10 @@ export class NasDocumentFactory extends DefaultLangiumDocumentFactory {
           parserErrors: [...recorded, ...result.parserErrors.filter((e) => !recorded.some((r) => r.token.startOffset === e.token.startOffset))],
         };
       } catch (e) {
-        if (!(e instanceof TypeError)) throw e;
+        // A RangeError is a stack overflow: Chevrotain's error recovery recurses once per bad
+        // token, so thousands of them in a row (`x = 1 else 1 else 1 ...`) overflow it; the
+        // parse guard stops it after MAX_SYNTAX_ERRORS before that.
+        if (!(e instanceof TypeError) && !(e instanceof RangeError) && !(e instanceof TooManySyntaxErrors)) throw e;
         const errors = internals.wrapper.errors ?? [];
         internals.stack = [];
         const first = errors.find((x) => !Number.isNaN(x.token.startOffset));

@@ -29,8 +29,12 @@ export const MAX_CHAIN = 1000;
 interface ChainState {
   chain: number;
   lastWasOperator: boolean;
+  /** The last token ends an operand (a name, number, string, `)` or `]`): a `(` or `[` after it is a call or an index. */
+  lastWasOperand: boolean;
   newline: boolean;
   brackets: number;
+  /** The counts of the enclosing bracket levels: items and arguments are separate trees. */
+  outer: number[];
 }
 
 /** Notes one token for the chain count; false when the expression has too many operators. */
@@ -38,6 +42,7 @@ function noteToken(st: ChainState, isOperator: boolean, continues: boolean): boo
   if (st.newline && st.brackets === 0 && !st.lastWasOperator && !isOperator && !continues) st.chain = 0;
   st.newline = false;
   st.lastWasOperator = isOperator;
+  st.lastWasOperand = false;
   return !isOperator || ++st.chain <= MAX_CHAIN;
 }
 
@@ -80,7 +85,7 @@ export function findNestingProblem(text: string): NestingProblem | undefined {
   // after `{`, `}` or `=` outside brackets, or on a new line outside brackets when neither the
   // line before ends nor the new line starts with an operator or a bracket). Over-counting
   // only makes the bound stricter.
-  const st: ChainState = { chain: 0, lastWasOperator: false, newline: false, brackets: 0 };
+  const st: ChainState = { chain: 0, lastWasOperator: false, lastWasOperand: false, newline: false, brackets: 0, outer: [] };
   const n = text.length;
   const tooLong = (offset: number): NestingProblem => ({ offset, message: `expressions of more than ${MAX_CHAIN} operators are not supported` });
   for (let i = 0; i < n; i++) {
@@ -114,18 +119,26 @@ export function findNestingProblem(text: string): NestingProblem | undefined {
         while (j < n && text.charCodeAt(j) !== c && text.charCodeAt(j) !== 0x0a) j += text.charCodeAt(j) === 0x5c ? 2 : 1;
         i = j;
         noteToken(st, false, false);
+        st.lastWasOperand = true;
         break;
       }
       case 0x28 /* ( */:
       case 0x5b /* [ */:
-        noteToken(st, false, true);
+        // A call or an index after an operand nests the tree one level, as an operator does.
+        if (st.lastWasOperand) {
+          if (!noteToken(st, true, true)) return tooLong(i);
+        } else noteToken(st, false, true);
         if (++st.brackets > MAX_BRACKET_DEPTH)
           return { offset: i, message: `expressions nested deeper than ${MAX_BRACKET_DEPTH} levels of brackets are not supported` };
+        st.outer.push(st.chain);
+        st.chain = 0;
         break;
       case 0x29 /* ) */:
       case 0x5d /* ] */:
         noteToken(st, false, false);
+        st.lastWasOperand = true;
         if (st.brackets > 0) st.brackets--;
+        st.chain = st.outer.pop() ?? 0;
         break;
       case 0x7b /* { */:
       case 0x7d /* } */:
@@ -168,7 +181,14 @@ export function findNestingProblem(text: string): NestingProblem | undefined {
         if (text.charCodeAt(i + 1) === 0x2e) {
           i++;
           if (!noteToken(st, true, false)) return tooLong(i - 1);
-        } else noteToken(st, false, true);
+        } else if (isDigit(text.charCodeAt(i - 1)) && isDigit(text.charCodeAt(i + 1))) {
+          noteToken(st, false, false); // a decimal point
+          st.lastWasOperand = true;
+        } else if (!noteToken(st, true, true)) return tooLong(i); // `.member` nests like an operator
+        break;
+      case 0x2c /* , */:
+        noteToken(st, false, false);
+        st.chain = 0; // the next item or argument is a tree of its own
         break;
       default:
         if (isWordStart(c)) {
@@ -184,14 +204,22 @@ export function findNestingProblem(text: string): NestingProblem | undefined {
           }
           const isOperator = word === AND || word === OR || word === STEP;
           if (!noteToken(st, isOperator, false)) return tooLong(start);
+          st.lastWasOperand = word === NONE;
           if (word === IF) {
             if (++ifDepth > MAX_IF_DEPTH) return { offset: start, message: `\`if\` expressions nested deeper than ${MAX_IF_DEPTH} levels are not supported` };
           } else if (word === ELSE && ifDepth > 0) ifDepth--;
-        } else noteToken(st, false, false);
+        } else {
+          noteToken(st, false, false);
+          st.lastWasOperand = isDigit(c);
+        }
     }
     minusRun = 0;
   }
   return undefined;
+}
+
+function isDigit(c: number): boolean {
+  return c >= 0x30 && c <= 0x39;
 }
 
 function isWordStart(c: number): boolean {
@@ -212,9 +240,31 @@ function lineAndColumn(text: string, offset: number): { line: number; column: nu
   return { line, column: offset - start + 1 };
 }
 
+/**
+ * Syntax errors after which Langium's parser stops. Chevrotain's recovery scans ahead through
+ * the rest of the tokens for each error and recurses on each, so 15,000 stray `else` in a row
+ * took 13 s (and more overflowed the stack). The document factory catches this and parses the chunk
+ * again without the line of the first error.
+ */
+export const MAX_SYNTAX_ERRORS = 50;
+
+export class TooManySyntaxErrors extends Error {
+  constructor() {
+    super(`more than ${MAX_SYNTAX_ERRORS} syntax errors`);
+  }
+}
+
 /** Wraps the language's parser so that over-deep input becomes one syntax error. */
 export function guardParser(services: LangiumCoreServices): void {
   const parser = services.parser.LangiumParser;
+  const wrapper = (parser as unknown as { wrapper: { SAVE_ERROR(e: unknown): unknown; _errors: unknown[] } }).wrapper;
+  const save = wrapper.SAVE_ERROR.bind(wrapper);
+  wrapper.SAVE_ERROR = (error: unknown): unknown => {
+    const saved = save(error);
+    if (wrapper._errors.length > MAX_SYNTAX_ERRORS) throw new TooManySyntaxErrors();
+    return saved;
+  };
+  speedUpResync(wrapper as unknown as ResyncInternals);
   const parse = parser.parse.bind(parser);
   parser.parse = <T extends AstNode = AstNode>(input: string, options?: Parameters<typeof parse>[1]): ParseResult<T> => {
     // A parser that throws on other input is handled by the core's document factory, which
@@ -225,5 +275,40 @@ export function guardParser(services: LangiumCoreServices): void {
     const { line, column } = lineAndColumn(input, problem.offset);
     const error: ParseResult['lexerErrors'][number] = { offset: problem.offset, line, column, length: 1, message: problem.message };
     return { ...empty, lexerErrors: [error] };
+  };
+}
+
+interface ResyncTokenType {
+  tokenTypeIdx: number;
+  isParent?: boolean;
+  categoryMatches?: number[];
+}
+
+interface ResyncInternals {
+  flattenFollowSet(): ResyncTokenType[];
+  LA(k: number): { tokenTypeIdx: number };
+  findReSyncTokenType(): ResyncTokenType;
+}
+
+/**
+ * Chevrotain's `findReSyncTokenType` (its error recovery looks ahead for a token that can
+ * follow the current rule) tests every token ahead against every follow-set type through
+ * lodash, once per syntax error: on a 30,000-token line of errors that was half a second for
+ * fifty errors. This is the same search (the first type of the follow set, in its order, that
+ * matches the first token ahead that any type matches; categories included) with the types
+ * put in a map first.
+ */
+function speedUpResync(wrapper: ResyncInternals): void {
+  wrapper.findReSyncTokenType = function (this: ResyncInternals): ResyncTokenType {
+    const byIndex = new Map<number, ResyncTokenType>();
+    for (const type of this.flattenFollowSet()) {
+      if (!byIndex.has(type.tokenTypeIdx)) byIndex.set(type.tokenTypeIdx, type);
+      if (type.isParent) for (const idx of type.categoryMatches ?? []) if (!byIndex.has(idx)) byIndex.set(idx, type);
+    }
+    // Terminates: EOF is always in the follow set and (virtually) at the end of the input.
+    for (let k = 1; ; k++) {
+      const found = byIndex.get(this.LA(k).tokenTypeIdx);
+      if (found) return found;
+    }
   };
 }
