@@ -96,6 +96,38 @@ describe('nas check', () => {
     expect(r.stdout).toMatch(/:8:3: error unknown-name unknown name `rleu`/);
   });
 
+  it('stops an elaboration that grows without bound once, at the call site, in about a second', () => {
+    // `* 21e9` from the fuzz test: the graph limit used to be hit again on each of 21e9
+    // repeats (caught per statement), so the check never ended.
+    const text = [
+      'import "std/blocks"',
+      'network R {',
+      '  input(3, 8, 8)',
+      '  relu * 21e9',
+      '}',
+      'network B {',
+      '  input(64, 8, 8)',
+      '  Bottleneck(16) * 21e9',
+      '}',
+      'network M {',
+      '  input(3, 8, 8)',
+      '  rleu',
+      '}',
+      '',
+    ].join('\n');
+    const f = tmpFile('huge-repeat.nas', text);
+    const t0 = performance.now();
+    const r = nas(['check', f]);
+    expect(performance.now() - t0).toBeLessThan(10_000);
+    expect(r.code).toBe(1);
+    expect(r.stdout.split('\n').filter(Boolean)).toEqual([
+      `${f}:12:3: error unknown-name unknown name \`rleu\`; did you mean \`relu\`?`,
+      `${f}:4:3: error too-large the network has more than 100,000 nodes`,
+      // Reported at the call site in this file, not inside std/blocks.
+      `${f}:8:3: error too-large the network has more than 100,000 nodes`,
+    ]);
+  });
+
   it('exits 2 with one line, no stack trace, for a missing file or a bad flag', () => {
     const missing = nas(['check', 'no/such/file.nas']);
     expect(missing.code).toBe(2);

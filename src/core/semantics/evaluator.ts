@@ -78,6 +78,22 @@ export class EvalError extends Error {
   }
 }
 
+/**
+ * A global limit (work, graph size) was reached: the whole elaboration stops. Other errors are
+ * caught per statement so that one does not hide the next; this one must not be, or a repeat
+ * of 21e9 layers would hit the limit again on every repeat (the fuzz test found that hang).
+ */
+class ElaborationLimit extends EvalError {
+  constructor(
+    message: string,
+    node: AstNode,
+    /** Where it happened, for reporting it at a call site in the checked document. */
+    readonly callStack: readonly AstNode[],
+  ) {
+    super(message, node, 'too-large');
+  }
+}
+
 class Frame {
   private readonly vars = new Map<AstNode, Value>();
   constructor(readonly parent?: Frame) {}
@@ -139,7 +155,9 @@ const MAX_CALL_DEPTH = 64;
 /** A bound on work, so that any input elaborates in bounded time (about a second). */
 const MAX_WORK = 3_000_000;
 const EMPTY_ATTRS: Attrs = {};
-const MAX_NODES = 2_000_000;
+/** A bound on the graph, for the same reason (elaboration makes about 250,000 nodes a second;
+ * the largest reference network, ResNet-50, has a few hundred). */
+const MAX_NODES = 100_000;
 
 /** What one statement produced, in its first elaboration (blocks run once per instance). */
 export interface StatementInfo {
@@ -242,7 +260,8 @@ class Evaluator {
       else if (!isPoison(out)) this.report(def, `${def.kind} ${def.name} produces ${describeValue(out)}, not a tensor`, 'not-a-tensor', 'name');
       if (output) this.reportDeadNodes(output);
     } catch (e) {
-      if (e instanceof EvalError) this.report(e.node, e.message, e.code, e.property);
+      if (e instanceof ElaborationLimit) this.report(e.node, e.message, e.code, undefined, 'error', e.callStack);
+      else if (e instanceof EvalError) this.report(e.node, e.message, e.code, e.property);
       else if (e instanceof RangeError) this.report(def, `elaboration of ${def.name} is too deep or too large: ${e.message}`, 'too-large', 'name');
       else if (!hasSyntaxErrors(this.root)) {
         // Never let an elaboration bug take validation down: say so where the user looks.
@@ -448,7 +467,7 @@ class Evaluator {
         }
       }
     } catch (e) {
-      if (!(e instanceof EvalError)) throw e;
+      if (!(e instanceof EvalError) || e instanceof ElaborationLimit) throw e;
       this.report(e.node, e.message, e.code, e.property, 'error', ctx.callStack);
       if (stmt.$type === 'Node') frame.set(stmt, POISON);
       if (stmt.$type === 'OutputStmt') return POISON;
@@ -463,7 +482,11 @@ class Evaluator {
     // A partial AST (after a syntax error) can miss an expression: nothing more to report.
     if (!e) throw new EvalError('', this.root, 'poison');
     if (++this.work > MAX_WORK)
-      this.fail(e, `elaboration stopped after ${MAX_WORK.toLocaleString('en-US')} evaluation steps: the network is too large or loops`, 'too-large');
+      throw new ElaborationLimit(
+        `elaboration stopped after ${MAX_WORK.toLocaleString('en-US')} evaluation steps: the network is too large or loops`,
+        e,
+        ctx.callStack,
+      );
     switch (e.$type) {
       case 'NumberLit':
         return parseNumber(e.value);
@@ -937,7 +960,8 @@ class Evaluator {
     if (inputs.length < min || inputs.length > max) {
       this.fail(site, `${op} takes ${min === max ? min : `${min} or more`} input${max === 1 ? '' : 's'}, found ${inputs.length}`, 'input-count');
     }
-    if (this.graph.nodes.length >= MAX_NODES) this.fail(site, `the network has more than ${MAX_NODES} nodes`, 'too-large');
+    if (this.graph.nodes.length >= MAX_NODES)
+      throw new ElaborationLimit(`the network has more than ${MAX_NODES.toLocaleString('en-US')} nodes`, site, ctx.callStack);
     try {
       const r = rule.infer(
         inputs.map((t) => t.shape),
