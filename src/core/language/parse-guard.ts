@@ -92,8 +92,10 @@ export function findNestingProblem(text: string): NestingProblem | undefined {
     const c = text.charCodeAt(i);
     switch (c) {
       case 0x23 /* # */: {
-        const nl = text.indexOf('\n', i);
-        i = nl < 0 ? n : nl - 1;
+        // To the end of the line, as the lexer's SL_COMMENT (a CR ends it too).
+        let j = i + 1;
+        while (j < n && text.charCodeAt(j) !== 0x0a && text.charCodeAt(j) !== 0x0d) j++;
+        i = j - 1;
         continue;
       }
       case 0x0a /* \n */:
@@ -106,9 +108,12 @@ export function findNestingProblem(text: string): NestingProblem | undefined {
       case 0x2f /* / */:
         if (text.charCodeAt(i + 1) === 0x2a) {
           const end = text.indexOf('*/', i + 2);
-          for (let j = i; j < (end < 0 ? n : end); j++) if (text.charCodeAt(j) === 0x0a) st.newline = true;
-          i = end < 0 ? n : end + 1;
-          continue;
+          // Without its `*/` it is no comment to the lexer (a `/` then a `*`): scan on.
+          if (end >= 0) {
+            for (let j = i; j < end; j++) if (text.charCodeAt(j) === 0x0a) st.newline = true;
+            i = end + 1;
+            continue;
+          }
         }
         if (text.charCodeAt(i + 1) === 0x2f) i++;
         if (!noteToken(st, true, false)) return tooLong(i);
