@@ -280,13 +280,28 @@ export async function runUiScenario({ url, artifacts, browserProfile }) {
         await command.waitFor({ timeout: 10_000 });
         await command.click();
         try {
-          await row.waitFor({ timeout: 20_000 });
+          await page.locator('.runtime-extensions-editor .monaco-list-row').first().waitFor({ timeout: 20_000 });
           break;
         } catch (e) {
           if (attempt >= 2) throw e;
           await page.keyboard.press('Escape');
         }
       }
+      // The view sorts extensions by activation time and its list is virtual: rows below the
+      // fold are not in the DOM. NAS Studio activates fast, so it is near the bottom, and one
+      // more slow built-in extension pushed it out of view in a CI run. Scroll until it shows.
+      const list = page.locator('.runtime-extensions-editor .monaco-list').first();
+      const found = await poll(async () => {
+        if ((await row.count()) > 0) return { ok: true };
+        const box = await list.boundingBox();
+        if (box) {
+          await page.mouse.move(box.x + box.width / 2, box.y + box.height / 2);
+          await page.mouse.wheel(0, 400);
+        }
+        return { ok: false };
+      }, 20_000);
+      if (!found.ok) throw new Error('NAS Studio is not among the running extensions');
+      await row.scrollIntoViewIfNeeded();
       await page.waitForTimeout(500);
       const text = (await row.innerText()).replace(/\s+/g, ' ');
       await shoot('10-running-extensions.png');
