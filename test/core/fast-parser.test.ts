@@ -150,9 +150,10 @@ class TreeComparer {
       for (const k of Object.keys(rx)) {
         const u = rx[k];
         const v = ry[k];
-        if (k === '$refNode' || k === 'container') this.check(this.same(u, v), () => `${where()}: reference ${k} not the partner`);
+        if (k === '_refNode' || k === 'container') this.check(this.same(u, v), () => `${where()}: reference ${k} not the partner`);
         else this.check(u === v, () => `${where()}: reference ${k}: ${String(u)} vs ${String(v)}`);
       }
+      this.check(this.same(x.$refNode, y.$refNode), () => `${where()}: reference $refNode not the partner`);
       return;
     }
     if (Array.isArray(x)) {

@@ -113,9 +113,82 @@ const AstObject = function (this: AstObj, $type: string): void {
   this.$type = $type;
 } as unknown as AstObjectConstructor;
 (AstObject as unknown as { prototype: object }).prototype = Object.prototype;
+
+/**
+ * The chunk that owns an AST-only parse, able to build its CST on demand (the document factory
+ * registers its records here: nas-document-factory.ts). Keys are the top-level elements, the
+ * imports and the chunk's own Document node; other nodes find theirs through `$container`.
+ */
+export interface LazyCstOwner {
+  /** Builds the chunk's CST and hands it to the kept AST nodes and references (idempotent). */
+  materialize(): void;
+}
+
+const lazyCstOwners = new WeakMap<object, LazyCstOwner>();
+
+/** Registers `owner` as the chunk of `node` (a top-level element, import or chunk root). */
+export function registerLazyCstOwner(node: object, owner: LazyCstOwner): void {
+  lazyCstOwners.set(node, owner);
+}
+
+/** The registered chunk of `node`, through its containers; undefined for other parses. */
+export function lazyCstOwnerOf(node: object): LazyCstOwner | undefined {
+  let n: { $container?: object } | undefined = node as { $container?: object };
+  while (n !== undefined) {
+    const owner = lazyCstOwners.get(n);
+    if (owner !== undefined) return owner;
+    n = n.$container as { $container?: object } | undefined;
+  }
+  return undefined;
+}
+
+/**
+ * Whether `node` comes from a parse of this parser that was stored AST-only (registered with
+ * the document factory): such a chunk parsed without any lexer or syntax error, by construction.
+ */
+export function parsedByFastParser(node: object): boolean {
+  return lazyCstOwnerOf(node) !== undefined;
+}
+
+/** Whether `node` is an AST node of an AST-only parse whose CST is not built yet. */
+export function isCstPending(node: object): boolean {
+  return Object.getPrototypeOf(node) === LAZY_AST_PROTOTYPE && !Object.prototype.hasOwnProperty.call(node, '$cstNode');
+}
+
+/**
+ * The prototype of the AST nodes of an AST-only parse: Object.prototype plus a `$cstNode`
+ * accessor. Reading it builds the chunk's CST (which gives every kept node of the chunk an own
+ * `$cstNode` data property, shadowing the accessor from then on); writing it defines that own
+ * property. Langium's nodes have `$cstNode` as an own property; these have it once their chunk
+ * is materialized (after their other properties: key order differs, nothing reads it by order).
+ */
+const LAZY_AST_PROTOTYPE: object = Object.create(Object.prototype, {
+  $cstNode: {
+    get(this: AstObj): CstNode | undefined {
+      lazyCstOwnerOf(this)?.materialize();
+      return Object.prototype.hasOwnProperty.call(this, '$cstNode') ? this.$cstNode : undefined;
+    },
+    set(this: AstObj, value: CstNode | undefined): void {
+      Object.defineProperty(this, '$cstNode', { value, writable: true, enumerable: true, configurable: true });
+    },
+    enumerable: false,
+    configurable: true,
+  },
+});
+
+/** AST nodes of an AST-only parse (see LAZY_AST_PROTOTYPE), made as `AstObject` makes them. */
+const LazyAstObject = function (this: AstObj, $type: string): void {
+  this.$type = $type;
+} as unknown as AstObjectConstructor;
+(LazyAstObject as unknown as { prototype: object }).prototype = LAZY_AST_PROTOTYPE;
+
 for (let i = 0; i < 8; i++) {
   const warm = new AstObject('');
-  for (let k = 1; k < 9; k++) warm[`f${k}`] = k;
+  const lazyWarm = new LazyAstObject('');
+  for (let k = 1; k < 9; k++) {
+    warm[`f${k}`] = k;
+    lazyWarm[`f${k}`] = k;
+  }
 }
 
 /** Thrown on any syntax error; caught by `parse`, which then returns undefined. */
@@ -266,6 +339,15 @@ export class FastNasParser {
   private cur!: Composite;
   /** The composite node of the last Name parsed (the CST node of a reference). */
   private lastName!: Composite;
+  /** The last leaf made (the CST node of a token whose value or reference is assigned). */
+  private lastLeaf!: LeafCstNodeImpl;
+  /**
+   * An AST-only parse: no CST nodes, no leaves, no comment placement; AST nodes are
+   * `LazyAstObject`s and references get no `$refNode` (the document factory materializes the
+   * CST on demand by parsing the text again in full mode). Every CST step below starts with a
+   * test of this flag, so the full mode pays one predictable branch per step.
+   */
+  private lazy = false;
 
   constructor(services: LangiumCoreServices) {
     const vocabulary = services.parser.Lexer.definition as Record<string, TokenType>;
@@ -299,21 +381,28 @@ export class FastNasParser {
     this.g = findElements(new GrammarElements(grammar), services);
   }
 
-  /** The parse of `text`, or undefined where it has errors or needs Langium's parser. */
-  parse(text: string): ParseResult<Document> | undefined {
+  /**
+   * The parse of `text`, or undefined where it has errors or needs Langium's parser. With
+   * `cst` false the result is AST-only (see `lazy`; its nodes answer `isCstPending`), unless
+   * the value converter is not Langium's default one, which may read the CST nodes it is given.
+   */
+  parse(text: string, cst = true): ParseResult<Document> | undefined {
     // The guard around Langium's parser (parse-guard.ts) turns over-deep text into an error.
     if (findNestingProblem(text) !== undefined) return undefined;
     if (!tokenize(text, this.buf)) return undefined;
     this.text = text;
     this.pos = 0;
     this.hpos = 0;
-    const root = new RootCstNodeImpl(text);
-    root.root = root;
-    this.root = root;
-    this.cur = root as unknown as Composite;
-    this.open[0] = this.cur;
-    this.kids[0] = root.content;
     this.depth = 0;
+    this.lazy = !cst && this.defaultConverter;
+    if (!this.lazy) {
+      const root = new RootCstNodeImpl(text);
+      root.root = root;
+      this.root = root;
+      this.cur = root as unknown as Composite;
+      this.open[0] = this.cur;
+      this.kids[0] = root.content;
+    }
     let doc: AstObj;
     try {
       doc = this.parseDocument();
@@ -321,19 +410,31 @@ export class FastNasParser {
       // FAIL, or a stack overflow on absurdly nested text: Langium's parser decides.
       for (const k of this.kids) k.length = 0;
       this.open.length = 0;
+      this.release();
       return undefined;
     }
-    if (this.hpos < this.buf.hCount) this.placeHidden(this.hiddenBefore(Infinity));
+    if (!this.lazy && this.hpos < this.buf.hCount) this.placeHidden(this.hiddenBefore(Infinity));
     this.open.length = 0;
     this.kids[0] = [];
     this.text = '';
+    this.release();
     return { value: doc as unknown as Document, lexerErrors: [], lexerReport: { diagnostics: [] }, parserErrors: [] };
+  }
+
+  /** Drops the parse's last nodes, which would otherwise keep its CST alive. */
+  private release(): void {
+    this.root = undefined as unknown as RootCstNodeImpl;
+    this.cur = undefined as unknown as Composite;
+    this.lastName = undefined as unknown as Composite;
+    this.lastLeaf = undefined as unknown as LeafCstNodeImpl;
   }
 
   // ---- CST building, as NasCstNodeBuilder does it ----
 
   /** NasCstNodeBuilder.buildCompositeNode. */
   private comp(feature: Feature): Composite {
+    // AST-only: nothing to open (the depth stays 0, so `pop` does nothing either).
+    if (this.lazy) return this.cur;
     const node = new FastComposite(feature, this.root, this.cur);
     this.kids[this.depth]!.push(node as unknown as CstNode);
     const d = ++this.depth;
@@ -358,10 +459,17 @@ export class FastNasParser {
     this.cur = this.open[d - 1]!;
   }
 
-  /** Consumes the current token as a leaf of the current node. */
-  private leaf(feature: Feature): LeafCstNodeImpl {
-    const b = this.buf;
+  /**
+   * Consumes the current token as a leaf of the current node (kept as `lastLeaf`); returns the
+   * token's index, which is all that the AST needs of it (`image`).
+   */
+  private leaf(feature: Feature): number {
     const p = this.pos;
+    if (this.lazy) {
+      this.pos = p + 1;
+      return p;
+    }
+    const b = this.buf;
     const start = b.starts[p]!;
     if (this.hpos < b.hCount && b.hStarts[this.hpos]! < start) this.placeHidden(this.hiddenBefore(start));
     const length = b.ends[p]! - start;
@@ -373,23 +481,24 @@ export class FastNasParser {
     m.root = this.root;
     m.container = this.cur;
     this.kids[this.depth]!.push(leaf);
+    this.lastLeaf = leaf;
     this.pos = p + 1;
-    return leaf;
+    return p;
   }
 
-  private expect(kind: number, feature: Feature): LeafCstNodeImpl {
+  private expect(kind: number, feature: Feature): number {
     if (this.buf.kinds[this.pos] !== kind) throw FAIL;
     return this.leaf(feature);
   }
 
   /**
-   * The text of a leaf. Short texts repeat (names, small numbers): they come from a small
+   * The text of token `p`. Short texts repeat (names, small numbers): they come from a small
    * table of earlier ones where the same, rather than as a new string per token.
    */
-  private image(leaf: LeafCstNodeImpl): string {
+  private image(p: number): string {
     const text = this.text;
-    const start = (leaf as unknown as { _offset: number })._offset;
-    const length = (leaf as unknown as { _length: number })._length;
+    const start = this.buf.starts[p]!;
+    const length = this.buf.ends[p]! - start;
     if (length > 24) return text.slice(start, start + length);
     let hash = length;
     for (let i = start; i < start + length; i++) hash = (Math.imul(hash, 31) + text.charCodeAt(i)) | 0;
@@ -401,10 +510,13 @@ export class FastNasParser {
     return image;
   }
 
-  /** The value of an assigned ID, NUMBER or STRING token, as the value converter gives it. */
-  private tokenValue(leaf: LeafCstNodeImpl, kind: number): unknown {
-    const image = this.image(leaf);
-    if (!this.defaultConverter) return this.converter.convert(image, leaf);
+  /**
+   * The value of an assigned ID, NUMBER or STRING token `p`, the last one consumed, as the value
+   * converter gives it.
+   */
+  private tokenValue(p: number, kind: number): unknown {
+    const image = this.image(p);
+    if (!this.defaultConverter) return this.converter.convert(image, this.lastLeaf);
     // DefaultValueConverter: ID drops a leading '^' (which no ID has here), NUMBER returns a
     // string, STRING is unquoted and unescaped.
     return kind === T_STRING ? ValueConverter.convertString(image) : image;
@@ -466,10 +578,12 @@ export class FastNasParser {
 
   /** The end of a rule (`construct`): the current CST node takes the AST node. */
   private finish(node: AstObj, defaults: Array<[string, unknown]> | undefined): AstObj {
-    const c = this.cur;
-    c.astNode = node;
-    node.$cstNode = c as unknown as CstNode;
-    this.pop();
+    if (!this.lazy) {
+      const c = this.cur;
+      c.astNode = node;
+      node.$cstNode = c as unknown as CstNode;
+      this.pop();
+    }
     if (defaults !== undefined) applyDefaults(node, defaults);
     return node;
   }
@@ -479,6 +593,7 @@ export class FastNasParser {
    * the result loses its CST node (`assignWithoutOverride`) and takes the caller's.
    */
   private finishUnassigned(node: AstObj): AstObj {
+    if (this.lazy) return node;
     (node.$cstNode as unknown as Composite).astNode = undefined;
     node.$cstNode = undefined;
     return this.finish(node, undefined);
@@ -493,12 +608,12 @@ export class FastNasParser {
   private parseDocument(): AstObj {
     const g = this.g;
     const kinds = this.buf.kinds;
-    const doc: AstObj = new AstObject('Document');
+    const doc: AstObj = this.make('Document');
     for (;;) {
       const k = kinds[this.pos]!;
       if (k === K_IMPORT) {
         this.comp(g.documentImport);
-        const imp: AstObj = new AstObject('Import');
+        const imp: AstObj = this.make('Import');
         this.leaf(g.importKeyword);
         const path = this.expect(T_STRING, g.importPath);
         imp.path = this.tokenValue(path, T_STRING);
@@ -518,7 +633,7 @@ export class FastNasParser {
     const g = this.g;
     const kinds = this.buf.kinds;
     this.comp(feature);
-    const node: AstObj = new AstObject('Definition');
+    const node: AstObj = this.make('Definition');
     node.kind = this.parseKeywordDatatype(g.definitionKind, g.definitionKinds);
     node.name = this.parseName(g.definitionName);
     if (kinds[this.pos] === K_LPAREN) {
@@ -558,9 +673,8 @@ export class FastNasParser {
     const k = this.buf.kinds[this.pos]!;
     let value: string;
     if (k === T_ID) {
-      const leaf = this.leaf(this.g.nameId);
-      value = this.image(leaf);
-      if (!this.defaultConverter) value = String(this.converter.convert(value, leaf));
+      value = this.image(this.leaf(this.g.nameId));
+      if (!this.defaultConverter) value = String(this.converter.convert(value, this.lastLeaf));
     } else {
       const f = this.g.nameKeywords[k];
       if (f === undefined) throw FAIL;
@@ -576,7 +690,7 @@ export class FastNasParser {
     const g = this.g;
     const kinds = this.buf.kinds;
     this.comp(feature);
-    const node: AstObj = new AstObject('Param');
+    const node: AstObj = this.make('Param');
     if (kinds[this.pos] === K_STAR) {
       this.leaf(g.paramStar);
       node.variadic = true;
@@ -596,7 +710,7 @@ export class FastNasParser {
   private parseLet(feature: Feature): AstObj {
     const g = this.g;
     this.comp(feature);
-    const node: AstObj = new AstObject('Let');
+    const node: AstObj = this.make('Let');
     this.expect(K_LET, g.letKeyword);
     node.name = this.parseName(g.letName);
     this.expect(K_EQ, g.letEq);
@@ -621,7 +735,7 @@ export class FastNasParser {
     const g = this.g;
     const kinds = this.buf.kinds;
     this.comp(feature);
-    const node: AstObj = new AstObject('InputStmt');
+    const node: AstObj = this.make('InputStmt');
     this.expect(K_INPUT, g.inputKeyword);
     const k = kinds[this.pos]!;
     if (k === K_LPAREN) {
@@ -645,14 +759,14 @@ export class FastNasParser {
   /** InputName and LoopVar: `name=Name`. */
   private parseNamed(type: string, feature: Feature, nameFeature: Feature): AstObj {
     this.comp(feature);
-    const node: AstObj = new AstObject(type);
+    const node: AstObj = this.make(type);
     node.name = this.parseName(nameFeature);
     return this.finish(node, this.typeDefaults(type));
   }
 
   private parseOutput(feature: Feature): AstObj {
     this.comp(feature);
-    const node: AstObj = new AstObject('OutputStmt');
+    const node: AstObj = this.make('OutputStmt');
     this.expect(K_OUTPUT, this.g.outputKeyword);
     setChild(node, 'value', this.parseExpr(this.g.outputValue));
     return this.finish(node, this.typeDefaults('OutputStmt'));
@@ -662,7 +776,7 @@ export class FastNasParser {
     const g = this.g;
     const kinds = this.buf.kinds;
     this.comp(feature);
-    const node: AstObj = new AstObject('ForStmt');
+    const node: AstObj = this.make('ForStmt');
     this.expect(K_FOR, g.forKeyword);
     setChild(node, 'variable', this.parseNamed('LoopVar', g.forVariable, g.loopVarName));
     this.expect(K_IN, g.forIn);
@@ -677,7 +791,7 @@ export class FastNasParser {
     const g = this.g;
     const kinds = this.buf.kinds;
     this.comp(feature);
-    const node: AstObj = new AstObject('Node');
+    const node: AstObj = this.make('Node');
     if (NAME_FIRST[kinds[this.pos]!] === 1 && kinds[this.pos + 1] === K_EQ) {
       node.name = this.parseName(g.nodeName);
       this.leaf(g.nodeEq);
@@ -690,7 +804,7 @@ export class FastNasParser {
     const g = this.g;
     const kinds = this.buf.kinds;
     this.comp(feature);
-    const node: AstObj = new AstObject('Search');
+    const node: AstObj = this.make('Search');
     this.expect(K_SEARCH, g.searchKeyword);
     node.name = this.tokenValue(this.expect(T_ID, g.searchName), T_ID);
     this.expect(K_LBRACE, g.searchLBrace);
@@ -707,10 +821,10 @@ export class FastNasParser {
     let node: AstObj;
     if (k === K_SPACE) {
       this.comp(g.itemSpace);
-      node = new AstObject('SpaceItem');
+      node = this.make('SpaceItem');
       this.leaf(g.spaceKeyword);
-      const leaf = this.expect(T_ID, g.spaceRef);
-      node.space = this.reference(node, 'space', leaf as unknown as CstNode, this.tokenValue(leaf, T_ID));
+      const value = this.tokenValue(this.expect(T_ID, g.spaceRef), T_ID);
+      node.space = this.reference(node, 'space', this.lastLeaf, value);
       this.finish(node, this.typeDefaults('SpaceItem'));
     } else if (k === K_STRATEGY) {
       node = this.parseNamedCall('StrategyItem', g.itemStrategy, g.strategy);
@@ -718,14 +832,14 @@ export class FastNasParser {
       node = this.parseNamedCall('EvaluatorItem', g.itemEvaluator, g.evaluator);
     } else if (k === K_MAXIMIZE || k === K_MINIMIZE) {
       this.comp(g.itemObjective);
-      node = new AstObject('ObjectiveItem');
+      node = this.make('ObjectiveItem');
       this.leaf(k === K_MAXIMIZE ? g.objectiveMaximize : g.objectiveMinimize);
       node.direction = k === K_MAXIMIZE ? 'maximize' : 'minimize';
       node.metric = this.tokenValue(this.expect(T_ID, g.objectiveMetric), T_ID);
       this.finish(node, this.typeDefaults('ObjectiveItem'));
     } else if (k === K_CONSTRAINT) {
       this.comp(g.itemConstraint);
-      node = new AstObject('ConstraintItem');
+      node = this.make('ConstraintItem');
       this.leaf(g.constraintKeyword);
       node.metric = this.tokenValue(this.expect(T_ID, g.constraintMetric), T_ID);
       node.op = this.parseKeywordDatatype(g.constraintOp, g.compareOps);
@@ -733,7 +847,7 @@ export class FastNasParser {
       this.finish(node, this.typeDefaults('ConstraintItem'));
     } else if (k === K_BUDGET) {
       this.comp(g.itemBudget);
-      node = new AstObject('BudgetItem');
+      node = this.make('BudgetItem');
       this.leaf(g.budgetKeyword);
       if (this.isBudgetArgs()) {
         this.leaf(g.budgetLParen);
@@ -747,7 +861,7 @@ export class FastNasParser {
       this.finish(node, this.typeDefaults('BudgetItem'));
     } else {
       this.comp(g.itemSeed);
-      node = new AstObject('SeedItem');
+      node = this.make('SeedItem');
       this.expect(K_SEED, g.seedKeyword);
       setChild(node, 'value', this.parseExpr(g.seedValue));
       this.finish(node, this.typeDefaults('SeedItem'));
@@ -782,7 +896,7 @@ export class FastNasParser {
   private parseNamedCall(type: string, feature: Feature, f: NamedCallElements): AstObj {
     const kinds = this.buf.kinds;
     this.comp(feature);
-    const node: AstObj = new AstObject(type);
+    const node: AstObj = this.make(type);
     this.leaf(f.keyword);
     node.name = this.tokenValue(this.expect(T_ID, f.name), T_ID);
     if (kinds[this.pos] === K_LPAREN) {
@@ -803,7 +917,7 @@ export class FastNasParser {
     const g = this.g;
     const kinds = this.buf.kinds;
     this.comp(feature);
-    const node: AstObj = new AstObject('Arg');
+    const node: AstObj = this.make('Arg');
     if (NAME_FIRST[kinds[this.pos]!] === 1 && kinds[this.pos + 1] === K_EQ) {
       node.name = this.parseName(g.argName);
       this.leaf(g.argEq);
@@ -828,11 +942,11 @@ export class FastNasParser {
       const operators: number[] = [];
       const values: unknown[] = [];
       for (let k = kinds[this.pos]!; this.precedence[k]! >= 0; k = kinds[this.pos]!) {
-        const leaf = this.leaf(g.infixOperator);
+        const p = this.leaf(g.infixOperator);
         operators.push(k);
         // The leaf's grammar source is the infix rule's operator assignment, which the default
         // converter passes through.
-        values.push(this.defaultConverter ? KEYWORDS[k - KW_BASE] : this.converter.convert(this.image(leaf), leaf));
+        values.push(this.defaultConverter ? KEYWORDS[k - KW_BASE] : this.converter.convert(this.image(p), this.lastLeaf));
         parts.push(this.parsePostfix(g.infixPart2));
       }
       this.pop();
@@ -856,8 +970,8 @@ export class FastNasParser {
     }
     const left = this.buildInfix(parts, operators, values, lo, at, cst);
     const right = this.buildInfix(parts, operators, values, at + 1, hi, cst);
-    const node = new AstObject('BinaryExpr');
-    node.$cstNode = cst as unknown as CstNode;
+    const node = this.make('BinaryExpr');
+    if (!this.lazy) node.$cstNode = cst as unknown as CstNode;
     node.left = left;
     node.operator = values[at];
     node.right = right;
@@ -874,25 +988,30 @@ export class FastNasParser {
     const kinds = this.buf.kinds;
     this.comp(feature);
     let node = this.parsePrimary(g.postfixPrimary);
-    (node.$cstNode as unknown as Composite).astNode = undefined;
-    node.$cstNode = undefined;
+    const lazy = this.lazy;
+    if (!lazy) {
+      (node.$cstNode as unknown as Composite).astNode = undefined;
+      node.$cstNode = undefined;
+    }
     for (let k = kinds[this.pos]!; k === K_LPAREN || k === K_DOT || k === K_LBRACKET; k = kinds[this.pos]!) {
       // The action finishes the current node and moves its CST node into a new composite
       // (whose `container` Langium's builder leaves stale; linkContainers fixes it later).
       const done = this.cur;
       this.finish(node, this.typeDefaults(node.$type));
-      // Its parent is the current node now.
-      const content = this.kids[this.depth]!;
-      if (content[content.length - 1] === (done as unknown as CstNode)) content.pop();
-      else {
-        const i = content.indexOf(done as unknown as CstNode);
-        if (i >= 0) content.splice(i, 1);
+      if (!lazy) {
+        // Its parent is the current node now.
+        const content = this.kids[this.depth]!;
+        if (content[content.length - 1] === (done as unknown as CstNode)) content.pop();
+        else {
+          const i = content.indexOf(done as unknown as CstNode);
+          if (i >= 0) content.splice(i, 1);
+        }
       }
       let next: AstObj;
       if (k === K_LPAREN) {
         this.comp(g.callAction);
-        this.kids[this.depth]!.push(done as unknown as CstNode);
-        next = new AstObject('Call');
+        if (!lazy) this.kids[this.depth]!.push(done as unknown as CstNode);
+        next = this.make('Call');
         setChild(next, 'callee', node);
         this.leaf(g.callLParen);
         if (EXPR_FIRST[kinds[this.pos]!] === 1) {
@@ -905,15 +1024,15 @@ export class FastNasParser {
         this.expect(K_RPAREN, g.callRParen);
       } else if (k === K_DOT) {
         this.comp(g.memberAction);
-        this.kids[this.depth]!.push(done as unknown as CstNode);
-        next = new AstObject('Member');
+        if (!lazy) this.kids[this.depth]!.push(done as unknown as CstNode);
+        next = this.make('Member');
         setChild(next, 'receiver', node);
         this.leaf(g.memberDot);
         next.member = this.parseName(g.memberName);
       } else {
         this.comp(g.indexAction);
-        this.kids[this.depth]!.push(done as unknown as CstNode);
-        next = new AstObject('Index');
+        if (!lazy) this.kids[this.depth]!.push(done as unknown as CstNode);
+        next = this.make('Index');
         setChild(next, 'receiver', node);
         this.leaf(g.indexLBracket);
         setChild(next, 'index', this.parseExpr(g.indexExpr));
@@ -931,26 +1050,26 @@ export class FastNasParser {
     const k = kinds[this.pos]!;
     let node: AstObj;
     if (k === T_NUMBER) {
-      node = new AstObject('NumberLit');
+      node = this.make('NumberLit');
       node.value = this.tokenValue(this.leaf(g.numberValue), T_NUMBER);
     } else if (NAME_FIRST[k] === 1) {
-      node = new AstObject('Ref');
+      node = this.make('Ref');
       const name = this.parseName(g.refTarget);
-      node.target = this.reference(node, 'target', this.lastName as unknown as CstNode, name);
+      node.target = this.reference(node, 'target', this.lastName, name);
     } else if (k === K_LPAREN) {
-      node = new AstObject('Paren');
+      node = this.make('Paren');
       this.leaf(g.parenLParen);
       setChild(node, 'inner', this.parseExpr(g.parenInner));
       this.expect(K_RPAREN, g.parenRParen);
     } else if (k === T_STRING) {
-      node = new AstObject('StringLit');
+      node = this.make('StringLit');
       node.value = this.tokenValue(this.leaf(g.stringValue), T_STRING);
     } else if (k === K_TRUE || k === K_FALSE) {
-      node = new AstObject('BoolLit');
+      node = this.make('BoolLit');
       this.leaf(k === K_TRUE ? g.boolTrue : g.boolFalse);
       node.value = k === K_TRUE ? 'true' : 'false';
     } else if (k === K_LBRACKET) {
-      node = new AstObject('ListLit');
+      node = this.make('ListLit');
       this.leaf(g.listLBracket);
       if (EXPR_FIRST[kinds[this.pos]!] === 1) {
         pushChild(node, 'items', this.parseExpr(g.listItem1));
@@ -961,12 +1080,12 @@ export class FastNasParser {
       }
       this.expect(K_RBRACKET, g.listRBracket);
     } else if (k === K_MINUS || k === K_NOT) {
-      node = new AstObject('Unary');
+      node = this.make('Unary');
       this.leaf(k === K_MINUS ? g.unaryMinus : g.unaryNot);
       node.op = k === K_MINUS ? '-' : 'not';
       setChild(node, 'operand', this.parsePostfix(g.unaryOperand));
     } else if (k === K_IF) {
-      node = new AstObject('IfExpr');
+      node = this.make('IfExpr');
       this.leaf(g.ifKeyword);
       setChild(node, 'condition', this.parseExpr(g.ifCondition));
       this.expect(K_THEN, g.ifThenKeyword);
@@ -977,9 +1096,18 @@ export class FastNasParser {
     return this.finish(node, this.typeDefaults(node.$type));
   }
 
-  /** Langium's `assign` of a cross-reference: a reference for a string, else the value. */
-  private reference(node: AstObj, property: string, refNode: CstNode, value: unknown): unknown {
-    return typeof value === 'string' ? (this.linker.buildReference(node as never, property, refNode, value) as Reference) : value;
+  /**
+   * Langium's `assign` of a cross-reference: a reference for a string, else the value. An
+   * AST-only parse gives the reference no CST node (NasReference reads it on demand).
+   */
+  private reference(node: AstObj, property: string, refNode: Composite | LeafCstNodeImpl, value: unknown): unknown {
+    if (typeof value !== 'string') return value;
+    return this.linker.buildReference(node as never, property, this.lazy ? undefined : (refNode as unknown as CstNode), value) as Reference;
+  }
+
+  /** A new AST node of type `$type` (a `LazyAstObject` in an AST-only parse). */
+  private make($type: string): AstObj {
+    return this.lazy ? new LazyAstObject($type) : new AstObject($type);
   }
 }
 
@@ -1204,7 +1332,7 @@ const parsers = new WeakMap<object, FastNasParser | null>();
  * The fast parse of `text` for the language `services`, or undefined where Langium's parser
  * must parse it (errors, over-deep nesting, or a grammar this parser was not written for).
  */
-export function parseFast(services: LangiumCoreServices, text: string): ParseResult<Document> | undefined {
+export function parseFast(services: LangiumCoreServices, text: string, cst = true): ParseResult<Document> | undefined {
   let parser = parsers.get(services);
   if (parser === undefined) {
     try {
@@ -1214,5 +1342,5 @@ export function parseFast(services: LangiumCoreServices, text: string): ParseRes
     }
     parsers.set(services, parser);
   }
-  return parser?.parse(text);
+  return parser?.parse(text, cst);
 }

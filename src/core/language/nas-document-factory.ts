@@ -14,6 +14,8 @@
 import {
   DefaultLangiumDocumentFactory,
   RootCstNodeImpl,
+  isAstNode,
+  isReference,
   type AstNode,
   type CompositeCstNode,
   type CstNode,
@@ -30,7 +32,7 @@ import { incrementalStateOf } from './incremental.js';
 import { NasCstNodeBuilder, linkContainers } from './cst-builder.js';
 import { moveLeaf, type LeafFields } from './cst-nodes.js';
 import { TooManySyntaxErrors } from './parse-guard.js';
-import { parseFast } from './fast-parser.js';
+import { isCstPending, parseFast, registerLazyCstOwner, type LazyCstOwner } from './fast-parser.js';
 
 type IToken = ParseResult['parserErrors'][number]['token'];
 
@@ -42,21 +44,138 @@ interface ParserInternals {
   wrapper: { errors: ParseResult['parserErrors'] };
 }
 
-interface ChunkRecord {
+/** How many chunk CSTs were built on demand (tests count them: test/core/lazy-cst.test.ts). */
+export const cstMaterializations = { count: 0 };
+
+/** Where a chunk sits now: the last document it was assembled into. */
+interface Placement {
   readonly text: string;
-  /** The chunk's own parse: its root's imports and elements are the kept AST objects. */
-  readonly root: Document;
-  /** The top-level CST nodes of the chunk (elements, comments), in order. */
-  readonly cst: CstNode[];
+  readonly doc: Document;
+  readonly root: RootCstNodeImpl;
+}
+
+type ChunkRoot = Omit<CompositeCstNode, 'astNode' | 'content'> & { _text: string; content: CstNode[]; astNode: AstNode };
+
+/**
+ * One top-level chunk of a document's last parse. A chunk parsed by the fast parser is stored
+ * AST-only (`cst` undefined) and builds its CST on first demand (`materialize`); a chunk parsed
+ * by Langium's parser has its CST from the start.
+ */
+class ChunkRecord implements LazyCstOwner {
+  /** The top-level CST nodes of the chunk (elements, comments), in order; undefined while lazy. */
+  cst: CstNode[] | undefined;
+  /** The root of the chunk's own parse (every node's `root`), once there is a CST. */
+  chunkRoot: ChunkRoot | undefined;
   /** Every leaf of `cst`, flat, for moving. */
-  readonly leaves: MutableLeaf[];
-  /** Errors with chunk-relative positions. */
-  readonly parserErrors: ParseResult['parserErrors'];
-  readonly lexerErrors: ParseResult['lexerErrors'];
-  readonly lexerDiagnostics: LexingDiagnostic[];
-  /** Where the chunk's CST currently sits in the document. */
-  offset: number;
-  line: number;
+  leaves: MutableLeaf[] = [];
+  /** Where the chunk's CST currently sits in the document (a lazy chunk's CST will sit there). */
+  offset = 0;
+  line = 0;
+  placement: Placement | undefined;
+
+  constructor(
+    readonly text: string,
+    /** The chunk's own parse: its root's imports and elements are the kept AST objects. */
+    readonly root: Document,
+    /** Errors with chunk-relative positions. */
+    readonly parserErrors: ParseResult['parserErrors'],
+    readonly lexerErrors: ParseResult['lexerErrors'],
+    readonly lexerDiagnostics: LexingDiagnostic[],
+    /** The language's services, to parse the text again when the CST is asked for. */
+    private readonly services: LangiumCoreServices | undefined,
+  ) {}
+
+  /** A chunk with its CST, from Langium's parser (or a full parse). */
+  static eager(text: string, parsed: ParseResult<Document>): ChunkRecord {
+    const record = new ChunkRecord(text, parsed.value, parsed.parserErrors, parsed.lexerErrors, parsed.lexerReport?.diagnostics ?? [], undefined);
+    const chunkRoot = parsed.value.$cstNode as ChunkRoot | undefined;
+    const cst = [...(chunkRoot?.content ?? [])];
+    if (chunkRoot) linkContainers(cst, chunkRoot, record.leaves as unknown as CstNode[]);
+    record.cst = cst;
+    record.chunkRoot = chunkRoot;
+    return record;
+  }
+
+  /** A chunk that the fast parser parsed AST-only: its CST is built when first read. */
+  static lazy(text: string, parsed: ParseResult<Document>, services: LangiumCoreServices): ChunkRecord {
+    const record = new ChunkRecord(text, parsed.value, [], [], [], services);
+    registerLazyCstOwner(parsed.value, record);
+    for (const node of parsed.value.imports) registerLazyCstOwner(node, record);
+    for (const node of parsed.value.elements) registerLazyCstOwner(node, record);
+    return record;
+  }
+
+  /**
+   * Builds the CST of a lazy chunk: the fast parser parses the text again with its CST, and
+   * each node of that parse hands its CST node to its partner in the kept AST (the two ASTs
+   * have the same shape: same parser, same text); references get their CST nodes the same way.
+   * The new leaves move to where the chunk sits, and the top-level nodes join the document.
+   */
+  materialize(): void {
+    if (this.cst !== undefined) return;
+    const parsed = parseFast(this.services!, this.text, true);
+    const chunkRoot = parsed?.value.$cstNode as ChunkRoot | undefined;
+    if (!parsed || !chunkRoot) throw new Error('fast parser: a chunk it parsed before is declined now');
+    const partners = new Map<AstNode, AstNode>();
+    handOver(parsed.value, this.root, partners);
+    const cst = [...chunkRoot.content];
+    const leaves: CstNode[] = [];
+    linkContainers(cst, chunkRoot, leaves);
+    adoptAstNodes(cst, partners);
+    for (let i = 0; i < leaves.length; i++) moveLeaf(leaves[i] as unknown as MutableLeaf, this.offset, this.line);
+    this.leaves = leaves as unknown as MutableLeaf[];
+    this.chunkRoot = chunkRoot;
+    this.cst = cst;
+    chunkRoot.astNode = this.root;
+    if (this.placement) place(this, this.placement);
+    cstMaterializations.count++;
+  }
+}
+
+/**
+ * Gives each node of the kept AST (`kept`) the CST node of its partner in a new parse of the
+ * same text (`fresh`), and each kept reference its partner's `$refNode`; records the pairs.
+ */
+function handOver(fresh: AstNode, kept: AstNode, partners: Map<AstNode, AstNode>): void {
+  partners.set(fresh, kept);
+  (kept as Mutable<AstNode>).$cstNode = fresh.$cstNode;
+  const a = fresh as unknown as Record<string, unknown>;
+  const b = kept as unknown as Record<string, unknown>;
+  for (const key of Object.keys(a)) {
+    if (key.charCodeAt(0) === 36 /* $ */) continue;
+    const x = a[key];
+    const y = b[key];
+    if (Array.isArray(x)) {
+      const ys = y as unknown[];
+      for (let i = 0; i < x.length; i++) {
+        if (isAstNode(x[i])) handOver(x[i] as AstNode, ys[i] as AstNode, partners);
+      }
+    } else if (isAstNode(x)) handOver(x, y as AstNode, partners);
+    else if (isReference(x)) (y as { $refNode: CstNode | undefined }).$refNode = x.$refNode;
+  }
+}
+
+/** Points every CST node of `nodes` that stands for an AST node at that node's kept partner. */
+function adoptAstNodes(nodes: readonly CstNode[], partners: Map<AstNode, AstNode>): void {
+  for (let i = 0; i < nodes.length; i++) {
+    const node = nodes[i] as unknown as { _astNode?: AstNode; content?: CstNode[] };
+    if (node._astNode !== undefined) node._astNode = partners.get(node._astNode) ?? node._astNode;
+    if (node.content !== undefined) adoptAstNodes(node.content, partners);
+  }
+}
+
+/**
+ * Every CST node points at the root of its own parse (for `text`, read from the root's full
+ * text at the node's offset): that root now reads the whole document, and stands for the whole
+ * document's AST; the chunk's top-level nodes are children of the document's root.
+ */
+function place(r: ChunkRecord, p: Placement): void {
+  const chunkRoot = r.chunkRoot;
+  if (chunkRoot) {
+    chunkRoot._text = p.text;
+    chunkRoot.astNode = p.doc;
+  }
+  for (const node of r.cst ?? []) (node as unknown as { container: CstNode }).container = p.root;
 }
 
 export class NasDocumentFactory extends DefaultLangiumDocumentFactory {
@@ -131,22 +250,11 @@ export class NasDocumentFactory extends DefaultLangiumDocumentFactory {
         if (!record) {
           // The hand-written parser gives Langium's result for error-free text, ~8x faster;
           // anything else goes to Langium's parser (src/core/language/fast-parser.ts).
-          const parsed = parseFast(this.services.ServiceRegistry.getServices(uri), chunkText) ?? this.parseWhole<Document>(uri, chunkText);
-          const chunkRoot = parsed.value.$cstNode as CompositeCstNode | undefined;
-          const cst = [...(chunkRoot?.content ?? [])];
-          const leaves: MutableLeaf[] = [];
-          if (chunkRoot) linkContainers(cst, chunkRoot, leaves as unknown as CstNode[]);
-          record = {
-            text: chunkText,
-            root: parsed.value,
-            cst,
-            leaves,
-            parserErrors: parsed.parserErrors,
-            lexerErrors: parsed.lexerErrors,
-            lexerDiagnostics: parsed.lexerReport?.diagnostics ?? [],
-            offset: 0,
-            line: 0,
-          };
+          // It parses AST-only: the chunk's CST is built when something reads it (see ChunkRecord).
+          const services = this.services.ServiceRegistry.getServices(uri);
+          const fast = parseFast(services, chunkText, false);
+          if (fast && isCstPending(fast.value)) record = ChunkRecord.lazy(chunkText, fast, services);
+          else record = ChunkRecord.eager(chunkText, fast ?? this.parseWhole<Document>(uri, chunkText));
         } else kept.add(record);
         records[i] = record;
       } else kept.add(record);
@@ -236,7 +344,12 @@ function moveToken<T extends IToken>(t: T, r: ChunkRecord): T {
   };
 }
 
-/** One document AST and CST over the chunks, with their errors at document positions. */
+/**
+ * One document AST and CST over the chunks, with their errors at document positions. While some
+ * chunk has no CST yet, the root's `content` is an accessor that builds every chunk's CST on
+ * first read, so that whatever walks the document's CST (`CstUtils`, the formatter, the LSP
+ * features) sees all of it; a read of one node's `$cstNode` builds its chunk only.
+ */
 function assemble(text: string, records: ChunkRecord[]): ParseResult<Document> {
   const root = new RootCstNodeImpl(text);
   const doc = { $type: 'Document', imports: [], elements: [] } as unknown as Document & { $cstNode: CstNode };
@@ -246,16 +359,16 @@ function assemble(text: string, records: ChunkRecord[]): ParseResult<Document> {
   const parserErrors: ParseResult['parserErrors'] = [];
   const lexerErrors: ParseResult['lexerErrors'] = [];
   const lexerDiagnostics: LexingDiagnostic[] = [];
+  const placement: Placement = { text, doc, root };
+  const content = root.content;
+  let pending = false;
   records.forEach((r, i) => {
-    // Every CST node points at the root of its own parse (for `text`, read from the root's
-    // full text at the node's offset): that root now reads the whole document, and stands for
-    // the whole document's AST.
-    const chunkRoot = r.root.$cstNode as unknown as { _text: string; astNode: AstNode } | undefined;
-    if (chunkRoot) {
-      chunkRoot._text = text;
-      chunkRoot.astNode = doc;
+    r.placement = placement;
+    if (r.cst === undefined) pending = true;
+    else {
+      place(r, placement);
+      if (!pending) for (const node of r.cst) content.push(node);
     }
-    for (const node of r.cst) root.content.push(node);
     for (const imp of r.root.imports) {
       (imp as Mutable<AstNode>).$container = doc;
       (imp as Mutable<AstNode>).$containerIndex = doc.imports.length;
@@ -282,6 +395,21 @@ function assemble(text: string, records: ChunkRecord[]): ParseResult<Document> {
     for (const e of r.lexerErrors) lexerErrors.push({ ...e, offset: e.offset + r.offset, line: (e.line ?? 1) + r.line });
     for (const e of r.lexerDiagnostics) lexerDiagnostics.push({ ...e, offset: e.offset + r.offset, line: (e.line ?? 1) + r.line });
   });
+  if (pending) {
+    Object.defineProperty(root, 'content', {
+      get(): CstNode[] {
+        content.length = 0;
+        for (const r of records) {
+          r.materialize();
+          for (const node of r.cst!) content.push(node);
+        }
+        Object.defineProperty(root, 'content', { value: content, writable: true, enumerable: true, configurable: true });
+        return content;
+      },
+      enumerable: true,
+      configurable: true,
+    });
+  }
   return { value: doc, parserErrors, lexerErrors, lexerReport: { diagnostics: lexerDiagnostics } };
 }
 

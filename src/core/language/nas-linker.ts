@@ -30,6 +30,7 @@ import {
 import type { Document } from './generated/ast.js';
 import { incrementalStateOf, noteRelinked, referencesOf, topLevelElementOf } from './incremental.js';
 import { recordDependencies } from '../semantics/dependencies.js';
+import { lazyCstOwnerOf } from './fast-parser.js';
 
 interface RefInternals {
   _ref?: unknown;
@@ -148,7 +149,11 @@ interface ReferenceResolver {
   throwCyclicReferenceError(node: AstNode, property: string, refText: string): never;
 }
 
-/** Langium's lazy reference (same behavior as `DefaultLinker.buildReference`), as a class. */
+/**
+ * Langium's lazy reference (same behavior as `DefaultLinker.buildReference`), as a class. Its
+ * CST node may come later: a chunk that the fast parser stored AST-only builds its CST when
+ * something reads it (nas-document-factory.ts), and reading `$refNode` is such a read.
+ */
 class NasReference implements Reference {
   _ref: AstNode | LinkingError | typeof RefResolving | undefined = undefined;
   _nodeDescription: AstNodeDescription | undefined = undefined;
@@ -157,9 +162,19 @@ class NasReference implements Reference {
     private readonly resolver: ReferenceResolver,
     private readonly container: AstNode,
     private readonly property: string,
-    readonly $refNode: CstNode | undefined,
+    private _refNode: CstNode | undefined,
     readonly $refText: string,
   ) {}
+
+  get $refNode(): CstNode | undefined {
+    if (this._refNode === undefined) lazyCstOwnerOf(this.container)?.materialize();
+    return this._refNode;
+  }
+
+  /** Set by the materialization of the chunk's CST. */
+  set $refNode(node: CstNode | undefined) {
+    this._refNode = node;
+  }
 
   get ref(): AstNode | undefined {
     if (isAstNode(this._ref)) return this._ref;

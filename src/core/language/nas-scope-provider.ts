@@ -27,11 +27,13 @@ import {
   type DocumentSegment,
   type AstNodeLocator,
   type NameProvider,
+  type Reference,
 } from 'langium';
 import type { Document } from './generated/ast.js';
 import { collectImportUris } from './imports.js';
 import { linkVersionOf, referencesOf } from './incremental.js';
 import { contentsOf } from './ast-walk.js';
+import { isCstPending } from './fast-parser.js';
 import { OPS_URI } from '../stdlib/ops.js';
 
 export class NasScopeProvider extends DefaultScopeProvider {
@@ -205,7 +207,11 @@ class LazyNodeDescription implements AstNodeDescription {
   }
 }
 
-/** One entry of the references index; paths and segment are computed when read. */
+/**
+ * One entry of the references index; paths and segment are computed when read. The segment
+ * reads the reference's CST node then, not before: building the index must not build the CST
+ * of a chunk the fast parser stored AST-only (nas-document-factory.ts).
+ */
 class LazyReferenceDescription implements ReferenceDescription {
   constructor(
     readonly sourceUri: URI,
@@ -214,7 +220,7 @@ class LazyReferenceDescription implements ReferenceDescription {
     private readonly locator: AstNodeLocator,
     private readonly container: AstNode,
     private readonly target: AstNodeDescription,
-    private readonly refNode: CstNode,
+    private readonly reference: Reference,
   ) {}
   get sourcePath(): string {
     return this.locator.getAstNodePath(this.container);
@@ -223,7 +229,7 @@ class LazyReferenceDescription implements ReferenceDescription {
     return this.target.path;
   }
   get segment(): DocumentSegment {
-    return toDocumentSegment(this.refNode);
+    return toDocumentSegment(this.reference.$refNode);
   }
 }
 
@@ -245,13 +251,16 @@ export class NasReferenceDescriptionProvider extends DefaultReferenceDescription
       let cached = this.byElement.get(element);
       if (!cached || cached.version !== version || cached.uri !== source) {
         const entries: ReferenceDescription[] = [];
+        // Langium skips references without a CST node; those of a chunk whose CST is not built
+        // yet all have one (the fast parser makes a CST node for each), so it is not read.
+        const pending = isCstPending(element);
         for (const info of referencesOf(element)) {
           const reference = info.reference;
-          if (!isReference(reference) || reference.error || !reference.$refNode) continue;
+          if (!isReference(reference) || reference.error || (!pending && !reference.$refNode)) continue;
           const target = reference.$nodeDescription;
           if (!target) continue;
           const local = target.documentUri.toString() === source;
-          entries.push(new LazyReferenceDescription(sourceUri, target.documentUri, local, this.nodeLocator, info.container, target, reference.$refNode));
+          entries.push(new LazyReferenceDescription(sourceUri, target.documentUri, local, this.nodeLocator, info.container, target, reference));
         }
         cached = { version, uri: source, entries };
         this.byElement.set(element, cached);
