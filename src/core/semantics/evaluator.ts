@@ -14,7 +14,7 @@
 import { AstUtils, type AstNode } from 'langium';
 import type * as ast from '../language/generated/ast.js';
 import { OP_RULES, OpError, type Attrs, type AttrValue } from './ops.js';
-import { Graph } from './graph.js';
+import { Graph, type GraphNode } from './graph.js';
 import { formatShape, type Shape } from './shape.js';
 import { POISON, describeValue, isDefinitionValue, isLayer, isPoison, isTensor, type LayerValue, type TensorValue, type Value } from './values.js';
 import { callBuiltinFunction, BUILTIN_FUNCTIONS } from './builtins.js';
@@ -159,6 +159,102 @@ const EMPTY_ATTRS: Attrs = {};
  * the largest reference network, ResNet-50, has a few hundred). */
 const MAX_NODES = 100_000;
 
+/**
+ * Instance memo. Applying a block or cell is a pure function of its definition (and what it
+ * references), its argument values and its input shapes, unless it consults a choice or
+ * reports an error. Real networks apply the same block the same way many times (ResNet-50's
+ * 16 bottlenecks have 8 distinct configurations; a 5,000-line file of 100 networks over 100
+ * blocks has 1,700 instances and 500 distinct ones), so the first run of each configuration
+ * is recorded and later ones replay its nodes with new ids, scopes and inputs, skipping the
+ * interpretation. Records are kept per definition while its fingerprint is unchanged
+ * (semantics/dependencies.ts), across elaborations: the networks of one file share them.
+ */
+interface InstanceRecord {
+  /** The nodes of the first run (from its graph), in order. */
+  readonly nodes: readonly GraphNode[];
+  /** Their inputs: k >= 0 is the instance's k-th node, k < 0 the instance input -1-k. */
+  readonly nodeInputs: readonly (readonly number[])[];
+  /** Their scopes below the instance's own. */
+  readonly scopes: readonly string[];
+  readonly output: number;
+  readonly outputShape: Shape;
+  readonly statements: readonly RecordedStatement[];
+  /** Evaluation steps of the first run (replays count them against MAX_WORK too). */
+  readonly work: number;
+  /** Call depth below the call site. */
+  readonly depth: number;
+}
+
+interface RecordedStatement {
+  readonly stmt: ast.Statement;
+  readonly first: number;
+  readonly end: number;
+  readonly output: number | undefined;
+  readonly outputShape: Shape | undefined;
+}
+
+interface LoggedStatement {
+  readonly stmt: ast.Statement;
+  readonly first: number;
+  readonly end: number;
+  readonly output: TensorValue | undefined;
+}
+
+interface RecordingMark {
+  readonly nodes: number;
+  readonly log: number;
+  readonly work: number;
+  readonly errors: number;
+  readonly choices: number;
+  readonly deepest: number;
+}
+
+/** A bound on the configurations kept per definition (a search samples many). */
+const MAX_INSTANCES_PER_DEFINITION = 256;
+
+const instanceTables = new WeakMap<ast.Definition, { fingerprint: string; table: Map<string, InstanceRecord> }>();
+
+function instanceTableOf(def: ast.Definition): Map<string, InstanceRecord> {
+  const fingerprint = fingerprintOf(def);
+  let entry = instanceTables.get(def);
+  if (!entry || entry.fingerprint !== fingerprint) {
+    entry = { fingerprint, table: new Map() };
+    instanceTables.set(def, entry);
+  }
+  return entry.table;
+}
+
+/** A recorded node reference (see InstanceRecord.nodeInputs) as a node id of this graph. */
+function decodeNode(e: number, base: number, inputs: readonly TensorValue[]): number {
+  return e >= 0 ? base + e : inputs[-1 - e]!.node;
+}
+
+/**
+ * A key for an argument value: a number, string, boolean, reference to a definition (`act =
+ * relu6`: the definition's identity and fingerprint), or a list of them; undefined for
+ * anything else (tensors, layers built by expressions), whose effect a key cannot capture.
+ */
+function valueKey(v: Value): string | undefined {
+  switch (typeof v) {
+    case 'number':
+      return Object.is(v, -0) ? '-0' : String(v);
+    case 'boolean':
+      return v ? 'T' : 'F';
+    case 'string':
+      return JSON.stringify(v);
+  }
+  if (isDefinitionValue(v)) return `<${fingerprintOf(v.definition)}>`;
+  if (!Array.isArray(v)) return undefined;
+  let key = '[';
+  for (const x of v) {
+    const k = valueKey(x);
+    if (k === undefined) return undefined;
+    key += k;
+    key += ',';
+  }
+  return `${key}]`;
+}
+
 /** What one statement produced, in its first elaboration (blocks run once per instance). */
 export interface StatementInfo {
   /** Graph nodes [first, end) were created while the statement ran (nested calls included). */
@@ -190,17 +286,21 @@ export interface ElaborationResult {
   readonly input: Shape | undefined;
   readonly diagnostics: SemanticDiagnostic[];
   readonly trace: TraceEntry[];
+  /** Block and cell instances replayed from a record rather than interpreted (InstanceRecord). */
+  readonly replays: number;
 }
 
 export interface ElaborateOptions {
   readonly decider?: Decider;
   /** Diagnostics on nodes of other documents are moved to the outermost call site in this one. */
   readonly rootDocument?: AstNode;
+  /** Replay recorded block instances (see InstanceRecord); off only to test that it changes nothing. */
+  readonly memo?: boolean;
 }
 
 /** Elaborates a network or space with every choice decided by `decider`. */
 export function elaborate(def: ast.Definition, options: ElaborateOptions = {}): ElaborationResult {
-  const ev = new Evaluator(options.decider ?? FIRST_OPTION, options.rootDocument ?? AstUtils.findRootNode(def));
+  const ev = new Evaluator(options.decider ?? FIRST_OPTION, options.rootDocument ?? AstUtils.findRootNode(def), options.memo ?? true);
   return ev.run(def);
 }
 
@@ -225,6 +325,16 @@ class Evaluator {
   private readonly active = new Set<ast.Definition>();
   /** Expressions evaluated so far, against MAX_WORK. */
   private work = 0;
+  /** Errors seen (reported or not) and choices consulted: an instance that saw either is not
+   * kept for replay. */
+  private errorCount = 0;
+  private choiceCount = 0;
+  /** Instances being recorded, and the statements run meanwhile (see noteStatement). */
+  private recording = 0;
+  private replays = 0;
+  private readonly statementLog: LoggedStatement[] = [];
+  /** The deepest call stack reached since the innermost recording started. */
+  private deepest = 0;
   private inputShape: Shape | undefined;
   private networkInput: TensorValue | undefined;
 
@@ -240,6 +350,7 @@ class Evaluator {
   constructor(
     private readonly decider: Decider,
     private readonly root: AstNode,
+    private readonly memo: boolean,
   ) {}
 
   run(def: ast.Definition): ElaborationResult {
@@ -281,6 +392,7 @@ class Evaluator {
       input: this.inputShape,
       diagnostics: this.diagnostics,
       trace: this.trace,
+      replays: this.replays,
     };
   }
 
@@ -314,6 +426,7 @@ class Evaluator {
     severity: 'error' | 'warning' = 'error',
     callStack: readonly AstNode[] = [],
   ): void {
+    this.errorCount++;
     if (code === 'poison') return;
     let target = node;
     let prop = property;
@@ -382,13 +495,155 @@ class Evaluator {
     }
     if (stmt.$type !== 'ForStmt' && stmt.$type !== 'Let') {
       const info = this.statements.get(stmt);
-      if (info) info.instances++;
+      if (info && this.recording === 0) info.instances++;
       else {
         const produced = stmt.$type === 'Node' ? frame.get(stmt) : stmt.$type === 'InputStmt' ? history[history.length - 1] : out;
-        this.statements.set(stmt, { first, end: this.graph.nodes.length, output: produced && isTensor(produced) ? produced : undefined, instances: 1 });
+        this.noteStatement(stmt, first, this.graph.nodes.length, produced && isTensor(produced) ? produced : undefined);
       }
     }
     return out;
+  }
+
+  /** Records that `stmt` ran once, making nodes [first, end); logged for an instance being recorded. */
+  private noteStatement(stmt: ast.Statement, first: number, end: number, output: TensorValue | undefined): void {
+    const info = this.statements.get(stmt);
+    if (info) info.instances++;
+    else this.statements.set(stmt, { first, end, output, instances: 1 });
+    if (this.recording > 0) this.statementLog.push({ stmt, first, end, output });
+  }
+
+  // ---------------------------------------------------------------- instance memo
+
+  /**
+   * The memo key of applying block or cell `def` with these arguments to these inputs, or
+   * undefined where the instance cannot be replayed: an argument whose effect a key cannot
+   * capture (see valueKey). The key holds the input shapes, which inputs are the same tensor, and which
+   * is the network's input (the body's first multi-input layer skips it, see
+   * withoutNetworkInput).
+   */
+  private instanceKey(def: ast.Definition, values: ReadonlyMap<ast.Param, Value>, inputs: readonly TensorValue[]): string | undefined {
+    let key = '';
+    for (const p of signatureOf(def).positional) {
+      const v = values.get(p);
+      const text = v === undefined ? '~' : valueKey(v);
+      if (text === undefined) return undefined;
+      key += text;
+      key += ',';
+    }
+    for (let k = 0; k < inputs.length; k++) {
+      const t = inputs[k]!;
+      const alias = inputs.findIndex((u) => u.node === t.node);
+      key += `|${t.shape.c}x${t.shape.h}x${t.shape.w}@${alias}${t === this.networkInput ? '!' : ''}`;
+    }
+    return key;
+  }
+
+  private startRecording(depth: number): RecordingMark {
+    const mark: RecordingMark = {
+      nodes: this.graph.nodes.length,
+      log: this.statementLog.length,
+      work: this.work,
+      errors: this.errorCount,
+      choices: this.choiceCount,
+      deepest: this.deepest,
+    };
+    this.deepest = depth;
+    this.recording++;
+    return mark;
+  }
+
+  /**
+   * Keeps what applying the instance did, for replaying it: only when it was pure, so that a
+   * replay is indistinguishable from running it again (no choice consulted, no error seen,
+   * no node reached from outside its inputs, a single tensor out).
+   */
+  private finishRecording(
+    def: ast.Definition,
+    key: string,
+    mark: RecordingMark,
+    inputs: readonly TensorValue[],
+    out: Value,
+    scope: string,
+    outerDepth: number,
+  ): void {
+    const depth = this.deepest - outerDepth;
+    this.deepest = Math.max(this.deepest, mark.deepest);
+    if (this.errorCount !== mark.errors || this.choiceCount !== mark.choices) return;
+    if (!isTensor(out) || this.repeatOutputs.has(out)) return;
+    const first = mark.nodes;
+    const nodes = this.graph.nodes.slice(first);
+    const encode = (id: number): number | undefined => {
+      if (id >= first) return id - first;
+      const k = inputs.findIndex((t) => t.node === id);
+      return k < 0 ? undefined : -1 - k;
+    };
+    const prefix = `${scope}/`;
+    const nodeInputs: number[][] = [];
+    const scopes: string[] = [];
+    for (const n of nodes) {
+      const ins: number[] = [];
+      for (const id of n.inputs) {
+        const e = encode(id);
+        if (e === undefined) return;
+        ins.push(e);
+      }
+      nodeInputs.push(ins);
+      if (!n.scope.startsWith(prefix)) return;
+      scopes.push(n.scope.slice(prefix.length));
+    }
+    const output = encode(out.node);
+    if (output === undefined) return;
+    const statements: RecordedStatement[] = [];
+    for (let i = mark.log; i < this.statementLog.length; i++) {
+      const s = this.statementLog[i]!;
+      const o = s.output ? encode(s.output.node) : undefined;
+      if (s.output && o === undefined) return;
+      statements.push({ stmt: s.stmt, first: s.first - first, end: s.end - first, output: o, outputShape: s.output?.shape });
+    }
+    const table = instanceTableOf(def);
+    if (table.size >= MAX_INSTANCES_PER_DEFINITION) return;
+    table.set(key, { nodes, nodeInputs, scopes, output, outputShape: out.shape, statements, work: this.work - mark.work, depth });
+  }
+
+  /** Applies a recorded instance: its nodes again, on these inputs, under this scope. */
+  private replayInstance(r: InstanceRecord, inputs: readonly TensorValue[], ctx: EvalContext, scope: string): TensorValue {
+    const base = this.graph.nodes.length;
+    this.replays++;
+    if (base + r.nodes.length > MAX_NODES)
+      throw new ElaborationLimit(`the network has more than ${MAX_NODES.toLocaleString('en-US')} nodes`, r.nodes[0]?.source ?? this.root, ctx.callStack);
+    this.work += r.work;
+    if (this.work > MAX_WORK)
+      throw new ElaborationLimit(
+        `elaboration stopped after ${MAX_WORK.toLocaleString('en-US')} evaluation steps: the network is too large or loops`,
+        r.nodes[0]?.source ?? this.root,
+        ctx.callStack,
+      );
+    for (let i = 0; i < r.nodes.length; i++) {
+      const n = r.nodes[i]!;
+      const encoded = r.nodeInputs[i]!;
+      const ins: number[] = [];
+      for (let k = 0; k < encoded.length; k++) ins.push(decodeNode(encoded[k]!, base, inputs));
+      this.graph.add({
+        op: n.op,
+        attrs: n.attrs,
+        defaults: n.defaults,
+        inputs: ins,
+        shape: n.shape,
+        params: n.params,
+        macs: n.macs,
+        acts: n.acts,
+        scope: `${scope}/${r.scopes[i]!}`,
+        source: n.source,
+        choiceKeys: ctx.choiceStack,
+      });
+    }
+    for (const s of r.statements) {
+      const output: TensorValue | undefined =
+        s.output === undefined ? undefined : { kind: 'tensor', node: decodeNode(s.output, base, inputs), shape: s.outputShape! };
+      this.noteStatement(s.stmt, base + s.first, base + s.end, output);
+    }
+    if (ctx.callStack.length + r.depth > this.deepest) this.deepest = ctx.callStack.length + r.depth;
+    return { kind: 'tensor', node: decodeNode(r.output, base, inputs), shape: r.outputShape };
   }
 
   private execStatementInner(stmt: ast.Statement, frame: Frame, history: TensorValue[], ctx: EvalContext): Value | undefined {
@@ -918,17 +1173,28 @@ class Evaluator {
         // level would multiply the work; an accidental self-reference would hang the editor).
         if (def === this.model || this.active.has(def)) this.fail(site, `${def.kind} ${def.name} uses itself (recursion is not allowed)`, 'recursion');
         const rep = c.repeatIndex;
-        const path = cell ? c.path : new InstancePath(c.path, site, rep !== undefined ? `#${rep}` : '');
         const scope = join(c.scope, rep !== undefined ? `${def.name}.${rep}` : def.name);
+        const key = this.memo ? this.instanceKey(def, bound.values, inputs) : undefined;
+        if (key !== undefined) {
+          const known = instanceTableOf(def).get(key);
+          if (known && c.callStack.length + known.depth < MAX_CALL_DEPTH) return this.replayInstance(known, inputs, c, scope);
+        }
+        const path = cell ? c.path : new InstancePath(c.path, site, rep !== undefined ? `#${rep}` : '');
         const inner: EvalContext = { path, scope, callStack: [...c.callStack, site], choiceStack: c.choiceStack, repeatIndex: undefined, body: undefined };
+        if (inner.callStack.length > this.deepest) this.deepest = inner.callStack.length;
         const f = new Frame(this.globals);
         for (const [p, v] of bound.values) f.set(p, v);
+        const mark = key !== undefined ? this.startRecording(inner.callStack.length) : undefined;
         this.active.add(def);
+        let out: Value;
         try {
-          return this.execDefinitionBody(def, f, inputs, inner);
+          out = this.execDefinitionBody(def, f, inputs, inner);
         } finally {
           this.active.delete(def);
+          if (mark) this.recording--;
         }
+        if (mark) this.finishRecording(def, key!, mark, inputs, out, scope, c.callStack.length);
+        return out;
       },
     };
   }
@@ -1034,6 +1300,7 @@ class Evaluator {
   }
 
   private decideAt(key: string, n: number, site: AstNode, ctx: EvalContext): number {
+    this.choiceCount++;
     const previous = this.decisions.get(key);
     if (previous !== undefined) {
       if (this.keySteps.get(key) !== this.steps.length) this.crossStepKeys.add(key);
