@@ -9,12 +9,13 @@
  */
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { URI, isAstNode, isReference, type AstNode, type CstNode, type ParseResult } from 'langium';
+import { RootCstNodeImpl, URI, isAstNode, isReference, type AstNode, type CstNode, type LangiumDocument, type ParseResult } from 'langium';
 import { describe, expect, it, vi } from 'vitest';
 import { NasWorkspace } from '../../src/core/workspace.js';
 import { BUILTIN_DOCUMENTS } from '../../src/core/stdlib/index.js';
 import { splitTopLevelChunks } from '../../src/core/language/chunks.js';
-import { NasCstNodeBuilder } from '../../src/core/language/cst-builder.js';
+import { NasCstNodeBuilder, linkContainers } from '../../src/core/language/cst-builder.js';
+import { cstMaterializations, type NasDocumentFactory } from '../../src/core/language/nas-document-factory.js';
 import { FastNasParser } from '../../src/core/language/fast-parser.js';
 import { KIND_NAMES, T_EOF, TokenBuffer, tokenize } from '../../src/core/language/fast-lexer.js';
 import { generateLargeFile } from '../../bench/core-bench.js';
@@ -44,13 +45,24 @@ type Obj = Record<string, unknown>;
  * A structural comparison of two parse results: the CSTs are paired node by node from the
  * roots, then the ASTs from the documents; every reference between nodes (containers, CST
  * nodes of AST nodes, AST nodes of CST nodes, reference nodes) must point to the partner.
+ *
+ * With `assembled`, `a` is a document of the document factory, whose chunks the fast parser
+ * stored AST-only and which built their CSTs when read: its AST nodes have a prototype of
+ * their own (Object.prototype plus a `$cstNode` accessor) and get `$cstNode` as an own property
+ * after the others; its CST nodes' `root` is the root of their chunk's parse, which reads the
+ * whole text, where Langium's whole-text parse has one root; the document's own nodes (CST root,
+ * Document) have their fields in another order. Everything else is compared alike.
  */
 class TreeComparer {
   private readonly cst = new Map<object, object>();
   private readonly ast = new Map<object, object>();
   readonly diffs: string[] = [];
 
-  constructor(a: ParseResult, b: ParseResult) {
+  constructor(
+    a: ParseResult,
+    b: ParseResult,
+    private readonly assembled = false,
+  ) {
     this.check(a.lexerErrors.length === 0 && a.parserErrors.length === 0, () => 'fast result has errors');
     this.check(JSON.stringify(a.lexerReport) === JSON.stringify(b.lexerReport), () => 'lexer reports differ');
     const rootA = a.value.$cstNode;
@@ -104,15 +116,21 @@ class TreeComparer {
 
   private compareCst(a: CstNode, b: CstNode): void {
     const where = (): string => `CST ${b.constructor.name} at ${b.offset} '${b.text.slice(0, 20)}'`;
-    const keysA = Object.keys(a).filter((k) => k !== '_rangeCache');
-    const keysB = Object.keys(b).filter((k) => k !== '_rangeCache');
+    // The factory assembles the document's root itself, with the same fields in another order.
+    const order = (keys: string[]): string[] => (this.assembled && b.root === b ? keys.sort() : keys);
+    const keysA = order(Object.keys(a).filter((k) => k !== '_rangeCache'));
+    const keysB = order(Object.keys(b).filter((k) => k !== '_rangeCache'));
     this.check(keysA.join() === keysB.join(), () => `${where()}: keys ${keysA.join()} vs ${keysB.join()}`);
     this.check(Object.getPrototypeOf(a) === Object.getPrototypeOf(b), () => `${where()}: prototype`);
     for (const key of keysA) {
       const x = (a as unknown as Obj)[key];
       const y = (b as unknown as Obj)[key];
       if (key === 'content') continue;
-      if (key === 'container' || key === 'root' || key === '_astNode') this.check(this.same(x, y), () => `${where()}: ${key} not the partner`);
+      if (key === 'root' && this.assembled) {
+        const ra = x as RootCstNodeImpl;
+        const rb = y as RootCstNodeImpl;
+        this.check(ra instanceof RootCstNodeImpl && ra.fullText === rb.fullText && rb.root === rb, () => `${where()}: root reads another text`);
+      } else if (key === 'container' || key === 'root' || key === '_astNode') this.check(this.same(x, y), () => `${where()}: ${key} not the partner`);
       else if (key === '_range') this.check(sameRange(x, y), () => `${where()}: range ${JSON.stringify(x)} vs ${JSON.stringify(y)}`);
       else this.check(x === y, () => `${where()}: ${key}: ${String(x)} vs ${String(y)}`);
     }
@@ -132,11 +150,23 @@ class TreeComparer {
 
   private compareAst(a: Obj, b: Obj): void {
     const where = (): string => `AST ${String(b.$type)} at ${(b.$cstNode as CstNode | undefined)?.offset}`;
-    const keysA = Object.keys(a);
-    const keysB = Object.keys(b);
+    // The factory's document node is its own (`$document` comes with the LangiumDocument).
+    const skip = (k: string): boolean => this.assembled && (k === '$cstNode' || k === '$document');
+    const order = (keys: string[]): string[] => (this.assembled && b.$container === undefined ? keys.sort() : keys);
+    const keysA = order(Object.keys(a).filter((k) => !skip(k)));
+    const keysB = order(Object.keys(b).filter((k) => !skip(k)));
     this.check(keysA.join() === keysB.join(), () => `${where()}: keys ${keysA.join()} vs ${keysB.join()}`);
-    this.check(Object.getPrototypeOf(a) === Object.getPrototypeOf(b), () => `${where()}: prototype`);
+    // (The pairs come both ways round.)
+    const proto = (x: Obj): unknown => {
+      const p: unknown = Object.getPrototypeOf(x);
+      return this.assembled && p !== Object.prototype && Object.getPrototypeOf(p) === Object.prototype ? Object.prototype : p;
+    };
+    this.check(proto(a) === proto(b), () => `${where()}: prototype`);
     for (const key of keysA) this.compareValue(a[key], b[key], key, () => `${where()}.${key}`);
+    if (this.assembled) {
+      this.check(Object.prototype.hasOwnProperty.call(a, '$cstNode') === Object.prototype.hasOwnProperty.call(b, '$cstNode'), () => `${where()}: own $cstNode`);
+      this.compareValue(a.$cstNode, b.$cstNode, '$cstNode', () => `${where()}.$cstNode`);
+    }
   }
 
   private compareValue(x: unknown, y: unknown, key: string, where: () => string): void {
@@ -196,6 +226,68 @@ function disagreement(text: string): string | undefined {
   if (!actual) return 'the fast parser declined error-free text';
   const diffs = new TreeComparer(actual, expected).diffs;
   return diffs.length ? diffs.join('\n') : undefined;
+}
+
+const factory = ws.shared.workspace.LangiumDocumentFactory as NasDocumentFactory;
+let lazyDocuments = 0;
+
+interface LazyPath {
+  /** Parsed first under the same URI: its unchanged chunks are kept and moved. */
+  previous?: string;
+  /** Build the previous document's CST before the move (else the kept chunks move AST-only). */
+  readPreviousFirst?: boolean;
+  /** Build the CSTs chunk by chunk through each element's `$cstNode`, last first (else through the root). */
+  byElement?: boolean;
+}
+
+/**
+ * The document factory's parse of `text` (error-free: every chunk parsed by the fast parser,
+ * AST-only) with its CST built on demand, against Langium's whole-text parse: undefined if
+ * they agree, else what differs.
+ */
+function lazyDisagreement(text: string, how: LazyPath = {}): string | undefined {
+  const uri = URI.file(path.join(ROOT, `lazy-cst-${lazyDocuments++}.nas`));
+  try {
+    if (how.previous !== undefined) {
+      const before = factory.fromString(how.previous, uri);
+      if (how.readPreviousFirst) void (before.parseResult.value.$cstNode as CstNode & { content: CstNode[] }).content;
+    }
+    const count = cstMaterializations.count;
+    const doc: LangiumDocument = factory.fromString(text, uri);
+    if (cstMaterializations.count !== count) return 'parsing built a CST';
+    const elements = (doc.parseResult.value as AstNode & { elements: AstNode[] }).elements;
+    if (how.byElement) for (const e of [...elements].reverse()) void e.$cstNode;
+    const expected = parseWithLangium(text);
+    if (!expected) return 'Langium reports errors';
+    // The factory repairs every parse's containers (cst-builder.ts), the document's too.
+    const root = expected.value.$cstNode as CstNode & { content: CstNode[] };
+    linkContainers(root.content, root as never, []);
+    const diffs = new TreeComparer(doc.parseResult, expected, true).diffs;
+    return diffs.length ? diffs.join('\n') : undefined;
+  } finally {
+    factory.forget(uri);
+  }
+}
+
+/** `text` with its first chunk changed (the other chunks are kept and move). */
+function movedVersions(text: string): string[] {
+  const chunks = splitTopLevelChunks(text);
+  const first = chunks[0]!;
+  const rest = text.slice(first.end);
+  return ['# moved\r\n\n  \n' + text, text.slice(0, first.end) + '/* a\nb */ let moved = 1\n' + rest, rest];
+}
+
+/** Every lazy path for `text`: built through the root or element by element, fresh or moved. */
+function expectSameLazyParse(text: string, label: string): void {
+  for (const byElement of [false, true]) {
+    expect(lazyDisagreement(text, { byElement }), `${label} (by element: ${byElement})`).toBeUndefined();
+    for (const previous of movedVersions(text)) {
+      for (const readPreviousFirst of [false, true]) {
+        const d = lazyDisagreement(text, { previous, readPreviousFirst, byElement });
+        expect(d, `${label} after ${JSON.stringify(previous.slice(0, 40))} (by element: ${byElement}, read first: ${readPreviousFirst})`).toBeUndefined();
+      }
+    }
+  }
 }
 
 /** Asserts that both parsers accept `text` and give the same trees. */
@@ -681,6 +773,43 @@ describe('fast lexer: Chevrotain as the oracle', () => {
       if (d !== undefined && failures.length < 5) failures.push(`${JSON.stringify(text)}: ${d}`);
     }
     expect(failures).toEqual([]);
+  });
+});
+
+describe('fast parser: chunks stored AST-only, CST built on demand', () => {
+  it.each(corpus.map((c) => [c.name, c.text]))('%s: the same trees as Langium, fresh and after a move', (name, text) => {
+    expectSameLazyParse(text, name);
+  });
+
+  it("the benchmark's generated 5,000-line file", () => {
+    const text = generateLargeFile();
+    expect(lazyDisagreement(text)).toBeUndefined();
+    expect(lazyDisagreement(text, { byElement: true, previous: movedVersions(text)[0] })).toBeUndefined();
+    expect(lazyDisagreement(text, { previous: movedVersions(text)[1], readPreviousFirst: true })).toBeUndefined();
+  });
+
+  it('hand-written cases', () => {
+    for (const text of CASES) expectSameLazyParse(text, JSON.stringify(text));
+  });
+
+  it('random programs (seeded)', () => {
+    const random = rng(777);
+    const failures: string[] = [];
+    let checked = 0;
+    for (let i = 0; i < 400; i++) {
+      const text = generateProgram(random);
+      if (!parseWithLangium(text)) continue;
+      checked++;
+      const how: LazyPath = { byElement: random() < 0.5 };
+      if (random() < 0.5) {
+        how.previous = movedVersions(text)[Math.floor(random() * 3)];
+        how.readPreviousFirst = random() < 0.5;
+      }
+      const d = lazyDisagreement(text, how);
+      if (d !== undefined && failures.length < 3) failures.push(`${JSON.stringify(text)} ${JSON.stringify(how)}\n${d}`);
+    }
+    expect(failures).toEqual([]);
+    expect(checked).toBeGreaterThan(100);
   });
 });
 

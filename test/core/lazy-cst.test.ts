@@ -1,0 +1,151 @@
+/**
+ * Chunks parsed by the fast parser are stored AST-only and build their CST on first demand
+ * (src/core/language/nas-document-factory.ts, docs/architecture.md invariant 9). Here: a
+ * from-scratch check of an error-free multi-chunk document builds no CST at all; reading one
+ * node's `$cstNode` or one reference's `$refNode` builds that node's chunk only; whatever walks
+ * the document's CST gets all of it; and the language server's features answer on such a
+ * document exactly as on one whose CST was built at once. (That the CSTs built on demand are
+ * Langium's, node for node, also after incremental moves, is test/core/fast-parser.test.ts.)
+ */
+import * as path from 'node:path';
+import { CstUtils, EmptyFileSystem, URI, isLeafCstNode, type AstNode, type CstNode, type LangiumDocument } from 'langium';
+import { describe, expect, it } from 'vitest';
+import { NasWorkspace } from '../../src/core/workspace.js';
+import { cstMaterializations } from '../../src/core/language/nas-document-factory.js';
+import { isCstPending } from '../../src/core/language/fast-parser.js';
+import { referencesOf } from '../../src/core/language/incremental.js';
+import { elaborateCached } from '../../src/core/semantics/evaluator.js';
+import type { Definition, Document } from '../../src/core/language/generated/ast.js';
+import { generateLargeFile } from '../../bench/core-bench.js';
+import { createNasLspServices } from '../../language-server/nas-lsp-module.js';
+import { BUILTIN_DOCUMENTS } from '../../src/core/stdlib/index.js';
+
+const ROOT = path.resolve(import.meta.dirname, '../..');
+
+function elementsOf(doc: LangiumDocument): AstNode[] {
+  return (doc.parseResult.value as Document).elements;
+}
+
+/** The document's root CST node's children (reading them builds every chunk's CST). */
+function rootContent(doc: LangiumDocument): CstNode[] {
+  return (doc.parseResult.value.$cstNode as CstNode & { content: CstNode[] }).content;
+}
+
+describe('CST built on demand', () => {
+  it('a from-scratch check of an error-free 5,000-line file builds no CST, nor do its cost and an edit', async () => {
+    const ws = new NasWorkspace();
+    const text = generateLargeFile();
+    const uri = URI.file(path.join(ROOT, 'lazy-cst-bench.nas'));
+    const before = cstMaterializations.count;
+    const doc = await ws.addText(text, uri);
+    let nets = 0;
+    for (const e of elementsOf(doc)) {
+      if (e.$type === 'Definition' && (e as Definition).kind === 'network') {
+        expect(elaborateCached(e as Definition).graph.totals().macs).toBeGreaterThan(0);
+        nets++;
+      }
+    }
+    expect(nets).toBe(100);
+    expect(ws.diagnostics(doc).filter((d) => d.severity === 'error')).toEqual([]);
+    expect(elementsOf(doc).length).toBeGreaterThan(150);
+    expect(elementsOf(doc).every((e) => isCstPending(e))).toBe(true);
+    // An edit re-parses one chunk (AST-only too) and moves the others.
+    const edited = text.replace('k=3, stride=stride) -> bn -> relu', 'k=5, stride=stride) -> bn -> relu');
+    expect(edited).not.toBe(text);
+    const doc2 = await ws.addText(edited, uri);
+    expect(ws.diagnostics(doc2).filter((d) => d.severity === 'error')).toEqual([]);
+    expect(cstMaterializations.count).toBe(before);
+  });
+
+  it("reading one node's $cstNode or one reference's $refNode builds that node's chunk only", async () => {
+    const ws = new NasWorkspace();
+    const text = generateLargeFile(400);
+    const doc = await ws.addText(text, URI.file(path.join(ROOT, 'lazy-cst-one.nas')));
+    const elements = elementsOf(doc);
+    const count = cstMaterializations.count;
+    // A node deep inside the 5th element: its chunk, no other.
+    const fifth = elements[4]!;
+    const refs = referencesOf(fifth);
+    expect(refs.length).toBeGreaterThan(3);
+    const deep = refs[3]!.container;
+    const cst = deep.$cstNode!;
+    expect(cstMaterializations.count).toBe(count + 1);
+    expect(cst.astNode).toBe(deep);
+    expect(cst.text).toBe(text.slice(cst.offset, cst.end));
+    expect(isCstPending(fifth)).toBe(false);
+    expect(fifth.$cstNode!.text).toBe(text.slice(fifth.$cstNode!.offset, fifth.$cstNode!.end));
+    expect(fifth.$cstNode!.text.startsWith('block Unit4(')).toBe(true);
+    expect(elements.filter((e) => isCstPending(e)).length).toBe(elements.length - 1);
+    // A reference of the 9th element.
+    const ref = referencesOf(elements[8]!)[0]!.reference;
+    expect(ref.$refNode!.text).toBe(ref.$refText);
+    expect(cstMaterializations.count).toBe(count + 2);
+    // The references index reads CST nodes only when asked for a segment.
+    const index = ws.shared.workspace.IndexManager.findAllReferences(elements[3]!, ws.services.workspace.AstNodeLocator.getAstNodePath(elements[3]!));
+    const found = index.toArray();
+    expect(found.length).toBeGreaterThan(0);
+    expect(cstMaterializations.count).toBe(count + 2);
+    const segment = found[0]!.segment;
+    expect(text.slice(segment.offset, segment.end)).toBe('Unit3');
+    expect(cstMaterializations.count).toBe(count + 3);
+    // Whatever walks the document's CST sees all of it.
+    const leaves = CstUtils.streamCst(doc.parseResult.value.$cstNode!)
+      .filter((n) => isLeafCstNode(n) && !n.hidden)
+      .map((n) => n.text)
+      .toArray();
+    expect(leaves.join('')).toBe(text.replace(/\/\*[\s\S]*?\*\/|\s+/g, ''));
+    expect(elements.some((e) => isCstPending(e))).toBe(false);
+    expect(rootContent(doc).length).toBeGreaterThanOrEqual(elements.length);
+  });
+
+  it('the language server answers on an AST-only document as on one whose CST was built at once', async () => {
+    const { shared, Nas } = createNasLspServices({ ...EmptyFileSystem });
+    // No client: default settings.
+    await shared.workspace.ConfigurationProvider.initialized({});
+    const builtins = BUILTIN_DOCUMENTS.map((b) => shared.workspace.LangiumDocumentFactory.fromString(b.text, URI.parse(b.uri)));
+    for (const b of builtins) shared.workspace.LangiumDocuments.addDocument(b);
+    await shared.workspace.DocumentBuilder.build(builtins, { validation: true });
+    const text = generateLargeFile(300).replace('block Unit2(', '# a comment\nblock Unit2(') + '\nlet  messy=[1 ,2]\n';
+    const open = async (name: string, eager: boolean): Promise<LangiumDocument> => {
+      const uri = URI.file(path.join(ROOT, name));
+      const doc = shared.workspace.LangiumDocumentFactory.fromString(text, uri);
+      shared.workspace.LangiumDocuments.addDocument(doc);
+      if (eager) void rootContent(doc);
+      await shared.workspace.DocumentBuilder.build([doc], { validation: true });
+      return doc;
+    };
+    const eager = await open('lazy-cst-lsp-eager.nas', true);
+    const lazy = await open('lazy-cst-lsp-lazy.nas', false);
+    expect(elementsOf(lazy).every((e) => isCstPending(e))).toBe(true);
+    expect(lazy.diagnostics).toEqual(eager.diagnostics);
+    const textDocument = (doc: LangiumDocument) => ({ uri: doc.uri.toString() });
+
+    // Document symbols read each element's CST.
+    const count = cstMaterializations.count;
+    const symbols = await Nas.lsp.DocumentSymbolProvider!.getSymbols(lazy, { textDocument: textDocument(lazy) });
+    expect(cstMaterializations.count).toBeGreaterThan(count);
+    expect(symbols).toEqual(await Nas.lsp.DocumentSymbolProvider!.getSymbols(eager, { textDocument: textDocument(eager) }));
+    expect(symbols.length).toBe(elementsOf(lazy).length);
+
+    // Hover and formatting, on fresh AST-only documents (the first one is built now).
+    for (const [i, ask] of [
+      async (doc: LangiumDocument) => {
+        const out: unknown[] = [];
+        for (const line of [0, 4, 5, 20, 60, 120, 250]) {
+          for (const character of [2, 5, 8, 14]) {
+            out.push(await Nas.lsp.HoverProvider!.getHoverContent(doc, { textDocument: textDocument(doc), position: { line, character } }));
+          }
+        }
+        return out;
+      },
+      (doc: LangiumDocument) => Nas.lsp.Formatter!.formatDocument(doc, { textDocument: textDocument(doc), options: { tabSize: 2, insertSpaces: true } }),
+      (doc: LangiumDocument) => Nas.lsp.FoldingRangeProvider!.getFoldingRanges(doc, { textDocument: textDocument(doc) }),
+    ].entries()) {
+      const fresh = await open(`lazy-cst-lsp-${i}.nas`, false);
+      expect(elementsOf(fresh).every((e) => isCstPending(e))).toBe(true);
+      const answer = await ask(fresh);
+      expect(answer).toEqual(await ask(eager));
+      expect(JSON.stringify(answer).length).toBeGreaterThan(50);
+    }
+  });
+});
