@@ -255,6 +255,13 @@ function valueKey(v: Value): string | undefined {
   return `${key}]`;
 }
 
+/** Call arguments bound to parameters: `values` is indexed like the signature's `positional`. */
+interface BoundArgs {
+  readonly values: readonly Value[];
+  readonly rest: Value[];
+  readonly restNodes: AstNode[];
+}
+
 /** What one statement produced, in its first elaboration (blocks run once per instance). */
 export interface StatementInfo {
   /** Graph nodes [first, end) were created while the statement ran (nested calls included). */
@@ -521,11 +528,10 @@ class Evaluator {
    * is the network's input (the body's first multi-input layer skips it, see
    * withoutNetworkInput).
    */
-  private instanceKey(def: ast.Definition, values: ReadonlyMap<ast.Param, Value>, inputs: readonly TensorValue[]): string | undefined {
+  private instanceKey(values: readonly Value[], inputs: readonly TensorValue[]): string | undefined {
     let key = '';
-    for (const p of signatureOf(def).positional) {
-      const v = values.get(p);
-      const text = v === undefined ? '~' : valueKey(v);
+    for (const v of values) {
+      const text = valueKey(v);
       if (text === undefined) return undefined;
       key += text;
       key += ',';
@@ -1008,17 +1014,12 @@ class Evaluator {
   }
 
   /** Binds call arguments to a definition's parameters, in order and by name. */
-  private bindArgs(
-    def: ast.Definition,
-    args: readonly ast.Arg[],
-    frame: Frame,
-    ctx: EvalContext,
-    site: AstNode,
-  ): { values: Map<ast.Param, Value>; rest: Value[]; restNodes: AstNode[] } | undefined {
-    const values = new Map<ast.Param, Value>();
+  private bindArgs(def: ast.Definition, args: readonly ast.Arg[], frame: Frame, ctx: EvalContext, site: AstNode): BoundArgs | undefined {
+    const { positional, variadic, byName, literalDefaults } = signatureOf(def);
+    // Indexed like `positional` (a Map per call was the largest cost of binding).
+    const values: Array<Value | undefined> = new Array<Value | undefined>(positional.length).fill(undefined);
     const rest: Value[] = [];
     const restNodes: AstNode[] = [];
-    const { positional, variadic, byName, literalDefaults } = signatureOf(def);
     let pos = 0;
     let sawNamed = false;
     let poisoned = false;
@@ -1038,10 +1039,11 @@ class Evaluator {
             'name',
           );
         }
-        if (values.has(p)) this.fail(a, `attribute \`${a.name}\` is given twice`, 'duplicate-attribute', 'name');
+        const index = positional.indexOf(p);
+        if (values[index] !== undefined) this.fail(a, `attribute \`${a.name}\` is given twice`, 'duplicate-attribute', 'name');
         const v = this.checkType(p, this.evalExpr(a.value, frame, ctx), a.value, def);
         if (isPoison(v)) poisoned = true;
-        values.set(p, v);
+        values[index] = v;
         continue;
       }
       if (sawNamed) this.fail(a, 'a positional argument cannot follow a named one', 'syntax');
@@ -1052,7 +1054,8 @@ class Evaluator {
         restNodes.push(a.value);
         continue;
       }
-      const p = positional[pos++];
+      const index = pos++;
+      const p = positional[index];
       if (!p)
         this.fail(
           a,
@@ -1061,7 +1064,7 @@ class Evaluator {
         );
       const checked = this.checkType(p, v, a.value, def);
       if (isPoison(checked)) poisoned = true;
-      values.set(p, checked);
+      values[index] = checked;
     }
     if (poisoned) return undefined;
     // Defaults see the parameters bound before them (`stride = 1, pad = k // 2`); literal
@@ -1069,7 +1072,7 @@ class Evaluator {
     let defFrame: Frame | undefined;
     for (let i = 0; i < positional.length; i++) {
       const p = positional[i]!;
-      let v = values.get(p);
+      let v = values[i];
       if (v === undefined) {
         if (!p.default) {
           this.fail(site, `${def.name} needs \`${p.name}\`${p.type ? ` (${p.type})` : ''}`, 'missing-argument');
@@ -1078,15 +1081,15 @@ class Evaluator {
         if (v === undefined) {
           if (!defFrame) {
             defFrame = new Frame(this.globals);
-            for (let j = 0; j < i; j++) defFrame.set(positional[j]!, values.get(positional[j]!)!);
+            for (let j = 0; j < i; j++) defFrame.set(positional[j]!, values[j]!);
           }
           v = this.evalExpr(p.default, defFrame, ctx);
         }
-        values.set(p, v);
+        values[i] = v;
       }
       defFrame?.set(p, v);
     }
-    return { values, rest, restNodes };
+    return { values: values as Value[], rest, restNodes };
   }
 
   private checkType(p: ast.Param, v: Value, node: AstNode, def: ast.Definition): Value {
@@ -1139,7 +1142,8 @@ class Evaluator {
       if (!rule) this.fail(site, `op ${def.name} has no implementation`, 'unknown-op');
       const attrs: Attrs = {};
       // Declaration order, so printing can put the leading attribute first.
-      for (const p of def.params) if (bound.values.has(p)) attrs[p.name] = bound.values.get(p) as AttrValue;
+      const positional = signatureOf(def).positional;
+      for (let i = 0; i < positional.length; i++) attrs[positional[i]!.name] = bound.values[i] as AttrValue;
       const captured: TensorValue[] = [];
       bound.rest.forEach((v, i) => {
         if (isTensor(v)) captured.push(v);
@@ -1174,7 +1178,7 @@ class Evaluator {
         if (def === this.model || this.active.has(def)) this.fail(site, `${def.kind} ${def.name} uses itself (recursion is not allowed)`, 'recursion');
         const rep = c.repeatIndex;
         const scope = join(c.scope, rep !== undefined ? `${def.name}.${rep}` : def.name);
-        const key = this.memo ? this.instanceKey(def, bound.values, inputs) : undefined;
+        const key = this.memo ? this.instanceKey(bound.values, inputs) : undefined;
         if (key !== undefined) {
           const known = instanceTableOf(def).get(key);
           if (known && c.callStack.length + known.depth < MAX_CALL_DEPTH) return this.replayInstance(known, inputs, c, scope);
@@ -1183,7 +1187,8 @@ class Evaluator {
         const inner: EvalContext = { path, scope, callStack: [...c.callStack, site], choiceStack: c.choiceStack, repeatIndex: undefined, body: undefined };
         if (inner.callStack.length > this.deepest) this.deepest = inner.callStack.length;
         const f = new Frame(this.globals);
-        for (const [p, v] of bound.values) f.set(p, v);
+        const positional = signatureOf(def).positional;
+        for (let i = 0; i < positional.length; i++) f.set(positional[i]!, bound.values[i]!);
         const mark = key !== undefined ? this.startRecording(inner.callStack.length) : undefined;
         this.active.add(def);
         let out: Value;
@@ -1267,7 +1272,8 @@ class Evaluator {
     const bound = this.bindArgs(def, e.args, frame, ctx, e);
     if (!bound) return POISON;
     const named: Record<string, Value> = {};
-    for (const [p, v] of bound.values) named[p.name] = v;
+    const positional = signatureOf(def).positional;
+    for (let i = 0; i < positional.length; i++) named[positional[i]!.name] = bound.values[i]!;
     switch (def.name) {
       case 'choose':
         return this.evalChoose(named, e, ctx);
