@@ -20,6 +20,15 @@
  * Its decisions are those of Langium's lookahead (chevrotain-allstar): every choice in the
  * grammar is LL(1) and greedy except `(name=Name '=')?` in Node and Arg (taken when a name is
  * followed by '=') and BudgetItem's `value=Expr | '(' args ')'` (see `isBudgetArgs`).
+ *
+ * It also has an AST-only mode (`parse(text, false)`): the same AST with no CST at all — no
+ * composite nodes, leaves or comment placement, and references without `$refNode` — because a
+ * check of a document reads no CST node of an error-free chunk, and the CST was most of what a
+ * parse allocated and the young-generation collector then copied. The document factory stores
+ * fast-parsed chunks that way and, when something first reads a CST node of one (`$cstNode` on
+ * the prototype of the mode's AST nodes, a reference's `$refNode`, the document root's
+ * `content`), parses the chunk again in full mode and hands the CST nodes over to the kept AST
+ * (nas-document-factory.ts; docs/architecture.md, "The fast parser builds no CST ...").
  */
 import {
   DefaultValueConverter,
@@ -1331,6 +1340,7 @@ const parsers = new WeakMap<object, FastNasParser | null>();
 /**
  * The fast parse of `text` for the language `services`, or undefined where Langium's parser
  * must parse it (errors, over-deep nesting, or a grammar this parser was not written for).
+ * With `cst` false it is AST-only where it can be (`isCstPending` tells).
  */
 export function parseFast(services: LangiumCoreServices, text: string, cst = true): ParseResult<Document> | undefined {
   let parser = parsers.get(services);

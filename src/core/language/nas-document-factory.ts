@@ -2,6 +2,11 @@
  * The document factory parses incrementally, one top-level chunk at a time, reusing the chunks
  * an edit did not touch (docs/architecture.md, "Incremental checking").
  *
+ * A chunk that the fast parser takes is stored AST-only and gets its CST when something first
+ * reads one of its CST nodes (`ChunkRecord.materialize`): a check of the document reads none,
+ * and not building them saved most of a from-scratch parse's allocation and garbage-collection
+ * time (docs/architecture.md, "The fast parser builds no CST until something reads it").
+ *
  * "Parsing never fails", even where Langium 4.2.1's parser does: on some malformed inputs its
  * error recovery unwinds past the root and throws a TypeError (e.g. `space S(a: int = {`), and
  * on thousands of bad tokens in a row its recovery takes seconds and can overflow the stack
@@ -81,8 +86,8 @@ class ChunkRecord implements LazyCstOwner {
     readonly parserErrors: ParseResult['parserErrors'],
     readonly lexerErrors: ParseResult['lexerErrors'],
     readonly lexerDiagnostics: LexingDiagnostic[],
-    /** The language's services, to parse the text again when the CST is asked for. */
-    private readonly services: LangiumCoreServices | undefined,
+    /** A parse of `text` with its CST, for when the CST is asked for. */
+    private readonly reparse: (() => ParseResult<Document>) | undefined,
   ) {}
 
   /** A chunk with its CST, from Langium's parser (or a full parse). */
@@ -97,8 +102,8 @@ class ChunkRecord implements LazyCstOwner {
   }
 
   /** A chunk that the fast parser parsed AST-only: its CST is built when first read. */
-  static lazy(text: string, parsed: ParseResult<Document>, services: LangiumCoreServices): ChunkRecord {
-    const record = new ChunkRecord(text, parsed.value, [], [], [], services);
+  static lazy(text: string, parsed: ParseResult<Document>, reparse: () => ParseResult<Document>): ChunkRecord {
+    const record = new ChunkRecord(text, parsed.value, [], [], [], reparse);
     registerLazyCstOwner(parsed.value, record);
     for (const node of parsed.value.imports) registerLazyCstOwner(node, record);
     for (const node of parsed.value.elements) registerLazyCstOwner(node, record);
@@ -113,9 +118,9 @@ class ChunkRecord implements LazyCstOwner {
    */
   materialize(): void {
     if (this.cst !== undefined) return;
-    const parsed = parseFast(this.services!, this.text, true);
-    const chunkRoot = parsed?.value.$cstNode as ChunkRoot | undefined;
-    if (!parsed || !chunkRoot) throw new Error('fast parser: a chunk it parsed before is declined now');
+    const parsed = this.reparse!();
+    const chunkRoot = parsed.value.$cstNode as ChunkRoot | undefined;
+    if (!chunkRoot) throw new Error('no CST for a chunk parsed before');
     const partners = new Map<AstNode, AstNode>();
     handOver(parsed.value, this.root, partners);
     const cst = [...chunkRoot.content];
@@ -253,7 +258,10 @@ export class NasDocumentFactory extends DefaultLangiumDocumentFactory {
           // It parses AST-only: the chunk's CST is built when something reads it (see ChunkRecord).
           const services = this.services.ServiceRegistry.getServices(uri);
           const fast = parseFast(services, chunkText, false);
-          if (fast && isCstPending(fast.value)) record = ChunkRecord.lazy(chunkText, fast, services);
+          // Reparsed by the same parser, unless it overflows the stack then (materialization may
+          // be asked for deep in a caller's stack): Langium's parser gives the same trees.
+          const reparse = (): ParseResult<Document> => parseFast(services, chunkText, true) ?? this.parseWhole<Document>(uri, chunkText);
+          if (fast && isCstPending(fast.value)) record = ChunkRecord.lazy(chunkText, fast, reparse);
           else record = ChunkRecord.eager(chunkText, fast ?? this.parseWhole<Document>(uri, chunkText));
         } else kept.add(record);
         records[i] = record;
