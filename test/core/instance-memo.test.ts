@@ -28,7 +28,20 @@ function hashDecider(seed: number): Decider {
 function snapshot(r: ElaborationResult): unknown {
   const positions = (n: AstNode | undefined) => (n ? `${n.$type}@${n.$cstNode?.offset}` : undefined);
   return {
-    nodes: r.graph.nodes.map((n) => ({ ...n, source: positions(n.source) })),
+    nodes: r.graph.nodes.map((n) => ({
+      id: n.id,
+      op: n.op,
+      attrs: n.attrs,
+      defaults: n.defaults,
+      inputs: n.inputs,
+      shape: n.shape,
+      params: n.params,
+      macs: n.macs,
+      acts: n.acts,
+      scope: n.scope,
+      source: positions(n.source),
+      choiceKeys: n.choiceKeys,
+    })),
     consumers: [...r.graph.consumers],
     statements: [...r.statements].map(([stmt, info]) => ({ stmt: positions(stmt), ...info })),
     steps: r.steps,

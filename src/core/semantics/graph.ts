@@ -32,13 +32,21 @@ export interface Totals {
   acts: number;
 }
 
+/**
+ * A node's inputs live in its graph's flat `inputIds` array, not in an array of their own:
+ * most nodes have one input, and an array per node was two of the six objects an elaborated
+ * node kept alive (the collector copies every one of them while a check runs). `inputs` makes
+ * an array when read; the graph's own walks read the flat array.
+ */
 class Node implements GraphNode {
   constructor(
     readonly id: number,
     readonly op: string,
     readonly attrs: Attrs,
     readonly defaults: Attrs,
-    readonly inputs: readonly number[],
+    private readonly graph: Graph,
+    private readonly inputStart: number,
+    private readonly inputCount: number,
     readonly shape: Shape,
     readonly params: number,
     readonly macs: number,
@@ -47,14 +55,38 @@ class Node implements GraphNode {
     readonly source: AstNode | undefined,
     readonly choiceKeys: readonly string[],
   ) {}
+
+  get inputs(): readonly number[] {
+    const ids = this.graph.inputIds;
+    const out: number[] = [];
+    for (let k = 0; k < this.inputCount; k++) out.push(ids[this.inputStart + k]!);
+    return out;
+  }
 }
 
 export class Graph {
   readonly nodes: GraphNode[] = [];
   /** How many nodes consume each node's output. */
   readonly consumers: number[] = [];
+  /** The inputs of every node, node after node (see Node). */
+  inputIds = new Int32Array(256);
+  /** Where each node's inputs start in `inputIds`; one more entry than nodes. */
+  private readonly inputStarts: number[] = [0];
 
   add(node: Omit<GraphNode, 'id'>): GraphNode {
+    const inputs = node.inputs;
+    const start = this.inputStarts[this.inputStarts.length - 1]!;
+    if (start + inputs.length > this.inputIds.length) {
+      const grown = new Int32Array(Math.max(this.inputIds.length * 2, start + inputs.length));
+      grown.set(this.inputIds);
+      this.inputIds = grown;
+    }
+    for (let k = 0; k < inputs.length; k++) {
+      const i = inputs[k]!;
+      this.inputIds[start + k] = i;
+      this.consumers[i]!++;
+    }
+    this.inputStarts.push(start + inputs.length);
     // A node of one class, built with its id: adding `id` to the caller's object literal
     // changed its shape after creation, about a third of the elaboration time.
     const full = new Node(
@@ -62,7 +94,9 @@ export class Graph {
       node.op,
       node.attrs,
       node.defaults,
-      node.inputs,
+      this,
+      start,
+      inputs.length,
       node.shape,
       node.params,
       node.macs,
@@ -73,8 +107,6 @@ export class Graph {
     );
     this.nodes.push(full);
     this.consumers.push(0);
-    const inputs = node.inputs;
-    for (let k = 0; k < inputs.length; k++) this.consumers[inputs[k]!]!++;
     return full;
   }
 
@@ -95,9 +127,12 @@ export class Graph {
     const live = new Uint8Array(this.nodes.length);
     const stack = [output];
     live[output] = 1;
+    const ids = this.inputIds;
+    const starts = this.inputStarts;
     while (stack.length) {
-      const n = this.nodes[stack.pop()!]!;
-      for (const i of n.inputs) {
+      const n = stack.pop()!;
+      for (let k = starts[n]!; k < starts[n + 1]!; k++) {
+        const i = ids[k]!;
         if (!live[i]) {
           live[i] = 1;
           stack.push(i);
