@@ -121,12 +121,10 @@ class ChunkRecord implements LazyCstOwner {
     const parsed = this.reparse!();
     const chunkRoot = parsed.value.$cstNode as ChunkRoot | undefined;
     if (!chunkRoot) throw new Error('no CST for a chunk parsed before');
-    const partners = new Map<AstNode, AstNode>();
-    handOver(parsed.value, this.root, partners);
+    handOver(parsed.value, this.root);
     const cst = [...chunkRoot.content];
     const leaves: CstNode[] = [];
     linkContainers(cst, chunkRoot, leaves);
-    adoptAstNodes(cst, partners);
     for (let i = 0; i < leaves.length; i++) moveLeaf(leaves[i] as unknown as MutableLeaf, this.offset, this.line);
     this.leaves = leaves as unknown as MutableLeaf[];
     this.chunkRoot = chunkRoot;
@@ -139,11 +137,14 @@ class ChunkRecord implements LazyCstOwner {
 
 /**
  * Gives each node of the kept AST (`kept`) the CST node of its partner in a new parse of the
- * same text (`fresh`), and each kept reference its partner's `$refNode`; records the pairs.
+ * same text (`fresh`), and each kept reference its partner's `$refNode`. A CST node stands for
+ * an AST node only as that node's `$cstNode` (both parsers set the two together and clear both
+ * where Langium's parser hands a node to its caller), so that is where `astNode` is redirected.
  */
-function handOver(fresh: AstNode, kept: AstNode, partners: Map<AstNode, AstNode>): void {
-  partners.set(fresh, kept);
-  (kept as Mutable<AstNode>).$cstNode = fresh.$cstNode;
+function handOver(fresh: AstNode, kept: AstNode): void {
+  const cst = fresh.$cstNode as (CstNode & { _astNode?: AstNode }) | undefined;
+  if (cst !== undefined && cst._astNode === fresh) cst._astNode = kept;
+  (kept as Mutable<AstNode>).$cstNode = cst;
   const a = fresh as unknown as Record<string, unknown>;
   const b = kept as unknown as Record<string, unknown>;
   for (const key of Object.keys(a)) {
@@ -153,19 +154,10 @@ function handOver(fresh: AstNode, kept: AstNode, partners: Map<AstNode, AstNode>
     if (Array.isArray(x)) {
       const ys = y as unknown[];
       for (let i = 0; i < x.length; i++) {
-        if (isAstNode(x[i])) handOver(x[i] as AstNode, ys[i] as AstNode, partners);
+        if (isAstNode(x[i])) handOver(x[i] as AstNode, ys[i] as AstNode);
       }
-    } else if (isAstNode(x)) handOver(x, y as AstNode, partners);
+    } else if (isAstNode(x)) handOver(x, y as AstNode);
     else if (isReference(x)) (y as { $refNode: CstNode | undefined }).$refNode = x.$refNode;
-  }
-}
-
-/** Points every CST node of `nodes` that stands for an AST node at that node's kept partner. */
-function adoptAstNodes(nodes: readonly CstNode[], partners: Map<AstNode, AstNode>): void {
-  for (let i = 0; i < nodes.length; i++) {
-    const node = nodes[i] as unknown as { _astNode?: AstNode; content?: CstNode[] };
-    if (node._astNode !== undefined) node._astNode = partners.get(node._astNode) ?? node._astNode;
-    if (node.content !== undefined) adoptAstNodes(node.content, partners);
   }
 }
 
