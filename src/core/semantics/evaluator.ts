@@ -612,17 +612,20 @@ class Evaluator {
   }
 
   /** Applies a recorded instance: its nodes again, on these inputs, under this scope. */
-  private replayInstance(r: InstanceRecord, inputs: readonly TensorValue[], ctx: EvalContext, scope: string): TensorValue {
+  private replayInstance(r: InstanceRecord, inputs: readonly TensorValue[], ctx: EvalContext, scope: string, site: AstNode): TensorValue {
     const base = this.graph.nodes.length;
     this.replays++;
-    if (base + r.nodes.length > MAX_NODES)
-      throw new ElaborationLimit(`the network has more than ${MAX_NODES.toLocaleString('en-US')} nodes`, r.nodes[0]?.source ?? this.root, ctx.callStack);
+    if (base + r.nodes.length > MAX_NODES) {
+      // Where interpreting the instance would have stopped: at its node that crosses the limit.
+      const at = r.nodes[Math.max(0, MAX_NODES - base)]?.source ?? site;
+      throw new ElaborationLimit(`the network has more than ${MAX_NODES.toLocaleString('en-US')} nodes`, at, [...ctx.callStack, site]);
+    }
     this.work += r.work;
     if (this.work > MAX_WORK)
       throw new ElaborationLimit(
         `elaboration stopped after ${MAX_WORK.toLocaleString('en-US')} evaluation steps: the network is too large or loops`,
-        r.nodes[0]?.source ?? this.root,
-        ctx.callStack,
+        r.nodes[0]?.source ?? site,
+        [...ctx.callStack, site],
       );
     for (let i = 0; i < r.nodes.length; i++) {
       const n = r.nodes[i]!;
@@ -1181,7 +1184,7 @@ class Evaluator {
         const key = this.memo ? this.instanceKey(bound.values, inputs) : undefined;
         if (key !== undefined) {
           const known = instanceTableOf(def).get(key);
-          if (known && c.callStack.length + known.depth < MAX_CALL_DEPTH) return this.replayInstance(known, inputs, c, scope);
+          if (known && c.callStack.length + known.depth < MAX_CALL_DEPTH) return this.replayInstance(known, inputs, c, scope, site);
         }
         const path = cell ? c.path : new InstancePath(c.path, site, rep !== undefined ? `#${rep}` : '');
         const inner: EvalContext = { path, scope, callStack: [...c.callStack, site], choiceStack: c.choiceStack, repeatIndex: undefined, body: undefined };
