@@ -285,6 +285,7 @@ export interface TopLevelStep {
 
 export interface ElaborationResult {
   readonly graph: Graph;
+  /** Spaces only (the sequential DP of space.ts reads them; a network's would only be kept alive). */
   readonly steps: readonly TopLevelStep[];
   /** Keys decided in one top-level statement and used again in a later one. */
   readonly crossStepKeys: ReadonlySet<string>;
@@ -315,6 +316,8 @@ class Evaluator {
   readonly graph = new Graph();
   readonly statements = new Map<AstNode, StatementInfo>();
   readonly steps: TopLevelStep[] = [];
+  /** Top-level statements run so far (steps are kept for spaces only). */
+  private stepCount = 0;
   readonly crossStepKeys = new Set<string>();
   private readonly keySteps = new Map<string, number>();
   private model: ast.Definition | undefined;
@@ -498,7 +501,9 @@ class Evaluator {
     // Statements of the network itself (those of its top-level for loops included) are the
     // steps of the sequential DP in space.ts.
     if (ctx.callStack.length === 0 && stmt.$type !== 'ForStmt') {
-      this.steps.push({ nodeFirst: first, nodeEnd: this.graph.nodes.length, traceFirst, traceEnd: this.trace.length, history: history.slice(-2) });
+      this.stepCount++;
+      if (this.model?.kind === 'space')
+        this.steps.push({ nodeFirst: first, nodeEnd: this.graph.nodes.length, traceFirst, traceEnd: this.trace.length, history: history.slice(-2) });
     }
     if (stmt.$type !== 'ForStmt' && stmt.$type !== 'Let') {
       const info = this.statements.get(stmt);
@@ -1312,14 +1317,14 @@ class Evaluator {
     this.choiceCount++;
     const previous = this.decisions.get(key);
     if (previous !== undefined) {
-      if (this.keySteps.get(key) !== this.steps.length) this.crossStepKeys.add(key);
+      if (this.keySteps.get(key) !== this.stepCount) this.crossStepKeys.add(key);
       return previous;
     }
-    this.keySteps.set(key, this.steps.length);
+    this.keySteps.set(key, this.stepCount);
     const taken = this.decider.decide(key, n, site);
     if (!(Number.isInteger(taken) && taken >= 0 && taken < n)) throw new Error(`decider returned ${taken} for ${key} with ${n} options`);
     this.decisions.set(key, taken);
-    this.trace.push({ key, options: n, site, taken, nested: ctx.choiceStack.length > 0, step: this.steps.length });
+    this.trace.push({ key, options: n, site, taken, nested: ctx.choiceStack.length > 0, step: this.stepCount });
     return taken;
   }
 
