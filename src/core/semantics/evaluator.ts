@@ -189,15 +189,16 @@ interface RecordedStatement {
   readonly stmt: ast.Statement;
   readonly first: number;
   readonly end: number;
+  /** Encoded as InstanceRecord.nodeInputs; undefined for none. */
   readonly output: number | undefined;
-  readonly outputShape: Shape | undefined;
 }
 
 interface LoggedStatement {
   readonly stmt: ast.Statement;
   readonly first: number;
   readonly end: number;
-  readonly output: TensorValue | undefined;
+  /** -1 for none. */
+  readonly outputNode: number;
 }
 
 interface RecordingMark {
@@ -263,13 +264,22 @@ interface BoundArgs {
 }
 
 /** What one statement produced, in its first elaboration (blocks run once per instance). */
-export interface StatementInfo {
-  /** Graph nodes [first, end) were created while the statement ran (nested calls included). */
-  readonly first: number;
-  readonly end: number;
-  readonly output: TensorValue | undefined;
-  /** How many times the statement ran (instances of its block, loop iterations). */
-  instances: number;
+export class StatementInfo {
+  constructor(
+    /** Graph nodes [first, end) were created while the statement ran (nested calls included). */
+    readonly first: number,
+    readonly end: number,
+    private readonly graph: Graph,
+    /** The node of the tensor it produced, or -1. */
+    private readonly outputNode: number,
+    /** How many times the statement ran (instances of its block, loop iterations). */
+    public instances: number,
+  ) {}
+
+  /** Made on read: a tensor object per statement was 10,000 objects kept alive per 5,000-line file. */
+  get output(): TensorValue | undefined {
+    return this.outputNode < 0 ? undefined : { kind: 'tensor', node: this.outputNode, shape: this.graph.nodes[this.outputNode]!.shape };
+  }
 }
 
 /** One statement of the network's own body (top-level for loops flattened): the nodes and
@@ -510,18 +520,18 @@ class Evaluator {
       if (info && this.recording === 0) info.instances++;
       else {
         const produced = stmt.$type === 'Node' ? frame.get(stmt) : stmt.$type === 'InputStmt' ? history[history.length - 1] : out;
-        this.noteStatement(stmt, first, this.graph.nodes.length, produced && isTensor(produced) ? produced : undefined);
+        this.noteStatement(stmt, first, this.graph.nodes.length, produced && isTensor(produced) ? produced.node : -1);
       }
     }
     return out;
   }
 
   /** Records that `stmt` ran once, making nodes [first, end); logged for an instance being recorded. */
-  private noteStatement(stmt: ast.Statement, first: number, end: number, output: TensorValue | undefined): void {
+  private noteStatement(stmt: ast.Statement, first: number, end: number, outputNode: number): void {
     const info = this.statements.get(stmt);
     if (info) info.instances++;
-    else this.statements.set(stmt, { first, end, output, instances: 1 });
-    if (this.recording > 0) this.statementLog.push({ stmt, first, end, output });
+    else this.statements.set(stmt, new StatementInfo(first, end, this.graph, outputNode, 1));
+    if (this.recording > 0) this.statementLog.push({ stmt, first, end, outputNode });
   }
 
   // ---------------------------------------------------------------- instance memo
@@ -607,9 +617,9 @@ class Evaluator {
     const statements: RecordedStatement[] = [];
     for (let i = mark.log; i < this.statementLog.length; i++) {
       const s = this.statementLog[i]!;
-      const o = s.output ? encode(s.output.node) : undefined;
-      if (s.output && o === undefined) return;
-      statements.push({ stmt: s.stmt, first: s.first - first, end: s.end - first, output: o, outputShape: s.output?.shape });
+      const o = s.outputNode >= 0 ? encode(s.outputNode) : undefined;
+      if (s.outputNode >= 0 && o === undefined) return;
+      statements.push({ stmt: s.stmt, first: s.first - first, end: s.end - first, output: o });
     }
     const table = instanceTableOf(def);
     if (table.size >= MAX_INSTANCES_PER_DEFINITION) return;
@@ -652,9 +662,7 @@ class Evaluator {
       });
     }
     for (const s of r.statements) {
-      const output: TensorValue | undefined =
-        s.output === undefined ? undefined : { kind: 'tensor', node: decodeNode(s.output, base, inputs), shape: s.outputShape! };
-      this.noteStatement(s.stmt, base + s.first, base + s.end, output);
+      this.noteStatement(s.stmt, base + s.first, base + s.end, s.output === undefined ? -1 : decodeNode(s.output, base, inputs));
     }
     if (ctx.callStack.length + r.depth > this.deepest) this.deepest = ctx.callStack.length + r.depth;
     return { kind: 'tensor', node: decodeNode(r.output, base, inputs), shape: r.outputShape };
