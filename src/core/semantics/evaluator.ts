@@ -172,8 +172,10 @@ const MAX_NODES = 100_000;
 interface InstanceRecord {
   /** The nodes of the first run (from its graph), in order. */
   readonly nodes: readonly GraphNode[];
-  /** Their inputs: k >= 0 is the instance's k-th node, k < 0 the instance input -1-k. */
-  readonly nodeInputs: readonly (readonly number[])[];
+  /** Their inputs, node after node: k >= 0 is the instance's k-th node, k < 0 the instance
+   * input -1-k. Node i's are [inputStarts[i], inputStarts[i + 1]). */
+  readonly nodeInputs: Int32Array;
+  readonly inputStarts: Int32Array;
   /** Their scopes below the instance's own. */
   readonly scopes: readonly string[];
   readonly output: number;
@@ -599,16 +601,16 @@ class Evaluator {
       return k < 0 ? undefined : -1 - k;
     };
     const prefix = `${scope}/`;
-    const nodeInputs: number[][] = [];
+    const encoded: number[] = [];
+    const starts: number[] = [0];
     const scopes: string[] = [];
     for (const n of nodes) {
-      const ins: number[] = [];
       for (const id of n.inputs) {
         const e = encode(id);
         if (e === undefined) return;
-        ins.push(e);
+        encoded.push(e);
       }
-      nodeInputs.push(ins);
+      starts.push(encoded.length);
       if (!n.scope.startsWith(prefix)) return;
       scopes.push(n.scope.slice(prefix.length));
     }
@@ -623,7 +625,17 @@ class Evaluator {
     }
     const table = instanceTableOf(def);
     if (table.size >= MAX_INSTANCES_PER_DEFINITION) return;
-    table.set(key, { nodes, nodeInputs, scopes, output, outputShape: out.shape, statements, work: this.work - mark.work, depth });
+    table.set(key, {
+      nodes,
+      nodeInputs: Int32Array.from(encoded),
+      inputStarts: Int32Array.from(starts),
+      scopes,
+      output,
+      outputShape: out.shape,
+      statements,
+      work: this.work - mark.work,
+      depth,
+    });
   }
 
   /** Applies a recorded instance: its nodes again, on these inputs, under this scope. */
@@ -644,9 +656,9 @@ class Evaluator {
       );
     for (let i = 0; i < r.nodes.length; i++) {
       const n = r.nodes[i]!;
-      const encoded = r.nodeInputs[i]!;
+      const encoded = r.nodeInputs;
       const ins: number[] = [];
-      for (let k = 0; k < encoded.length; k++) ins.push(decodeNode(encoded[k]!, base, inputs));
+      for (let k = r.inputStarts[i]!; k < r.inputStarts[i + 1]!; k++) ins.push(decodeNode(encoded[k]!, base, inputs));
       this.graph.add({
         op: n.op,
         attrs: n.attrs,
