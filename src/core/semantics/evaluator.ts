@@ -668,7 +668,8 @@ class Evaluator {
         params: n.params,
         macs: n.macs,
         acts: n.acts,
-        scope: `${scope}/${r.scopes[i]!}`,
+        scopeParent: scope,
+        scopeName: r.scopes[i]!,
         source: n.source,
         choiceKeys: ctx.choiceStack,
       });
@@ -704,7 +705,8 @@ class Evaluator {
             params: 0,
             macs: 0,
             acts: 0,
-            scope: 'input',
+            scopeParent: '',
+            scopeName: 'input',
             source: stmt,
             choiceKeys: ctx.choiceStack,
           });
@@ -1275,7 +1277,8 @@ class Evaluator {
         params: r.params,
         macs: r.macs,
         acts: r.acts,
-        scope: join(ctx.scope, op),
+        scopeParent: ctx.scope,
+        scopeName: op,
         source: site,
         choiceKeys: ctx.choiceStack,
       });

@@ -26,6 +26,12 @@ export interface GraphNode {
   readonly choiceKeys: readonly string[];
 }
 
+/** What `Graph.add` takes: a node without its id, and its scope as its parent's and its own name. */
+export type NodeSpec = Omit<GraphNode, 'id' | 'scope'> & {
+  readonly scopeParent: string;
+  readonly scopeName: string;
+};
+
 export interface Totals {
   params: number;
   macs: number;
@@ -51,10 +57,16 @@ class Node implements GraphNode {
     readonly params: number,
     readonly macs: number,
     readonly acts: number,
-    readonly scope: string,
+    private readonly scopeParent: string,
+    private readonly scopeName: string,
     readonly source: AstNode | undefined,
     readonly choiceKeys: readonly string[],
   ) {}
+
+  /** Joined when read: a scope string per node was the most numerous object a check kept alive. */
+  get scope(): string {
+    return this.scopeParent ? `${this.scopeParent}/${this.scopeName}` : this.scopeName;
+  }
 
   get inputs(): readonly number[] {
     const ids = this.graph.inputIds;
@@ -73,7 +85,7 @@ export class Graph {
   /** Where each node's inputs start in `inputIds`; one more entry than nodes. */
   private readonly inputStarts: number[] = [0];
 
-  add(node: Omit<GraphNode, 'id'>): GraphNode {
+  add(node: NodeSpec): GraphNode {
     const inputs = node.inputs;
     const start = this.inputStarts[this.inputStarts.length - 1]!;
     if (start + inputs.length > this.inputIds.length) {
@@ -101,7 +113,8 @@ export class Graph {
       node.params,
       node.macs,
       node.acts,
-      node.scope,
+      node.scopeParent,
+      node.scopeName,
       node.source,
       node.choiceKeys,
     );
