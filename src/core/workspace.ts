@@ -6,7 +6,7 @@
 import * as fs from 'node:fs';
 import { URI, type LangiumDocument } from 'langium';
 import { NodeFileSystem } from 'langium/node';
-import { createNasCoreServices, type NasServices } from './language/nas-module.js';
+import { createNasCoreServices, type NasServiceOverrides, type NasServices } from './language/nas-module.js';
 import type { LangiumSharedCoreServices } from 'langium';
 import { BUILTIN_DOCUMENTS } from './stdlib/index.js';
 import { collectImportUris } from './language/imports.js';
@@ -29,8 +29,9 @@ export class NasWorkspace {
   readonly services: NasServices;
   private builtinsLoaded = false;
 
-  constructor() {
-    const { shared, Nas } = createNasCoreServices(NodeFileSystem);
+  /** `overrides` replace services (tests compare the NAS services with Langium's defaults). */
+  constructor(overrides?: NasServiceOverrides) {
+    const { shared, Nas } = createNasCoreServices(NodeFileSystem, overrides);
     this.shared = shared;
     this.services = Nas;
   }

@@ -271,6 +271,46 @@ describe('editing features', () => {
     expect(edits).toHaveLength(3);
   });
 
+  it('finds references and renames across files, and relinks an importer when the imported file changes', async () => {
+    // The references index is built when first read (NasIndexManager): both files are checked
+    // before anything reads it.
+    const lib = 'block Foo(C: int) {\n  input x\n  x -> conv(C, k=3) -> relu\n}\n';
+    const app = 'import "lib"\nnetwork App {\n  input(3, 8, 8)\n  a = Foo(8)\n  a -> Foo(8)\n}\n';
+    fs.writeFileSync(path.join(dir, 'lib.nas'), lib);
+    fs.writeFileSync(path.join(dir, 'app.nas'), app);
+    const { uri: libUri } = await openFixture('lib.nas', lib);
+    const { uri: appUri, diagnostics } = await openFixture('app.nas', app);
+    expect(diagnostics.filter((d) => d.severity === 1)).toEqual([]);
+    const refs = await client.connection.sendRequest<Location[]>('textDocument/references', {
+      textDocument: { uri: libUri },
+      position: { line: 0, character: 7 },
+      context: { includeDeclaration: true },
+    });
+    expect(refs.map((r) => [r.uri === libUri ? 'lib' : r.uri === appUri ? 'app' : r.uri, r.range.start.line, r.range.start.character]).sort()).toEqual([
+      ['app', 3, 6],
+      ['app', 4, 7],
+      ['lib', 0, 6],
+    ]);
+    const edit = await client.connection.sendRequest<WorkspaceEdit>('textDocument/rename', {
+      textDocument: { uri: appUri },
+      position: { line: 4, character: 8 },
+      newName: 'Bar',
+    });
+    expect(Object.keys(edit.changes!).sort()).toEqual([appUri, libUri].sort());
+    expect(edit.changes![appUri]!.map((e) => [e.range.start.line, e.range.start.character, e.newText]).sort()).toEqual([
+      [3, 6, 'Bar'],
+      [4, 7, 'Bar'],
+    ]);
+    expect(edit.changes![libUri]!.map((e) => [e.range.start.line, e.range.start.character, e.newText])).toEqual([[0, 6, 'Bar']]);
+    // Renaming the block in lib.nas alone breaks app.nas; renaming it back mends it.
+    const count = client.publishCount.get(appUri)!;
+    client.change(libUri, lib.replace('Foo', 'Baz'));
+    const broken = await client.waitForDiagnostics(appUri, (d) => d.some((x) => x.severity === 1), 20_000, count);
+    expect(broken.filter((d) => d.severity === 1).map((d) => d.range.start.line)).toEqual([3, 4]);
+    client.change(libUri, lib);
+    await client.waitForDiagnostics(appUri, (d) => !d.some((x) => x.severity === 1), 20_000, client.publishCount.get(appUri)!);
+  });
+
   it('formats to the canonical form, keeping comments', async () => {
     const messy =
       'import "std/blocks"\n# a comment\nnetwork   N(  C:int=8 ){\ninput( 3,8,8 )   # trailing\n\n\n  x=conv(C,k=3)->bn\n      /* block */\n  add( x ,x->relu )\n}';

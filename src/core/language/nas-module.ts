@@ -15,7 +15,13 @@ import {
 } from 'langium';
 import { NasDocumentFactory } from './nas-document-factory.js';
 import { NasGeneratedModule, NasGeneratedSharedModule } from './generated/module.js';
-import { NasAstNodeDescriptionProvider, NasReferenceDescriptionProvider, NasScopeComputation, NasScopeProvider } from './nas-scope-provider.js';
+import {
+  NasAstNodeDescriptionProvider,
+  NasIndexManager,
+  NasReferenceDescriptionProvider,
+  NasScopeComputation,
+  NasScopeProvider,
+} from './nas-scope-provider.js';
 import { NasLinker } from './nas-linker.js';
 import { guardParser } from './parse-guard.js';
 import { NasDocumentValidator } from './nas-document-validator.js';
@@ -23,10 +29,14 @@ import { registerNasChecks } from '../validation/nas-validator.js';
 
 export type NasServices = LangiumCoreServices;
 
-/** Shared services of the core: the document factory that keeps "parsing never fails". */
+/**
+ * Shared services of the core: the document factory that keeps "parsing never fails" (and parses
+ * incrementally), and the index manager that describes references when they are looked up.
+ */
 export const NasSharedModule: Module<LangiumSharedCoreServices, PartialLangiumSharedCoreServices> = {
   workspace: {
     LangiumDocumentFactory: (services) => new NasDocumentFactory(services),
+    IndexManager: (services) => new NasIndexManager(services),
   },
 };
 
@@ -45,9 +55,21 @@ export const NasModule: Module<LangiumCoreServices, PartialLangiumCoreServices> 
   },
 };
 
-export function createNasCoreServices(context: DefaultSharedCoreModuleContext): { shared: LangiumSharedCoreServices; Nas: NasServices } {
-  const shared = inject(createDefaultSharedCoreModule(context), NasGeneratedSharedModule, NasSharedModule);
-  const Nas = inject(createDefaultCoreModule({ shared }), NasGeneratedModule, NasModule);
+/**
+ * Modules injected after the NAS modules, replacing some services (tests compare the NAS
+ * services with Langium's defaults this way).
+ */
+export interface NasServiceOverrides {
+  shared?: Module<LangiumSharedCoreServices, PartialLangiumSharedCoreServices>;
+  language?: Module<LangiumCoreServices, PartialLangiumCoreServices>;
+}
+
+export function createNasCoreServices(
+  context: DefaultSharedCoreModuleContext,
+  overrides: NasServiceOverrides = {},
+): { shared: LangiumSharedCoreServices; Nas: NasServices } {
+  const shared = inject(createDefaultSharedCoreModule(context), NasGeneratedSharedModule, NasSharedModule, overrides.shared ?? {});
+  const Nas = inject(createDefaultCoreModule({ shared }), NasGeneratedModule, NasModule, overrides.language ?? {});
   shared.ServiceRegistry.register(Nas);
   registerNasChecks(Nas.validation.ValidationRegistry, () => shared.workspace.LangiumDocuments);
   guardParser(Nas);
