@@ -227,6 +227,43 @@ function instanceTableOf(def: ast.Definition): Map<string, InstanceRecord> {
   return entry.table;
 }
 
+/**
+ * One attribute object per op and attribute values, shared by every node that has them (they
+ * are never changed): a network applies a few distinct convolutions thousands of times, and an
+ * object per application was kept alive by its node. Frozen, so that a change would throw.
+ */
+const attrTables = new WeakMap<ast.Definition, Map<string, Attrs>>();
+const MAX_ATTRS_PER_OP = 4096;
+
+function internAttrs(def: ast.Definition, values: readonly Value[]): Attrs {
+  let key = '';
+  for (const v of values) {
+    const k = valueKey(v);
+    if (k === undefined) return makeAttrs(def, values);
+    key += k;
+    key += ',';
+  }
+  let table = attrTables.get(def);
+  if (!table) {
+    table = new Map();
+    attrTables.set(def, table);
+  }
+  let attrs = table.get(key);
+  if (!attrs) {
+    attrs = Object.freeze(makeAttrs(def, values));
+    if (table.size < MAX_ATTRS_PER_OP) table.set(key, attrs);
+  }
+  return attrs;
+}
+
+function makeAttrs(def: ast.Definition, values: readonly Value[]): Attrs {
+  const attrs: Attrs = {};
+  // Declaration order, so printing can put the leading attribute first.
+  const positional = signatureOf(def).positional;
+  for (let i = 0; i < positional.length; i++) attrs[positional[i]!.name] = values[i] as AttrValue;
+  return attrs;
+}
+
 /** A recorded node reference (see InstanceRecord.nodeInputs) as a node id of this graph. */
 function decodeNode(e: number, base: number, inputs: readonly TensorValue[]): number {
   return e >= 0 ? base + e : inputs[-1 - e]!.node;
@@ -1170,10 +1207,7 @@ class Evaluator {
     if (def.kind === 'op') {
       const rule = OP_RULES[def.name];
       if (!rule) this.fail(site, `op ${def.name} has no implementation`, 'unknown-op');
-      const attrs: Attrs = {};
-      // Declaration order, so printing can put the leading attribute first.
-      const positional = signatureOf(def).positional;
-      for (let i = 0; i < positional.length; i++) attrs[positional[i]!.name] = bound.values[i] as AttrValue;
+      const attrs = internAttrs(def, bound.values);
       const captured: TensorValue[] = [];
       bound.rest.forEach((v, i) => {
         if (isTensor(v)) captured.push(v);
