@@ -303,21 +303,67 @@ interface BoundArgs {
 }
 
 /** What one statement produced, in its first elaboration (blocks run once per instance). */
-export class StatementInfo {
-  constructor(
-    /** Graph nodes [first, end) were created while the statement ran (nested calls included). */
-    readonly first: number,
-    readonly end: number,
-    private readonly graph: Graph,
-    /** The node of the tensor it produced, or -1. */
-    private readonly outputNode: number,
-    /** How many times the statement ran (instances of its block, loop iterations). */
-    public instances: number,
-  ) {}
+export interface StatementInfo {
+  /** Graph nodes [first, end) were created while the statement ran (nested calls included). */
+  readonly first: number;
+  readonly end: number;
+  readonly output: TensorValue | undefined;
+  /** How many times the statement ran (instances of its block, loop iterations). */
+  readonly instances: number;
+}
 
-  /** Made on read: a tensor object per statement was 10,000 objects kept alive per 5,000-line file. */
-  get output(): TensorValue | undefined {
-    return this.outputNode < 0 ? undefined : { kind: 'tensor', node: this.outputNode, shape: this.graph.nodes[this.outputNode]!.shape };
+/**
+ * The statements of an elaboration with what they produced, in columns: an object per
+ * statement (and a tensor object for its output) were 24,000 objects kept alive per
+ * 5,000-line file. `get` and iteration make `StatementInfo` objects when read.
+ */
+export class StatementTable implements Iterable<[AstNode, StatementInfo]> {
+  private readonly index = new Map<AstNode, number>();
+  private readonly columns: number[] = []; // first, end, output node (-1: none), instances
+
+  constructor(private readonly graph: Graph) {}
+
+  get size(): number {
+    return this.index.size;
+  }
+
+  get(stmt: AstNode): StatementInfo | undefined {
+    const i = this.index.get(stmt);
+    return i === undefined ? undefined : this.infoAt(i);
+  }
+
+  *[Symbol.iterator](): Iterator<[AstNode, StatementInfo]> {
+    for (const [stmt, i] of this.index) yield [stmt, this.infoAt(i)];
+  }
+
+  /** Counts one more run of `stmt`, or records its first. */
+  note(stmt: AstNode, first: number, end: number, outputNode: number): void {
+    const i = this.index.get(stmt);
+    if (i !== undefined) {
+      this.columns[i + 3]!++;
+      return;
+    }
+    this.index.set(stmt, this.columns.length);
+    this.columns.push(first, end, outputNode, 1);
+  }
+
+  /** Counts one more run of `stmt` if it ran before. */
+  countAgain(stmt: AstNode): boolean {
+    const i = this.index.get(stmt);
+    if (i === undefined) return false;
+    this.columns[i + 3]!++;
+    return true;
+  }
+
+  private infoAt(i: number): StatementInfo {
+    const c = this.columns;
+    const node = c[i + 2]!;
+    return {
+      first: c[i]!,
+      end: c[i + 1]!,
+      output: node < 0 ? undefined : { kind: 'tensor', node, shape: this.graph.nodes[node]!.shape },
+      instances: c[i + 3]!,
+    };
   }
 }
 
@@ -338,7 +384,7 @@ export interface ElaborationResult {
   readonly steps: readonly TopLevelStep[];
   /** Keys decided in one top-level statement and used again in a later one. */
   readonly crossStepKeys: ReadonlySet<string>;
-  readonly statements: ReadonlyMap<AstNode, StatementInfo>;
+  readonly statements: StatementTable;
   readonly output: TensorValue | undefined;
   readonly input: Shape | undefined;
   readonly diagnostics: SemanticDiagnostic[];
@@ -363,7 +409,7 @@ export function elaborate(def: ast.Definition, options: ElaborateOptions = {}): 
 
 class Evaluator {
   readonly graph = new Graph();
-  readonly statements = new Map<AstNode, StatementInfo>();
+  readonly statements = new StatementTable(this.graph);
   readonly steps: TopLevelStep[] = [];
   /** Top-level statements run so far (steps are kept for spaces only). */
   private stepCount = 0;
@@ -555,9 +601,7 @@ class Evaluator {
         this.steps.push({ nodeFirst: first, nodeEnd: this.graph.nodes.length, traceFirst, traceEnd: this.trace.length, history: history.slice(-2) });
     }
     if (stmt.$type !== 'ForStmt' && stmt.$type !== 'Let') {
-      const info = this.statements.get(stmt);
-      if (info && this.recording === 0) info.instances++;
-      else {
+      if (this.recording > 0 || !this.statements.countAgain(stmt)) {
         const produced = stmt.$type === 'Node' ? frame.get(stmt) : stmt.$type === 'InputStmt' ? history[history.length - 1] : out;
         this.noteStatement(stmt, first, this.graph.nodes.length, produced && isTensor(produced) ? produced.node : -1);
       }
@@ -567,9 +611,7 @@ class Evaluator {
 
   /** Records that `stmt` ran once, making nodes [first, end); logged for an instance being recorded. */
   private noteStatement(stmt: ast.Statement, first: number, end: number, outputNode: number): void {
-    const info = this.statements.get(stmt);
-    if (info) info.instances++;
-    else this.statements.set(stmt, new StatementInfo(first, end, this.graph, outputNode, 1));
+    this.statements.note(stmt, first, end, outputNode);
     if (this.recording > 0) this.statementLog.push({ stmt, first, end, outputNode });
   }
 
