@@ -236,13 +236,8 @@ const attrTables = new WeakMap<ast.Definition, Map<string, Attrs>>();
 const MAX_ATTRS_PER_OP = 4096;
 
 function internAttrs(def: ast.Definition, values: readonly Value[]): Attrs {
-  let key = '';
-  for (const v of values) {
-    const k = valueKey(v);
-    if (k === undefined) return makeAttrs(def, values);
-    key += k;
-    key += ',';
-  }
+  const key = valuesKey(values);
+  if (key === undefined) return makeAttrs(def, values);
   let table = attrTables.get(def);
   if (!table) {
     table = new Map();
@@ -285,14 +280,20 @@ function valueKey(v: Value): string | undefined {
   }
   if (isDefinitionValue(v)) return `<${fingerprintOf(v.definition)}>`;
   if (!Array.isArray(v)) return undefined;
-  let key = '[';
-  for (const x of v) {
-    const k = valueKey(x);
+  const items = valuesKey(v);
+  return items === undefined ? undefined : `[${items}]`;
+}
+
+/** The keys of a list of values, each followed by a comma; undefined if one has none. */
+function valuesKey(values: readonly Value[]): string | undefined {
+  let key = '';
+  for (const v of values) {
+    const k = valueKey(v);
     if (k === undefined) return undefined;
     key += k;
     key += ',';
   }
-  return `${key}]`;
+  return key;
 }
 
 /** Call arguments bound to parameters: `values` is indexed like the signature's `positional`. */
@@ -625,13 +626,8 @@ class Evaluator {
    * withoutNetworkInput).
    */
   private instanceKey(values: readonly Value[], inputs: readonly TensorValue[]): string | undefined {
-    let key = '';
-    for (const v of values) {
-      const text = valueKey(v);
-      if (text === undefined) return undefined;
-      key += text;
-      key += ',';
-    }
+    let key = valuesKey(values);
+    if (key === undefined) return undefined;
     for (let k = 0; k < inputs.length; k++) {
       const t = inputs[k]!;
       const alias = inputs.findIndex((u) => u.node === t.node);
