@@ -135,17 +135,28 @@ function inputTransform(s: Spec): FuncBuilder {
   return f;
 }
 
+/**
+ * The locals of both product kernels, allocated in one order (the generated code depends on
+ * it): `rows` × `ov` vector accumulators, `ov` vectors of the right-hand operand, a splat,
+ * and ten i32 counters and pointers; `bump` adds a constant to an i32 local.
+ */
+function productLocals(f: FuncBuilder, rows: number, ov: number) {
+  const acc: number[][] = [];
+  for (let k = 0; k < rows; k++) acc.push(Array.from({ length: ov }, () => f.local(V128)));
+  const vec = Array.from({ length: ov }, () => f.local(V128));
+  const sp = f.local(V128);
+  const ints = Array.from({ length: 10 }, () => f.local(I32)) as [number, number, number, number, number, number, number, number, number, number];
+  const bump = (l: number, n: number) => f.get(l).i32(n).add().set(l);
+  return { acc, vec, sp, ints, bump };
+}
+
 /** gemm(u, w, m): m[p] = u[p]·w[p] for the 16 positions p (tpad × ci times ci × co). */
 function products(s: Spec): FuncBuilder {
   const f = new FuncBuilder(3);
   const [U, W, M] = [0, 1, 2];
   const { ci, co, tpad, ov } = s;
-  const acc: number[][] = [];
-  for (let k = 0; k < PB; k++) acc.push(Array.from({ length: ov }, () => f.local(V128)));
-  const wv = Array.from({ length: ov }, () => f.local(V128));
-  const sp = f.local(V128);
-  const [pos, og, wog, mog, blk, ub, mb, c, up, wq] = Array.from({ length: 10 }, () => f.local(I32));
-  const bump = (l: number, n: number) => f.get(l).i32(n).add().set(l);
+  const { acc, vec: wv, sp, ints, bump } = productLocals(f, PB, ov);
+  const [pos, og, wog, mog, blk, ub, mb, c, up, wq] = ints;
   f.i32(16).set(pos);
   f.loop(); // positions
   f.get(W)
@@ -296,12 +307,8 @@ function filterProducts(s: Spec): FuncBuilder {
   const [U, V, ACC, K] = [0, 1, 2, 3];
   const { ci, co, ov } = s;
   const CB = 4;
-  const acc: number[][] = [];
-  for (let k = 0; k < CB; k++) acc.push(Array.from({ length: ov }, () => f.local(V128)));
-  const vv = Array.from({ length: ov }, () => f.local(V128));
-  const sp = f.local(V128);
-  const [pos, cb, og, ub, ab, vb, t, up, vp, ap] = Array.from({ length: 10 }, () => f.local(I32));
-  const bump = (l: number, n: number) => f.get(l).i32(n).add().set(l);
+  const { acc, vec: vv, sp, ints, bump } = productLocals(f, CB, ov);
+  const [pos, cb, og, ub, ab, vb, t, up, vp, ap] = ints;
   f.i32(16).set(pos);
   f.loop(); // positions
   f.get(U)
