@@ -7,6 +7,7 @@
  * document exactly as on one whose CST was built at once. (That the CSTs built on demand are
  * Langium's, node for node, also after incremental moves, is test/core/fast-parser.test.ts.)
  */
+import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { CstUtils, EmptyFileSystem, URI, isLeafCstNode, type AstNode, type CstNode, type LangiumDocument } from 'langium';
 import { describe, expect, it } from 'vitest';
@@ -19,6 +20,7 @@ import type { Definition, Document } from '../../src/core/language/generated/ast
 import { generateLargeFile } from '../../bench/core-bench.js';
 import { createNasLspServices } from '../../language-server/nas-lsp-module.js';
 import { BUILTIN_DOCUMENTS } from '../../src/core/stdlib/index.js';
+import { pendingLines, pendingStart } from '../../language-server/chunk-span.js';
 
 const ROOT = path.resolve(import.meta.dirname, '../..');
 
@@ -147,5 +149,88 @@ describe('CST built on demand', () => {
       expect(answer).toEqual(await ask(eager));
       expect(JSON.stringify(answer).length).toBeGreaterThan(50);
     }
+  });
+  it('an inlay-hint request for a range builds only the chunks in it, and answers as on a document built at once', async () => {
+    const { shared, Nas } = createNasLspServices({ ...EmptyFileSystem });
+    await shared.workspace.ConfigurationProvider.initialized({});
+    const builtins = BUILTIN_DOCUMENTS.map((b) => shared.workspace.LangiumDocumentFactory.fromString(b.text, URI.parse(b.uri)));
+    for (const b of builtins) shared.workspace.LangiumDocuments.addDocument(b);
+    await shared.workspace.DocumentBuilder.build(builtins, { validation: true });
+    const text = generateLargeFile(2000);
+    const open = async (name: string, eager: boolean): Promise<LangiumDocument> => {
+      const doc = shared.workspace.LangiumDocumentFactory.fromString(text, URI.file(path.join(ROOT, name)));
+      shared.workspace.LangiumDocuments.addDocument(doc);
+      if (eager) void rootContent(doc);
+      await shared.workspace.DocumentBuilder.build([doc], { validation: true });
+      return doc;
+    };
+    const eager = await open('lazy-cst-hints-eager.nas', true);
+    const lazy = await open('lazy-cst-hints-lazy.nas', false);
+    const hints = (doc: LangiumDocument, start: number, end: number) =>
+      Nas.lsp.InlayHintProvider!.getInlayHints(doc, {
+        textDocument: { uri: doc.uri.toString() },
+        range: { start: { line: start, character: 0 }, end: { line: end, character: 0 } },
+      });
+    // A 60-line viewport in the networks (40 lines each): two or three of the 150 definitions.
+    for (const [start, end] of [
+      [1000, 1060],
+      [1500, 1560],
+      [0, 30],
+    ] as const) {
+      const before = cstMaterializations.count;
+      const mine = (await hints(lazy, start, end)) ?? [];
+      const built = cstMaterializations.count - before;
+      expect(built).toBeGreaterThan(0);
+      expect(built).toBeLessThanOrEqual(4);
+      expect(mine).toEqual(await hints(eager, start, end));
+      expect(mine.length).toBeGreaterThan(start === 0 ? 0 : 20);
+    }
+    expect(elementsOf(lazy).filter((e) => !isCstPending(e)).length).toBeLessThanOrEqual(12);
+    // Code lenses (networks, spaces, searches) build no chunk's CST: they sit where the chunk's text says.
+    const lens = (doc: LangiumDocument) => Nas.lsp.CodeLensProvider!.provideCodeLens(doc, { textDocument: { uri: doc.uri.toString() } });
+    const count = cstMaterializations.count;
+    const lenses = (await lens(lazy)) ?? [];
+    expect(cstMaterializations.count).toBe(count);
+    expect(lenses.length).toBeGreaterThanOrEqual(3 * 40);
+    expect(JSON.stringify(lenses)).toBe(JSON.stringify(await lens(eager)).replaceAll('lazy-cst-hints-eager.nas', 'lazy-cst-hints-lazy.nas'));
+    // The whole document: every definition, as on the eager one.
+    expect(await hints(lazy, 0, 3000)).toEqual(await hints(eager, 0, 3000));
+    expect(
+      elementsOf(lazy)
+        .filter((e) => e.$type === 'Definition')
+        .every((e) => !isCstPending(e)),
+    ).toBe(true);
+  });
+  it("a pending element's chunk lines contain its range, also after edits moved the chunk", async () => {
+    const ws = new NasWorkspace();
+    const uri = URI.file(path.join(ROOT, 'lazy-cst-lines.nas'));
+    const text = generateLargeFile(600);
+    await ws.addText(text, uri);
+    const moved = '# a comment\n\n' + text.replace('block Unit3(', '\n\nblock Unit3(').replace('network Net2 {', 'network Net2 {\n');
+    const doc = await ws.addText(moved, uri);
+    let checked = 0;
+    let starts = 0;
+    const docs = [doc];
+    for (const f of fs.readdirSync(path.join(ROOT, 'examples')).filter((f) => f.endsWith('.nas'))) {
+      docs.push(await ws.addFile(path.join(ROOT, 'examples', f)));
+    }
+    for (const element of docs.flatMap(elementsOf)) {
+      if (!isCstPending(element)) continue;
+      const start = pendingStart(element);
+      const lines = pendingLines(element);
+      expect(lines).toBeDefined();
+      const range = element.$cstNode!.range;
+      expect(lines!.first).toBeLessThanOrEqual(range.start.line);
+      expect(lines!.last).toBeGreaterThanOrEqual(range.end.line);
+      expect(lines!.last - lines!.first).toBeLessThanOrEqual(range.end.line - range.start.line + 6); // comments and blank lines around it
+      expect(pendingLines(element)).toBeUndefined();
+      if (start) {
+        expect(start).toEqual(range.start);
+        starts++;
+      }
+      checked++;
+    }
+    expect(checked).toBeGreaterThan(30);
+    expect(starts).toBe(checked);
   });
 });
