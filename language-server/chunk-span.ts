@@ -9,14 +9,6 @@
 import type { AstNode } from 'langium';
 import { isCstPending, lazyCstOwnerOf } from '../src/core/language/fast-parser.js';
 
-/** What the document factory's chunk records (`ChunkRecord`) say about their place. */
-interface PlacedChunk {
-  readonly text?: unknown;
-  readonly line?: unknown;
-  /** The chunk's own parse: its top-level nodes. */
-  readonly root?: { readonly imports?: unknown; readonly elements?: unknown };
-}
-
 const newlines = new WeakMap<object, { text: string; count: number }>();
 
 /**
@@ -26,8 +18,8 @@ const newlines = new WeakMap<object, { text: string; count: number }>();
  */
 export function pendingLines(element: AstNode): { first: number; last: number } | undefined {
   if (!isCstPending(element)) return undefined;
-  const chunk = lazyCstOwnerOf(element) as PlacedChunk | undefined;
-  if (!chunk || typeof chunk.line !== 'number' || typeof chunk.text !== 'string') return undefined;
+  const chunk = lazyCstOwnerOf(element);
+  if (!chunk) return undefined;
   let known = newlines.get(chunk);
   if (known?.text !== chunk.text) {
     let count = 0;
@@ -46,11 +38,10 @@ export function pendingLines(element: AstNode): { first: number; last: number } 
  */
 export function pendingStart(element: AstNode): { line: number; character: number } | undefined {
   if (!isCstPending(element)) return undefined;
-  const chunk = lazyCstOwnerOf(element) as PlacedChunk | undefined;
-  if (!chunk || typeof chunk.line !== 'number' || typeof chunk.text !== 'string') return undefined;
-  const imports = chunk.root?.imports;
-  const elements = chunk.root?.elements;
-  if (!Array.isArray(imports) || !Array.isArray(elements) || imports.length + elements.length !== 1 || elements[0] !== element) return undefined;
+  const chunk = lazyCstOwnerOf(element);
+  if (!chunk) return undefined;
+  const { imports, elements } = chunk.root;
+  if (imports.length + elements.length !== 1 || elements[0] !== element) return undefined;
   const text = chunk.text;
   let line = chunk.line;
   let lineStart = 0;

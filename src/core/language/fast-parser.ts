@@ -35,6 +35,7 @@ import {
   LeafCstNodeImpl,
   RootCstNodeImpl,
   ValueConverter,
+  type AstNode,
   type CstNode,
   type GrammarAST,
   type LangiumCoreServices,
@@ -131,6 +132,12 @@ const AstObject = function (this: AstObj, $type: string): void {
 export interface LazyCstOwner {
   /** Builds the chunk's CST and hands it to the kept AST nodes and references (idempotent). */
   materialize(): void;
+  /** The chunk's text and the 0-based line where it now starts (features that need only where
+   * an element lies read these rather than build the CST: language-server/chunk-span.ts). */
+  readonly text: string;
+  readonly line: number;
+  /** The chunk's own parse: its top-level nodes. */
+  readonly root: { readonly imports: readonly AstNode[]; readonly elements: readonly AstNode[] };
 }
 
 const lazyCstOwners = new WeakMap<object, LazyCstOwner>();
