@@ -33,6 +33,26 @@ function rootContent(doc: LangiumDocument): CstNode[] {
   return (doc.parseResult.value.$cstNode as CstNode & { content: CstNode[] }).content;
 }
 
+/** The language server's services without a client (default settings), the standard library built. */
+async function startServices(): Promise<ReturnType<typeof createNasLspServices>> {
+  const services = createNasLspServices({ ...EmptyFileSystem });
+  const { shared } = services;
+  await shared.workspace.ConfigurationProvider.initialized({});
+  const builtins = BUILTIN_DOCUMENTS.map((b) => shared.workspace.LangiumDocumentFactory.fromString(b.text, URI.parse(b.uri)));
+  for (const b of builtins) shared.workspace.LangiumDocuments.addDocument(b);
+  await shared.workspace.DocumentBuilder.build(builtins, { validation: true });
+  return services;
+}
+
+/** Adds `text` as a document and builds it; `eager` builds its whole CST first. */
+async function openDocument(shared: Awaited<ReturnType<typeof startServices>>['shared'], text: string, name: string, eager: boolean): Promise<LangiumDocument> {
+  const doc = shared.workspace.LangiumDocumentFactory.fromString(text, URI.file(path.join(ROOT, name)));
+  shared.workspace.LangiumDocuments.addDocument(doc);
+  if (eager) void rootContent(doc);
+  await shared.workspace.DocumentBuilder.build([doc], { validation: true });
+  return doc;
+}
+
 describe('CST built on demand', () => {
   it('a from-scratch check of an error-free 5,000-line file builds no CST, nor do its cost and an edit', async () => {
     const ws = new NasWorkspace();
@@ -101,21 +121,9 @@ describe('CST built on demand', () => {
   });
 
   it('the language server answers on an AST-only document as on one whose CST was built at once', async () => {
-    const { shared, Nas } = createNasLspServices({ ...EmptyFileSystem });
-    // No client: default settings.
-    await shared.workspace.ConfigurationProvider.initialized({});
-    const builtins = BUILTIN_DOCUMENTS.map((b) => shared.workspace.LangiumDocumentFactory.fromString(b.text, URI.parse(b.uri)));
-    for (const b of builtins) shared.workspace.LangiumDocuments.addDocument(b);
-    await shared.workspace.DocumentBuilder.build(builtins, { validation: true });
+    const { shared, Nas } = await startServices();
     const text = generateLargeFile(300).replace('block Unit2(', '# a comment\nblock Unit2(') + '\nlet  messy=[1 ,2]\n';
-    const open = async (name: string, eager: boolean): Promise<LangiumDocument> => {
-      const uri = URI.file(path.join(ROOT, name));
-      const doc = shared.workspace.LangiumDocumentFactory.fromString(text, uri);
-      shared.workspace.LangiumDocuments.addDocument(doc);
-      if (eager) void rootContent(doc);
-      await shared.workspace.DocumentBuilder.build([doc], { validation: true });
-      return doc;
-    };
+    const open = (name: string, eager: boolean) => openDocument(shared, text, name, eager);
     const eager = await open('lazy-cst-lsp-eager.nas', true);
     const lazy = await open('lazy-cst-lsp-lazy.nas', false);
     expect(elementsOf(lazy).every((e) => isCstPending(e))).toBe(true);
@@ -151,19 +159,9 @@ describe('CST built on demand', () => {
     }
   });
   it('an inlay-hint request for a range builds only the chunks in it, and answers as on a document built at once', async () => {
-    const { shared, Nas } = createNasLspServices({ ...EmptyFileSystem });
-    await shared.workspace.ConfigurationProvider.initialized({});
-    const builtins = BUILTIN_DOCUMENTS.map((b) => shared.workspace.LangiumDocumentFactory.fromString(b.text, URI.parse(b.uri)));
-    for (const b of builtins) shared.workspace.LangiumDocuments.addDocument(b);
-    await shared.workspace.DocumentBuilder.build(builtins, { validation: true });
+    const { shared, Nas } = await startServices();
     const text = generateLargeFile(2000);
-    const open = async (name: string, eager: boolean): Promise<LangiumDocument> => {
-      const doc = shared.workspace.LangiumDocumentFactory.fromString(text, URI.file(path.join(ROOT, name)));
-      shared.workspace.LangiumDocuments.addDocument(doc);
-      if (eager) void rootContent(doc);
-      await shared.workspace.DocumentBuilder.build([doc], { validation: true });
-      return doc;
-    };
+    const open = (name: string, eager: boolean) => openDocument(shared, text, name, eager);
     const eager = await open('lazy-cst-hints-eager.nas', true);
     const lazy = await open('lazy-cst-hints-lazy.nas', false);
     const hints = (doc: LangiumDocument, start: number, end: number) =>
