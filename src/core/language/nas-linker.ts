@@ -160,11 +160,17 @@ class NasReference implements Reference {
 
   constructor(
     private readonly resolver: ReferenceResolver,
-    private readonly container: AstNode,
-    private readonly property: string,
+    /** The node holding the reference and its property: with `reference`, the reference is
+     * its own `ReferenceInfo` (ast-walk.ts lists references without an object for each). */
+    readonly container: AstNode,
+    readonly property: string,
     private _refNode: CstNode | undefined,
     readonly $refText: string,
   ) {}
+
+  get reference(): Reference {
+    return this;
+  }
 
   get $refNode(): CstNode | undefined {
     if (this._refNode === undefined) lazyCstOwnerOf(this.container)?.materialize();
