@@ -32,6 +32,8 @@ export type NodeSpec = Omit<GraphNode, 'id' | 'scope'> & {
   readonly scopeName: string;
 };
 
+const NO_DEFAULTS: Attrs = Object.freeze({});
+
 export interface Totals {
   params: number;
   macs: number;
@@ -49,10 +51,7 @@ class Node implements GraphNode {
     readonly id: number,
     readonly op: string,
     readonly attrs: Attrs,
-    readonly defaults: Attrs,
     private readonly graph: Graph,
-    private readonly inputStart: number,
-    private readonly inputCount: number,
     readonly shape: Shape,
     readonly params: number,
     readonly macs: number,
@@ -69,10 +68,12 @@ class Node implements GraphNode {
   }
 
   get inputs(): readonly number[] {
-    const ids = this.graph.inputIds;
-    const out: number[] = [];
-    for (let k = 0; k < this.inputCount; k++) out.push(ids[this.inputStart + k]!);
-    return out;
+    return this.graph.inputsOf(this.id);
+  }
+
+  /** An op's defaults are the same for all its nodes: the graph keeps them once per op. */
+  get defaults(): Attrs {
+    return this.graph.defaultsOf(this.op);
   }
 }
 
@@ -84,6 +85,18 @@ export class Graph {
   inputIds = new Int32Array(256);
   /** Where each node's inputs start in `inputIds`; one more entry than nodes. */
   private readonly inputStarts: number[] = [0];
+  private readonly opDefaults = new Map<string, Attrs>();
+
+  /** The inputs of node `id` (a new array). */
+  inputsOf(id: number): number[] {
+    const out: number[] = [];
+    for (let k = this.inputStarts[id]!; k < this.inputStarts[id + 1]!; k++) out.push(this.inputIds[k]!);
+    return out;
+  }
+
+  defaultsOf(op: string): Attrs {
+    return this.opDefaults.get(op) ?? NO_DEFAULTS;
+  }
 
   add(node: NodeSpec): GraphNode {
     const inputs = node.inputs;
@@ -101,14 +114,15 @@ export class Graph {
     this.inputStarts.push(start + inputs.length);
     // A node of one class, built with its id: adding `id` to the caller's object literal
     // changed its shape after creation, about a third of the elaboration time.
+    // One defaults object per op: nodes made without attributes (`add`, `concat` of loose
+    // ends) may come with empty defaults, which never replace an op's real ones.
+    const known = this.opDefaults.get(node.op);
+    if (known !== node.defaults && (known === undefined || Object.keys(known).length === 0)) this.opDefaults.set(node.op, node.defaults);
     const full = new Node(
       this.nodes.length,
       node.op,
       node.attrs,
-      node.defaults,
       this,
-      start,
-      inputs.length,
       node.shape,
       node.params,
       node.macs,
