@@ -6,11 +6,14 @@
  * graph nodes, statement bookkeeping (hints), diagnostics and choice traces.
  */
 import * as fs from 'node:fs';
+import * as v8 from 'node:v8';
+import * as vm from 'node:vm';
 import { describe, expect, it } from 'vitest';
-import type { AstNode } from 'langium';
+import { URI, type AstNode } from 'langium';
 import { build } from '../helpers/nas.js';
 import { elaborate, type Decider, type ElaborationResult } from '../../src/core/semantics/evaluator.js';
-import type { Definition } from '../../src/core/language/generated/ast.js';
+import type { Definition, Document } from '../../src/core/language/generated/ast.js';
+import { NasWorkspace } from '../../src/core/workspace.js';
 
 const EXAMPLES = fs.readdirSync(new URL('../../examples/', import.meta.url)).filter((f) => f.endsWith('.nas'));
 
@@ -160,5 +163,28 @@ network Mixed {
     }
     expect(nodes).toBeGreaterThan(5000);
     expect(replays).toBeGreaterThan(300);
+  });
+});
+
+describe('instance records', () => {
+  it('do not keep a closed document alive (a record of a standard-library block outlives every document)', async () => {
+    v8.setFlagsFromString('--expose-gc');
+    const gc = vm.runInNewContext('gc') as () => void;
+    const ws = new NasWorkspace();
+    const uri = URI.file('/virtual/instance-records-leak.nas');
+    // In a function of its own, so that no local of the test keeps the document.
+    const open = async (): Promise<WeakRef<object>> => {
+      const doc = await ws.addText('import "std/blocks"\nnetwork N {\n  input(64, 8, 8)\n  Bottleneck(16) * 3\n  gap -> fc(10)\n}\n', uri);
+      const def = (doc.parseResult.value as Document).elements[0] as Definition;
+      expect(elaborate(def).replays).toBeGreaterThan(0);
+      return new WeakRef(doc.parseResult.value);
+    };
+    const root = await open();
+    await ws.removeDocument(uri);
+    for (let i = 0; i < 3 && root.deref(); i++) {
+      await new Promise((resolve) => setTimeout(resolve, 0));
+      gc();
+    }
+    expect(root.deref()).toBeUndefined();
   });
 });

@@ -14,7 +14,7 @@
 import { AstUtils, type AstNode } from 'langium';
 import type * as ast from '../language/generated/ast.js';
 import { OP_RULES, OpError, type Attrs, type AttrValue } from './ops.js';
-import { Graph, type GraphNode } from './graph.js';
+import { Graph } from './graph.js';
 import { formatShape, type Shape } from './shape.js';
 import { POISON, describeValue, isDefinitionValue, isLayer, isPoison, isTensor, type LayerValue, type TensorValue, type Value } from './values.js';
 import { callBuiltinFunction, BUILTIN_FUNCTIONS } from './builtins.js';
@@ -170,8 +170,19 @@ const MAX_NODES = 100_000;
  * (semantics/dependencies.ts), across elaborations: the networks of one file share them.
  */
 interface InstanceRecord {
-  /** The nodes of the first run (from its graph), in order. */
-  readonly nodes: readonly GraphNode[];
+  /**
+   * The nodes of the first run, in order, as columns. Copied, not the graph's node objects:
+   * those reach their graph, and through it the whole network and its document, which a
+   * record of a standard-library block would keep alive after the document is closed.
+   */
+  readonly count: number;
+  readonly ops: readonly string[];
+  readonly attrs: readonly Attrs[];
+  readonly defaults: readonly Attrs[];
+  readonly shapes: readonly Shape[];
+  readonly sources: readonly (AstNode | undefined)[];
+  /** params, MACs and activations of node i at 3i, 3i + 1, 3i + 2. */
+  readonly costs: Float64Array;
   /** Their inputs, node after node: k >= 0 is the instance's k-th node, k < 0 the instance
    * input -1-k. Node i's are [inputStarts[i], inputStarts[i + 1]). */
   readonly nodeInputs: Int32Array;
@@ -670,6 +681,12 @@ class Evaluator {
     if (!isTensor(out) || this.repeatOutputs.has(out)) return;
     const first = mark.nodes;
     const nodes = this.graph.nodes.slice(first);
+    const costs = new Float64Array(nodes.length * 3);
+    nodes.forEach((n, i) => {
+      costs[3 * i] = n.params;
+      costs[3 * i + 1] = n.macs;
+      costs[3 * i + 2] = n.acts;
+    });
     const encode = (id: number): number | undefined => {
       if (id >= first) return id - first;
       const k = inputs.findIndex((t) => t.node === id);
@@ -701,7 +718,13 @@ class Evaluator {
     const table = instanceTableOf(def);
     if (table.size >= MAX_INSTANCES_PER_DEFINITION) return;
     table.set(key, {
-      nodes,
+      count: nodes.length,
+      ops: nodes.map((n) => n.op),
+      attrs: nodes.map((n) => n.attrs),
+      defaults: nodes.map((n) => n.defaults),
+      shapes: nodes.map((n) => n.shape),
+      sources: nodes.map((n) => n.source),
+      costs,
       nodeInputs: Int32Array.from(encoded),
       inputStarts: Int32Array.from(starts),
       scopes,
@@ -717,35 +740,34 @@ class Evaluator {
   private replayInstance(r: InstanceRecord, inputs: readonly TensorValue[], ctx: EvalContext, scope: string, site: AstNode): TensorValue {
     const base = this.graph.nodes.length;
     this.replays++;
-    if (base + r.nodes.length > MAX_NODES) {
+    if (base + r.count > MAX_NODES) {
       // Where interpreting the instance would have stopped: at its node that crosses the limit.
-      const at = r.nodes[Math.max(0, MAX_NODES - base)]?.source ?? site;
+      const at = r.sources[Math.max(0, MAX_NODES - base)] ?? site;
       throw new ElaborationLimit(`the network has more than ${MAX_NODES.toLocaleString('en-US')} nodes`, at, [...ctx.callStack, site]);
     }
     this.work += r.work;
     if (this.work > MAX_WORK)
       throw new ElaborationLimit(
         `elaboration stopped after ${MAX_WORK.toLocaleString('en-US')} evaluation steps: the network is too large or loops`,
-        r.nodes[0]?.source ?? site,
+        r.sources[0] ?? site,
         [...ctx.callStack, site],
       );
-    for (let i = 0; i < r.nodes.length; i++) {
-      const n = r.nodes[i]!;
+    for (let i = 0; i < r.count; i++) {
       const encoded = r.nodeInputs;
       const ins: number[] = [];
       for (let k = r.inputStarts[i]!; k < r.inputStarts[i + 1]!; k++) ins.push(decodeNode(encoded[k]!, base, inputs));
       this.graph.add({
-        op: n.op,
-        attrs: n.attrs,
-        defaults: n.defaults,
+        op: r.ops[i]!,
+        attrs: r.attrs[i]!,
+        defaults: r.defaults[i]!,
         inputs: ins,
-        shape: n.shape,
-        params: n.params,
-        macs: n.macs,
-        acts: n.acts,
+        shape: r.shapes[i]!,
+        params: r.costs[3 * i]!,
+        macs: r.costs[3 * i + 1]!,
+        acts: r.costs[3 * i + 2]!,
         scopeParent: scope,
         scopeName: r.scopes[i]!,
-        source: n.source,
+        source: r.sources[i],
         choiceKeys: ctx.choiceStack,
       });
     }
