@@ -11,7 +11,7 @@
  * blocks add their call site, so a layer-wise space (SPOS, Guo et al. 2020; MnasNet, Tan et
  * al. 2019) decides each position independently.
  */
-import { AstUtils, type AstNode } from 'langium';
+import { AstUtils, type AstNode, type URI } from 'langium';
 import type * as ast from '../language/generated/ast.js';
 import { OP_RULES, OpError, type Attrs, type AttrValue } from './ops.js';
 import { Graph } from './graph.js';
@@ -21,6 +21,7 @@ import { callBuiltinFunction, BUILTIN_FUNCTIONS } from './builtins.js';
 import { parseNumber } from './numbers.js';
 import { suggestName } from './suggest.js';
 import { fingerprintOf } from './dependencies.js';
+import { isBuiltinUri } from '../language/imports.js';
 
 export interface Decider {
   /** Index in [0, options) of the option taken at this key. */
@@ -247,7 +248,9 @@ const attrTables = new WeakMap<ast.Definition, Map<string, Attrs>>();
 const MAX_ATTRS_PER_OP = 4096;
 
 function internAttrs(def: ast.Definition, values: readonly Value[]): Attrs {
-  const key = valuesKey(values);
+  // Only plain values: a shared attribute object outlives the document, and must not hold its
+  // definitions.
+  const key = values.every(isPlainValue) ? valuesKey(values) : undefined;
   if (key === undefined) return makeAttrs(def, values);
   let table = attrTables.get(def);
   if (!table) {
@@ -268,6 +271,12 @@ function makeAttrs(def: ast.Definition, values: readonly Value[]): Attrs {
   const positional = signatureOf(def).positional;
   for (let i = 0; i < positional.length; i++) attrs[positional[i]!.name] = values[i] as AttrValue;
   return attrs;
+}
+
+/** Whether `root` is the AST of a standard-library document (they live as long as the process). */
+function isBuiltinDocument(root: AstNode): boolean {
+  const uri = (root as { $document?: { uri: URI } }).$document?.uri;
+  return uri !== undefined && isBuiltinUri(uri);
 }
 
 /** A recorded node reference (see InstanceRecord.nodeInputs) as a node id of this graph. */
@@ -293,6 +302,11 @@ function valueKey(v: Value): string | undefined {
   if (!Array.isArray(v)) return undefined;
   const items = valuesKey(v);
   return items === undefined ? undefined : `[${items}]`;
+}
+
+/** A number, string, boolean or list of them. */
+function isPlainValue(v: Value): boolean {
+  return typeof v !== 'object' || (Array.isArray(v) && v.every(isPlainValue));
 }
 
 /** The keys of a list of values, each followed by a comma; undefined if one has none. */
@@ -715,6 +729,16 @@ class Evaluator {
       if (s.outputNode >= 0 && o === undefined) return;
       statements.push({ stmt: s.stmt, first: s.first - first, end: s.end - first, output: o });
     }
+    // The record lives as long as `def`: it may hold AST nodes of def's own document and of the
+    // standard library only (a user's block passed to a library block as a layer would make a
+    // library record keep the user's document alive).
+    const home = AstUtils.findRootNode(def);
+    const outlives = (node: AstNode | undefined): boolean => {
+      if (!node) return true;
+      const root = AstUtils.findRootNode(node);
+      return root === home || isBuiltinDocument(root);
+    };
+    if (!nodes.every((n) => outlives(n.source)) || !statements.every((st) => outlives(st.stmt))) return;
     const table = instanceTableOf(def);
     if (table.size >= MAX_INSTANCES_PER_DEFINITION) return;
     table.set(key, {
