@@ -1344,7 +1344,11 @@ class Evaluator {
           this.active.delete(def);
           if (mark) this.recording--;
         }
-        if (mark) this.finishRecording(def, key!, mark, inputs, out, scope, c.callStack.length);
+        if (mark) {
+          this.finishRecording(def, key!, mark, inputs, out, scope, c.callStack.length);
+          // No recording reads the log any more: start it afresh.
+          if (this.recording === 0) this.statementLog.length = 0;
+        }
         return out;
       },
     };
