@@ -82,7 +82,7 @@ export class Graph {
   /** How many nodes consume each node's output. */
   readonly consumers: number[] = [];
   /** The inputs of every node, node after node (see Node). */
-  inputIds = new Int32Array(256);
+  private inputIds = new Int32Array(256);
   /** Where each node's inputs start in `inputIds`; one more entry than nodes. */
   private readonly inputStarts: number[] = [0];
   private readonly opDefaults = new Map<string, Attrs>();
