@@ -208,13 +208,39 @@ const LazyAstObject = function (this: AstObj & { [CST]: CstNode | undefined }, $
 } as unknown as AstObjectConstructor;
 (LazyAstObject as unknown as { prototype: object }).prototype = LAZY_AST_PROTOTYPE;
 
-for (let i = 0; i < 8; i++) {
-  const warm = new AstObject('');
-  const lazyWarm = new LazyAstObject('');
-  for (let k = 1; k < 9; k++) {
-    warm[`f${k}`] = k;
-    lazyWarm[`f${k}`] = k;
+/**
+ * A constructor of its own per node type and mode. V8 sizes the objects of a constructor by the
+ * fields its first few objects get ("slack tracking"), so one constructor for every type gave
+ * each node the ten fields of the largest; most nodes (references, numbers, arguments) have
+ * five to seven, and the unused slots were a quarter of an AST's memory.
+ */
+const astConstructors = new Map<string, AstObjectConstructor>();
+
+function astConstructorFor($type: string, fields: number, lazy: boolean): AstObjectConstructor {
+  const key = `${lazy ? 'lazy' : 'full'}:${$type}`;
+  let made = astConstructors.get(key);
+  if (made === undefined) {
+    // A new function object per type: each has its own initial map, hence its own size.
+    const C = lazy
+      ? function LazyAstNode(this: AstObj & { [CST]: CstNode | undefined }, t: string): void {
+          this.$type = t;
+          this[CST] = PENDING;
+        }
+      : function AstNode(this: AstObj, t: string): void {
+          this.$type = t;
+        };
+    (C as unknown as { prototype: object }).prototype = lazy ? LAZY_AST_PROTOTYPE : Object.prototype;
+    made = C as unknown as AstObjectConstructor;
+    // Show slack tracking the most fields a node of this type can get (set by the constructor:
+    // `$type`, and the CST slot when lazy).
+    const own = lazy ? 2 : 1;
+    for (let i = 0; i < 8; i++) {
+      const warm = new made('');
+      for (let k = own; k < fields; k++) warm[`f${k}`] = k;
+    }
+    astConstructors.set(key, made);
   }
+  return made;
 }
 
 /** Thrown on any syntax error; caught by `parse`, which then returns undefined. */
@@ -338,6 +364,9 @@ export class FastNasParser {
   private readonly defaultConverter: boolean;
   /** Properties that `assignMandatoryProperties` sets, by AST type, in its order. */
   private readonly defaults = new Map<string, Array<[string, unknown]>>();
+  /** Per node type, the constructors of its AST nodes (see astConstructorFor). */
+  private readonly constructors = new Map<string, AstObjectConstructor>();
+  private readonly lazyConstructors = new Map<string, AstObjectConstructor>();
   /** Operator precedence (index in the infix rule, loosest last) by token kind, -1 if none. */
   private readonly precedence = new Int8Array(KIND_COUNT).fill(-1);
   private readonly rightAssoc = new Uint8Array(KIND_COUNT);
@@ -392,6 +421,11 @@ export class FastNasParser {
         if (p.defaultValue !== undefined) list.push([p.name, p.defaultValue]);
       }
       this.defaults.set(type, list);
+      // `$type`, the grammar's properties, the three container fields, `$cstNode` (an own
+      // property in full mode, the CST slot when lazy) and a document root's `$document`.
+      const fields = 1 + Object.keys(reflection.getTypeMetaData(type).properties).length + 3 + 1 + (type === 'Document' ? 1 : 0);
+      this.constructors.set(type, astConstructorFor(type, fields, false));
+      this.lazyConstructors.set(type, astConstructorFor(type, fields, true));
     }
     const grammar = services.Grammar;
     const infix = grammar.rules.find((r) => r.name === 'BinaryExpr') as GrammarAST.InfixRule | undefined;
@@ -1133,6 +1167,8 @@ export class FastNasParser {
 
   /** A new AST node of type `$type` (a `LazyAstObject` in an AST-only parse). */
   private make($type: string): AstObj {
+    const C = (this.lazy ? this.lazyConstructors : this.constructors).get($type);
+    if (C !== undefined) return new C($type);
     return this.lazy ? new LazyAstObject($type) : new AstObject($type);
   }
 }
