@@ -45,16 +45,7 @@ export function isModelDefinition(node: AstNode): node is ast.Definition {
 
 /** Sums the costs of graph nodes [first, end). */
 export function totalsOf(result: ElaborationResult, first: number, end: number): Totals {
-  let params = 0;
-  let macs = 0;
-  let acts = 0;
-  for (let i = first; i < end; i++) {
-    const n = result.graph.nodes[i]!;
-    params += n.params;
-    macs += n.macs;
-    acts += n.acts;
-  }
-  return { params, macs, acts };
+  return result.graph.totalsOf(first, end);
 }
 
 export class NasAnalysis {

@@ -387,7 +387,7 @@ export class StatementTable implements Iterable<[AstNode, StatementInfo]> {
     return {
       first: c[i]!,
       end: c[i + 1]!,
-      output: node < 0 ? undefined : { kind: 'tensor', node, shape: this.graph.nodes[node]!.shape },
+      output: node < 0 ? undefined : { kind: 'tensor', node, shape: this.graph.shapeOf(node) },
       instances: c[i + 3]!,
     };
   }
@@ -616,7 +616,7 @@ class Evaluator {
 
   /** Returns a value when the statement is an `output`. */
   private execStatement(stmt: ast.Statement, frame: Frame, history: TensorValue[], ctx: EvalContext): Value | undefined {
-    const first = this.graph.nodes.length;
+    const first = this.graph.size;
     const traceFirst = this.trace.length;
     const out = this.execStatementInner(stmt, frame, history, ctx);
     // Statements of the network itself (those of its top-level for loops included) are the
@@ -624,12 +624,12 @@ class Evaluator {
     if (ctx.callStack.length === 0 && stmt.$type !== 'ForStmt') {
       this.stepCount++;
       if (this.model?.kind === 'space')
-        this.steps.push({ nodeFirst: first, nodeEnd: this.graph.nodes.length, traceFirst, traceEnd: this.trace.length, history: history.slice(-2) });
+        this.steps.push({ nodeFirst: first, nodeEnd: this.graph.size, traceFirst, traceEnd: this.trace.length, history: history.slice(-2) });
     }
     if (stmt.$type !== 'ForStmt' && stmt.$type !== 'Let') {
       if (this.recording > 0 || !this.statements.countAgain(stmt)) {
         const produced = stmt.$type === 'Node' ? frame.get(stmt) : stmt.$type === 'InputStmt' ? history[history.length - 1] : out;
-        this.noteStatement(stmt, first, this.graph.nodes.length, produced && isTensor(produced) ? produced.node : -1);
+        this.noteStatement(stmt, first, this.graph.size, produced && isTensor(produced) ? produced.node : -1);
       }
     }
     return out;
@@ -663,7 +663,7 @@ class Evaluator {
 
   private startRecording(depth: number): RecordingMark {
     const mark: RecordingMark = {
-      nodes: this.graph.nodes.length,
+      nodes: this.graph.size,
       log: this.statementLog.length,
       work: this.work,
       errors: this.errorCount,
@@ -694,11 +694,12 @@ class Evaluator {
     if (this.errorCount !== mark.errors || this.choiceCount !== mark.choices) return;
     if (!isTensor(out) || this.repeatOutputs.has(out)) return;
     const first = mark.nodes;
-    const nodes = this.graph.nodes.slice(first);
+    const g = this.graph;
+    const count = g.size - first;
     // A plain array, not a Float64Array: a read from a typed array is a double, which made the
-    // graph node's cost fields boxed numbers (59,000 more objects per 5,000-line file).
+    // graph's cost columns hold boxed numbers (59,000 more objects per 5,000-line file).
     const costs: number[] = [];
-    for (const n of nodes) costs.push(n.params, n.macs, n.acts);
+    for (let id = first; id < g.size; id++) costs.push(g.costOf(id, 0), g.costOf(id, 1), g.costOf(id, 2));
     const encode = (id: number): number | undefined => {
       if (id >= first) return id - first;
       const k = inputs.findIndex((t) => t.node === id);
@@ -708,15 +709,16 @@ class Evaluator {
     const encoded: number[] = [];
     const starts: number[] = [0];
     const scopes: string[] = [];
-    for (const n of nodes) {
-      for (const id of n.inputs) {
-        const e = encode(id);
+    for (let id = first; id < g.size; id++) {
+      for (let k = 0, n = g.inputCount(id); k < n; k++) {
+        const e = encode(g.inputAt(id, k));
         if (e === undefined) return;
         encoded.push(e);
       }
       starts.push(encoded.length);
-      if (!n.scope.startsWith(prefix)) return;
-      scopes.push(n.scope.slice(prefix.length));
+      const below = g.scopeBelow(id, prefix);
+      if (below === undefined) return;
+      scopes.push(below);
     }
     const output = encode(out.node);
     if (output === undefined) return;
@@ -736,16 +738,17 @@ class Evaluator {
       const root = AstUtils.findRootNode(node);
       return root === home || isBuiltinDocument(root);
     };
-    if (!nodes.every((n) => outlives(n.source)) || !statements.every((st) => outlives(st.stmt))) return;
+    for (let id = first; id < g.size; id++) if (!outlives(g.sourceOf(id))) return;
+    if (!statements.every((st) => outlives(st.stmt))) return;
     const table = instanceTableOf(def);
     if (table.size >= MAX_INSTANCES_PER_DEFINITION) return;
     table.set(key, {
-      count: nodes.length,
-      ops: nodes.map((n) => n.op),
-      attrs: nodes.map((n) => n.attrs),
-      defaults: nodes.map((n) => n.defaults),
-      shapes: nodes.map((n) => n.shape),
-      sources: nodes.map((n) => n.source),
+      count,
+      ops: Array.from({ length: count }, (_, k) => g.opOf(first + k)),
+      attrs: Array.from({ length: count }, (_, k) => g.attrsOf(first + k)),
+      defaults: Array.from({ length: count }, (_, k) => g.defaultsOf(g.opOf(first + k))),
+      shapes: Array.from({ length: count }, (_, k) => g.shapeOf(first + k)),
+      sources: Array.from({ length: count }, (_, k) => g.sourceOf(first + k)),
       costs,
       nodeInputs: Int32Array.from(encoded),
       inputStarts: Int32Array.from(starts),
@@ -760,7 +763,7 @@ class Evaluator {
 
   /** Applies a recorded instance: its nodes again, on these inputs, under this scope. */
   private replayInstance(r: InstanceRecord, inputs: readonly TensorValue[], ctx: EvalContext, scope: string, site: AstNode): TensorValue {
-    const base = this.graph.nodes.length;
+    const base = this.graph.size;
     this.replays++;
     if (base + r.count > MAX_NODES) {
       // Where interpreting the instance would have stopped: at its node that crosses the limit.
@@ -774,24 +777,26 @@ class Evaluator {
         r.sources[0] ?? site,
         [...ctx.callStack, site],
       );
+    const outer = inputs.map((t) => t.node);
     for (let i = 0; i < r.count; i++) {
-      const encoded = r.nodeInputs;
-      const ins: number[] = [];
-      for (let k = r.inputStarts[i]!; k < r.inputStarts[i + 1]!; k++) ins.push(decodeNode(encoded[k]!, base, inputs));
-      this.graph.add({
-        op: r.ops[i]!,
-        attrs: r.attrs[i]!,
-        defaults: r.defaults[i]!,
-        inputs: ins,
-        shape: r.shapes[i]!,
-        params: r.costs[3 * i]!,
-        macs: r.costs[3 * i + 1]!,
-        acts: r.costs[3 * i + 2]!,
-        scopeParent: scope,
-        scopeName: r.scopes[i]!,
-        source: r.sources[i],
-        choiceKeys: ctx.choiceStack,
-      });
+      this.graph.addEncoded(
+        r.ops[i]!,
+        r.attrs[i]!,
+        r.defaults[i]!,
+        r.nodeInputs,
+        r.inputStarts[i]!,
+        r.inputStarts[i + 1]!,
+        base,
+        outer,
+        r.shapes[i]!,
+        r.costs[3 * i]!,
+        r.costs[3 * i + 1]!,
+        r.costs[3 * i + 2]!,
+        scope,
+        r.scopes[i]!,
+        r.sources[i],
+        ctx.choiceStack,
+      );
     }
     for (const s of r.statements) {
       this.noteStatement(s.stmt, base + s.first, base + s.end, s.output === undefined ? -1 : decodeNode(s.output, base, inputs));
@@ -815,21 +820,8 @@ class Evaluator {
           }
           const shape: Shape = { c: dims[0]!, h: dims[1] ?? 1, w: dims[2] ?? dims[1] ?? 1 };
           this.inputShape ??= shape;
-          const node = this.graph.add({
-            op: 'input',
-            attrs: {},
-            defaults: EMPTY_ATTRS,
-            inputs: [],
-            shape,
-            params: 0,
-            macs: 0,
-            acts: 0,
-            scopeParent: '',
-            scopeName: 'input',
-            source: stmt,
-            choiceKeys: ctx.choiceStack,
-          });
-          const t: TensorValue = { kind: 'tensor', node: node.id, shape };
+          const node = this.graph.add('input', {}, EMPTY_ATTRS, [], shape, 0, 0, 0, '', 'input', stmt, ctx.choiceStack);
+          const t: TensorValue = { kind: 'tensor', node, shape };
           this.networkInput ??= t;
           history.push(t);
           return undefined;
@@ -1381,28 +1373,17 @@ class Evaluator {
     if (inputs.length < min || inputs.length > max) {
       this.fail(site, `${op} takes ${min === max ? min : `${min} or more`} input${max === 1 ? '' : 's'}, found ${inputs.length}`, 'input-count');
     }
-    if (this.graph.nodes.length >= MAX_NODES)
-      throw new ElaborationLimit(`the network has more than ${MAX_NODES.toLocaleString('en-US')} nodes`, site, ctx.callStack);
+    if (this.graph.size >= MAX_NODES) throw new ElaborationLimit(`the network has more than ${MAX_NODES.toLocaleString('en-US')} nodes`, site, ctx.callStack);
     try {
       const r = rule.infer(
         inputs.map((t) => t.shape),
         attrs,
       );
-      const node = this.graph.add({
-        op,
-        attrs,
-        defaults: this.defaultsCache.get(op) ?? EMPTY_ATTRS,
-        inputs: inputs.map((t) => t.node),
-        shape: r.shape,
-        params: r.params,
-        macs: r.macs,
-        acts: r.acts,
-        scopeParent: ctx.scope,
-        scopeName: op,
-        source: site,
-        choiceKeys: ctx.choiceStack,
-      });
-      return { kind: 'tensor', node: node.id, shape: r.shape };
+      const ids: number[] = [];
+      for (let k = 0; k < inputs.length; k++) ids.push(inputs[k]!.node);
+      const defaults = this.defaultsCache.get(op) ?? EMPTY_ATTRS;
+      const node = this.graph.add(op, attrs, defaults, ids, r.shape, r.params, r.macs, r.acts, ctx.scope, op, site, ctx.choiceStack);
+      return { kind: 'tensor', node, shape: r.shape };
     } catch (err) {
       if (!(err instanceof OpError)) throw err;
       let node: AstNode = site;

@@ -26,12 +26,6 @@ export interface GraphNode {
   readonly choiceKeys: readonly string[];
 }
 
-/** What `Graph.add` takes: a node without its id, and its scope as its parent's and its own name. */
-export type NodeSpec = Omit<GraphNode, 'id' | 'scope'> & {
-  readonly scopeParent: string;
-  readonly scopeName: string;
-};
-
 const NO_DEFAULTS: Attrs = Object.freeze({});
 
 export interface Totals {
@@ -41,51 +35,114 @@ export interface Totals {
 }
 
 /**
- * A node's inputs live in its graph's flat `inputIds` array, not in an array of their own:
- * most nodes have one input, and an array per node was two of the six objects an elaborated
- * node kept alive (the collector copies every one of them while a check runs). `inputs` makes
- * an array when read; the graph's own walks read the flat array.
+ * A node as read by consumers (cost reports, drawing, printing, training): a view of its
+ * graph's columns, made when `Graph.nodes` is first read. A check needs none of them (totals,
+ * dead nodes and consumers read the columns), and an object per node was 19,700 objects a
+ * 5,000-line file kept alive, each copied by the collector while the check ran.
  */
 class Node implements GraphNode {
   constructor(
-    readonly id: number,
-    readonly op: string,
-    readonly attrs: Attrs,
     private readonly graph: Graph,
-    readonly shape: Shape,
-    readonly params: number,
-    readonly macs: number,
-    readonly acts: number,
-    private readonly scopeParent: string,
-    private readonly scopeName: string,
-    readonly source: AstNode | undefined,
-    readonly choiceKeys: readonly string[],
+    readonly id: number,
   ) {}
 
-  /** Joined when read: a scope string per node was the most numerous object a check kept alive. */
-  get scope(): string {
-    return this.scopeParent ? `${this.scopeParent}/${this.scopeName}` : this.scopeName;
+  get op(): string {
+    return this.graph.opOf(this.id);
   }
-
+  get attrs(): Attrs {
+    return this.graph.attrsOf(this.id);
+  }
+  get shape(): Shape {
+    return this.graph.shapeOf(this.id);
+  }
+  get params(): number {
+    return this.graph.costOf(this.id, 0);
+  }
+  get macs(): number {
+    return this.graph.costOf(this.id, 1);
+  }
+  get acts(): number {
+    return this.graph.costOf(this.id, 2);
+  }
+  get scope(): string {
+    return this.graph.scopeOf(this.id);
+  }
+  get source(): AstNode | undefined {
+    return this.graph.sourceOf(this.id);
+  }
+  get choiceKeys(): readonly string[] {
+    return this.graph.choiceKeysOf(this.id);
+  }
   get inputs(): readonly number[] {
     return this.graph.inputsOf(this.id);
   }
-
   /** An op's defaults are the same for all its nodes: the graph keeps them once per op. */
   get defaults(): Attrs {
-    return this.graph.defaultsOf(this.op);
+    return this.graph.defaultsOf(this.graph.opOf(this.id));
   }
 }
 
+/** The graph's nodes as columns, node after node (see Node). */
 export class Graph {
-  readonly nodes: GraphNode[] = [];
+  private readonly ops: string[] = [];
+  private readonly attrs: Attrs[] = [];
+  private readonly shapes: Shape[] = [];
+  /** params, MACs, activations of each node, three numbers a node (doubles, unboxed). */
+  private readonly costs: number[] = [];
+  /** A node's scope is its parent's and its own name, joined when read: a scope string per node
+   * was the most numerous object a check kept alive. */
+  private readonly scopeParents: string[] = [];
+  private readonly scopeNames: string[] = [];
+  private readonly sources: Array<AstNode | undefined> = [];
+  private readonly choiceKeys: Array<readonly string[]> = [];
   /** How many nodes consume each node's output. */
   readonly consumers: number[] = [];
-  /** The inputs of every node, node after node (see Node). */
+  /** The inputs of every node, node after node: most nodes have one input. */
   private inputIds = new Int32Array(256);
   /** Where each node's inputs start in `inputIds`; one more entry than nodes. */
   private readonly inputStarts: number[] = [0];
   private readonly opDefaults = new Map<string, Attrs>();
+  private readonly views: Node[] = [];
+
+  /** The number of nodes. */
+  get size(): number {
+    return this.ops.length;
+  }
+
+  /** Every node, in the order added (views made on first read; see Node). */
+  get nodes(): readonly GraphNode[] {
+    for (let i = this.views.length; i < this.ops.length; i++) this.views.push(new Node(this, i));
+    return this.views;
+  }
+
+  opOf(id: number): string {
+    return this.ops[id]!;
+  }
+  attrsOf(id: number): Attrs {
+    return this.attrs[id]!;
+  }
+  shapeOf(id: number): Shape {
+    return this.shapes[id]!;
+  }
+  /** Cost `k` (0 params, 1 MACs, 2 activations) of node `id`. */
+  costOf(id: number, k: 0 | 1 | 2): number {
+    return this.costs[3 * id + k]!;
+  }
+  scopeOf(id: number): string {
+    const parent = this.scopeParents[id]!;
+    return parent ? `${parent}/${this.scopeNames[id]!}` : this.scopeNames[id]!;
+  }
+  /** The scope of node `id` below `prefix` (which ends with '/'), or undefined if outside. */
+  scopeBelow(id: number, prefix: string): string | undefined {
+    const full = this.scopeOf(id);
+    return full.startsWith(prefix) ? full.slice(prefix.length) : undefined;
+  }
+  sourceOf(id: number): AstNode | undefined {
+    return this.sources[id];
+  }
+  choiceKeysOf(id: number): readonly string[] {
+    return this.choiceKeys[id]!;
+  }
 
   /** The inputs of node `id` (a new array). */
   inputsOf(id: number): number[] {
@@ -94,64 +151,149 @@ export class Graph {
     return out;
   }
 
+  /** How many inputs node `id` has, and its k-th. */
+  inputCount(id: number): number {
+    return this.inputStarts[id + 1]! - this.inputStarts[id]!;
+  }
+  inputAt(id: number, k: number): number {
+    return this.inputIds[this.inputStarts[id]! + k]!;
+  }
+
   defaultsOf(op: string): Attrs {
     return this.opDefaults.get(op) ?? NO_DEFAULTS;
   }
 
-  add(node: NodeSpec): GraphNode {
-    const inputs = node.inputs;
+  /**
+   * Adds a node and returns its id. `defaults` are the op's declared defaults (attributes equal
+   * to them are left out when printing); `scopeParent`/`scopeName` its readable position
+   * (`stage2/Bottleneck.1` and `conv`); `source` the AST node that created it.
+   */
+  add(
+    op: string,
+    attrs: Attrs,
+    defaults: Attrs,
+    inputs: readonly number[],
+    shape: Shape,
+    params: number,
+    macs: number,
+    acts: number,
+    scopeParent: string,
+    scopeName: string,
+    source: AstNode | undefined,
+    choiceKeys: readonly string[],
+  ): number {
     const start = this.inputStarts[this.inputStarts.length - 1]!;
-    if (start + inputs.length > this.inputIds.length) {
-      const grown = new Int32Array(Math.max(this.inputIds.length * 2, start + inputs.length));
-      grown.set(this.inputIds);
-      this.inputIds = grown;
-    }
+    this.reserveInputs(start + inputs.length);
     for (let k = 0; k < inputs.length; k++) {
       const i = inputs[k]!;
       this.inputIds[start + k] = i;
       this.consumers[i]!++;
     }
     this.inputStarts.push(start + inputs.length);
-    // A node of one class, built with its id: adding `id` to the caller's object literal
-    // changed its shape after creation, about a third of the elaboration time.
+    return this.addColumns(op, attrs, defaults, shape, params, macs, acts, scopeParent, scopeName, source, choiceKeys);
+  }
+
+  /**
+   * `add` for a node whose inputs are given encoded (an instance replayed, evaluator.ts):
+   * `encoded[from..to)`, where e >= 0 is node `base + e` and e < 0 is `outer[-1 - e]`.
+   */
+  addEncoded(
+    op: string,
+    attrs: Attrs,
+    defaults: Attrs,
+    encoded: Int32Array,
+    from: number,
+    to: number,
+    base: number,
+    outer: readonly number[],
+    shape: Shape,
+    params: number,
+    macs: number,
+    acts: number,
+    scopeParent: string,
+    scopeName: string,
+    source: AstNode | undefined,
+    choiceKeys: readonly string[],
+  ): number {
+    const start = this.inputStarts[this.inputStarts.length - 1]!;
+    this.reserveInputs(start + to - from);
+    for (let k = from; k < to; k++) {
+      const e = encoded[k]!;
+      const i = e >= 0 ? base + e : outer[-1 - e]!;
+      this.inputIds[start + k - from] = i;
+      this.consumers[i]!++;
+    }
+    this.inputStarts.push(start + to - from);
+    return this.addColumns(op, attrs, defaults, shape, params, macs, acts, scopeParent, scopeName, source, choiceKeys);
+  }
+
+  private reserveInputs(n: number): void {
+    if (n <= this.inputIds.length) return;
+    const grown = new Int32Array(Math.max(this.inputIds.length * 2, n));
+    grown.set(this.inputIds);
+    this.inputIds = grown;
+  }
+
+  private addColumns(
+    op: string,
+    attrs: Attrs,
+    defaults: Attrs,
+    shape: Shape,
+    params: number,
+    macs: number,
+    acts: number,
+    scopeParent: string,
+    scopeName: string,
+    source: AstNode | undefined,
+    choiceKeys: readonly string[],
+  ): number {
     // One defaults object per op: nodes made without attributes (`add`, `concat` of loose
     // ends) may come with empty defaults, which never replace an op's real ones.
-    const known = this.opDefaults.get(node.op);
-    if (known !== node.defaults && (known === undefined || Object.keys(known).length === 0)) this.opDefaults.set(node.op, node.defaults);
-    const full = new Node(
-      this.nodes.length,
-      node.op,
-      node.attrs,
-      this,
-      node.shape,
-      node.params,
-      node.macs,
-      node.acts,
-      node.scopeParent,
-      node.scopeName,
-      node.source,
-      node.choiceKeys,
-    );
-    this.nodes.push(full);
+    const known = this.opDefaults.get(op);
+    if (known !== defaults && (known === undefined || Object.keys(known).length === 0)) this.opDefaults.set(op, defaults);
+    const id = this.ops.length;
+    this.ops.push(op);
+    this.attrs.push(attrs);
+    this.shapes.push(shape);
+    this.costs.push(params, macs, acts);
+    this.scopeParents.push(scopeParent);
+    this.scopeNames.push(scopeName);
+    this.sources.push(source);
+    this.choiceKeys.push(choiceKeys);
     this.consumers.push(0);
-    return full;
+    return id;
   }
 
   totals(): Totals {
     let params = 0;
     let macs = 0;
     let acts = 0;
-    for (const n of this.nodes) {
-      params += n.params;
-      macs += n.macs;
-      acts += n.acts;
+    const c = this.costs;
+    for (let i = 0; i < c.length; i += 3) {
+      params += c[i]!;
+      macs += c[i + 1]!;
+      acts += c[i + 2]!;
+    }
+    return { params, macs, acts };
+  }
+
+  /** Sums the costs of nodes [first, end). */
+  totalsOf(first: number, end: number): Totals {
+    let params = 0;
+    let macs = 0;
+    let acts = 0;
+    const c = this.costs;
+    for (let i = first; i < end; i++) {
+      params += c[3 * i]!;
+      macs += c[3 * i + 1]!;
+      acts += c[3 * i + 2]!;
     }
     return { params, macs, acts };
   }
 
   /** Nodes from which the output cannot be reached. */
   deadNodes(output: number): GraphNode[] {
-    const live = new Uint8Array(this.nodes.length);
+    const live = new Uint8Array(this.ops.length);
     const stack = [output];
     live[output] = 1;
     const ids = this.inputIds;
@@ -166,6 +308,8 @@ export class Graph {
         }
       }
     }
-    return this.nodes.filter((n) => !live[n.id]);
+    const dead: GraphNode[] = [];
+    for (let i = 0; i < live.length; i++) if (!live[i]) dead.push(this.views[i] ?? new Node(this, i));
+    return dead;
   }
 }
