@@ -116,7 +116,8 @@ class Frame {
 interface Signature {
   readonly positional: readonly ast.Param[];
   readonly variadic: ast.Param | undefined;
-  readonly byName: ReadonlyMap<string, ast.Param>;
+  /** Where each parameter name is in `positional`. */
+  readonly byName: ReadonlyMap<string, number>;
   /** Defaults that are literals, evaluated once (a default may refer to earlier parameters). */
   readonly literalDefaults: ReadonlyMap<ast.Param, Value>;
   /** The `input a, b` statement of a block or cell body, if any. */
@@ -129,7 +130,7 @@ function signatureOf(def: ast.Definition): Signature {
   let sig = signatures.get(def);
   if (!sig) {
     const positional: ast.Param[] = [];
-    const byName = new Map<string, ast.Param>();
+    const byName = new Map<string, number>();
     const literalDefaults = new Map<ast.Param, Value>();
     let variadic: ast.Param | undefined;
     for (const p of def.params) {
@@ -138,7 +139,7 @@ function signatureOf(def: ast.Definition): Signature {
         continue;
       }
       positional.push(p);
-      if (!byName.has(p.name)) byName.set(p.name, p);
+      if (!byName.has(p.name)) byName.set(p.name, positional.length - 1);
       const d = p.default;
       if (d?.$type === 'NumberLit') literalDefaults.set(p, parseNumber(d.value));
       else if (d?.$type === 'BoolLit') literalDefaults.set(p, d.value === 'true');
@@ -583,15 +584,16 @@ class Evaluator {
     const inputDecl = signatureOf(def).inputDecl;
     const history: TensorValue[] = [];
     if (inputDecl) {
-      inputDecl.names.forEach((n, i) => {
+      const names = inputDecl.names;
+      for (let i = 0; i < names.length; i++) {
         const t = inputs[Math.min(i, inputs.length - 1)];
         if (t) {
-          frame.set(n, t);
+          frame.set(names[i]!, t);
           history.push(t);
         }
-      });
+      }
     } else {
-      history.push(...inputs);
+      for (let i = 0; i < inputs.length; i++) history.push(inputs[i]!);
     }
     const body: BodyState = { created: [], inputs: [...history] };
     const inner = withContext(ctx, ctx.path, ctx.scope, ctx.choiceStack, ctx.repeatIndex, body);
@@ -655,7 +657,8 @@ class Evaluator {
     if (key === undefined) return undefined;
     for (let k = 0; k < inputs.length; k++) {
       const t = inputs[k]!;
-      const alias = inputs.findIndex((u) => u.node === t.node);
+      let alias = 0;
+      while (inputs[alias]!.node !== t.node) alias++;
       key += `|${t.shape.c}x${t.shape.h}x${t.shape.w}@${alias}${t === this.networkInput ? '!' : ''}`;
     }
     return key;
@@ -695,30 +698,56 @@ class Evaluator {
     if (!isTensor(out) || this.repeatOutputs.has(out)) return;
     const first = mark.nodes;
     const g = this.graph;
-    const count = g.size - first;
-    // A plain array, not a Float64Array: a read from a typed array is a double, which made the
-    // graph's cost columns hold boxed numbers (59,000 more objects per 5,000-line file).
-    const costs: number[] = [];
-    for (let id = first; id < g.size; id++) costs.push(g.costOf(id, 0), g.costOf(id, 1), g.costOf(id, 2));
+    const end = g.size;
     const encode = (id: number): number | undefined => {
       if (id >= first) return id - first;
-      const k = inputs.findIndex((t) => t.node === id);
-      return k < 0 ? undefined : -1 - k;
+      for (let k = 0; k < inputs.length; k++) if (inputs[k]!.node === id) return -1 - k;
+      return undefined;
+    };
+    // The record lives as long as `def`: it may hold AST nodes of def's own document and of the
+    // standard library only (a user's block passed to a library block as a layer would make a
+    // library record keep the user's document alive).
+    const home = AstUtils.findRootNode(def);
+    let lastRoot: AstNode | undefined;
+    const outlives = (node: AstNode | undefined): boolean => {
+      if (!node) return true;
+      const root = AstUtils.findRootNode(node);
+      if (root === home || root === lastRoot) return true;
+      if (!isBuiltinDocument(root)) return false;
+      lastRoot = root;
+      return true;
     };
     const prefix = `${scope}/`;
+    // Costs in a plain array, not a Float64Array: a read from a typed array is a double, which
+    // made the graph's cost columns hold boxed numbers (59,000 more objects per 5,000-line file).
+    const costs: number[] = [];
     const encoded: number[] = [];
     const starts: number[] = [0];
     const scopes: string[] = [];
-    for (let id = first; id < g.size; id++) {
+    const ops: string[] = [];
+    const attrs: Attrs[] = [];
+    const defaults: Attrs[] = [];
+    const shapes: Shape[] = [];
+    const sources: Array<AstNode | undefined> = [];
+    for (let id = first; id < end; id++) {
       for (let k = 0, n = g.inputCount(id); k < n; k++) {
         const e = encode(g.inputAt(id, k));
         if (e === undefined) return;
         encoded.push(e);
       }
       starts.push(encoded.length);
-      const below = g.scopeBelow(id, prefix);
+      const below = g.scopeBelow(id, scope, prefix);
       if (below === undefined) return;
+      const source = g.sourceOf(id);
+      if (!outlives(source)) return;
       scopes.push(below);
+      const op = g.opOf(id);
+      ops.push(op);
+      attrs.push(g.attrsOf(id));
+      defaults.push(g.defaultsOf(op));
+      shapes.push(g.shapeOf(id));
+      sources.push(source);
+      costs.push(g.costOf(id, 0), g.costOf(id, 1), g.costOf(id, 2));
     }
     const output = encode(out.node);
     if (output === undefined) return;
@@ -727,28 +756,18 @@ class Evaluator {
       const s = this.statementLog[i]!;
       const o = s.outputNode >= 0 ? encode(s.outputNode) : undefined;
       if (s.outputNode >= 0 && o === undefined) return;
+      if (!outlives(s.stmt)) return;
       statements.push({ stmt: s.stmt, first: s.first - first, end: s.end - first, output: o });
     }
-    // The record lives as long as `def`: it may hold AST nodes of def's own document and of the
-    // standard library only (a user's block passed to a library block as a layer would make a
-    // library record keep the user's document alive).
-    const home = AstUtils.findRootNode(def);
-    const outlives = (node: AstNode | undefined): boolean => {
-      if (!node) return true;
-      const root = AstUtils.findRootNode(node);
-      return root === home || isBuiltinDocument(root);
-    };
-    for (let id = first; id < g.size; id++) if (!outlives(g.sourceOf(id))) return;
-    if (!statements.every((st) => outlives(st.stmt))) return;
     const table = instanceTableOf(def);
     if (table.size >= MAX_INSTANCES_PER_DEFINITION) return;
     table.set(key, {
-      count,
-      ops: Array.from({ length: count }, (_, k) => g.opOf(first + k)),
-      attrs: Array.from({ length: count }, (_, k) => g.attrsOf(first + k)),
-      defaults: Array.from({ length: count }, (_, k) => g.defaultsOf(g.opOf(first + k))),
-      shapes: Array.from({ length: count }, (_, k) => g.shapeOf(first + k)),
-      sources: Array.from({ length: count }, (_, k) => g.sourceOf(first + k)),
+      count: end - first,
+      ops,
+      attrs,
+      defaults,
+      shapes,
+      sources,
       costs,
       nodeInputs: Int32Array.from(encoded),
       inputStarts: Int32Array.from(starts),
@@ -859,7 +878,9 @@ class Evaluator {
             v = v.apply(lastK(this.withoutNetworkInput(history), v.arity), scoped);
           }
           if (isTensor(v)) {
-            history.push(...(this.repeatOutputs.get(v) ?? []), v);
+            const repeats = this.repeatOutputs.get(v);
+            if (repeats !== undefined) for (let k = 0; k < repeats.length; k++) history.push(repeats[k]!);
+            history.push(v);
             ctx.body?.created.push(v);
           } else if (isPoison(v)) {
             // Keep later statements quiet: they see the poison through this name.
@@ -1155,8 +1176,8 @@ class Evaluator {
   }
 
   /** Binds call arguments to a definition's parameters, in order and by name. */
-  private bindArgs(def: ast.Definition, args: readonly ast.Arg[], frame: Frame, ctx: EvalContext, site: AstNode): BoundArgs | undefined {
-    const { positional, variadic, byName, literalDefaults } = signatureOf(def);
+  private bindArgs(def: ast.Definition, sig: Signature, args: readonly ast.Arg[], frame: Frame, ctx: EvalContext, site: AstNode): BoundArgs | undefined {
+    const { positional, variadic, byName, literalDefaults } = sig;
     // Indexed like `positional` (a Map per call was the largest cost of binding).
     const values: Array<Value | undefined> = new Array<Value | undefined>(positional.length).fill(undefined);
     const rest: Value[] = [];
@@ -1167,8 +1188,8 @@ class Evaluator {
     for (const a of args) {
       if (a.name) {
         sawNamed = true;
-        const p = byName.get(a.name);
-        if (!p) {
+        const index = byName.get(a.name);
+        if (index === undefined) {
           const hint = suggestName(
             a.name,
             positional.map((q) => q.name),
@@ -1180,7 +1201,7 @@ class Evaluator {
             'name',
           );
         }
-        const index = positional.indexOf(p);
+        const p = positional[index]!;
         if (values[index] !== undefined) this.fail(a, `attribute \`${a.name}\` is given twice`, 'duplicate-attribute', 'name');
         const v = this.checkType(p, this.evalExpr(a.value, frame, ctx), a.value, def);
         if (isPoison(v)) poisoned = true;
@@ -1276,7 +1297,8 @@ class Evaluator {
 
   private layerOrTensorOfDefinition(def: ast.Definition, args: readonly ast.Arg[], frame: Frame, ctx: EvalContext, site: AstNode): Value {
     if (def.kind === 'fn') this.fail(site, `${def.name} is a function: call it with (...)`, 'type-mismatch');
-    const bound = this.bindArgs(def, args, frame, ctx, site);
+    const sig = signatureOf(def);
+    const bound = this.bindArgs(def, sig, args, frame, ctx, site);
     if (!bound) return POISON;
     if (def.kind === 'op') {
       const rule = OP_RULES[def.name];
@@ -1301,7 +1323,7 @@ class Evaluator {
     }
     if (bound.rest.length > 0)
       this.fail(bound.restNodes[0]!, `${def.name} takes parameters, not tensors: apply it with -> or ${def.name}(...)(x)`, 'type-mismatch');
-    const inputDecl = signatureOf(def).inputDecl;
+    const inputDecl = sig.inputDecl;
     const arity = Math.max(1, inputDecl?.names.length ?? 1);
     const cell = def.kind === 'cell';
     return {
@@ -1325,7 +1347,7 @@ class Evaluator {
         const inner: EvalContext = { path, scope, callStack: [...c.callStack, site], choiceStack: c.choiceStack, repeatIndex: undefined, body: undefined };
         if (inner.callStack.length > this.deepest) this.deepest = inner.callStack.length;
         const f = new Frame(this.globals);
-        const positional = signatureOf(def).positional;
+        const positional = sig.positional;
         for (let i = 0; i < positional.length; i++) f.set(positional[i]!, bound.values[i]!);
         const mark = key !== undefined ? this.startRecording(inner.callStack.length) : undefined;
         this.active.add(def);
@@ -1401,7 +1423,7 @@ class Evaluator {
 
   private callFunction(def: ast.Definition, e: ast.Call, frame: Frame, ctx: EvalContext): Value {
     if (def.name === 'choice') return this.evalChoice(e, frame, ctx);
-    const bound = this.bindArgs(def, e.args, frame, ctx, e);
+    const bound = this.bindArgs(def, signatureOf(def), e.args, frame, ctx, e);
     if (!bound) return POISON;
     const named: Record<string, Value> = {};
     const positional = signatureOf(def).positional;
@@ -1577,13 +1599,14 @@ function join(scope: string, name: string): string {
 }
 
 /** The last k tensors of a sequence, padded with the earliest when there are fewer. */
-function lastK(history: readonly TensorValue[], k: number): TensorValue[] {
+function lastK(history: readonly TensorValue[], k: number): readonly TensorValue[] {
   if (history.length >= k) return history.slice(history.length - k);
   return padInputs(history, k);
 }
 
-function padInputs(ts: readonly TensorValue[], k: number): TensorValue[] {
-  if (ts.length >= k) return [...ts];
+/** `ts` padded to `k` tensors with its first; `ts` itself when long enough (inputs are never changed). */
+function padInputs(ts: readonly TensorValue[], k: number): readonly TensorValue[] {
+  if (ts.length >= k) return ts;
   const out = [...ts];
   while (out.length < k) out.unshift(ts[0]!);
   return out;

@@ -132,8 +132,10 @@ export class Graph {
     const parent = this.scopeParents[id]!;
     return parent ? `${parent}/${this.scopeNames[id]!}` : this.scopeNames[id]!;
   }
-  /** The scope of node `id` below `prefix` (which ends with '/'), or undefined if outside. */
-  scopeBelow(id: number, prefix: string): string | undefined {
+  /** The scope of node `id` below `scope` (`prefix` is `scope/`), or undefined if outside. */
+  scopeBelow(id: number, scope: string, prefix: string): string | undefined {
+    const parent = this.scopeParents[id]!;
+    if (parent === scope && scope !== '') return this.scopeNames[id]!; // the usual case: no new string
     const full = this.scopeOf(id);
     return full.startsWith(prefix) ? full.slice(prefix.length) : undefined;
   }
