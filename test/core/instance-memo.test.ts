@@ -45,7 +45,7 @@ function snapshot(r: ElaborationResult): unknown {
       source: positions(n.source),
       choiceKeys: n.choiceKeys,
     })),
-    consumers: [...r.graph.consumers],
+    consumers: r.graph.nodes.map((n) => r.graph.consumersOf(n.id)),
     statements: [...r.statements].map(([stmt, info]) => ({
       stmt: positions(stmt),
       first: info.first,

@@ -116,10 +116,10 @@ class Frame {
 interface Signature {
   readonly positional: readonly ast.Param[];
   readonly variadic: ast.Param | undefined;
-  /** Where each parameter name is in `positional`. */
-  readonly byName: ReadonlyMap<string, number>;
-  /** Defaults that are literals, evaluated once (a default may refer to earlier parameters). */
-  readonly literalDefaults: ReadonlyMap<ast.Param, Value>;
+  /** Defaults that are literals, evaluated once (a default may refer to earlier parameters),
+   * indexed like `positional` (arrays, not maps: a definition has a few parameters, and two
+   * maps per definition were 400 hash tables a 5,000-line file kept alive). */
+  readonly literalDefaults: ReadonlyArray<Value | undefined>;
   /** The `input a, b` statement of a block or cell body, if any. */
   readonly inputDecl: ast.InputStmt | undefined;
 }
@@ -130,8 +130,7 @@ function signatureOf(def: ast.Definition): Signature {
   let sig = signatures.get(def);
   if (!sig) {
     const positional: ast.Param[] = [];
-    const byName = new Map<string, number>();
-    const literalDefaults = new Map<ast.Param, Value>();
+    const literalDefaults: Array<Value | undefined> = [];
     let variadic: ast.Param | undefined;
     for (const p of def.params) {
       if (p.variadic) {
@@ -139,15 +138,16 @@ function signatureOf(def: ast.Definition): Signature {
         continue;
       }
       positional.push(p);
-      if (!byName.has(p.name)) byName.set(p.name, positional.length - 1);
       const d = p.default;
-      if (d?.$type === 'NumberLit') literalDefaults.set(p, parseNumber(d.value));
-      else if (d?.$type === 'BoolLit') literalDefaults.set(p, d.value === 'true');
-      else if (d?.$type === 'StringLit') literalDefaults.set(p, d.value);
-      else if (d?.$type === 'Unary' && d.op === '-' && d.operand?.$type === 'NumberLit') literalDefaults.set(p, -parseNumber(d.operand.value));
+      let literal: Value | undefined;
+      if (d?.$type === 'NumberLit') literal = parseNumber(d.value);
+      else if (d?.$type === 'BoolLit') literal = d.value === 'true';
+      else if (d?.$type === 'StringLit') literal = d.value;
+      else if (d?.$type === 'Unary' && d.op === '-' && d.operand?.$type === 'NumberLit') literal = -parseNumber(d.operand.value);
+      literalDefaults.push(literal);
     }
     const inputDecl = def.body.find((x): x is ast.InputStmt => x.$type === 'InputStmt' && x.names.length > 0);
-    sig = { positional, variadic, byName, literalDefaults, inputDecl };
+    sig = { positional, variadic, literalDefaults, inputDecl };
     signatures.set(def, sig);
   }
   return sig;
@@ -610,7 +610,7 @@ class Evaluator {
   }
 
   private concatLooseEnds(site: AstNode, body: BodyState, ctx: EvalContext): Value {
-    const loose = body.created.filter((t) => this.graph.consumers[t.node] === 0);
+    const loose = body.created.filter((t) => this.graph.consumersOf(t.node) === 0);
     if (loose.length === 0) this.fail(site, 'the cell has no loose ends to concatenate', 'empty-body');
     if (loose.length === 1) return loose[0]!;
     return this.applyPrimitive('concat', {}, loose, ctx, site);
@@ -1177,19 +1177,22 @@ class Evaluator {
 
   /** Binds call arguments to a definition's parameters, in order and by name. */
   private bindArgs(def: ast.Definition, sig: Signature, args: readonly ast.Arg[], frame: Frame, ctx: EvalContext, site: AstNode): BoundArgs | undefined {
-    const { positional, variadic, byName, literalDefaults } = sig;
+    const { positional, variadic, literalDefaults } = sig;
     // Indexed like `positional` (a Map per call was the largest cost of binding).
     const values: Array<Value | undefined> = new Array<Value | undefined>(positional.length).fill(undefined);
-    const rest: Value[] = [];
-    const restNodes: AstNode[] = [];
+    // Most calls pass no tensors: their lists are made on the first one.
+    let rest: Value[] = NO_VALUES;
+    let restNodes: AstNode[] = NO_NODES;
     let pos = 0;
     let sawNamed = false;
     let poisoned = false;
     for (const a of args) {
       if (a.name) {
         sawNamed = true;
-        const index = byName.get(a.name);
-        if (index === undefined) {
+        // The first parameter of that name (duplicates are reported by the validator).
+        let index = 0;
+        while (index < positional.length && positional[index]!.name !== a.name) index++;
+        if (index === positional.length) {
           const hint = suggestName(
             a.name,
             positional.map((q) => q.name),
@@ -1212,6 +1215,10 @@ class Evaluator {
       const v = this.evalExpr(a.value, frame, ctx);
       if (variadic && (pos >= positional.length || isTensor(v) || (Array.isArray(v) && variadic.type === 'tensor'))) {
         if (isPoison(v)) poisoned = true;
+        if (rest === NO_VALUES) {
+          rest = [];
+          restNodes = [];
+        }
         rest.push(v);
         restNodes.push(a.value);
         continue;
@@ -1239,7 +1246,7 @@ class Evaluator {
         if (!p.default) {
           this.fail(site, `${def.name} needs \`${p.name}\`${p.type ? ` (${p.type})` : ''}`, 'missing-argument');
         }
-        v = literalDefaults.get(p);
+        v = literalDefaults[i];
         if (v === undefined) {
           if (!defFrame) {
             defFrame = new Frame(this.globals);
@@ -1256,29 +1263,28 @@ class Evaluator {
 
   private checkType(p: ast.Param, v: Value, node: AstNode, def: ast.Definition): Value {
     if (isPoison(v) || !p.type || p.type === 'any') return v;
-    const where = `\`${p.name}\` of ${def.name}`;
     switch (p.type) {
       case 'int':
         if (typeof v !== 'number' || !Number.isInteger(v))
-          this.fail(node, `${where} must be an integer, found ${typeof v === 'number' ? v : describeValue(v)}`, 'type-mismatch');
+          this.fail(node, `${paramWhere(p, def)} must be an integer, found ${typeof v === 'number' ? v : describeValue(v)}`, 'type-mismatch');
         return v;
       case 'float':
-        if (typeof v !== 'number') this.fail(node, `${where} must be a number, found ${describeValue(v)}`, 'type-mismatch');
+        if (typeof v !== 'number') this.fail(node, `${paramWhere(p, def)} must be a number, found ${describeValue(v)}`, 'type-mismatch');
         return v;
       case 'bool':
-        if (typeof v !== 'boolean') this.fail(node, `${where} must be true or false, found ${describeValue(v)}`, 'type-mismatch');
+        if (typeof v !== 'boolean') this.fail(node, `${paramWhere(p, def)} must be true or false, found ${describeValue(v)}`, 'type-mismatch');
         return v;
       case 'string':
-        if (typeof v !== 'string') this.fail(node, `${where} must be a string, found ${describeValue(v)}`, 'type-mismatch');
+        if (typeof v !== 'string') this.fail(node, `${paramWhere(p, def)} must be a string, found ${describeValue(v)}`, 'type-mismatch');
         return v;
       case 'list':
-        if (!Array.isArray(v)) this.fail(node, `${where} must be a list, found ${describeValue(v)}`, 'type-mismatch');
+        if (!Array.isArray(v)) this.fail(node, `${paramWhere(p, def)} must be a list, found ${describeValue(v)}`, 'type-mismatch');
         return v;
       case 'tensor':
-        if (!isTensor(v)) this.fail(node, `${where} must be a tensor, found ${describeValue(v)}`, 'type-mismatch');
+        if (!isTensor(v)) this.fail(node, `${paramWhere(p, def)} must be a tensor, found ${describeValue(v)}`, 'type-mismatch');
         return v;
       case 'layer':
-        if (!isLayer(v) && !isDefinitionValue(v)) this.fail(node, `${where} must be a layer, found ${describeValue(v)}`, 'type-mismatch');
+        if (!isLayer(v) && !isDefinitionValue(v)) this.fail(node, `${paramWhere(p, def)} must be a layer, found ${describeValue(v)}`, 'type-mismatch');
         return v;
     }
     return v;
@@ -1305,11 +1311,12 @@ class Evaluator {
       if (!rule) this.fail(site, `op ${def.name} has no implementation`, 'unknown-op');
       const attrs = internAttrs(def, bound.values);
       const captured: TensorValue[] = [];
-      bound.rest.forEach((v, i) => {
+      for (let i = 0; i < bound.rest.length; i++) {
+        const v = bound.rest[i]!;
         if (isTensor(v)) captured.push(v);
         else if (Array.isArray(v) && v.every(isTensor)) captured.push(...v);
         else this.fail(bound.restNodes[i]!, `${def.name} takes tensors, found ${describeValue(v)}`, 'type-mismatch');
-      });
+      }
       const [minInputs] = rule.inputs;
       this.opDefaults(def);
       if (captured.length >= minInputs && captured.length > 0) return this.applyPrimitive(def.name, attrs, captured, ctx, site);
@@ -1318,7 +1325,8 @@ class Evaluator {
         arity: 1,
         label: def.name,
         sharesChoices: false,
-        apply: (inputs, c) => this.applyPrimitive(def.name, attrs, [...inputs.slice(0, 1), ...captured], c, site),
+        apply: (inputs, c) =>
+          this.applyPrimitive(def.name, attrs, captured.length === 0 && inputs.length <= 1 ? inputs : [...inputs.slice(0, 1), ...captured], c, site),
       };
     }
     if (bound.rest.length > 0)
@@ -1443,7 +1451,7 @@ class Evaluator {
       }
       case 'loose_ends': {
         if (!ctx.body) this.fail(e, 'loose_ends() is only meaningful inside a cell or block body', 'no-value');
-        return ctx.body.created.filter((t) => this.graph.consumers[t.node] === 0);
+        return ctx.body.created.filter((t) => this.graph.consumersOf(t.node) === 0);
       }
     }
     if (!BUILTIN_FUNCTIONS.has(def.name)) this.fail(e, `function ${def.name} has no implementation`, 'unknown-op');
@@ -1551,6 +1559,15 @@ class Evaluator {
 }
 
 // ------------------------------------------------------------------ helpers
+
+/** The empty lists of a call without tensor arguments (never changed). */
+const NO_VALUES: Value[] = Object.freeze([]) as unknown as Value[];
+const NO_NODES: AstNode[] = Object.freeze([]) as unknown as AstNode[];
+
+/** "`k` of conv", for messages (made only when one is: a string per typed argument was a tenth of binding). */
+function paramWhere(p: ast.Param, def: ast.Definition): string {
+  return `\`${p.name}\` of ${def.name}`;
+}
 
 function hasSyntaxErrors(root: AstNode): boolean {
   const doc = (root as { $document?: { parseResult: { parserErrors: unknown[]; lexerErrors: unknown[] } } }).$document;

@@ -82,41 +82,69 @@ class Node implements GraphNode {
   }
 }
 
-/** The graph's nodes as columns, node after node (see Node). */
+/** Op names as small numbers, shared by all graphs (a graph has a few distinct ops). */
+const opNames: string[] = [];
+const opCodes = new Map<string, number>();
+
+function opCodeOf(op: string): number {
+  let code = opCodes.get(op);
+  if (code === undefined) {
+    code = opNames.length;
+    opNames.push(op);
+    opCodes.set(op, code);
+  }
+  return code;
+}
+
+/**
+ * The graph's nodes as columns, node after node (see Node). Numbers live in typed arrays, whose
+ * contents are outside the collected heap (the collector copies every array a check keeps
+ * alive while the check runs); op names and choice-key lists, which repeat, as small numbers.
+ */
 export class Graph {
-  private readonly ops: string[] = [];
+  private count = 0;
+  private capacity = 64;
+  private ops = new Uint16Array(64);
+  /** params, MACs, activations of each node. */
+  private costs = new Float64Array(3 * 64);
+  /** How many nodes consume each node's output. */
+  private consumerCounts = new Int32Array(64);
+  /** Where each node's inputs start in `inputIds`; one more entry than nodes. */
+  private inputStarts = new Int32Array(65);
+  /** The inputs of every node, node after node: most nodes have one input. */
+  private inputIds = new Int32Array(64);
   private readonly attrs: Attrs[] = [];
   private readonly shapes: Shape[] = [];
-  /** params, MACs, activations of each node, three numbers a node (doubles, unboxed). */
-  private readonly costs: number[] = [];
   /** A node's scope is its parent's and its own name, joined when read: a scope string per node
    * was the most numerous object a check kept alive. */
   private readonly scopeParents: string[] = [];
   private readonly scopeNames: string[] = [];
   private readonly sources: Array<AstNode | undefined> = [];
-  private readonly choiceKeys: Array<readonly string[]> = [];
-  /** How many nodes consume each node's output. */
-  readonly consumers: number[] = [];
-  /** The inputs of every node, node after node: most nodes have one input. */
-  private inputIds = new Int32Array(256);
-  /** Where each node's inputs start in `inputIds`; one more entry than nodes. */
-  private readonly inputStarts: number[] = [0];
-  private readonly opDefaults = new Map<string, Attrs>();
+  /** Which of `keyLists` each node's choice keys are (consecutive nodes share one list). */
+  private choiceKeyIndex = new Int32Array(64);
+  private readonly keyLists: Array<readonly string[]> = [];
+  /** An op's declared defaults, by op code. */
+  private readonly opDefaults: Attrs[] = [];
   private readonly views: Node[] = [];
 
   /** The number of nodes. */
   get size(): number {
-    return this.ops.length;
+    return this.count;
   }
 
   /** Every node, in the order added (views made on first read; see Node). */
   get nodes(): readonly GraphNode[] {
-    for (let i = this.views.length; i < this.ops.length; i++) this.views.push(new Node(this, i));
+    for (let i = this.views.length; i < this.count; i++) this.views.push(new Node(this, i));
     return this.views;
   }
 
+  /** How many nodes consume node `id`'s output. */
+  consumersOf(id: number): number {
+    return this.consumerCounts[id]!;
+  }
+
   opOf(id: number): string {
-    return this.ops[id]!;
+    return opNames[this.ops[id]!]!;
   }
   attrsOf(id: number): Attrs {
     return this.attrs[id]!;
@@ -143,7 +171,7 @@ export class Graph {
     return this.sources[id];
   }
   choiceKeysOf(id: number): readonly string[] {
-    return this.choiceKeys[id]!;
+    return this.keyLists[this.choiceKeyIndex[id]!]!;
   }
 
   /** The inputs of node `id` (a new array). */
@@ -162,7 +190,8 @@ export class Graph {
   }
 
   defaultsOf(op: string): Attrs {
-    return this.opDefaults.get(op) ?? NO_DEFAULTS;
+    const code = opCodes.get(op);
+    return (code !== undefined ? this.opDefaults[code] : undefined) ?? NO_DEFAULTS;
   }
 
   /**
@@ -184,14 +213,15 @@ export class Graph {
     source: AstNode | undefined,
     choiceKeys: readonly string[],
   ): number {
-    const start = this.inputStarts[this.inputStarts.length - 1]!;
+    this.reserveNode();
+    const start = this.inputStarts[this.count]!;
     this.reserveInputs(start + inputs.length);
     for (let k = 0; k < inputs.length; k++) {
       const i = inputs[k]!;
       this.inputIds[start + k] = i;
-      this.consumers[i]!++;
+      this.consumerCounts[i]!++;
     }
-    this.inputStarts.push(start + inputs.length);
+    this.inputStarts[this.count + 1] = start + inputs.length;
     return this.addColumns(op, attrs, defaults, shape, params, macs, acts, scopeParent, scopeName, source, choiceKeys);
   }
 
@@ -217,15 +247,16 @@ export class Graph {
     source: AstNode | undefined,
     choiceKeys: readonly string[],
   ): number {
-    const start = this.inputStarts[this.inputStarts.length - 1]!;
+    this.reserveNode();
+    const start = this.inputStarts[this.count]!;
     this.reserveInputs(start + to - from);
     for (let k = from; k < to; k++) {
       const e = encoded[k]!;
       const i = e >= 0 ? base + e : outer[-1 - e]!;
       this.inputIds[start + k - from] = i;
-      this.consumers[i]!++;
+      this.consumerCounts[i]!++;
     }
-    this.inputStarts.push(start + to - from);
+    this.inputStarts[this.count + 1] = start + to - from;
     return this.addColumns(op, attrs, defaults, shape, params, macs, acts, scopeParent, scopeName, source, choiceKeys);
   }
 
@@ -234,6 +265,23 @@ export class Graph {
     const grown = new Int32Array(Math.max(this.inputIds.length * 2, n));
     grown.set(this.inputIds);
     this.inputIds = grown;
+  }
+
+  /** Room for one more node in the typed columns. */
+  private reserveNode(): void {
+    if (this.count < this.capacity) return;
+    const n = this.capacity * 2;
+    const grow = <T extends Uint16Array | Int32Array | Float64Array>(a: T, size: number): T => {
+      const b = new (a.constructor as new (size: number) => T)(size);
+      b.set(a);
+      return b;
+    };
+    this.ops = grow(this.ops, n);
+    this.costs = grow(this.costs, 3 * n);
+    this.consumerCounts = grow(this.consumerCounts, n);
+    this.inputStarts = grow(this.inputStarts, n + 1);
+    this.choiceKeyIndex = grow(this.choiceKeyIndex, n);
+    this.capacity = n;
   }
 
   private addColumns(
@@ -249,20 +297,29 @@ export class Graph {
     source: AstNode | undefined,
     choiceKeys: readonly string[],
   ): number {
+    const id = this.count;
+    const code = opCodeOf(op);
     // One defaults object per op: nodes made without attributes (`add`, `concat` of loose
     // ends) may come with empty defaults, which never replace an op's real ones.
-    const known = this.opDefaults.get(op);
-    if (known !== defaults && (known === undefined || Object.keys(known).length === 0)) this.opDefaults.set(op, defaults);
-    const id = this.ops.length;
-    this.ops.push(op);
+    const known = this.opDefaults[code];
+    if (known !== defaults && (known === undefined || Object.keys(known).length === 0)) {
+      while (this.opDefaults.length < code) this.opDefaults.push(undefined as unknown as Attrs);
+      this.opDefaults[code] = defaults;
+    }
+    this.ops[id] = code;
+    this.costs[3 * id] = params;
+    this.costs[3 * id + 1] = macs;
+    this.costs[3 * id + 2] = acts;
     this.attrs.push(attrs);
     this.shapes.push(shape);
-    this.costs.push(params, macs, acts);
     this.scopeParents.push(scopeParent);
     this.scopeNames.push(scopeName);
     this.sources.push(source);
-    this.choiceKeys.push(choiceKeys);
-    this.consumers.push(0);
+    // Choice keys: the same list object as the previous node's in almost every case.
+    const lists = this.keyLists;
+    if (lists.length === 0 || lists[lists.length - 1] !== choiceKeys) lists.push(choiceKeys);
+    this.choiceKeyIndex[id] = lists.length - 1;
+    this.count = id + 1;
     return id;
   }
 
@@ -271,7 +328,7 @@ export class Graph {
     let macs = 0;
     let acts = 0;
     const c = this.costs;
-    for (let i = 0; i < c.length; i += 3) {
+    for (let i = 0; i < 3 * this.count; i += 3) {
       params += c[i]!;
       macs += c[i + 1]!;
       acts += c[i + 2]!;
@@ -295,7 +352,7 @@ export class Graph {
 
   /** Nodes from which the output cannot be reached. */
   deadNodes(output: number): GraphNode[] {
-    const live = new Uint8Array(this.ops.length);
+    const live = new Uint8Array(this.count);
     const stack = [output];
     live[output] = 1;
     const ids = this.inputIds;
