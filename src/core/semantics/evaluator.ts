@@ -183,8 +183,9 @@ interface InstanceRecord {
   readonly defaults: readonly Attrs[];
   readonly shapes: readonly Shape[];
   readonly sources: readonly (AstNode | undefined)[];
-  /** params, MACs and activations of node i at 3i, 3i + 1, 3i + 2. */
-  readonly costs: readonly number[];
+  /** params, MACs and activations of node i at 3i, 3i + 1, 3i + 2 (the graph keeps them in a
+   * Float64Array too, so they are never boxed). */
+  readonly costs: Float64Array;
   /** Their inputs, node after node: k >= 0 is the instance's k-th node, k < 0 the instance
    * input -1-k. Node i's are [inputStarts[i], inputStarts[i + 1]). */
   readonly nodeInputs: Int32Array;
@@ -346,7 +347,9 @@ export interface StatementInfo {
  */
 export class StatementTable implements Iterable<[AstNode, StatementInfo]> {
   private readonly index = new Map<AstNode, number>();
-  private readonly columns: number[] = []; // first, end, output node (-1: none), instances
+  /** first, end, output node (-1: none), instances; in a typed array, outside the collected heap. */
+  private columns = new Int32Array(64);
+  private used = 0;
 
   constructor(private readonly graph: Graph) {}
 
@@ -370,8 +373,18 @@ export class StatementTable implements Iterable<[AstNode, StatementInfo]> {
       this.columns[i + 3]!++;
       return;
     }
-    this.index.set(stmt, this.columns.length);
-    this.columns.push(first, end, outputNode, 1);
+    const at = this.used;
+    if (at + 4 > this.columns.length) {
+      const grown = new Int32Array(this.columns.length * 2);
+      grown.set(this.columns);
+      this.columns = grown;
+    }
+    this.columns[at] = first;
+    this.columns[at + 1] = end;
+    this.columns[at + 2] = outputNode;
+    this.columns[at + 3] = 1;
+    this.used = at + 4;
+    this.index.set(stmt, at);
   }
 
   /** Counts one more run of `stmt` if it ran before. */
@@ -718,8 +731,6 @@ class Evaluator {
       return true;
     };
     const prefix = `${scope}/`;
-    // Costs in a plain array, not a Float64Array: a read from a typed array is a double, which
-    // made the graph's cost columns hold boxed numbers (59,000 more objects per 5,000-line file).
     const costs: number[] = [];
     const encoded: number[] = [];
     const starts: number[] = [0];
@@ -768,7 +779,7 @@ class Evaluator {
       defaults,
       shapes,
       sources,
-      costs,
+      costs: Float64Array.from(costs),
       nodeInputs: Int32Array.from(encoded),
       inputStarts: Int32Array.from(starts),
       scopes,
