@@ -246,25 +246,76 @@ function instanceTableOf(def: ast.Definition): Map<string, InstanceRecord> {
  * are never changed): a network applies a few distinct convolutions thousands of times, and an
  * object per application was kept alive by its node. Frozen, so that a change would throw.
  */
-const attrTables = new WeakMap<ast.Definition, Map<string, Attrs>>();
+interface AttrTable {
+  /** Attribute lists of numbers, booleans and strings, by a hash of their values (no key string
+   * to build and hash: that was most of the time of interning). */
+  readonly byHash: Map<number, AttrEntry>;
+  /** Lists with list values, by their key text. */
+  readonly byKey: Map<string, Attrs>;
+  size: number;
+}
+interface AttrEntry {
+  readonly values: readonly Value[];
+  readonly attrs: Attrs;
+  readonly next: AttrEntry | undefined;
+}
+const attrTables = new WeakMap<ast.Definition, AttrTable>();
 const MAX_ATTRS_PER_OP = 4096;
 
 function internAttrs(def: ast.Definition, values: readonly Value[]): Attrs {
+  let table = attrTables.get(def);
+  if (!table) {
+    table = { byHash: new Map(), byKey: new Map(), size: 0 };
+    attrTables.set(def, table);
+  }
+  const hash = flatHash(values);
+  if (hash !== undefined) {
+    const first = table.byHash.get(hash);
+    for (let e = first; e !== undefined; e = e.next) if (sameValues(e.values, values)) return e.attrs;
+    const attrs = Object.freeze(makeAttrs(def, values));
+    if (table.size < MAX_ATTRS_PER_OP) {
+      table.byHash.set(hash, { values, attrs, next: first });
+      table.size++;
+    }
+    return attrs;
+  }
   // Only plain values: a shared attribute object outlives the document, and must not hold its
   // definitions.
   const key = values.every(isPlainValue) ? valuesKey(values) : undefined;
   if (key === undefined) return makeAttrs(def, values);
-  let table = attrTables.get(def);
-  if (!table) {
-    table = new Map();
-    attrTables.set(def, table);
-  }
-  let attrs = table.get(key);
+  let attrs = table.byKey.get(key);
   if (!attrs) {
     attrs = Object.freeze(makeAttrs(def, values));
-    if (table.size < MAX_ATTRS_PER_OP) table.set(key, attrs);
+    if (table.size < MAX_ATTRS_PER_OP) {
+      table.byKey.set(key, attrs);
+      table.size++;
+    }
   }
   return attrs;
+}
+
+/** A hash of a list of numbers, booleans and strings (FNV-1a over 32-bit words); undefined for
+ * any other value. Equal lists (by `Object.is`) have equal hashes. */
+function flatHash(values: readonly Value[]): number | undefined {
+  let h = 0x811c9dc5 | 0;
+  for (let i = 0; i < values.length; i++) {
+    const v = values[i];
+    let x: number;
+    if (typeof v === 'number') x = (v | 0) === v ? v | 0 : Number.isFinite(v) ? Math.imul((v * 4096) | 0, 0x9e3779b1) ^ ((v / 4096) | 0) : 0x7ff;
+    else if (typeof v === 'boolean') x = v ? 0x55555555 : 0x2aaaaaaa;
+    else if (typeof v === 'string') {
+      x = v.length;
+      for (let k = 0; k < v.length; k++) x = Math.imul(x ^ v.charCodeAt(k), 0x01000193);
+    } else return undefined;
+    h = Math.imul(h ^ x, 0x01000193);
+  }
+  return h;
+}
+
+function sameValues(a: readonly Value[], b: readonly Value[]): boolean {
+  if (a.length !== b.length) return false;
+  for (let i = 0; i < a.length; i++) if (!Object.is(a[i], b[i])) return false;
+  return true;
 }
 
 function makeAttrs(def: ast.Definition, values: readonly Value[]): Attrs {
