@@ -102,13 +102,17 @@ function sameShapes(inputs: readonly Shape[], what: string): Shape {
   return first;
 }
 
+/** Attributes that must be positive (constants: a list literal in the rule was made per call). */
+const CONV_POSITIVE = ['out', 'k', 'stride', 'dilation', 'groups'] as const;
+const DWCONV_POSITIVE = ['k', 'stride', 'dilation', 'multiplier'] as const;
+
 const unary: OpRule = { inputs: [1, 1], infer: ([x]) => same(x!) };
 
 export const OP_RULES: Readonly<Record<string, OpRule>> = {
   conv: {
     inputs: [1, 1],
     infer([x], a) {
-      for (const k of ['out', 'k', 'stride', 'dilation', 'groups']) requirePositive(a, k);
+      for (const k of CONV_POSITIVE) requirePositive(a, k);
       // kh/kw give asymmetric kernels (ACNet's 1x3 and 3x1 branches); -1 means k.
       const kh = int(a, 'kh') < 0 ? int(a, 'k') : int(a, 'kh');
       const kw = int(a, 'kw') < 0 ? int(a, 'k') : int(a, 'kw');
@@ -118,7 +122,7 @@ export const OP_RULES: Readonly<Record<string, OpRule>> = {
   dwconv: {
     inputs: [1, 1],
     infer([x], a) {
-      for (const k of ['k', 'stride', 'dilation', 'multiplier']) requirePositive(a, k);
+      for (const k of DWCONV_POSITIVE) requirePositive(a, k);
       return convLike(x!, x!.c * int(a, 'multiplier'), int(a, 'k'), int(a, 'stride'), int(a, 'pad'), int(a, 'dilation'), x!.c, bool(a, 'bias'));
     },
   },
@@ -126,7 +130,7 @@ export const OP_RULES: Readonly<Record<string, OpRule>> = {
   avgpool: { inputs: [1, 1], infer: ([x], a) => pool(x!, a, 'avgpool') },
   gap: { inputs: [1, 1], infer: ([x]) => same({ c: x!.c, h: 1, w: 1 }) },
   flatten: { inputs: [1, 1], infer: ([x]) => same({ c: x!.c * x!.h * x!.w, h: 1, w: 1 }) },
-  bn: { inputs: [1, 1], infer: ([x], a) => ({ ...same(x!), params: bool(a, 'affine') ? 2 * x!.c : 0 }) },
+  bn: { inputs: [1, 1], infer: ([x], a) => ({ shape: x!, params: bool(a, 'affine') ? 2 * x!.c : 0, macs: 0, acts: 0 }) },
   gn: {
     inputs: [1, 1],
     infer([x], a) {
@@ -134,7 +138,7 @@ export const OP_RULES: Readonly<Record<string, OpRule>> = {
       if (x!.c % int(a, 'groups') !== 0) {
         throw new OpError(`channels ${x!.c} are not divisible by groups ${int(a, 'groups')}`, 'groups-divisibility', 'groups');
       }
-      return { ...same(x!), params: 2 * x!.c };
+      return { shape: x!, params: 2 * x!.c, macs: 0, acts: 0 };
     },
   },
   relu: unary,
