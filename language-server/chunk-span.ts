@@ -6,7 +6,7 @@
  * lines first, and code lenses, which need only where an element starts, read it from the
  * chunk's text; so opening a large file does not build every chunk's CST.
  */
-import type { AstNode } from 'langium';
+import { CstUtils, type AstNode, type CstNode, type LangiumDocument } from 'langium';
 import { isCstPending, lazyCstOwnerOf } from '../src/core/language/fast-parser.js';
 
 const newlines = new WeakMap<object, { text: string; count: number }>();
@@ -66,6 +66,26 @@ export function pendingStart(element: AstNode): { line: number; character: numbe
       }
     } else {
       return { line, character: i - lineStart };
+    }
+  }
+  return undefined;
+}
+
+/**
+ * The CST node at `offset` (as `CstUtils.findLeafNodeAtOffset` on the document's root finds
+ * it), building the CST of the one chunk that holds the offset, not every chunk's: the root's
+ * children are the top-level elements, and an element whose CST is not built yet is skipped by
+ * its chunk's lines. Undefined between elements, where only comments are (hidden leaves).
+ */
+export function leafAtOffset(document: LangiumDocument, offset: number): CstNode | undefined {
+  const root = document.parseResult.value as AstNode & { imports?: readonly AstNode[]; elements?: readonly AstNode[] };
+  const line = document.textDocument.positionAt(offset).line;
+  for (const list of [root.imports ?? [], root.elements ?? []]) {
+    for (const element of list) {
+      const lines = pendingLines(element);
+      if (lines && (line < lines.first || line > lines.last)) continue;
+      const cst = element.$cstNode;
+      if (cst && cst.offset <= offset && offset < cst.end) return CstUtils.findLeafNodeAtOffset(cst, offset);
     }
   }
   return undefined;

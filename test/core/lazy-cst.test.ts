@@ -199,6 +199,37 @@ describe('CST built on demand', () => {
         .every((e) => !isCstPending(e)),
     ).toBe(true);
   });
+  it('a hover builds only the chunk under the cursor, and answers as on a document built at once', async () => {
+    const { shared, Nas } = await startServices();
+    const text = generateLargeFile(2000);
+    const eager = await openDocument(shared, text, 'lazy-cst-hover-eager.nas', true);
+    const lazy = await openDocument(shared, text, 'lazy-cst-hover-lazy.nas', false);
+    const lines = text.split('\n');
+    const hover = (doc: LangiumDocument, line: number, character: number) =>
+      Nas.lsp.HoverProvider!.getHoverContent(doc, { textDocument: { uri: doc.uri.toString() }, position: { line, character } });
+    let answered = 0;
+    // Block names, op and block uses, named arguments, comments, blank lines, far apart.
+    for (const line of [1, 2, 4, 11, 14, 400, 401, 417, 1210, 1211, 1212, 1999]) {
+      for (const character of [0, 3, 7, 12]) {
+        const before = cstMaterializations.count;
+        const mine = await hover(lazy, line, character);
+        // The chunk under the cursor and, for a use of a definition, the definition's chunk and
+        // the one before it (which ends with the definition's documentation comment).
+        expect(cstMaterializations.count - before, `line ${line}: ${lines[line]}`).toBeLessThanOrEqual(3);
+        expect(mine).toEqual(await hover(eager, line, character));
+        if (mine) answered++;
+      }
+    }
+    expect(answered).toBeGreaterThanOrEqual(5);
+    // A block's use shows the block's documentation comment, which sits in the chunk before it.
+    const use = lines.findIndex((l) => /^ {2}Unit\d+\(/.test(l));
+    const before = cstMaterializations.count;
+    const shown = JSON.stringify(await hover(lazy, use, 3));
+    expect(cstMaterializations.count - before).toBeLessThanOrEqual(3);
+    expect(shown).toMatch(/Block \d+: a residual unit/);
+    expect(shown).toBe(JSON.stringify(await hover(eager, use, 3)));
+    expect(elementsOf(lazy).filter((e) => !isCstPending(e)).length).toBeLessThanOrEqual(30);
+  });
   it("a pending element's chunk lines contain its range, also after edits moved the chunk", async () => {
     const ws = new NasWorkspace();
     const uri = URI.file(path.join(ROOT, 'lazy-cst-lines.nas'));

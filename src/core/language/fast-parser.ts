@@ -138,6 +138,9 @@ export interface LazyCstOwner {
   readonly line: number;
   /** The chunk's own parse: its top-level nodes. */
   readonly root: { readonly imports: readonly AstNode[]; readonly elements: readonly AstNode[] };
+  /** The document-root child before `cst`, one of this chunk's top-level CST nodes (null if it is
+   * not), building no other chunk's CST than this one's and, if needed, the previous one's. */
+  previousTopLevelNode(cst: CstNode): CstNode | null | undefined;
 }
 
 const lazyCstOwners = new WeakMap<object, LazyCstOwner>();

@@ -77,6 +77,8 @@ class ChunkRecord implements LazyCstOwner {
   offset = 0;
   line = 0;
   placement: Placement | undefined;
+  /** The chunk before this one in the document's last parse. */
+  previous: ChunkRecord | undefined;
 
   constructor(
     readonly text: string,
@@ -108,6 +110,24 @@ class ChunkRecord implements LazyCstOwner {
     for (const node of parsed.value.imports) registerLazyCstOwner(node, record);
     for (const node of parsed.value.elements) registerLazyCstOwner(node, record);
     return record;
+  }
+
+  /**
+   * The document-root child before `cst` (a top-level CST node of this chunk), as
+   * `CstUtils.getPreviousNode` finds it in the root's content, building this chunk's CST and,
+   * when `cst` comes first in it, the previous non-empty chunk's only; null if `cst` is not a
+   * top-level node of this chunk.
+   */
+  previousTopLevelNode(cst: CstNode): CstNode | null | undefined {
+    this.materialize();
+    const i = this.cst!.indexOf(cst);
+    if (i < 0) return null;
+    if (i > 0) return this.cst![i - 1];
+    for (let r = this.previous; r !== undefined; r = r.previous) {
+      r.materialize();
+      if (r.cst!.length > 0) return r.cst![r.cst!.length - 1];
+    }
+    return undefined;
   }
 
   /**
@@ -364,6 +384,7 @@ function assemble(text: string, records: ChunkRecord[]): ParseResult<Document> {
   let pending = false;
   records.forEach((r, i) => {
     r.placement = placement;
+    r.previous = records[i - 1];
     if (r.cst === undefined) pending = true;
     else {
       place(r, placement);

@@ -23,6 +23,7 @@ import {
   NasScopeProvider,
 } from './nas-scope-provider.js';
 import { NasLinker } from './nas-linker.js';
+import { NasCommentProvider } from './nas-comment-provider.js';
 import { guardParser } from './parse-guard.js';
 import { NasDocumentValidator } from './nas-document-validator.js';
 import { registerNasChecks } from '../validation/nas-validator.js';
@@ -52,6 +53,9 @@ export const NasModule: Module<LangiumCoreServices, PartialLangiumCoreServices> 
   },
   validation: {
     DocumentValidator: (services) => new NasDocumentValidator(services),
+  },
+  documentation: {
+    CommentProvider: (services) => new NasCommentProvider(services),
   },
 };
 
