@@ -397,35 +397,36 @@ export interface StatementInfo {
  * 5,000-line file. `get` and iteration make `StatementInfo` objects when read.
  */
 export class StatementTable implements Iterable<[AstNode, StatementInfo]> {
-  private readonly index = new Map<AstNode, number>();
-  /** first, end, output node (-1: none), instances; in a typed array, outside the collected heap. */
-  private columns = new Int32Array(64);
-  private used = 0;
+  /**
+   * Every run of a statement, in the order they ended; `columns` holds first node, end node and
+   * output node (-1: none) of each, in a typed array (outside the collected heap). Which run is
+   * a statement's first, and how many it had, is worked out when first read: a check reads
+   * none of it, and a map per elaboration was 100 hash tables a 5,000-line file kept alive.
+   */
+  private readonly runs: AstNode[] = [];
+  private columns = new Int32Array(48);
+  private index: Map<AstNode, number> | undefined;
+  private counts: Int32Array | undefined;
 
   constructor(private readonly graph: Graph) {}
 
   get size(): number {
-    return this.index.size;
+    return this.built().size;
   }
 
   get(stmt: AstNode): StatementInfo | undefined {
-    const i = this.index.get(stmt);
+    const i = this.built().get(stmt);
     return i === undefined ? undefined : this.infoAt(i);
   }
 
   *[Symbol.iterator](): Iterator<[AstNode, StatementInfo]> {
-    for (const [stmt, i] of this.index) yield [stmt, this.infoAt(i)];
+    for (const [stmt, i] of this.built()) yield [stmt, this.infoAt(i)];
   }
 
-  /** Counts one more run of `stmt`, or records its first. */
+  /** Records one run of `stmt`, which made nodes [first, end). */
   note(stmt: AstNode, first: number, end: number, outputNode: number): void {
-    const i = this.index.get(stmt);
-    if (i !== undefined) {
-      this.columns[i + 3]!++;
-      return;
-    }
-    const at = this.used;
-    if (at + 4 > this.columns.length) {
+    const at = 3 * this.runs.length;
+    if (at + 3 > this.columns.length) {
       const grown = new Int32Array(this.columns.length * 2);
       grown.set(this.columns);
       this.columns = grown;
@@ -433,27 +434,36 @@ export class StatementTable implements Iterable<[AstNode, StatementInfo]> {
     this.columns[at] = first;
     this.columns[at + 1] = end;
     this.columns[at + 2] = outputNode;
-    this.columns[at + 3] = 1;
-    this.used = at + 4;
-    this.index.set(stmt, at);
+    this.runs.push(stmt);
+    this.index = undefined;
   }
 
-  /** Counts one more run of `stmt` if it ran before. */
-  countAgain(stmt: AstNode): boolean {
-    const i = this.index.get(stmt);
-    if (i === undefined) return false;
-    this.columns[i + 3]!++;
-    return true;
+  /** Each statement's first run (in the order first runs ended) and its number of runs. */
+  private built(): Map<AstNode, number> {
+    if (this.index !== undefined) return this.index;
+    const index = new Map<AstNode, number>();
+    const counts = new Int32Array(this.runs.length);
+    for (let r = 0; r < this.runs.length; r++) {
+      const stmt = this.runs[r]!;
+      const first = index.get(stmt);
+      if (first === undefined) {
+        index.set(stmt, r);
+        counts[r] = 1;
+      } else counts[first]!++;
+    }
+    this.index = index;
+    this.counts = counts;
+    return index;
   }
 
-  private infoAt(i: number): StatementInfo {
+  private infoAt(r: number): StatementInfo {
     const c = this.columns;
-    const node = c[i + 2]!;
+    const node = c[3 * r + 2]!;
     return {
-      first: c[i]!,
-      end: c[i + 1]!,
+      first: c[3 * r]!,
+      end: c[3 * r + 1]!,
       output: node < 0 ? undefined : { kind: 'tensor', node, shape: this.graph.shapeOf(node) },
-      instances: c[i + 3]!,
+      instances: this.counts![r]!,
     };
   }
 }
@@ -693,10 +703,8 @@ class Evaluator {
         this.steps.push({ nodeFirst: first, nodeEnd: this.graph.size, traceFirst, traceEnd: this.trace.length, history: history.slice(-2) });
     }
     if (stmt.$type !== 'ForStmt' && stmt.$type !== 'Let') {
-      if (this.recording > 0 || !this.statements.countAgain(stmt)) {
-        const produced = stmt.$type === 'Node' ? frame.get(stmt) : stmt.$type === 'InputStmt' ? history[history.length - 1] : out;
-        this.noteStatement(stmt, first, this.graph.size, produced && isTensor(produced) ? produced.node : -1);
-      }
+      const produced = stmt.$type === 'Node' ? frame.get(stmt) : stmt.$type === 'InputStmt' ? history[history.length - 1] : out;
+      this.noteStatement(stmt, first, this.graph.size, produced && isTensor(produced) ? produced.node : -1);
     }
     return out;
   }
