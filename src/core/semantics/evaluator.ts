@@ -183,13 +183,14 @@ interface InstanceRecord {
   readonly defaults: readonly Attrs[];
   readonly shapes: readonly Shape[];
   readonly sources: readonly (AstNode | undefined)[];
-  /** params, MACs and activations of node i at 3i, 3i + 1, 3i + 2 (the graph keeps them in a
-   * Float64Array too, so they are never boxed). */
-  readonly costs: Float64Array;
+  /** params, MACs and activations of node i at 3i, 3i + 1, 3i + 2. Records are small: plain
+   * arrays (a typed array of more than 64 bytes is an allocation outside the heap, which cost
+   * more than the collector's copy of these). */
+  readonly costs: readonly number[];
   /** Their inputs, node after node: k >= 0 is the instance's k-th node, k < 0 the instance
    * input -1-k. Node i's are [inputStarts[i], inputStarts[i + 1]). */
-  readonly nodeInputs: Int32Array;
-  readonly inputStarts: Int32Array;
+  readonly nodeInputs: readonly number[];
+  readonly inputStarts: readonly number[];
   /** Their scopes below the instance's own. */
   readonly scopes: readonly string[];
   readonly output: number;
@@ -404,7 +405,7 @@ export class StatementTable implements Iterable<[AstNode, StatementInfo]> {
    * none of it, and a map per elaboration was 100 hash tables a 5,000-line file kept alive.
    */
   private readonly runs: AstNode[] = [];
-  private columns = new Int32Array(48);
+  private columns = new Int32Array(3 * 128);
   private index: Map<AstNode, number> | undefined;
   private counts: Int32Array | undefined;
 
@@ -838,9 +839,9 @@ class Evaluator {
       defaults,
       shapes,
       sources,
-      costs: Float64Array.from(costs),
-      nodeInputs: Int32Array.from(encoded),
-      inputStarts: Int32Array.from(starts),
+      costs,
+      nodeInputs: encoded,
+      inputStarts: starts,
       scopes,
       output,
       outputShape: out.shape,

@@ -96,23 +96,33 @@ function opCodeOf(op: string): number {
   return code;
 }
 
+/** The numbers of a node, at `STRIDE * id + field` in `Graph.numbers`. */
+const STRIDE = 8;
+const F_OP = 0;
+const F_PARAMS = 1;
+const F_MACS = 2;
+const F_ACTS = 3;
+const F_CONSUMERS = 4;
+const F_IN_START = 5;
+const F_IN_END = 6;
+const F_KEYS = 7;
+/** Room for a typical network's nodes: each growth is a typed-array allocation. */
+const INITIAL_NODES = 128;
+
 /**
- * The graph's nodes as columns, node after node (see Node). Numbers live in typed arrays, whose
+ * The graph's nodes as columns, node after node (see Node). A node's numbers (op code, costs,
+ * consumer count, where its inputs are, which choice-key list) share one typed array, whose
  * contents are outside the collected heap (the collector copies every array a check keeps
- * alive while the check runs); op names and choice-key lists, which repeat, as small numbers.
+ * alive while the check runs) and which is one allocation per growth (an array per field made
+ * typed-array allocation a tenth of elaboration); op names and choice-key lists, which repeat,
+ * are small numbers into tables.
  */
 export class Graph {
   private count = 0;
-  private capacity = 64;
-  private ops = new Uint16Array(64);
-  /** params, MACs, activations of each node. */
-  private costs = new Float64Array(3 * 64);
-  /** How many nodes consume each node's output. */
-  private consumerCounts = new Int32Array(64);
-  /** Where each node's inputs start in `inputIds`; one more entry than nodes. */
-  private inputStarts = new Int32Array(65);
+  private numbers = new Float64Array(STRIDE * INITIAL_NODES);
   /** The inputs of every node, node after node: most nodes have one input. */
-  private inputIds = new Int32Array(64);
+  private inputIds = new Int32Array(INITIAL_NODES);
+  private inputCountTotal = 0;
   private readonly attrs: Attrs[] = [];
   private readonly shapes: Shape[] = [];
   /** A node's scope is its parent's and its own name, joined when read: a scope string per node
@@ -120,8 +130,7 @@ export class Graph {
   private readonly scopeParents: string[] = [];
   private readonly scopeNames: string[] = [];
   private readonly sources: Array<AstNode | undefined> = [];
-  /** Which of `keyLists` each node's choice keys are (consecutive nodes share one list). */
-  private choiceKeyIndex = new Int32Array(64);
+  /** The choice-key lists of the nodes (consecutive nodes share one; F_KEYS indexes this). */
   private readonly keyLists: Array<readonly string[]> = [];
   /** An op's declared defaults, by op code. */
   private readonly opDefaults: Attrs[] = [];
@@ -140,11 +149,11 @@ export class Graph {
 
   /** How many nodes consume node `id`'s output. */
   consumersOf(id: number): number {
-    return this.consumerCounts[id]!;
+    return this.numbers[STRIDE * id + F_CONSUMERS]!;
   }
 
   opOf(id: number): string {
-    return opNames[this.ops[id]!]!;
+    return opNames[this.numbers[STRIDE * id + F_OP]!]!;
   }
   attrsOf(id: number): Attrs {
     return this.attrs[id]!;
@@ -154,7 +163,7 @@ export class Graph {
   }
   /** Cost `k` (0 params, 1 MACs, 2 activations) of node `id`. */
   costOf(id: number, k: 0 | 1 | 2): number {
-    return this.costs[3 * id + k]!;
+    return this.numbers[STRIDE * id + F_PARAMS + k]!;
   }
   scopeOf(id: number): string {
     const parent = this.scopeParents[id]!;
@@ -171,22 +180,23 @@ export class Graph {
     return this.sources[id];
   }
   choiceKeysOf(id: number): readonly string[] {
-    return this.keyLists[this.choiceKeyIndex[id]!]!;
+    return this.keyLists[this.numbers[STRIDE * id + F_KEYS]!]!;
   }
 
   /** The inputs of node `id` (a new array). */
   inputsOf(id: number): number[] {
     const out: number[] = [];
-    for (let k = this.inputStarts[id]!; k < this.inputStarts[id + 1]!; k++) out.push(this.inputIds[k]!);
+    const end = this.numbers[STRIDE * id + F_IN_END]!;
+    for (let k = this.numbers[STRIDE * id + F_IN_START]!; k < end; k++) out.push(this.inputIds[k]!);
     return out;
   }
 
   /** How many inputs node `id` has, and its k-th. */
   inputCount(id: number): number {
-    return this.inputStarts[id + 1]! - this.inputStarts[id]!;
+    return this.numbers[STRIDE * id + F_IN_END]! - this.numbers[STRIDE * id + F_IN_START]!;
   }
   inputAt(id: number, k: number): number {
-    return this.inputIds[this.inputStarts[id]! + k]!;
+    return this.inputIds[this.numbers[STRIDE * id + F_IN_START]! + k]!;
   }
 
   defaultsOf(op: string): Attrs {
@@ -213,16 +223,14 @@ export class Graph {
     source: AstNode | undefined,
     choiceKeys: readonly string[],
   ): number {
-    this.reserveNode();
-    const start = this.inputStarts[this.count]!;
-    this.reserveInputs(start + inputs.length);
+    const start = this.reserve(inputs.length);
+    const num = this.numbers;
     for (let k = 0; k < inputs.length; k++) {
       const i = inputs[k]!;
       this.inputIds[start + k] = i;
-      this.consumerCounts[i]!++;
+      num[STRIDE * i + F_CONSUMERS]!++;
     }
-    this.inputStarts[this.count + 1] = start + inputs.length;
-    return this.addColumns(op, attrs, defaults, shape, params, macs, acts, scopeParent, scopeName, source, choiceKeys);
+    return this.addColumns(op, attrs, defaults, start, start + inputs.length, shape, params, macs, acts, scopeParent, scopeName, source, choiceKeys);
   }
 
   /**
@@ -233,7 +241,7 @@ export class Graph {
     op: string,
     attrs: Attrs,
     defaults: Attrs,
-    encoded: Int32Array,
+    encoded: readonly number[],
     from: number,
     to: number,
     base: number,
@@ -247,47 +255,40 @@ export class Graph {
     source: AstNode | undefined,
     choiceKeys: readonly string[],
   ): number {
-    this.reserveNode();
-    const start = this.inputStarts[this.count]!;
-    this.reserveInputs(start + to - from);
+    const start = this.reserve(to - from);
+    const num = this.numbers;
     for (let k = from; k < to; k++) {
       const e = encoded[k]!;
       const i = e >= 0 ? base + e : outer[-1 - e]!;
       this.inputIds[start + k - from] = i;
-      this.consumerCounts[i]!++;
+      num[STRIDE * i + F_CONSUMERS]!++;
     }
-    this.inputStarts[this.count + 1] = start + to - from;
-    return this.addColumns(op, attrs, defaults, shape, params, macs, acts, scopeParent, scopeName, source, choiceKeys);
+    return this.addColumns(op, attrs, defaults, start, start + to - from, shape, params, macs, acts, scopeParent, scopeName, source, choiceKeys);
   }
 
-  private reserveInputs(n: number): void {
-    if (n <= this.inputIds.length) return;
-    const grown = new Int32Array(Math.max(this.inputIds.length * 2, n));
-    grown.set(this.inputIds);
-    this.inputIds = grown;
-  }
-
-  /** Room for one more node in the typed columns. */
-  private reserveNode(): void {
-    if (this.count < this.capacity) return;
-    const n = this.capacity * 2;
-    const grow = <T extends Uint16Array | Int32Array | Float64Array>(a: T, size: number): T => {
-      const b = new (a.constructor as new (size: number) => T)(size);
-      b.set(a);
-      return b;
-    };
-    this.ops = grow(this.ops, n);
-    this.costs = grow(this.costs, 3 * n);
-    this.consumerCounts = grow(this.consumerCounts, n);
-    this.inputStarts = grow(this.inputStarts, n + 1);
-    this.choiceKeyIndex = grow(this.choiceKeyIndex, n);
-    this.capacity = n;
+  /** Room for one more node with `inputs` inputs; returns where its inputs go. */
+  private reserve(inputs: number): number {
+    if (STRIDE * (this.count + 1) > this.numbers.length) {
+      const grown = new Float64Array(this.numbers.length * 2);
+      grown.set(this.numbers);
+      this.numbers = grown;
+    }
+    const start = this.inputCountTotal;
+    if (start + inputs > this.inputIds.length) {
+      const grown = new Int32Array(Math.max(this.inputIds.length * 2, start + inputs));
+      grown.set(this.inputIds);
+      this.inputIds = grown;
+    }
+    this.inputCountTotal = start + inputs;
+    return start;
   }
 
   private addColumns(
     op: string,
     attrs: Attrs,
     defaults: Attrs,
+    inputStart: number,
+    inputEnd: number,
     shape: Shape,
     params: number,
     macs: number,
@@ -306,34 +307,30 @@ export class Graph {
       while (this.opDefaults.length < code) this.opDefaults.push(undefined as unknown as Attrs);
       this.opDefaults[code] = defaults;
     }
-    this.ops[id] = code;
-    this.costs[3 * id] = params;
-    this.costs[3 * id + 1] = macs;
-    this.costs[3 * id + 2] = acts;
+    // Choice keys: the same list object as the previous node's in almost every case.
+    const lists = this.keyLists;
+    if (lists.length === 0 || lists[lists.length - 1] !== choiceKeys) lists.push(choiceKeys);
+    const at = STRIDE * id;
+    const num = this.numbers;
+    num[at + F_OP] = code;
+    num[at + F_PARAMS] = params;
+    num[at + F_MACS] = macs;
+    num[at + F_ACTS] = acts;
+    num[at + F_CONSUMERS] = 0;
+    num[at + F_IN_START] = inputStart;
+    num[at + F_IN_END] = inputEnd;
+    num[at + F_KEYS] = lists.length - 1;
     this.attrs.push(attrs);
     this.shapes.push(shape);
     this.scopeParents.push(scopeParent);
     this.scopeNames.push(scopeName);
     this.sources.push(source);
-    // Choice keys: the same list object as the previous node's in almost every case.
-    const lists = this.keyLists;
-    if (lists.length === 0 || lists[lists.length - 1] !== choiceKeys) lists.push(choiceKeys);
-    this.choiceKeyIndex[id] = lists.length - 1;
     this.count = id + 1;
     return id;
   }
 
   totals(): Totals {
-    let params = 0;
-    let macs = 0;
-    let acts = 0;
-    const c = this.costs;
-    for (let i = 0; i < 3 * this.count; i += 3) {
-      params += c[i]!;
-      macs += c[i + 1]!;
-      acts += c[i + 2]!;
-    }
-    return { params, macs, acts };
+    return this.totalsOf(0, this.count);
   }
 
   /** Sums the costs of nodes [first, end). */
@@ -341,11 +338,11 @@ export class Graph {
     let params = 0;
     let macs = 0;
     let acts = 0;
-    const c = this.costs;
-    for (let i = first; i < end; i++) {
-      params += c[3 * i]!;
-      macs += c[3 * i + 1]!;
-      acts += c[3 * i + 2]!;
+    const num = this.numbers;
+    for (let at = STRIDE * first; at < STRIDE * end; at += STRIDE) {
+      params += num[at + F_PARAMS]!;
+      macs += num[at + F_MACS]!;
+      acts += num[at + F_ACTS]!;
     }
     return { params, macs, acts };
   }
@@ -356,10 +353,11 @@ export class Graph {
     const stack = [output];
     live[output] = 1;
     const ids = this.inputIds;
-    const starts = this.inputStarts;
+    const num = this.numbers;
     while (stack.length) {
       const n = stack.pop()!;
-      for (let k = starts[n]!; k < starts[n + 1]!; k++) {
+      const end = num[STRIDE * n + F_IN_END]!;
+      for (let k = num[STRIDE * n + F_IN_START]!; k < end; k++) {
         const i = ids[k]!;
         if (!live[i]) {
           live[i] = 1;
