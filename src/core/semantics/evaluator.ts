@@ -14,7 +14,7 @@
 import { AstUtils, type AstNode, type URI } from 'langium';
 import type * as ast from '../language/generated/ast.js';
 import { OP_RULES, OpError, type Attrs, type AttrValue } from './ops.js';
-import { Graph } from './graph.js';
+import { Graph, noteGraphSize } from './graph.js';
 import { formatShape, type Shape } from './shape.js';
 import { POISON, describeValue, isDefinitionValue, isLayer, isPoison, isTensor, type LayerValue, type TensorValue, type Value } from './values.js';
 import { callBuiltinFunction, BUILTIN_FUNCTIONS } from './builtins.js';
@@ -590,6 +590,7 @@ class Evaluator {
   }
 
   private result(output: TensorValue | undefined): ElaborationResult {
+    noteGraphSize(this.graph.size);
     return {
       graph: this.graph,
       steps: this.steps,

@@ -106,8 +106,19 @@ const F_CONSUMERS = 4;
 const F_IN_START = 5;
 const F_IN_END = 6;
 const F_KEYS = 7;
-/** Room for a typical network's nodes: each growth is a typed-array allocation. */
-const INITIAL_NODES = 128;
+/**
+ * Room for as many nodes as the last graphs had (a power of two, 64 to 1,024): each growth is
+ * an allocation outside the heap, which costs more than the collector's copy of a small array,
+ * and the graphs of one file or one search space have similar sizes.
+ */
+let initialNodes = 64;
+
+/** Called when a graph is complete (evaluator.ts), to size the next ones. */
+export function noteGraphSize(nodes: number): void {
+  let n = 64;
+  while (n < nodes && n < 1024) n *= 2;
+  initialNodes = n;
+}
 
 /**
  * The graph's nodes as columns, node after node (see Node). A node's numbers (op code, costs,
@@ -119,10 +130,11 @@ const INITIAL_NODES = 128;
  */
 export class Graph {
   private count = 0;
-  private numbers = new Float64Array(STRIDE * INITIAL_NODES);
-  /** The inputs of every node, node after node: most nodes have one input. */
-  private inputIds = new Int32Array(INITIAL_NODES);
-  private inputCountTotal = 0;
+  private numbers = new Float64Array(STRIDE * initialNodes);
+  /** The inputs of every node, node after node: most nodes have one input (a plain array: it
+   * grows a few entries at a time, and small arrays cost the collector less than allocations
+   * outside the heap). */
+  private readonly inputIds: number[] = [];
   private readonly attrs: Attrs[] = [];
   private readonly shapes: Shape[] = [];
   /** A node's scope is its parent's and its own name, joined when read: a scope string per node
@@ -223,11 +235,11 @@ export class Graph {
     source: AstNode | undefined,
     choiceKeys: readonly string[],
   ): number {
-    const start = this.reserve(inputs.length);
+    const start = this.reserve();
     const num = this.numbers;
     for (let k = 0; k < inputs.length; k++) {
       const i = inputs[k]!;
-      this.inputIds[start + k] = i;
+      this.inputIds.push(i);
       num[STRIDE * i + F_CONSUMERS]!++;
     }
     return this.addColumns(op, attrs, defaults, start, start + inputs.length, shape, params, macs, acts, scopeParent, scopeName, source, choiceKeys);
@@ -255,32 +267,25 @@ export class Graph {
     source: AstNode | undefined,
     choiceKeys: readonly string[],
   ): number {
-    const start = this.reserve(to - from);
+    const start = this.reserve();
     const num = this.numbers;
     for (let k = from; k < to; k++) {
       const e = encoded[k]!;
       const i = e >= 0 ? base + e : outer[-1 - e]!;
-      this.inputIds[start + k - from] = i;
+      this.inputIds.push(i);
       num[STRIDE * i + F_CONSUMERS]!++;
     }
     return this.addColumns(op, attrs, defaults, start, start + to - from, shape, params, macs, acts, scopeParent, scopeName, source, choiceKeys);
   }
 
-  /** Room for one more node with `inputs` inputs; returns where its inputs go. */
-  private reserve(inputs: number): number {
+  /** Room for one more node; returns where its inputs go. */
+  private reserve(): number {
     if (STRIDE * (this.count + 1) > this.numbers.length) {
       const grown = new Float64Array(this.numbers.length * 2);
       grown.set(this.numbers);
       this.numbers = grown;
     }
-    const start = this.inputCountTotal;
-    if (start + inputs > this.inputIds.length) {
-      const grown = new Int32Array(Math.max(this.inputIds.length * 2, start + inputs));
-      grown.set(this.inputIds);
-      this.inputIds = grown;
-    }
-    this.inputCountTotal = start + inputs;
-    return start;
+    return this.inputIds.length;
   }
 
   private addColumns(
