@@ -71,13 +71,9 @@ export function pendingStart(element: AstNode): { line: number; character: numbe
   return undefined;
 }
 
-/**
- * The CST node at `offset` (as `CstUtils.findLeafNodeAtOffset` on the document's root finds
- * it), building the CST of the one chunk that holds the offset, not every chunk's: the root's
- * children are the top-level elements, and an element whose CST is not built yet is skipped by
- * its chunk's lines. Undefined between elements, where only comments are (hidden leaves).
- */
-export function leafAtOffset(document: LangiumDocument, offset: number): CstNode | undefined {
+/** The top-level element whose CST range holds `offset`, building its chunk's CST only (chunks
+ * of other elements are skipped by their lines). */
+function elementCstAt(document: LangiumDocument, offset: number): CstNode | undefined {
   const root = document.parseResult.value as AstNode & { imports?: readonly AstNode[]; elements?: readonly AstNode[] };
   const line = document.textDocument.positionAt(offset).line;
   for (const list of [root.imports ?? [], root.elements ?? []]) {
@@ -85,8 +81,31 @@ export function leafAtOffset(document: LangiumDocument, offset: number): CstNode
       const lines = pendingLines(element);
       if (lines && (line < lines.first || line > lines.last)) continue;
       const cst = element.$cstNode;
-      if (cst && cst.offset <= offset && offset < cst.end) return CstUtils.findLeafNodeAtOffset(cst, offset);
+      if (cst && cst.offset <= offset && offset < cst.end) return cst;
     }
   }
   return undefined;
+}
+
+/**
+ * The CST node at `offset` (as `CstUtils.findLeafNodeAtOffset` on the document's root finds
+ * it), building the CST of the one chunk that holds the offset, not every chunk's: the root's
+ * children are the top-level elements. Undefined between elements, where only comments are
+ * (hidden leaves).
+ */
+export function leafAtOffset(document: LangiumDocument, offset: number): CstNode | undefined {
+  const cst = elementCstAt(document, offset);
+  return cst ? CstUtils.findLeafNodeAtOffset(cst, offset) : undefined;
+}
+
+/**
+ * `CstUtils.findLeafNodeBeforeOffset` on the document's root, building only the chunk that
+ * holds the offset when an element does; between elements (where the answer depends on what
+ * lies before), the root's search, which builds every chunk's CST.
+ */
+export function leafBeforeOffset(document: LangiumDocument, offset: number): CstNode | undefined {
+  const cst = elementCstAt(document, offset);
+  if (cst) return CstUtils.findLeafNodeBeforeOffset(cst, offset);
+  const root = document.parseResult.value.$cstNode;
+  return root ? CstUtils.findLeafNodeBeforeOffset(root, offset) : undefined;
 }

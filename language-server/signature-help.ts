@@ -1,5 +1,6 @@
 /** Signature help for op, block and function attributes inside `name(...)`. */
-import { CstUtils, type AstNode, type LangiumDocument } from 'langium';
+import type { AstNode, LangiumDocument } from 'langium';
+import { leafAtOffset, leafBeforeOffset } from './chunk-span.js';
 import type { SignatureHelpProvider } from 'langium/lsp';
 import type { SignatureHelp, SignatureHelpOptions, SignatureHelpParams } from 'vscode-languageserver';
 import type * as ast from '../src/core/language/generated/ast.js';
@@ -11,11 +12,10 @@ export class NasSignatureHelpProvider implements SignatureHelpProvider {
   }
 
   provideSignatureHelp(document: LangiumDocument, params: SignatureHelpParams): SignatureHelp | undefined {
-    const root = document.parseResult.value.$cstNode;
-    if (!root) return undefined;
     const offset = document.textDocument.offsetAt(params.position);
-    // The token before the cursor: after `conv(` the cursor sits past the parenthesis.
-    const leaf = CstUtils.findLeafNodeBeforeOffset(root, offset) ?? CstUtils.findLeafNodeAtOffset(root, offset);
+    // The token before the cursor: after `conv(` the cursor sits past the parenthesis. Only the
+    // chunk under the cursor builds its CST (language-server/chunk-span.ts).
+    const leaf = leafBeforeOffset(document, offset) ?? leafAtOffset(document, offset);
     if (!leaf) return undefined;
     const call = enclosingCall(leaf.astNode, offset);
     if (!call) return undefined;

@@ -230,6 +230,30 @@ describe('CST built on demand', () => {
     expect(shown).toBe(JSON.stringify(await hover(eager, use, 3)));
     expect(elementsOf(lazy).filter((e) => !isCstPending(e)).length).toBeLessThanOrEqual(30);
   });
+  it("signature help builds only the chunk under the cursor (and the callee's), and answers as on a document built at once", async () => {
+    const { shared, Nas } = await startServices();
+    const text = generateLargeFile(2000);
+    const eager = await openDocument(shared, text, 'lazy-cst-sig-eager.nas', true);
+    const lazy = await openDocument(shared, text, 'lazy-cst-sig-lazy.nas', false);
+    const lines = text.split('\n');
+    const help = (doc: LangiumDocument, line: number, character: number) =>
+      Nas.lsp.SignatureHelp!.provideSignatureHelp(doc, { textDocument: { uri: doc.uri.toString() }, position: { line, character } });
+    let answered = 0;
+    // Inside the parentheses of op and block calls, far apart in the file.
+    for (const pattern of [/conv\(/, /(?<= {2})Unit\d+\(/]) {
+      for (const from of [0, 700, 1400]) {
+        const line = lines.findIndex((l, i) => i >= from && pattern.test(l));
+        const character = lines[line]!.search(pattern) + lines[line]!.match(pattern)![0].length + 1;
+        const before = cstMaterializations.count;
+        const mine = await help(lazy, line, character);
+        expect(cstMaterializations.count - before, `line ${line}: ${lines[line]}`).toBeLessThanOrEqual(3);
+        expect(mine).toEqual(await help(eager, line, character));
+        if (mine?.signatures.length) answered++;
+      }
+    }
+    expect(answered).toBe(6);
+    expect(elementsOf(lazy).filter((e) => !isCstPending(e)).length).toBeLessThanOrEqual(18);
+  });
   it("a pending element's chunk lines contain its range, also after edits moved the chunk", async () => {
     const ws = new NasWorkspace();
     const uri = URI.file(path.join(ROOT, 'lazy-cst-lines.nas'));
