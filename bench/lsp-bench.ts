@@ -2,7 +2,7 @@
  * didChange → publishDiagnostics latency through a real LSP client (the bundled server over
  * stdio), p50 and p90 after warm-up, for a generated 200-line and a 5,000-line file edited one
  * character at a time, then the inlay hint latency of the viewport; and, without targets,
- * whole-text rewrites of one long network (a worst case) and opening the 5,000-line file. Targets (issue 3): < 10 ms and
+ * whole-text rewrites of one long network (a worst case), opening the 5,000-line file and completion in it. Targets (issue 3): < 10 ms and
  * < 100 ms p50.
  *
  *   npx tsx bench/lsp-bench.ts [--edits 100]
@@ -120,6 +120,34 @@ async function measureOpen(client: LspClient, dir: string, lines: number, count:
   );
 }
 
+/**
+ * Completion: the 5,000-line file open, completion asked at the start of a statement near its
+ * top and near its end (Langium parses the text before the cursor to find what may come there;
+ * the server parses from the top-level chunk that holds the cursor: language-server/completion.ts).
+ */
+async function measureCompletion(client: LspClient, dir: string, lines: number, count: number): Promise<void> {
+  const text = generateLargeFile(lines);
+  const uri = fileUri(path.join(dir, `completion-${lines}.nas`));
+  client.open(uri, text);
+  await client.waitForDiagnostics(uri, () => true, 120_000);
+  const all = text.split('\n');
+  const statementNear = (at: number) => all.findIndex((l, i) => i >= at && /^ {2}conv\(/.test(l));
+  const parts: string[] = [];
+  for (const [where, line] of [
+    ['near the top', statementNear(Math.floor(lines * 0.25))],
+    ['near the end', statementNear(lines - 60)],
+  ] as const) {
+    const latencies: number[] = [];
+    for (let k = 0; k < count + 3; k++) {
+      const t0 = performance.now();
+      await client.connection.sendRequest('textDocument/completion', { textDocument: { uri }, position: { line, character: 2 } });
+      if (k >= 3) latencies.push(performance.now() - t0);
+    }
+    parts.push(`${where} (line ${line + 1}) p50 ${f(percentile(latencies, 0.5))} ms`);
+  }
+  console.log(`${String(lines).padStart(5)} lines, completion at a statement start   ${parts.join('   ')}  (${count} requests each; no target)`);
+}
+
 if (process.argv[1]?.endsWith('lsp-bench.ts')) {
   const dir = tempDir();
   const client = await LspClient.start(dir, [...SERVER_EXEC_ARGV]);
@@ -129,6 +157,7 @@ if (process.argv[1]?.endsWith('lsp-bench.ts')) {
     await measureRewrite(client, dir, 200, Math.min(edits, 30));
     await measureRewrite(client, dir, 5000, Math.min(edits, 8));
     await measureOpen(client, dir, 5000, Math.min(edits, 8));
+    await measureCompletion(client, dir, 5000, Math.min(edits, 20));
   } finally {
     await client.stop();
   }

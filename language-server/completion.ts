@@ -3,12 +3,13 @@
  * documentation on definitions, plus attribute names inside a call (`k = `) and snippets for
  * a cell, a block, a network, a space and a search at the top level.
  */
-import { CstUtils, type AstNodeDescription, type LangiumDocument, type ReferenceInfo } from 'langium';
-import { DefaultCompletionProvider, type CompletionContext, type CompletionValueItem, type LangiumServices } from 'langium/lsp';
+import { CstUtils, TextDocument, type AstNodeDescription, type LangiumDocument, type ReferenceInfo } from 'langium';
+import { DefaultCompletionProvider, type CompletionContext, type CompletionValueItem, type LangiumServices, type NextFeature } from 'langium/lsp';
 import { CompletionItemKind, InsertTextFormat, type CompletionItem, type CompletionList, type CompletionParams } from 'vscode-languageserver';
 import type * as ast from '../src/core/language/generated/ast.js';
 import { paramText, signatureText } from './describe.js';
 import { enclosingCall } from './signature-help.js';
+import { splitTopLevelChunks } from '../src/core/language/chunks.js';
 
 const SNIPPETS: ReadonlyArray<{ label: string; detail: string; body: string }> = [
   {
@@ -41,6 +42,23 @@ const SNIPPETS: ReadonlyArray<{ label: string; detail: string; body: string }> =
 export class NasCompletionProvider extends DefaultCompletionProvider {
   constructor(services: LangiumServices) {
     super(services);
+  }
+
+  /**
+   * What may come at `offset`: Langium parses the whole text before it with its completion
+   * parser, 50-120 ms per request at the end of a 5,000-line file. The grammar's top level is a
+   * sequence of elements, so parsing from the start of the top-level chunk that holds the offset
+   * (a column-0 keyword outside brackets, as the incremental parse splits: src/core/language/chunks.ts)
+   * gives the same features; `test/lsp/completion-chunk.test.ts` compares both on every position
+   * of the examples.
+   */
+  protected override findFeaturesAt(document: TextDocument, offset: number): NextFeature[] {
+    const text = document.getText();
+    const chunks = splitTopLevelChunks(text.slice(0, offset));
+    const start = chunks.length > 0 ? chunks[chunks.length - 1]!.start : 0;
+    if (start === 0) return super.findFeaturesAt(document, offset);
+    const chunk = TextDocument.create(document.uri, document.languageId, document.version, text.slice(start, offset));
+    return super.findFeaturesAt(chunk, offset - start);
   }
 
   override async getCompletion(document: LangiumDocument, params: CompletionParams): Promise<CompletionList | undefined> {
