@@ -41,6 +41,7 @@ for (const bundle of ['dist/extension.cjs', 'dist/language-client.cjs', 'dist/la
 // The links must go before vsce walks the folder (node_modules alone is hundreds of MB).
 for (const name of BUILD_INPUTS) fs.rmSync(path.join(stage, name), { force: true });
 fs.rmSync(path.join(stage, 'dist/cli.cjs'), { force: true });
+fs.rmSync(path.join(stage, 'dist/cli-train.cjs'), { force: true });
 for (const name of SHIPPED) {
   const source = path.join(root, name);
   if (fs.existsSync(source)) fs.cpSync(source, path.join(stage, name), { recursive: true });

@@ -229,3 +229,32 @@ describe('nas fmt', () => {
     expect(fs.readFileSync(bad, 'utf8')).toBe('network A {\n  conv(8,\n}\n');
   });
 });
+
+describe('the training commands load their own bundle', () => {
+  it('nas check runs without loading the training engine; nas train and nas bench train load it and run', () => {
+    // The same entry point as bin/nas.cjs, reporting which bundles were loaded by the end.
+    const probe = (args: string[]) =>
+      spawnSync(
+        process.execPath,
+        [
+          '-e',
+          `const cli = require(${JSON.stringify(path.join(ROOT, 'dist/cli.cjs'))});
+           cli.runCli(${JSON.stringify(args)}).then((code) => {
+             const loaded = Object.keys(require.cache).filter((k) => k.includes('cli-train'));
+             process.stderr.write('\\nLOADED ' + JSON.stringify(loaded.length) + ' EXIT ' + code + '\\n');
+           });`,
+        ],
+        { cwd: ROOT, encoding: 'utf8', timeout: 120_000 },
+      );
+    const check = probe(['check', 'examples/resnet50.nas']);
+    expect(check.stderr).toContain('LOADED 0 EXIT 0');
+    const train = probe(['train', '--epochs', '1', '--images', '100', '--no-progress', '--json']);
+    expect(train.stderr).toContain('LOADED 1 EXIT 0');
+    const epoch = JSON.parse(train.stdout.trim().split('\n').at(-1)!) as { epoch: number; train_loss: number };
+    expect(epoch.epoch).toBe(1);
+    expect(Number.isFinite(epoch.train_loss)).toBe(true);
+    const bench = probe(['bench', 'train', '--steps', '1', '--batch', '4', '--json']);
+    expect(bench.stderr).toContain('LOADED 1 EXIT 0');
+    expect((JSON.parse(bench.stdout.trim()) as { net: string }).net).toBe('small');
+  });
+});

@@ -1,7 +1,8 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { join } from 'node:path';
 import { Command } from 'commander';
-import { register, runTrainCommand, EXIT_CANCELLED, type TrainCommandOptions } from '../../src/cli/commands/train';
+import { register, EXIT_CANCELLED, type TrainCommandOptions } from '../../src/cli/commands/train';
+import { runTrainCommand } from '../../src/cli/commands/train-run';
 import { readSafetensorsFile } from '../../src/core/train/safetensors';
 import { makeTempDir, useTrainingBackend } from './helpers';
 

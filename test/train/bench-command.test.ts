@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { Command } from 'commander';
-import { register, runBenchTrain } from '../../src/cli/commands/bench';
+import { register } from '../../src/cli/commands/bench';
+import { runBenchTrain } from '../../src/cli/commands/bench-run';
 
 function capture() {
   const out: string[] = [],

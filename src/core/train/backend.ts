@@ -19,8 +19,9 @@ import '@tensorflow/tfjs-backend-cpu';
 import { registerTfjsGradients } from './tfjs-gradients';
 import { registerWasmTrainingKernels } from './wasm-kernels';
 
-export const BACKEND_NAMES = ['node-gpu', 'node', 'wasm', 'cpu'] as const;
-export type BackendName = (typeof BACKEND_NAMES)[number];
+import { BACKEND_NAMES, isBackendName, type BackendName } from './names';
+
+export { BACKEND_NAMES, isBackendName, type BackendName };
 
 export interface BackendRungReport {
   backend: BackendName;
@@ -56,10 +57,6 @@ export class BackendUnavailableError extends Error {
     super(`backend '${backend}' is not available: ${reason}`);
     this.name = 'BackendUnavailableError';
   }
-}
-
-export function isBackendName(s: string): s is BackendName {
-  return (BACKEND_NAMES as readonly string[]).includes(s);
 }
 
 function describeError(e: unknown): string {

@@ -18,8 +18,9 @@ import * as tf from '@tensorflow/tfjs-core';
 import type { TrainableModel } from './model';
 import { ParamRegistry, type Layer, avgPool2, batchNorm, conv2d, globalAvgPool, linear, relu, relu6, sequential } from './layers';
 
-export const REFERENCE_NET_NAMES = ['small', 'nb201', 'mbconv'] as const;
-export type ReferenceNetName = (typeof REFERENCE_NET_NAMES)[number];
+import { REFERENCE_NET_NAMES, isReferenceNetName, type ReferenceNetName } from './names';
+
+export { REFERENCE_NET_NAMES, isReferenceNetName, type ReferenceNetName };
 
 export interface ReferenceNetOptions {
   classes?: number;
@@ -146,8 +147,4 @@ export function buildReferenceNet(name: ReferenceNetName, opts: ReferenceNetOpti
     case 'mbconv':
       return buildMbconv(opts);
   }
-}
-
-export function isReferenceNetName(s: string): s is ReferenceNetName {
-  return (REFERENCE_NET_NAMES as readonly string[]).includes(s);
 }

@@ -35,8 +35,9 @@ export interface DataSpec {
   dir?: string;
 }
 
-/** Images in the embedded dataset by default (90% train, 10% validation). */
-export const SHAPES10_DEFAULT_LENGTH = 6000;
+import { SHAPES10_DEFAULT_LENGTH } from '../names';
+
+export { SHAPES10_DEFAULT_LENGTH };
 
 /** Parses `shapes10`, `cifar10:DIR`, `cifar100:DIR`, `mnist:DIR` or `folder:DIR`. */
 export function parseDataSpec(text: string): DataSpec {
