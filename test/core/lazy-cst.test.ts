@@ -9,7 +9,7 @@
  */
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { CstUtils, EmptyFileSystem, URI, isLeafCstNode, type AstNode, type CstNode, type LangiumDocument } from 'langium';
+import { CstUtils, URI, isLeafCstNode, type AstNode, type CstNode, type LangiumDocument } from 'langium';
 import { describe, expect, it } from 'vitest';
 import { NasWorkspace } from '../../src/core/workspace.js';
 import { cstMaterializations } from '../../src/core/language/nas-document-factory.js';
@@ -18,9 +18,8 @@ import { referencesOf } from '../../src/core/language/incremental.js';
 import { elaborateCached } from '../../src/core/semantics/evaluator.js';
 import type { Definition, Document } from '../../src/core/language/generated/ast.js';
 import { generateLargeFile } from '../../bench/core-bench.js';
-import { createNasLspServices } from '../../language-server/nas-lsp-module.js';
-import { BUILTIN_DOCUMENTS } from '../../src/core/stdlib/index.js';
 import { pendingLines, pendingStart } from '../../language-server/chunk-span.js';
+import { startLspServices } from '../helpers/lsp-services.js';
 
 const ROOT = path.resolve(import.meta.dirname, '../..');
 
@@ -33,16 +32,7 @@ function rootContent(doc: LangiumDocument): CstNode[] {
   return (doc.parseResult.value.$cstNode as CstNode & { content: CstNode[] }).content;
 }
 
-/** The language server's services without a client (default settings), the standard library built. */
-async function startServices(): Promise<ReturnType<typeof createNasLspServices>> {
-  const services = createNasLspServices({ ...EmptyFileSystem });
-  const { shared } = services;
-  await shared.workspace.ConfigurationProvider.initialized({});
-  const builtins = BUILTIN_DOCUMENTS.map((b) => shared.workspace.LangiumDocumentFactory.fromString(b.text, URI.parse(b.uri)));
-  for (const b of builtins) shared.workspace.LangiumDocuments.addDocument(b);
-  await shared.workspace.DocumentBuilder.build(builtins, { validation: true });
-  return services;
-}
+const startServices = startLspServices;
 
 /** Adds `text` as a document and builds it; `eager` builds its whole CST first. */
 async function openDocument(shared: Awaited<ReturnType<typeof startServices>>['shared'], text: string, name: string, eager: boolean): Promise<LangiumDocument> {
@@ -51,6 +41,39 @@ async function openDocument(shared: Awaited<ReturnType<typeof startServices>>['s
   if (eager) void rootContent(doc);
   await shared.workspace.DocumentBuilder.build([doc], { validation: true });
   return doc;
+}
+
+/** The services, and a generated 2,000-line file opened AST-only and built at once. */
+async function openLargeTwice(name: string) {
+  const { shared, Nas } = await startServices();
+  const text = generateLargeFile(2000);
+  const eager = await openDocument(shared, text, `lazy-cst-${name}-eager.nas`, true);
+  const lazy = await openDocument(shared, text, `lazy-cst-${name}-lazy.nas`, false);
+  return { Nas, eager, lazy, lines: text.split('\n') };
+}
+
+/**
+ * Asks at each position of an AST-only document and of the same document built at once: each
+ * request on the first may build at most three chunks (the one under the cursor and, for a use
+ * of a definition, the definition's and the one before it, which ends with its documentation
+ * comment), and both must answer the same. Returns how many requests got an answer.
+ */
+async function compareRequests<T>(
+  ask: (doc: LangiumDocument, line: number, character: number) => T | undefined | Promise<T | undefined>,
+  lazy: LangiumDocument,
+  eager: LangiumDocument,
+  positions: ReadonlyArray<readonly [number, number]>,
+  lines: readonly string[],
+): Promise<number> {
+  let answered = 0;
+  for (const [line, character] of positions) {
+    const before = cstMaterializations.count;
+    const mine = await ask(lazy, line, character);
+    expect(cstMaterializations.count - before, `line ${line}: ${lines[line]}`).toBeLessThanOrEqual(3);
+    expect(mine).toEqual(await ask(eager, line, character));
+    if (mine) answered++;
+  }
+  return answered;
 }
 
 describe('CST built on demand', () => {
@@ -200,27 +223,12 @@ describe('CST built on demand', () => {
     ).toBe(true);
   });
   it('a hover builds only the chunk under the cursor, and answers as on a document built at once', async () => {
-    const { shared, Nas } = await startServices();
-    const text = generateLargeFile(2000);
-    const eager = await openDocument(shared, text, 'lazy-cst-hover-eager.nas', true);
-    const lazy = await openDocument(shared, text, 'lazy-cst-hover-lazy.nas', false);
-    const lines = text.split('\n');
+    const { Nas, eager, lazy, lines } = await openLargeTwice('hover');
     const hover = (doc: LangiumDocument, line: number, character: number) =>
       Nas.lsp.HoverProvider!.getHoverContent(doc, { textDocument: { uri: doc.uri.toString() }, position: { line, character } });
-    let answered = 0;
     // Block names, op and block uses, named arguments, comments, blank lines, far apart.
-    for (const line of [1, 2, 4, 11, 14, 400, 401, 417, 1210, 1211, 1212, 1999]) {
-      for (const character of [0, 3, 7, 12]) {
-        const before = cstMaterializations.count;
-        const mine = await hover(lazy, line, character);
-        // The chunk under the cursor and, for a use of a definition, the definition's chunk and
-        // the one before it (which ends with the definition's documentation comment).
-        expect(cstMaterializations.count - before, `line ${line}: ${lines[line]}`).toBeLessThanOrEqual(3);
-        expect(mine).toEqual(await hover(eager, line, character));
-        if (mine) answered++;
-      }
-    }
-    expect(answered).toBeGreaterThanOrEqual(5);
+    const positions = [1, 2, 4, 11, 14, 400, 401, 417, 1210, 1211, 1212, 1999].flatMap((line) => [0, 3, 7, 12].map((c) => [line, c] as const));
+    expect(await compareRequests(hover, lazy, eager, positions, lines)).toBeGreaterThanOrEqual(5);
     // A block's use shows the block's documentation comment, which sits in the chunk before it.
     const use = lines.findIndex((l) => /^ {2}Unit\d+\(/.test(l));
     const before = cstMaterializations.count;
@@ -231,27 +239,26 @@ describe('CST built on demand', () => {
     expect(elementsOf(lazy).filter((e) => !isCstPending(e)).length).toBeLessThanOrEqual(30);
   });
   it("signature help builds only the chunk under the cursor (and the callee's), and answers as on a document built at once", async () => {
-    const { shared, Nas } = await startServices();
-    const text = generateLargeFile(2000);
-    const eager = await openDocument(shared, text, 'lazy-cst-sig-eager.nas', true);
-    const lazy = await openDocument(shared, text, 'lazy-cst-sig-lazy.nas', false);
-    const lines = text.split('\n');
+    const { Nas, eager, lazy, lines } = await openLargeTwice('sig');
     const help = (doc: LangiumDocument, line: number, character: number) =>
       Nas.lsp.SignatureHelp!.provideSignatureHelp(doc, { textDocument: { uri: doc.uri.toString() }, position: { line, character } });
-    let answered = 0;
     // Inside the parentheses of op and block calls, far apart in the file.
-    for (const pattern of [/conv\(/, /(?<= {2})Unit\d+\(/]) {
-      for (const from of [0, 700, 1400]) {
+    const positions = [/conv\(/, /(?<= {2})Unit\d+\(/].flatMap((pattern) =>
+      [0, 700, 1400].map((from) => {
         const line = lines.findIndex((l, i) => i >= from && pattern.test(l));
-        const character = lines[line]!.search(pattern) + lines[line]!.match(pattern)![0].length + 1;
-        const before = cstMaterializations.count;
-        const mine = await help(lazy, line, character);
-        expect(cstMaterializations.count - before, `line ${line}: ${lines[line]}`).toBeLessThanOrEqual(3);
-        expect(mine).toEqual(await help(eager, line, character));
-        if (mine?.signatures.length) answered++;
-      }
-    }
-    expect(answered).toBe(6);
+        return [line, lines[line]!.search(pattern) + lines[line]!.match(pattern)![0].length + 1] as const;
+      }),
+    );
+    expect(
+      await compareRequests(
+        async (doc, line, character) => ((await help(doc, line, character))?.signatures.length ? 1 : undefined),
+        lazy,
+        eager,
+        positions,
+        lines,
+      ),
+    ).toBe(6);
+    for (const [line, character] of positions) expect(await help(lazy, line, character)).toEqual(await help(eager, line, character));
     expect(elementsOf(lazy).filter((e) => !isCstPending(e)).length).toBeLessThanOrEqual(18);
   });
   it("a pending element's chunk lines contain its range, also after edits moved the chunk", async () => {

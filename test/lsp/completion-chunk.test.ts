@@ -7,12 +7,11 @@
  */
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { EmptyFileSystem, URI, type LangiumDocument, type TextDocument } from 'langium';
+import { URI, type LangiumDocument, type TextDocument } from 'langium';
 import { DefaultCompletionProvider, type NextFeature } from 'langium/lsp';
 import { describe, expect, it } from 'vitest';
-import { createNasLspServices } from '../../language-server/nas-lsp-module.js';
 import { NasCompletionProvider } from '../../language-server/completion.js';
-import { BUILTIN_DOCUMENTS } from '../../src/core/stdlib/index.js';
+import { startLspServices } from '../helpers/lsp-services.js';
 import { generateLargeFile } from '../../bench/core-bench.js';
 
 const ROOT = path.resolve(import.meta.dirname, '../..');
@@ -29,12 +28,8 @@ class WholePrefixCompletion extends NasCompletionProvider {
 }
 
 async function start() {
-  const services = createNasLspServices({ ...EmptyFileSystem });
+  const services = await startLspServices();
   const { shared } = services;
-  await shared.workspace.ConfigurationProvider.initialized({});
-  const builtins = BUILTIN_DOCUMENTS.map((b) => shared.workspace.LangiumDocumentFactory.fromString(b.text, URI.parse(b.uri)));
-  for (const b of builtins) shared.workspace.LangiumDocuments.addDocument(b);
-  await shared.workspace.DocumentBuilder.build(builtins, { validation: true });
   const open = async (text: string, name: string): Promise<LangiumDocument> => {
     const doc = shared.workspace.LangiumDocumentFactory.fromString(text, URI.file(path.join(ROOT, 'examples', name)));
     shared.workspace.LangiumDocuments.addDocument(doc);

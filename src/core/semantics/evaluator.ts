@@ -868,17 +868,14 @@ class Evaluator {
         r.sources[0] ?? site,
         [...ctx.callStack, site],
       );
-    const outer = inputs.map((t) => t.node);
+    const g = this.graph;
+    const encoded = r.nodeInputs;
     for (let i = 0; i < r.count; i++) {
-      this.graph.addEncoded(
+      for (let k = r.inputStarts[i]!; k < r.inputStarts[i + 1]!; k++) g.input(decodeNode(encoded[k]!, base, inputs));
+      g.add(
         r.ops[i]!,
         r.attrs[i]!,
         r.defaults[i]!,
-        r.nodeInputs,
-        r.inputStarts[i]!,
-        r.inputStarts[i + 1]!,
-        base,
-        outer,
         r.shapes[i]!,
         r.costs[3 * i]!,
         r.costs[3 * i + 1]!,
@@ -911,7 +908,7 @@ class Evaluator {
           }
           const shape: Shape = { c: dims[0]!, h: dims[1] ?? 1, w: dims[2] ?? dims[1] ?? 1 };
           this.inputShape ??= shape;
-          const node = this.graph.add('input', {}, EMPTY_ATTRS, [], shape, 0, 0, 0, '', 'input', stmt, ctx.choiceStack);
+          const node = this.graph.add('input', {}, EMPTY_ATTRS, shape, 0, 0, 0, '', 'input', stmt, ctx.choiceStack);
           const t: TensorValue = { kind: 'tensor', node, shape };
           this.networkInput ??= t;
           history.push(t);
@@ -1481,10 +1478,10 @@ class Evaluator {
         inputs.map((t) => t.shape),
         attrs,
       );
-      const ids: number[] = [];
-      for (let k = 0; k < inputs.length; k++) ids.push(inputs[k]!.node);
+      // After the shape rule, which may throw: inputs given to the graph belong to its next node.
+      for (let k = 0; k < inputs.length; k++) this.graph.input(inputs[k]!.node);
       const defaults = this.defaultsCache.get(op) ?? EMPTY_ATTRS;
-      const node = this.graph.add(op, attrs, defaults, ids, r.shape, r.params, r.macs, r.acts, ctx.scope, op, site, ctx.choiceStack);
+      const node = this.graph.add(op, attrs, defaults, r.shape, r.params, r.macs, r.acts, ctx.scope, op, site, ctx.choiceStack);
       return { kind: 'tensor', node, shape: r.shape };
     } catch (err) {
       if (!(err instanceof OpError)) throw err;

@@ -135,6 +135,8 @@ export class Graph {
    * grows a few entries at a time, and small arrays cost the collector less than allocations
    * outside the heap). */
   private readonly inputIds: number[] = [];
+  /** How many of `inputIds` belong to nodes already added (the rest to the next one). */
+  private inputsTaken = 0;
   private readonly attrs: Attrs[] = [];
   private readonly shapes: Shape[] = [];
   /** A node's scope is its parent's and its own name, joined when read: a scope string per node
@@ -217,83 +219,24 @@ export class Graph {
   }
 
   /**
-   * Adds a node and returns its id. `defaults` are the op's declared defaults (attributes equal
-   * to them are left out when printing); `scopeParent`/`scopeName` its readable position
-   * (`stage2/Bottleneck.1` and `conv`); `source` the AST node that created it.
+   * Makes node `id` an input of the node the next `add` makes (inputs are given one by one, in
+   * order, so that callers build no array per node).
+   */
+  input(id: number): void {
+    this.inputIds.push(id);
+    this.numbers[STRIDE * id + F_CONSUMERS]!++;
+  }
+
+  /**
+   * Adds a node whose inputs are those given by `input` since the last `add`, and returns its
+   * id. `defaults` are the op's declared defaults (attributes equal to them are left out when
+   * printing); `scopeParent`/`scopeName` its readable position (`stage2/Bottleneck.1` and
+   * `conv`); `source` the AST node that created it.
    */
   add(
     op: string,
     attrs: Attrs,
     defaults: Attrs,
-    inputs: readonly number[],
-    shape: Shape,
-    params: number,
-    macs: number,
-    acts: number,
-    scopeParent: string,
-    scopeName: string,
-    source: AstNode | undefined,
-    choiceKeys: readonly string[],
-  ): number {
-    const start = this.reserve();
-    const num = this.numbers;
-    for (let k = 0; k < inputs.length; k++) {
-      const i = inputs[k]!;
-      this.inputIds.push(i);
-      num[STRIDE * i + F_CONSUMERS]!++;
-    }
-    return this.addColumns(op, attrs, defaults, start, start + inputs.length, shape, params, macs, acts, scopeParent, scopeName, source, choiceKeys);
-  }
-
-  /**
-   * `add` for a node whose inputs are given encoded (an instance replayed, evaluator.ts):
-   * `encoded[from..to)`, where e >= 0 is node `base + e` and e < 0 is `outer[-1 - e]`.
-   */
-  addEncoded(
-    op: string,
-    attrs: Attrs,
-    defaults: Attrs,
-    encoded: readonly number[],
-    from: number,
-    to: number,
-    base: number,
-    outer: readonly number[],
-    shape: Shape,
-    params: number,
-    macs: number,
-    acts: number,
-    scopeParent: string,
-    scopeName: string,
-    source: AstNode | undefined,
-    choiceKeys: readonly string[],
-  ): number {
-    const start = this.reserve();
-    const num = this.numbers;
-    for (let k = from; k < to; k++) {
-      const e = encoded[k]!;
-      const i = e >= 0 ? base + e : outer[-1 - e]!;
-      this.inputIds.push(i);
-      num[STRIDE * i + F_CONSUMERS]!++;
-    }
-    return this.addColumns(op, attrs, defaults, start, start + to - from, shape, params, macs, acts, scopeParent, scopeName, source, choiceKeys);
-  }
-
-  /** Room for one more node; returns where its inputs go. */
-  private reserve(): number {
-    if (STRIDE * (this.count + 1) > this.numbers.length) {
-      const grown = new Float64Array(this.numbers.length * 2);
-      grown.set(this.numbers);
-      this.numbers = grown;
-    }
-    return this.inputIds.length;
-  }
-
-  private addColumns(
-    op: string,
-    attrs: Attrs,
-    defaults: Attrs,
-    inputStart: number,
-    inputEnd: number,
     shape: Shape,
     params: number,
     macs: number,
@@ -304,6 +247,11 @@ export class Graph {
     choiceKeys: readonly string[],
   ): number {
     const id = this.count;
+    if (STRIDE * (id + 1) > this.numbers.length) {
+      const grown = new Float64Array(this.numbers.length * 2);
+      grown.set(this.numbers);
+      this.numbers = grown;
+    }
     const code = opCodeOf(op);
     // One defaults object per op: nodes made without attributes (`add`, `concat` of loose
     // ends) may come with empty defaults, which never replace an op's real ones.
@@ -322,9 +270,10 @@ export class Graph {
     num[at + F_MACS] = macs;
     num[at + F_ACTS] = acts;
     num[at + F_CONSUMERS] = 0;
-    num[at + F_IN_START] = inputStart;
-    num[at + F_IN_END] = inputEnd;
+    num[at + F_IN_START] = this.inputsTaken;
+    num[at + F_IN_END] = this.inputIds.length;
     num[at + F_KEYS] = lists.length - 1;
+    this.inputsTaken = this.inputIds.length;
     this.attrs.push(attrs);
     this.shapes.push(shape);
     this.scopeParents.push(scopeParent);
