@@ -18,7 +18,6 @@ import { NasModule } from '../src/core/language/nas-module.js';
 import { registerNasChecks } from '../src/core/validation/nas-validator.js';
 import { NasAnalysis } from './analysis.js';
 import { SpaceStatsRunner } from './space-stats-worker.js';
-import { guardParser } from '../src/core/language/parse-guard.js';
 import { NasConfigurationProvider } from './settings.js';
 import { NasDocumentBuilder, NasWorkspaceManager } from './workspace.js';
 import { NasInlayHintProvider } from './inlay-hints.js';
@@ -64,6 +63,5 @@ export function createNasLspServices(context: DefaultSharedModuleContext, spaceS
   const Nas = inject(createDefaultModule({ shared }), NasGeneratedModule, NasModule as Module<LangiumServices, PartialLangiumServices>, lspModule);
   shared.ServiceRegistry.register(Nas);
   registerNasChecks(Nas.validation.ValidationRegistry, () => shared.workspace.LangiumDocuments);
-  guardParser(Nas);
   return { shared, Nas, analysis, configuration };
 }

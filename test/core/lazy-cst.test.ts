@@ -14,6 +14,7 @@ import { describe, expect, it } from 'vitest';
 import { NasWorkspace } from '../../src/core/workspace.js';
 import { cstMaterializations } from '../../src/core/language/nas-document-factory.js';
 import { isCstPending } from '../../src/core/language/fast-parser.js';
+import { parserBuilds } from '../../src/core/language/parse-guard.js';
 import { referencesOf } from '../../src/core/language/incremental.js';
 import { elaborateCached } from '../../src/core/semantics/evaluator.js';
 import type { Definition, Document } from '../../src/core/language/generated/ast.js';
@@ -102,6 +103,17 @@ describe('CST built on demand', () => {
     expect(cstMaterializations.count).toBe(before);
   });
 
+  it("builds Langium's parser only for text with errors", async () => {
+    const ws = new NasWorkspace();
+    const before = parserBuilds.count;
+    const doc = await ws.addText(generateLargeFile(300), URI.file(path.join(ROOT, 'lazy-cst-parser-free.nas')));
+    expect(ws.diagnostics(doc).filter((d) => d.severity === 'error')).toEqual([]);
+    expect(parserBuilds.count).toBe(before);
+    // A syntax error: the chunk goes to Langium's (guarded) parser, built now, once.
+    const broken = await ws.addText('network N {\n  input(3, 8, 8)\n  conv(8, k=3 -> relu\n}\n', URI.file(path.join(ROOT, 'lazy-cst-parser-broken.nas')));
+    expect(ws.diagnostics(broken).some((d) => d.code === 'syntax')).toBe(true);
+    expect(parserBuilds.count).toBe(before + 1);
+  });
   it("reading one node's $cstNode or one reference's $refNode builds that node's chunk only", async () => {
     const ws = new NasWorkspace();
     const text = generateLargeFile(400);

@@ -407,13 +407,10 @@ export class FastNasParser {
    */
   private lazy = false;
 
-  constructor(services: LangiumCoreServices) {
-    const vocabulary = services.parser.Lexer.definition as Record<string, TokenType>;
-    const expected = new Set<string>(['WS', ...KIND_NAMES.slice(1)]);
-    const names = Object.keys(vocabulary);
-    if (names.length !== expected.size || names.some((n) => !expected.has(n)))
-      throw new Error('fast parser: token vocabulary differs from the grammar it was written for');
-    for (let k = 1; k < KIND_COUNT; k++) this.tokenTypes[k] = vocabulary[KIND_NAMES[k]!]!;
+  /** Whether `prepareCst` ran (see there). */
+  private cstReady = false;
+
+  constructor(private readonly services: LangiumCoreServices) {
     this.linker = services.references.Linker;
     this.converter = services.parser.ValueConverter;
     this.defaultConverter = Object.getPrototypeOf(this.converter) === DefaultValueConverter.prototype;
@@ -441,7 +438,28 @@ export class FastNasParser {
         this.rightAssoc[KW_BASE + k] = level.associativity === 'right' ? 1 : 0;
       }
     });
-    this.g = findElements(new GrammarElements(grammar), services);
+    this.g = findElements(new GrammarElements(grammar));
+  }
+
+  /**
+   * What building a CST needs from Langium's lexer and parser: the token types of the leaves
+   * and the grammar elements Langium makes up for the infix rule. Done at the first parse with
+   * a CST, not when the parser is made: an AST-only parse needs neither, and building
+   * Chevrotain's lexer and parser costs about 100 ms (parse-guard.ts).
+   */
+  private prepareCst(): void {
+    if (this.cstReady) return;
+    const vocabulary = this.services.parser.Lexer.definition as Record<string, TokenType>;
+    const expected = new Set<string>(['WS', ...KIND_NAMES.slice(1)]);
+    const names = Object.keys(vocabulary);
+    if (names.length !== expected.size || names.some((n) => !expected.has(n)))
+      throw new Error('fast parser: token vocabulary differs from the grammar it was written for');
+    for (let k = 1; k < KIND_COUNT; k++) this.tokenTypes[k] = vocabulary[KIND_NAMES[k]!]!;
+    const infix = findInfixElements(this.services);
+    this.g.infixPart1 = infix.part1;
+    this.g.infixOperator = infix.operator;
+    this.g.infixPart2 = infix.part2;
+    this.cstReady = true;
   }
 
   /**
@@ -459,6 +477,7 @@ export class FastNasParser {
     this.depth = 0;
     this.lazy = !cst && this.defaultConverter;
     if (!this.lazy) {
+      this.prepareCst();
       const root = new RootCstNodeImpl(text);
       root.root = root;
       this.root = root;
@@ -1259,8 +1278,11 @@ function findInfixElements(services: LangiumCoreServices): { part1: Feature; ope
   return { part1, operator, part2 };
 }
 
-function findElements(e: GrammarElements, services: LangiumCoreServices) {
-  const infix = findInfixElements(services);
+/** A grammar element not known yet: only an AST-only parse, which makes no CST node, sees it. */
+const NO_FEATURE = Object.freeze({ $type: 'Keyword' }) as unknown as Feature;
+
+/** The grammar elements the CST nodes point to (the infix rule's come with prepareCst). */
+function findElements(e: GrammarElements) {
   const namedCall = (rule: string, keyword: string): NamedCallElements => ({
     keyword: e.keyword(rule, 'e0', keyword),
     name: e.call(rule, 'e1.t', 'ID'),
@@ -1364,9 +1386,9 @@ function findElements(e: GrammarElements, services: LangiumCoreServices) {
     seedKeyword: e.keyword('SeedItem', 'e0', 'seed'),
     seedValue: e.call('SeedItem', 'e1.t', 'Expr'),
     exprBinary: e.call('Expr', '', 'BinaryExpr'),
-    infixPart1: infix.part1,
-    infixOperator: infix.operator,
-    infixPart2: infix.part2,
+    infixPart1: NO_FEATURE,
+    infixOperator: NO_FEATURE,
+    infixPart2: NO_FEATURE,
     postfixPrimary: e.call('Postfix', 'e0', 'Primary'),
     callAction: e.at('Postfix', 'e1.e0.e0', 'Action', 'Call.callee'),
     callLParen: e.keyword('Postfix', 'e1.e0.e1', '('),

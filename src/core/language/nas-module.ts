@@ -24,7 +24,7 @@ import {
 } from './nas-scope-provider.js';
 import { NasLinker } from './nas-linker.js';
 import { NasCommentProvider } from './nas-comment-provider.js';
-import { guardParser } from './parse-guard.js';
+import { createGuardedParser } from './parse-guard.js';
 import { NasDocumentValidator } from './nas-document-validator.js';
 import { registerNasChecks } from '../validation/nas-validator.js';
 
@@ -57,6 +57,9 @@ export const NasModule: Module<LangiumCoreServices, PartialLangiumCoreServices> 
   documentation: {
     CommentProvider: (services) => new NasCommentProvider(services),
   },
+  parser: {
+    LangiumParser: (services) => createGuardedParser(services),
+  },
 };
 
 /**
@@ -76,6 +79,5 @@ export function createNasCoreServices(
   const Nas = inject(createDefaultCoreModule({ shared }), NasGeneratedModule, NasModule, overrides.language ?? {});
   shared.ServiceRegistry.register(Nas);
   registerNasChecks(Nas.validation.ValidationRegistry, () => shared.workspace.LangiumDocuments);
-  guardParser(Nas);
   return { shared, Nas };
 }

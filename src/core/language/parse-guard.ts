@@ -6,7 +6,7 @@
  * place instead, so the CLI and the server stay responsive. With chunked parsing
  * (nas-document-factory.ts) it applies per top-level chunk: only the offending element is lost.
  */
-import type { AstNode, LangiumCoreServices, ParseResult } from 'langium';
+import { createLangiumParser, type AstNode, type LangiumCoreServices, type LangiumParser, type ParseResult } from 'langium';
 
 export const MAX_BRACKET_DEPTH = 32;
 export const MAX_BRACE_DEPTH = 256;
@@ -259,9 +259,18 @@ export class TooManySyntaxErrors extends Error {
   }
 }
 
-/** Wraps the language's parser so that over-deep input becomes one syntax error. */
-export function guardParser(services: LangiumCoreServices): void {
-  const parser = services.parser.LangiumParser;
+/** How many of Langium's parsers were built (tests check that error-free text builds none). */
+export const parserBuilds = { count: 0 };
+
+/**
+ * The language's parser, wrapped so that over-deep input becomes one syntax error. A service
+ * factory (nas-module.ts): Langium builds it when something first asks for it, which a check
+ * of error-free text never does (the fast parser takes every chunk), and building Chevrotain's
+ * parser and lexer was about 100 ms of every `nas` command and every new workspace.
+ */
+export function createGuardedParser(services: LangiumCoreServices): LangiumParser {
+  parserBuilds.count++;
+  const parser = createLangiumParser(services);
   const wrapper = (parser as unknown as { wrapper: { SAVE_ERROR(e: unknown): unknown; _errors: unknown[] } }).wrapper;
   const save = wrapper.SAVE_ERROR.bind(wrapper);
   wrapper.SAVE_ERROR = (error: unknown): unknown => {
@@ -281,6 +290,7 @@ export function guardParser(services: LangiumCoreServices): void {
     const error: ParseResult['lexerErrors'][number] = { offset: problem.offset, line, column, length: 1, message: problem.message };
     return { ...empty, lexerErrors: [error] };
   };
+  return parser;
 }
 
 interface ResyncTokenType {
