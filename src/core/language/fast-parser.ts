@@ -113,18 +113,6 @@ interface AstObjectConstructor {
 }
 
 /**
- * Makes AST nodes: plain objects (prototype Object.prototype) as Langium's `{ $type }`, with
- * the same properties added in the same order, but made by a constructor so that V8 keeps
- * their properties in the object instead of a separate, growing property array (one object
- * per node instead of two, less to collect). The warm-up shows V8's slack tracking the
- * largest nodes (9 fields).
- */
-const AstObject = function (this: AstObj, $type: string): void {
-  this.$type = $type;
-} as unknown as AstObjectConstructor;
-(AstObject as unknown as { prototype: object }).prototype = Object.prototype;
-
-/**
  * The chunk that owns an AST-only parse, able to build its CST on demand (the document factory
  * registers its records here: nas-document-factory.ts). Keys are the top-level elements, the
  * imports and the chunk's own Document node; other nodes find theirs through `$container`.
@@ -204,18 +192,15 @@ const LAZY_AST_PROTOTYPE: object = Object.create(Object.prototype, {
   },
 });
 
-/** AST nodes of an AST-only parse (see LAZY_AST_PROTOTYPE), made as `AstObject` makes them. */
-const LazyAstObject = function (this: AstObj & { [CST]: CstNode | undefined }, $type: string): void {
-  this.$type = $type;
-  this[CST] = PENDING;
-} as unknown as AstObjectConstructor;
-(LazyAstObject as unknown as { prototype: object }).prototype = LAZY_AST_PROTOTYPE;
-
 /**
- * A constructor of its own per node type and mode. V8 sizes the objects of a constructor by the
- * fields its first few objects get ("slack tracking"), so one constructor for every type gave
- * each node the ten fields of the largest; most nodes (references, numbers, arguments) have
- * five to seven, and the unused slots were a quarter of an AST's memory.
+ * Makes AST nodes: plain objects as Langium's `{ $type }` (prototype Object.prototype; an
+ * AST-only parse's have LAZY_AST_PROTOTYPE), with the same properties added in the same order,
+ * but made by a constructor so that V8 keeps their properties in the object instead of a
+ * separate, growing property array (one object per node instead of two, less to collect).
+ * A constructor of its own per node type and mode: V8 sizes the objects of a constructor by
+ * the fields its first few objects get ("slack tracking"), so one constructor for every type
+ * gave each node the ten fields of the largest; most nodes (references, numbers, arguments)
+ * have five to seven, and the unused slots were a quarter of an AST's memory.
  */
 const astConstructors = new Map<string, AstObjectConstructor>();
 
@@ -401,7 +386,7 @@ export class FastNasParser {
   private lastLeaf!: LeafCstNodeImpl;
   /**
    * An AST-only parse: no CST nodes, no leaves, no comment placement; AST nodes are
-   * `LazyAstObject`s and references get no `$refNode` (the document factory materializes the
+   * made with LAZY_AST_PROTOTYPE and references get no `$refNode` (the document factory materializes the
    * CST on demand by parsing the text again in full mode). Every CST step below starts with a
    * test of this flag, so the full mode pays one predictable branch per step.
    */
@@ -1194,11 +1179,16 @@ export class FastNasParser {
     return this.linker.buildReference(node as never, property, this.lazy ? undefined : (refNode as unknown as CstNode), value) as Reference;
   }
 
-  /** A new AST node of type `$type` (a `LazyAstObject` in an AST-only parse). */
+  /** A new AST node of type `$type` (with LAZY_AST_PROTOTYPE in an AST-only parse; see astConstructorFor). */
   private make($type: string): AstObj {
-    const C = (this.lazy ? this.lazyConstructors : this.constructors).get($type);
-    if (C !== undefined) return new C($type);
-    return this.lazy ? new LazyAstObject($type) : new AstObject($type);
+    const table = this.lazy ? this.lazyConstructors : this.constructors;
+    let C = table.get($type);
+    if (C === undefined) {
+      // Not a type of the grammar's reflection (none is): room for ten fields.
+      C = astConstructorFor($type, 10, this.lazy);
+      table.set($type, C);
+    }
+    return new C($type);
   }
 }
 
