@@ -42,6 +42,8 @@ import { contentsOf } from './ast-walk.js';
 import { isCstPending } from './fast-parser.js';
 import { OPS_URI } from '../stdlib/ops.js';
 
+const NO_SYMBOLS: AstNodeDescription[] = [];
+
 export class NasScopeProvider extends DefaultScopeProvider {
   /**
    * Scopes per (container with symbols of the reference type, reference type), valid until the
@@ -96,7 +98,8 @@ export class NasScopeProvider extends DefaultScopeProvider {
 
   private symbolsOf(node: AstNode, referenceType: string, document: LangiumDocument): AstNodeDescription[] {
     const local = document.localSymbols;
-    if (!local?.has(node)) return [];
+    // Most containers a reference passes on its way up have no symbols: no array for them.
+    if (!local?.has(node)) return NO_SYMBOLS;
     let byType = this.symbolCache.get(node);
     if (!byType) {
       byType = new Map();

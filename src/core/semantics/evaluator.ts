@@ -13,7 +13,7 @@
  */
 import { AstUtils, type AstNode, type URI } from 'langium';
 import type * as ast from '../language/generated/ast.js';
-import { OP_RULES, OpError, type Attrs, type AttrValue } from './ops.js';
+import { OP_RULES, OpError, type Attrs, type AttrValue, type OpRule } from './ops.js';
 import { Graph, noteGraphSize } from './graph.js';
 import { formatShape, type Shape } from './shape.js';
 import { POISON, describeValue, isDefinitionValue, isLayer, isPoison, isTensor, type LayerValue, type TensorValue, type Value } from './values.js';
@@ -528,6 +528,8 @@ class Evaluator {
   private readonly globals = new Frame();
   private readonly letsInProgress = new Set<AstNode>();
   private readonly defaultsCache = new Map<string, Attrs>();
+  /** bareOpAttrs, per op definition. */
+  private readonly bareAttrs = new Map<ast.Definition, Attrs | typeof NOT_BARE>();
   /** Definitions being applied (to reject recursion). */
   private readonly active = new Set<ast.Definition>();
   /** Expressions evaluated so far, against MAX_WORK. */
@@ -546,12 +548,17 @@ class Evaluator {
   private networkInput: TensorValue | undefined;
 
   /**
-   * The sequence a multi-input layer reads: the network's input counts only while nothing
-   * else has been computed, so the first two-input cell after a one-statement stem gets
-   * (stem, stem) as in NASNet and DARTS, not (image, stem).
+   * The last k tensors of the sequence a multi-input layer reads: the network's input counts
+   * only while nothing else has been computed, so the first two-input cell after a
+   * one-statement stem gets (stem, stem) as in NASNet and DARTS, not (image, stem). The
+   * history is not copied: a network's grows by a tensor a statement, and a copy per
+   * statement made its walk quadratic.
    */
-  private withoutNetworkInput(history: TensorValue[]): TensorValue[] {
-    return history.length > 1 && history[0] === this.networkInput ? history.slice(1) : history;
+  private lastInputs(history: TensorValue[], k: number): readonly TensorValue[] {
+    const skip = history.length > 1 && history[0] === this.networkInput ? 1 : 0;
+    const n = history.length;
+    if (n - skip >= k) return k === 1 ? [history[n - 1]!] : history.slice(n - k);
+    return lastK(skip === 1 ? history.slice(1) : history, k);
   }
 
   constructor(
@@ -724,7 +731,7 @@ class Evaluator {
    * undefined where the instance cannot be replayed: an argument whose effect a key cannot
    * capture (see valueKey). The key holds the input shapes, which inputs are the same tensor, and which
    * is the network's input (the body's first multi-input layer skips it, see
-   * withoutNetworkInput).
+   * lastInputs).
    */
   private instanceKey(values: readonly Value[], inputs: readonly TensorValue[]): string | undefined {
     let key = valuesKey(values);
@@ -944,7 +951,7 @@ class Evaluator {
           if (isDefinitionValue(v)) v = this.layerOfDefinition(v.definition, [], frame, scoped, stmt.value);
           if (isLayer(v)) {
             if (history.length === 0) this.fail(stmt.value, `${v.label} has no input: add an input(...) statement before it`, 'no-input');
-            v = v.apply(lastK(this.withoutNetworkInput(history), v.arity), scoped);
+            v = v.apply(this.lastInputs(history, v.arity), scoped);
           }
           if (isTensor(v)) {
             const repeats = this.repeatOutputs.get(v);
@@ -1373,76 +1380,93 @@ class Evaluator {
   private layerOrTensorOfDefinition(def: ast.Definition, args: readonly ast.Arg[], frame: Frame, ctx: EvalContext, site: AstNode): Value {
     if (def.kind === 'fn') this.fail(site, `${def.name} is a function: call it with (...)`, 'type-mismatch');
     const sig = signatureOf(def);
+    // A bare op (`-> bn`, `-> relu`) whose defaults are all literals binds to the same
+    // attributes every time: bound once per elaboration, as binding would (nothing to evaluate).
+    if (args.length === 0 && def.kind === 'op') {
+      const attrs = this.bareOpAttrs(def, sig, site);
+      if (attrs) return new OpLayer(this, def.name, attrs, NO_TENSORS, site);
+    }
     const bound = this.bindArgs(def, sig, args, frame, ctx, site);
     if (!bound) return POISON;
     if (def.kind === 'op') {
-      const rule = OP_RULES[def.name];
-      if (!rule) this.fail(site, `op ${def.name} has no implementation`, 'unknown-op');
+      const rule = this.ruleOf(def, site);
       const attrs = internAttrs(def, bound.values);
-      const captured: TensorValue[] = [];
+      let captured: TensorValue[] = NO_TENSORS;
       for (let i = 0; i < bound.rest.length; i++) {
         const v = bound.rest[i]!;
+        if (captured === NO_TENSORS) captured = [];
         if (isTensor(v)) captured.push(v);
         else if (Array.isArray(v) && v.every(isTensor)) captured.push(...v);
         else this.fail(bound.restNodes[i]!, `${def.name} takes tensors, found ${describeValue(v)}`, 'type-mismatch');
       }
-      const [minInputs] = rule.inputs;
-      this.opDefaults(def);
+      const minInputs = rule.inputs[0];
       if (captured.length >= minInputs && captured.length > 0) return this.applyPrimitive(def.name, attrs, captured, ctx, site);
-      return {
-        kind: 'layer',
-        arity: 1,
-        label: def.name,
-        sharesChoices: false,
-        apply: (inputs, c) =>
-          this.applyPrimitive(def.name, attrs, captured.length === 0 && inputs.length <= 1 ? inputs : [...inputs.slice(0, 1), ...captured], c, site),
-      };
+      return new OpLayer(this, def.name, attrs, captured, site);
     }
     if (bound.rest.length > 0)
       this.fail(bound.restNodes[0]!, `${def.name} takes parameters, not tensors: apply it with -> or ${def.name}(...)(x)`, 'type-mismatch');
-    const inputDecl = sig.inputDecl;
-    const arity = Math.max(1, inputDecl?.names.length ?? 1);
-    const cell = def.kind === 'cell';
-    return {
-      kind: 'layer',
-      arity,
-      label: def.name,
-      sharesChoices: cell,
-      apply: (inputs, c) => {
-        if (c.callStack.length >= MAX_CALL_DEPTH) this.fail(site, `calls nested deeper than ${MAX_CALL_DEPTH} (is ${def.name} recursive?)`, 'too-deep');
-        // Networks are finite graphs: a definition may not use itself, directly or not (each
-        // level would multiply the work; an accidental self-reference would hang the editor).
-        if (def === this.model || this.active.has(def)) this.fail(site, `${def.kind} ${def.name} uses itself (recursion is not allowed)`, 'recursion');
-        const rep = c.repeatIndex;
-        const scope = join(c.scope, rep !== undefined ? `${def.name}.${rep}` : def.name);
-        const key = this.memo ? this.instanceKey(bound.values, inputs) : undefined;
-        if (key !== undefined) {
-          const known = instanceTableOf(def).get(key);
-          if (known && c.callStack.length + known.depth < MAX_CALL_DEPTH) return this.replayInstance(known, inputs, c, scope, site);
-        }
-        const path = cell ? c.path : new InstancePath(c.path, site, rep !== undefined ? `#${rep}` : '');
-        const inner: EvalContext = { path, scope, callStack: [...c.callStack, site], choiceStack: c.choiceStack, repeatIndex: undefined, body: undefined };
-        if (inner.callStack.length > this.deepest) this.deepest = inner.callStack.length;
-        const f = new Frame(this.globals);
-        const positional = sig.positional;
-        for (let i = 0; i < positional.length; i++) f.set(positional[i]!, bound.values[i]!);
-        const mark = key !== undefined ? this.startRecording(inner.callStack.length) : undefined;
-        this.active.add(def);
-        let out: Value;
-        try {
-          out = this.execDefinitionBody(def, f, inputs, inner);
-        } finally {
-          this.active.delete(def);
-          if (mark) this.recording--;
-        }
-        if (mark) {
-          this.finishRecording(def, key!, mark, inputs, out, scope, c.callStack.length);
-          // No recording reads the log any more: start it afresh.
-          if (this.recording === 0) this.statementLog.length = 0;
-        }
-        return out;
-      },
-    };
+    return new DefinitionLayer(this, def, bound.values, site);
+  }
+
+  /** The op's rule; also evaluates its declared defaults once (applyPrimitive reads them). */
+  private ruleOf(def: ast.Definition, site: AstNode): OpRule {
+    const rule = OP_RULES[def.name];
+    if (!rule) this.fail(site, `op ${def.name} has no implementation`, 'unknown-op');
+    this.opDefaults(def);
+    return rule;
+  }
+
+  /**
+   * The attributes of `def` applied with no arguments, when binding could neither fail nor
+   * evaluate anything (every parameter has a literal default, none takes tensors); else
+   * undefined, and the call is bound as any other.
+   */
+  private bareOpAttrs(def: ast.Definition, sig: Signature, site: AstNode): Attrs | undefined {
+    const known = this.bareAttrs.get(def);
+    if (known !== undefined) return known === NOT_BARE ? undefined : known;
+    let attrs: Attrs | typeof NOT_BARE = NOT_BARE;
+    if (!sig.variadic && sig.literalDefaults.every((v) => v !== undefined)) {
+      this.ruleOf(def, site);
+      attrs = internAttrs(def, sig.literalDefaults as Value[]);
+    }
+    this.bareAttrs.set(def, attrs);
+    return attrs === NOT_BARE ? undefined : attrs;
+  }
+
+  /** Applies block or cell `def`, its arguments bound to `values`, to `inputs` (see DefinitionLayer). */
+  applyDefinition(def: ast.Definition, values: readonly Value[], site: AstNode, inputs: readonly TensorValue[], c: EvalContext): Value {
+    if (c.callStack.length >= MAX_CALL_DEPTH) this.fail(site, `calls nested deeper than ${MAX_CALL_DEPTH} (is ${def.name} recursive?)`, 'too-deep');
+    // Networks are finite graphs: a definition may not use itself, directly or not (each
+    // level would multiply the work; an accidental self-reference would hang the editor).
+    if (def === this.model || this.active.has(def)) this.fail(site, `${def.kind} ${def.name} uses itself (recursion is not allowed)`, 'recursion');
+    const rep = c.repeatIndex;
+    const scope = join(c.scope, rep !== undefined ? `${def.name}.${rep}` : def.name);
+    const key = this.memo ? this.instanceKey(values, inputs) : undefined;
+    if (key !== undefined) {
+      const known = instanceTableOf(def).get(key);
+      if (known && c.callStack.length + known.depth < MAX_CALL_DEPTH) return this.replayInstance(known, inputs, c, scope, site);
+    }
+    const path = def.kind === 'cell' ? c.path : new InstancePath(c.path, site, rep !== undefined ? `#${rep}` : '');
+    const inner: EvalContext = { path, scope, callStack: [...c.callStack, site], choiceStack: c.choiceStack, repeatIndex: undefined, body: undefined };
+    if (inner.callStack.length > this.deepest) this.deepest = inner.callStack.length;
+    const f = new Frame(this.globals);
+    const positional = signatureOf(def).positional;
+    for (let i = 0; i < positional.length; i++) f.set(positional[i]!, values[i]!);
+    const mark = key !== undefined ? this.startRecording(inner.callStack.length) : undefined;
+    this.active.add(def);
+    let out: Value;
+    try {
+      out = this.execDefinitionBody(def, f, inputs, inner);
+    } finally {
+      this.active.delete(def);
+      if (mark) this.recording--;
+    }
+    if (mark) {
+      this.finishRecording(def, key!, mark, inputs, out, scope, c.callStack.length);
+      // No recording reads the log any more: start it afresh.
+      if (this.recording === 0) this.statementLog.length = 0;
+    }
+    return out;
   }
 
   /** Default attributes of an op declaration, for printing only what differs. */
@@ -1468,7 +1492,8 @@ class Evaluator {
 
   applyPrimitive(op: string, attrs: Attrs, inputs: readonly TensorValue[], ctx: EvalContext, site: AstNode): Value {
     const rule = OP_RULES[op]!;
-    const [min, max] = rule.inputs;
+    const min = rule.inputs[0];
+    const max = rule.inputs[1];
     if (inputs.length < min || inputs.length > max) {
       this.fail(site, `${op} takes ${min === max ? min : `${min} or more`} input${max === 1 ? '' : 's'}, found ${inputs.length}`, 'input-count');
     }
@@ -1632,6 +1657,60 @@ class Evaluator {
 /** The empty lists of a call without tensor arguments (never changed). */
 const NO_VALUES: Value[] = Object.freeze([]) as unknown as Value[];
 const NO_NODES: AstNode[] = Object.freeze([]) as unknown as AstNode[];
+
+/** No tensors (shared: most op calls capture none). */
+const NO_TENSORS: TensorValue[] = [];
+/** bareOpAttrs' answer for an op that must be bound as any call. */
+const NOT_BARE = Symbol('not bare');
+
+/**
+ * An op with its attributes bound, and tensors it captured (`add(x)` applied to y adds x and
+ * y). Layers are objects of a few classes rather than closures: a closure, its context and
+ * the layer object were three allocations per op applied.
+ */
+class OpLayer implements LayerValue {
+  readonly kind = 'layer';
+  readonly arity = 1;
+  readonly sharesChoices = false;
+  constructor(
+    private readonly ev: Evaluator,
+    readonly label: string,
+    private readonly attrs: Attrs,
+    private readonly captured: readonly TensorValue[],
+    private readonly site: AstNode,
+  ) {}
+  apply(inputs: readonly TensorValue[], c: EvalContext): Value {
+    const captured = this.captured;
+    return this.ev.applyPrimitive(
+      this.label,
+      this.attrs,
+      captured.length === 0 && inputs.length <= 1 ? inputs : [...inputs.slice(0, 1), ...captured],
+      c,
+      this.site,
+    );
+  }
+}
+
+/** A block or cell with its arguments bound; its arity is the number of names of its `input` statement. */
+class DefinitionLayer implements LayerValue {
+  readonly kind = 'layer';
+  readonly arity: number;
+  readonly label: string;
+  readonly sharesChoices: boolean;
+  constructor(
+    private readonly ev: Evaluator,
+    private readonly def: ast.Definition,
+    private readonly values: readonly Value[],
+    private readonly site: AstNode,
+  ) {
+    this.arity = Math.max(1, signatureOf(def).inputDecl?.names.length ?? 1);
+    this.label = def.name;
+    this.sharesChoices = def.kind === 'cell';
+  }
+  apply(inputs: readonly TensorValue[], c: EvalContext): Value {
+    return this.ev.applyDefinition(this.def, this.values, this.site, inputs, c);
+  }
+}
 
 /** "`k` of conv", for messages (made only when one is: a string per typed argument was a tenth of binding). */
 function paramWhere(p: ast.Param, def: ast.Definition): string {

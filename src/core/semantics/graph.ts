@@ -256,7 +256,7 @@ export class Graph {
     // One defaults object per op: nodes made without attributes (`add`, `concat` of loose
     // ends) may come with empty defaults, which never replace an op's real ones.
     const known = this.opDefaults[code];
-    if (known !== defaults && (known === undefined || Object.keys(known).length === 0)) {
+    if (known !== defaults && (known === undefined || isEmpty(known))) {
       while (this.opDefaults.length < code) this.opDefaults.push(undefined as unknown as Attrs);
       this.opDefaults[code] = defaults;
     }
@@ -323,4 +323,10 @@ export class Graph {
     for (let i = 0; i < live.length; i++) if (!live[i]) dead.push(this.views[i] ?? new Node(this, i));
     return dead;
   }
+}
+
+/** Whether `o` has no own enumerable key (Object.keys made an array per node added). */
+function isEmpty(o: object): boolean {
+  for (const k in o) if (Object.hasOwn(o, k)) return false;
+  return true;
 }

@@ -94,7 +94,8 @@ function pool(x: Shape, a: Attrs, what: string): OpResult {
 
 function sameShapes(inputs: readonly Shape[], what: string): Shape {
   const first = inputs[0]!;
-  for (const s of inputs.slice(1)) {
+  for (let i = 1; i < inputs.length; i++) {
+    const s = inputs[i]!;
     if (!sameShape(first, s)) {
       throw new OpError(`${what} needs inputs of the same shape: expected ${formatShape(first)}, found ${formatShape(s)}`, 'shape-mismatch');
     }
@@ -106,13 +107,14 @@ function sameShapes(inputs: readonly Shape[], what: string): Shape {
 const CONV_POSITIVE = ['out', 'k', 'stride', 'dilation', 'groups'] as const;
 const DWCONV_POSITIVE = ['k', 'stride', 'dilation', 'multiplier'] as const;
 
-const unary: OpRule = { inputs: [1, 1], infer: ([x]) => same(x!) };
+const unary: OpRule = { inputs: [1, 1], infer: (xs) => same(xs[0]!) };
 
 export const OP_RULES: Readonly<Record<string, OpRule>> = {
   conv: {
     inputs: [1, 1],
-    infer([x], a) {
-      for (const k of CONV_POSITIVE) requirePositive(a, k);
+    infer(xs, a) {
+      const x = xs[0];
+      for (let i = 0; i < CONV_POSITIVE.length; i++) requirePositive(a, CONV_POSITIVE[i]!);
       // kh/kw give asymmetric kernels (ACNet's 1x3 and 3x1 branches); -1 means k.
       const kh = int(a, 'kh') < 0 ? int(a, 'k') : int(a, 'kh');
       const kw = int(a, 'kw') < 0 ? int(a, 'k') : int(a, 'kw');
@@ -121,19 +123,21 @@ export const OP_RULES: Readonly<Record<string, OpRule>> = {
   },
   dwconv: {
     inputs: [1, 1],
-    infer([x], a) {
-      for (const k of DWCONV_POSITIVE) requirePositive(a, k);
+    infer(xs, a) {
+      const x = xs[0];
+      for (let i = 0; i < DWCONV_POSITIVE.length; i++) requirePositive(a, DWCONV_POSITIVE[i]!);
       return convLike(x!, x!.c * int(a, 'multiplier'), int(a, 'k'), int(a, 'stride'), int(a, 'pad'), int(a, 'dilation'), x!.c, bool(a, 'bias'));
     },
   },
-  maxpool: { inputs: [1, 1], infer: ([x], a) => pool(x!, a, 'maxpool') },
-  avgpool: { inputs: [1, 1], infer: ([x], a) => pool(x!, a, 'avgpool') },
-  gap: { inputs: [1, 1], infer: ([x]) => same({ c: x!.c, h: 1, w: 1 }) },
-  flatten: { inputs: [1, 1], infer: ([x]) => same({ c: x!.c * x!.h * x!.w, h: 1, w: 1 }) },
-  bn: { inputs: [1, 1], infer: ([x], a) => ({ shape: x!, params: bool(a, 'affine') ? 2 * x!.c : 0, macs: 0, acts: 0 }) },
+  maxpool: { inputs: [1, 1], infer: (xs, a) => pool(xs[0]!, a, 'maxpool') },
+  avgpool: { inputs: [1, 1], infer: (xs, a) => pool(xs[0]!, a, 'avgpool') },
+  gap: { inputs: [1, 1], infer: (xs) => same({ c: xs[0]!.c, h: 1, w: 1 }) },
+  flatten: { inputs: [1, 1], infer: (xs) => same({ c: xs[0]!.c * xs[0]!.h * xs[0]!.w, h: 1, w: 1 }) },
+  bn: { inputs: [1, 1], infer: (xs, a) => ({ shape: xs[0]!, params: bool(a, 'affine') ? 2 * xs[0]!.c : 0, macs: 0, acts: 0 }) },
   gn: {
     inputs: [1, 1],
-    infer([x], a) {
+    infer(xs, a) {
+      const x = xs[0];
       requirePositive(a, 'groups');
       if (x!.c % int(a, 'groups') !== 0) {
         throw new OpError(`channels ${x!.c} are not divisible by groups ${int(a, 'groups')}`, 'groups-divisibility', 'groups');
@@ -150,7 +154,8 @@ export const OP_RULES: Readonly<Record<string, OpRule>> = {
   identity: unary,
   dropout: {
     inputs: [1, 1],
-    infer([x], a) {
+    infer(xs, a) {
+      const x = xs[0];
       const p = a['p'] as number;
       if (!(p >= 0 && p < 1)) throw new OpError(`\`p\` must be in [0, 1), found ${p}`, 'attribute-range', 'p');
       return same(x!);
@@ -158,7 +163,8 @@ export const OP_RULES: Readonly<Record<string, OpRule>> = {
   },
   fc: {
     inputs: [1, 1],
-    infer([x], a) {
+    infer(xs, a) {
+      const x = xs[0];
       requirePositive(a, 'out');
       const fin = x!.c * x!.h * x!.w;
       const out = int(a, 'out');
@@ -167,7 +173,8 @@ export const OP_RULES: Readonly<Record<string, OpRule>> = {
   },
   zero: {
     inputs: [1, 1],
-    infer([x], a) {
+    infer(xs, a) {
+      const x = xs[0];
       requirePositive(a, 'stride');
       const s = int(a, 'stride');
       const out = int(a, 'out') < 0 ? x!.c : int(a, 'out');
@@ -205,7 +212,8 @@ export const OP_RULES: Readonly<Record<string, OpRule>> = {
   },
   channel_shuffle: {
     inputs: [1, 1],
-    infer([x], a) {
+    infer(xs, a) {
+      const x = xs[0];
       requirePositive(a, 'groups');
       if (x!.c % int(a, 'groups') !== 0) {
         throw new OpError(`channels ${x!.c} are not divisible by groups ${int(a, 'groups')}`, 'groups-divisibility', 'groups');
@@ -215,7 +223,8 @@ export const OP_RULES: Readonly<Record<string, OpRule>> = {
   },
   split: {
     inputs: [1, 1],
-    infer([x], a) {
+    infer(xs, a) {
+      const x = xs[0];
       requirePositive(a, 'parts');
       const parts = int(a, 'parts');
       const index = int(a, 'index');
@@ -230,7 +239,8 @@ export const OP_RULES: Readonly<Record<string, OpRule>> = {
   },
   upsample: {
     inputs: [1, 1],
-    infer([x], a) {
+    infer(xs, a) {
+      const x = xs[0];
       requirePositive(a, 'scale');
       return same({ c: x!.c, h: x!.h * int(a, 'scale'), w: x!.w * int(a, 'scale') });
     },
