@@ -14,8 +14,8 @@
 import { AstUtils, type AstNode, type URI } from 'langium';
 import type * as ast from '../language/generated/ast.js';
 import { OP_RULES, OpError, type Attrs, type AttrValue, type OpRule } from './ops.js';
-import { Graph, noteGraphSize } from './graph.js';
-import { formatShape, type Shape } from './shape.js';
+import { Graph, noteGraphSize, opCodeOf, opNameOf } from './graph.js';
+import { formatShape, internShape, type Shape } from './shape.js';
 import { POISON, describeValue, isDefinitionValue, isLayer, isPoison, isTensor, type LayerValue, type TensorValue, type Value } from './values.js';
 import { callBuiltinFunction, BUILTIN_FUNCTIONS } from './builtins.js';
 import { parseNumber } from './numbers.js';
@@ -173,42 +173,35 @@ const MAX_NODES = 100_000;
  */
 interface InstanceRecord {
   /**
-   * The nodes of the first run, in order, as columns. Copied, not the graph's node objects:
-   * those reach their graph, and through it the whole network and its document, which a
-   * record of a standard-library block would keep alive after the document is closed.
+   * The nodes of the first run, in order, and the statements it ran, in two arrays: numbers
+   * and objects (ten arrays and an object per statement were most of the objects the records
+   * of a 5,000-line file kept alive, each copied by the collector). Copied, not the graph's
+   * node objects: those reach their graph, and through it the whole network and its
+   * document, which a record of a standard-library block would keep alive after the document
+   * is closed.
+   *
+   * `nums`, per node: op code (graph.ts), params, MACs, activations, input count, then its
+   * inputs (k >= 0 is the instance's k-th node, k < 0 the instance input -1-k); then per
+   * statement: first node, end node, output (encoded as inputs; NO_OUTPUT for none).
+   * `refs`, per node (REF_STRIDE): attributes, the op's defaults, shape, source, scope below
+   * the instance's; then per statement: the statement.
    */
   readonly count: number;
-  readonly ops: readonly string[];
-  readonly attrs: readonly Attrs[];
-  readonly defaults: readonly Attrs[];
-  readonly shapes: readonly Shape[];
-  readonly sources: readonly (AstNode | undefined)[];
-  /** params, MACs and activations of node i at 3i, 3i + 1, 3i + 2. Records are small: plain
-   * arrays (a typed array of more than 64 bytes is an allocation outside the heap, which cost
-   * more than the collector's copy of these). */
-  readonly costs: readonly number[];
-  /** Their inputs, node after node: k >= 0 is the instance's k-th node, k < 0 the instance
-   * input -1-k. Node i's are [inputStarts[i], inputStarts[i + 1]). */
-  readonly nodeInputs: readonly number[];
-  readonly inputStarts: readonly number[];
-  /** Their scopes below the instance's own. */
-  readonly scopes: readonly string[];
+  readonly nums: readonly number[];
+  readonly refs: readonly unknown[];
+  readonly statementCount: number;
   readonly output: number;
   readonly outputShape: Shape;
-  readonly statements: readonly RecordedStatement[];
   /** Evaluation steps of the first run (replays count them against MAX_WORK too). */
   readonly work: number;
   /** Call depth below the call site. */
   readonly depth: number;
 }
 
-interface RecordedStatement {
-  readonly stmt: ast.Statement;
-  readonly first: number;
-  readonly end: number;
-  /** Encoded as InstanceRecord.nodeInputs; undefined for none. */
-  readonly output: number | undefined;
-}
+/** Entries per node in InstanceRecord.refs. */
+const REF_STRIDE = 5;
+/** InstanceRecord.nums' output of a statement that produced no tensor. */
+const NO_OUTPUT = 2 ** 31;
 
 interface LoggedStatement {
   readonly stmt: ast.Statement;
@@ -790,70 +783,73 @@ class Evaluator {
     // library record keep the user's document alive).
     const home = AstUtils.findRootNode(def);
     let lastRoot: AstNode | undefined;
+    // Consecutive sources are mostly siblings: their container's answer is theirs.
+    let lastContainer: AstNode | undefined;
     const outlives = (node: AstNode | undefined): boolean => {
       if (!node) return true;
+      if (node.$container !== undefined && node.$container === lastContainer) return true;
       const root = AstUtils.findRootNode(node);
-      if (root === home || root === lastRoot) return true;
-      if (!isBuiltinDocument(root)) return false;
-      lastRoot = root;
+      if (root !== home && root !== lastRoot) {
+        if (!isBuiltinDocument(root)) return false;
+        lastRoot = root;
+      }
+      lastContainer = node.$container;
       return true;
     };
     const prefix = `${scope}/`;
-    const costs: number[] = [];
-    const encoded: number[] = [];
-    const starts: number[] = [0];
-    const scopes: string[] = [];
-    const ops: string[] = [];
-    const attrs: Attrs[] = [];
-    const defaults: Attrs[] = [];
-    const shapes: Shape[] = [];
-    const sources: Array<AstNode | undefined> = [];
-    for (let id = first; id < end; id++) {
-      for (let k = 0, n = g.inputCount(id); k < n; k++) {
-        const e = encode(g.inputAt(id, k));
-        if (e === undefined) return;
-        encoded.push(e);
-      }
-      starts.push(encoded.length);
+    // Sized exactly (records are kept: an array grown by push keeps up to half again as much room).
+    const statementCount = this.statementLog.length - mark.log;
+    let inputCount = 0;
+    for (let id = first; id < end; id++) inputCount += g.inputCount(id);
+    const nums = new Array<number>(5 * (end - first) + inputCount + 3 * statementCount);
+    const refs = new Array<unknown>(REF_STRIDE * (end - first) + statementCount);
+    let at = 0;
+    let o = 0;
+    for (let id = first; id < end; id++, o += REF_STRIDE) {
       const below = g.scopeBelow(id, scope, prefix);
       if (below === undefined) return;
       const source = g.sourceOf(id);
       if (!outlives(source)) return;
-      scopes.push(below);
       const op = g.opOf(id);
-      ops.push(op);
-      attrs.push(g.attrsOf(id));
-      defaults.push(g.defaultsOf(op));
-      shapes.push(g.shapeOf(id));
-      sources.push(source);
-      costs.push(g.costOf(id, 0), g.costOf(id, 1), g.costOf(id, 2));
+      const n = g.inputCount(id);
+      nums[at] = opCodeOf(op);
+      nums[at + 1] = g.costOf(id, 0);
+      nums[at + 2] = g.costOf(id, 1);
+      nums[at + 3] = g.costOf(id, 2);
+      nums[at + 4] = n;
+      for (let k = 0; k < n; k++) {
+        const e = encode(g.inputAt(id, k));
+        if (e === undefined) return;
+        nums[at + 5 + k] = e;
+      }
+      at += 5 + n;
+      refs[o] = g.attrsOf(id);
+      refs[o + 1] = g.defaultsOf(op);
+      refs[o + 2] = g.shapeOf(id);
+      refs[o + 3] = source;
+      refs[o + 4] = below;
     }
     const output = encode(out.node);
     if (output === undefined) return;
-    const statements: RecordedStatement[] = [];
-    for (let i = mark.log; i < this.statementLog.length; i++) {
+    for (let i = mark.log; i < this.statementLog.length; i++, at += 3, o++) {
       const s = this.statementLog[i]!;
-      const o = s.outputNode >= 0 ? encode(s.outputNode) : undefined;
-      if (s.outputNode >= 0 && o === undefined) return;
+      const encoded = s.outputNode >= 0 ? encode(s.outputNode) : NO_OUTPUT;
+      if (encoded === undefined) return;
       if (!outlives(s.stmt)) return;
-      statements.push({ stmt: s.stmt, first: s.first - first, end: s.end - first, output: o });
+      nums[at] = s.first - first;
+      nums[at + 1] = s.end - first;
+      nums[at + 2] = encoded;
+      refs[o] = s.stmt;
     }
     const table = instanceTableOf(def);
     if (table.size >= MAX_INSTANCES_PER_DEFINITION) return;
     table.set(key, {
       count: end - first,
-      ops,
-      attrs,
-      defaults,
-      shapes,
-      sources,
-      costs,
-      nodeInputs: encoded,
-      inputStarts: starts,
-      scopes,
+      nums,
+      refs,
+      statementCount,
       output,
       outputShape: out.shape,
-      statements,
       work: this.work - mark.work,
       depth,
     });
@@ -863,38 +859,44 @@ class Evaluator {
   private replayInstance(r: InstanceRecord, inputs: readonly TensorValue[], ctx: EvalContext, scope: string, site: AstNode): TensorValue {
     const base = this.graph.size;
     this.replays++;
+    const refs = r.refs;
     if (base + r.count > MAX_NODES) {
       // Where interpreting the instance would have stopped: at its node that crosses the limit.
-      const at = r.sources[Math.max(0, MAX_NODES - base)] ?? site;
+      const at = (refs[REF_STRIDE * Math.max(0, MAX_NODES - base) + 3] as AstNode | undefined) ?? site;
       throw new ElaborationLimit(`the network has more than ${MAX_NODES.toLocaleString('en-US')} nodes`, at, [...ctx.callStack, site]);
     }
     this.work += r.work;
     if (this.work > MAX_WORK)
       throw new ElaborationLimit(
         `elaboration stopped after ${MAX_WORK.toLocaleString('en-US')} evaluation steps: the network is too large or loops`,
-        r.sources[0] ?? site,
+        (refs[3] as AstNode | undefined) ?? site,
         [...ctx.callStack, site],
       );
     const g = this.graph;
-    const encoded = r.nodeInputs;
-    for (let i = 0; i < r.count; i++) {
-      for (let k = r.inputStarts[i]!; k < r.inputStarts[i + 1]!; k++) g.input(decodeNode(encoded[k]!, base, inputs));
+    const nums = r.nums;
+    let at = 0;
+    for (let i = 0, o = 0; i < r.count; i++, o += REF_STRIDE) {
+      const code = nums[at]!;
+      const n = nums[at + 4]!;
+      for (let k = 0; k < n; k++) g.input(decodeNode(nums[at + 5 + k]!, base, inputs));
       g.add(
-        r.ops[i]!,
-        r.attrs[i]!,
-        r.defaults[i]!,
-        r.shapes[i]!,
-        r.costs[3 * i]!,
-        r.costs[3 * i + 1]!,
-        r.costs[3 * i + 2]!,
+        opNameOf(code),
+        refs[o] as Attrs,
+        refs[o + 1] as Attrs,
+        refs[o + 2] as Shape,
+        nums[at + 1]!,
+        nums[at + 2]!,
+        nums[at + 3]!,
         scope,
-        r.scopes[i]!,
-        r.sources[i],
+        refs[o + 4] as string,
+        refs[o + 3] as AstNode | undefined,
         ctx.choiceStack,
       );
+      at += 5 + n;
     }
-    for (const s of r.statements) {
-      this.noteStatement(s.stmt, base + s.first, base + s.end, s.output === undefined ? -1 : decodeNode(s.output, base, inputs));
+    for (let j = 0, o = REF_STRIDE * r.count; j < r.statementCount; j++, at += 3) {
+      const output = nums[at + 2]!;
+      this.noteStatement(refs[o + j] as ast.Statement, base + nums[at]!, base + nums[at + 1]!, output === NO_OUTPUT ? -1 : decodeNode(output, base, inputs));
     }
     if (ctx.callStack.length + r.depth > this.deepest) this.deepest = ctx.callStack.length + r.depth;
     return { kind: 'tensor', node: decodeNode(r.output, base, inputs), shape: r.outputShape };
@@ -1506,8 +1508,9 @@ class Evaluator {
       // After the shape rule, which may throw: inputs given to the graph belong to its next node.
       for (let k = 0; k < inputs.length; k++) this.graph.input(inputs[k]!.node);
       const defaults = this.defaultsCache.get(op) ?? EMPTY_ATTRS;
-      const node = this.graph.add(op, attrs, defaults, r.shape, r.params, r.macs, r.acts, ctx.scope, op, site, ctx.choiceStack);
-      return { kind: 'tensor', node, shape: r.shape };
+      const shape = internShape(r.shape);
+      const node = this.graph.add(op, attrs, defaults, shape, r.params, r.macs, r.acts, ctx.scope, op, site, ctx.choiceStack);
+      return { kind: 'tensor', node, shape };
     } catch (err) {
       if (!(err instanceof OpError)) throw err;
       let node: AstNode = site;

@@ -86,7 +86,7 @@ class Node implements GraphNode {
 const opNames: string[] = [];
 const opCodes = new Map<string, number>();
 
-function opCodeOf(op: string): number {
+export function opCodeOf(op: string): number {
   let code = opCodes.get(op);
   if (code === undefined) {
     code = opNames.length;
@@ -94,6 +94,11 @@ function opCodeOf(op: string): number {
     opCodes.set(op, code);
   }
   return code;
+}
+
+/** The op name of a code from opCodeOf. */
+export function opNameOf(code: number): string {
+  return opNames[code]!;
 }
 
 /** The numbers of a node, at `STRIDE * id + field` in `Graph.numbers`. */
