@@ -36,6 +36,9 @@ function idOf(node: AstNode): number {
  * validation rejects) are cut: an element on the current path contributes its id only.
  */
 export function fingerprintOf(element: AstNode): string {
+  // Most calls hit the memo (every block application asks): no path set for them.
+  const hit = memo.get(element);
+  if (hit && hit.generation === generation) return hit.fingerprint;
   return fingerprint(element, new Set());
 }
 

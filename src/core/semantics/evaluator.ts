@@ -656,8 +656,13 @@ class Evaluator {
 
   // ---------------------------------------------------------------- bodies
 
-  private execDefinitionBody(def: ast.Definition, frame: Frame, inputs: readonly TensorValue[], ctx: EvalContext): Value {
-    const inputDecl = signatureOf(def).inputDecl;
+  private execDefinitionBody(
+    def: ast.Definition,
+    frame: Frame,
+    inputs: readonly TensorValue[],
+    ctx: EvalContext,
+    inputDecl: ast.InputStmt | undefined = signatureOf(def).inputDecl,
+  ): Value {
     const history: TensorValue[] = [];
     if (inputDecl) {
       const names = inputDecl.names;
@@ -988,9 +993,16 @@ class Evaluator {
         e,
         ctx.callStack,
       );
+    // The most frequent kinds first (a switch on strings tests its cases in order).
     switch (e.$type) {
       case 'NumberLit':
         return parseNumber(e.value);
+      case 'Ref':
+        return this.evalRef(e, frame, ctx);
+      case 'BinaryExpr':
+        return this.evalBinary(e, frame, ctx);
+      case 'Call':
+        return this.evalCall(e, frame, ctx);
       case 'StringLit':
         return e.value; // the value converter already removed the quotes
       case 'BoolLit':
@@ -999,16 +1011,12 @@ class Evaluator {
         return e.items.map((i) => this.evalExpr(i, frame, ctx));
       case 'Paren':
         return this.evalExpr(e.inner, frame, ctx);
-      case 'Ref':
-        return this.evalRef(e, frame, ctx);
       case 'Unary': {
         const v = this.evalExpr(e.operand, frame, ctx);
         if (isPoison(v)) return v;
         if (e.op === '-') return -this.expectNumber(v, e.operand, "the operand of '-'");
         return !this.expectBool(v, e.operand, "the operand of 'not'");
       }
-      case 'BinaryExpr':
-        return this.evalBinary(e, frame, ctx);
       case 'IfExpr': {
         const c = this.evalExpr(e.condition, frame, ctx);
         if (isPoison(c)) return c;
@@ -1026,8 +1034,6 @@ class Evaluator {
         if (j < 0 || j >= r.length) this.fail(e.index, `index ${k} is out of range for a list of ${r.length}`, 'index-range');
         return r[j]!;
       }
-      case 'Call':
-        return this.evalCall(e, frame, ctx);
     }
   }
 
@@ -1407,7 +1413,7 @@ class Evaluator {
     }
     if (bound.rest.length > 0)
       this.fail(bound.restNodes[0]!, `${def.name} takes parameters, not tensors: apply it with -> or ${def.name}(...)(x)`, 'type-mismatch');
-    return new DefinitionLayer(this, def, bound.values, site);
+    return new DefinitionLayer(this, def, sig, bound.values, site);
   }
 
   /** The op's rule; also evaluates its declared defaults once (applyPrimitive reads them). */
@@ -1436,7 +1442,7 @@ class Evaluator {
   }
 
   /** Applies block or cell `def`, its arguments bound to `values`, to `inputs` (see DefinitionLayer). */
-  applyDefinition(def: ast.Definition, values: readonly Value[], site: AstNode, inputs: readonly TensorValue[], c: EvalContext): Value {
+  applyDefinition(def: ast.Definition, sig: Signature, values: readonly Value[], site: AstNode, inputs: readonly TensorValue[], c: EvalContext): Value {
     if (c.callStack.length >= MAX_CALL_DEPTH) this.fail(site, `calls nested deeper than ${MAX_CALL_DEPTH} (is ${def.name} recursive?)`, 'too-deep');
     // Networks are finite graphs: a definition may not use itself, directly or not (each
     // level would multiply the work; an accidental self-reference would hang the editor).
@@ -1452,13 +1458,13 @@ class Evaluator {
     const inner: EvalContext = { path, scope, callStack: [...c.callStack, site], choiceStack: c.choiceStack, repeatIndex: undefined, body: undefined };
     if (inner.callStack.length > this.deepest) this.deepest = inner.callStack.length;
     const f = new Frame(this.globals);
-    const positional = signatureOf(def).positional;
+    const positional = sig.positional;
     for (let i = 0; i < positional.length; i++) f.set(positional[i]!, values[i]!);
     const mark = key !== undefined ? this.startRecording(inner.callStack.length) : undefined;
     this.active.add(def);
     let out: Value;
     try {
-      out = this.execDefinitionBody(def, f, inputs, inner);
+      out = this.execDefinitionBody(def, f, inputs, inner, sig.inputDecl);
     } finally {
       this.active.delete(def);
       if (mark) this.recording--;
@@ -1703,15 +1709,16 @@ class DefinitionLayer implements LayerValue {
   constructor(
     private readonly ev: Evaluator,
     private readonly def: ast.Definition,
+    private readonly sig: Signature,
     private readonly values: readonly Value[],
     private readonly site: AstNode,
   ) {
-    this.arity = Math.max(1, signatureOf(def).inputDecl?.names.length ?? 1);
+    this.arity = Math.max(1, sig.inputDecl?.names.length ?? 1);
     this.label = def.name;
     this.sharesChoices = def.kind === 'cell';
   }
   apply(inputs: readonly TensorValue[], c: EvalContext): Value {
-    return this.ev.applyDefinition(this.def, this.values, this.site, inputs, c);
+    return this.ev.applyDefinition(this.def, this.sig, this.values, this.site, inputs, c);
   }
 }
 
