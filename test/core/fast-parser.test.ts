@@ -16,7 +16,7 @@ import { BUILTIN_DOCUMENTS } from '../../src/core/stdlib/index.js';
 import { splitTopLevelChunks } from '../../src/core/language/chunks.js';
 import { NasCstNodeBuilder, linkContainers } from '../../src/core/language/cst-builder.js';
 import { cstMaterializations, type NasDocumentFactory } from '../../src/core/language/nas-document-factory.js';
-import { FastNasParser } from '../../src/core/language/fast-parser.js';
+import { FastNasParser, isFastAstPrototype } from '../../src/core/language/fast-parser.js';
 import { KIND_NAMES, T_EOF, TokenBuffer, tokenize } from '../../src/core/language/fast-lexer.js';
 import { generateLargeFile } from '../../bench/core-bench.js';
 
@@ -41,6 +41,9 @@ function parseWithLangium(text: string): ParseResult | undefined {
 
 type Obj = Record<string, unknown>;
 
+/** Read, not listed: see TreeComparer. */
+const DERIVED = ['$type', '$containerProperty', '$containerIndex'];
+
 /**
  * A structural comparison of two parse results: the CSTs are paired node by node from the
  * roots, then the ASTs from the documents; every reference between nodes (containers, CST
@@ -52,6 +55,10 @@ type Obj = Record<string, unknown>;
  * its CST nodes' `root` is the root of their chunk's parse, which reads the
  * whole text, where Langium's whole-text parse has one root; the document's own nodes (CST root,
  * Document) have their fields in another order. Everything else is compared alike.
+ *
+ * The fast parser's nodes have `$type`, `$containerProperty` and `$containerIndex` on their
+ * prototypes (the type's, over accessors that read the container), where Langium's have own
+ * properties: those three are compared by what reading them gives, the other keys in order.
  */
 class TreeComparer {
   private readonly cst = new Map<object, object>();
@@ -153,13 +160,21 @@ class TreeComparer {
     // The factory's document node is its own (`$document` comes with the LangiumDocument).
     const skip = (k: string): boolean => this.assembled && (k === '$cstNode' || k === '$document');
     const order = (keys: string[]): string[] => (this.assembled && b.$container === undefined ? keys.sort() : keys);
-    const keysA = order(Object.keys(a).filter((k) => !skip(k)));
-    const keysB = order(Object.keys(b).filter((k) => !skip(k)));
+    const keysA = order(Object.keys(a).filter((k) => !skip(k) && !DERIVED.includes(k)));
+    const keysB = order(Object.keys(b).filter((k) => !skip(k) && !DERIVED.includes(k)));
     this.check(keysA.join() === keysB.join(), () => `${where()}: keys ${keysA.join()} vs ${keysB.join()}`);
-    // (The pairs come both ways round.)
+    for (const key of DERIVED) this.check(a[key] === b[key], () => `${where()}: ${key} ${String(a[key])} vs ${String(b[key])}`);
+    // (The pairs come both ways round.) The fast parser's prototypes: the type's (`$type` only)
+    // over Object.prototype plus the container accessors and, assembled, the lazy `$cstNode`.
+    const accessors = this.assembled ? ['$containerProperty', '$containerIndex', '$cstNode'] : ['$containerProperty', '$containerIndex'];
     const proto = (x: Obj): unknown => {
-      const p: unknown = Object.getPrototypeOf(x);
-      return this.assembled && p !== Object.prototype && Object.getPrototypeOf(p) === Object.prototype ? Object.prototype : p;
+      let p: unknown = Object.getPrototypeOf(x);
+      if (isFastAstPrototype(p)) {
+        if (Object.getOwnPropertyNames(p).join() !== '$type' || (p as Obj).$type !== x.$type) return p;
+        p = Object.getPrototypeOf(p);
+      }
+      const own = p === Object.prototype ? [] : Object.getOwnPropertyNames(p);
+      return own.length > 0 && own.every((k) => accessors.includes(k)) && Object.getPrototypeOf(p) === Object.prototype ? Object.prototype : p;
     };
     this.check(proto(a) === proto(b), () => `${where()}: prototype`);
     for (const key of keysA) this.compareValue(a[key], b[key], key, () => `${where()}.${key}`);

@@ -109,7 +109,7 @@ for (let i = 0; i < 8; i++)
 const FastLeaf = makeLeafConstructor();
 
 interface AstObjectConstructor {
-  new ($type: string): AstObj;
+  new (): AstObj;
 }
 
 /**
@@ -172,12 +172,58 @@ export function isCstPending(node: object): boolean {
 }
 
 /**
- * The prototype of the AST nodes of an AST-only parse: Object.prototype plus a `$cstNode`
+ * Where a node sits in its container, read from the container: `$containerProperty` is the
+ * container's property that holds the node, `$containerIndex` its index when that property is
+ * a list. Langium stores both on every node; they are read rarely (AST paths for the index,
+ * serialization), and two fields on each of the 43,000 nodes of a 5,000-line file were a
+ * tenth of the memory a check keeps alive. Writes (Langium's `linkContentToContainer`) are
+ * ignored: they can only agree with the container.
+ */
+function containerSlot(node: AstObj): { property: string; index: number | undefined } | undefined {
+  const container = node.$container;
+  if (container === undefined) return undefined;
+  for (const key of Object.keys(container)) {
+    if (key.charCodeAt(0) === 36 /* $ */) continue;
+    const value = container[key];
+    if (value === node) return { property: key, index: undefined };
+    if (Array.isArray(value)) {
+      const index = value.indexOf(node);
+      if (index >= 0) return { property: key, index };
+    }
+  }
+  return undefined;
+}
+
+const CONTAINER_ACCESSORS: PropertyDescriptorMap = {
+  $containerProperty: {
+    get(this: AstObj): string | undefined {
+      return containerSlot(this)?.property;
+    },
+    set(): void {},
+    enumerable: false,
+    configurable: true,
+  },
+  $containerIndex: {
+    get(this: AstObj): number | undefined {
+      return containerSlot(this)?.index;
+    },
+    set(): void {},
+    enumerable: false,
+    configurable: true,
+  },
+};
+
+/** The prototype of the AST nodes of a full parse: Object.prototype plus the container accessors. */
+const FULL_AST_PROTOTYPE: object = Object.create(Object.prototype, CONTAINER_ACCESSORS);
+
+/**
+ * The prototype of the AST nodes of an AST-only parse: FULL_AST_PROTOTYPE's plus a `$cstNode`
  * accessor over the CST slot. Reading it first builds the chunk's CST, which sets the slot of
  * every kept node of the chunk (a plain store: defining an own `$cstNode` property on each of
  * 100k nodes took 15-70 ms).
  */
 const LAZY_AST_PROTOTYPE: object = Object.create(Object.prototype, {
+  ...CONTAINER_ACCESSORS,
   $cstNode: {
     get(this: { [CST]: CstNode | undefined }): CstNode | undefined {
       if (this[CST] === PENDING) lazyCstOwnerOf(this)?.materialize();
@@ -192,15 +238,25 @@ const LAZY_AST_PROTOTYPE: object = Object.create(Object.prototype, {
   },
 });
 
+/** The per-type prototypes (see astConstructorFor), for tests that compare with Langium's plain objects. */
+const astPrototypes = new WeakSet<object>();
+
+/** Whether `proto` is the prototype of this parser's AST nodes of some type. */
+export function isFastAstPrototype(proto: unknown): boolean {
+  return typeof proto === 'object' && proto !== null && astPrototypes.has(proto);
+}
+
 /**
- * Makes AST nodes: plain objects as Langium's `{ $type }` (prototype Object.prototype; an
- * AST-only parse's have LAZY_AST_PROTOTYPE), with the same properties added in the same order,
- * but made by a constructor so that V8 keeps their properties in the object instead of a
- * separate, growing property array (one object per node instead of two, less to collect).
- * A constructor of its own per node type and mode: V8 sizes the objects of a constructor by
- * the fields its first few objects get ("slack tracking"), so one constructor for every type
- * gave each node the ten fields of the largest; most nodes (references, numbers, arguments)
- * have five to seven, and the unused slots were a quarter of an AST's memory.
+ * Makes AST nodes: objects read as Langium's `{ $type }` nodes, with the properties Langium
+ * sets, added in the same order, but made by a constructor so that V8 keeps their properties
+ * in the object instead of a separate, growing property array (one object per node instead of
+ * two, less to collect). A constructor of its own per node type and mode: V8 sizes the objects
+ * of a constructor by the fields its first few objects get ("slack tracking"), so one
+ * constructor for every type gave each node the ten fields of the largest; most nodes
+ * (references, numbers, arguments) have five to seven, and the unused slots were a quarter of
+ * an AST's memory. The type's prototype holds `$type` (the same for all its nodes: a field per
+ * node was 8 bytes of the 64 to 80 a node takes) over FULL_AST_PROTOTYPE or, in an AST-only
+ * parse, LAZY_AST_PROTOTYPE.
  */
 const astConstructors = new Map<string, AstObjectConstructor>();
 
@@ -210,20 +266,22 @@ function astConstructorFor($type: string, fields: number, lazy: boolean): AstObj
   if (made === undefined) {
     // A new function object per type: each has its own initial map, hence its own size.
     const C = lazy
-      ? function LazyAstNode(this: AstObj & { [CST]: CstNode | undefined }, t: string): void {
-          this.$type = t;
+      ? function LazyAstNode(this: { [CST]: CstNode | undefined }): void {
           this[CST] = PENDING;
         }
-      : function AstNode(this: AstObj, t: string): void {
-          this.$type = t;
-        };
-    (C as unknown as { prototype: object }).prototype = lazy ? LAZY_AST_PROTOTYPE : Object.prototype;
+      : function AstNode(): void {};
+    const prototype: object = Object.create(lazy ? LAZY_AST_PROTOTYPE : FULL_AST_PROTOTYPE, {
+      // Writable, so that an assignment makes an own property as on a plain object.
+      $type: { value: $type, writable: true, enumerable: false, configurable: true },
+    });
+    astPrototypes.add(prototype);
+    (C as unknown as { prototype: object }).prototype = prototype;
     made = C as unknown as AstObjectConstructor;
     // Show slack tracking the most fields a node of this type can get (set by the constructor:
-    // `$type`, and the CST slot when lazy).
-    const own = lazy ? 2 : 1;
+    // the CST slot when lazy).
+    const own = lazy ? 1 : 0;
     for (let i = 0; i < 8; i++) {
-      const warm = new made('');
+      const warm = new made() as unknown as Record<string, number>;
       for (let k = own; k < fields; k++) warm[`f${k}`] = k;
     }
     astConstructors.set(key, made);
@@ -406,9 +464,10 @@ export class FastNasParser {
         if (p.defaultValue !== undefined) list.push([p.name, p.defaultValue]);
       }
       this.defaults.set(type, list);
-      // `$type`, the grammar's properties, the three container fields, `$cstNode` (an own
-      // property in full mode, the CST slot when lazy) and a document root's `$document`.
-      const fields = 1 + Object.keys(reflection.getTypeMetaData(type).properties).length + 3 + 1 + (type === 'Document' ? 1 : 0);
+      // The grammar's properties, `$container`, `$cstNode` (an own property in full mode, the
+      // CST slot when lazy) and a document root's `$document` (`$type` and the container's
+      // property and index are the prototype's).
+      const fields = Object.keys(reflection.getTypeMetaData(type).properties).length + 1 + 1 + (type === 'Document' ? 1 : 0);
       this.constructors.set(type, astConstructorFor(type, fields, false));
       this.lazyConstructors.set(type, astConstructorFor(type, fields, true));
     }
@@ -1048,9 +1107,7 @@ export class FastNasParser {
     node.operator = values[at];
     node.right = right;
     left.$container = node;
-    left.$containerProperty = 'left';
     right.$container = node;
-    right.$containerProperty = 'right';
     return node;
   }
 
@@ -1188,7 +1245,7 @@ export class FastNasParser {
       C = astConstructorFor($type, 10, this.lazy);
       table.set($type, C);
     }
-    return new C($type);
+    return new C();
   }
 }
 
@@ -1203,11 +1260,10 @@ function copyDefault(value: unknown): unknown {
   return Array.isArray(value) ? value.map(copyDefault) : value;
 }
 
-/** `obj.prop = child`, with the container fields `linkContentToContainer` would set. */
+/** `obj.prop = child`, with the container `linkContentToContainer` would set (the rest is derived: containerSlot). */
 function setChild(obj: AstObj, prop: string, child: AstObj): void {
   obj[prop] = child;
   child.$container = obj;
-  child.$containerProperty = prop;
 }
 
 /**
@@ -1223,14 +1279,11 @@ function trimList(obj: AstObj, prop: string): void {
 function pushChild(obj: AstObj, prop: string, child: AstObj): void {
   const list = obj[prop] as AstObj[] | undefined;
   child.$container = obj;
-  child.$containerProperty = prop;
   if (list === undefined) {
     // A literal has room for its one element only (most lists have one: see trimList).
-    child.$containerIndex = 0;
     obj[prop] = [child];
     return;
   }
-  child.$containerIndex = list.length;
   list.push(child);
 }
 
