@@ -153,6 +153,13 @@ function signatureOf(def: ast.Definition): Signature {
   return sig;
 }
 
+/**
+ * An op declaration's defaults, one object per declaration for every elaboration: graphs keep
+ * them per op, and replayed nodes bring those of the elaboration that recorded them, which
+ * each graph compared key by key when they were other objects.
+ */
+const declaredDefaults = new WeakMap<ast.Definition, Attrs>();
+
 const MAX_CALL_DEPTH = 64;
 /** A bound on work, so that any input elaborates in bounded time (about a second). */
 const MAX_WORK = 3_000_000;
@@ -1480,6 +1487,7 @@ class Evaluator {
   /** Default attributes of an op declaration, for printing only what differs. */
   private opDefaults(def: ast.Definition): Attrs {
     let d = this.defaultsCache.get(def.name);
+    if (!d) d = declaredDefaults.get(def);
     if (!d) {
       d = {};
       for (const p of def.params) {
@@ -1493,8 +1501,9 @@ class Evaluator {
             body: undefined,
           }) as AttrValue;
       }
-      this.defaultsCache.set(def.name, d);
+      declaredDefaults.set(def, Object.freeze(d));
     }
+    this.defaultsCache.set(def.name, d);
     return d;
   }
 
