@@ -1638,7 +1638,15 @@ class Evaluator {
       };
     }
     if (!isLayer(v)) return v;
-    return { ...v, apply: (inputs, c) => v.apply(inputs, withContext(c, c.path, c.scope, [...c.choiceStack, key], c.repeatIndex, c.body)) };
+    // Listed, not spread: a spread of a layer object copies its own fields too (OpLayer's,
+    // DefinitionLayer's), on a slow path, per sampled choice.
+    return {
+      kind: 'layer',
+      arity: v.arity,
+      label: v.label,
+      sharesChoices: v.sharesChoices,
+      apply: (inputs, c) => v.apply(inputs, withContext(c, c.path, c.scope, [...c.choiceStack, key], c.repeatIndex, c.body)),
+    };
   }
 
   private evalChoose(named: Record<string, Value>, e: ast.Call, ctx: EvalContext): Value {
