@@ -101,7 +101,7 @@ async function benchLargeFile(ws: NasWorkspace, scratchOnly = false): Promise<vo
   const scratch: number[] = [];
   // Where a round's time goes besides the main thread's work: the collector's helper threads
   // (user time above wall time) and the kernel (system time: mostly page faults for memory
-  // the heap takes back from the system, which cost 10-20 us each on these virtual machines).
+  // the heap takes back from the system, which cost 10-15 us each on these virtual machines).
   const user: number[] = [];
   const system: number[] = [];
   const faults: number[] = [];
