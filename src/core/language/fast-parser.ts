@@ -194,23 +194,22 @@ function containerSlot(node: AstObj): { property: string; index: number | undefi
   return undefined;
 }
 
+/** An accessor that reads one part of the node's place in its container; writes are ignored. */
+function fromContainerSlot(read: (slot: { property: string; index: number | undefined }) => string | number | undefined): PropertyDescriptor {
+  return {
+    get(this: AstObj): string | number | undefined {
+      const slot = containerSlot(this);
+      return slot === undefined ? undefined : read(slot);
+    },
+    set(): void {},
+    enumerable: false,
+    configurable: true,
+  };
+}
+
 const CONTAINER_ACCESSORS: PropertyDescriptorMap = {
-  $containerProperty: {
-    get(this: AstObj): string | undefined {
-      return containerSlot(this)?.property;
-    },
-    set(): void {},
-    enumerable: false,
-    configurable: true,
-  },
-  $containerIndex: {
-    get(this: AstObj): number | undefined {
-      return containerSlot(this)?.index;
-    },
-    set(): void {},
-    enumerable: false,
-    configurable: true,
-  },
+  $containerProperty: fromContainerSlot((slot) => slot.property),
+  $containerIndex: fromContainerSlot((slot) => slot.index),
 };
 
 /** The prototype of the AST nodes of a full parse: Object.prototype plus the container accessors. */
