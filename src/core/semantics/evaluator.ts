@@ -230,16 +230,72 @@ interface RecordingMark {
 /** A bound on the configurations kept per definition (a search samples many). */
 const MAX_INSTANCES_PER_DEFINITION = 256;
 
-const instanceTables = new WeakMap<ast.Definition, { fingerprint: string; table: Map<string, InstanceRecord> }>();
+/**
+ * The instances recorded for one definition. Most are found by a number: a hash of their
+ * argument values (numbers, booleans, strings) and input signature, checked against the kept
+ * values and signature; a key string per call (every value and shape printed and joined) was
+ * the largest cost of finding one. Arguments a hash does not cover (lists, layers) use the
+ * key string of `instanceKey`.
+ */
+interface InstanceTable {
+  readonly fingerprint: string;
+  readonly byHash: Map<number, HashedInstance>;
+  readonly byKey: Map<string, InstanceRecord>;
+  size: number;
+}
 
-function instanceTableOf(def: ast.Definition): Map<string, InstanceRecord> {
+interface HashedInstance {
+  readonly values: readonly Value[];
+  /** Per input (see inputSignature): c, h, w, the index of its first occurrence among the
+   * inputs, 1 if it is the network's input. */
+  readonly inputs: readonly number[];
+  readonly record: InstanceRecord;
+  readonly next: HashedInstance | undefined;
+}
+
+/** Where an instance is kept in its table: a hash (byHash) or a key string (byKey). */
+type InstanceSlot = number | string;
+
+const instanceTables = new WeakMap<ast.Definition, InstanceTable>();
+
+function instanceTableOf(def: ast.Definition): InstanceTable {
   const fingerprint = fingerprintOf(def);
-  let entry = instanceTables.get(def);
-  if (!entry || entry.fingerprint !== fingerprint) {
-    entry = { fingerprint, table: new Map() };
-    instanceTables.set(def, entry);
+  let table = instanceTables.get(def);
+  if (!table || table.fingerprint !== fingerprint) {
+    table = { fingerprint, byHash: new Map(), byKey: new Map(), size: 0 };
+    instanceTables.set(def, table);
   }
-  return entry.table;
+  return table;
+}
+
+/** Per input: c, h, w, which input it first appears as, and whether it is the network's input. */
+function inputSignature(inputs: readonly TensorValue[], networkInput: TensorValue | undefined): number[] {
+  const out: number[] = [];
+  for (let k = 0; k < inputs.length; k++) {
+    const t = inputs[k]!;
+    let alias = 0;
+    while (inputs[alias]!.node !== t.node) alias++;
+    out.push(t.shape.c, t.shape.h, t.shape.w, alias, t === networkInput ? 1 : 0);
+  }
+  return out;
+}
+
+function sameSignature(kept: readonly number[], inputs: readonly TensorValue[], networkInput: TensorValue | undefined): boolean {
+  if (kept.length !== 5 * inputs.length) return false;
+  for (let k = 0, at = 0; k < inputs.length; k++, at += 5) {
+    const t = inputs[k]!;
+    let alias = 0;
+    while (inputs[alias]!.node !== t.node) alias++;
+    if (
+      kept[at] !== t.shape.c ||
+      kept[at + 1] !== t.shape.h ||
+      kept[at + 2] !== t.shape.w ||
+      kept[at + 3] !== alias ||
+      kept[at + 4] !== (t === networkInput ? 1 : 0)
+    )
+      return false;
+  }
+  return true;
 }
 
 /**
@@ -738,6 +794,36 @@ class Evaluator {
    * is the network's input (the body's first multi-input layer skips it, see
    * lastInputs).
    */
+  private instanceSlot(values: readonly Value[], inputs: readonly TensorValue[]): InstanceSlot | undefined {
+    let h = flatHash(values);
+    if (h === undefined) return this.instanceKey(values, inputs);
+    for (let k = 0; k < inputs.length; k++) {
+      const t = inputs[k]!;
+      let alias = 0;
+      while (inputs[alias]!.node !== t.node) alias++;
+      h = Math.imul(h ^ t.shape.c, 0x01000193);
+      h = Math.imul(h ^ t.shape.h, 0x01000193);
+      h = Math.imul(h ^ t.shape.w, 0x01000193);
+      h = Math.imul(h ^ (2 * alias + (t === this.networkInput ? 1 : 0)), 0x01000193);
+    }
+    return h;
+  }
+
+  private findInstance(table: InstanceTable, slot: InstanceSlot, values: readonly Value[], inputs: readonly TensorValue[]): InstanceRecord | undefined {
+    if (typeof slot === 'string') return table.byKey.get(slot);
+    for (let e = table.byHash.get(slot); e !== undefined; e = e.next) {
+      if (sameValues(e.values, values) && sameSignature(e.inputs, inputs, this.networkInput)) return e.record;
+    }
+    return undefined;
+  }
+
+  private keepInstance(table: InstanceTable, slot: InstanceSlot, values: readonly Value[], inputs: readonly TensorValue[], record: InstanceRecord): void {
+    if (table.size >= MAX_INSTANCES_PER_DEFINITION) return;
+    table.size++;
+    if (typeof slot === 'string') table.byKey.set(slot, record);
+    else table.byHash.set(slot, { values, inputs: inputSignature(inputs, this.networkInput), record, next: table.byHash.get(slot) });
+  }
+
   private instanceKey(values: readonly Value[], inputs: readonly TensorValue[]): string | undefined {
     let key = valuesKey(values);
     if (key === undefined) return undefined;
@@ -771,7 +857,8 @@ class Evaluator {
    */
   private finishRecording(
     def: ast.Definition,
-    key: string,
+    slot: InstanceSlot,
+    values: readonly Value[],
     mark: RecordingMark,
     inputs: readonly TensorValue[],
     out: Value,
@@ -855,7 +942,7 @@ class Evaluator {
     }
     const table = instanceTableOf(def);
     if (table.size >= MAX_INSTANCES_PER_DEFINITION) return;
-    table.set(key, {
+    this.keepInstance(table, slot, values, inputs, {
       count: end - first,
       nums,
       refs,
@@ -1456,9 +1543,9 @@ class Evaluator {
     if (def === this.model || this.active.has(def)) this.fail(site, `${def.kind} ${def.name} uses itself (recursion is not allowed)`, 'recursion');
     const rep = c.repeatIndex;
     const scope = join(c.scope, rep !== undefined ? `${def.name}.${rep}` : def.name);
-    const key = this.memo ? this.instanceKey(values, inputs) : undefined;
-    if (key !== undefined) {
-      const known = instanceTableOf(def).get(key);
+    const slot = this.memo ? this.instanceSlot(values, inputs) : undefined;
+    if (slot !== undefined) {
+      const known = this.findInstance(instanceTableOf(def), slot, values, inputs);
       if (known && c.callStack.length + known.depth < MAX_CALL_DEPTH) return this.replayInstance(known, inputs, c, scope, site);
     }
     const path = def.kind === 'cell' ? c.path : new InstancePath(c.path, site, rep !== undefined ? `#${rep}` : '');
@@ -1467,7 +1554,7 @@ class Evaluator {
     const f = new Frame(this.globals);
     const positional = sig.positional;
     for (let i = 0; i < positional.length; i++) f.set(positional[i]!, values[i]!);
-    const mark = key !== undefined ? this.startRecording(inner.callStack.length) : undefined;
+    const mark = slot !== undefined ? this.startRecording(inner.callStack.length) : undefined;
     this.active.add(def);
     let out: Value;
     try {
@@ -1477,7 +1564,7 @@ class Evaluator {
       if (mark) this.recording--;
     }
     if (mark) {
-      this.finishRecording(def, key!, mark, inputs, out, scope, c.callStack.length);
+      this.finishRecording(def, slot!, values, mark, inputs, out, scope, c.callStack.length);
       // No recording reads the log any more: start it afresh.
       if (this.recording === 0) this.statementLog.length = 0;
     }
