@@ -14,7 +14,7 @@
 import { AstUtils, type AstNode, type URI } from 'langium';
 import type * as ast from '../language/generated/ast.js';
 import { OP_RULES, OpError, type Attrs, type AttrValue, type OpRule } from './ops.js';
-import { Graph, noteGraphSize, opCodeOf, opNameOf } from './graph.js';
+import { Graph, noteGraphSize, opCodeOf } from './graph.js';
 import { formatShape, internShape, type Shape } from './shape.js';
 import { POISON, describeValue, isDefinitionValue, isLayer, isPoison, isTensor, type LayerValue, type TensorValue, type Value } from './values.js';
 import { callBuiltinFunction, BUILTIN_FUNCTIONS } from './builtins.js';
@@ -124,10 +124,34 @@ interface Signature {
   readonly inputDecl: ast.InputStmt | undefined;
 }
 
-const signatures = new WeakMap<ast.Definition, Signature>();
+/**
+ * What the evaluator keeps per definition object (signature, instance records, interned
+ * attributes), in one symbol-keyed slot of the AST node: read on every call, where a lookup
+ * in a WeakMap per call (two for an op, three for a block) cost more than the property read.
+ * The slot lives and dies with the node, as the WeakMap entries did.
+ */
+const EVALUATOR_STATE = Symbol('evaluator state');
+
+interface DefinitionState {
+  sig: Signature | undefined;
+  instances: InstanceTable | undefined;
+  attrs: AttrTable | undefined;
+}
+
+function stateOf(def: ast.Definition): DefinitionState {
+  const slot = def as ast.Definition & { [EVALUATOR_STATE]?: DefinitionState };
+  let state = slot[EVALUATOR_STATE];
+  if (state === undefined) {
+    state = { sig: undefined, instances: undefined, attrs: undefined };
+    // Not enumerable: deep comparisons and spreads of AST nodes do not see it.
+    Object.defineProperty(slot, EVALUATOR_STATE, { value: state, enumerable: false, writable: false, configurable: true });
+  }
+  return state;
+}
 
 function signatureOf(def: ast.Definition): Signature {
-  let sig = signatures.get(def);
+  const state = stateOf(def);
+  let sig = state.sig;
   if (!sig) {
     const positional: ast.Param[] = [];
     const literalDefaults: Array<Value | undefined> = [];
@@ -148,7 +172,7 @@ function signatureOf(def: ast.Definition): Signature {
     }
     const inputDecl = def.body.find((x): x is ast.InputStmt => x.$type === 'InputStmt' && x.names.length > 0);
     sig = { positional, variadic, literalDefaults, inputDecl };
-    signatures.set(def, sig);
+    state.sig = sig;
   }
   return sig;
 }
@@ -256,14 +280,13 @@ interface HashedInstance {
 /** Where an instance is kept in its table: a hash (byHash) or a key string (byKey). */
 type InstanceSlot = number | string;
 
-const instanceTables = new WeakMap<ast.Definition, InstanceTable>();
-
 function instanceTableOf(def: ast.Definition): InstanceTable {
   const fingerprint = fingerprintOf(def);
-  let table = instanceTables.get(def);
+  const state = stateOf(def);
+  let table = state.instances;
   if (!table || table.fingerprint !== fingerprint) {
     table = { fingerprint, byHash: new Map(), byKey: new Map(), size: 0 };
-    instanceTables.set(def, table);
+    state.instances = table;
   }
   return table;
 }
@@ -316,14 +339,14 @@ interface AttrEntry {
   readonly attrs: Attrs;
   readonly next: AttrEntry | undefined;
 }
-const attrTables = new WeakMap<ast.Definition, AttrTable>();
 const MAX_ATTRS_PER_OP = 4096;
 
 function internAttrs(def: ast.Definition, values: readonly Value[]): Attrs {
-  let table = attrTables.get(def);
+  const state = stateOf(def);
+  let table = state.attrs;
   if (!table) {
     table = { byHash: new Map(), byKey: new Map(), size: 0 };
-    attrTables.set(def, table);
+    state.attrs = table;
   }
   const hash = flatHash(values);
   if (hash !== undefined) {
@@ -978,8 +1001,8 @@ class Evaluator {
       const code = nums[at]!;
       const n = nums[at + 4]!;
       for (let k = 0; k < n; k++) g.input(decodeNode(nums[at + 5 + k]!, base, inputs));
-      g.add(
-        opNameOf(code),
+      g.addCoded(
+        code,
         refs[o] as Attrs,
         refs[o + 1] as Attrs,
         refs[o + 2] as Shape,

@@ -96,11 +96,6 @@ export function opCodeOf(op: string): number {
   return code;
 }
 
-/** The op name of a code from opCodeOf. */
-export function opNameOf(code: number): string {
-  return opNames[code]!;
-}
-
 /** The numbers of a node, at `STRIDE * id + field` in `Graph.numbers`. */
 const STRIDE = 8;
 const F_OP = 0;
@@ -251,13 +246,29 @@ export class Graph {
     source: AstNode | undefined,
     choiceKeys: readonly string[],
   ): number {
+    return this.addCoded(opCodeOf(op), attrs, defaults, shape, params, macs, acts, scopeParent, scopeName, source, choiceKeys);
+  }
+
+  /** `add` with the op as its code (opCodeOf): replayed instances keep codes. */
+  addCoded(
+    code: number,
+    attrs: Attrs,
+    defaults: Attrs,
+    shape: Shape,
+    params: number,
+    macs: number,
+    acts: number,
+    scopeParent: string,
+    scopeName: string,
+    source: AstNode | undefined,
+    choiceKeys: readonly string[],
+  ): number {
     const id = this.count;
     if (STRIDE * (id + 1) > this.numbers.length) {
       const grown = new Float64Array(this.numbers.length * 2);
       grown.set(this.numbers);
       this.numbers = grown;
     }
-    const code = opCodeOf(op);
     // One defaults object per op: nodes made without attributes (`add`, `concat` of loose
     // ends) may come with empty defaults, which never replace an op's real ones.
     const known = this.opDefaults[code];
