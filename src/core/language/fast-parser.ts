@@ -110,7 +110,11 @@ const FastLeaf = makeLeafConstructor();
 
 interface AstObjectConstructor {
   new (): AstObj;
+  readonly prototype: object;
 }
+
+/** Symbol of the per-type prototypes' list of the properties `assignMandatoryProperties` sets, in its order (finishTyped). */
+const TYPE_DEFAULTS = Symbol('type defaults');
 
 /**
  * The chunk that owns an AST-only parse, able to build its CST on demand (the document factory
@@ -407,8 +411,6 @@ export class FastNasParser {
   private readonly converter: LangiumCoreServices['parser']['ValueConverter'];
   /** Whether the value converter is Langium's default one, whose results are known here. */
   private readonly defaultConverter: boolean;
-  /** Properties that `assignMandatoryProperties` sets, by AST type, in its order. */
-  private readonly defaults = new Map<string, Array<[string, unknown]>>();
   /** Per node type, the constructors of its AST nodes (see astConstructorFor). */
   private readonly constructors = new Map<string, AstObjectConstructor>();
   private readonly lazyConstructors = new Map<string, AstObjectConstructor>();
@@ -462,13 +464,17 @@ export class FastNasParser {
       for (const p of Object.values(reflection.getTypeMetaData(type).properties)) {
         if (p.defaultValue !== undefined) list.push([p.name, p.defaultValue]);
       }
-      this.defaults.set(type, list);
       // The grammar's properties, `$container`, `$cstNode` (an own property in full mode, the
       // CST slot when lazy) and a document root's `$document` (`$type` and the container's
       // property and index are the prototype's).
       const fields = Object.keys(reflection.getTypeMetaData(type).properties).length + 1 + 1 + (type === 'Document' ? 1 : 0);
-      this.constructors.set(type, astConstructorFor(type, fields, false));
-      this.lazyConstructors.set(type, astConstructorFor(type, fields, true));
+      for (const lazy of [false, true]) {
+        const C = astConstructorFor(type, fields, lazy);
+        // The grammar's default values of the type, read when a node is finished (a lookup
+        // by type name per node was a millisecond of a 5,000-line parse).
+        Object.defineProperty(C.prototype, TYPE_DEFAULTS, { value: list, enumerable: false, writable: true, configurable: true });
+        (lazy ? this.lazyConstructors : this.constructors).set(type, C);
+      }
     }
     const grammar = services.Grammar;
     const infix = grammar.rules.find((r) => r.name === 'BinaryExpr') as GrammarAST.InfixRule | undefined;
@@ -724,8 +730,9 @@ export class FastNasParser {
     return this.finish(node, undefined);
   }
 
-  private typeDefaults(type: string): Array<[string, unknown]> {
-    return this.defaults.get(type)!;
+  /** `finish` with the defaults of the node's type (kept on its prototype: see TYPE_DEFAULTS). */
+  private finishTyped(node: AstObj): AstObj {
+    return this.finish(node, (node as unknown as { [TYPE_DEFAULTS]?: Array<[string, unknown]> })[TYPE_DEFAULTS]);
   }
 
   // ---- rules ----
@@ -742,7 +749,7 @@ export class FastNasParser {
         this.leaf(g.importKeyword);
         const path = this.expect(T_STRING, g.importPath);
         imp.path = this.tokenValue(path, T_STRING);
-        pushChild(doc, 'imports', this.finish(imp, this.typeDefaults('Import')));
+        pushChild(doc, 'imports', this.finishTyped(imp));
       } else if (DEFINITION_FIRST[k] === 1 || k === K_LET || k === K_SEARCH) {
         this.comp(g.documentElement);
         const el =
@@ -751,7 +758,7 @@ export class FastNasParser {
       } else break;
     }
     if (kinds[this.pos] !== T_EOF) throw FAIL;
-    return this.finish(doc, this.typeDefaults('Document'));
+    return this.finishTyped(doc);
   }
 
   private parseDefinition(feature: Feature): AstObj {
@@ -778,7 +785,7 @@ export class FastNasParser {
       while (STATEMENT_FIRST[kinds[this.pos]!] === 1) pushChild(node, 'body', this.parseStatement(g.definitionBody));
       this.expect(K_RBRACE, g.definitionRBrace);
     }
-    return this.finish(node, this.typeDefaults('Definition'));
+    return this.finishTyped(node);
   }
 
   /** A data-type rule whose alternatives are keywords (DefinitionKind, TypeName, CompareOp). */
@@ -830,7 +837,7 @@ export class FastNasParser {
       this.leaf(g.paramEq);
       setChild(node, 'default', this.parseExpr(g.paramDefault));
     }
-    return this.finish(node, this.typeDefaults('Param'));
+    return this.finishTyped(node);
   }
 
   private parseLet(feature: Feature): AstObj {
@@ -841,7 +848,7 @@ export class FastNasParser {
     node.name = this.parseName(g.letName);
     this.expect(K_EQ, g.letEq);
     setChild(node, 'value', this.parseExpr(g.letValue));
-    return this.finish(node, this.typeDefaults('Let'));
+    return this.finishTyped(node);
   }
 
   private parseStatement(feature: Feature): AstObj {
@@ -881,7 +888,7 @@ export class FastNasParser {
       }
       trimList(node, 'names');
     } else throw FAIL;
-    return this.finish(node, this.typeDefaults('InputStmt'));
+    return this.finishTyped(node);
   }
 
   /** InputName and LoopVar: `name=Name`. */
@@ -889,7 +896,7 @@ export class FastNasParser {
     this.comp(feature);
     const node: AstObj = this.make(type);
     node.name = this.parseName(nameFeature);
-    return this.finish(node, this.typeDefaults(type));
+    return this.finishTyped(node);
   }
 
   private parseOutput(feature: Feature): AstObj {
@@ -897,7 +904,7 @@ export class FastNasParser {
     const node: AstObj = this.make('OutputStmt');
     this.expect(K_OUTPUT, this.g.outputKeyword);
     setChild(node, 'value', this.parseExpr(this.g.outputValue));
-    return this.finish(node, this.typeDefaults('OutputStmt'));
+    return this.finishTyped(node);
   }
 
   private parseFor(feature: Feature): AstObj {
@@ -912,7 +919,7 @@ export class FastNasParser {
     this.expect(K_LBRACE, g.forLBrace);
     while (STATEMENT_FIRST[kinds[this.pos]!] === 1) pushChild(node, 'body', this.parseStatement(g.forBody));
     this.expect(K_RBRACE, g.forRBrace);
-    return this.finish(node, this.typeDefaults('ForStmt'));
+    return this.finishTyped(node);
   }
 
   private parseNode(feature: Feature): AstObj {
@@ -925,7 +932,7 @@ export class FastNasParser {
       this.leaf(g.nodeEq);
     }
     setChild(node, 'value', this.parseExpr(g.nodeValue));
-    return this.finish(node, this.typeDefaults('Node'));
+    return this.finishTyped(node);
   }
 
   private parseSearch(feature: Feature): AstObj {
@@ -938,7 +945,7 @@ export class FastNasParser {
     this.expect(K_LBRACE, g.searchLBrace);
     while (SEARCH_ITEM_FIRST[kinds[this.pos]!] === 1) pushChild(node, 'items', this.parseSearchItem(g.searchItems));
     this.expect(K_RBRACE, g.searchRBrace);
-    return this.finish(node, this.typeDefaults('Search'));
+    return this.finishTyped(node);
   }
 
   private parseSearchItem(feature: Feature): AstObj {
@@ -953,7 +960,7 @@ export class FastNasParser {
       this.leaf(g.spaceKeyword);
       const value = this.tokenValue(this.expect(T_ID, g.spaceRef), T_ID);
       node.space = this.reference(node, 'space', this.lastLeaf, value);
-      this.finish(node, this.typeDefaults('SpaceItem'));
+      this.finishTyped(node);
     } else if (k === K_STRATEGY) {
       node = this.parseNamedCall('StrategyItem', g.itemStrategy, g.strategy);
     } else if (k === K_EVALUATOR) {
@@ -964,7 +971,7 @@ export class FastNasParser {
       this.leaf(k === K_MAXIMIZE ? g.objectiveMaximize : g.objectiveMinimize);
       node.direction = k === K_MAXIMIZE ? 'maximize' : 'minimize';
       node.metric = this.tokenValue(this.expect(T_ID, g.objectiveMetric), T_ID);
-      this.finish(node, this.typeDefaults('ObjectiveItem'));
+      this.finishTyped(node);
     } else if (k === K_CONSTRAINT) {
       this.comp(g.itemConstraint);
       node = this.make('ConstraintItem');
@@ -972,7 +979,7 @@ export class FastNasParser {
       node.metric = this.tokenValue(this.expect(T_ID, g.constraintMetric), T_ID);
       node.op = this.parseKeywordDatatype(g.constraintOp, g.compareOps);
       setChild(node, 'value', this.parseExpr(g.constraintValue));
-      this.finish(node, this.typeDefaults('ConstraintItem'));
+      this.finishTyped(node);
     } else if (k === K_BUDGET) {
       this.comp(g.itemBudget);
       node = this.make('BudgetItem');
@@ -987,13 +994,13 @@ export class FastNasParser {
         trimList(node, 'args');
         this.expect(K_RPAREN, g.budgetRParen);
       } else setChild(node, 'value', this.parseExpr(g.budgetValue));
-      this.finish(node, this.typeDefaults('BudgetItem'));
+      this.finishTyped(node);
     } else {
       this.comp(g.itemSeed);
       node = this.make('SeedItem');
       this.expect(K_SEED, g.seedKeyword);
       setChild(node, 'value', this.parseExpr(g.seedValue));
-      this.finish(node, this.typeDefaults('SeedItem'));
+      this.finishTyped(node);
     }
     return this.finishUnassigned(node);
   }
@@ -1040,7 +1047,7 @@ export class FastNasParser {
       }
       this.expect(K_RPAREN, f.rParen);
     }
-    return this.finish(node, this.typeDefaults(type));
+    return this.finishTyped(node);
   }
 
   private parseArg(feature: Feature): AstObj {
@@ -1053,7 +1060,7 @@ export class FastNasParser {
       this.leaf(g.argEq);
     }
     setChild(node, 'value', this.parseExpr(g.argValue));
-    return this.finish(node, this.typeDefaults('Arg'));
+    return this.finishTyped(node);
   }
 
   /** `Expr: BinaryExpr;` and the infix rule BinaryExpr on Postfix. */
@@ -1125,7 +1132,7 @@ export class FastNasParser {
       // The action finishes the current node and moves its CST node into a new composite
       // (whose `container` Langium's builder leaves stale; linkContainers fixes it later).
       const done = this.cur;
-      this.finish(node, this.typeDefaults(node.$type));
+      this.finishTyped(node);
       if (!lazy) {
         // Its parent is the current node now.
         const content = this.kids[this.depth]!;
@@ -1169,7 +1176,7 @@ export class FastNasParser {
       }
       node = next;
     }
-    return this.finish(node, this.typeDefaults(node.$type));
+    return this.finishTyped(node);
   }
 
   private parsePrimary(feature: Feature): AstObj {
@@ -1223,7 +1230,7 @@ export class FastNasParser {
       this.expect(K_ELSE, g.ifElseKeyword);
       setChild(node, 'else', this.parseExpr(g.ifElse));
     } else throw FAIL;
-    return this.finish(node, this.typeDefaults(node.$type));
+    return this.finishTyped(node);
   }
 
   /**
