@@ -484,7 +484,10 @@ export class StatementTable implements Iterable<[AstNode, StatementInfo]> {
    * none of it, and a map per elaboration was 100 hash tables a 5,000-line file kept alive.
    */
   private readonly runs: AstNode[] = [];
-  private columns = new Int32Array(3 * 128);
+  // Room for 256 runs: a network of the generated 5,000-line file has about 140 (its own
+  // statements and those of the block instances it replays), and each growth is an allocation
+  // outside the heap.
+  private columns = new Int32Array(3 * 256);
   private index: Map<AstNode, number> | undefined;
   private counts: Int32Array | undefined;
 
