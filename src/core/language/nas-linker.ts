@@ -41,8 +41,6 @@ interface RefInternals {
 interface ElementLinks {
   readonly targets: Array<AstNode | undefined>;
   readonly descriptions: Array<AstNodeDescription | undefined>;
-  /** The texts of the element's references. */
-  readonly names: ReadonlySet<string>;
   /** The top-level elements (other than itself) its references resolved to. */
   readonly dependencies: readonly AstNode[];
 }
@@ -90,8 +88,7 @@ export class NasLinker extends DefaultLinker {
       const infos = referencesOf(element);
       const saved = this.links.get(element);
       // Kept wholesale: nothing it refers to by name changed and every target is still live.
-      const keepAll =
-        saved !== undefined && !relinkAll && saved.dependencies.every(alive) && (changedNames.size === 0 || ![...changedNames].some((n) => saved.names.has(n)));
+      const keepAll = saved !== undefined && !relinkAll && saved.dependencies.every(alive) && (changedNames.size === 0 || !refersToAny(infos, changedNames));
       if (keepAll && saved.targets.every((t) => t !== undefined)) {
         for (let k = 0; k < infos.length; k++) {
           const ref = infos[k]!.reference;
@@ -133,13 +130,22 @@ export class NasLinker extends DefaultLinker {
           if (top !== element) dependencies.add(top);
         }
       }
-      const names = saved?.names ?? new Set(infos.map((i) => i.reference.$refText));
       const deps = [...dependencies];
-      this.links.set(element, { targets, descriptions, names, dependencies: deps });
+      this.links.set(element, { targets, descriptions, dependencies: deps });
       if (relinked) noteRelinked(element);
       recordDependencies(element, deps);
     }
   }
+}
+
+/**
+ * Whether some reference's text is one of `names`: read from the references when a parse
+ * changed some top-level name (a set of texts kept per element was 200 hash tables a
+ * 5,000-line file kept alive for this).
+ */
+function refersToAny(infos: readonly ReferenceInfo[], names: ReadonlySet<string>): boolean {
+  for (let k = 0; k < infos.length; k++) if (names.has(infos[k]!.reference.$refText)) return true;
+  return false;
 }
 
 interface ReferenceResolver {

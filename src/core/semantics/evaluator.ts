@@ -264,7 +264,8 @@ const MAX_INSTANCES_PER_DEFINITION = 256;
 interface InstanceTable {
   readonly fingerprint: string;
   readonly byHash: Map<number, HashedInstance>;
-  readonly byKey: Map<string, InstanceRecord>;
+  /** Made on the first instance with a key string (most definitions have none). */
+  byKey: Map<string, InstanceRecord> | undefined;
   size: number;
 }
 
@@ -285,7 +286,7 @@ function instanceTableOf(def: ast.Definition): InstanceTable {
   const state = stateOf(def);
   let table = state.instances;
   if (!table || table.fingerprint !== fingerprint) {
-    table = { fingerprint, byHash: new Map(), byKey: new Map(), size: 0 };
+    table = { fingerprint, byHash: new Map(), byKey: undefined, size: 0 };
     state.instances = table;
   }
   return table;
@@ -683,7 +684,8 @@ class Evaluator {
     return {
       graph: this.graph,
       steps: this.steps,
-      crossStepKeys: this.crossStepKeys,
+      // A result is kept per network: no empty set for each.
+      crossStepKeys: this.crossStepKeys.size > 0 ? this.crossStepKeys : NO_KEYS,
       statements: this.statements,
       output,
       input: this.inputShape,
@@ -836,7 +838,7 @@ class Evaluator {
   }
 
   private findInstance(table: InstanceTable, slot: InstanceSlot, values: readonly Value[], inputs: readonly TensorValue[]): InstanceRecord | undefined {
-    if (typeof slot === 'string') return table.byKey.get(slot);
+    if (typeof slot === 'string') return table.byKey?.get(slot);
     for (let e = table.byHash.get(slot); e !== undefined; e = e.next) {
       if (sameValues(e.values, values) && sameSignature(e.inputs, inputs, this.networkInput)) return e.record;
     }
@@ -846,7 +848,7 @@ class Evaluator {
   private keepInstance(table: InstanceTable, slot: InstanceSlot, values: readonly Value[], inputs: readonly TensorValue[], record: InstanceRecord): void {
     if (table.size >= MAX_INSTANCES_PER_DEFINITION) return;
     table.size++;
-    if (typeof slot === 'string') table.byKey.set(slot, record);
+    if (typeof slot === 'string') (table.byKey ??= new Map()).set(slot, record);
     else table.byHash.set(slot, { values, inputs: inputSignature(inputs, this.networkInput), record, next: table.byHash.get(slot) });
   }
 
@@ -1796,6 +1798,9 @@ class Evaluator {
 /** The empty lists of a call without tensor arguments (never changed). */
 const NO_VALUES: Value[] = Object.freeze([]) as unknown as Value[];
 const NO_NODES: AstNode[] = Object.freeze([]) as unknown as AstNode[];
+
+/** No cross-step keys (shared by the results that have none). */
+const NO_KEYS: ReadonlySet<string> = new Set<string>();
 
 /** No tensors (shared: most op calls capture none). */
 const NO_TENSORS: TensorValue[] = [];
