@@ -62,7 +62,7 @@ export class NasLinker extends DefaultLinker {
   override buildReference(node: AstNode, property: string, refNode: CstNode | undefined, refText: string): Reference {
     let C = this.referenceClasses.get(property);
     if (C === undefined) {
-      C = class extends NasReference {};
+      C = class BoundReference extends NasReference {};
       Object.defineProperties(C.prototype, { resolver: { value: this.resolver }, property: { value: property } });
       this.referenceClasses.set(property, C);
     }
