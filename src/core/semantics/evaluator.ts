@@ -292,13 +292,20 @@ function instanceTableOf(def: ast.Definition): InstanceTable {
   return table;
 }
 
+/** Which of `inputs` is the first with the same tensor as input k (an instance reads its inputs by position). */
+function aliasOf(inputs: readonly TensorValue[], k: number): number {
+  const node = inputs[k]!.node;
+  let alias = 0;
+  while (inputs[alias]!.node !== node) alias++;
+  return alias;
+}
+
 /** Per input: c, h, w, which input it first appears as, and whether it is the network's input. */
 function inputSignature(inputs: readonly TensorValue[], networkInput: TensorValue | undefined): number[] {
   const out: number[] = [];
   for (let k = 0; k < inputs.length; k++) {
     const t = inputs[k]!;
-    let alias = 0;
-    while (inputs[alias]!.node !== t.node) alias++;
+    const alias = aliasOf(inputs, k);
     out.push(t.shape.c, t.shape.h, t.shape.w, alias, t === networkInput ? 1 : 0);
   }
   return out;
@@ -308,8 +315,7 @@ function sameSignature(kept: readonly number[], inputs: readonly TensorValue[], 
   if (kept.length !== 5 * inputs.length) return false;
   for (let k = 0, at = 0; k < inputs.length; k++, at += 5) {
     const t = inputs[k]!;
-    let alias = 0;
-    while (inputs[alias]!.node !== t.node) alias++;
+    const alias = aliasOf(inputs, k);
     if (
       kept[at] !== t.shape.c ||
       kept[at + 1] !== t.shape.h ||
@@ -827,8 +833,7 @@ class Evaluator {
     if (h === undefined) return this.instanceKey(values, inputs);
     for (let k = 0; k < inputs.length; k++) {
       const t = inputs[k]!;
-      let alias = 0;
-      while (inputs[alias]!.node !== t.node) alias++;
+      const alias = aliasOf(inputs, k);
       h = Math.imul(h ^ t.shape.c, 0x01000193);
       h = Math.imul(h ^ t.shape.h, 0x01000193);
       h = Math.imul(h ^ t.shape.w, 0x01000193);
@@ -857,8 +862,7 @@ class Evaluator {
     if (key === undefined) return undefined;
     for (let k = 0; k < inputs.length; k++) {
       const t = inputs[k]!;
-      let alias = 0;
-      while (inputs[alias]!.node !== t.node) alias++;
+      const alias = aliasOf(inputs, k);
       key += `|${t.shape.c}x${t.shape.h}x${t.shape.w}@${alias}${t === this.networkInput ? '!' : ''}`;
     }
     return key;
