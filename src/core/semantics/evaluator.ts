@@ -1010,7 +1010,7 @@ class Evaluator {
       const code = nums[at]!;
       const n = nums[at + 4]!;
       for (let k = 0; k < n; k++) g.input(decodeNode(nums[at + 5 + k]!, base, inputs));
-      g.addCoded(
+      g.add(
         code,
         refs[o] as Attrs,
         refs[o + 1] as Attrs,

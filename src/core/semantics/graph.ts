@@ -234,24 +234,7 @@ export class Graph {
    * `conv`); `source` the AST node that created it.
    */
   add(
-    op: string,
-    attrs: Attrs,
-    defaults: Attrs,
-    shape: Shape,
-    params: number,
-    macs: number,
-    acts: number,
-    scopeParent: string,
-    scopeName: string,
-    source: AstNode | undefined,
-    choiceKeys: readonly string[],
-  ): number {
-    return this.addCoded(opCodeOf(op), attrs, defaults, shape, params, macs, acts, scopeParent, scopeName, source, choiceKeys);
-  }
-
-  /** `add` with the op as its code (opCodeOf): replayed instances keep codes. */
-  addCoded(
-    code: number,
+    op: string | number,
     attrs: Attrs,
     defaults: Attrs,
     shape: Shape,
@@ -269,6 +252,8 @@ export class Graph {
       grown.set(this.numbers);
       this.numbers = grown;
     }
+    // Replayed instances give op codes (opCodeOf), the rest op names.
+    const code = typeof op === 'number' ? op : opCodeOf(op);
     // One defaults object per op: nodes made without attributes (`add`, `concat` of loose
     // ends) may come with empty defaults, which never replace an op's real ones.
     const known = this.opDefaults[code];
