@@ -183,44 +183,21 @@ export function isCstPending(node: object): boolean {
  * tenth of the memory a check keeps alive. Writes (Langium's `linkContentToContainer`) are
  * ignored: they can only agree with the container.
  */
-function containerSlot(node: AstObj): { property: string; index: number | undefined } | undefined {
+export function containerSlot(node: AstObj): { property: string; index: number | undefined } | undefined {
   const container = node.$container;
   if (container === undefined) return undefined;
-  // Langium reads the two together (AstNodeLocator.getPathSegment): the second read of a node
-  // takes the first's answer, if its container is still the same.
-  if (node === lastSlotNode && container === lastSlotContainer && stillAt(container, node, lastSlot)) return lastSlot;
-  let slot: { property: string; index: number | undefined } | undefined;
   // for...in rather than Object.keys (an array per read); the prototypes' keys are not enumerable.
   for (const key in container) {
     if (key.charCodeAt(0) === 36 /* $ */) continue;
     const value = container[key];
-    if (value === node) {
-      slot = { property: key, index: undefined };
-      break;
-    }
+    if (value === node) return { property: key, index: undefined };
     if (Array.isArray(value)) {
       const index = value.indexOf(node);
-      if (index >= 0) {
-        slot = { property: key, index };
-        break;
-      }
+      if (index >= 0) return { property: key, index };
     }
   }
-  lastSlotNode = node;
-  lastSlotContainer = container;
-  lastSlot = slot;
-  return slot;
+  return undefined;
 }
-
-function stillAt(container: AstObj, node: AstObj, slot: { property: string; index: number | undefined } | undefined): boolean {
-  if (slot === undefined) return false;
-  const value = container[slot.property];
-  return slot.index === undefined ? value === node : Array.isArray(value) && value[slot.index] === node;
-}
-
-let lastSlotNode: AstObj | undefined;
-let lastSlotContainer: AstObj | undefined;
-let lastSlot: { property: string; index: number | undefined } | undefined;
 
 /** An accessor that reads one part of the node's place in its container; writes are ignored. */
 function fromContainerSlot(read: (slot: { property: string; index: number | undefined }) => string | number | undefined): PropertyDescriptor {
