@@ -12,6 +12,7 @@ import { fingerprintOf } from '../src/core/semantics/dependencies.js';
 import type { Totals } from '../src/core/semantics/graph.js';
 import { collectImportUris, isBuiltinUri } from '../src/core/language/imports.js';
 import type { SpaceStatsJob, SpaceStatsRunner } from './space-stats-worker.js';
+import { NodeSlot } from '../src/core/util/node-slot.js';
 
 export interface StatementFigures {
   readonly statement: AstNode;
@@ -50,12 +51,12 @@ export function totalsOf(result: ElaborationResult, first: number, end: number):
 
 export class NasAnalysis {
   private generation = 0;
-  private readonly elaborations = new WeakMap<ast.Definition, Cached<ElaborationResult>>();
+  private readonly elaborations = new NodeSlot<ast.Definition, Cached<ElaborationResult>>('editor elaboration');
   /** Space figures, keyed by the space's fingerprint: an edit elsewhere does not recompute them. */
-  private readonly stats = new WeakMap<ast.Definition, Keyed<Promise<SpaceStatsOutcome>>>();
-  private readonly ready = new WeakMap<ast.Definition, Keyed<SpaceStatsOutcome>>();
+  private readonly stats = new NodeSlot<ast.Definition, Keyed<Promise<SpaceStatsOutcome>>>('space figures pending');
+  private readonly ready = new NodeSlot<ast.Definition, Keyed<SpaceStatsOutcome>>('space figures');
   private readonly readyListeners: Array<() => void> = [];
-  private readonly indexes = new WeakMap<LangiumDocument, Cached<Map<AstNode, StatementFigures>>>();
+  private readonly indexes = new NodeSlot<LangiumDocument, Cached<Map<AstNode, StatementFigures>>>('statement index');
 
   constructor(
     private readonly shared: LangiumSharedCoreServices,

@@ -48,6 +48,34 @@ function violations(dir: string, rule: (file: string, imp: Import, to: string) =
   return out;
 }
 
+/**
+ * Invariant 10: every WeakMap and WeakSet outside the training engine, with why its values
+ * cannot lead back to its keys (docs/architecture.md, "A closed document dies young"). A new
+ * one is added here with its reason, or is a NodeSlot (src/core/util/node-slot.ts).
+ */
+const WEAK_COLLECTIONS: Record<string, string> = {
+  'src/core/semantics/evaluator.ts declaredDefaults': "an op's declared default attributes: numbers, strings and lists of them",
+  'src/core/semantics/evaluator.ts repeatOutputs': 'one elaboration: tensors to the tensors a repeat made of them, no AST',
+  'src/core/semantics/evaluator.ts siteIds': 'strings',
+  'src/core/language/fast-parser.ts astPrototypes': "a set of the parser's own prototypes",
+  'src/core/language/fast-parser.ts parsers': 'keyed by language services, which outlive every document',
+  'src/core/language/incremental.ts states': 'keyed by language services, which outlive every document',
+  'src/core/language/incremental.ts linkVersions': 'numbers',
+  'language-server/chunk-span.ts newlines': "a chunk's text and its number of lines",
+};
+
+function weakCollections(): string[] {
+  const found: string[] = [];
+  for (const dir of ['src', 'language-server']) {
+    for (const file of listTs(dir)) {
+      if (file.startsWith(path.join('src', 'core', 'train'))) continue;
+      const text = fs.readFileSync(path.join(ROOT, file), 'utf8');
+      for (const m of text.matchAll(/(?:const|let|var|readonly)\s+(\w+)\s*(?::[^=;\n]*)?=\s*new\s+Weak(?:Map|Set)\b/g)) found.push(`${file} ${m[1]}`);
+    }
+  }
+  return found.sort();
+}
+
 describe('architecture invariants (docs/architecture.md)', () => {
   it('sees the files it checks', () => {
     expect(listTs('src/core').length).toBeGreaterThan(20);
@@ -81,5 +109,9 @@ describe('architecture invariants (docs/architecture.md)', () => {
 
   it('4. the extension reaches the core only through the server protocol', () => {
     expect(violations('src/extension', (_f, _imp, to) => (/^src\/core(\/|$)/.test(to) ? 'core imported by the extension' : undefined))).toEqual([]);
+  });
+
+  it('10. no WeakMap from a node to data that leads back to it (a closed document dies young)', () => {
+    expect(weakCollections()).toEqual(Object.keys(WEAK_COLLECTIONS).sort());
   });
 });

@@ -11,7 +11,7 @@ import { NasWorkspace } from '../../src/core/workspace.js';
 import { allNodesOf, contentsOf } from '../../src/core/language/ast-walk.js';
 import { BUILTIN_DOCUMENTS } from '../../src/core/stdlib/index.js';
 import { Rng } from '../../src/core/util/random.js';
-import { generateLargeFile } from '../../bench/core-bench.js';
+import { generateLargeFile } from '../../bench/generated-file.js';
 
 const EXAMPLES = path.resolve(__dirname, '../../examples');
 

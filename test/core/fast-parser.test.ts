@@ -18,7 +18,7 @@ import { NasCstNodeBuilder, linkContainers } from '../../src/core/language/cst-b
 import { cstMaterializations, type NasDocumentFactory } from '../../src/core/language/nas-document-factory.js';
 import { FastNasParser, isFastAstPrototype } from '../../src/core/language/fast-parser.js';
 import { KIND_NAMES, T_EOF, TokenBuffer, tokenize } from '../../src/core/language/fast-lexer.js';
-import { generateLargeFile } from '../../bench/core-bench.js';
+import { generateLargeFile } from '../../bench/generated-file.js';
 
 const ROOT = path.resolve(import.meta.dirname, '../..');
 const ws = new NasWorkspace();

@@ -151,7 +151,7 @@ network Mixed {
   });
 
   it('changes nothing on a large generated file with 1,700 block instances', async () => {
-    const { generateLargeFile } = await import('../../bench/core-bench.js');
+    const { generateLargeFile } = await import('../../bench/generated-file.js');
     const b = await build(generateLargeFile(2000));
     let nodes = 0;
     let replays = 0;

@@ -18,7 +18,7 @@ import { parserBuilds } from '../../src/core/language/parse-guard.js';
 import { referencesOf } from '../../src/core/language/incremental.js';
 import { elaborateCached } from '../../src/core/semantics/evaluator.js';
 import type { Definition, Document } from '../../src/core/language/generated/ast.js';
-import { generateLargeFile } from '../../bench/core-bench.js';
+import { generateLargeFile } from '../../bench/generated-file.js';
 import { pendingLines, pendingStart } from '../../language-server/chunk-span.js';
 import { startLspServices } from '../helpers/lsp-services.js';
 

@@ -14,7 +14,7 @@ import { describe, expect, it } from 'vitest';
 import { NasWorkspace } from '../../src/core/workspace.js';
 import { NasScopeComputation } from '../../src/core/language/nas-scope-provider.js';
 import { referencesOf } from '../../src/core/language/incremental.js';
-import { generateLargeFile } from '../../bench/core-bench.js';
+import { generateLargeFile } from '../../bench/generated-file.js';
 import type { Document } from '../../src/core/language/generated/ast.js';
 
 const ROOT = path.resolve(import.meta.dirname, '../..');

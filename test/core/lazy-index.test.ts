@@ -24,7 +24,7 @@ import { afterAll, describe, expect, it, vi } from 'vitest';
 import { NasWorkspace } from '../../src/core/workspace.js';
 import { NasIndexManager, NasReferenceDescriptionProvider } from '../../src/core/language/nas-scope-provider.js';
 import { cstMaterializations } from '../../src/core/language/nas-document-factory.js';
-import { generateLargeFile } from '../../bench/core-bench.js';
+import { generateLargeFile } from '../../bench/generated-file.js';
 
 const ROOT = path.resolve(import.meta.dirname, '../..');
 const EXAMPLES = path.join(ROOT, 'examples');

@@ -12,7 +12,7 @@ import { DefaultCompletionProvider, type NextFeature } from 'langium/lsp';
 import { describe, expect, it } from 'vitest';
 import { NasCompletionProvider } from '../../language-server/completion.js';
 import { startLspServices } from '../helpers/lsp-services.js';
-import { generateLargeFile } from '../../bench/core-bench.js';
+import { generateLargeFile } from '../../bench/generated-file.js';
 
 const ROOT = path.resolve(import.meta.dirname, '../..');
 

@@ -10,6 +10,7 @@
  * a child property fails a test instead of silently skipping nodes.
  */
 import type { AstNode, Reference } from 'langium';
+import { NodeSlot } from '../util/node-slot.js';
 
 /** The child-bearing properties the walk reads (a node has those of its type only). */
 interface Node extends AstNode {
@@ -188,7 +189,7 @@ export interface ElementContents {
   readonly references: FoundReference[];
 }
 
-const contents = new WeakMap<AstNode, ElementContents>();
+const contents = new NodeSlot<AstNode, ElementContents>('element contents');
 
 /**
  * The contents of a top-level element, walked once per element object: the incremental

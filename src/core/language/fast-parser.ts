@@ -47,6 +47,7 @@ import type { Document } from './generated/ast.js';
 import { findNestingProblem } from './parse-guard.js';
 import { COMPOSITE_PROTOTYPE, makeLeafConstructor } from './cst-nodes.js';
 import { KEYWORDS, KIND_NAMES, KW_BASE, T_EOF, T_ID, T_NUMBER, T_STRING, TokenBuffer, kw, tokenize, type Keyword } from './fast-lexer.js';
+import { NodeSlot } from '../util/node-slot.js';
 
 /** Chevrotain's token type, as Langium's CST leaves hold it (chevrotain is Langium's dependency). */
 type TokenType = LeafCstNodeImpl['tokenType'];
@@ -135,7 +136,7 @@ export interface LazyCstOwner {
   previousTopLevelNode(cst: CstNode): CstNode | null | undefined;
 }
 
-const lazyCstOwners = new WeakMap<object, LazyCstOwner>();
+const lazyCstOwners = new NodeSlot<object, LazyCstOwner>('lazy CST owner');
 
 /** Registers `owner` as the chunk of `node` (a top-level element, import or chunk root). */
 export function registerLazyCstOwner(node: object, owner: LazyCstOwner): void {

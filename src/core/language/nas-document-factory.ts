@@ -417,22 +417,43 @@ function assemble(text: string, records: ChunkRecord[]): ParseResult<Document> {
     for (const e of r.lexerDiagnostics) lexerDiagnostics.push({ ...e, offset: e.offset + r.offset, line: (e.line ?? 1) + r.line });
   });
   if (pending) {
-    Object.defineProperty(root, 'content', {
-      get(): CstNode[] {
-        content.length = 0;
-        for (const r of records) {
-          r.materialize();
-          for (const node of r.cst!) content.push(node);
-        }
-        Object.defineProperty(root, 'content', { value: content, writable: true, enumerable: true, configurable: true });
-        return content;
-      },
-      enumerable: true,
-      configurable: true,
-    });
+    const lazy = root as LazyRoot;
+    lazy[PENDING_CHUNKS] = records;
+    lazy[ROOT_CONTENT] = content;
+    Object.defineProperty(root, 'content', LAZY_CONTENT);
   }
   return { value: doc, parserErrors, lexerErrors, lexerReport: { diagnostics: lexerDiagnostics } };
 }
+
+const PENDING_CHUNKS = Symbol('chunks without CST');
+const ROOT_CONTENT = Symbol('root content');
+type LazyRoot = RootCstNodeImpl & { [PENDING_CHUNKS]?: ChunkRecord[]; [ROOT_CONTENT]?: CstNode[] };
+
+/**
+ * The root's `content` while some chunk has no CST: one getter for every document, reading the
+ * chunks from the root. A getter closure per document (over its chunks) gave each document's
+ * root a hidden class of its own that held the closure; hidden classes live in the old
+ * generation, so the young-generation collector kept every chunk of a replaced or closed
+ * document alive, through that closure, until the next full collection (docs/architecture.md,
+ * "A closed document dies young").
+ */
+const LAZY_CONTENT: PropertyDescriptor = {
+  get(this: LazyRoot): CstNode[] {
+    const records = this[PENDING_CHUNKS]!;
+    const content = this[ROOT_CONTENT]!;
+    content.length = 0;
+    for (const r of records) {
+      r.materialize();
+      for (const node of r.cst!) content.push(node);
+    }
+    Object.defineProperty(this, 'content', { value: content, writable: true, enumerable: true, configurable: true });
+    this[PENDING_CHUNKS] = undefined;
+    this[ROOT_CONTENT] = undefined;
+    return content;
+  },
+  enumerable: true,
+  configurable: true,
+};
 
 /** The text with the line around `offset` replaced by spaces (offsets and lines kept). */
 function blankLine(text: string, offset: number): string {

@@ -23,13 +23,14 @@ import { suggestName } from '../semantics/suggest.js';
 import { fingerprintOf } from '../semantics/dependencies.js';
 import type { Document } from './generated/ast.js';
 import { contentsOf } from './ast-walk.js';
+import { NodeSlot } from '../util/node-slot.js';
 
 type Accepted = [ValidationSeverity, string, DiagnosticInfo<AstNode, string>];
 
 export class NasDocumentValidator extends DefaultDocumentValidator {
   private readonly scopes: ScopeProvider;
   /** What the checks accepted for each top-level element, keyed by its fingerprint. */
-  private readonly accepted = new WeakMap<AstNode, { key: string; items: Accepted[] }>();
+  private readonly accepted = new NodeSlot<AstNode, { key: string; items: Accepted[] }>('accepted diagnostics');
   constructor(services: LangiumCoreServices) {
     super(services);
     this.scopes = services.references.ScopeProvider;

@@ -31,6 +31,7 @@ import type { Document } from './generated/ast.js';
 import { incrementalStateOf, noteRelinked, referencesOf, topLevelElementOf } from './incremental.js';
 import { recordDependencies } from '../semantics/dependencies.js';
 import { lazyCstOwnerOf } from './fast-parser.js';
+import { NodeSlot } from '../util/node-slot.js';
 
 interface RefInternals {
   _ref?: unknown;
@@ -47,7 +48,7 @@ interface ElementLinks {
 
 export class NasLinker extends DefaultLinker {
   private readonly shared: object;
-  private readonly links = new WeakMap<AstNode, ElementLinks>();
+  private readonly links = new NodeSlot<AstNode, ElementLinks>('element links');
 
   constructor(services: LangiumCoreServices) {
     super(services);

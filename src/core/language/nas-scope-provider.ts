@@ -41,8 +41,14 @@ import { linkVersionOf, referencesOf } from './incremental.js';
 import { contentsOf } from './ast-walk.js';
 import { isCstPending } from './fast-parser.js';
 import { OPS_URI } from '../stdlib/ops.js';
+import { NodeSlot } from '../util/node-slot.js';
 
 const NO_SYMBOLS: AstNodeDescription[] = [];
+
+interface Generational<V> {
+  readonly generation: number;
+  readonly value: V;
+}
 
 export class NasScopeProvider extends DefaultScopeProvider {
   /**
@@ -53,15 +59,17 @@ export class NasScopeProvider extends DefaultScopeProvider {
    * O(n). Containers without symbols of the type (a call, whose named arguments are symbols of
    * another type) are skipped, so the references of a body share one scope.
    */
-  private readonly scopeCache: WorkspaceCache<AstNode, Map<string, Scope>>;
-  private readonly symbolCache: WorkspaceCache<AstNode, Map<string, AstNodeDescription[]>>;
+  private readonly scopeCache = new NodeSlot<AstNode, Generational<Map<string, Scope>>>('scopes');
+  private readonly symbolCache = new NodeSlot<AstNode, Generational<Map<string, AstNodeDescription[]>>>('symbols by type');
   private readonly globalCache: WorkspaceCache<string, Scope>;
+  private generation = 0;
 
   constructor(services: LangiumCoreServices) {
     super(services);
-    this.scopeCache = new WorkspaceCache(services.shared);
-    this.symbolCache = new WorkspaceCache(services.shared);
     this.globalCache = new WorkspaceCache(services.shared);
+    services.shared.workspace.DocumentBuilder.onUpdate(() => {
+      this.generation++;
+    });
   }
 
   override getScope(context: ReferenceInfo): Scope {
@@ -81,10 +89,10 @@ export class NasScopeProvider extends DefaultScopeProvider {
       }
       return global;
     }
-    let byType = this.scopeCache.get(node);
+    let byType = this.valid(this.scopeCache.get(node));
     if (!byType) {
       byType = new Map();
-      this.scopeCache.set(node, byType);
+      this.scopeCache.set(node, { generation: this.generation, value: byType });
     }
     let scope = byType.get(referenceType);
     if (!scope) {
@@ -96,14 +104,18 @@ export class NasScopeProvider extends DefaultScopeProvider {
     return scope;
   }
 
+  private valid<V>(entry: Generational<V> | undefined): V | undefined {
+    return entry !== undefined && entry.generation === this.generation ? entry.value : undefined;
+  }
+
   private symbolsOf(node: AstNode, referenceType: string, document: LangiumDocument): AstNodeDescription[] {
     const local = document.localSymbols;
     // Most containers a reference passes on its way up have no symbols: no array for them.
     if (!local?.has(node)) return NO_SYMBOLS;
-    let byType = this.symbolCache.get(node);
+    let byType = this.valid(this.symbolCache.get(node));
     if (!byType) {
       byType = new Map();
-      this.symbolCache.set(node, byType);
+      this.symbolCache.set(node, { generation: this.generation, value: byType });
     }
     let symbols = byType.get(referenceType);
     if (!symbols) {
@@ -143,7 +155,7 @@ export function uriOf(text: string): URI {
  */
 export class NasScopeComputation extends DefaultScopeComputation {
   /** The local symbols inside each top-level element, collected once per element object. */
-  private readonly inner = new WeakMap<AstNode, Array<[AstNode, AstNodeDescription]>>();
+  private readonly inner = new NodeSlot<AstNode, Array<[AstNode, AstNodeDescription]>>('inner symbols');
   /** Per node type: whether some reference of the grammar can target it. */
   private readonly referenceable = new Map<string, boolean>();
   private targetTypes?: string[];
@@ -286,7 +298,7 @@ class LazyReferenceDescription implements ReferenceDescription {
  * `NasIndexManager` asks for them only when the index is read (`descriptionsNow`).
  */
 export class NasReferenceDescriptionProvider extends DefaultReferenceDescriptionProvider {
-  private readonly byElement = new WeakMap<AstNode, { version: number; uri: string; entries: ReferenceDescription[] }>();
+  private readonly byElement = new NodeSlot<AstNode, { version: number; uri: string; entries: ReferenceDescription[] }>('reference descriptions');
 
   override async createDescriptions(document: LangiumDocument, cancelToken = Cancellation.CancellationToken.None): Promise<ReferenceDescription[]> {
     await interruptAndCheck(cancelToken);

@@ -6,9 +6,10 @@
  * while its fingerprint stays the same. The linker records each element's dependencies.
  */
 import type { AstNode } from 'langium';
+import { NodeSlot } from '../util/node-slot.js';
 
-const dependencies = new WeakMap<AstNode, readonly AstNode[]>();
-const ids = new WeakMap<AstNode, number>();
+const dependencies = new NodeSlot<AstNode, readonly AstNode[]>('dependencies');
+const ids = new NodeSlot<AstNode, number>('element id');
 let nextId = 1;
 /** Bumped whenever any dependency list changes: cached fingerprints are from one generation. */
 let generation = 0;
@@ -26,7 +27,7 @@ interface Fingerprint {
   readonly h2: number;
   text: string | undefined;
 }
-const memo = new WeakMap<AstNode, Fingerprint>();
+const memo = new NodeSlot<AstNode, Fingerprint>('fingerprint');
 
 export function recordDependencies(element: AstNode, targets: readonly AstNode[]): void {
   const old = dependencies.get(element);

@@ -22,6 +22,7 @@ import { parseNumber } from './numbers.js';
 import { suggestName } from './suggest.js';
 import { fingerprintOf } from './dependencies.js';
 import { isBuiltinUri } from '../language/imports.js';
+import { NodeSlot } from '../util/node-slot.js';
 
 export interface Decider {
   /** Index in [0, options) of the option taken at this key. */
@@ -1991,7 +1992,7 @@ export function unrankCombination(n: number, k: number, idx: number): number[] {
  * editor hints. An entry is valid while the definition's fingerprint is unchanged: neither
  * it nor any definition it depends on was re-parsed or re-linked (semantics/dependencies.ts).
  */
-const cache = new WeakMap<ast.Definition, { fingerprint: string; result: ElaborationResult }>();
+const cache = new NodeSlot<ast.Definition, { fingerprint: string; result: ElaborationResult }>('elaboration');
 
 export function elaborateCached(def: ast.Definition): ElaborationResult {
   const fingerprint = fingerprintOf(def);
