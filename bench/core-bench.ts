@@ -12,6 +12,7 @@ import type { Definition, Document } from '../src/core/language/generated/ast.js
 import { elaborateCached } from '../src/core/semantics/evaluator.js';
 import { SpaceSampler, compileCostTable, evaluateCostTable, elaborateWith } from '../src/core/semantics/space.js';
 import { Rng } from '../src/core/util/random.js';
+import { TokenBuffer, tokenize } from '../src/core/language/fast-lexer.js';
 import { SERVER_EXEC_ARGV } from '../language-server/launch-options.js';
 import { generateLargeFile } from './generated-file.js';
 
@@ -79,7 +80,13 @@ async function benchLargeFile(ws: NasWorkspace, scratchOnly = false): Promise<vo
   // A round in a function of its own: a document held by a variable of this loop stayed alive
   // (in the suspended function's registers) through the next round, so the collector copied
   // two documents instead of one.
+  const lexerPasses: number[] = [];
+  const lexerBuffer = new TokenBuffer();
   const checkFromScratch = async (uri: URI): Promise<void> => {
+    // The yardstick (describeCpuSpeed), once before each round, outside its time.
+    const l0 = performance.now();
+    if (!tokenize(text, lexerBuffer)) throw new Error('the generated file does not lex');
+    if (recording) lexerPasses.push(performance.now() - l0);
     const usage0 = process.resourceUsage();
     const t0 = performance.now();
     phaseStart = t0;
@@ -121,6 +128,9 @@ async function benchLargeFile(ws: NasWorkspace, scratchOnly = false): Promise<vo
       .slice(0, warmUp)
       .map((t) => `${t.toFixed(0)} ms`)
       .join(', ')}`,
+  );
+  console.log(
+    `  this machine's speed meanwhile: the fast lexer alone, one pass over the file before each round, p50 ${median(lexerPasses).toFixed(2)} ms, min ${Math.min(...lexerPasses).toFixed(2)} ms (these machines run now and then about 1.7x slower for a while; the pass slows with them)`,
   );
   console.log(
     `  per round, p50: user CPU ${median(user).toFixed(1)} ms, system CPU ${median(system).toFixed(1)} ms, ${median(faults)} page faults (all threads: the collector's helpers run beside the main one)`,
