@@ -57,11 +57,16 @@ export class NasScopeProvider extends DefaultScopeProvider {
    * and searches them linearly, so a body of n named statements links in O(n²) (2.3 s of the
    * 4.7 s a 2,000-line network took to build). Map scopes built once per container make it
    * O(n). Containers without symbols of the type (a call, whose named arguments are symbols of
-   * another type) are skipped, so the references of a body share one scope.
+   * another type) are skipped, so the references of a body share one scope. Kept on the
+   * containers, stamped with the workspace generation, rather than in WorkspaceCaches: clearing
+   * a Map leaves its old table, pointing at the last build's containers, to the next full
+   * collection, which kept replaced documents alive (docs/architecture.md, "A closed document
+   * dies young").
    */
   private readonly scopeCache = new NodeSlot<AstNode, Generational<Map<string, Scope>>>('scopes');
   private readonly symbolCache = new NodeSlot<AstNode, Generational<Map<string, AstNodeDescription[]>>>('symbols by type');
   private readonly globalCache: WorkspaceCache<string, Scope>;
+  /** Bumped on every workspace update, when a WorkspaceCache would be cleared. */
   private generation = 0;
 
   constructor(services: LangiumCoreServices) {
