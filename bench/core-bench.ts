@@ -77,13 +77,14 @@ async function benchLargeFile(ws: NasWorkspace, scratchOnly = false): Promise<vo
   let nets = 0;
   let errors = 0;
   let previous: URI | undefined;
+  // A yardstick of the machine's speed meanwhile, printed with the figures: one pass of the fast
+  // lexer over the file (CPU-bound, allocating nearly nothing) before each round, outside its time.
+  const lexerPasses: number[] = [];
+  const lexerBuffer = new TokenBuffer();
   // A round in a function of its own: a document held by a variable of this loop stayed alive
   // (in the suspended function's registers) through the next round, so the collector copied
   // two documents instead of one.
-  const lexerPasses: number[] = [];
-  const lexerBuffer = new TokenBuffer();
   const checkFromScratch = async (uri: URI): Promise<void> => {
-    // The yardstick (describeCpuSpeed), once before each round, outside its time.
     const l0 = performance.now();
     if (!tokenize(text, lexerBuffer)) throw new Error('the generated file does not lex');
     if (recording) lexerPasses.push(performance.now() - l0);
@@ -130,7 +131,7 @@ async function benchLargeFile(ws: NasWorkspace, scratchOnly = false): Promise<vo
       .join(', ')}`,
   );
   console.log(
-    `  this machine's speed meanwhile: the fast lexer alone, one pass over the file before each round, p50 ${median(lexerPasses).toFixed(2)} ms, min ${Math.min(...lexerPasses).toFixed(2)} ms (these machines run now and then about 1.7x slower for a while; the pass slows with them)`,
+    `  this machine's speed meanwhile: the fast lexer alone, one pass over the file before each round, p50 ${median(lexerPasses).toFixed(2)} ms, min ${Math.min(...lexerPasses).toFixed(2)} ms (these machines run now and then about 2x slower for minutes; the pass slows with them)`,
   );
   console.log(
     `  per round, p50: user CPU ${median(user).toFixed(1)} ms, system CPU ${median(system).toFixed(1)} ms, ${median(faults)} page faults (all threads: the collector's helpers run beside the main one)`,
