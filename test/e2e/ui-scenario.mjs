@@ -41,7 +41,12 @@ async function openFile(page, name) {
 }
 
 /** Flips a boolean setting the way a user does: in the Settings editor, by its checkbox. */
-async function toggleSetting(page, id) {
+/**
+ * Sets a boolean setting through the Settings editor, as a user would, and checks that the
+ * checkbox took the value: a click while the editor re-renders its list after the search was
+ * lost once in a CI run (the hints then never came back), so the click is retried.
+ */
+async function setSetting(page, id, value) {
   await page.keyboard.press('F1');
   const input = page.locator('.quick-input-widget input');
   await input.waitFor({ state: 'visible', timeout: 10_000 });
@@ -57,7 +62,15 @@ async function toggleSetting(page, id) {
   await page.keyboard.type(id);
   const checkbox = editor.locator(`.setting-item-bool[data-key="${id}"] .setting-value-checkbox, [data-key="${id}"] .setting-value-checkbox`).first();
   await checkbox.waitFor({ timeout: 15_000 });
-  await checkbox.click();
+  const wanted = String(value);
+  for (let attempt = 1; attempt <= 3; attempt++) {
+    if ((await checkbox.getAttribute('aria-checked')) === wanted) break;
+    await checkbox.click();
+    const took = await poll(async () => ({ ok: (await checkbox.getAttribute('aria-checked').catch(() => null)) === wanted }), 3_000);
+    if (took.ok) break;
+  }
+  const state = await checkbox.getAttribute('aria-checked');
+  if (state !== wanted) throw new Error(`the Settings editor shows ${id} = ${state}, not ${wanted}`);
   await page.waitForTimeout(300);
   return editor;
 }
@@ -251,7 +264,7 @@ export async function runUiScenario({ url, artifacts, browserProfile }) {
       const hinted = async () => (await renderedLines(page)).filter((l) => HINT_TEXT.test(l));
       const before = await poll(async () => ({ ok: (await hinted()).length > 0 }), 20_000);
       if (!before.ok) throw new Error('no hints before the change');
-      await toggleSetting(page, 'nas.inlayHints.enabled');
+      await setSetting(page, 'nas.inlayHints.enabled', false);
       await shoot('08-settings-inlay-hints.png');
       await openFile(page, 'tiny.nas');
       const after = await poll(async () => {
@@ -259,7 +272,7 @@ export async function runUiScenario({ url, artifacts, browserProfile }) {
         return { ok: left.length === 0, left };
       }, 20_000);
       await shoot('09-inlay-hints-off.png');
-      await toggleSetting(page, 'nas.inlayHints.enabled');
+      await setSetting(page, 'nas.inlayHints.enabled', true);
       await openFile(page, 'tiny.nas');
       if (!after.ok) throw new Error(`hints still shown: ${after.left.slice(0, 2).join(' | ')}`);
       const back = await poll(async () => ({ ok: (await hinted()).length > 0 }), 20_000);
