@@ -127,11 +127,11 @@ interface Signature {
 
 /**
  * What the evaluator keeps per definition object (signature, instance records, interned
- * attributes), in one symbol-keyed slot of the AST node: read on every call, where a lookup
- * in a WeakMap per call (two for an op, three for a block) cost more than the property read.
- * The slot lives and dies with the node, as the WeakMap entries did.
+ * attributes), in one slot of the AST node (util/node-slot.ts): read on every call, where a
+ * lookup in a WeakMap per call (two for an op, three for a block) cost more than the property
+ * read. The slot lives and dies with the node.
  */
-const EVALUATOR_STATE = Symbol('evaluator state');
+const evaluatorState = new NodeSlot<ast.Definition, DefinitionState>('evaluator state');
 
 interface DefinitionState {
   sig: Signature | undefined;
@@ -140,12 +140,10 @@ interface DefinitionState {
 }
 
 function stateOf(def: ast.Definition): DefinitionState {
-  const slot = def as ast.Definition & { [EVALUATOR_STATE]?: DefinitionState };
-  let state = slot[EVALUATOR_STATE];
+  let state = evaluatorState.get(def);
   if (state === undefined) {
     state = { sig: undefined, instances: undefined, attrs: undefined };
-    // Not enumerable: deep comparisons and spreads of AST nodes do not see it.
-    Object.defineProperty(slot, EVALUATOR_STATE, { value: state, enumerable: false, writable: false, configurable: true });
+    evaluatorState.set(def, state);
   }
   return state;
 }
