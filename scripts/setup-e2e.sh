@@ -2,7 +2,7 @@
 # Prepares the end-to-end test machine: Debian packages, a seeded ripgrep cache and code-server
 # 4.100.3 in .e2e/ (ignored by git). Idempotent: every step is skipped when already done, so
 # CI and developers can call it before each `npm run test:e2e`.
-# Versions follow ../shared/vscode-e2e/README.md (newer code-server needs Node 22+).
+# code-server 4.100.3 is the newest that runs on Node 20; test/e2e/README.md explains the recipe.
 set -eu
 ROOT=$(cd "$(dirname "$0")/.." && pwd)
 CODE_SERVER_VERSION=4.100.3
@@ -21,22 +21,12 @@ if [ -n "$missing" ]; then
   DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y $missing
 fi
 
-# The shared recipe lives next to the repository (../shared); a CI clone may carry it in shared/.
-PREP=""
-for candidate in "$ROOT/../shared/vscode-e2e/prep-ripgrep-cache.sh" "$ROOT/shared/vscode-e2e/prep-ripgrep-cache.sh"; do
-  if [ -f "$candidate" ]; then PREP=$candidate; break; fi
-done
-if [ -z "$PREP" ]; then
-  echo "setup-e2e: prep-ripgrep-cache.sh not found in ../shared/vscode-e2e or shared/vscode-e2e" >&2
-  exit 1
-fi
-
 installed=""
 if [ -f "$E2E/code-server/node_modules/code-server/package.json" ]; then
   installed=$(node -p "require('$E2E/code-server/node_modules/code-server/package.json').version")
 fi
 if [ "$installed" != "$CODE_SERVER_VERSION" ]; then
-  sh "$PREP"
+  sh "$ROOT/scripts/e2e/seed-ripgrep-cache.sh"
   mkdir -p "$E2E/code-server"
   cd "$E2E/code-server"
   [ -f package.json ] || echo '{ "name": "nas-e2e-code-server", "private": true }' > package.json

@@ -91,4 +91,17 @@ describe(`${manifest.name}-${manifest.version}.vsix`, () => {
     expect(packaged.activationEvents.every((e) => e.startsWith('onLanguage:nas') || e.startsWith('onCommand:nas.'))).toBe(true);
     expect(packaged.capabilities.untrustedWorkspaces.supported).toBe('limited');
   });
+
+  it('ships the page a user reads, the license, the icon and the changelog', () => {
+    const readme = readZipEntry(vsix, 'extension/readme.md').toString('utf8');
+    expect(readme).toBe(fs.readFileSync(path.join(root, 'docs/extension-readme.md'), 'utf8'));
+    expect(readme).not.toMatch(/npm (ci|test)/);
+    expect(readZipEntry(vsix, 'extension/LICENSE.txt').toString('utf8')).toMatch(/^MIT License/);
+    expect(readZipEntry(vsix, 'extension/changelog.md').toString('utf8')).toMatch(/^# Changelog/);
+    const icon = readZipEntry(vsix, 'extension/images/icon.png');
+    expect(icon.subarray(1, 4).toString('latin1')).toBe('PNG');
+    const packaged = JSON.parse(readZipEntry(vsix, 'extension/package.json').toString('utf8')) as { icon: string; license: string };
+    expect(packaged.icon).toBe('images/icon.png');
+    expect(packaged.license).toBe('MIT');
+  });
 });
