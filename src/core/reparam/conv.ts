@@ -7,7 +7,8 @@
 
 export type Pair = readonly [number, number];
 
-export interface Conv2d {
+/** A convolution's geometry: what the static check (check-graph.ts) reasons about. */
+export interface ConvShape {
   readonly out: number;
   readonly in: number;
   readonly groups: number;
@@ -16,6 +17,9 @@ export interface Conv2d {
   readonly stride: Pair;
   readonly pad: Pair;
   readonly dilation: Pair;
+}
+
+export interface Conv2d extends ConvShape {
   /** OIHW: [out, in / groups, kh, kw]. */
   readonly weight: Float32Array;
   readonly bias?: Float32Array;

@@ -6,7 +6,7 @@
  * the input, relative to the output pixel, on the grid of the fused kernel. No kernel is ever
  * cropped (ACNet's 1xk and kx1 land on the centre row and column of the kxk).
  */
-import { type Conv2d, ReparamError, gcd, inPerGroup, makeConv } from './conv.js';
+import { type Conv2d, type ConvShape, ReparamError, gcd, inPerGroup, makeConv } from './conv.js';
 
 /**
  * A grouped convolution as one with fewer groups `g` (g divides conv.groups): block-diagonal,
@@ -77,13 +77,19 @@ function fuseAxis(axes: readonly Axis[], dim: string): FusedAxis {
   return { start, dil, k: (end - start) / dil + 1 };
 }
 
+export interface ParallelPlan {
+  readonly shape: ConvShape;
+  /** First tap offset of the fused kernel in each dimension (minus its padding). */
+  readonly start: readonly [number, number];
+}
+
 /**
- * The sum of convolutions of one input as one convolution (with bias). The fused kernel
- * covers every branch's taps on the coarsest common grid, its groups are the greatest common
- * divisor of the branches' groups. Throws a ReparamError when the branches disagree on
- * channels or stride, or sample around different centres.
+ * Where the sum of convolutions of one input lands as one convolution, from their geometry
+ * alone: the fused kernel covers every branch's taps on the coarsest common grid, its groups
+ * are the greatest common divisor of the branches' groups. Throws a ReparamError when the
+ * branches disagree on channels or stride, or sample around different centres.
  */
-export function sumParallel(branches: readonly Conv2d[]): Conv2d {
+export function planParallel(branches: readonly ConvShape[]): ParallelPlan {
   const first = branches[0];
   if (!first) throw new ReparamError('no branches to fuse', 'shape');
   for (const b of branches) {
@@ -103,16 +109,19 @@ export function sumParallel(branches: readonly Conv2d[]): Conv2d {
     'width',
   );
   const groups = branches.reduce((g, b) => gcd(g, b.groups), 0);
-  const geometry = {
-    out: first.out,
-    in: first.in,
-    groups,
-    kh: h.k,
-    kw: w.k,
-    stride: first.stride,
-    pad: [-h.start, -w.start] as const,
-    dilation: [h.dil, w.dil] as const,
+  return {
+    shape: { out: first.out, in: first.in, groups, kh: h.k, kw: w.k, stride: first.stride, pad: [-h.start, -w.start], dilation: [h.dil, w.dil] },
+    start: [h.start, w.start],
   };
+}
+
+/** The sum of convolutions of one input as one convolution with bias (see planParallel). */
+export function sumParallel(branches: readonly Conv2d[]): Conv2d {
+  const plan = planParallel(branches);
+  const { groups, kh, kw, dilation } = plan.shape;
+  const first = branches[0]!;
+  const h = { start: plan.start[0], dil: dilation[0], k: kh };
+  const w = { start: plan.start[1], dil: dilation[1], k: kw };
   const inPer = first.in / groups;
   const acc = new Float64Array(first.out * inPer * h.k * w.k);
   const bias = new Float64Array(first.out);
@@ -131,5 +140,5 @@ export function sumParallel(branches: readonly Conv2d[]): Conv2d {
       }
     }
   }
-  return makeConv(geometry, Float32Array.from(acc), Float32Array.from(bias));
+  return makeConv(plan.shape, Float32Array.from(acc), Float32Array.from(bias));
 }

@@ -3,7 +3,7 @@
  * Zhang, Han & Ding 2021, "Diverse Branch Block: Building a Convolution as an Inception-like
  * Unit", transforms III and V).
  */
-import { type Conv2d, ReparamError, gcd, makeConv } from './conv.js';
+import { type Conv2d, type ConvShape, ReparamError, gcd, makeConv } from './conv.js';
 import { expandGroups } from './parallel.js';
 
 /**
@@ -16,20 +16,8 @@ import { expandGroups } from './parallel.js';
  * the border differ: that is refused, and the static check (check-graph.ts) reports it.
  */
 export function mergeSequential(first: Conv2d, second: Conv2d, bnPad = 0): Conv2d {
-  if (first.kh !== 1 || first.kw !== 1 || first.stride[0] !== 1 || first.stride[1] !== 1 || first.pad[0] !== 0 || first.pad[1] !== 0) {
-    throw new ReparamError(
-      `a ${first.kh}x${first.kw} conv (stride ${first.stride.join('x')}, padding ${first.pad.join('x')}) before a ${second.kh}x${second.kw} conv: only an unpadded stride-1 1x1 conv merges into the next conv`,
-      'sequential-first',
-    );
-  }
-  if ((second.pad[0] > 0 || second.pad[1] > 0) && first.bias?.some((b) => b !== 0)) {
-    throw new ReparamError(
-      `a conv padded with zeros (${second.pad.join('x')}) after a BN: the border would read BN(0), not zero, once fused; pad in the BN instead (bn(pad=p), DBB's BN-and-pad)`,
-      'zero-pad-after-bn',
-    );
-  }
-  if (first.out !== second.in) throw new ReparamError(`the first conv gives ${first.out} channels, the second reads ${second.in}`, 'channel-mismatch');
-  const g = gcd(first.groups, second.groups);
+  const shape = planSequential(first, second, bnPad, first.bias?.some((b) => b !== 0) ?? false);
+  const g = shape.groups;
   const a = expandGroups(first, g);
   const b = expandGroups(second, g);
   const inPer = a.in / g;
@@ -54,11 +42,39 @@ export function mergeSequential(first: Conv2d, second: Conv2d, bnPad = 0): Conv2
     }
     bias[o] = bo;
   }
-  return makeConv(
-    { out: b.out, in: a.in, groups: g, kh: b.kh, kw: b.kw, stride: b.stride, pad: [b.pad[0] + bnPad, b.pad[1] + bnPad], dilation: b.dilation },
-    Float32Array.from(weight),
-    Float32Array.from(bias),
-  );
+  return makeConv(shape, Float32Array.from(weight), Float32Array.from(bias));
+}
+
+/**
+ * The geometry of mergeSequential's result, or its refusal: `first` must be an unpadded
+ * stride-1 1x1 conv, and `second` may not pad with zeros what a bias (`firstHasBias`, a BN)
+ * made non-zero.
+ */
+export function planSequential(first: ConvShape, second: ConvShape, bnPad: number, firstHasBias: boolean): ConvShape {
+  if (first.kh !== 1 || first.kw !== 1 || first.stride[0] !== 1 || first.stride[1] !== 1 || first.pad[0] !== 0 || first.pad[1] !== 0) {
+    throw new ReparamError(
+      `a ${first.kh}x${first.kw} conv (stride ${first.stride.join('x')}, padding ${first.pad.join('x')}) before a ${second.kh}x${second.kw} conv: only an unpadded stride-1 1x1 conv merges into the next conv`,
+      'sequential-first',
+    );
+  }
+  if ((second.pad[0] > 0 || second.pad[1] > 0) && firstHasBias) {
+    throw new ReparamError(
+      `a conv padded with zeros (${second.pad.join('x')}) after a BN: the border would read BN(0), not zero, once fused; pad in the BN instead (bn(pad=p), DBB's BN-and-pad)`,
+      'zero-pad-after-bn',
+    );
+  }
+  if (first.out !== second.in) throw new ReparamError(`the first conv gives ${first.out} channels, the second reads ${second.in}`, 'channel-mismatch');
+  const g = gcd(first.groups, second.groups);
+  return {
+    out: second.out,
+    in: first.in,
+    groups: g,
+    kh: second.kh,
+    kw: second.kw,
+    stride: second.stride,
+    pad: [second.pad[0] + bnPad, second.pad[1] + bnPad],
+    dilation: second.dilation,
+  };
 }
 
 export interface AvgPool {
@@ -75,11 +91,13 @@ export interface AvgPool {
  * kernel equals it, so that is refused.
  */
 export function avgPoolAsConv(channels: number, pool: AvgPool): Conv2d {
+  return makeConv(avgPoolShape(channels, pool), new Float32Array(channels * pool.k * pool.k).fill(1 / (pool.k * pool.k)));
+}
+
+export function avgPoolShape(channels: number, pool: AvgPool): ConvShape {
   if (pool.countIncludePad === false && pool.pad > 0) {
     throw new ReparamError(`average pooling with padding ${pool.pad} that excludes the padding from the mean is not a convolution`, 'avgpool-exclude-pad');
   }
-  return makeConv(
-    { out: channels, in: channels, groups: channels, kh: pool.k, stride: pool.stride, pad: pool.pad },
-    new Float32Array(channels * pool.k * pool.k).fill(1 / (pool.k * pool.k)),
-  );
+  const p = [pool.pad, pool.pad] as const;
+  return { out: channels, in: channels, groups: channels, kh: pool.k, kw: pool.k, stride: [pool.stride, pool.stride], pad: p, dilation: [1, 1] };
 }
