@@ -10,7 +10,6 @@
  * agree at this input size, an identity beside a strided conv on a 1x1 map.
  */
 import type { Graph } from '../semantics/graph.js';
-import type { Attrs } from '../semantics/ops.js';
 import { type ConvShape, ReparamError, type ReparamErrorCode } from './conv.js';
 import { planParallel } from './parallel.js';
 import { avgPoolShape, planSequential } from './sequential.js';
@@ -25,9 +24,24 @@ export interface FusionFinding {
 /** Ops a branch may hold and stay linear (a conv of its input, plus a constant). */
 const LINEAR = new Set(['conv', 'dwconv', 'bn', 'avgpool', 'identity', 'dropout']);
 
+/** A reparameterizable sum and what it fuses into, or why it does not. */
+export interface ReparamSum {
+  /** The `add` node that sums the branches. */
+  readonly add: number;
+  /** The tensor all branches read. */
+  readonly source: number;
+  readonly fused?: ConvShape;
+  readonly error?: { readonly code: ReparamErrorCode; readonly message: string };
+}
+
 /** Every reparameterizable sum of `graph` that does not fuse into one convolution. */
 export function checkFusable(graph: Graph): FusionFinding[] {
-  const findings: FusionFinding[] = [];
+  return reparamSums(graph).flatMap((s) => (s.error ? [{ add: s.add, ...s.error }] : []));
+}
+
+/** Every reparameterizable sum of `graph`, in graph order. */
+export function reparamSums(graph: Graph): ReparamSum[] {
+  const sums: ReparamSum[] = [];
   const absorbed = new Set<number>();
   // Consumers come after their inputs: from the end, an add tree's root is met before the adds
   // it absorbs (an add read only by another add is part of one sum: MobileOne's chain).
@@ -48,10 +62,9 @@ export function checkFusable(graph: Graph): FusionFinding[] {
     if (branches.some((b) => b.source !== source)) continue;
     if (!branches.some((b) => b.chain.some((n) => graph.opOf(n) === 'conv' || graph.opOf(n) === 'dwconv'))) continue;
     if (!branches.every((b) => b.chain.length === 0 || graph.opOf(b.chain[b.chain.length - 1]!) === 'bn')) continue;
-    const finding = fusability(graph, source, branches);
-    if (finding) findings.push({ add: id, ...finding });
+    sums.push({ add: id, source, ...fusability(graph, source, branches) });
   }
-  return findings;
+  return sums.reverse();
 }
 
 interface Branch {
@@ -71,7 +84,7 @@ function traceBranch(graph: Graph, leaf: number): Branch {
   return { source: cur, chain };
 }
 
-function fusability(graph: Graph, source: number, branches: Branch[]): { code: ReparamErrorCode; message: string } | undefined {
+function fusability(graph: Graph, source: number, branches: Branch[]): Pick<ReparamSum, 'fused' | 'error'> {
   const c = graph.shapeOf(source).c;
   try {
     const shapes = branches.map((b) => branchShape(graph, c, b.chain));
@@ -80,14 +93,15 @@ function fusability(graph: Graph, source: number, branches: Branch[]): { code: R
     if (identities.length > 0 && strided) {
       const { h, w } = graph.shapeOf(source);
       return {
-        code: 'identity-stride',
-        message: `an identity branch beside a stride-${strided.stride[0]} conv: the shapes agree only because the input is ${h}×${w}; the sum is no convolution at other sizes`,
+        error: {
+          code: 'identity-stride',
+          message: `an identity branch beside a stride-${strided.stride[0]} conv: the shapes agree only because the input is ${h}×${w}; the sum is no convolution at other sizes`,
+        },
       };
     }
-    planParallel(shapes);
-    return undefined;
+    return { fused: planParallel(shapes).shape };
   } catch (e) {
-    if (e instanceof ReparamError) return { code: e.code, message: e.message };
+    if (e instanceof ReparamError) return { error: { code: e.code, message: e.message } };
     throw e;
   }
 }
@@ -113,7 +127,7 @@ function branchShape(graph: Graph, channels: number, chain: readonly number[]): 
     switch (graph.opOf(n)) {
       case 'conv':
       case 'dwconv':
-        apply(convShape(graph.opOf(n), a, inC), !!a['bias']);
+        apply(convNodeShape(graph, n), !!a['bias']);
         break;
       case 'avgpool': {
         const k = a['k'] as number;
@@ -134,10 +148,12 @@ function branchShape(graph: Graph, channels: number, chain: readonly number[]): 
 }
 
 /** A conv or dwconv node's geometry, with the evaluator's conventions (semantics/ops.ts). */
-function convShape(op: string, a: Attrs, inC: number): ConvShape {
+export function convNodeShape(graph: Graph, id: number): ConvShape {
+  const a = graph.attrsOf(id);
+  const inC = graph.shapeOf(graph.inputAt(id, 0)).c;
   const num = (k: string) => a[k] as number;
   const dil = num('dilation');
-  const dw = op === 'dwconv';
+  const dw = graph.opOf(id) === 'dwconv';
   const kh = dw || num('kh') < 0 ? num('k') : num('kh');
   const kw = dw || num('kw') < 0 ? num('k') : num('kw');
   const pad = num('pad');
