@@ -43,3 +43,17 @@ export interface SampleJson {
   macs: number;
   text: string;
 }
+
+/** `nas fuse --json` (docs/cli.md). Per-block and whole-network verification figures
+ * (`blocks`, `network`) come with `--weights`/`--verify`, which fuse trained weights. */
+export interface FuseJson {
+  name: string;
+  /** The file written. */
+  out: string;
+  before: { params: number; macs: number };
+  after: { params: number; macs: number };
+  /** Uses renamed per training-time block, e.g. `{ "from": "RepVGGBlock", "to": "RepVGGDeploy", "uses": 9 }`. */
+  renamed: Array<{ from: string; to: string; uses: number }>;
+  /** Definitions of imported files that use training-time blocks and were left as they are. */
+  external: Array<{ definition: string; file: string }>;
+}

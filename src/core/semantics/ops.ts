@@ -133,7 +133,17 @@ export const OP_RULES: Readonly<Record<string, OpRule>> = {
   avgpool: { inputs: [1, 1], infer: (xs, a) => pool(xs[0]!, a, 'avgpool') },
   gap: { inputs: [1, 1], infer: (xs) => same({ c: xs[0]!.c, h: 1, w: 1 }) },
   flatten: { inputs: [1, 1], infer: (xs) => same({ c: xs[0]!.c * xs[0]!.h * xs[0]!.w, h: 1, w: 1 }) },
-  bn: { inputs: [1, 1], infer: (xs, a) => ({ shape: xs[0]!, params: bool(a, 'affine') ? 2 * xs[0]!.c : 0, macs: 0, acts: 0 }) },
+  bn: {
+    inputs: [1, 1],
+    infer(xs, a) {
+      const x = xs[0]!;
+      // `pad`: DBB's BN-and-pad (stdlib/ops.ts); absent in rules called without defaults.
+      const pad = (a['pad'] as number | undefined) ?? 0;
+      if (!Number.isInteger(pad) || pad < 0) throw new OpError(`\`pad\` must be an integer >= 0, found ${pad}`, 'attribute-range', 'pad');
+      const shape = pad === 0 ? x : { c: x.c, h: x.h + 2 * pad, w: x.w + 2 * pad };
+      return { shape, params: bool(a, 'affine') ? 2 * x.c : 0, macs: 0, acts: 0 };
+    },
+  },
   gn: {
     inputs: [1, 1],
     infer(xs, a) {

@@ -92,23 +92,84 @@ block NB201ResBlock(C: int, stride: int = 2) {
   add(a, short)
 }
 
-/** RepVGG block, training-time form (Ding et al. 2021): 3x3 conv-BN + 1x1 conv-BN + an
- * identity BN when shapes allow, summed, then ReLU. \`nas fuse\` turns it into one 3x3 conv. */
-block RepVGGBlock(C: int, stride: int = 1, groups: int = 1) {
+/** RepVGG block, training-time form (Ding, Zhang, Ma, Han, Ding & Sun 2021, "RepVGG: Making
+ * VGG-style ConvNets Great Again"; DingXiaoH/RepVGG repvgg.py \`RepVGGBlock\`): 3x3 conv-BN +
+ * 1x1 conv-BN + an identity BN when the input and output shapes agree, summed, then ReLU.
+ * Dilation (as the reference uses for segmentation) dilates the 3x3 only; the 1x1 stays at its
+ * centre. \`nas fuse\` turns it into \`RepVGGDeploy\`. */
+block RepVGGBlock(C: int, stride: int = 1, groups: int = 1, dilation: int = 1) {
   input x
-  a = x -> conv(C, k=3, stride=stride, groups=groups) -> bn
+  a = x -> conv(C, k=3, stride=stride, dilation=dilation, groups=groups) -> bn
   b = x -> conv(C, k=1, stride=stride, groups=groups) -> bn
   s = if stride == 1 and x.c == C then add(a, b, x -> bn) else add(a, b)
   s -> relu
 }
 
-/** ACNet asymmetric convolution block, training-time form (Ding et al. 2019): kxk, 1xk and
- * kx1 conv-BN branches summed; fuses into one kxk conv. */
-block ACBlock(C: int, k: int = 3, stride: int = 1) {
+/** RepVGG block, deployment form: the one 3x3 conv with bias that \`RepVGGBlock\` fuses into. */
+block RepVGGDeploy(C: int, stride: int = 1, groups: int = 1, dilation: int = 1) {
+  conv(C, k=3, stride=stride, dilation=dilation, groups=groups, bias=true) -> relu
+}
+
+/** ACNet asymmetric convolution block, training-time form (Ding, Guo, Ding & Han 2019,
+ * "ACNet: Strengthening the Kernel Skeletons for Powerful CNN via Asymmetric Convolution
+ * Blocks"; DingXiaoH/ACNet acb.py \`ACBlock\` with padding k//2): kxk, 1xk and kx1 conv-BN
+ * branches summed. \`nas fuse\` turns it into \`ACDeploy\`: the 1xk and kx1 kernels add to
+ * the centre row and column of the kxk one. */
+block ACBlock(C: int, k: int = 3, stride: int = 1, groups: int = 1, dilation: int = 1) {
   input x
-  sq = x -> conv(C, k=k, stride=stride) -> bn
-  hor = x -> conv(C, kh=1, kw=k, stride=stride) -> bn
-  ver = x -> conv(C, kh=k, kw=1, stride=stride) -> bn
+  sq = x -> conv(C, k=k, stride=stride, dilation=dilation, groups=groups) -> bn
+  hor = x -> conv(C, kh=1, kw=k, stride=stride, dilation=dilation, groups=groups) -> bn
+  ver = x -> conv(C, kh=k, kw=1, stride=stride, dilation=dilation, groups=groups) -> bn
   add(sq, hor, ver)
+}
+
+/** ACNet block, deployment form: one kxk conv with bias. */
+block ACDeploy(C: int, k: int = 3, stride: int = 1, groups: int = 1, dilation: int = 1) {
+  conv(C, k=k, stride=stride, dilation=dilation, groups=groups, bias=true)
+}
+
+/** Diverse Branch Block, training-time form (Ding, Zhang, Han & Ding 2021, "Diverse Branch
+ * Block: Building a Convolution as an Inception-like Unit"; DingXiaoH/DiverseBranchBlock
+ * diversebranchblock.py \`DiverseBranchBlock\`, padding k//2, no nonlinearity): kxk conv-BN;
+ * 1x1 conv-BN (when not depthwise); 1x1 conv, BN-and-pad, kxk average pooling, BN (only the
+ * pooling and its BN when depthwise); 1x1 conv (\`internal\` channels: the input's, or twice
+ * that when depthwise), BN-and-pad, unpadded kxk conv, BN. The branches are summed. \`nas fuse\`
+ * turns it into \`DBDeploy\`. */
+block DBBlock(C: int, k: int = 3, stride: int = 1, groups: int = 1, internal: int = -1) {
+  input x
+  p = k // 2
+  mid = if internal > 0 then internal else if groups < C then x.c else 2 * x.c
+  origin = x -> conv(C, k=k, stride=stride, pad=p, groups=groups) -> bn
+  avg = if groups < C then x -> conv(C, k=1, groups=groups) -> bn(pad=p) -> avgpool(k=k, stride=stride) -> bn
+        else x -> avgpool(k=k, stride=stride, pad=p) -> bn
+  kxk = x -> conv(mid, k=1, groups=groups) -> bn(pad=p) -> conv(C, k=k, stride=stride, pad=0, groups=groups) -> bn
+  output if groups < C then add(origin, x -> conv(C, k=1, stride=stride, groups=groups) -> bn, avg, kxk) else add(origin, avg, kxk)
+}
+
+/** Diverse Branch Block, deployment form: one kxk conv with bias. */
+block DBDeploy(C: int, k: int = 3, stride: int = 1, groups: int = 1, internal: int = -1) {
+  conv(C, k=k, stride=stride, pad=k // 2, groups=groups, bias=true)
+}
+
+/** MobileOne block, training-time form (Vasu, Gabriel, Zhu, Tuzel & Ranjan 2023, "MobileOne: An
+ * Improved One millisecond Mobile Backbone"; apple/ml-mobileone mobileone.py
+ * \`MobileOneBlock\`, padding k//2, no SE): \`branches\` kxk conv-BN branches, a 1x1 conv-BN
+ * "scale" branch when k > 1, and an identity BN when the input and output shapes agree,
+ * summed, then ReLU. The network uses it depthwise (groups = channels) then pointwise (k = 1).
+ * \`nas fuse\` turns it into \`MobileOneDeploy\`. */
+block MobileOneBlock(C: int, k: int = 3, stride: int = 1, groups: int = 1, branches: int = 1) {
+  input x
+  first = x -> conv(C, k=k, stride=stride, groups=groups) -> bn
+  scaled = if k > 1 then add(first, x -> conv(C, k=1, stride=stride, groups=groups) -> bn) else first
+  skipped = if stride == 1 and x.c == C then add(scaled, x -> bn) else scaled
+  for i in 2..branches {
+    add(x -> conv(C, k=k, stride=stride, groups=groups) -> bn)
+  }
+  relu
+}
+
+/** MobileOne block, deployment form: one kxk conv with bias, then ReLU. */
+block MobileOneDeploy(C: int, k: int = 3, stride: int = 1, groups: int = 1, branches: int = 1) {
+  conv(C, k=k, stride=stride, groups=groups, bias=true) -> relu
 }
 `;

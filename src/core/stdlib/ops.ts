@@ -21,8 +21,11 @@ op avgpool(k: int = 2, stride: int = -1, pad: int = 0, count_include_pad: bool =
 op gap()
 /** Flatten C x H x W to (C*H*W) x 1 x 1. */
 op flatten()
-/** Batch norm: 2*C parameters (gamma, beta); running statistics are buffers, not parameters. */
-op bn(affine: bool = true)
+/** Batch norm: 2*C parameters (gamma, beta); running statistics are buffers, not parameters.
+ * \`pad > 0\` is the BN of the input zero-padded by \`pad\` pixels per side: the border holds the
+ * value BN gives a zero (Ding et al. 2021, Diverse Branch Block, BNAndPadLayer), so that a
+ * 1x1 conv, this BN and an unpadded kxk conv fuse into one padded kxk conv. */
+op bn(affine: bool = true, pad: int = 0)
 /** Group norm: 2*C parameters. */
 op gn(groups: int = 32)
 /** ReLU. */

@@ -10,6 +10,7 @@ import { parsedByFastParser } from '../language/fast-parser.js';
 import { elaborateCached } from '../semantics/evaluator.js';
 import { suggestName } from '../semantics/suggest.js';
 import { KNOWN_METRICS, KNOWN_STRATEGIES, KNOWN_EVALUATORS } from './search-vocabulary.js';
+import { registerReparamChecks } from '../reparam/validator.js';
 
 export function registerNasChecks(
   registry: { register(checks: ValidationChecks<ast.NasAstType>, thisObj: object): void },
@@ -23,6 +24,7 @@ export function registerNasChecks(
     Search: v.checkSearch,
   };
   registry.register(checks, v);
+  registerReparamChecks(registry);
 }
 
 export class NasValidator {
