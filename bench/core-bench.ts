@@ -9,7 +9,7 @@ import * as path from 'node:path';
 import { DocumentState, URI, type LangiumDocument } from 'langium';
 import { NasWorkspace } from '../src/core/workspace.js';
 import type { Definition, Document } from '../src/core/language/generated/ast.js';
-import { elaborateCached } from '../src/core/semantics/evaluator.js';
+import { elaborateCached } from '../src/core/semantics/evaluator/index.js';
 import { SpaceSampler, compileCostTable, evaluateCostTable, elaborateWith } from '../src/core/semantics/space.js';
 import { Rng } from '../src/core/util/random.js';
 import { TokenBuffer, tokenize } from '../src/core/language/fast-lexer.js';

@@ -6,7 +6,7 @@
  */
 import { AstUtils, DocumentState, type AstNode, type LangiumDocument, type LangiumSharedCoreServices } from 'langium';
 import type * as ast from '../src/core/language/generated/ast.js';
-import { elaborateCached, type ElaborationResult, type StatementInfo } from '../src/core/semantics/evaluator.js';
+import { elaborateCached, type ElaborationResult, type StatementInfo } from '../src/core/semantics/evaluator/index.js';
 import { computeSpaceStats, spaceFigures, type SpaceStats } from '../src/core/semantics/space.js';
 import { fingerprintOf } from '../src/core/semantics/dependencies.js';
 import type { Totals } from '../src/core/semantics/graph.js';

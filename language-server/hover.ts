@@ -7,7 +7,7 @@ import { AstUtils, GrammarUtils, type AstNode, type LangiumDocument } from 'lang
 import type { HoverProvider, LangiumServices } from 'langium/lsp';
 import type { Hover, HoverParams } from 'vscode-languageserver';
 import type * as ast from '../src/core/language/generated/ast.js';
-import { elaborate } from '../src/core/semantics/evaluator.js';
+import { elaborate } from '../src/core/semantics/evaluator/index.js';
 import type { GraphNode } from '../src/core/semantics/graph.js';
 import { isModelDefinition, type NasAnalysis } from './analysis.js';
 import { applicationSite, enclosingStatement, nodesOfApplication, opFormulas, signatureText } from './describe.js';

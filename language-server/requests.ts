@@ -2,7 +2,7 @@
 import { AstUtils, DocumentState, URI, type AstNode, type LangiumDocument } from 'langium';
 import type { Connection } from 'vscode-languageserver';
 import type * as ast from '../src/core/language/generated/ast.js';
-import { elaborate, type ElaborationResult } from '../src/core/semantics/evaluator.js';
+import { elaborate, type ElaborationResult } from '../src/core/semantics/evaluator/index.js';
 import type { Shape } from '../src/core/semantics/shape.js';
 import { isModelDefinition, totalsOf } from './analysis.js';
 import { spaceFigures } from '../src/core/semantics/space.js';

@@ -54,9 +54,9 @@ function violations(dir: string, rule: (file: string, imp: Import, to: string) =
  * one is added here with its reason, or is a NodeSlot (src/core/util/node-slot.ts).
  */
 const WEAK_COLLECTIONS: Record<string, string> = {
-  'src/core/semantics/evaluator.ts declaredDefaults': "an op's declared default attributes: numbers, strings and lists of them",
-  'src/core/semantics/evaluator.ts repeatOutputs': 'one elaboration: tensors to the tensors a repeat made of them, no AST',
-  'src/core/semantics/evaluator.ts siteIds': 'strings',
+  'src/core/semantics/evaluator/calls.ts declaredDefaults': "an op's declared default attributes: numbers, strings and lists of them",
+  'src/core/semantics/evaluator/interpreter.ts repeatOutputs': 'one elaboration: tensors to the tensors a repeat made of them, no AST',
+  'src/core/semantics/evaluator/choice-keys.ts siteIds': 'strings',
   'src/core/language/fast-parser.ts astPrototypes': "a set of the parser's own prototypes",
   'src/core/language/fast-parser.ts parsers': 'keyed by language services, which outlive every document',
   'src/core/language/incremental.ts states': 'keyed by language services, which outlive every document',

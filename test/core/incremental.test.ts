@@ -11,7 +11,7 @@ import { CstUtils, URI, isLeafCstNode, type LangiumDocument } from 'langium';
 import { describe, expect, it } from 'vitest';
 import { NasWorkspace, type NasDiagnostic } from '../../src/core/workspace.js';
 import { splitTopLevelChunks } from '../../src/core/language/chunks.js';
-import { elaborateCached } from '../../src/core/semantics/evaluator.js';
+import { elaborateCached } from '../../src/core/semantics/evaluator/index.js';
 import type { Definition, Document } from '../../src/core/language/generated/ast.js';
 
 const EXAMPLES = path.resolve(import.meta.dirname, '../../examples');

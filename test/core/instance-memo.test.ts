@@ -11,7 +11,7 @@ import * as vm from 'node:vm';
 import { describe, expect, it } from 'vitest';
 import { URI, type AstNode } from 'langium';
 import { build } from '../helpers/nas.js';
-import { elaborate, type Decider, type ElaborationResult } from '../../src/core/semantics/evaluator.js';
+import { elaborate, type Decider, type ElaborationResult } from '../../src/core/semantics/evaluator/index.js';
 import type { Definition, Document } from '../../src/core/language/generated/ast.js';
 import { NasWorkspace } from '../../src/core/workspace.js';
 

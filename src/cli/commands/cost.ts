@@ -1,7 +1,7 @@
 /** `nas cost FILE [--network NAME] [--per-layer] [--json]`: costs of networks and statistics of spaces. */
 import type { Command } from 'commander';
 import { formatDiagnostic, loadFiles, modelsOf, UsageError } from '../load.js';
-import { elaborateCached } from '../../core/semantics/evaluator.js';
+import { elaborateCached } from '../../core/semantics/evaluator/index.js';
 import { computeSpaceStats, spaceFigures } from '../../core/semantics/space.js';
 import { formatSI } from '../../core/semantics/numbers.js';
 import type { Definition } from '../../core/language/generated/ast.js';

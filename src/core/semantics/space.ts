@@ -20,7 +20,7 @@
  */
 import type { AstNode } from 'langium';
 import type * as ast from '../language/generated/ast.js';
-import { elaborate, type Decider, type ElaborationResult, type TraceEntry } from './evaluator.js';
+import { elaborate, type Decider, type ElaborationResult, type TraceEntry } from './evaluator/index.js';
 import type { GraphNode, Totals } from './graph.js';
 import { Rng, hash64 } from '../util/random.js';
 
