@@ -13,7 +13,7 @@ import { elaborateCached } from '../src/core/semantics/evaluator/index.js';
 import { SpaceSampler, compileCostTable, evaluateCostTable, elaborateWith } from '../src/core/semantics/space.js';
 import { Rng } from '../src/core/util/random.js';
 import { TokenBuffer, tokenize } from '../src/core/language/fast-lexer.js';
-import { SERVER_EXEC_ARGV } from '../language-server/launch-options.js';
+import { SERVER_EXEC_ARGV } from '../src/protocol/server-launch.js';
 import { generateLargeFile } from './generated-file.js';
 
 /** The repository: this file runs from bench/ (tsx) or as a bundle from dist/bench/ (npm run bench). */

@@ -11,7 +11,7 @@ import * as path from 'node:path';
 import { LspClient, fileUri, tempDir } from '../test/lsp/client.js';
 import { generateLargeFile } from './generated-file.js';
 import { Rng } from '../src/core/util/random.js';
-import { SERVER_EXEC_ARGV } from '../language-server/launch-options.js';
+import { SERVER_EXEC_ARGV } from '../src/protocol/server-launch.js';
 
 const edits = Number(process.argv[process.argv.indexOf('--edits') + 1]) || 100;
 

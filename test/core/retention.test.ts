@@ -10,7 +10,7 @@
 import { spawnSync } from 'node:child_process';
 import * as path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { SERVER_EXEC_ARGV } from '../../language-server/launch-options.js';
+import { SERVER_EXEC_ARGV } from '../../src/protocol/server-launch.js';
 import { bundleBench } from '../../bench/bundle.js';
 
 const ROOT = path.resolve(__dirname, '../..');

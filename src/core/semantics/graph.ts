@@ -5,6 +5,7 @@
 import type { AstNode } from 'langium';
 import type { Attrs } from './ops.js';
 import type { Shape } from './shape.js';
+import type { CostTotals } from '../../protocol/figures.js';
 
 export interface GraphNode {
   readonly id: number;
@@ -28,11 +29,8 @@ export interface GraphNode {
 
 const NO_DEFAULTS: Attrs = Object.freeze({});
 
-export interface Totals {
-  params: number;
-  macs: number;
-  acts: number;
-}
+/** Params, MACs and activations of a graph or of a range of its nodes. */
+export type Totals = CostTotals;
 
 /**
  * A node as read by consumers (cost reports, drawing, printing, training): a view of its
