@@ -1,7 +1,7 @@
 /**
  * The layers that ops and definitions become when bound to their arguments. Layers are objects
  * of a few classes rather than closures: a closure, its context and the layer object were three
- * allocations per op applied (docs/architecture.md, "An elaborated graph is a set of columns").
+ * allocations per op applied (docs/architecture.md, `src/core/semantics/`).
  */
 import type { AstNode } from 'langium';
 import type * as ast from '../../language/generated/ast.js';

@@ -15,8 +15,8 @@ export interface StatementInfo {
 
 /**
  * The statements of an elaboration with what they produced, in columns rather than an object
- * per statement, since a check keeps every network's table alive (docs/architecture.md, "An
- * elaborated graph is a set of columns"). `get` and iteration make `StatementInfo` objects
+ * per statement, since a check keeps every network's table alive (docs/architecture.md,
+ * `src/core/semantics/`). `get` and iteration make `StatementInfo` objects
  * when read.
  */
 export class StatementTable implements Iterable<[AstNode, StatementInfo]> {
