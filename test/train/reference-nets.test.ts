@@ -5,6 +5,7 @@ import { REFERENCE_NET_NAMES, buildReferenceNet, nb201Cell } from '../../src/cor
 import { ParamRegistry } from '../../src/core/train/layers';
 import { batchNormTrain } from '../../src/core/train/batch-norm';
 import { createSgdStep } from '../../src/core/train/step';
+import { yieldToEventLoop } from '../helpers/event-loop.js';
 
 /**
  * Parameter counts printed by the PyTorch peer (shared/peers/torch_train_peer.py, PyTorch
@@ -57,6 +58,7 @@ describe('reference networks', () => {
       return res;
     }
     const w = await lossAndGrads('wasm');
+    await yieldToEventLoop();
     const c = await lossAndGrads('cpu');
     await tf.setBackend('wasm');
     expect(w.loss).toBeCloseTo(c.loss, 4);
@@ -88,6 +90,7 @@ describe('reference networks', () => {
         return out;
       }
       const w = await stateAfter('wasm');
+      await yieldToEventLoop();
       const c = await stateAfter('cpu');
       await tf.setBackend('wasm');
       expect([...w.keys()]).toEqual([...c.keys()]);
