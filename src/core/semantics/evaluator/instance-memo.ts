@@ -122,107 +122,97 @@ export class InstanceMemo {
     scope: string,
     outerDepth: number,
   ): void {
-    this.record(def, slot, values, mark, inputs, out, scope, outerDepth);
-    // No recording reads the log any more: start it afresh.
-    if (this.recording === 0) this.statementLog.length = 0;
-  }
-
-  private record(
-    def: ast.Definition,
-    slot: InstanceSlot,
-    values: readonly Value[],
-    mark: RecordingMark,
-    inputs: readonly TensorValue[],
-    out: Value,
-    scope: string,
-    outerDepth: number,
-  ): void {
-    const h = this.host;
-    const depth = this.deepest - outerDepth;
-    this.deepest = Math.max(this.deepest, mark.deepest);
-    if (h.errorCount !== mark.errors || h.choiceCount !== mark.choices) return;
-    if (!isTensor(out) || h.isRepeatOutput(out)) return;
-    const first = mark.nodes;
-    const g = h.graph;
-    const end = g.size;
-    const encode = (id: number): number | undefined => {
-      if (id >= first) return id - first;
-      for (let k = 0; k < inputs.length; k++) if (inputs[k]!.node === id) return -1 - k;
-      return undefined;
-    };
-    // The record lives as long as `def`: it may hold AST nodes of def's own document and of the
-    // standard library only (a user's block passed to a library block as a layer would make a
-    // library record keep the user's document alive).
-    const home = AstUtils.findRootNode(def);
-    let lastRoot: AstNode | undefined;
-    // Consecutive sources are mostly siblings: their container's answer is theirs.
-    let lastContainer: AstNode | undefined;
-    const outlives = (node: AstNode | undefined): boolean => {
-      if (!node) return true;
-      if (node.$container !== undefined && node.$container === lastContainer) return true;
-      const root = AstUtils.findRootNode(node);
-      if (root !== home && root !== lastRoot) {
-        if (!isBuiltinDocument(root)) return false;
-        lastRoot = root;
+    try {
+      const h = this.host;
+      const depth = this.deepest - outerDepth;
+      this.deepest = Math.max(this.deepest, mark.deepest);
+      if (h.errorCount !== mark.errors || h.choiceCount !== mark.choices) return;
+      if (!isTensor(out) || h.isRepeatOutput(out)) return;
+      const first = mark.nodes;
+      const g = h.graph;
+      const end = g.size;
+      const encode = (id: number): number | undefined => {
+        if (id >= first) return id - first;
+        for (let k = 0; k < inputs.length; k++) if (inputs[k]!.node === id) return -1 - k;
+        return undefined;
+      };
+      // The record lives as long as `def`: it may hold AST nodes of def's own document and of the
+      // standard library only (a user's block passed to a library block as a layer would make a
+      // library record keep the user's document alive).
+      const home = AstUtils.findRootNode(def);
+      let lastRoot: AstNode | undefined;
+      // Consecutive sources are mostly siblings: their container's answer is theirs.
+      let lastContainer: AstNode | undefined;
+      const outlives = (node: AstNode | undefined): boolean => {
+        if (!node) return true;
+        if (node.$container !== undefined && node.$container === lastContainer) return true;
+        const root = AstUtils.findRootNode(node);
+        if (root !== home && root !== lastRoot) {
+          if (!isBuiltinDocument(root)) return false;
+          lastRoot = root;
+        }
+        lastContainer = node.$container;
+        return true;
+      };
+      const prefix = `${scope}/`;
+      // Sized exactly (records are kept: an array grown by push keeps up to half again as much room).
+      const statementCount = this.statementLog.length - mark.log;
+      let inputCount = 0;
+      for (let id = first; id < end; id++) inputCount += g.inputCount(id);
+      const nums = new Array<number>(5 * (end - first) + inputCount + 3 * statementCount);
+      const refs = new Array<unknown>(REF_STRIDE * (end - first) + statementCount);
+      let at = 0;
+      let o = 0;
+      for (let id = first; id < end; id++, o += REF_STRIDE) {
+        const below = g.scopeBelow(id, scope, prefix);
+        if (below === undefined) return;
+        const source = g.sourceOf(id);
+        if (!outlives(source)) return;
+        const op = g.opOf(id);
+        const n = g.inputCount(id);
+        nums[at] = opCodeOf(op);
+        nums[at + 1] = g.costOf(id, 0);
+        nums[at + 2] = g.costOf(id, 1);
+        nums[at + 3] = g.costOf(id, 2);
+        nums[at + 4] = n;
+        for (let k = 0; k < n; k++) {
+          const e = encode(g.inputAt(id, k));
+          if (e === undefined) return;
+          nums[at + 5 + k] = e;
+        }
+        at += 5 + n;
+        refs[o] = g.attrsOf(id);
+        refs[o + 1] = g.defaultsOf(op);
+        refs[o + 2] = g.shapeOf(id);
+        refs[o + 3] = source;
+        refs[o + 4] = below;
       }
-      lastContainer = node.$container;
-      return true;
-    };
-    const prefix = `${scope}/`;
-    // Sized exactly (records are kept: an array grown by push keeps up to half again as much room).
-    const statementCount = this.statementLog.length - mark.log;
-    let inputCount = 0;
-    for (let id = first; id < end; id++) inputCount += g.inputCount(id);
-    const nums = new Array<number>(5 * (end - first) + inputCount + 3 * statementCount);
-    const refs = new Array<unknown>(REF_STRIDE * (end - first) + statementCount);
-    let at = 0;
-    let o = 0;
-    for (let id = first; id < end; id++, o += REF_STRIDE) {
-      const below = g.scopeBelow(id, scope, prefix);
-      if (below === undefined) return;
-      const source = g.sourceOf(id);
-      if (!outlives(source)) return;
-      const op = g.opOf(id);
-      const n = g.inputCount(id);
-      nums[at] = opCodeOf(op);
-      nums[at + 1] = g.costOf(id, 0);
-      nums[at + 2] = g.costOf(id, 1);
-      nums[at + 3] = g.costOf(id, 2);
-      nums[at + 4] = n;
-      for (let k = 0; k < n; k++) {
-        const e = encode(g.inputAt(id, k));
-        if (e === undefined) return;
-        nums[at + 5 + k] = e;
+      const output = encode(out.node);
+      if (output === undefined) return;
+      for (let i = mark.log; i < this.statementLog.length; i++, at += 3, o++) {
+        const s = this.statementLog[i]!;
+        const encoded = s.outputNode >= 0 ? encode(s.outputNode) : NO_OUTPUT;
+        if (encoded === undefined) return;
+        if (!outlives(s.stmt)) return;
+        nums[at] = s.first - first;
+        nums[at + 1] = s.end - first;
+        nums[at + 2] = encoded;
+        refs[o] = s.stmt;
       }
-      at += 5 + n;
-      refs[o] = g.attrsOf(id);
-      refs[o + 1] = g.defaultsOf(op);
-      refs[o + 2] = g.shapeOf(id);
-      refs[o + 3] = source;
-      refs[o + 4] = below;
+      keepInstance(def, slot, values, inputs, h.networkInput, {
+        count: end - first,
+        nums,
+        refs,
+        statementCount,
+        output,
+        outputShape: out.shape,
+        work: h.work - mark.work,
+        depth,
+      });
+    } finally {
+      // No recording reads the log any more: start it afresh.
+      if (this.recording === 0) this.statementLog.length = 0;
     }
-    const output = encode(out.node);
-    if (output === undefined) return;
-    for (let i = mark.log; i < this.statementLog.length; i++, at += 3, o++) {
-      const s = this.statementLog[i]!;
-      const encoded = s.outputNode >= 0 ? encode(s.outputNode) : NO_OUTPUT;
-      if (encoded === undefined) return;
-      if (!outlives(s.stmt)) return;
-      nums[at] = s.first - first;
-      nums[at + 1] = s.end - first;
-      nums[at + 2] = encoded;
-      refs[o] = s.stmt;
-    }
-    keepInstance(def, slot, values, inputs, h.networkInput, {
-      count: end - first,
-      nums,
-      refs,
-      statementCount,
-      output,
-      outputShape: out.shape,
-      work: h.work - mark.work,
-      depth,
-    });
   }
 
   /** Applies a recorded instance: its nodes again, on these inputs, under this scope. */
