@@ -245,7 +245,7 @@ async function main(): Promise<void> {
     return;
   }
   if (process.argv.includes('--server-options')) {
-    console.log(`as the language server runs it (V8 options ${SERVER_EXEC_ARGV.join(' ')}, language-server/launch-options.ts):`);
+    console.log(`as the language server runs it (V8 options ${SERVER_EXEC_ARGV.join(' ')}, src/protocol/server-launch.ts):`);
     await benchLargeFile(ws);
     return;
   }

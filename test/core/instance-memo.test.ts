@@ -1,5 +1,5 @@
 /**
- * The instance memo (evaluator.ts, InstanceRecord) replays recorded block and cell instances
+ * The instance memo (evaluator/instance-memo.ts, InstanceRecord) replays recorded block and cell instances
  * instead of interpreting them again. A replay must be indistinguishable from running the
  * body: every elaboration here is done twice, once interpreting every instance (memo off) and
  * once replaying wherever a record exists, and the two results are compared field by field —

@@ -111,7 +111,7 @@ const F_KEYS = 7;
  */
 let initialNodes = 64;
 
-/** Called when a graph is complete (evaluator.ts), to size the next ones. */
+/** Called when a graph is complete (evaluator/interpreter.ts), to size the next ones. */
 export function noteGraphSize(nodes: number): void {
   let n = 64;
   while (n < nodes && n < 1024) n *= 2;

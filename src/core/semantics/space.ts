@@ -3,7 +3,7 @@
  * a compiled cost model for fast evaluation of sampled architectures.
  *
  * Everything here works on the elaborator with a `Decider`: an architecture is an assignment
- * of options to choice keys (see evaluator.ts). The analyses run the elaborator on the
+ * of options to choice keys (see evaluator/index.ts). The analyses run the elaborator on the
  * all-first-options architecture and on every single-option deviation from it, and derive
  * from those runs which structure they can exploit:
  * - a key is *structural* when one of its options changes the set of keys (a depth choice);
