@@ -2,16 +2,19 @@ import { configDefaults, defineConfig } from 'vitest/config';
 
 /**
  * `npm test`: every test but the long randomized runs (`*.slow.test.ts`, vitest.slow.config.ts,
- * `npm run test:slow`). Forks, one per file: a test that spawns the language server or the CLI
- * gets a process of its own. A test must return to its event loop within a minute even on a
- * loaded machine: the worker's messages to vitest time out after 60 s, and the run then fails
- * with `Timeout calling "onTaskUpdate"` although every test passed.
+ * `npm run test:slow`). Forks: a test that spawns the language server or the CLI gets a process
+ * of its own. The worker's messages to vitest time out after 60 s, and a worker that does not
+ * return to its event loop for that long fails the run with `Timeout calling "onTaskUpdate"`
+ * although every test passed; so every test starts by returning to it (the setup file), and a
+ * long test returns to it between its steps (test/helpers/event-loop.ts).
  */
 export default defineConfig({
   test: {
     include: ['test/**/*.test.ts'],
     exclude: [...configDefaults.exclude, 'test/**/*.slow.test.ts'],
-    testTimeout: 60_000,
+    // A guard against a hung test, not a speed bound: generous enough for a loaded machine.
+    testTimeout: 300_000,
     pool: 'forks',
+    setupFiles: ['test/helpers/setup-event-loop.ts'],
   },
 });

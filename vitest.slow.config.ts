@@ -6,5 +6,6 @@ export default defineConfig({
     include: ['test/**/*.slow.test.ts'],
     testTimeout: 1_800_000,
     pool: 'forks',
+    setupFiles: ['test/helpers/setup-event-loop.ts'],
   },
 });
