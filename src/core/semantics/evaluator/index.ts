@@ -12,9 +12,12 @@
  * al. 2019) decides each position independently.
  *
  * The folder, one concern a file: `elaborate.ts` (entry points), `interpreter.ts` (statements
- * and expressions), `calls.ts`, `choices.ts`, `layers.ts`, `instance-memo.ts` and
- * `instance-table.ts` (replaying block instances), `statement-table.ts`, `attributes.ts`,
- * `choice-keys.ts` (site ids and instance paths), `combinatorics.ts`.
+ * and expressions), `calls.ts` (binding, blocks, primitives, built-in functions), `choices.ts`,
+ * `layers.ts`, `instance-memo.ts` and `instance-table.ts` (replaying block instances),
+ * `statement-table.ts`, `attributes.ts` and `value-keys.ts` (interning), `definition-state.ts`
+ * (signatures), `choice-keys.ts` (site ids and instance paths), `combinatorics.ts`,
+ * `context.ts` (frames and contexts), `diagnostics.ts`, `checks.ts`, `errors.ts` (limits),
+ * `types.ts`.
  */
 export { elaborate, elaborateCached } from './elaborate.js';
 export {
