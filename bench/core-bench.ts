@@ -9,11 +9,11 @@ import * as path from 'node:path';
 import { DocumentState, URI, type LangiumDocument } from 'langium';
 import { NasWorkspace } from '../src/core/workspace.js';
 import type { Definition, Document } from '../src/core/language/generated/ast.js';
-import { elaborateCached } from '../src/core/semantics/evaluator.js';
+import { elaborateCached } from '../src/core/semantics/evaluator/index.js';
 import { SpaceSampler, compileCostTable, evaluateCostTable, elaborateWith } from '../src/core/semantics/space.js';
 import { Rng } from '../src/core/util/random.js';
 import { TokenBuffer, tokenize } from '../src/core/language/fast-lexer.js';
-import { SERVER_EXEC_ARGV } from '../language-server/launch-options.js';
+import { SERVER_EXEC_ARGV } from '../src/protocol/server-launch.js';
 import { generateLargeFile } from './generated-file.js';
 
 /** The repository: this file runs from bench/ (tsx) or as a bundle from dist/bench/ (npm run bench). */
@@ -105,10 +105,9 @@ async function benchLargeFile(ws: NasWorkspace, scratchOnly = false): Promise<vo
     }
     errors = ws.diagnostics(doc).filter((d) => d.severity === 'error').length;
   };
-  // 20 measured rounds (10 until the fifth session): one round in three or four meets a full
-  // collection, so the median of ten moved with where those fell. Five warm-up rounds (two until
-  // the sixth session): the JIT is still compiling in the third and fourth (150 ms each, against
-  // 35 ms from the fifth on, with the language server's options); their times are printed.
+  // 20 measured rounds, because one round in three or four meets a full collection and a median
+  // of fewer moves with where those fall. Five warm-up rounds, because the JIT is still
+  // compiling in the third and fourth; their times are printed.
   const warmUp = 5;
   const rounds = 20;
   for (let i = 0; i < warmUp + rounds; i++) {
@@ -145,7 +144,7 @@ async function benchLargeFile(ws: NasWorkspace, scratchOnly = false): Promise<vo
 
   // After an edit: the same document re-checked after each one-character change (a kernel
   // size 3 <-> 1 at a random line), as the editor does; unchanged top-level elements are kept
-  // (docs/architecture.md, "Incremental checking").
+  // (docs/adr/0002-chunked-incremental-checking.md).
   const uri = URI.file(path.join(ROOT, 'bench/generated-5000-edited.nas'));
   await ws.addText(text, uri);
   const lines = text.split('\n');
@@ -199,7 +198,7 @@ async function benchSampling(ws: NasWorkspace, file: string, spaceName: string, 
 /**
  * What this machine charges for memory a round keeps, apart from any work: rounds that only
  * make and keep RETAINED small objects (about as many as a from-scratch check of the generated
- * file keeps alive: heap snapshot, docs/benchmarks.md), each round dropping the previous
+ * file keeps alive), each round dropping the previous
  * round's, as the from-scratch rounds drop the previous document. The young-generation
  * collector copies what survives and the old generation takes pages from the system, so this
  * is a floor under the from-scratch figure that no faster parser or elaborator lowers; only
@@ -246,7 +245,7 @@ async function main(): Promise<void> {
     return;
   }
   if (process.argv.includes('--server-options')) {
-    console.log(`as the language server runs it (V8 options ${SERVER_EXEC_ARGV.join(' ')}, language-server/launch-options.ts):`);
+    console.log(`as the language server runs it (V8 options ${SERVER_EXEC_ARGV.join(' ')}, src/protocol/server-launch.ts):`);
     await benchLargeFile(ws);
     return;
   }

@@ -6,12 +6,14 @@
  */
 import { AstUtils, DocumentState, type AstNode, type LangiumDocument, type LangiumSharedCoreServices } from 'langium';
 import type * as ast from '../src/core/language/generated/ast.js';
-import { elaborateCached, type ElaborationResult, type StatementInfo } from '../src/core/semantics/evaluator.js';
-import { computeSpaceStats, spaceFigures, type SpaceStats } from '../src/core/semantics/space.js';
+import { elaborateCached, type ElaborationResult, type StatementInfo } from '../src/core/semantics/evaluator/index.js';
+import { computeSpaceStats } from '../src/core/semantics/space.js';
+import { spaceFigures } from '../src/core/semantics/figures.js';
 import { fingerprintOf } from '../src/core/semantics/dependencies.js';
 import type { Totals } from '../src/core/semantics/graph.js';
 import { collectImportUris, isBuiltinUri } from '../src/core/language/imports.js';
-import type { SpaceStatsJob, SpaceStatsRunner } from './space-stats-worker.js';
+import type { SpaceStatsRunner } from './space-stats-worker.js';
+import type { SpaceStatsJob, SpaceStatsReply } from '../src/protocol/space-stats-worker.js';
 import { NodeSlot } from '../src/core/util/node-slot.js';
 
 export interface StatementFigures {
@@ -22,11 +24,6 @@ export interface StatementFigures {
   readonly root: ast.Definition;
   readonly totals: Totals;
 }
-
-/** The figures of computeSpaceStats that the editor shows (the size as a number). */
-export type SpaceFigures = Omit<SpaceStats, 'keys'>;
-
-export type SpaceStatsOutcome = { ok: true; stats: SpaceFigures } | { ok: false; message: string };
 
 interface Cached<T> {
   generation: number;
@@ -53,8 +50,8 @@ export class NasAnalysis {
   private generation = 0;
   private readonly elaborations = new NodeSlot<ast.Definition, Cached<ElaborationResult>>('editor elaboration');
   /** Space figures, keyed by the space's fingerprint: an edit elsewhere does not recompute them. */
-  private readonly stats = new NodeSlot<ast.Definition, Keyed<Promise<SpaceStatsOutcome>>>('space figures pending');
-  private readonly ready = new NodeSlot<ast.Definition, Keyed<SpaceStatsOutcome>>('space figures');
+  private readonly stats = new NodeSlot<ast.Definition, Keyed<Promise<SpaceStatsReply>>>('space figures pending');
+  private readonly ready = new NodeSlot<ast.Definition, Keyed<SpaceStatsReply>>('space figures');
   private readonly readyListeners: Array<() => void> = [];
   private readonly indexes = new NodeSlot<LangiumDocument, Cached<Map<AstNode, StatementFigures>>>('statement index');
 
@@ -83,7 +80,7 @@ export class NasAnalysis {
   }
 
   /** Space figures when computed for the current version; else starts computing them. */
-  spaceStatsIfReady(def: ast.Definition): SpaceStatsOutcome | undefined {
+  spaceStatsIfReady(def: ast.Definition): SpaceStatsReply | undefined {
     const hit = this.ready.get(def);
     if (hit && hit.key === fingerprintOf(def)) return hit.value;
     void this.spaceStats(def);
@@ -96,14 +93,14 @@ export class NasAnalysis {
   }
 
   /** Size and cost range of a space, computed on the worker thread when there is one. */
-  spaceStats(def: ast.Definition): Promise<SpaceStatsOutcome> {
+  spaceStats(def: ast.Definition): Promise<SpaceStatsReply> {
     const key = fingerprintOf(def);
     const hit = this.stats.get(def);
     if (hit && hit.key === key) return hit.value;
     // Stale once the space was re-parsed (its document's root is a new one) or something it
     // uses changed (its fingerprint did).
     const stale = () => AstUtils.getDocument(def).parseResult.value !== AstUtils.findRootNode(def) || fingerprintOf(def) !== key;
-    const compute = async (): Promise<SpaceStatsOutcome> => {
+    const compute = async (): Promise<SpaceStatsReply> => {
       if (!this.runner) return computeOnThisThread(def);
       // Wait for a pause in typing: a job started per keystroke would be thrown away at the next.
       await new Promise((resolve) => setTimeout(resolve, SPACE_STATS_DELAY_MS));
@@ -161,10 +158,10 @@ export class NasAnalysis {
   }
 }
 
-function computeOnThisThread(def: ast.Definition): SpaceStatsOutcome {
+function computeOnThisThread(def: ast.Definition): SpaceStatsReply {
   try {
     const s = computeSpaceStats(def);
-    return { ok: true, stats: { ...spaceFigures(s), size: s.size } };
+    return { ok: true, stats: spaceFigures(s) };
   } catch (e) {
     return { ok: false, message: e instanceof Error ? e.message : String(e) };
   }

@@ -9,8 +9,9 @@ import type { CodeLensProvider } from 'langium/lsp';
 import type { CodeLens, CodeLensParams, Range } from 'vscode-languageserver';
 import type * as ast from '../src/core/language/generated/ast.js';
 import type { NasAnalysis } from './analysis.js';
-import { costOf, formatCount, formatRange, formatSpaceSize, unitLabel, type CostUnit } from './figures.js';
-import { NasCommands } from './protocol.js';
+import { costOf, formatSpaceSize, unitLabel, type CostUnit } from './figures.js';
+import { formatSI, formatSIRange } from '../src/shared/format-number.js';
+import { NasCommands } from '../src/protocol/lsp-extensions.js';
 import type { NasConfigurationProvider } from './settings.js';
 import { pendingStart } from './chunk-span.js';
 
@@ -54,7 +55,7 @@ export class NasCodeLensProvider implements CodeLensProvider {
     const result = this.analysis.elaborate(def);
     if (!result.output) return `${def.name}: does not elaborate (see Problems)`;
     const t = result.graph.totals();
-    return `${formatCount(t.params)} params · ${formatCount(costOf(t.macs, unit))} ${unitLabel(unit)} · ${formatCount(t.acts)} acts`;
+    return `${formatSI(t.params)} params · ${formatSI(costOf(t.macs, unit))} ${unitLabel(unit)} · ${formatSI(t.acts)} acts`;
   }
 
   private spaceSummary(def: ast.Definition, unit: CostUnit): string {
@@ -63,6 +64,6 @@ export class NasCodeLensProvider implements CodeLensProvider {
     if (!outcome.ok) return `${def.name}: ${outcome.message}`;
     const s = outcome.stats;
     const approx = s.exact ? '' : ' (range from a search, not exact)';
-    return `${formatSpaceSize(s.size, s.log10Size)} · ${formatRange(costOf(s.minMacs, unit), costOf(s.maxMacs, unit))} ${unitLabel(unit)} · ${formatRange(s.minParams, s.maxParams)} params${approx}`;
+    return `${formatSpaceSize(s.size, s.log10Size)} · ${formatSIRange(costOf(s.minMacs, unit), costOf(s.maxMacs, unit))} ${unitLabel(unit)} · ${formatSIRange(s.minParams, s.maxParams)} params${approx}`;
   }
 }

@@ -1,5 +1,4 @@
 /** How costs are written in hints, hovers and lenses. */
-import { formatSI } from '../src/core/semantics/numbers.js';
 import { formatShape, type Shape } from '../src/core/semantics/shape.js';
 
 export type CostUnit = 'macs' | 'flops';
@@ -13,10 +12,6 @@ export function unitLabel(unit: CostUnit): string {
   return unit === 'flops' ? 'FLOPs' : 'MACs';
 }
 
-export function formatCount(n: number): string {
-  return formatSI(n);
-}
-
 export function formatShapeText(shape: Shape): string {
   return formatShape(shape);
 }
@@ -26,12 +21,9 @@ export function groupDigits(n: bigint | number): string {
   return n.toString().replace(/\B(?=(\d{3})+(?!\d))/g, ',');
 }
 
-/** A space's size in words: exact up to 15 digits, then as a power of ten. */
-export function formatSpaceSize(size: bigint, log10Size: number): string {
+/** A space's size (a decimal string, src/protocol/figures.ts) in words: exact up to 15 digits, then as a power of ten. */
+export function formatSpaceSize(sizeText: string, log10Size: number): string {
+  const size = BigInt(sizeText);
   if (size < 10n ** 15n) return `${groupDigits(size)} arch${size === 1n ? '' : 's'}`;
   return `≈10^${log10Size.toFixed(1)} archs`;
-}
-
-export function formatRange(min: number, max: number): string {
-  return min === max ? formatSI(min) : `${formatSI(min)}–${formatSI(max)}`;
 }

@@ -7,12 +7,13 @@ import { AstUtils, GrammarUtils, type AstNode, type LangiumDocument } from 'lang
 import type { HoverProvider, LangiumServices } from 'langium/lsp';
 import type { Hover, HoverParams } from 'vscode-languageserver';
 import type * as ast from '../src/core/language/generated/ast.js';
-import { elaborate } from '../src/core/semantics/evaluator.js';
+import { elaborate } from '../src/core/semantics/evaluator/index.js';
 import type { GraphNode } from '../src/core/semantics/graph.js';
 import { isModelDefinition, type NasAnalysis } from './analysis.js';
 import { applicationSite, enclosingStatement, nodesOfApplication, opFormulas, signatureText } from './describe.js';
 import { leafAtOffset } from './chunk-span.js';
-import { costOf, formatCount, formatRange, formatShapeText, unitLabel, type CostUnit } from './figures.js';
+import { costOf, formatShapeText, unitLabel, type CostUnit } from './figures.js';
+import { formatSI, formatSIRange } from '../src/shared/format-number.js';
 import type { NasConfigurationProvider } from './settings.js';
 
 const MAX_CHOICE_OPTIONS = 64;
@@ -58,7 +59,7 @@ export class NasHoverProvider implements HoverProvider {
       if (result.output) {
         const t = result.graph.totals();
         parts.push(
-          `${result.input ? `input ${formatShapeText(result.input)} → ` : ''}output ${formatShapeText(result.output.shape)}  \nparams ${formatCount(t.params)} · ${unitLabel(unit)} ${formatCount(costOf(t.macs, unit))}${def.kind === 'space' ? ' (first options)' : ''}`,
+          `${result.input ? `input ${formatShapeText(result.input)} → ` : ''}output ${formatShapeText(result.output.shape)}  \nparams ${formatSI(t.params)} · ${unitLabel(unit)} ${formatSI(costOf(t.macs, unit))}${def.kind === 'space' ? ' (first options)' : ''}`,
         );
       }
     }
@@ -101,12 +102,12 @@ export class NasHoverProvider implements HoverProvider {
         first,
         first.inputs.map((i) => graph.nodes[i]!.shape),
       );
-      lines.push(`params ${formatCount(params)}${f.params ? ` — ${f.params}` : ''}`);
-      lines.push(`${unitLabel(unit)} ${formatCount(costOf(macs, unit))}${f.macs ? ` — ${flops}${f.macs}` : ''}`);
+      lines.push(`params ${formatSI(params)}${f.params ? ` — ${f.params}` : ''}`);
+      lines.push(`${unitLabel(unit)} ${formatSI(costOf(macs, unit))}${f.macs ? ` — ${flops}${f.macs}` : ''}`);
       if (nodes.length > 1) lines.push(`applied ${nodes.length} times in this statement (figures for all)`);
     } else {
       lines.push(
-        `params ${formatCount(params)} · ${unitLabel(unit)} ${formatCount(costOf(macs, unit))} (${nodes.length} op${nodes.length === 1 ? '' : 's'}: ${summarizeOps(nodes)})`,
+        `params ${formatSI(params)} · ${unitLabel(unit)} ${formatSI(costOf(macs, unit))} (${nodes.length} op${nodes.length === 1 ? '' : 's'}: ${summarizeOps(nodes)})`,
       );
     }
     if (figures.info.instances > 1) lines.push(`first of ${figures.info.instances} instances`);
@@ -130,7 +131,7 @@ export class NasHoverProvider implements HoverProvider {
       const figures = this.analysis.statementIndex(document).get(target);
       if (figures?.info.output)
         parts.push(
-          `output ${formatShapeText(figures.info.output.shape)} · params ${formatCount(figures.totals.params)} · ${unitLabel(unit)} ${formatCount(costOf(figures.totals.macs, unit))}`,
+          `output ${formatShapeText(figures.info.output.shape)} · params ${formatSI(figures.totals.params)} · ${unitLabel(unit)} ${formatSI(costOf(figures.totals.macs, unit))}`,
         );
     }
     return parts.join('\n\n');
@@ -177,7 +178,7 @@ export class NasHoverProvider implements HoverProvider {
         maxM = Math.max(maxM, t.macs);
         minP = Math.min(minP, t.params);
         maxP = Math.max(maxP, t.params);
-        rows.push(`- ${label}: ${root.name} params ${formatCount(t.params)} · ${unitLabel(unit)} ${formatCount(costOf(t.macs, unit))}`);
+        rows.push(`- ${label}: ${root.name} params ${formatSI(t.params)} · ${unitLabel(unit)} ${formatSI(costOf(t.macs, unit))}`);
       }
     } else {
       rows.push(...options.map((o) => `- \`${o}\``));
@@ -185,7 +186,7 @@ export class NasHoverProvider implements HoverProvider {
     parts.push(rows.join('\n'));
     if (root && minM <= maxM) {
       parts.push(
-        `range over this choice (others at their first option): ${unitLabel(unit)} ${formatRange(costOf(minM, unit), costOf(maxM, unit))} · params ${formatRange(minP, maxP)}${n > MAX_CHOICE_OPTIONS ? ` (first ${MAX_CHOICE_OPTIONS} of ${n} options)` : ''}`,
+        `range over this choice (others at their first option): ${unitLabel(unit)} ${formatSIRange(costOf(minM, unit), costOf(maxM, unit))} · params ${formatSIRange(minP, maxP)}${n > MAX_CHOICE_OPTIONS ? ` (first ${MAX_CHOICE_OPTIONS} of ${n} options)` : ''}`,
       );
     }
     return parts.join('\n\n');

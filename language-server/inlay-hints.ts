@@ -10,7 +10,8 @@ import type { InlayHintProvider } from 'langium/lsp';
 import { InlayHintKind, type InlayHint, type InlayHintParams, type Position } from 'vscode-languageserver';
 import type * as ast from '../src/core/language/generated/ast.js';
 import { isModelDefinition, type NasAnalysis } from './analysis.js';
-import { costOf, formatCount, formatRange, formatShapeText, formatSpaceSize, unitLabel, type CostUnit } from './figures.js';
+import { costOf, formatShapeText, formatSpaceSize, unitLabel, type CostUnit } from './figures.js';
+import { formatSI, formatSIRange } from '../src/shared/format-number.js';
 import type { NasConfigurationProvider } from './settings.js';
 import { pendingLines } from './chunk-span.js';
 
@@ -72,13 +73,13 @@ export class NasInlayHintProvider implements InlayHintProvider {
       else if (outcome.ok) {
         const s = outcome.stats;
         const approx = s.exact ? '' : '~';
-        label = `${formatSpaceSize(s.size, s.log10Size)} · ${approx}${formatRange(costOf(s.minMacs, unit), costOf(s.maxMacs, unit))} ${unitLabel(unit)} · ${approx}${formatRange(s.minParams, s.maxParams)} params`;
+        label = `${formatSpaceSize(s.size, s.log10Size)} · ${approx}${formatSIRange(costOf(s.minMacs, unit), costOf(s.maxMacs, unit))} ${unitLabel(unit)} · ${approx}${formatSIRange(s.minParams, s.maxParams)} params`;
       }
     } else {
       const result = this.analysis.elaborate(def);
       if (result.output) {
         const t = result.graph.totals();
-        label = `Σ ${formatCount(t.params)} params · ${formatCount(costOf(t.macs, unit))} ${unitLabel(unit)}`;
+        label = `Σ ${formatSI(t.params)} params · ${formatSI(costOf(t.macs, unit))} ${unitLabel(unit)}`;
       }
     }
     return label ? { position, label, kind: InlayHintKind.Type, paddingLeft: true } : undefined;
@@ -94,5 +95,5 @@ export function headerPosition(def: ast.Definition): Position | undefined {
 export function statementLabel(shape: { c: number; h: number; w: number }, params: number, macs: number, unit: CostUnit): string {
   const cost = costOf(macs, unit);
   if (params === 0 && cost === 0) return `→ ${formatShapeText(shape)}`;
-  return `→ ${formatShapeText(shape)} · ${formatCount(params)} · ${formatCount(cost)}`;
+  return `→ ${formatShapeText(shape)} · ${formatSI(params)} · ${formatSI(cost)}`;
 }

@@ -1,11 +1,10 @@
-/** Handlers of the custom requests declared in protocol.ts. */
+/** Handlers of the custom requests declared in src/protocol/lsp-extensions.ts. */
 import { AstUtils, DocumentState, URI, type AstNode, type LangiumDocument } from 'langium';
 import type { Connection } from 'vscode-languageserver';
 import type * as ast from '../src/core/language/generated/ast.js';
-import { elaborate, type ElaborationResult } from '../src/core/semantics/evaluator.js';
-import type { Shape } from '../src/core/semantics/shape.js';
+import { elaborate, type ElaborationResult } from '../src/core/semantics/evaluator/index.js';
 import { isModelDefinition, totalsOf } from './analysis.js';
-import { spaceFigures } from '../src/core/semantics/space.js';
+import { networkFigures, shapeTuple } from '../src/core/semantics/figures.js';
 import type { NasLanguageServices } from './nas-lsp-module.js';
 import {
   CostReportRequest,
@@ -15,12 +14,7 @@ import {
   type GraphParams,
   type GraphResult,
   type Range,
-  type ShapeTuple,
-} from './protocol.js';
-
-function tuple(s: Shape): ShapeTuple {
-  return [s.c, s.h, s.w];
-}
+} from '../src/protocol/lsp-extensions.js';
 
 function rangeIn(node: AstNode | undefined, document: LangiumDocument): Range | undefined {
   if (!node?.$cstNode) return undefined;
@@ -91,7 +85,7 @@ export function graphResult(document: LangiumDocument, def: ast.Definition, resu
       scope: n.scope,
       attrs: { ...n.attrs },
       inputs: [...n.inputs],
-      shape: tuple(n.shape),
+      shape: shapeTuple(n.shape),
       params: n.params,
       macs: n.macs,
       acts: n.acts,
@@ -109,7 +103,7 @@ export function graphResult(document: LangiumDocument, def: ast.Definition, resu
     nodes,
     edges,
     output: result.output?.node,
-    input: result.input ? tuple(result.input) : undefined,
+    input: result.input ? shapeTuple(result.input) : undefined,
     totals: result.graph.totals(),
     choices: result.trace.map((t) => ({ key: t.key, options: t.options, taken: t.taken, range: rangeIn(t.site, document) })),
     errors: result.diagnostics.filter((d) => d.severity === 'error').map((d) => d.message),
@@ -133,7 +127,7 @@ export async function costReport(document: LangiumDocument, def: ast.Definition,
       statements.push({
         range: cst.range,
         text: text.slice(cst.offset, cst.end).split(/\r?\n/)[0]!.trim(),
-        shape: info.output ? tuple(info.output.shape) : undefined,
+        shape: info.output ? shapeTuple(info.output.shape) : undefined,
         params: t.params,
         macs: t.macs,
         acts: t.acts,
@@ -146,16 +140,13 @@ export async function costReport(document: LangiumDocument, def: ast.Definition,
     name: def.name,
     kind: def.kind as 'network' | 'space',
     range: def.$cstNode!.range,
-    input: result.input ? tuple(result.input) : undefined,
-    output: result.output ? tuple(result.output.shape) : undefined,
-    totals: result.output ? result.graph.totals() : undefined,
+    ...networkFigures(result),
     statements,
   };
   if (def.kind === 'space') {
     const outcome = await analysis.spaceStats(def);
-    if (outcome.ok) {
-      cost.space = spaceFigures(outcome.stats);
-    } else cost.spaceError = outcome.message;
+    if (outcome.ok) cost.space = outcome.stats;
+    else cost.spaceError = outcome.message;
   }
   return cost;
 }

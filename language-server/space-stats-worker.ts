@@ -6,26 +6,12 @@
  * documents changed meanwhile, is dropped by terminating the worker.
  */
 import { Worker, isMainThread, parentPort, workerData } from 'node:worker_threads';
-import type { SpaceStatsOutcome } from './analysis.js';
-import { spaceFigures, type SpaceFigures } from '../src/core/semantics/space.js';
-
-export interface SpaceStatsJob {
-  /** Documents in dependency order (imports first); the last one holds the space. */
-  documents: Array<{ uri: string; text: string }>;
-  name: string;
-}
-
-interface WorkerReply {
-  ok: boolean;
-  message?: string;
-  stats?: SpaceFigures;
-}
-
-export const WORKER_MARKER = 'nas-space-stats-worker';
+import { spaceFigures } from '../src/core/semantics/figures.js';
+import { SPACE_STATS_WORKER_MARKER, type SpaceStatsJob, type SpaceStatsReply } from '../src/protocol/space-stats-worker.js';
 
 /** True in the worker thread started by SpaceStatsRunner. */
 export function isSpaceStatsWorker(): boolean {
-  return !isMainThread && workerData === WORKER_MARKER;
+  return !isMainThread && workerData === SPACE_STATS_WORKER_MARKER;
 }
 
 /** The worker's loop: one job at a time, a fresh set of documents each time. */
@@ -35,7 +21,7 @@ export async function runSpaceStatsWorker(): Promise<void> {
   const { URI } = await import('langium');
   const ws = new NasWorkspace();
   parentPort!.on('message', async (job: SpaceStatsJob) => {
-    let reply: WorkerReply;
+    let reply: SpaceStatsReply;
     try {
       const docs = ws.shared.workspace.LangiumDocuments;
       for (const d of docs.all.toArray()) if (d.uri.scheme !== 'builtin') docs.deleteDocument(d.uri);
@@ -56,15 +42,15 @@ export async function runSpaceStatsWorker(): Promise<void> {
 /** Runs jobs on one worker thread, one at a time, each within a time limit. */
 export class SpaceStatsRunner {
   private worker: Worker | undefined;
-  private running: { job: SpaceStatsJob; resolve: (o: SpaceStatsOutcome) => void; timer: NodeJS.Timeout; isStale: () => boolean } | undefined;
-  private readonly queue: Array<{ job: SpaceStatsJob; resolve: (o: SpaceStatsOutcome) => void; isStale: () => boolean }> = [];
+  private running: { job: SpaceStatsJob; resolve: (o: SpaceStatsReply) => void; timer: NodeJS.Timeout; isStale: () => boolean } | undefined;
+  private readonly queue: Array<{ job: SpaceStatsJob; resolve: (o: SpaceStatsReply) => void; isStale: () => boolean }> = [];
 
   constructor(
     private readonly script: string,
     private readonly timeLimitMs = 30_000,
   ) {}
 
-  run(job: SpaceStatsJob, isStale: () => boolean): Promise<SpaceStatsOutcome> {
+  run(job: SpaceStatsJob, isStale: () => boolean): Promise<SpaceStatsReply> {
     return new Promise((resolve) => {
       this.queue.push({ job, resolve, isStale });
       // A job for documents that have changed since will be thrown away: stop it now.
@@ -95,10 +81,10 @@ export class SpaceStatsRunner {
   private ensureWorker(): Worker {
     if (this.worker) return this.worker;
     // stdout: true, drained: the worker must never write into the server's stdio channel.
-    const worker = new Worker(this.script, { workerData: WORKER_MARKER, argv: [], stdout: true });
+    const worker = new Worker(this.script, { workerData: SPACE_STATS_WORKER_MARKER, argv: [], stdout: true });
     worker.stdout.resume();
     worker.unref();
-    worker.on('message', (reply: WorkerReply) => this.finish(toOutcome(reply)));
+    worker.on('message', (reply: SpaceStatsReply) => this.finish(reply));
     worker.on('error', (e) => {
       this.worker = undefined;
       this.finish({ ok: false, message: `worker failed: ${e.message}` });
@@ -110,7 +96,7 @@ export class SpaceStatsRunner {
     return worker;
   }
 
-  private finish(outcome: SpaceStatsOutcome): void {
+  private finish(outcome: SpaceStatsReply): void {
     const r = this.running;
     if (!r) return;
     clearTimeout(r.timer);
@@ -119,17 +105,11 @@ export class SpaceStatsRunner {
     this.next();
   }
 
-  private abort(outcome: SpaceStatsOutcome): void {
+  private abort(outcome: SpaceStatsReply): void {
     if (!this.running) return;
     const w = this.worker;
     this.worker = undefined;
     void w?.terminate();
     this.finish(outcome);
   }
-}
-
-function toOutcome(reply: WorkerReply): SpaceStatsOutcome {
-  if (!reply.ok || !reply.stats) return { ok: false, message: reply.message ?? 'failed' };
-  const s = reply.stats;
-  return { ok: true, stats: { ...s, size: BigInt(s.size) } };
 }

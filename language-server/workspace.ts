@@ -16,6 +16,7 @@ import type { CancellationToken, WorkspaceFolder } from 'vscode-languageserver';
 import { BUILTIN_DOCUMENTS } from '../src/core/stdlib/index.js';
 import { collectImportUris, resolveImportUri } from '../src/core/language/imports.js';
 import type { Document } from '../src/core/language/generated/ast.js';
+import { loadImports } from '../src/core/import-loader.js';
 
 export class NasWorkspaceManager extends DefaultWorkspaceManager {
   private readonly factory: LangiumSharedCoreServices['workspace']['LangiumDocumentFactory'];
@@ -51,35 +52,11 @@ export class NasDocumentBuilder extends DefaultDocumentBuilder {
   }
 
   protected override async buildDocuments(documents: LangiumDocument[], options: BuildOptions, cancelToken: CancellationToken): Promise<void> {
-    await super.buildDocuments(await this.withImports(documents), options, cancelToken);
-  }
-
-  /** Adds the files the documents import, transitively, loading those not yet known from disk. */
-  private async withImports(documents: LangiumDocument[]): Promise<LangiumDocument[]> {
-    const out = [...documents];
-    const seen = new Set(out.map((d) => d.uri.toString()));
-    const queue = [...documents];
-    while (queue.length > 0) {
-      const doc = queue.pop()!;
-      for (const uri of this.importsOf(doc)) {
-        const key = uri.toString();
-        if (seen.has(key)) continue;
-        seen.add(key);
-        let imported = this.langiumDocuments.getDocument(uri);
-        if (!imported) {
-          if (uri.scheme !== 'file') continue; // built-ins are loaded at start-up
-          try {
-            if (!(await this.fileSystemProvider.exists(uri))) continue; // reported by the validator
-            imported = await this.langiumDocuments.getOrCreateDocument(uri);
-          } catch {
-            continue;
-          }
-        }
-        if (imported.state < DocumentState.Validated) out.push(imported);
-        queue.push(imported);
-      }
-    }
-    return out;
+    // The files the documents import, transitively, loading those not yet known from disk.
+    const imports = await loadImports(documents, { LangiumDocuments: this.langiumDocuments, FileSystemProvider: this.fileSystemProvider }, (doc) =>
+      this.importsOf(doc),
+    );
+    await super.buildDocuments([...documents, ...imports.filter((d) => d.state < DocumentState.Validated)], options, cancelToken);
   }
 
   protected override shouldRelink(document: LangiumDocument, changedUris: Set<string>): boolean {

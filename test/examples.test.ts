@@ -20,7 +20,7 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import type { LangiumDocument } from 'langium';
 import { NasWorkspace, type NasDiagnostic } from '../src/core/workspace.js';
 import type { Definition, Document } from '../src/core/language/generated/ast.js';
-import { elaborate, type Decider } from '../src/core/semantics/evaluator.js';
+import { elaborate, type Decider } from '../src/core/semantics/evaluator/index.js';
 import { computeSpaceStats } from '../src/core/semantics/space.js';
 
 const EXAMPLES = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../examples');

@@ -1,4 +1,6 @@
 /** The JSON shapes printed by `nas ... --json`, declared once (documented in docs/cli.md). */
+import type { SpaceFigures } from '../protocol/figures.js';
+
 export interface LayerCost {
   name: string;
   op: string;
@@ -19,19 +21,13 @@ export interface NetworkCost {
   layers?: LayerCost[];
 }
 
-export interface SpaceCost {
+/** A space's figures (src/protocol/figures.ts), as the editor gets them too. */
+export interface SpaceCost extends SpaceFigures {
   name: string;
   kind: 'space';
-  /** Exact number of architectures, as a decimal string (it can exceed 2^53). */
-  size: string;
-  log10Size: number;
-  minParams: number;
-  maxParams: number;
-  minMacs: number;
-  maxMacs: number;
-  /** True when min/max are proven; false when they are the best found by search. */
-  exact: boolean;
-  method: 'separable' | 'enumeration' | 'dynamic-programming' | 'search';
+  /** With `--flops`: 2 × minMacs and 2 × maxMacs. */
+  minFlops?: number;
+  maxFlops?: number;
   choices: number;
 }
 

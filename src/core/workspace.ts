@@ -4,13 +4,12 @@
  * reports diagnostics in LSP conventions (0-based lines and characters).
  */
 import * as fs from 'node:fs';
-import { URI, type LangiumDocument } from 'langium';
+import { DocumentState, URI, type LangiumDocument } from 'langium';
 import { NodeFileSystem } from 'langium/node';
 import { createNasCoreServices, type NasServiceOverrides, type NasServices } from './language/nas-module.js';
 import type { LangiumSharedCoreServices } from 'langium';
 import { BUILTIN_DOCUMENTS } from './stdlib/index.js';
-import { collectImportUris } from './language/imports.js';
-import type { Document } from './language/generated/ast.js';
+import { loadImports } from './import-loader.js';
 
 export type Severity = 'error' | 'warning' | 'info' | 'hint';
 
@@ -59,7 +58,8 @@ export class NasWorkspace {
     }
     const doc = this.shared.workspace.LangiumDocumentFactory.fromString(text, uri);
     docs.addDocument(doc);
-    const added = [...builtins, doc, ...this.addImportsOf(doc)];
+    const imports = await loadImports([doc], this.shared.workspace);
+    const added = [...builtins, doc, ...imports.filter((d) => d.state < DocumentState.Validated)];
     await this.shared.workspace.DocumentBuilder.build(added, { validation: true });
     return doc;
   }
@@ -77,29 +77,6 @@ export class NasWorkspace {
   async addFile(path: string): Promise<LangiumDocument> {
     const text = fs.readFileSync(path, 'utf8');
     return this.addText(text, URI.file(fs.realpathSync(path)));
-  }
-
-  private addImportsOf(doc: LangiumDocument): LangiumDocument[] {
-    const docs = this.shared.workspace.LangiumDocuments;
-    const out: LangiumDocument[] = [];
-    const queue = [doc];
-    while (queue.length) {
-      const d = queue.pop()!;
-      for (const uri of collectImportUris(d.parseResult.value as Document, d.uri)) {
-        if (docs.hasDocument(uri) || uri.scheme !== 'file') continue;
-        let text: string;
-        try {
-          text = fs.readFileSync(uri.fsPath, 'utf8');
-        } catch {
-          continue; // the validator reports the missing import at its position
-        }
-        const imported = this.shared.workspace.LangiumDocumentFactory.fromString(text, uri);
-        docs.addDocument(imported);
-        out.push(imported);
-        queue.push(imported);
-      }
-    }
-    return out;
   }
 
   diagnostics(doc: LangiumDocument, file = doc.uri.fsPath): NasDiagnostic[] {

@@ -3,7 +3,7 @@
 // the elaborated document, so the extension never parses or evaluates .nas itself.
 import * as vscode from 'vscode';
 import type { LanguageClient } from 'vscode-languageclient/node';
-import type { CostReportParams, CostReportRequest, CostReportResult } from '../../language-server/protocol.js';
+import type { CostReportParams, CostReportRequest, CostReportResult } from '../protocol/lsp-extensions.js';
 import { describeCostReport, type CostUnit } from './describe-cost-report.js';
 
 // Sent by method name, not with the server's RequestType object: that object comes from the

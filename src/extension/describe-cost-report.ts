@@ -1,6 +1,7 @@
 // Turns the server's cost report for a file into the status bar's text and tooltip.
-import type { CostReportResult, DefinitionCost } from '../../language-server/protocol.js';
-import { formatArchitectureCount, formatCompact, formatRange } from './format-cost.js';
+import type { CostReportResult, DefinitionCost } from '../protocol/lsp-extensions.js';
+import { formatArchitectureCount } from './format-cost.js';
+import { formatSI, formatSIRange } from '../shared/format-number.js';
 
 export interface CostSummary {
   /** The definition the item describes. */
@@ -26,10 +27,10 @@ function describeDefinition(definition: DefinitionCost, unit: CostUnit): string 
     const size = Number(space.size);
     const archs = Number.isSafeInteger(size) ? formatArchitectureCount(size) : `~1e${Math.floor(space.log10Size)}`;
     const approx = space.exact ? '' : '≈';
-    return `${archs} archs · ${approx}${formatRange(inUnit(space.minMacs, unit), inUnit(space.maxMacs, unit))} ${label}`;
+    return `${archs} archs · ${approx}${formatSIRange(inUnit(space.minMacs, unit), inUnit(space.maxMacs, unit))} ${label}`;
   }
   if (!definition.totals) return `? ${label} (not elaborated)`;
-  return `${formatCompact(inUnit(definition.totals.macs, unit))} ${label} · ${formatCompact(definition.totals.params)} params`;
+  return `${formatSI(inUnit(definition.totals.macs, unit))} ${label} · ${formatSI(definition.totals.params)} params`;
 }
 
 function contains(definition: DefinitionCost, line: number): boolean {

@@ -1,7 +1,7 @@
 // Starts the bundled language server (dist/language-server.cjs) in a Node process over IPC.
 import * as vscode from 'vscode';
 import { LanguageClient, TransportKind, type LanguageClientOptions, type ServerOptions } from 'vscode-languageclient/node';
-import { SERVER_EXEC_ARGV } from '../../language-server/launch-options.js';
+import { SERVER_EXEC_ARGV } from '../protocol/server-launch.js';
 
 export const LANGUAGE_ID = 'nas';
 

@@ -12,6 +12,7 @@ import { allNodesOf, contentsOf } from '../../src/core/language/ast-walk.js';
 import { BUILTIN_DOCUMENTS } from '../../src/core/stdlib/index.js';
 import { Rng } from '../../src/core/util/random.js';
 import { generateLargeFile } from '../../bench/generated-file.js';
+import { yieldToEventLoop } from '../helpers/event-loop.js';
 
 const EXAMPLES = path.resolve(__dirname, '../../examples');
 
@@ -64,9 +65,10 @@ describe('ast walk', () => {
     expect(nodes).toBeGreaterThan(5_000);
   });
 
-  it('does the same on partial ASTs after syntax errors', () => {
+  it('does the same on partial ASTs after syntax errors', async () => {
     let withErrors = 0;
     for (const [name, text] of texts().filter(([n]) => n.endsWith('.nas'))) {
+      await yieldToEventLoop();
       damaged(text, name.length, 25).forEach((t, i) => {
         const doc = factory.fromString(t, URI.file(`/walk/damaged-${i}-${name}`));
         if (doc.parseResult.parserErrors.length > 0) withErrors++;

@@ -1,5 +1,5 @@
 /**
- * The instance memo (evaluator.ts, InstanceRecord) replays recorded block and cell instances
+ * The instance memo (evaluator/instance-memo.ts, InstanceRecord) replays recorded block and cell instances
  * instead of interpreting them again. A replay must be indistinguishable from running the
  * body: every elaboration here is done twice, once interpreting every instance (memo off) and
  * once replaying wherever a record exists, and the two results are compared field by field —
@@ -11,7 +11,7 @@ import * as vm from 'node:vm';
 import { describe, expect, it } from 'vitest';
 import { URI, type AstNode } from 'langium';
 import { build } from '../helpers/nas.js';
-import { elaborate, type Decider, type ElaborationResult } from '../../src/core/semantics/evaluator.js';
+import { elaborate, type Decider, type ElaborationResult } from '../../src/core/semantics/evaluator/index.js';
 import type { Definition, Document } from '../../src/core/language/generated/ast.js';
 import { NasWorkspace } from '../../src/core/workspace.js';
 

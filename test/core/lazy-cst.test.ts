@@ -16,7 +16,7 @@ import { cstMaterializations } from '../../src/core/language/nas-document-factor
 import { isCstPending } from '../../src/core/language/fast-parser.js';
 import { parserBuilds } from '../../src/core/language/parse-guard.js';
 import { referencesOf } from '../../src/core/language/incremental.js';
-import { elaborateCached } from '../../src/core/semantics/evaluator.js';
+import { elaborateCached } from '../../src/core/semantics/evaluator/index.js';
 import type { Definition, Document } from '../../src/core/language/generated/ast.js';
 import { generateLargeFile } from '../../bench/generated-file.js';
 import { pendingLines, pendingStart } from '../../language-server/chunk-span.js';

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { formatSI, parseNumber } from '../../src/core/semantics/numbers.js';
+import { parseNumber } from '../../src/core/semantics/numbers.js';
 
 describe('number literals', () => {
   it('reads plain integers as parseFloat does, over every length up to 15 digits', () => {
@@ -22,11 +22,5 @@ describe('number literals', () => {
     expect(parseNumber('4G')).toBe(4_000_000_000);
     expect(parseNumber('1T')).toBe(1_000_000_000_000);
     expect(parseNumber('0.3M')).toBe(300_000);
-  });
-
-  it('formats compactly for hints', () => {
-    expect(formatSI(25_557_032)).toBe('25.6M');
-    expect(formatSI(4_089_184_256)).toBe('4.09G');
-    expect(formatSI(999)).toBe('999');
   });
 });

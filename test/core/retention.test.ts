@@ -1,5 +1,5 @@
 /**
- * docs/architecture.md, "A closed document dies young": once a document is removed, nothing
+ * Invariant 10 of docs/architecture.md (docs/adr/0003-a-closed-document-dies-young.md): once a document is removed, nothing
  * keeps it alive for V8's young-generation collector. Checked in a child process with the
  * language server's V8 options, where a check of the generated file leaves its document in the
  * young generation: a removed document that something still reaches (a WeakMap entry leading
@@ -10,7 +10,7 @@
 import { spawnSync } from 'node:child_process';
 import * as path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { SERVER_EXEC_ARGV } from '../../language-server/launch-options.js';
+import { SERVER_EXEC_ARGV } from '../../src/protocol/server-launch.js';
 import { bundleBench } from '../../bench/bundle.js';
 
 const ROOT = path.resolve(__dirname, '../..');

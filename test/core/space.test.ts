@@ -16,7 +16,7 @@ import {
   elaborateWith,
 } from '../../src/core/semantics/space.js';
 import { printArchitecture } from '../../src/core/semantics/print-architecture.js';
-import { elaborate } from '../../src/core/semantics/evaluator.js';
+import { elaborate } from '../../src/core/semantics/evaluator/index.js';
 import { Rng } from '../../src/core/util/random.js';
 
 const NB201 = fs.readFileSync(new URL('../../examples/nb201.nas', import.meta.url), 'utf8');

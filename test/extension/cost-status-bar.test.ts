@@ -1,7 +1,7 @@
 // The status bar item with a stand-in vscode API and a fake language client: what it asks the
 // server, what it shows for networks and spaces, and when it hides.
 import { beforeEach, describe, expect, it, vi } from 'vitest';
-import type { CostReportResult } from '../../language-server/protocol.js';
+import type { CostReportResult } from '../../src/protocol/lsp-extensions.js';
 
 const fake = vi.hoisted(() => {
   const item = { text: '', tooltip: undefined as unknown, command: undefined as unknown, name: '', visible: false };

@@ -1,26 +1,13 @@
 import { describe, expect, it } from 'vitest';
-import type { CostReportResult, DefinitionCost } from '../../language-server/protocol.js';
+import type { CostReportResult, DefinitionCost } from '../../src/protocol/lsp-extensions.js';
 import { describeCostReport } from '../../src/extension/describe-cost-report.js';
-import { formatArchitectureCount, formatCompact, formatRange } from '../../src/extension/format-cost.js';
+import { formatArchitectureCount } from '../../src/extension/format-cost.js';
 
 describe('cost formatting for the status bar', () => {
-  it('formats counts compactly like the inlay hints', () => {
-    expect(formatCompact(4_089_184_256)).toBe('4.09G');
-    expect(formatCompact(25_557_032)).toBe('25.6M');
-    expect(formatCompact(36_864)).toBe('36.9k');
-    expect(formatCompact(448)).toBe('448');
-    expect(formatCompact(0)).toBe('0');
-  });
-
   it('writes a space size in full, or in scientific notation when huge', () => {
     expect(formatArchitectureCount(15_625)).toBe('15,625');
     expect(formatArchitectureCount(1.2e21)).toBe('1.20e21');
     expect(formatArchitectureCount(Infinity)).toBe('∞');
-  });
-
-  it('collapses a range whose ends print the same', () => {
-    expect(formatRange(7.783e6, 220.12e6)).toBe('7.78M–220M');
-    expect(formatRange(5e6, 5e6)).toBe('5M');
   });
 });
 

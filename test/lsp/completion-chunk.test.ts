@@ -13,6 +13,7 @@ import { describe, expect, it } from 'vitest';
 import { NasCompletionProvider } from '../../language-server/completion.js';
 import { startLspServices } from '../helpers/lsp-services.js';
 import { generateLargeFile } from '../../bench/generated-file.js';
+import { yieldToEventLoop } from '../helpers/event-loop.js';
 
 const ROOT = path.resolve(import.meta.dirname, '../..');
 
@@ -57,6 +58,7 @@ describe('completion from the top-level chunk before the cursor', () => {
     for (const file of fs.readdirSync(path.join(ROOT, 'examples')).filter((f) => f.endsWith('.nas'))) {
       const text = fs.readFileSync(path.join(ROOT, 'examples', file), 'utf8');
       const doc = await open(text, `completion-${file}`);
+      await yieldToEventLoop();
       for (const position of positionsOf(text)) {
         const params = { textDocument: { uri: doc.uri.toString() }, position };
         const a = await mine.getCompletion(doc, params);

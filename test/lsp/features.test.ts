@@ -21,7 +21,7 @@ import type {
   SemanticTokens,
 } from 'vscode-languageserver-protocol';
 import { LspClient, fileUri, parseCursors, tempDir } from './client.js';
-import { CostReportRequest, GraphRequest } from '../../language-server/protocol.js';
+import { CostReportRequest, GraphRequest } from '../../src/protocol/lsp-extensions.js';
 
 let client: LspClient;
 let dir: string;

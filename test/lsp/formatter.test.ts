@@ -68,7 +68,7 @@ describe('canonical formatter', () => {
 
   it('keeps the figures of the example networks', async () => {
     const ws = new NasWorkspace();
-    const { elaborate } = await import('../../src/core/semantics/evaluator.js');
+    const { elaborate } = await import('../../src/core/semantics/evaluator/index.js');
     for (const f of files.filter((x) => !x.includes('search'))) {
       const file = path.join(EXAMPLES, f);
       const text = fs.readFileSync(file, 'utf8');

@@ -180,16 +180,25 @@ describe('slow analyses', () => {
     const uri = fileUri(path.join(dir, 'nasnet.nas'));
     client.open(uri, text);
     await client.waitForDiagnostics(uri);
-    const t0 = performance.now();
-    const hints = await client.connection.sendRequest<Array<{ label: string; position: { line: number } }>>('textDocument/inlayHint', {
+    const hintLabels = async () =>
+      (
+        await client.connection.sendRequest<Array<{ label: string; position: { line: number } }>>('textDocument/inlayHint', {
+          textDocument: { uri },
+          range: { start: { line: 0, character: 0 }, end: { line: 9999, character: 0 } },
+        })
+      ).map((h) => h.label);
+    expect(await hintLabels()).toContain('counting architectures…');
+    // Counting NASNet's space takes minutes; the editor's requests must not wait for it: they
+    // are answered while the figures are still being counted.
+    const hover = await client.connection.sendRequest<{ contents: unknown } | null>('textDocument/hover', {
       textDocument: { uri },
-      range: { start: { line: 0, character: 0 }, end: { line: 9999, character: 0 } },
+      position: { line: 1, character: 0 },
     });
-    expect(hints.map((h) => h.label)).toContain('counting architectures…');
-    // Counting NASNet's space takes minutes; the editor's requests must not wait for it.
-    await client.connection.sendRequest('textDocument/hover', { textDocument: { uri }, position: { line: 1, character: 0 } });
-    await client.connection.sendRequest('textDocument/codeLens', { textDocument: { uri } });
-    expect(performance.now() - t0).toBeLessThan(5_000);
+    const lenses = await client.connection.sendRequest<unknown[]>('textDocument/codeLens', { textDocument: { uri } });
+    expect(lenses.length).toBeGreaterThan(0);
+    expect(hover === null || hover.contents !== undefined).toBe(true);
+    // Answered before the space's size was known (it never is within the worker's time limit).
+    expect((await hintLabels()).filter((l) => / archs? · /.test(l))).toEqual([]);
   });
 });
 

@@ -5,7 +5,7 @@
  * reject the same configurations.
  */
 import { describe, expect, it } from 'vitest';
-import { elaborate } from '../../src/core/semantics/evaluator.js';
+import { elaborate } from '../../src/core/semantics/evaluator/index.js';
 import { build } from '../helpers/nas.js';
 import { type CostSpec, runTorch } from './torch-harness.js';
 

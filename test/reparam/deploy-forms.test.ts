@@ -10,7 +10,7 @@ import { URI } from 'langium';
 import type { ConvShape } from '../../src/core/reparam/conv.js';
 import { convNodeShape, reparamSums } from '../../src/core/reparam/check-graph.js';
 import { fuseSource } from '../../src/core/reparam/source-fusion.js';
-import { elaborate } from '../../src/core/semantics/evaluator.js';
+import { elaborate } from '../../src/core/semantics/evaluator/index.js';
 import type { Definition, Document } from '../../src/core/language/generated/ast.js';
 import { build, sharedWorkspace } from '../helpers/nas.js';
 

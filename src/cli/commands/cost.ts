@@ -1,9 +1,10 @@
 /** `nas cost FILE [--network NAME] [--per-layer] [--json]`: costs of networks and statistics of spaces. */
 import type { Command } from 'commander';
 import { formatDiagnostic, loadFiles, modelsOf, UsageError } from '../load.js';
-import { elaborateCached } from '../../core/semantics/evaluator.js';
-import { computeSpaceStats, spaceFigures } from '../../core/semantics/space.js';
-import { formatSI } from '../../core/semantics/numbers.js';
+import { elaborateCached } from '../../core/semantics/evaluator/index.js';
+import { computeSpaceStats } from '../../core/semantics/space.js';
+import { networkFigures, spaceFigures } from '../../core/semantics/figures.js';
+import { formatSI } from '../../shared/format-number.js';
 import type { Definition } from '../../core/language/generated/ast.js';
 import type { NetworkCost, SpaceCost, LayerCost } from '../json-types.js';
 
@@ -44,17 +45,20 @@ export function costOf(def: Definition, perLayer: boolean, flops: boolean): Netw
       ...spaceFigures(s),
       choices: s.keys.length,
     };
-    if (flops) Object.assign(out, { minFlops: 2 * s.minMacs, maxFlops: 2 * s.maxMacs });
+    if (flops) {
+      out.minFlops = 2 * s.minMacs;
+      out.maxFlops = 2 * s.maxMacs;
+    }
     return out;
   }
   const r = elaborateCached(def);
-  const t = r.graph.totals();
-  const o = r.output!.shape;
+  const f = networkFigures(r);
+  const t = f.totals!;
   const out: NetworkCost = {
     name: def.name,
     kind: 'network',
-    input: r.input ? [r.input.c, r.input.h, r.input.w] : [],
-    output: [o.c, o.h, o.w],
+    input: f.input ?? [],
+    output: f.output!,
     params: t.params,
     macs: t.macs,
     activations: t.acts,

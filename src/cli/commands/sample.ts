@@ -4,7 +4,7 @@ import { formatDiagnostic, loadFiles, modelsOf, UsageError } from '../load.js';
 import { SpaceSampler } from '../../core/semantics/space.js';
 import { printArchitecture } from '../../core/semantics/print-architecture.js';
 import { Rng } from '../../core/util/random.js';
-import { formatSI } from '../../core/semantics/numbers.js';
+import { formatSI } from '../../shared/format-number.js';
 import type { SampleJson } from '../json-types.js';
 
 function parseIntOption(name: string, min: number) {

@@ -6,7 +6,7 @@
  */
 import { AstUtils, type AstNode, type ValidationAcceptor, type ValidationChecks } from 'langium';
 import type * as ast from '../language/generated/ast.js';
-import { elaborateCached, type ElaborationResult } from '../semantics/evaluator.js';
+import { elaborateCached, type ElaborationResult } from '../semantics/evaluator/index.js';
 import { checkFusable } from './check-graph.js';
 
 export const NOT_FUSABLE = 'reparam-not-fusable';

@@ -1,6 +1,5 @@
 /**
- * Fingerprints of top-level elements for the incremental passes (docs/architecture.md,
- * "Incremental checking"). An element's fingerprint changes when the element is parsed again
+ * Fingerprints of top-level elements for the incremental passes (docs/adr/0002-chunked-incremental-checking.md). An element's fingerprint changes when the element is parsed again
  * (its AST objects are new) or when the fingerprint of any top-level element it references,
  * directly or transitively, changes. Validation results and elaborations are kept per element
  * while its fingerprint stays the same. The linker records each element's dependencies.

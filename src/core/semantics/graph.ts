@@ -5,6 +5,7 @@
 import type { AstNode } from 'langium';
 import type { Attrs } from './ops.js';
 import type { Shape } from './shape.js';
+import type { CostTotals } from '../../protocol/figures.js';
 
 export interface GraphNode {
   readonly id: number;
@@ -28,11 +29,8 @@ export interface GraphNode {
 
 const NO_DEFAULTS: Attrs = Object.freeze({});
 
-export interface Totals {
-  params: number;
-  macs: number;
-  acts: number;
-}
+/** Params, MACs and activations of a graph or of a range of its nodes. */
+export type Totals = CostTotals;
 
 /**
  * A node as read by consumers (cost reports, drawing, printing, training): a view of its
@@ -113,7 +111,7 @@ const F_KEYS = 7;
  */
 let initialNodes = 64;
 
-/** Called when a graph is complete (evaluator.ts), to size the next ones. */
+/** Called when a graph is complete (evaluator/interpreter.ts), to size the next ones. */
 export function noteGraphSize(nodes: number): void {
   let n = 64;
   while (n < nodes && n < 1024) n *= 2;

@@ -24,17 +24,3 @@ function parseDecimal(text: string): number {
   if (scale !== undefined) return Math.round(parseFloat(text.slice(0, -1)) * scale * 1e6) / 1e6;
   return parseFloat(text);
 }
-
-/** Compact SI formatting for hints: 25.6M, 4.09G, 37k. */
-export function formatSI(x: number, digits = 3): string {
-  const abs = Math.abs(x);
-  for (const [suffix, scale] of [
-    ['T', 1e12],
-    ['G', 1e9],
-    ['M', 1e6],
-    ['k', 1e3],
-  ] as const) {
-    if (abs >= scale) return `${Number((x / scale).toPrecision(digits))}${suffix}`;
-  }
-  return `${Number(x.toPrecision(digits))}`;
-}

@@ -3,7 +3,7 @@
  * a compiled cost model for fast evaluation of sampled architectures.
  *
  * Everything here works on the elaborator with a `Decider`: an architecture is an assignment
- * of options to choice keys (see evaluator.ts). The analyses run the elaborator on the
+ * of options to choice keys (see evaluator/index.ts). The analyses run the elaborator on the
  * all-first-options architecture and on every single-option deviation from it, and derive
  * from those runs which structure they can exploit:
  * - a key is *structural* when one of its options changes the set of keys (a depth choice);
@@ -20,8 +20,9 @@
  */
 import type { AstNode } from 'langium';
 import type * as ast from '../language/generated/ast.js';
-import { elaborate, type Decider, type ElaborationResult, type TraceEntry } from './evaluator.js';
+import { elaborate, type Decider, type ElaborationResult, type TraceEntry } from './evaluator/index.js';
 import type { GraphNode, Totals } from './graph.js';
+import type { SpaceFigures } from '../../protocol/figures.js';
 import { Rng, hash64 } from '../util/random.js';
 
 export type Decisions = ReadonlyMap<string, number>;
@@ -32,36 +33,12 @@ export interface KeyInfo {
   readonly site: AstNode;
 }
 
-export interface SpaceStats {
+/** A space's figures (src/protocol/figures.ts) with its size as a number and its keys. */
+export interface SpaceStats extends Omit<SpaceFigures, 'size'> {
   /** Number of distinct architectures (assignments of the keys that are reached). */
   size: bigint;
-  log10Size: number;
-  minParams: number;
-  maxParams: number;
-  minMacs: number;
-  maxMacs: number;
-  /** True when min/max are proven extremes, false when they are the best found by search. */
-  exact: boolean;
-  /** How the figures were obtained (see the file comment). */
-  method: 'separable' | 'enumeration' | 'dynamic-programming' | 'search';
   /** Keys of the first-options architecture, in the order they are decided. */
   keys: KeyInfo[];
-}
-
-/** A space's figures without its keys, the size as a decimal string: what the CLI prints and the editor shows. */
-export type SpaceFigures = Omit<SpaceStats, 'size' | 'keys'> & { size: string };
-
-export function spaceFigures(s: Omit<SpaceStats, 'size' | 'keys'> & { size: bigint | string }): SpaceFigures {
-  return {
-    size: s.size.toString(),
-    log10Size: s.log10Size,
-    minParams: s.minParams,
-    maxParams: s.maxParams,
-    minMacs: s.minMacs,
-    maxMacs: s.maxMacs,
-    exact: s.exact,
-    method: s.method,
-  };
 }
 
 export const ENUMERATION_LIMIT = 20_000;

@@ -1,7 +1,7 @@
 /** Run-time values of the .nas expression language. */
 import type { Definition } from '../language/generated/ast.js';
 import type { Shape } from './shape.js';
-import type { EvalContext } from './evaluator.js';
+import type { EvalContext } from './evaluator/index.js';
 
 /** The output of a graph node. */
 export interface TensorValue {

@@ -6,7 +6,7 @@
  * Differentiating the composite of mean/sub/square/rsqrt ops instead costs about a dozen
  * full passes over the activation in each direction, each allocating a temporary.
  *
- * Speed notes (profiled on the wasm backend, see docs/benchmarks.md):
+ * Built for speed on the wasm backend:
  *  - Per-channel sums over N·H·W use average pooling over the whole H×W plane, then a mean
  *    over the batch of the [N, 1, 1, C] result. On NHWC data pooling is a channels-last,
  *    SIMD-vectorized single pass (XNNPACK on wasm), whereas `mean(x, [0, 1, 2])` first

@@ -7,7 +7,7 @@ import { AstUtils, type LangiumDocument, type ValidationAcceptor, type Validatio
 import type * as ast from '../language/generated/ast.js';
 import { resolveImportUri } from '../language/imports.js';
 import { parsedByFastParser } from '../language/fast-parser.js';
-import { elaborateCached } from '../semantics/evaluator.js';
+import { elaborateCached } from '../semantics/evaluator/index.js';
 import { suggestName } from '../semantics/suggest.js';
 import { KNOWN_METRICS, KNOWN_STRATEGIES, KNOWN_EVALUATORS } from './search-vocabulary.js';
 import { registerReparamChecks } from '../reparam/validator.js';

@@ -434,7 +434,7 @@ export function winogradSupports(backend: WasmBackend, info: ConvInfo): boolean 
 /**
  * Whether Conv2D takes the Winograd kernel for this convolution. 'auto' takes it for outputs of
  * at least 8×8 pixels: there it measured 1.2–2x faster than the direct kernel at every channel
- * count tried (4 to 64, docs/benchmarks.md); smaller images were not measured.
+ * count tried (4 to 64); smaller images were not measured.
  */
 export function winogradApplies(backend: WasmBackend, info: ConvInfo): boolean {
   if (mode === 'never' || !winogradSupports(backend, info)) return false;

@@ -1,9 +1,11 @@
 /**
- * The custom requests of the NAS Studio language server, declared once for the server and
- * the extension (docs/protocol.md). Positions and ranges follow LSP: 0-based lines and
- * UTF-16 characters. Costs are plain numbers: params and MACs (FLOPs = 2 × MACs).
+ * The custom requests of the NAS Studio language server and the commands its code lenses
+ * invoke. Sides: the server (language-server/requests.ts, code-lens.ts) and the extension
+ * (src/extension/); docs/protocol.md describes them. Positions and ranges follow LSP: 0-based
+ * lines and UTF-16 characters. Figures are those of figures.ts.
  */
 import { RequestType } from 'vscode-languageserver-protocol';
+import type { CostTotals, NetworkFigures, ShapeTuple, SpaceFigures } from './figures.js';
 
 export interface Position {
   line: number;
@@ -13,16 +15,6 @@ export interface Position {
 export interface Range {
   start: Position;
   end: Position;
-}
-
-/** C × H × W of one image (batch excluded); vectors are C × 1 × 1. */
-export type ShapeTuple = [c: number, h: number, w: number];
-
-export interface CostTotals {
-  params: number;
-  macs: number;
-  /** Output elements of convolutions and fully connected layers (pycls' `acts`). */
-  acts: number;
 }
 
 /** Picks a network or space in a file: by name, or the first one when the name is absent. */
@@ -114,31 +106,14 @@ export interface StatementCost {
   instances: number;
 }
 
-export interface SpaceSummary {
-  /** Exact number of architectures, as a decimal string (it may exceed 2^53). */
-  size: string;
-  log10Size: number;
-  minParams: number;
-  maxParams: number;
-  minMacs: number;
-  maxMacs: number;
-  /** False when min/max are the best a search found, not proven extremes. */
-  exact: boolean;
-  /** How the figures were obtained (the core's SpaceStats.method): separable, enumeration, dynamic-programming or search. */
-  method: string;
-}
-
-export interface DefinitionCost {
+/** A network's or space's figures (a space's with every choice at its first option), statement by statement. */
+export interface DefinitionCost extends NetworkFigures {
   name: string;
   kind: 'network' | 'space';
   range: Range;
-  input?: ShapeTuple;
-  output?: ShapeTuple;
-  /** Totals with every choice at its first option; absent when elaboration failed. */
-  totals?: CostTotals;
   statements: StatementCost[];
   /** For a space: its size and cost range; `spaceError` says why it could not be computed. */
-  space?: SpaceSummary;
+  space?: SpaceFigures;
   spaceError?: string;
 }
 

@@ -1,0 +1,25 @@
+/** Counting and ranking k-combinations, for `choose(k, options)`: its options are the C(n, k) subsets. */
+
+export function binomial(n: number, k: number): number {
+  let r = 1;
+  for (let i = 1; i <= k; i++) r = (r * (n - k + i)) / i;
+  return Math.round(r);
+}
+
+/** The idx-th k-combination of 0..n-1 in lexicographic order. */
+export function unrankCombination(n: number, k: number, idx: number): number[] {
+  const out: number[] = [];
+  let x = 0;
+  let rest = idx;
+  for (let slot = k; slot > 0; slot--) {
+    for (;;) {
+      const c = binomial(n - x - 1, slot - 1);
+      if (rest < c) break;
+      rest -= c;
+      x++;
+    }
+    out.push(x);
+    x++;
+  }
+  return out;
+}
