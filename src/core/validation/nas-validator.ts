@@ -9,7 +9,8 @@ import { resolveImportUri } from '../language/imports.js';
 import { parsedByFastParser } from '../language/fast-parser.js';
 import { elaborateCached } from '../semantics/evaluator.js';
 import { suggestName } from '../semantics/suggest.js';
-import { KNOWN_METRICS, KNOWN_STRATEGIES, KNOWN_EVALUATORS } from './search-vocabulary.js';
+import { KNOWN_METRICS, KNOWN_STRATEGIES, KNOWN_EVALUATORS } from '../search/vocabulary.js';
+import { checkSearchSpec } from './search-checks.js';
 
 export function registerNasChecks(
   registry: { register(checks: ValidationChecks<ast.NasAstType>, thisObj: object): void },
@@ -20,7 +21,7 @@ export function registerNasChecks(
     Document: [v.checkDuplicateTopLevel],
     Import: v.checkImport,
     Definition: [v.checkDefinition, v.checkModel],
-    Search: v.checkSearch,
+    Search: [v.checkSearch, checkSearchSpec],
   };
   registry.register(checks, v);
 }
