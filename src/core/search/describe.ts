@@ -91,6 +91,7 @@ function nameAround(site: AstNode): string | undefined {
       const name = (n as ast.Let | ast.Node).name!;
       return prefix ? `${name}.${prefix}` : name;
     }
+    if (n.$type === 'OutputStmt') return prefix ? `output.${prefix}` : 'output';
     if (n.$type === 'Definition') break;
   }
   return prefix || undefined;

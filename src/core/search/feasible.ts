@@ -74,7 +74,7 @@ export class FeasibleSampler {
     const size = space.structural ? Infinity : space.keys.reduce((p, k) => p * k.options, 1);
     if (space.table && size <= ENUMERATE_LIMIT) {
       this.enumerated = this.enumerate();
-      if (this.enumerated.length === 0) throw new SearchSetupError(this.emptyMessage());
+      if (this.enumerated.length === 0) throw new SearchSetupError(this.emptyMessage(this.cheapest()));
       this.method = 'enumerated';
       this.note = `${this.enumerated.length} feasible architectures of ${size}: sampled from their list`;
       return;
@@ -184,9 +184,8 @@ export class FeasibleSampler {
     return best;
   }
 
-  private emptyMessage(closest?: Arch): string {
+  private emptyMessage(closest: Arch): string {
     const cs = this.constraints.map(formatConstraint).join(' and ');
-    if (!closest) return `no architecture of the space satisfies ${cs}`;
     const c = this.space.costs(closest);
     const figures = this.constraints.map((k) => `${k.metric} ${formatSI(c[k.metric as keyof CostMetrics], 4)}`).join(', ');
     return `no architecture of the space satisfies ${cs} (the closest found has ${figures})`;

@@ -37,7 +37,7 @@ export interface RunOptions {
 export class ReplayMismatchError extends Error {}
 
 /** Consecutive asks without a new evaluation before the space counts as exhausted. */
-const STALL_LIMIT = 20_000;
+const STALL_LIMIT = 5_000;
 /** Probe seed of the feasible sampler, fixed so that every seed samples the same way. */
 const FEASIBLE_PROBE_SEED = 0x5eed;
 
@@ -127,11 +127,12 @@ export async function runSearch(o: RunOptions): Promise<DoneEvent> {
       if (e.record.status === 'error') emit({ event: 'error', trial: e.record.trial, message: e.record.error ?? 'failed' });
     }
     const obs = e.observation;
+    // Single-objective strategies choose by their fitness (MnasNet's reward with two objectives).
+    if (single && Number.isFinite(obs.fitness) && (!best || obs.fitness > best.observation.fitness)) {
+      best = e;
+      if (o.progress) emit({ event: 'best', ...result(best) });
+    }
     if (!multi) {
-      if (Number.isFinite(obs.fitness) && (!best || obs.fitness > best.observation.fitness)) {
-        best = e;
-        if (o.progress) emit({ event: 'best', ...result(best) });
-      }
       history.push(best ? displayFitness(best.observation.fitness) : NaN);
       return;
     }
@@ -141,8 +142,9 @@ export async function runSearch(o: RunOptions): Promise<DoneEvent> {
     v.forEach((x, i) => (worst[i] = Math.max(worst[i] ?? -Infinity, x)));
     if (front.some((f) => dominates(f.observation.objectives!, v) || sameVector(f.observation.objectives!, v))) return;
     front = [...front.filter((f) => !dominates(v, f.observation.objectives!)), e];
+    // Multi-objective strategies return the front; `best` is its member with the best first objective.
     const top = front.reduce((a, b) => (b.observation.objectives![0]! < a.observation.objectives![0]! ? b : a));
-    if (top !== best) {
+    if (!single && top !== best) {
       best = top;
       if (o.progress) emit({ event: 'best', ...result(best) });
     }

@@ -59,7 +59,8 @@ export class SmNas implements Strategy {
   ask(): Arch[] {
     const stageOne = this.asked < this.stageOneBudget;
     for (let attempt = 0; attempt < REDRAWS; attempt++) {
-      const a = stageOne ? this.structuralCandidate() : this.modularCandidate();
+      // Past half the redraws, parents come from every evaluated architecture, not only the population.
+      const a = stageOne ? this.structuralCandidate() : this.modularCandidate(attempt >= REDRAWS / 2);
       if (this.seen.has(a.encoding) || !this.ctx.feasible.feasible(a)) continue;
       if (this.dominatedByFailure(a)) {
         this.seen.add(a.encoding);
@@ -107,9 +108,9 @@ export class SmNas implements Strategy {
     return space.fromGenes(genes, rng);
   }
 
-  private modularCandidate(): Arch {
+  private modularCandidate(wide: boolean): Arch {
     const { space } = this.ctx;
-    const pool = this.population();
+    const pool = wide ? this.evaluated.map((member) => ({ member, rank: 0, crowding: 0 })) : this.population();
     if (pool.length === 0) return this.ctx.feasible.sample(this.ctx.rng);
     const genes = Int32Array.from(this.tournament(pool).arch.genes);
     this.mutateOne(genes, this.modular.length > 0 ? this.modular : this.structural);
@@ -173,7 +174,9 @@ export class SmNas implements Strategy {
         if (x !== y) return false;
         continue;
       }
-      if (this.rank[k]![x]! > this.rank[k]![y]!) return false;
+      // Keys met only in deeper architectures have no measured order: incomparable.
+      const rank = this.rank[k];
+      if (!rank || rank[x]! > rank[y]!) return false;
     }
     return true;
   }
