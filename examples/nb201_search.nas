@@ -30,7 +30,7 @@ search NB201Evolution {
   space NB201
   strategy regularized_evolution(population = 10, sample = 3)
   maximize accuracy
-  evaluator benchmark(dataset = "cifar10")
+  evaluator benchmark(table = "nb201", dataset = "cifar10")
   budget 100
   seed 0
 }

@@ -30,6 +30,8 @@ export class ArchitectureSpace {
   readonly table: CostTable | undefined;
   /** Why a separable-looking space is costed by elaboration (see tableHolds). */
   readonly tableNote: string | undefined;
+  /** What other modules compute once per space (describe.ts: its codecs). */
+  readonly memo = new Map<string, unknown>();
   private readonly keyIndex = new Map<string, number>();
   private readonly sampler: SpaceSampler;
   private readonly costCache = new Map<string, CostMetrics>();

@@ -31,16 +31,14 @@ interface Codecs {
   labels?: string[];
 }
 
-const codecs = new WeakMap<ArchitectureSpace, Codecs>();
-
-/** The codecs that apply to a space (computed once per space). */
+/** The codecs that apply to a space (computed once per space, kept in its memo). */
 export function codecsOf(space: ArchitectureSpace): Codecs {
-  let c = codecs.get(space);
+  let c = space.memo.get('codecs') as Codecs | undefined;
   if (!c) {
     const nb201 = space.keys.length === 6 ? Nb201Codec.of(space) : undefined;
     const darts = space.keys.length === 24 ? DartsCodec.of(space) : undefined;
     c = { nb201: typeof nb201 === 'object' ? nb201 : undefined, darts: typeof darts === 'object' ? darts : undefined };
-    codecs.set(space, c);
+    space.memo.set('codecs', c);
   }
   return c;
 }
