@@ -106,7 +106,7 @@ export class SearchReporter {
 
   private runLine(d: DoneEvent): void {
     const b = d.best;
-    const m = b ? (b.reported ?? b.metrics) : {};
+    const m = b ? { ...b.metrics, ...b.reported } : {};
     const names = [...this.spec.objectives.map((o) => o.metric), 'params', 'macs'].filter((x, i, a) => a.indexOf(x) === i);
     process.stdout.write(`seed ${d.seed}: ${b ? `${b.arch}  ${formatMetrics(m, names)}` : 'no architecture evaluated successfully'}\n`);
   }
@@ -152,7 +152,7 @@ export class SearchReporter {
   }
 }
 
-/** Mean and population standard deviation of each run's chosen architecture's reported metrics. */
+/** Mean and population standard deviation (as numpy's default) of each run's chosen architecture's reported metrics. */
 export function summarize(dones: readonly DoneEvent[]): SummaryEvent {
   const stats = (xs: number[]) => {
     const mean = xs.reduce((a, b) => a + b, 0) / xs.length;
@@ -160,9 +160,11 @@ export function summarize(dones: readonly DoneEvent[]): SummaryEvent {
   };
   const withBest = dones.filter((d) => d.best);
   const reported: SummaryEvent['reported'] = {};
-  const first = withBest[0]?.best;
-  for (const k of Object.keys(first ? (first.reported ?? first.metrics) : {})) {
-    const xs = withBest.map((d) => (d.best!.reported ?? d.best!.metrics)[k]).filter((x): x is number => x !== undefined);
+  // The reported metrics where the evaluator gives them (the benchmark's 200-epoch accuracy), else what the search saw.
+  const shown = (d: DoneEvent) => ({ ...d.best!.metrics, ...d.best!.reported });
+  const first = withBest[0];
+  for (const k of Object.keys(first ? shown(first) : {})) {
+    const xs = withBest.map((d) => shown(d)[k]).filter((x): x is number => x !== undefined);
     if (xs.length === withBest.length) reported[k] = stats(xs);
   }
   const s: SummaryEvent = { event: 'summary', runs: dones.length, reported };

@@ -19,7 +19,7 @@ import { HypervolumeTracker, dominates, hypervolume } from './pareto.js';
 import { describeConstraints, type PreparedSearch } from './prepare.js';
 import type { RunStore } from './store.js';
 import { createStrategy } from './strategies/index.js';
-import type { Arch, Candidate, Evaluation, Metrics, Observation } from './types.js';
+import type { Arch, Candidate, Evaluation, Observation } from './types.js';
 import { COST_METRICS, strategySpec } from './vocabulary.js';
 
 export interface RunOptions {
@@ -162,17 +162,7 @@ export async function runSearch(o: RunOptions): Promise<DoneEvent> {
   const evaluateLive = async (arch: Arch, trial: number): Promise<Entry | undefined> => {
     const costs = space.costs(arch);
     const id = space.id(arch);
-    let decisions: Map<string, number> | undefined;
-    const candidate: Candidate = {
-      arch,
-      id,
-      costs,
-      get decisions() {
-        return (decisions ??= space.decisions(arch));
-      },
-      elaborate: () => space.elaborate(arch),
-    };
-    const costMetrics: Metrics = { params: costs.params, macs: costs.macs, flops: costs.flops, activations: costs.activations };
+    const candidate = new LazyCandidate(space, arch, id, costs);
     const start = performance.now();
     let evaluation: Evaluation | undefined;
     let rungs: TrialRecord['rungs'];
@@ -190,7 +180,8 @@ export async function runSearch(o: RunOptions): Promise<DoneEvent> {
       if (signal.aborted) return undefined; // cancelled: not recorded, evaluated again on resume
       error = e instanceof Error ? e.message : String(e);
     }
-    const metrics = { ...costMetrics, ...(evaluation?.metrics ?? {}) };
+    const metrics: Record<string, number> = { params: costs.params, macs: costs.macs, flops: costs.flops, activations: costs.activations };
+    if (evaluation) for (const k in evaluation.metrics) metrics[k] = evaluation.metrics[k]!;
     const record: TrialRecord = {
       trial,
       id,
@@ -200,7 +191,7 @@ export async function runSearch(o: RunOptions): Promise<DoneEvent> {
       metrics,
       seconds: Math.round(performance.now() - start) / 1000,
     };
-    if (evaluation?.reported) record.reported = { ...costMetrics, ...evaluation.reported };
+    if (evaluation?.reported) record.reported = { ...evaluation.reported };
     if (evaluation?.fidelity !== undefined) record.fidelity = evaluation.fidelity;
     if (rungs) record.rungs = rungs;
     if (error !== undefined) record.error = error;
@@ -303,6 +294,26 @@ export async function runSearch(o: RunOptions): Promise<DoneEvent> {
   store?.finish(done);
   emit(done);
   return done;
+}
+
+/** What an evaluator sees: the decisions map and the graph are made only if it asks. */
+class LazyCandidate implements Candidate {
+  private decided: Map<string, number> | undefined;
+
+  constructor(
+    private readonly space: PreparedSearch['space'],
+    readonly arch: Arch,
+    readonly id: string,
+    readonly costs: Candidate['costs'],
+  ) {}
+
+  get decisions(): Map<string, number> {
+    return (this.decided ??= this.space.decisions(this.arch));
+  }
+
+  elaborate() {
+    return this.space.elaborate(this.arch);
+  }
 }
 
 function result(e: Entry): ArchitectureResult {
