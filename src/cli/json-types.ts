@@ -43,3 +43,17 @@ export interface SampleJson {
   macs: number;
   text: string;
 }
+
+/** `nas search --json` prints NDJSON events, declared with the search engine's run records. */
+export type {
+  SearchEvent,
+  StartEvent,
+  TrialEvent,
+  BestEvent,
+  ParetoEvent,
+  DoneEvent,
+  ErrorEvent,
+  SummaryEvent,
+  TrialRecord,
+  ArchitectureResult,
+} from '../protocol/search-events.js';

@@ -14,7 +14,7 @@
  *   by ridge regression on the one-hot encoding (surrogate-assisted selection as NSGANetV2,
  *   Lu, Deb, Goodman, Banzhaf & Boddeti, ECCV 2020).
  */
-import { crowdingDistance, hypervolume, nondominatedSort, paretoFront, type Vector } from '../pareto.js';
+import { crowdingDistance, dominates, hypervolume, nondominatedSort, type Vector } from '../pareto.js';
 import { OneHot, RidgeModel } from '../surrogate.js';
 import type { Arch, Observation, Strategy } from '../types.js';
 import { COST_METRICS } from '../vocabulary.js';
@@ -30,6 +30,8 @@ const REDRAWS = 20;
 export class Nsga2 implements Strategy {
   private population: Member[] = [];
   private readonly evaluated: Member[] = [];
+  /** The nondominated evaluated members (kept as they arrive). */
+  private front: Member[] = [];
   private readonly seen = new Set<string>();
   private readonly size: number;
   private readonly crossover: number;
@@ -58,7 +60,7 @@ export class Nsga2 implements Strategy {
     const ranked = this.rank(this.population);
     const models = this.screen > 1 ? this.fitModels() : undefined;
     // Each pick joins the front as predicted (a "believer"), so one generation's picks spread out.
-    const front: Vector[] = [...paretoIndex(this.evaluated)].map((i) => this.evaluated[i]!.objectives);
+    const front: Vector[] = models ? this.front.map((m) => m.objectives) : [];
     const kids: Arch[] = [];
     for (let k = 0; k < this.size; k++) {
       const candidates: Arch[] = [];
@@ -79,7 +81,12 @@ export class Nsga2 implements Strategy {
     const members = obs.map((o) => ({ arch: o.arch, objectives: o.objectives ?? worst }));
     for (const m of members) {
       this.seen.add(m.arch.encoding);
-      if (m.objectives !== worst) this.evaluated.push(m);
+      if (m.objectives === worst) continue;
+      this.evaluated.push(m);
+      const v = m.objectives;
+      if (!this.front.some((f) => dominates(f.objectives, v) || f.objectives.every((x, i) => x === v[i]))) {
+        this.front = [...this.front.filter((f) => !dominates(v, f.objectives)), m];
+      }
     }
     this.population = this.select([...this.population, ...members]);
   }
@@ -227,8 +234,4 @@ interface Ranked {
   readonly members: readonly Member[];
   readonly rank: readonly number[];
   readonly crowding: readonly number[];
-}
-
-function paretoIndex(members: readonly Member[]): Set<number> {
-  return new Set(paretoFront(members.map((m) => m.objectives)));
 }
