@@ -72,3 +72,14 @@ search NB201ParetoTextbook {
   budget 300
   seed 0
 }
+
+/** The baseline of the two above: 300 random cells, the front of what they found. */
+search NB201ParetoRandom {
+  space NB201
+  strategy random(reference = [90, 220119680])
+  maximize accuracy
+  minimize macs
+  evaluator benchmark(dataset = "cifar10", fitness = "acc200")
+  budget 300
+  seed 0
+}

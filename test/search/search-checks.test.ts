@@ -48,11 +48,13 @@ describe('search block checks', () => {
     expect(r.map((x) => x.message)).toEqual(['the reference point needs one value per objective (2), found 1']);
   });
 
-  it('two objectives in a single-objective strategy need the MnasNet target; with it they are fine', async () => {
-    const d = await check('  strategy random\n  maximize accuracy\n  minimize macs\n  evaluator benchmark');
+  it('two objectives in a strategy that compares results need the MnasNet target; with it they are fine', async () => {
+    const d = await check('  strategy local_search\n  maximize accuracy\n  minimize macs\n  evaluator benchmark');
     expect(d.map((x) => x.code)).toEqual(['search-objectives']);
     expect(d[0]!.message).toMatch(/add `target = \.\.\.`, or use nsga2/);
-    expect(await check('  strategy random(target = 100M)\n  maximize accuracy\n  minimize macs\n  evaluator benchmark')).toEqual([]);
+    expect(await check('  strategy local_search(target = 100M)\n  maximize accuracy\n  minimize macs\n  evaluator benchmark')).toEqual([]);
+    // Random and grid compare nothing: without a target they return the front.
+    expect(await check('  strategy random\n  maximize accuracy\n  minimize macs\n  evaluator benchmark')).toEqual([]);
   });
 
   it('a metric the evaluator does not report, and one that needs an evaluator', async () => {

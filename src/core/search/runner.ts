@@ -56,7 +56,9 @@ export async function runSearch(o: RunOptions): Promise<DoneEvent> {
   const rng = new Rng(seed);
   const feasible = new FeasibleSampler(space, spec.constraints, FEASIBLE_PROBE_SEED);
   const evalConstraints = spec.constraints.filter((c) => !COST_METRICS.has(c.metric));
-  const single = strategySpec(spec.strategy.name)?.singleObjective ?? true;
+  const sSpec = strategySpec(spec.strategy.name);
+  // Whether the strategy chooses by one scalar (random and grid only when given MnasNet's target).
+  const single = spec.objectives.length === 1 || (!!sSpec?.singleObjective && !(sSpec.blind && typeof spec.strategy.settings['target'] !== 'number'));
   const scalar = single ? makeScalarizer(spec.objectives, spec.strategy.settings) : makeScalarizer([spec.objectives[0]!], {});
   const multi = spec.objectives.length > 1;
   const fixedRef = prepared.reference.map((r, i) => (r === undefined ? undefined : spec.objectives[i]!.direction === 'maximize' ? -r : r));

@@ -70,7 +70,9 @@ export function readSearchSpec(search: ast.Search): { spec?: SearchSpec; problem
         'setting-value',
       );
     }
-    if (sSpec.singleObjective && objectives.length > 1) {
+    // Random and grid compare nothing: several objectives without a target give the front.
+    const scalarises = sSpec.singleObjective && !(sSpec.blind && typeof r.values['target'] !== 'number');
+    if (scalarises && objectives.length > 1) {
       const quality = objectives.filter((o) => o.direction === 'maximize' && !COST_METRICS.has(o.metric));
       const cost = objectives.filter((o) => o.direction === 'minimize' && o.metric !== 'error' && o.metric !== 'loss');
       if (objectives.length !== 2 || quality.length !== 1 || cost.length !== 1) {

@@ -35,6 +35,8 @@ export interface StrategySpec {
   readonly name: string;
   /** Optimises one scalar (several objectives need the MnasNet reward's `target`). */
   readonly singleObjective: boolean;
+  /** Proposes architectures without comparing results (random, grid): with several objectives and no `target` it returns the front. */
+  readonly blind?: boolean;
   readonly settings: readonly SettingSpec[];
   readonly doc: string;
 }
@@ -62,6 +64,9 @@ const HALVING: SettingSpec = {
   doc: 'eta of successive halving over the evaluator fidelities: continue a candidate only if in the top 1/eta of its rung (0: off)',
 };
 
+/** Hypervolume reference point of a front. */
+const REFERENCE: SettingSpec = { name: 'reference', kind: { type: 'numbers' }, doc: 'hypervolume reference point, one value per objective (default: the worst of each)' };
+
 const WARMUP: readonly SettingSpec[] = [
   {
     name: 'warmup',
@@ -73,11 +78,12 @@ const WARMUP: readonly SettingSpec[] = [
 ];
 
 export const STRATEGIES: readonly StrategySpec[] = [
-  { name: 'random', singleObjective: true, settings: [...REWARD, HALVING], doc: 'uniform samples from the feasible part of the space' },
+  { name: 'random', singleObjective: true, blind: true, settings: [...REWARD, REFERENCE, HALVING], doc: 'uniform samples from the feasible part of the space' },
   {
     name: 'grid',
     singleObjective: true,
-    settings: [...REWARD, HALVING],
+    blind: true,
+    settings: [...REWARD, REFERENCE, HALVING],
     doc: 'every architecture in decision order (small spaces); stops when the space is exhausted',
   },
   {
@@ -134,7 +140,7 @@ export const STRATEGIES: readonly StrategySpec[] = [
         default: 'random',
         doc: 'initial population: random, or spread evenly over the free cost objectives',
       },
-      { name: 'reference', kind: { type: 'numbers' }, doc: 'hypervolume reference point, one value per objective (default: the worst of each)' },
+      REFERENCE,
       HALVING,
     ],
     doc: 'NSGA-II (Deb et al. 2002): nondominated sorting, crowding distance, binary tournaments, uniform crossover and mutation',
@@ -150,7 +156,7 @@ export const STRATEGIES: readonly StrategySpec[] = [
         kind: { type: 'number' },
         doc: 'accuracy bar of partial-order pruning (default: the median of the first objective so far)',
       },
-      { name: 'reference', kind: { type: 'numbers' }, doc: 'hypervolume reference point, one value per objective' },
+      REFERENCE,
     ],
     doc: 'SM-NAS two-stage search (Yao et al., AAAI 2020): structure and resolution, then the modules inner settings, with partial-order pruning',
   },
