@@ -29,6 +29,8 @@ export class SearchReporter {
   private bar: SingleBar | undefined;
   private readonly trials: TrialRecord[] = [];
   private bestText = '-';
+  /** What runs is said once, also with --repeat. */
+  private started = false;
 
   constructor(
     private readonly spec: SearchSpec,
@@ -39,7 +41,8 @@ export class SearchReporter {
     switch (e.event) {
       case 'start':
         if (this.opts.quiet) return;
-        if (this.opts.repeat === 1 || e.seed === this.spec.seed) {
+        if (!this.started) {
+          this.started = true;
           const defaults = new Map((strategySpec(e.strategy.name)?.settings ?? []).map((x) => [x.name, x.default]));
           const settings = Object.entries(e.strategy.settings)
             .filter(([k, v]) => defaults.get(k) !== v)

@@ -65,7 +65,11 @@ const HALVING: SettingSpec = {
 };
 
 /** Hypervolume reference point of a front. */
-const REFERENCE: SettingSpec = { name: 'reference', kind: { type: 'numbers' }, doc: 'hypervolume reference point, one value per objective (default: the worst of each)' };
+const REFERENCE: SettingSpec = {
+  name: 'reference',
+  kind: { type: 'numbers' },
+  doc: 'hypervolume reference point, one value per objective (default: the worst of each)',
+};
 
 const WARMUP: readonly SettingSpec[] = [
   {

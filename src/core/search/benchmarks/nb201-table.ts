@@ -4,7 +4,7 @@
  * codecs/nb201.ts.
  */
 import * as zlib from 'node:zlib';
-import { NB201_COLUMNS, NB201_PACKED } from './nb201-data.js';
+import { NB201_COLUMNS, nb201Packed } from './nb201-data.js';
 
 export const NB201_SIZE = 15625;
 
@@ -19,7 +19,7 @@ let table: Nb201Table | undefined;
 
 export function nb201Table(): Nb201Table {
   if (table) return table;
-  const bytes = zlib.inflateRawSync(Buffer.from(NB201_PACKED, 'base64'));
+  const bytes = zlib.inflateRawSync(Buffer.from(nb201Packed(), 'base64'));
   const counts = new Uint16Array(bytes.buffer, bytes.byteOffset, bytes.byteLength / 2);
   const columns = new Map<string, Float64Array>();
   NB201_COLUMNS.forEach((c, i) => {
