@@ -1,22 +1,17 @@
 import "nb201"
 
-/*
- * Searches on the NAS-Bench-201 space scored by the benchmark's tables instead of training
- * (Dong & Yang, ICLR 2020; shipped inside the product). The benchmark's protocol: the search
- * sees the 12-epoch CIFAR-10 accuracy (one seed) and the chosen cell is reported with its
- * 200-epoch test accuracy (mean over seeds); 100 queries. `nas search FILE` runs the first
- * search, `--search NAME` another; docs/benchmarks.md compares them with the paper.
- */
-
-/**
- * The default: regularized evolution (Real et al., AAAI 2019) with a zero-cost warm-up
- * (Abdelfattah et al., ICLR 2021). Before spending any query it ranks 3,000 random cells by
- * the cost model's MACs, which is free, and starts from the 64 largest. What it exploits: on
- * this benchmark larger cells train to higher 200-epoch accuracy, and the 12-epoch proxy
- * underrates them (short training favours cells that converge fast), so starting among large
- * cells corrects the proxy's bias. It is a prior, not a peek at the table.
- */
+/** The default search (`nas search FILE` runs the first; `--search NAME` another): regularized
+ * evolution with a zero-cost warm-up on the NAS-Bench-201 space, scored by the benchmark's
+ * tables (shipped inside the product) instead of training. docs/benchmarks.md has the figures. */
 search NB201WarmEvolution {
+  # The benchmark's protocol: the search sees the 12-epoch CIFAR-10 accuracy (one seed), the
+  # chosen cell is reported with its 200-epoch test accuracy (mean over seeds); 100 queries.
+  # Regularized evolution (Real et al., AAAI 2019) with a zero-cost warm-up (Abdelfattah et al.,
+  # ICLR 2021): before spending any query it ranks 3,000 random cells by the cost model's MACs,
+  # which is free, and starts from the 64 largest. What it exploits: on this benchmark larger
+  # cells train to higher 200-epoch accuracy, and the 12-epoch proxy underrates them (short
+  # training favours cells that converge fast), so starting among large cells corrects the
+  # proxy's bias. It is a prior, not a peek at the table.
   space NB201
   strategy regularized_evolution(population = 64, sample = 3, warmup = 3000, proxy = "macs")
   maximize accuracy
@@ -45,14 +40,12 @@ search NB201Random {
   seed 0
 }
 
-/**
- * Accuracy against MACs: NSGA-II on the 200-epoch accuracy itself, 300 queries. Each
- * evaluation picks, of 8 bred offspring, the one whose predicted hypervolume gain is largest
- * (MACs exact from the cost model, accuracy from a ridge model of the trials so far), and the
- * first population is spread over the MACs range. The hypervolume's reference point is 90 %
- * accuracy and the largest cell's MACs.
- */
+/** Accuracy against MACs: NSGA-II on the 200-epoch accuracy itself, 300 queries; the
+ * hypervolume's reference point is 90 % accuracy and the largest cell's MACs. */
 search NB201Pareto {
+  # Each evaluation picks, of 8 bred offspring, the one whose predicted hypervolume gain is
+  # largest (MACs exact from the cost model, accuracy from a ridge model of the trials so far);
+  # the first population is spread over the MACs range.
   space NB201
   strategy nsga2(population = 20, screen = 8, init = "spread", reference = [90, 220119680])
   maximize accuracy

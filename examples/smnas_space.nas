@@ -75,14 +75,12 @@ space SMNAS(classes: int = 80) {
   output [c3, c4, c5] -> choice(FPN(256, head), SingleLevel(256, head))
 }
 
-/**
- * SM-NAS's two-stage search on this space: first the structure (resolution, backbone, neck)
- * as a Pareto search of accuracy against MACs, then the head's width and depth, with
- * partial-order pruning. Detection training is out of reach here: accuracy comes from the
- * `fake` evaluator (deterministic, rising with MACs; it predicts nothing about real mAP) and
- * the cost is the cost model's MACs. Swap in a trained or measured evaluator to use it for real.
- */
+/** SM-NAS's two-stage search on this space: first the structure (resolution, backbone, neck)
+ * against MACs, then the head's width and depth, with partial-order pruning. */
 search SMNASTwoStage {
+  # Detection training is out of reach here: accuracy comes from the `fake` evaluator
+  # (deterministic, rising with MACs; it predicts nothing about real mAP) and the cost is the
+  # cost model's MACs. Swap in a trained or measured evaluator to use it for real.
   space SMNAS
   strategy smnas(population = 8, structural = 0.5)
   maximize accuracy

@@ -201,6 +201,20 @@ describe('strategy behaviour', () => {
     expect(r.done.pareto.length).toBeGreaterThan(1);
   });
 
+  it('NSGA-II screening works with an objective whose worst value is unknown (latency), and reports the reference it used', async () => {
+    const b = await buildInExamples(
+      'import "nb201"\nsearch S {\n  space NB201\n  strategy nsga2(population = 8, screen = 4)\n  maximize accuracy\n  minimize latency\n  evaluator fake\n  budget 40\n}\n',
+      'nsga2-latency.nas',
+    );
+    const r = await run(prepare(searchSpec(b, 'S')), 3);
+    expect(r.done.evaluations).toBe(40);
+    expect(r.done.pareto.length).toBeGreaterThan(1);
+    const lat = trials(r.events).map((t) => t.metrics['latency']!);
+    // Accuracy's worst is 0 %; latency's is the worst seen.
+    expect(r.done.reference).toEqual([0, Math.max(...lat)]);
+    expect(r.done.hypervolume).toBeGreaterThan(0);
+  });
+
   it('REINFORCE learns: its later samples are fitter than its first ones', async () => {
     const p = await nb201Search('reinforce', '', 200);
     const early: number[] = [];

@@ -1,11 +1,11 @@
 /**
  * The `fake` evaluator: deterministic numbers shaped like training results, for tests,
  * benchmarks and demos of spaces nobody can train here (detection). Accuracy rises with the
- * architecture's MACs (saturating at 95%, half-way at the first-options architecture's MACs)
+ * architecture's MACs (saturating at 95%, half-way at a typical architecture's MACs)
  * plus a per-architecture offset from a hash of its encoding; latency is MACs at 10 GMAC/s
  * plus 0.5 ms. Nothing about it predicts real accuracy.
  */
-import { hash64 } from '../../util/random.js';
+import { Rng, hash64 } from '../../util/random.js';
 import type { ArchitectureSpace } from '../architecture-space.js';
 import type { Candidate, EvaluateOptions, Evaluation, Evaluator, Settings } from '../types.js';
 
@@ -20,7 +20,10 @@ export class FakeEvaluator implements Evaluator {
   private readonly fail: number;
 
   constructor(space: ArchitectureSpace, settings: Settings) {
-    this.scale = Math.max(1, space.costs(space.fromGenes(new Int32Array(space.dimension))).macs);
+    // Half-way at the median MACs of 15 seeded random architectures: spread over the space's range.
+    const rng = new Rng(0xfa4e);
+    const macs = Array.from({ length: 15 }, () => space.costs(space.sample(rng)).macs).sort((a, b) => a - b);
+    this.scale = Math.max(1, macs[7]!);
     this.noise = Number(settings['noise'] ?? 1);
     this.delay = Number(settings['delay'] ?? 0);
     this.fail = Number(settings['fail'] ?? 0);

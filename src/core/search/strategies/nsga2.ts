@@ -205,7 +205,13 @@ export class Nsga2 implements Strategy {
   }
 
   private pick(candidates: readonly Arch[], models: readonly (RidgeModel | undefined)[], front: Vector[]): Arch {
-    const ref = this.ctx.reference;
+    // An objective without a known worst value (latency) is bounded by the worst seen, plus a tenth of its range.
+    const ref = this.ctx.reference.map((r, k) => {
+      if (Number.isFinite(r)) return r;
+      const vs = this.evaluated.map((m) => m.objectives[k]!);
+      const hi = Math.max(...vs);
+      return hi + 0.1 * (hi - Math.min(...vs) || Math.abs(hi) || 1);
+    });
     const base = hypervolume(front, ref);
     let best = 0;
     let bestGain = 0;
