@@ -112,6 +112,18 @@ describe('nas search', () => {
     expect(r.stderr).toMatch(/evaluator `train` is not implemented yet; evaluators that run: benchmark, cost, fake/);
   });
 
+  it('a space the benchmark does not cover is an error saying why, not a stack trace', () => {
+    const dir = tmp();
+    fs.copyFileSync(path.join(ROOT, 'examples/spos_space.nas'), path.join(dir, 'spos_space.nas'));
+    const file = path.join(dir, 's.nas');
+    fs.writeFileSync(file, 'import "spos_space"\nsearch S {\n  space SPOS\n  maximize accuracy\n  evaluator benchmark\n}\n');
+    const r = nas(['search', file, '--out', path.join(dir, 'run')]);
+    expect(r.code).toBe(1);
+    expect(r.stderr.trim()).toBe(
+      'nas search: S: the nb201 benchmark needs a NAS-Bench-201 cell space (as examples/nb201.nas): a NAS-Bench-201 space has six choices of five ops (the edges of one shared cell)',
+    );
+  });
+
   it('usage errors exit 2 with one line: no search block, bad flags, --resume with flags or without a run', () => {
     expect(nas(['search', 'examples/resnet50.nas'])).toMatchObject({ code: 2, stderr: expect.stringMatching(/has no search block/) });
     expect(nas(['search', 'examples/nb201_search.nas', '--search', 'Nope'])).toMatchObject({
