@@ -83,7 +83,7 @@ export class RunStore {
       good = end + 1;
       start = end + 1;
     }
-    if (good < Buffer.byteLength(text)) fs.truncateSync(file, Buffer.byteLength(text.slice(0, good)));
+    if (good < text.length) fs.truncateSync(file, Buffer.byteLength(text.slice(0, good)));
     const store = new RunStore(dir, meta, trials);
     store.open();
     return store;
