@@ -12,18 +12,21 @@ import { register as registerTrain } from './commands/train.js';
 import { register as registerBench } from './commands/bench.js';
 import { register as registerFmt } from './commands/fmt.js';
 import { register as registerFuse } from './commands/fuse.js';
+import { register as registerSearch } from './commands/search.js';
+import { PRODUCT_VERSION } from './version.js';
 
 export function createProgram(): Command {
   const program = new Command();
   program
     .name('nas')
     .description('NAS Studio: check, cost, sample and search neural-network architectures in .nas files')
-    .version('0.1.0')
+    .version(PRODUCT_VERSION)
     .exitOverride()
     .configureOutput({ outputError: (str, write) => write(str) });
   registerCheck(program);
   registerCost(program);
   registerSample(program);
+  registerSearch(program);
   registerTrain(program);
   registerBench(program);
   registerFmt(program);

@@ -1,8 +1,8 @@
 /** `nas sample FILE [--seed S] [--count N] [--space NAME]`: uniformly sampled architectures as canonical .nas text. */
 import type { Command } from 'commander';
 import { formatDiagnostic, loadFiles, modelsOf, UsageError } from '../load.js';
-import { SpaceSampler } from '../../core/semantics/space.js';
-import { printArchitecture } from '../../core/semantics/print-architecture.js';
+import { ArchitectureSpace } from '../../core/search/architecture-space.js';
+import { describeArchitecture } from '../../core/search/describe.js';
 import { Rng } from '../../core/util/random.js';
 import { formatSI } from '../../shared/format-number.js';
 import type { SampleJson } from '../json-types.js';
@@ -35,22 +35,23 @@ export function register(program: Command): void {
       const spaces = modelsOf(loaded!.root, opts.space).filter((m) => m.kind === 'space' || opts.space);
       const def = spaces[0];
       if (!def) throw new UsageError(`${file} has no space to sample`);
-      const sampler = new SpaceSampler(def);
+      // Uniform over the space (as SpaceSampler: structural keys weighted by what they lead to).
+      const space = new ArchitectureSpace(def);
       const rng = new Rng(opts.seed);
       const out: SampleJson[] = [];
       for (let i = 0; i < opts.count; i++) {
-        const a = sampler.sample(rng);
-        const t = a.result.graph.totals();
-        const name = `${def.name}_${a.id.slice(0, 8)}`;
-        const text = printArchitecture(a.result.graph, a.result.output!.node, {
-          name,
+        const a = space.sample(rng);
+        const id = space.id(a);
+        const t = space.costs(a);
+        const text = describeArchitecture(space, a, 'nas', {
+          name: `${def.name}_${id.slice(0, 8)}`,
           header: [
             `sampled from space ${def.name} (seed ${opts.seed}, #${i + 1})`,
-            `id ${a.id}; params ${t.params.toLocaleString('en-US')}; MACs ${formatSI(t.macs, 4)}`,
+            `id ${id}; params ${t.params.toLocaleString('en-US')}; MACs ${formatSI(t.macs, 4)}`,
             `choices: ${a.encoding}`,
           ],
         });
-        out.push({ space: def.name, id: a.id, encoding: a.encoding, params: t.params, macs: t.macs, text });
+        out.push({ space: def.name, id, encoding: a.encoding, params: t.params, macs: t.macs, text });
       }
       if (opts.json) process.stdout.write(JSON.stringify(out, null, 2) + '\n');
       else process.stdout.write(out.map((o) => o.text).join('\n'));

@@ -9,8 +9,9 @@ import { resolveImportUri } from '../language/imports.js';
 import { parsedByFastParser } from '../language/fast-parser.js';
 import { elaborateCached } from '../semantics/evaluator/index.js';
 import { suggestName } from '../semantics/suggest.js';
-import { KNOWN_METRICS, KNOWN_STRATEGIES, KNOWN_EVALUATORS } from './search-vocabulary.js';
 import { registerReparamChecks } from '../reparam/validator.js';
+import { KNOWN_METRICS, KNOWN_STRATEGIES, KNOWN_EVALUATORS } from '../search/vocabulary.js';
+import { checkSearchSpec } from './search-checks.js';
 
 export function registerNasChecks(
   registry: { register(checks: ValidationChecks<ast.NasAstType>, thisObj: object): void },
@@ -21,7 +22,7 @@ export function registerNasChecks(
     Document: [v.checkDuplicateTopLevel],
     Import: v.checkImport,
     Definition: [v.checkDefinition, v.checkModel],
-    Search: v.checkSearch,
+    Search: [v.checkSearch, checkSearchSpec],
   };
   registry.register(checks, v);
   registerReparamChecks(registry);
