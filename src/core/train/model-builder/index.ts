@@ -1,0 +1,4 @@
+/** Models from `.nas` networks: spec (spec.ts), names (naming.ts), tfjs model (build.ts). */
+export { MODEL_SPEC_FORMAT, ModelBuildError, describeModel, specParamCount, type ModelSpec, type ParamSpec, type SpecNode } from './spec.js';
+export { buildModel, buildModelFromResult, type BuildOptions, type BuiltModel } from './build.js';
+export { nodeModulePaths } from './naming.js';
