@@ -100,8 +100,6 @@ export function conv2d(p: ParamRegistry, name: string, s: ConvSpec): Layer {
 export interface BatchNormOptions {
   /** Learnable γ and β (default true); without them γ = 1 and β = 0 (nn.BatchNorm2d(affine=False)). */
   affine?: boolean;
-  /** Keep PyTorch's `num_batches_tracked` buffer (int32 here, int64 in PyTorch), counting training batches. */
-  countBatches?: boolean;
 }
 
 /**
@@ -115,12 +113,10 @@ export function batchNorm(p: ParamRegistry, name: string, c: number, opts: Batch
   const beta = affine ? p.constant(`${name}.bias`, [c], 0) : p.keep(tf.zeros([c]));
   const runMean = p.constant(`${name}.running_mean`, [c], 0, false);
   const runVar = p.constant(`${name}.running_var`, [c], 1, false);
-  const batches = opts.countBatches ? p.constant(`${name}.num_batches_tracked`, [], 0, false, 'int32') : undefined;
   const eps = 1e-5,
     momentum = 0.1;
   return (x, training) => {
     if (!training) return tf.batchNorm4d(x, runMean as tf.Tensor1D, runVar as tf.Tensor1D, beta as tf.Tensor1D, gamma as tf.Tensor1D, eps);
-    if (batches) tf.tidy(() => batches.assign(tf.add(batches, tf.scalar(1, 'int32'))));
     const r = batchNormTrain(x, gamma as tf.Tensor1D, beta as tf.Tensor1D, eps, { mean: runMean as tf.Tensor1D, variance: runVar as tf.Tensor1D, momentum });
     const { y, mean, variance } = r;
     if (r.runningMean && r.runningVariance) {

@@ -81,7 +81,7 @@ const PURE = new Set([
 ]);
 
 /** The function of one node, its variables created in `p`. */
-function compileNode(node: SpecNode, spec: ModelSpec, p: ParamRegistry): Run {
+function compileNode(node: SpecNode, spec: ModelSpec, p: ParamRegistry, counters: tf.Variable[]): Run {
   const a = node.attrs as Record<string, number & boolean> & ops.ConvAttrs;
   const inShape = node.inputs.length ? spec.nodes[node.inputs[0]!]!.shape : node.shape;
   const one = (f: (x: tf.Tensor4D) => tf.Tensor4D): Run => {
@@ -105,8 +105,9 @@ function compileNode(node: SpecNode, spec: ModelSpec, p: ParamRegistry): Run {
       });
     }
     case 'bn': {
-      // Variables in the spec's order: weight, bias, running_mean, running_var, num_batches_tracked.
-      const layer: Layer = batchNorm(p, node.name, a.c, { affine: a.affine, countBatches: true });
+      // weight, bias, running_mean, running_var; num_batches_tracked is counted by the model (see counters).
+      const layer: Layer = batchNorm(p, node.name, a.c, { affine: a.affine });
+      counters.push(variable('num_batches_tracked')!);
       return (ins, training, n) => layer(materialize(ins[0]!, n), training);
     }
     case 'gn': {
@@ -178,6 +179,8 @@ function compileNode(node: SpecNode, spec: ModelSpec, p: ParamRegistry): Run {
 
 interface Compiled {
   steps: Step[];
+  /** `num_batches_tracked` of the batch norms that run (those of dead nodes stay 0, as in PyTorch). */
+  batchCounters: tf.Variable[];
   /** The spec nodes whose output each step's is (itself, identities, repeats of it). */
   aliases: Map<number, number[]>;
   /** How many steps read each node's output (plus one for the model's output). */
@@ -186,8 +189,8 @@ interface Compiled {
   outputId: number;
 }
 
-/** Aliases (identity, repeats of pure nodes), the live nodes and their use counts. */
-function plan(spec: ModelSpec): { canon: number[]; live: boolean[]; inputId: number } {
+/** Aliases (identity, repeats of pure nodes) and the live nodes: what a forward pass computes. */
+export function plan(spec: ModelSpec): { canon: number[]; live: boolean[]; inputId: number } {
   const canon: number[] = [];
   const seen = new Map<string, number>();
   let inputId = -1;
@@ -249,10 +252,13 @@ function compile(spec: ModelSpec, p: ParamRegistry): Compiled {
     const c = canon[node.id]!;
     (aliases.get(c) ?? (aliases.set(c, []), aliases.get(c)!)).push(node.id);
   }
+  const batchCounters: tf.Variable[] = [];
   for (const node of spec.nodes) {
     // Every parameter is created, also those of nodes that do not run (PyTorch has them too).
-    const run = compileNode(node, spec, p);
+    const counters: tf.Variable[] = [];
+    const run = compileNode(node, spec, p, counters);
     if (canon[node.id] !== node.id || !live[node.id] || node.op === 'input') continue;
+    batchCounters.push(...counters);
     const inputs = node.inputs.map((i) => canon[i]!);
     for (const i of inputs) uses.set(i, (uses.get(i) ?? 0) + 1);
     steps.push({ id: node.id, inputs, run });
@@ -260,7 +266,7 @@ function compile(spec: ModelSpec, p: ParamRegistry): Compiled {
   checkVariables(spec, p);
   const outputId = canon[spec.output]!;
   uses.set(outputId, (uses.get(outputId) ?? 0) + 1);
-  return { steps, aliases, uses, inputId, outputId };
+  return { steps, batchCounters, aliases, uses, inputId, outputId };
 }
 
 /**
@@ -314,16 +320,31 @@ export function buildModel(spec: ModelSpec, opts: BuildOptions = {}): BuiltModel
     throw e;
   }
   let disposed = false;
+  // PyTorch's num_batches_tracked, counted here and written to the variables when the state
+  // is read (a checkpoint save): an int32 add and assign per batch norm per step otherwise.
+  let batches = 0;
+  const syncCounters = (): void => {
+    if (batches === 0 || disposed) return;
+    const add = batches;
+    batches = 0;
+    tf.tidy(() => {
+      for (const v of compiled.batchCounters) v.assign(tf.add(v, tf.scalar(add, 'int32')));
+    });
+  };
   return {
     name: spec.name,
     spec,
     trainable: p.trainable,
-    state: p.state,
+    get state() {
+      syncCounters();
+      return p.state;
+    },
     forward(x, training, observe) {
       if (disposed) throw new Error(`model ${spec.name} used after dispose()`);
       const [, h, w, c] = x.shape;
       const [ic, ih, iw] = spec.input;
       if (h !== ih || w !== iw || c !== ic) throw new Error(`model ${spec.name} takes ${ic}x${ih}x${iw} images, got ${c}x${h}x${w}`);
+      if (training) batches++;
       return runGraph(compiled, x, training, observe);
     },
     paramCount: () => p.paramCount(),
