@@ -43,3 +43,6 @@ export interface SampleJson {
   macs: number;
   text: string;
 }
+
+/** `nas train --json` prints NDJSON events, declared with the other cross-process messages. */
+export type { TrainEventLine } from '../protocol/train-events.js';
