@@ -15,6 +15,9 @@
  * Tolerance: float32's own. Per tensor, the engine's relative L2 error against float64 may
  * be ten times PyTorch's float32 run's (same algorithms, other summation orders; the Winograd
  * and SIMD kernels round differently), and at least 1e-4.
+ *
+ * PARITY_DEBUG=1 prints every tensor's errors; NO_WINOGRAD=1 keeps 3x3 convolutions on the
+ * direct kernels (to tell a Winograd rounding from anything else).
  */
 import { spawnSync } from 'node:child_process';
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
