@@ -6,7 +6,7 @@
  */
 import { selectBackend } from '../../core/train/backend';
 import { buildModel, type BuiltModel } from '../../core/train/model-builder/index';
-import { SafetensorsError, saveModelWeights, loadModelWeights } from '../../core/train/safetensors';
+import { readSafetensorsFile, SafetensorsError, saveModelWeights, loadModelWeights } from '../../core/train/safetensors';
 import { fuseWeights } from '../../core/reparam/fuse-weights';
 import { assignTensors, checkFusion, randomImages, randomizeBatchNorms, readTensors, type BlockDifference, type Difference } from '../../core/reparam/verify';
 import type { FusionPlan } from '../../core/reparam/fusion-plan';
@@ -51,6 +51,8 @@ export async function runFuseWeights(plan: FusionPlan, opts: FuseWeightsOptions,
     let metadata: Record<string, string> = {};
     if (opts.weights) {
       try {
+        const refused = checkCheckpoint(train, opts.weights);
+        if (refused) return { backend: sel.backend, error: { message: `cannot load ${opts.weights}: ${refused}`, exitCode: 2 } };
         metadata = loadModelWeights(train, opts.weights);
       } catch (e) {
         if (e instanceof SafetensorsError || (e as NodeJS.ErrnoException).code === 'ENOENT') {
@@ -99,4 +101,20 @@ export async function runFuseWeights(plan: FusionPlan, opts: FuseWeightsOptions,
     train?.dispose();
     deploy?.dispose();
   }
+}
+
+/**
+ * Why a checkpoint is not this training-time network's, in a line (a deployment checkpoint, or
+ * another network: how many of its tensors are missing, the first few named); undefined when
+ * every tensor is there (the load then checks shapes and types).
+ */
+function checkCheckpoint(model: BuiltModel, file: string): string | undefined {
+  const { tensors, metadata } = readSafetensorsFile(file);
+  const names = [...model.trainable.keys(), ...model.state.keys()];
+  const missing = names.filter((n) => !tensors.has(n));
+  if (missing.length === 0) return undefined;
+  const deployed =
+    metadata['fused_from'] !== undefined ? ' It holds deployment weights written by nas fuse; pass the training-time weights (nas train --save).' : '';
+  const first = missing.slice(0, 3).join(', ');
+  return `it is not a checkpoint of ${model.name} as this file defines it: ${missing.length} of its ${names.length} tensors are missing (${first}${missing.length > 3 ? ', ...' : ''}).${deployed}`;
 }
