@@ -21,7 +21,7 @@ import { selectBackend } from '../../src/core/train/backend';
 import { readSafetensorsFile, toFloat32, writeSafetensorsFile } from '../../src/core/train/safetensors';
 import type { FuseJson } from '../../src/cli/json-types';
 import { makeTempDir } from '../train-data/helpers';
-import { ROOT, logits, nas, randomCheckpoint, relativeDifference, specOf } from './fusion-helpers';
+import { ROOT, logits, nasAsync, randomCheckpoint, relativeDifference, specOf } from './fusion-helpers';
 
 let tmp: { dir: string; cleanup: () => void };
 beforeAll(async () => {
@@ -52,7 +52,7 @@ async function fuseAgainstTorch(name: string, file: string, network: string, exp
   try {
     const ours = logits(model, x);
     writeSafetensorsFile(path.join(dir, 'x.safetensors'), new Map([['x', { dtype: 'F32', shape: [2, h, w, c], data: Float32Array.from(x.dataSync()) }]]));
-    const r = nas([
+    const r = await nasAsync([
       'fuse',
       file,
       '--network',

@@ -1,5 +1,5 @@
 /** Shared set-up of the weight-fusion tests: model specs from .nas text, random trained-like checkpoints, the CLI. */
-import { spawnSync } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import * as path from 'node:path';
 import * as tf from '@tensorflow/tfjs-core';
 import { expect } from 'vitest';
@@ -15,6 +15,19 @@ const BIN = path.join(ROOT, 'bin/nas.cjs');
 export function nas(args: string[]): { code: number | null; stdout: string; stderr: string } {
   const r = spawnSync(process.execPath, [BIN, ...args], { cwd: ROOT, encoding: 'utf8', timeout: 280_000 });
   return { code: r.status, stdout: r.stdout, stderr: r.stderr };
+}
+
+/** `nas` in a child process, awaited: the test's event loop keeps running (vitest's worker needs it within a minute). */
+export function nasAsync(args: string[]): Promise<{ code: number | null; stdout: string; stderr: string }> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, [BIN, ...args], { cwd: ROOT });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
+    child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
+    child.on('error', reject);
+    child.on('close', (code) => resolve({ code, stdout, stderr }));
+  });
 }
 
 export async function specOf(text: string, name: string): Promise<ModelSpec> {
