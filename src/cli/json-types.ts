@@ -70,6 +70,29 @@ export interface FuseJson {
   /** With --verify: how it was checked, and whether every difference is within the tolerance. */
   verify?: { images: number; seed: number; tolerance: number; backend: string; ok: boolean };
 }
+/** `nas bench fuse --json` (docs/cli.md): one forward pass of each form in eval mode, in alternating pairs. */
+export interface BenchFuseJson {
+  network: string;
+  file: string;
+  backend: string;
+  batch: number;
+  pairs: Array<{
+    unfusedMs: number;
+    fusedMs: number;
+    unfusedCpuMs: number;
+    fusedCpuMs: number;
+    /** Which form ran first in the pair (the order alternates). */
+    unfusedFirst: boolean;
+    speedup: number;
+    cpuSpeedup: number;
+  }>;
+  /** Medians over the pairs: wall-clock milliseconds of the multi-branch and the fused form, and their ratio (and that of CPU time). */
+  unfusedMs: number;
+  fusedMs: number;
+  speedup: number;
+  cpuSpeedup: number;
+}
+
 /** `nas search --json` prints NDJSON events, declared with the search engine's run records. */
 export type {
   SearchEvent,

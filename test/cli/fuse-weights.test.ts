@@ -8,9 +8,9 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
-import type { FuseJson } from '../../src/cli/json-types.js';
+import type { BenchFuseJson, FuseJson } from '../../src/cli/json-types.js';
 import { readSafetensorsFile } from '../../src/core/train/safetensors.js';
-import { nas } from '../reparam/fusion-helpers.js';
+import { ROOT, nas } from '../reparam/fusion-helpers.js';
 
 const NET = `import "std/blocks"
 network Small(classes: int = 10) {
@@ -107,5 +107,27 @@ describe('nas fuse with weights', () => {
     expect(exists.code).toBe(2);
     expect(exists.stderr).toContain('--out-weights');
     expect(exists.stderr).toContain('exists: refusing to overwrite it (pass --force to replace it)');
+  });
+});
+
+describe('nas bench fuse', () => {
+  it('times both forms in alternating pairs and prints the medians', () => {
+    const r = nas(['bench', 'fuse', file, '--batch', '2', '--pairs', '3', '--json']);
+    expect(r.code, r.stderr).toBe(0);
+    const j = JSON.parse(r.stdout) as BenchFuseJson;
+    expect(j).toMatchObject({ network: 'Small', backend: 'wasm', batch: 2 });
+    expect(j.pairs.map((p) => p.unfusedFirst)).toEqual([true, false, true]);
+    for (const p of j.pairs) {
+      expect(p.unfusedMs).toBeGreaterThan(0);
+      expect(p.fusedMs).toBeGreaterThan(0);
+      expect(p.speedup).toBeCloseTo(p.unfusedMs / p.fusedMs, 10);
+    }
+    const ratios = j.pairs.map((p) => p.speedup).sort((a, b) => a - b);
+    expect(j.speedup).toBe(ratios[1]);
+    expect(j.unfusedMs).toBe(j.pairs.map((p) => p.unfusedMs).sort((a, b) => a - b)[1]);
+    expect(nas(['bench', 'fuse', file, '--pairs', '2']).code).toBe(2);
+    const none = nas(['bench', 'fuse', path.join(ROOT, 'examples/resnet50.nas')]);
+    expect(none.code).toBe(1);
+    expect(none.stderr).toContain('nothing to fuse');
   });
 });

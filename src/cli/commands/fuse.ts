@@ -15,15 +15,13 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { URI } from 'langium';
 import { Command, InvalidArgumentError } from 'commander';
-import { displayPath, formatDiagnostic, loadFiles, modelsOf, UsageError } from '../load.js';
-import { NasWorkspace } from '../../core/workspace.js';
-import { elaborate } from '../../core/semantics/evaluator/index.js';
-import { DEPLOY_FORMS, fuseSource } from '../../core/reparam/source-fusion.js';
+import { displayPath, UsageError } from '../load.js';
+import { DEPLOY_FORMS } from '../../core/reparam/source-fusion.js';
 import { planFusion, type FusionPlan } from '../../core/reparam/fusion-plan.js';
 import { ModelBuildError } from '../../core/train/model-builder/spec.js';
-import type { Definition, Document } from '../../core/language/generated/ast.js';
 import type { FuseJson } from '../json-types.js';
 import { formatFuseHuman } from './fuse-output.js';
+import { deployName, loadFusion } from './fuse-load.js';
 
 interface FuseOptions {
   network?: string;
@@ -70,28 +68,12 @@ export function register(program: Command): void {
       const out = checkOutPath([file, opts.weights], opts.out, !!opts.force, '--out');
       const outWeights = opts.outWeights ? checkOutPath([file, opts.weights, opts.out], opts.outWeights, !!opts.force, '--out-weights') : undefined;
       if (opts.weights) checkReadable(opts.weights, '--weights');
-      const ws = new NasWorkspace();
-      const [loaded] = await loadFiles([file], ws);
-      const errors = loaded!.diagnostics.filter((d) => d.severity === 'error');
-      if (errors.length) {
-        for (const d of errors) process.stderr.write(formatDiagnostic(d) + '\n');
-        process.exitCode = 1;
+      const loaded = await loadFusion(file, opts.network, out);
+      if (typeof loaded === 'number') {
+        process.exitCode = loaded;
         return;
       }
-      const network = pickNetwork(loaded!.root, file, opts.network);
-      if (!network) {
-        process.exitCode = 1;
-        return;
-      }
-      const fused = fuseSource(network, { target: URI.file(out) });
-      const before = elaborate(network);
-      const doc = await ws.addText(fused.text, URI.file(out));
-      const broken = ws.diagnostics(doc, out).filter((d) => d.severity === 'error');
-      if (broken.length) throw new Error(`the deployment form does not check: ${broken.map(formatDiagnostic).join('; ')}`);
-      const deployDef = (doc.parseResult.value as Document).elements.find((e): e is Definition => e.$type === 'Definition' && e.name === network.name)!;
-      const after = elaborate(deployDef);
-      const [o1, o2] = [before.output!.shape, after.output!.shape];
-      if (o1.c !== o2.c || o1.h !== o2.h || o1.w !== o2.w) throw new Error(`the deployment form changes the output shape of ${network.name}`);
+      const { network, fused, before, after, deployDef } = loaded;
       const result: FuseJson = {
         name: network.name,
         out: displayPath(out),
@@ -193,32 +175,6 @@ function checkOutPath(inputs: ReadonlyArray<string | undefined>, out: string, fo
     throw new UsageError(`cannot write ${out}: ${path.dirname(out)} is not a writable folder`);
   }
   return target;
-}
-
-function deployName(input: string): string {
-  return input.endsWith('.nas') ? `${input.slice(0, -4)}.deploy.nas` : `${input}.deploy.nas`;
-}
-
-/** The named network, or the one network of the file that uses training-time blocks. */
-function pickNetwork(root: Document, file: string, name: string | undefined): Definition | undefined {
-  const blocks = Object.keys(DEPLOY_FORMS).join(', ');
-  if (name !== undefined) {
-    const def = modelsOf(root, name)[0]!;
-    if (def.kind !== 'network') throw new UsageError(`${name} is a ${def.kind}: fuse a network (\`nas sample\` prints architectures of a space as networks)`);
-    if (Object.keys(fuseSource(def).renamed).length > 0) return def;
-    process.stderr.write(`nas: network ${name} uses no training-time block (${blocks}): nothing to fuse\n`);
-    return undefined;
-  }
-  const networks = root.elements.filter((e): e is Definition => e.$type === 'Definition' && e.kind === 'network');
-  if (networks.length === 0) throw new UsageError(`${file} has no network`);
-  const fusable = networks.filter((n) => Object.keys(fuseSource(n).renamed).length > 0);
-  if (fusable.length > 1)
-    throw new UsageError(`several networks use training-time blocks (${fusable.map((n) => n.name).join(', ')}): choose one with --network`);
-  if (fusable.length === 0) {
-    process.stderr.write(`nas: no network of ${file} uses a training-time block (${blocks}): nothing to fuse\n`);
-    return undefined;
-  }
-  return fusable[0];
 }
 
 /** Writes a temporary file beside `target` and renames it: a crash leaves the old file or the new one. */
