@@ -1,6 +1,7 @@
 /**
  * Code lenses above each network, space and search: totals (or size and cost range) and the
- * actions the extension implements (protocol.ts `NasCommands`). A lens with an empty command
+ * actions the extension implements (protocol.ts `NasCommands`); "Fuse for deployment" only on
+ * networks that use training-time blocks (RepVGG, ACNet, DBB, MobileOne) and elaborate. A lens with an empty command
  * is shown as plain text. A lens sits where its element starts, which is read from the element's
  * chunk where its CST is not built yet (chunk-span.ts): opening a file builds no CST for them.
  */
@@ -14,6 +15,7 @@ import { formatSI, formatSIRange } from '../src/shared/format-number.js';
 import { NasCommands } from '../src/protocol/lsp-extensions.js';
 import type { NasConfigurationProvider } from './settings.js';
 import { pendingStart } from './chunk-span.js';
+import { fusableUses } from '../src/core/reparam/source-fusion.js';
 
 export class NasCodeLensProvider implements CodeLensProvider {
   constructor(
@@ -38,7 +40,8 @@ export class NasCodeLensProvider implements CodeLensProvider {
       if (el.$type === 'Definition' && el.kind === 'network') {
         lens(range, this.networkSummary(el, unit));
         lens(range, 'Show graph', NasCommands.showGraph, [uri, el.name]);
-        lens(range, 'Fuse for deployment', NasCommands.fuse, [uri, el.name]);
+        // Only where the command has something to do: training-time blocks, and a network that elaborates.
+        if (fusableUses(el) > 0 && this.analysis.elaborate(el).output) lens(range, 'Fuse for deployment', NasCommands.fuse, [uri, el.name]);
       } else if (el.$type === 'Definition' && el.kind === 'space') {
         lens(range, this.spaceSummary(el, unit));
         lens(range, 'Show graph', NasCommands.showGraph, [uri, el.name]);

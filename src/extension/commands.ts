@@ -1,6 +1,7 @@
-// The editor commands. Search, graph and fusion arrive with their own issues; until then each
-// command says plainly what is missing instead of doing nothing, and the ones that will run
-// training code or spawn processes refuse to run in an untrusted workspace.
+// The editor commands. Search and graph arrive with their own issues; until then each command
+// says plainly what is missing instead of doing nothing, and the ones that will run training
+// code or spawn processes refuse to run in an untrusted workspace. Fuse for Deployment is
+// fuse-command.ts.
 import * as vscode from 'vscode';
 
 export interface PendingFeature {
@@ -32,12 +33,6 @@ const PENDING_COMMANDS: readonly CommandSpec[] = [
     title: 'Show Graph',
     runsCode: false,
     missing: 'the graph view is not part of this version yet. Hover a layer for its shapes and cost, ' + 'or use the Outline view for the structure.',
-  },
-  {
-    id: 'nas.fuse',
-    title: 'Fuse for Deployment',
-    runsCode: true,
-    missing: 'operator fusion (conv+bn folding, re-parameterization) is not part of this version yet.',
   },
 ];
 

@@ -8,6 +8,7 @@ import * as vscode from 'vscode';
 import type { LanguageClient } from 'vscode-languageclient/node';
 import { registerCommands } from './commands.js';
 import { CostStatusBar } from './cost-status-bar.js';
+import { FuseCommand } from './fuse-command.js';
 
 type LanguageClientModule = typeof import('./language-client.js');
 
@@ -26,7 +27,9 @@ export function activate(context: vscode.ExtensionContext): void {
   registerCommands(context, log);
   const statusBar = new CostStatusBar(log);
   context.subscriptions.push(statusBar);
-  setImmediate(() => void startLanguageClient(context, log, statusBar));
+  const fuse = new FuseCommand(log);
+  context.subscriptions.push(fuse);
+  setImmediate(() => void startLanguageClient(context, log, statusBar, fuse));
   // The e2e run reads this line from the logs.
   log.info(
     `NAS Studio activated in ${(performance.now() - started).toFixed(1)} ms ` +
@@ -34,7 +37,7 @@ export function activate(context: vscode.ExtensionContext): void {
   );
 }
 
-async function startLanguageClient(context: vscode.ExtensionContext, log: vscode.LogOutputChannel, statusBar: CostStatusBar): Promise<void> {
+async function startLanguageClient(context: vscode.ExtensionContext, log: vscode.LogOutputChannel, statusBar: CostStatusBar, fuse: FuseCommand): Promise<void> {
   const begun = performance.now();
   try {
     // A run-time load of the separate bundle, which esbuild therefore leaves out of this one.
@@ -45,6 +48,7 @@ async function startLanguageClient(context: vscode.ExtensionContext, log: vscode
     await client.start();
     log.info(`language server ready ${(performance.now() - begun).toFixed(0)} ms after activation`);
     statusBar.attach(client);
+    fuse.attach(client);
   } catch (error) {
     const reason = error instanceof Error ? error.message : String(error);
     log.error(`language server failed to start: ${reason}`);
