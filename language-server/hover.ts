@@ -3,7 +3,7 @@
  * formula; for a choice its options and the cost range they span; for a definition name its
  * signature and documentation comment.
  */
-import { AstUtils, GrammarUtils, type AstNode, type LangiumDocument } from 'langium';
+import { AstUtils, CstUtils, GrammarUtils, type AstNode, type LangiumDocument } from 'langium';
 import type { HoverProvider, LangiumServices } from 'langium/lsp';
 import type { Hover, HoverParams } from 'vscode-languageserver';
 import type * as ast from '../src/core/language/generated/ast.js';
@@ -11,7 +11,6 @@ import { elaborate } from '../src/core/semantics/evaluator.js';
 import type { GraphNode } from '../src/core/semantics/graph.js';
 import { isModelDefinition, type NasAnalysis } from './analysis.js';
 import { applicationSite, enclosingStatement, nodesOfApplication, opFormulas, signatureText } from './describe.js';
-import { leafAtOffset } from './chunk-span.js';
 import { costOf, formatCount, formatRange, formatShapeText, unitLabel, type CostUnit } from './figures.js';
 import type { NasConfigurationProvider } from './settings.js';
 
@@ -30,8 +29,8 @@ export class NasHoverProvider implements HoverProvider {
 
   async getHoverContent(document: LangiumDocument, params: HoverParams): Promise<Hover | undefined> {
     const offset = document.textDocument.offsetAt(params.position);
-    // Only the chunk under the cursor builds its CST (a 5,000-line file's first hover built all).
-    const leaf = leafAtOffset(document, offset);
+    const root = document.parseResult.value.$cstNode;
+    const leaf = root && CstUtils.findLeafNodeAtOffset(root, offset);
     if (!leaf || leaf.hidden) return undefined;
     const unit = (await this.settings.inlayHintSettings()).cost;
     const node = leaf.astNode;

@@ -12,4 +12,11 @@
  * of the 5,000-line file: 1,700 → 10 page faults, collector pauses 25 → 3 ms a check. Cost:
  * about 45 MB more resident memory (docs/benchmarks.md, "Sixth session").
  */
-export const SERVER_EXEC_ARGV: readonly string[] = ['--min-semi-space-size=64', '--max-semi-space-size=64'];
+export const SERVER_EXEC_ARGV: readonly string[] = [
+  '--min-semi-space-size=64',
+  '--max-semi-space-size=64',
+  // V8 allocates objects of a site whose objects mostly survive (a document's AST and CST) in the
+  // old generation, from where a removed document's objects keep the rest of it alive until a
+  // full collection (docs/adr/0004-retire-the-fast-parser.md).
+  '--no-allocation-site-pretenuring',
+];

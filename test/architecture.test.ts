@@ -57,11 +57,8 @@ const WEAK_COLLECTIONS: Record<string, string> = {
   'src/core/semantics/evaluator.ts declaredDefaults': "an op's declared default attributes: numbers, strings and lists of them",
   'src/core/semantics/evaluator.ts repeatOutputs': 'one elaboration: tensors to the tensors a repeat made of them, no AST',
   'src/core/semantics/evaluator.ts siteIds': 'strings',
-  'src/core/language/fast-parser.ts astPrototypes': "a set of the parser's own prototypes",
-  'src/core/language/fast-parser.ts parsers': 'keyed by language services, which outlive every document',
   'src/core/language/incremental.ts states': 'keyed by language services, which outlive every document',
   'src/core/language/incremental.ts linkVersions': 'numbers',
-  'language-server/chunk-span.ts newlines': "a chunk's text and its number of lines",
 };
 
 function weakCollections(): string[] {

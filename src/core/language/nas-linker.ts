@@ -30,7 +30,6 @@ import {
 import type { Document } from './generated/ast.js';
 import { incrementalStateOf, noteRelinked, referencesOf, topLevelElementOf } from './incremental.js';
 import { recordDependencies } from '../semantics/dependencies.js';
-import { lazyCstOwnerOf } from './fast-parser.js';
 import { NodeSlot } from '../util/node-slot.js';
 
 interface RefInternals {
@@ -168,11 +167,7 @@ interface ReferenceResolver {
   throwCyclicReferenceError(node: AstNode, property: string, refText: string): never;
 }
 
-/**
- * Langium's lazy reference (same behavior as `DefaultLinker.buildReference`), as a class. Its
- * CST node may come later: a chunk that the fast parser stored AST-only builds its CST when
- * something reads it (nas-document-factory.ts), and reading `$refNode` is such a read.
- */
+/** Langium's lazy reference (same behavior as `DefaultLinker.buildReference`), as a class. */
 abstract class NasReference implements Reference {
   _ref: AstNode | LinkingError | typeof RefResolving | undefined = undefined;
   _nodeDescription: AstNodeDescription | undefined = undefined;
@@ -186,22 +181,12 @@ abstract class NasReference implements Reference {
      * reference is its own `ReferenceInfo` (ast-walk.ts lists references without an object
      * for each). */
     readonly container: AstNode,
-    private _refNode: CstNode | undefined,
+    readonly $refNode: CstNode | undefined,
     readonly $refText: string,
   ) {}
 
   get reference(): Reference {
     return this;
-  }
-
-  get $refNode(): CstNode | undefined {
-    if (this._refNode === undefined) lazyCstOwnerOf(this.container)?.materialize();
-    return this._refNode;
-  }
-
-  /** Set by the materialization of the chunk's CST. */
-  set $refNode(node: CstNode | undefined) {
-    this._refNode = node;
   }
 
   get ref(): AstNode | undefined {

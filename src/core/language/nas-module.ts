@@ -23,8 +23,6 @@ import {
   NasScopeProvider,
 } from './nas-scope-provider.js';
 import { NasLinker } from './nas-linker.js';
-import { NasAstNodeLocator } from './nas-ast-node-locator.js';
-import { NasCommentProvider } from './nas-comment-provider.js';
 import { createGuardedParser } from './parse-guard.js';
 import { NasDocumentValidator } from './nas-document-validator.js';
 import { registerNasChecks } from '../validation/nas-validator.js';
@@ -51,13 +49,9 @@ export const NasModule: Module<LangiumCoreServices, PartialLangiumCoreServices> 
   workspace: {
     AstNodeDescriptionProvider: (services) => new NasAstNodeDescriptionProvider(services),
     ReferenceDescriptionProvider: (services) => new NasReferenceDescriptionProvider(services),
-    AstNodeLocator: () => new NasAstNodeLocator(),
   },
   validation: {
     DocumentValidator: (services) => new NasDocumentValidator(services),
-  },
-  documentation: {
-    CommentProvider: (services) => new NasCommentProvider(services),
   },
   parser: {
     LangiumParser: (services) => createGuardedParser(services),

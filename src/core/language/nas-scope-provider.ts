@@ -39,7 +39,6 @@ import type { Document } from './generated/ast.js';
 import { collectImportUris } from './imports.js';
 import { linkVersionOf, referencesOf } from './incremental.js';
 import { contentsOf } from './ast-walk.js';
-import { isCstPending } from './fast-parser.js';
 import { OPS_URI } from '../stdlib/ops.js';
 import { NodeSlot } from '../util/node-slot.js';
 
@@ -271,11 +270,7 @@ class LazyNodeDescription implements AstNodeDescription {
   }
 }
 
-/**
- * One entry of the references index; paths and segment are computed when read. The segment
- * reads the reference's CST node then, not before: building the index must not build the CST
- * of a chunk the fast parser stored AST-only (nas-document-factory.ts).
- */
+/** One entry of the references index; paths and segment are computed when read (kept elements move). */
 class LazyReferenceDescription implements ReferenceDescription {
   constructor(
     readonly sourceUri: URI,
@@ -321,9 +316,8 @@ export class NasReferenceDescriptionProvider extends DefaultReferenceDescription
       let cached = this.byElement.get(element);
       if (!cached || cached.version !== version || cached.uri !== source) {
         const entries: ReferenceDescription[] = [];
-        const pending = isCstPending(element);
         for (const info of referencesOf(element)) {
-          const target = indexedTarget(info.reference, pending);
+          const target = indexedTarget(info.reference);
           if (!target) continue;
           const local = target.documentUri.toString() === source;
           entries.push(
@@ -346,9 +340,8 @@ export class NasReferenceDescriptionProvider extends DefaultReferenceDescription
     const root = document.parseResult.value as Document;
     const source = document.uri.toString();
     for (const element of [...(root.imports ?? []), ...(root.elements ?? [])] as AstNode[]) {
-      const pending = isCstPending(element);
       for (const info of referencesOf(element)) {
-        const target = indexedTarget(info.reference, pending);
+        const target = indexedTarget(info.reference);
         if (!target) continue;
         const uri = target.documentUri.toString();
         if (uri !== source && uris.has(uri)) return true;
@@ -358,14 +351,9 @@ export class NasReferenceDescriptionProvider extends DefaultReferenceDescription
   }
 }
 
-/**
- * The target of a reference that Langium's references index lists: a linked reference with a
- * CST node. Langium skips references without a CST node; those of a chunk whose CST is not
- * built yet (`pending`) all have one (the fast parser makes a CST node for each), so it is not
- * read (reading it would build the chunk's CST).
- */
-function indexedTarget(reference: ReferenceInfo['reference'], pending: boolean): AstNodeDescription | undefined {
-  if (!isReference(reference) || reference.error || (!pending && !reference.$refNode)) return undefined;
+/** The target of a reference that Langium's references index lists: a linked reference with a CST node. */
+function indexedTarget(reference: ReferenceInfo['reference']): AstNodeDescription | undefined {
+  if (!isReference(reference) || reference.error || !reference.$refNode) return undefined;
   return reference.$nodeDescription;
 }
 

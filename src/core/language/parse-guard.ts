@@ -259,17 +259,8 @@ export class TooManySyntaxErrors extends Error {
   }
 }
 
-/** How many of Langium's parsers were built (tests check that error-free text builds none). */
-export const parserBuilds = { count: 0 };
-
-/**
- * The language's parser, wrapped so that over-deep input becomes one syntax error. A service
- * factory (nas-module.ts): Langium builds it when something first asks for it, which a check
- * of error-free text never does (the fast parser takes every chunk), and building Chevrotain's
- * parser and lexer was about 100 ms of every `nas` command and every new workspace.
- */
+/** The language's parser, wrapped so that over-deep input becomes one syntax error. */
 export function createGuardedParser(services: LangiumCoreServices): LangiumParser {
-  parserBuilds.count++;
   const parser = createLangiumParser(services);
   const wrapper = (parser as unknown as { wrapper: { SAVE_ERROR(e: unknown): unknown; _errors: unknown[] } }).wrapper;
   const save = wrapper.SAVE_ERROR.bind(wrapper);
