@@ -8,11 +8,11 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { DocumentState, URI, type LangiumDocument } from 'langium';
 import { NasWorkspace } from '../src/core/workspace.js';
-import type { Definition, Document } from '../src/core/language/generated/ast.js';
+import type { Definition, Document } from '../src/core/language/syntax/generated/ast.js';
 import { elaborateCached } from '../src/core/semantics/evaluator.js';
 import { SpaceSampler, compileCostTable, evaluateCostTable, elaborateWith } from '../src/core/semantics/space.js';
 import { Rng } from '../src/core/util/random.js';
-import { splitTopLevelChunks } from '../src/core/language/chunks.js';
+import { splitTopLevelChunks } from '../src/core/language/syntax/chunks.js';
 import { SERVER_EXEC_ARGV } from '../language-server/launch-options.js';
 import { generateLargeFile } from './generated-file.js';
 

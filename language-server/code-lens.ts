@@ -6,7 +6,7 @@
 import type { LangiumDocument } from 'langium';
 import type { CodeLensProvider } from 'langium/lsp';
 import type { CodeLens, CodeLensParams, Range } from 'vscode-languageserver';
-import type * as ast from '../src/core/language/generated/ast.js';
+import type * as ast from '../src/core/language/syntax/generated/ast.js';
 import type { NasAnalysis } from './analysis.js';
 import { costOf, formatCount, formatRange, formatSpaceSize, unitLabel, type CostUnit } from './figures.js';
 import { NasCommands } from './protocol.js';

@@ -6,7 +6,7 @@
 import { AstUtils, CstUtils, GrammarUtils, type AstNode, type LangiumDocument } from 'langium';
 import type { HoverProvider, LangiumServices } from 'langium/lsp';
 import type { Hover, HoverParams } from 'vscode-languageserver';
-import type * as ast from '../src/core/language/generated/ast.js';
+import type * as ast from '../src/core/language/syntax/generated/ast.js';
 import { elaborate } from '../src/core/semantics/evaluator.js';
 import type { GraphNode } from '../src/core/semantics/graph.js';
 import { isModelDefinition, type NasAnalysis } from './analysis.js';

@@ -8,7 +8,7 @@ import { GrammarUtils, type LangiumDocument } from 'langium';
 import type { CancellationToken } from 'vscode-languageserver';
 import type { InlayHintProvider } from 'langium/lsp';
 import { InlayHintKind, type InlayHint, type InlayHintParams, type Position } from 'vscode-languageserver';
-import type * as ast from '../src/core/language/generated/ast.js';
+import type * as ast from '../src/core/language/syntax/generated/ast.js';
 import { isModelDefinition, type NasAnalysis } from './analysis.js';
 import { costOf, formatCount, formatRange, formatShapeText, formatSpaceSize, unitLabel, type CostUnit } from './figures.js';
 import type { NasConfigurationProvider } from './settings.js';

@@ -1,7 +1,7 @@
 /** Handlers of the custom requests declared in protocol.ts. */
 import { AstUtils, DocumentState, URI, type AstNode, type LangiumDocument } from 'langium';
 import type { Connection } from 'vscode-languageserver';
-import type * as ast from '../src/core/language/generated/ast.js';
+import type * as ast from '../src/core/language/syntax/generated/ast.js';
 import { elaborate, type ElaborationResult } from '../src/core/semantics/evaluator.js';
 import type { Shape } from '../src/core/semantics/shape.js';
 import { isModelDefinition, totalsOf } from './analysis.js';

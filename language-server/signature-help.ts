@@ -2,7 +2,7 @@
 import { CstUtils, type AstNode, type LangiumDocument } from 'langium';
 import type { SignatureHelpProvider } from 'langium/lsp';
 import type { SignatureHelp, SignatureHelpOptions, SignatureHelpParams } from 'vscode-languageserver';
-import type * as ast from '../src/core/language/generated/ast.js';
+import type * as ast from '../src/core/language/syntax/generated/ast.js';
 import { paramText, signatureText } from './describe.js';
 
 export class NasSignatureHelpProvider implements SignatureHelpProvider {

@@ -57,8 +57,8 @@ const WEAK_COLLECTIONS: Record<string, string> = {
   'src/core/semantics/evaluator.ts declaredDefaults': "an op's declared default attributes: numbers, strings and lists of them",
   'src/core/semantics/evaluator.ts repeatOutputs': 'one elaboration: tensors to the tensors a repeat made of them, no AST',
   'src/core/semantics/evaluator.ts siteIds': 'strings',
-  'src/core/language/incremental.ts states': 'keyed by language services, which outlive every document',
-  'src/core/language/incremental.ts linkVersions': 'numbers',
+  'src/core/language/syntax/incremental-state.ts states': 'keyed by language services, which outlive every document',
+  'src/core/language/services/link-versions.ts linkVersions': 'numbers',
 };
 
 function weakCollections(): string[] {

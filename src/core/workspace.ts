@@ -6,11 +6,11 @@
 import * as fs from 'node:fs';
 import { URI, type LangiumDocument } from 'langium';
 import { NodeFileSystem } from 'langium/node';
-import { createNasCoreServices, type NasServiceOverrides, type NasServices } from './language/nas-module.js';
+import { createNasCoreServices, type NasServiceOverrides, type NasServices } from './language/services/nas-module.js';
 import type { LangiumSharedCoreServices } from 'langium';
 import { BUILTIN_DOCUMENTS } from './stdlib/index.js';
-import { collectImportUris } from './language/imports.js';
-import type { Document } from './language/generated/ast.js';
+import { collectImportUris } from './language/services/imports.js';
+import type { Document } from './language/syntax/generated/ast.js';
 
 export type Severity = 'error' | 'warning' | 'info' | 'hint';
 

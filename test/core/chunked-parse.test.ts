@@ -1,6 +1,6 @@
 /**
  * The document factory parses a document top-level chunk by chunk, keeps the chunks an edit did
- * not touch and moves them (src/core/language/nas-document-factory.ts), and builds a compact CST
+ * not touch and moves them (src/core/language/syntax/nas-document-factory.ts), and builds a compact CST
  * (cst-builder.ts). For text without errors, the result must be what Langium's own parser, with
  * its own CST builder, gives for the whole text: the same AST (types, properties, values,
  * containers, reference texts) and the same CST (nodes, grammar sources, token types, offsets,
@@ -15,8 +15,8 @@ import { URI, createLangiumParser, isAstNode, isReference, type CstNode, type La
 import { describe, expect, it } from 'vitest';
 import { NasWorkspace } from '../../src/core/workspace.js';
 import { BUILTIN_DOCUMENTS } from '../../src/core/stdlib/index.js';
-import { splitTopLevelChunks } from '../../src/core/language/chunks.js';
-import type { NasDocumentFactory } from '../../src/core/language/nas-document-factory.js';
+import { splitTopLevelChunks } from '../../src/core/language/syntax/chunks.js';
+import type { NasDocumentFactory } from '../../src/core/language/syntax/nas-document-factory.js';
 import { Rng } from '../../src/core/util/random.js';
 import { generateProgram } from '../helpers/random-program.js';
 

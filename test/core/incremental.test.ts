@@ -10,10 +10,10 @@ import fc from 'fast-check';
 import { CstUtils, URI, isLeafCstNode, type LangiumDocument } from 'langium';
 import { describe, expect, it } from 'vitest';
 import { NasWorkspace, type NasDiagnostic } from '../../src/core/workspace.js';
-import { splitTopLevelChunks, topLevelKeywords } from '../../src/core/language/chunks.js';
-import { NasGrammar } from '../../src/core/language/generated/grammar.js';
+import { splitTopLevelChunks, topLevelKeywords } from '../../src/core/language/syntax/chunks.js';
+import { NasGrammar } from '../../src/core/language/syntax/generated/grammar.js';
 import { elaborateCached } from '../../src/core/semantics/evaluator.js';
-import type { Definition, Document } from '../../src/core/language/generated/ast.js';
+import type { Definition, Document } from '../../src/core/language/syntax/generated/ast.js';
 
 const EXAMPLES = path.resolve(import.meta.dirname, '../../examples');
 const files = fs

@@ -1,5 +1,5 @@
 /**
- * The references index is built on demand (`NasIndexManager`, src/core/language/nas-scope-provider.ts):
+ * The references index is built on demand (`NasIndexManager`, src/core/language/services/nas-index-manager.ts):
  * a build records which documents were linked, and their reference descriptions are made when
  * the index is read (find-all-references, rename, `isAffected`). Here: a from-scratch build and
  * an edit create none; once read, the index equals that of Langium's own eager index manager and
@@ -22,7 +22,8 @@ import {
 } from 'langium';
 import { afterAll, describe, expect, it, vi } from 'vitest';
 import { NasWorkspace } from '../../src/core/workspace.js';
-import { NasIndexManager, NasReferenceDescriptionProvider } from '../../src/core/language/nas-scope-provider.js';
+import { NasIndexManager } from '../../src/core/language/services/nas-index-manager.js';
+import { NasReferenceDescriptionProvider } from '../../src/core/language/services/nas-reference-description-provider.js';
 import { generateLargeFile } from '../../bench/generated-file.js';
 
 const ROOT = path.resolve(import.meta.dirname, '../..');

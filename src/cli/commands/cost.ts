@@ -4,7 +4,7 @@ import { formatDiagnostic, loadFiles, modelsOf, UsageError } from '../load.js';
 import { elaborateCached } from '../../core/semantics/evaluator.js';
 import { computeSpaceStats, spaceFigures } from '../../core/semantics/space.js';
 import { formatSI } from '../../core/semantics/numbers.js';
-import type { Definition } from '../../core/language/generated/ast.js';
+import type { Definition } from '../../core/language/syntax/generated/ast.js';
 import type { NetworkCost, SpaceCost, LayerCost } from '../json-types.js';
 
 export function register(program: Command): void {

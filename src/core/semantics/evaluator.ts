@@ -12,7 +12,7 @@
  * al. 2019) decides each position independently.
  */
 import { AstUtils, type AstNode, type URI } from 'langium';
-import type * as ast from '../language/generated/ast.js';
+import type * as ast from '../language/syntax/generated/ast.js';
 import { OP_RULES, OpError, type Attrs, type AttrValue, type OpRule } from './ops.js';
 import { Graph, noteGraphSize, opCodeOf } from './graph.js';
 import { formatShape, internShape, type Shape } from './shape.js';
@@ -21,7 +21,7 @@ import { callBuiltinFunction, BUILTIN_FUNCTIONS } from './builtins.js';
 import { parseNumber } from './numbers.js';
 import { suggestName } from './suggest.js';
 import { fingerprintOf } from './dependencies.js';
-import { isBuiltinUri } from '../language/imports.js';
+import { isBuiltinUri } from '../language/services/imports.js';
 import { NodeSlot } from '../util/node-slot.js';
 
 export interface Decider {

@@ -4,8 +4,8 @@
  * checks here are the ones that need no elaboration.
  */
 import { AstUtils, type LangiumDocument, type ValidationAcceptor, type ValidationChecks, type LangiumDocuments } from 'langium';
-import type * as ast from '../language/generated/ast.js';
-import { resolveImportUri } from '../language/imports.js';
+import type * as ast from '../language/syntax/generated/ast.js';
+import { resolveImportUri } from '../language/services/imports.js';
 import { elaborateCached } from '../semantics/evaluator.js';
 import { suggestName } from '../semantics/suggest.js';
 import { KNOWN_METRICS, KNOWN_STRATEGIES, KNOWN_EVALUATORS } from './search-vocabulary.js';

@@ -273,7 +273,7 @@ export function createGuardedParser(services: LangiumCoreServices): LangiumParse
   const parse = parser.parse.bind(parser);
   parser.parse = <T extends AstNode = AstNode>(input: string, options?: Parameters<typeof parse>[1]): ParseResult<T> => {
     // A parser that throws on other input is handled by the core's document factory, which
-    // retries around the error (src/core/language/nas-document-factory.ts).
+    // retries around the error (src/core/language/syntax/nas-document-factory.ts).
     const problem = findNestingProblem(input);
     if (!problem) return parse<T>(input, options);
     const empty = parse<T>('', options);
