@@ -22,6 +22,7 @@ import { NasScopeComputation } from './nas-scope-computation.js';
 import { NasScopeProvider } from './nas-scope-provider.js';
 import { NasLinker } from './nas-linker.js';
 import { createGuardedParser } from '../syntax/parse-guard.js';
+import { NasLexer } from '../syntax/nesting-guard.js';
 import { NasDocumentValidator } from './nas-document-validator.js';
 import { registerNasChecks } from '../../validation/nas-validator.js';
 
@@ -53,6 +54,7 @@ export const NasModule: Module<LangiumCoreServices, PartialLangiumCoreServices> 
   },
   parser: {
     LangiumParser: (services) => createGuardedParser(services),
+    Lexer: (services) => new NasLexer(services),
   },
 };
 
