@@ -108,6 +108,14 @@ describe('architecture invariants (docs/architecture.md)', () => {
     expect(violations('src/extension', (_f, _imp, to) => (/^src\/core(\/|$)/.test(to) ? 'core imported by the extension' : undefined))).toEqual([]);
   });
 
+  it('the syntax room (src/core/language/syntax/) imports Langium and its own files only', () => {
+    expect(
+      violations('src/core/language/syntax', (_f, imp, to) =>
+        imp.spec === 'langium' || to.startsWith('src/core/language/syntax/') ? undefined : 'syntax imports langium and its own files only',
+      ),
+    ).toEqual([]);
+  });
+
   it('10. no WeakMap from a node to data that leads back to it (a closed document dies young)', () => {
     expect(weakCollections()).toEqual(Object.keys(WEAK_COLLECTIONS).sort());
   });

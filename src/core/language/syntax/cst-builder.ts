@@ -125,8 +125,20 @@ const Leaf = function (
 
 (Leaf as unknown as { prototype: object }).prototype = LEAF_PROTOTYPE;
 
+/**
+ * The children of a composite node that has none yet: most composite nodes get exactly one, which
+ * then goes into an array of one (`addChild`); an array grown by a push has room for sixteen.
+ */
+const NO_CHILDREN: CstNode[] = Object.freeze([]) as unknown as CstNode[];
+
+function addChild(parent: Composite, child: CstNode): void {
+  if (parent.content === NO_CHILDREN) parent.content = [child];
+  else parent.content.push(child);
+}
+
 const Composite = function (this: Composite, feature: Feature, root: RootCstNodeImpl, container: Composite): void {
-  this.content = [];
+  // Langium's parser pushes into a tree-rewriting action's node itself (`{infer Call.callee=current}`).
+  this.content = feature.$type === 'Action' ? [] : NO_CHILDREN;
   this.grammarSource = feature;
   this.root = root;
   this.container = container;
@@ -159,7 +171,7 @@ export class NasCstNodeBuilder extends CstNodeBuilder {
     const { rootNode, nodeStack } = this.state;
     const parent = this.current as unknown as Composite;
     const node = new Composite(feature, rootNode, parent);
-    parent.content.push(node as unknown as CstNode);
+    addChild(parent, node as unknown as CstNode);
     nodeStack.push(node);
     return node as unknown as CompositeCstNode;
   }
@@ -167,7 +179,7 @@ export class NasCstNodeBuilder extends CstNodeBuilder {
   override buildLeafNode(token: IToken, feature?: Feature): LeafCstNodeImpl {
     const parent = this.current as unknown as Composite;
     const leaf = this.leaf(token, !feature, feature, parent);
-    parent.content.push(leaf as unknown as CstNode);
+    addChild(parent, leaf as unknown as CstNode);
     return leaf as unknown as LeafCstNodeImpl;
   }
 
@@ -200,7 +212,7 @@ export class NasCstNodeBuilder extends CstNodeBuilder {
 
   /**
    * Finishes the current node, as Langium's builder does; its children are final now (only an
-   * open node gains or loses children), so they get an exact-size array, and their container is
+   * open node gains or loses children), so several get an exact-size array, and their container is
    * set where Langium's parser moved a node into it directly (a tree-rewriting action,
    * `{infer Call.callee=current}`).
    */
@@ -210,7 +222,7 @@ export class NasCstNodeBuilder extends CstNodeBuilder {
     const content = node.content;
     if (content.length === 0) return;
     if (node.grammarSource?.$type === 'Action') for (const child of content) (child as unknown as Composite).container = node;
-    node.content = content.slice();
+    if (content.length > 1) node.content = content.slice();
   }
 }
 
