@@ -81,16 +81,6 @@ const COMPOSITE_PROTOTYPE: object = Object.create(CompositeCstNodeImpl.prototype
   },
 });
 
-type LeafConstructor = new (
-  token: IToken,
-  offset: number,
-  line: number,
-  hidden: boolean,
-  feature: Feature | undefined,
-  root: RootCstNodeImpl,
-  container: Composite,
-) => LeafFields;
-
 /**
  * A leaf constructor. V8 sizes a constructor's objects by the fields its first objects get and
  * tracks each field's representation per constructor: the fields are all set here, in one
@@ -100,7 +90,7 @@ type LeafConstructor = new (
  * whole tokens only (`LangiumParser.isValidToken`: none inserted by error recovery, none without
  * a position), and comments always have one.
  */
-const Leaf = function (
+function initLeaf(
   this: LeafFields,
   token: IToken,
   offset: number,
@@ -121,9 +111,9 @@ const Leaf = function (
   this.grammarSource = feature;
   this.root = root;
   this.container = container;
-} as unknown as LeafConstructor;
-
-(Leaf as unknown as { prototype: object }).prototype = LEAF_PROTOTYPE;
+}
+initLeaf.prototype = LEAF_PROTOTYPE;
+const Leaf = initLeaf as unknown as new (...args: Parameters<typeof initLeaf>) => LeafFields;
 
 /**
  * The children of a composite node that has none yet: most composite nodes get exactly one, which
