@@ -11,6 +11,7 @@ import { register as registerSample } from './commands/sample.js';
 import { register as registerTrain } from './commands/train.js';
 import { register as registerBench } from './commands/bench.js';
 import { register as registerFmt } from './commands/fmt.js';
+import { register as registerGraph } from './commands/graph.js';
 
 export function createProgram(): Command {
   const program = new Command();
@@ -26,6 +27,7 @@ export function createProgram(): Command {
   registerTrain(program);
   registerBench(program);
   registerFmt(program);
+  registerGraph(program);
   return program;
 }
 

@@ -23,6 +23,7 @@ import { suggestName } from './suggest.js';
 import { fingerprintOf } from './dependencies.js';
 import { isBuiltinUri } from '../language/imports.js';
 import { NodeSlot } from '../util/node-slot.js';
+import type { ElaborationObserver } from './elaboration-observer.js';
 
 export interface Decider {
   /** Index in [0, options) of the option taken at this key. */
@@ -589,11 +590,18 @@ export interface ElaborateOptions {
   readonly rootDocument?: AstNode;
   /** Replay recorded block instances (see InstanceRecord); off only to test that it changes nothing. */
   readonly memo?: boolean;
+  /** Told where instances, repeats and statements begin and end (the views); turns the memo off. */
+  readonly observer?: ElaborationObserver;
 }
 
 /** Elaborates a network or space with every choice decided by `decider`. */
 export function elaborate(def: ast.Definition, options: ElaborateOptions = {}): ElaborationResult {
-  const ev = new Evaluator(options.decider ?? FIRST_OPTION, options.rootDocument ?? AstUtils.findRootNode(def), options.memo ?? true);
+  const ev = new Evaluator(
+    options.decider ?? FIRST_OPTION,
+    options.rootDocument ?? AstUtils.findRootNode(def),
+    (options.memo ?? true) && !options.observer,
+    options.observer,
+  );
   return ev.run(def);
 }
 
@@ -653,6 +661,7 @@ class Evaluator {
     private readonly decider: Decider,
     private readonly root: AstNode,
     private readonly memo: boolean,
+    private readonly observer?: ElaborationObserver,
   ) {}
 
   run(def: ast.Definition): ElaborationResult {
@@ -808,6 +817,10 @@ class Evaluator {
     if (stmt.$type !== 'ForStmt' && stmt.$type !== 'Let') {
       const produced = stmt.$type === 'Node' ? frame.get(stmt) : stmt.$type === 'InputStmt' ? history[history.length - 1] : out;
       this.noteStatement(stmt, first, this.graph.size, produced && isTensor(produced) ? produced.node : -1);
+    }
+    if (this.observer && stmt.$type !== 'ForStmt') {
+      const produced = stmt.$type === 'Node' || stmt.$type === 'Let' ? frame.get(stmt) : stmt.$type === 'InputStmt' ? history[history.length - 1] : out;
+      this.observer.statement(stmt, first, this.graph.size, produced && isTensor(produced) ? produced.node : -1);
     }
     return out;
   }
@@ -1344,10 +1357,15 @@ class Evaluator {
         if (n === 0) return inputs[inputs.length - 1]!;
         const hist = [...inputs];
         let out: Value = POISON;
-        for (let i = 0; i < n; i++) {
-          out = layer.apply(lastK(hist, layer.arity), shared ? ctx : withContext(ctx, ctx.path, ctx.scope, ctx.choiceStack, i, ctx.body));
-          if (!isTensor(out)) return out;
-          hist.push(out);
+        this.observer?.enterRepeat(site, n, this.graph.size);
+        try {
+          for (let i = 0; i < n; i++) {
+            out = layer.apply(lastK(hist, layer.arity), shared ? ctx : withContext(ctx, ctx.path, ctx.scope, ctx.choiceStack, i, ctx.body));
+            if (!isTensor(out)) return out;
+            hist.push(out);
+          }
+        } finally {
+          this.observer?.leaveRepeat(this.graph.size);
         }
         if (n > 1 && isTensor(out)) this.repeatOutputs.set(out, hist.slice(inputs.length, -1));
         return out;
@@ -1587,12 +1605,14 @@ class Evaluator {
     for (let i = 0; i < positional.length; i++) f.set(positional[i]!, values[i]!);
     const mark = slot !== undefined ? this.startRecording(inner.callStack.length) : undefined;
     this.active.add(def);
-    let out: Value;
+    let out: Value = POISON;
+    this.observer?.enterInstance(def, site, rep, values, inputs, this.graph.size, c.choiceStack.length);
     try {
       out = this.execDefinitionBody(def, f, inputs, inner, sig.inputDecl);
     } finally {
       this.active.delete(def);
       if (mark) this.recording--;
+      this.observer?.leaveInstance(this.graph.size, isTensor(out) ? out : undefined);
     }
     if (mark) {
       this.finishRecording(def, slot!, values, mark, inputs, out, scope, c.callStack.length);
