@@ -50,7 +50,32 @@ const loadTrainingBundle = {
 };
 
 const CLI = new Set(['cli', 'cli-train', 'cli-graph']);
+/**
+ * The graph webview: a browser bundle (an IIFE for the Chromium of VS Code 1.91) and its
+ * stylesheet, into dist/webview/, beside its layout worker.
+ */
+const webview = {
+  bundle: true,
+  platform: 'browser',
+  target: 'chrome120',
+  format: 'iife',
+  outdir: 'dist/webview',
+  sourcemap: !production,
+  minify: production,
+  logLevel: 'warning',
+};
+const webviewEntries = [
+  { in: 'webview/graph/main.ts', out: 'graph' },
+  { in: 'webview/graph/graph.css', out: 'graph' },
+].filter((e) => fs.existsSync(e.in));
+// The layout worker is elkjs' own (minified by its authors), which answers elk-api on the page.
+if (webviewEntries.length) {
+  fs.mkdirSync('dist/webview', { recursive: true });
+  fs.copyFileSync('node_modules/elkjs/lib/elk-worker.min.js', 'dist/webview/graph-worker.js');
+}
+
 await Promise.all([
+  esbuild.build({ ...webview, entryPoints: webviewEntries }),
   // The CLI carries the training engine: tfjs backends register themselves on import, but
   // their packages declare `sideEffects` that would let esbuild drop `import
   // '@tensorflow/tfjs-backend-cpu'`, leaving no cpu backend; keep every import.

@@ -5,31 +5,16 @@
  * DARTS_V2) and NAS-Bench-201's best CIFAR-10 cell (Dong & Yang 2020). Each is checked edge by
  * edge, then laid out with elkjs and checked for overlaps and port attachment.
  */
-import * as fs from 'node:fs';
-import * as path from 'node:path';
 import ELK from 'elkjs/lib/elk.bundled.js';
 import { describe, expect, it } from 'vitest';
-import { architectureOf } from '../../src/core/views/from-elaboration.js';
 import { cellView } from '../../src/core/views/cell-view.js';
 import { layoutView } from '../../src/core/views/elk-graph.js';
 import type { ViewGraph } from '../../src/core/views/view-model.js';
-import type { ArchitectureGraph } from '../../src/core/views/architecture.js';
-import { build } from '../helpers/nas.js';
-import { genotypeDecider, type CellGenotypes } from '../helpers/genotype.js';
+import type { CellGenotypes } from '../helpers/genotype.js';
+import { AVG, DARTS_V2, MAX, NASNET_A, NB201_BEST, SEP3, SEP5, SEP7, graphOf } from '../helpers/published-cells.js';
 import { sceneProblems } from '../helpers/scene-checks.js';
 
-const ROOT = path.resolve(__dirname, '../..');
 const elk = new ELK();
-
-async function graphOf(example: string, space: string, genotypes: CellGenotypes): Promise<ArchitectureGraph> {
-  const b = await build(fs.readFileSync(path.join(ROOT, 'examples', example), 'utf8'));
-  expect(b.errors).toEqual([]);
-  const decider = genotypeDecider(b.root, genotypes);
-  const { graph } = architectureOf(b.def(space), { decider });
-  expect(decider.unused()).toEqual([]);
-  expect(graph.errors).toEqual([]);
-  return graph;
-}
 
 /** `from -> to.port: label` per edge, by box titles, sorted. */
 function edgesOf(view: ViewGraph): string[] {
@@ -48,51 +33,6 @@ async function expectCleanLayout(view: ViewGraph): Promise<void> {
   expect(scene.nodes.length).toBe(view.nodes.length);
   expect(scene.edges.every((e) => e.points.length >= 2)).toBe(true);
 }
-
-const SEP3 = '3x3 depthwise-separable conv';
-const SEP5 = '5x5 depthwise-separable conv';
-const SEP7 = '7x7 depthwise-separable conv';
-const AVG = '3x3 average pooling';
-const MAX = '3x3 max pooling';
-const ADD = 'add(x, y)';
-
-// slim's hidden state 0 is h(i-1) (our h1), state 1 is h(i-2) (our h0), state j+2 is block j.
-const NASNET_A: CellGenotypes = {
-  NormalCell: {
-    b0: ['h1', 'h0', SEP5, SEP3, ADD],
-    b1: ['h0', 'h0', SEP5, SEP3, ADD],
-    b2: ['h1', 'h0', AVG, 'identity', ADD],
-    b3: ['h0', 'h0', AVG, AVG, ADD],
-    b4: ['h1', 'h1', SEP3, 'identity', ADD],
-  },
-  ReductionCell: {
-    b0: ['h1', 'h0', SEP5, SEP7, ADD],
-    b1: ['h1', 'h0', MAX, SEP7, ADD],
-    b2: ['h1', 'h0', AVG, SEP5, ADD],
-    b3: ['b1', 'b0', 'identity', AVG, ADD],
-    b4: ['b0', 'h1', SEP3, MAX, ADD],
-  },
-};
-
-// DARTS_V2 = Genotype(normal=[('sep_conv_3x3', 0), ('sep_conv_3x3', 1), ('sep_conv_3x3', 0), ('sep_conv_3x3', 1),
-//   ('sep_conv_3x3', 1), ('skip_connect', 0), ('skip_connect', 0), ('dil_conv_3x3', 2)], normal_concat=[2, 3, 4, 5],
-//   reduce=[('max_pool_3x3', 0), ('max_pool_3x3', 1), ('skip_connect', 2), ('max_pool_3x3', 1), ('max_pool_3x3', 0),
-//   ('skip_connect', 2), ('skip_connect', 2), ('max_pool_3x3', 1)], reduce_concat=[2, 3, 4, 5]).
-// Inputs 0, 1 are p0, p1; 2.. are n0..; a node's two ops go to its inputs in list order.
-const DARTS_V2: CellGenotypes = {
-  NormalCell: {
-    n0: ['p0 + p1', 'sep_conv_3x3', 'sep_conv_3x3'],
-    n1: ['p0 + p1', 'sep_conv_3x3', 'sep_conv_3x3'],
-    n2: ['p0 + p1', 'skip_connect', 'sep_conv_3x3'],
-    n3: ['p0 + n0', 'skip_connect', 'dil_conv_3x3'],
-  },
-  ReductionCell: {
-    n0: ['p0 + p1', 'max_pool_3x3', 'max_pool_3x3'],
-    n1: ['p1 + n0', 'max_pool_3x3', 'skip_connect'],
-    n2: ['p0 + n0', 'max_pool_3x3', 'skip_connect'],
-    n3: ['p1 + n0', 'max_pool_3x3', 'skip_connect'],
-  },
-};
 
 describe('NASNet-A cells (examples/nasnet_space.nas)', () => {
   it('draws the normal cell of the paper: five adds on h(i-1), h(i-2), their ops on the edges, the loose ends concatenated', async () => {
@@ -247,13 +187,8 @@ describe('DARTS-V2 cells (examples/darts_space.nas)', () => {
 });
 
 describe('a NAS-Bench-201 cell (examples/nb201.nas)', () => {
-  // |nor_conv_3x3~0|+|nor_conv_3x3~0|nor_conv_3x3~1|+|skip_connect~0|nor_conv_3x3~1|nor_conv_3x3~2|
-  const BEST: CellGenotypes = {
-    NB201Cell: { n1: ['ReLUConvBN(C, k=3)'], n2: ['ReLUConvBN(C, k=3)', 'ReLUConvBN(C, k=3)'], n3: ['identity', 'ReLUConvBN(C, k=3)', 'ReLUConvBN(C, k=3)'] },
-  };
-
   it("draws the benchmark's best CIFAR-10 cell: node j sums one op on every earlier node", async () => {
-    const graph = await graphOf('nb201.nas', 'NB201', BEST);
+    const graph = await graphOf('nb201.nas', 'NB201', NB201_BEST);
     const view = cellView(graph, 'NB201Cell')!;
     expect(view.nodes.map((n) => `${n.kind} ${n.title} ${n.lines.join()}`)).toEqual([
       'input h(i−1) n0 · 16×32×32',
