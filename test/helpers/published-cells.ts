@@ -6,23 +6,23 @@
  */
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { expect } from 'vitest';
 import { architectureOf } from '../../src/core/views/from-elaboration.js';
 import type { ArchitectureGraph } from '../../src/core/views/architecture.js';
 import { build } from './nas.js';
 import { genotypeDecider, type CellGenotypes } from './genotype.js';
 
-const ROOT = path.resolve(__dirname, '../..');
+const ROOT = path.resolve(import.meta.dirname, '../..');
 
 /** The architecture of `space` in examples/`example` with these genotypes (all first options without). */
 export async function graphOf(example: string, space: string, genotypes?: CellGenotypes): Promise<ArchitectureGraph> {
   const b = await build(fs.readFileSync(path.join(ROOT, 'examples', example), 'utf8'));
-  expect(b.errors).toEqual([]);
+  if (b.errors.length) throw new Error(`examples/${example}: ${b.errors.map((e) => e.message).join('; ')}`);
   if (!genotypes) return architectureOf(b.def(space)).graph;
   const decider = genotypeDecider(b.root, genotypes);
   const { graph } = architectureOf(b.def(space), { decider });
-  expect(decider.unused()).toEqual([]);
-  expect(graph.errors).toEqual([]);
+  // Every choice the genotype names was met, and the architecture elaborates.
+  if (decider.unused().length) throw new Error(`genotype choices never met: ${decider.unused().join(', ')}`);
+  if (graph.errors.length) throw new Error(`${space}: ${graph.errors.join('; ')}`);
   return graph;
 }
 

@@ -13,7 +13,7 @@ import { graphPage } from '../../src/extension/graph-page.js';
 import { DARK, LIGHT, THEME_VARIABLES, type ColorRole, type Palette } from '../../src/core/views/palette.js';
 import type { GraphViewState, HostMessage, WebviewMessage } from '../../src/protocol/graph-view.js';
 
-const ROOT = path.resolve(__dirname, '../..');
+const ROOT = path.resolve(import.meta.dirname, '../..');
 const DIST = path.join(ROOT, 'dist/webview');
 
 /** The variables VS Code sets on a webview's html element, for one theme (the views' roles and the controls'). */
@@ -134,16 +134,19 @@ export async function startHarness(): Promise<Harness> {
       page.on('console', (m) => {
         if (m.type() === 'error') errors.push(m.text());
       });
-      await page.addInitScript((initial) => {
-        const w = globalThis as unknown as PageGlobals;
-        w.__posted = [];
-        w.__state = initial ?? undefined;
-        w.acquireVsCodeApi = () => ({
-          postMessage: (m: unknown) => w.__posted.push(m),
-          getState: () => w.__state,
-          setState: (s: unknown) => (w.__state = s),
-        });
-      }, state ?? null);
+      // As text: tsx (the benchmark) would wrap a function's inner functions in a helper the page lacks.
+      await page.addInitScript({
+        content: `(() => {
+          const w = globalThis;
+          w.__posted = [];
+          w.__state = ${JSON.stringify(state ?? null)} ?? undefined;
+          w.acquireVsCodeApi = () => ({
+            postMessage: (m) => w.__posted.push(m),
+            getState: () => w.__state,
+            setState: (s) => (w.__state = s),
+          });
+        })();`,
+      });
       await page.goto(`${origin}/${theme}.html`);
       await page.waitForFunction(() => ((globalThis as unknown as PageGlobals).__posted as Array<{ type: string }>).some((m) => m.type === 'ready'));
       (page as unknown as { __errors: string[] }).__errors = errors;

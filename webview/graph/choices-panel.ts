@@ -19,12 +19,28 @@ export class ChoicesPanel {
     parent.append(this.element);
   }
 
+  /** What the panel shows now: the choices and their taken options (it is rebuilt only when that changes). */
+  private shown = '';
+
+  private wanted(graph: ArchitectureGraph | undefined, view: ViewGraph): boolean {
+    return graph !== undefined && graph.kind === 'space' && view.choices.length > 0 && view.kind !== 'compare';
+  }
+
+  /** Shows or hides the panel's (empty) room, so that the picture is fitted beside it. */
+  reserve(graph: ArchitectureGraph | undefined, view: ViewGraph): void {
+    this.element.classList.toggle('shown', this.wanted(graph, view));
+  }
+
   show(graph: ArchitectureGraph | undefined, view: ViewGraph): void {
-    if (!graph || graph.kind !== 'space' || view.choices.length === 0 || view.kind === 'compare') {
+    if (!this.wanted(graph, view) || !graph) {
       this.element.replaceChildren();
       this.element.classList.remove('shown');
+      this.shown = '';
       return;
     }
+    const signature = view.choices.map((c) => `${c.key}=${c.taken}`).join(';');
+    if (signature === this.shown) return;
+    this.shown = signature;
     const byKey = new Map(graph.choices.map((c) => [c.key, c]));
     const current = Object.fromEntries(graph.choices.map((c) => [c.key, c.taken]));
     const rows = view.choices.map((vc) => {

@@ -121,11 +121,13 @@ export function toElk(view: ViewGraph): ElkNode {
       'elk.edgeRouting': 'ORTHOGONAL',
       'elk.hierarchyHandling': 'INCLUDE_CHILDREN',
       'elk.layered.considerModelOrder.strategy': 'NODES_AND_EDGES',
-      // Network simplex places nodes best (straight chains) but costs seconds on a few hundred
-      // boxes; Brandes-Köpf with fewer crossing-minimization passes lays out ResNet-50
-      // expanded in a tenth of the time.
-      'elk.layered.nodePlacement.strategy': small ? 'NETWORK_SIMPLEX' : 'BRANDES_KOEPF',
+      // Network simplex places nodes best (straight chains). On a few hundred boxes ELK's
+      // default crossing minimization (7 passes and a greedy switch after them) took most of
+      // a second, ResNet-50 expanded 0.7–1.2 s in Node; with 3 passes and no greedy switch
+      // 0.15–0.2 s (bench/graph-bench.ts). Small views keep the thorough default.
+      'elk.layered.nodePlacement.strategy': 'NETWORK_SIMPLEX',
       'elk.layered.thoroughness': small ? '7' : '3',
+      ...(small ? {} : { 'elk.layered.crossingMinimization.greedySwitch.type': 'OFF' }),
       'elk.layered.spacing.nodeNodeBetweenLayers': '26',
       'elk.layered.spacing.edgeNodeBetweenLayers': '12',
       'elk.spacing.nodeNode': '20',
