@@ -6,7 +6,7 @@
  */
 import ElkConstructor, { type ELK } from 'elkjs/lib/elk-api.js';
 import { layoutView, type Scene } from '../../src/core/views/elk-graph.js';
-import type { ViewGraph } from '../../src/core/views/view-model.js';
+import type { ViewEdge, ViewGraph, ViewNode } from '../../src/core/views/view-model.js';
 
 export class LayoutCancelled extends Error {
   constructor() {
@@ -34,9 +34,11 @@ export class LayoutClient {
 
   private start(): ELK {
     const elk = new ElkConstructor({ workerFactory: () => this.spawn() });
-    // elkjs' first layout pays for compiling its code: pay it before the first graph arrives.
-    void elk
-      .layout({ id: 'warm', layoutOptions: { 'elk.algorithm': 'layered' }, children: [{ id: 'a', width: 10, height: 10 }], edges: [] })
+    // elkjs' first layouts pay for compiling its code: pay it before the first graph arrives,
+    // on a view that takes the paths real ones take (nesting, ports, edge labels).
+    const warm = warmUpView();
+    void layoutView(warm, (g) => elk.layout(g))
+      .then(() => layoutView(warm, (g) => elk.layout(g)))
       .catch(() => undefined);
     return elk;
   }
@@ -85,6 +87,52 @@ export class LayoutClient {
   dispose(): void {
     this.elk.terminateWorker();
   }
+}
+
+/** A small view with what views have: a frame holding a chain, a node with two input ports, labelled edges. */
+function warmUpView(): ViewGraph {
+  const box = (id: string, ports?: string[]): ViewNode => ({
+    id,
+    kind: 'op',
+    title: id,
+    lines: ['64×56×56'],
+    family: 'conv',
+    params: 0,
+    macs: 0,
+    members: [],
+    marks: [],
+    tooltip: [],
+    ports,
+  });
+  const frame: ViewNode = { ...box('f'), kind: 'group', children: [box('a'), box('b'), box('c'), box('d', ['', ''])] };
+  const edge = (id: string, source: string, target: string, targetPort?: number, label?: string[]): ViewEdge => ({
+    id,
+    source,
+    target,
+    targetPort,
+    label,
+    marks: [],
+    members: [],
+    tooltip: [],
+  });
+  return {
+    kind: 'network',
+    title: 'warm-up',
+    subtitle: '',
+    direction: 'DOWN',
+    nodes: [box('in'), frame, box('out')],
+    edges: [
+      edge('e0', 'in', 'a'),
+      edge('e1', 'a', 'b', undefined, ['sep_conv_3x3']),
+      edge('e2', 'b', 'd', 0),
+      edge('e3', 'a', 'c', undefined, ['skip']),
+      edge('e4', 'c', 'd', 1),
+      edge('e5', 'd', 'out'),
+    ],
+    totals: { params: 0, macs: 0, acts: 0 },
+    choices: [],
+    uri: '',
+  };
 }
 
 /** A worker from the script at `url`: fetched and started from a blob, as a webview may not start a worker from its resource origin. */
