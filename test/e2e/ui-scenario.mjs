@@ -226,7 +226,10 @@ export async function runUiScenario({ url, artifacts, browserProfile }) {
       await shoot('04-command-palette.png');
       const rows = await page.locator('.quick-input-list .monaco-list-row').allInnerTexts();
       await page.keyboard.press('Escape');
-      return rows.map((r) => r.replace(/\s+/g, ' ').trim()).join(' | ').slice(0, 200);
+      return rows
+        .map((r) => r.replace(/\s+/g, ' ').trim())
+        .join(' | ')
+        .slice(0, 200);
     });
 
     await step('the status bar shows the active network cost (ResNet-50: 4.09G MACs, 25.6M params)', async () => {
