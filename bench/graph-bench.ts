@@ -13,7 +13,8 @@ import { architectureOf } from '../src/core/views/from-elaboration.js';
 import { findInstance } from '../src/core/views/cell-view.js';
 import { buildView, type ViewSpec } from '../src/core/views/build-view.js';
 import { networkView } from '../src/core/views/network-view.js';
-import { viewSize } from '../src/core/views/elk-graph.js';
+import { toElk, viewSize } from '../src/core/views/elk-graph.js';
+import ELK from 'elkjs/lib/elk.bundled.js';
 import { NasWorkspace } from '../src/core/workspace.js';
 import { startHarness, type GraphPage } from '../test/webview/harness.js';
 import { genotypeDecider } from '../test/helpers/genotype.js';
@@ -100,6 +101,20 @@ async function main(): Promise<void> {
     { name: 'EfficientNet-B0 expanded', target: 2000, graph: effnet, spec: { expand: 'all' }, boxes: 0 },
   ];
   for (const c of cases) c.boxes = viewSize(cellView(c.graph, c.spec));
+  // A yardstick of the machine's speed meanwhile (these shared machines run 2–3× slower for
+  // minutes at a time): elkjs in Node on ResNet-50 expanded, warm, before and after.
+  const yardstick = async (): Promise<string> => {
+    const view = networkView(resnet, { expand: 'all' });
+    const elk = new ELK();
+    const times: number[] = [];
+    for (let r = 0; r < 7; r++) {
+      const t = performance.now();
+      await elk.layout(toElk(view));
+      times.push(performance.now() - t);
+    }
+    return `${median(times.slice(2)).toFixed(0)} ms`;
+  };
+  console.log(`yardstick before: elkjs in Node, ResNet-50 expanded, warm median ${await yardstick()}`);
   const harness = await startHarness();
   try {
     console.log(`graph view in headless Chromium: ${RUNS} fresh pages per case, ms from the graph message to the frame after it is drawn`);
@@ -125,6 +140,7 @@ async function main(): Promise<void> {
   } finally {
     await harness.close();
   }
+  console.log(`yardstick after: elkjs in Node, ResNet-50 expanded, warm median ${await yardstick()}`);
 }
 
 await main();
