@@ -57,6 +57,19 @@ describe('nas graph', () => {
     expect(fs.readFileSync(out, 'utf8')).toContain('cell NB201Cell(16)');
   });
 
+  it('draws two architectures of a space side by side, what differs marked', () => {
+    const out = path.join(dir, 'compare.svg');
+    const sample = nas(['sample', 'examples/nb201.nas', '--seed', '7', '--json']);
+    const { encoding } = (JSON.parse(sample.stdout) as Array<{ encoding: string }>)[0]!;
+    const r = nas(['graph', 'examples/nb201.nas', '--cell', 'NB201Cell', '--compare', encoding, '--out', out]);
+    expect(r.stderr).toBe('');
+    expect(r.code).toBe(0);
+    const svg = fs.readFileSync(out, 'utf8');
+    expect(svg).toContain('>first options</text>');
+    expect(svg).toContain('>--compare</text>');
+    expect(svg).toMatch(/class="nas-edge [^"]*diff/);
+  });
+
   it('says what is wrong, with exit code 2, for bad flags', () => {
     const out = path.join(dir, 'x.svg');
     const cases: Array<[string[], string]> = [

@@ -78,28 +78,41 @@ async function draw(file: string, opts: GraphCommandOptions): Promise<number> {
     }
   }
   const { graph } = arch;
-  if (opts.arch !== undefined) {
-    const given = decodeDecisions(opts.arch.replace(/;+$/, ''));
-    const reached = new Map(graph.choices.map((c) => [c.key, c]));
-    for (const [key, option] of given) {
+  const checkKeys = (flag: string, encoding: string, reachedIn: typeof graph): void => {
+    const reached = new Map(reachedIn.choices.map((c) => [c.key, c]));
+    for (const [key, option] of parseArch(encoding)) {
       const c = reached.get(key);
       if (!c)
-        throw new UsageError(`--arch: ${key} is not a choice of ${def.name} (its choices are keyed like ${graph.choices[0]?.key ?? 'nothing: it has none'})`);
-      if (option >= c.options) throw new UsageError(`--arch: ${key} has ${c.options} options (0 to ${c.options - 1}), found ${option}`);
+        throw new UsageError(
+          `${flag}: ${key} is not a choice of ${def.name} (its choices are keyed like ${reachedIn.choices[0]?.key ?? 'nothing: it has none'})`,
+        );
+      if (option >= c.options) throw new UsageError(`${flag}: ${key} has ${c.options} options (0 to ${c.options - 1}), found ${option}`);
     }
+  };
+  if (opts.arch !== undefined) checkKeys('--arch', opts.arch, graph);
+  let other: { graph: typeof graph; labels: [string, string] } | undefined;
+  if (opts.compare !== undefined) {
+    if (def.kind !== 'space') throw new UsageError(`${def.name} is a network: it has no choices to --compare`);
+    const second = architectureOf(def, { decisions: parseArch(opts.compare) }).graph;
+    checkKeys('--compare', opts.compare, second);
+    other = { graph: second, labels: [opts.arch !== undefined ? '--arch' : opts.seed !== undefined ? `seed ${opts.seed}` : 'first options', '--compare'] };
   }
   if (graph.errors.length) {
     for (const e of graph.errors) process.stderr.write(`${displayPath(file)}: error ${def.name}: ${e}\n`);
     return 1;
   }
   const expand = opts.expand === undefined || opts.expand.includes('none') ? [] : opts.expand.includes('all') ? 'all' : opts.expand;
-  const view = buildView(graph, {
-    cell: opts.cell,
-    expand,
-    direction: opts.direction === 'right' ? 'RIGHT' : 'DOWN',
-    hideZero: opts.hideZero,
-    space: opts.options,
-  });
+  const view = buildView(
+    graph,
+    {
+      cell: opts.cell,
+      expand,
+      direction: opts.direction === 'right' ? 'RIGHT' : 'DOWN',
+      hideZero: opts.hideZero,
+      space: opts.options,
+    },
+    other,
+  );
   if (!view) {
     const names = cellNames(graph);
     throw new UsageError(`${def.kind} ${def.name} has no instance of ${opts.cell}${names.length ? ` (its blocks and cells: ${names.join(', ')})` : ''}`);

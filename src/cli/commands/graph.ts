@@ -1,6 +1,6 @@
 /**
  * `nas graph FILE [--network N | --cell N] [--arch ENCODING | --seed S] [--expand all|none|NAME...]
- * [--theme light|dark] --out picture.svg|png`: draws a network, or one of its cells, as the
+ * [--compare ENCODING] [--theme light|dark] --out picture.svg|png`: draws a network, or one of its cells, as the
  * editor's graph view does (same layout, same picture). The work is in graph-run.ts, a bundle
  * of its own (dist/cli-graph.cjs) loaded only here: the layout engine alone is 1.6 MB of
  * JavaScript that other commands should not parse.
@@ -16,6 +16,7 @@ export interface GraphCommandOptions {
   cell?: string;
   arch?: string;
   seed?: number;
+  compare?: string;
   expand?: string[];
   theme: 'light' | 'dark';
   color: 'family' | 'macs' | 'params';
@@ -41,6 +42,7 @@ export function register(program: Command): void {
     .option('--cell <name>', 'draw this cell or block, as instantiated in the network, instead of the network')
     .option('--arch <encoding>', 'the architecture of a space, as `nas sample` prints it (key=option;...); absent keys take option 0')
     .option('--seed <n>', 'draw an architecture sampled uniformly with this seed', int('--seed'))
+    .option('--compare <encoding>', 'draw this architecture beside the first (--arch, --seed or all first options), their differences marked')
     .option('--expand <names...>', 'expand blocks, cells and repeats: all, none (default) or block names')
     .addOption(new Option('--theme <theme>', 'colours of VS Code default theme').choices(['light', 'dark']).default('light'))
     .addOption(new Option('--color <by>', 'colour boxes by op family or by cost').choices(['family', 'macs', 'params']).default('family'))
