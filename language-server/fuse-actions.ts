@@ -8,7 +8,7 @@
  */
 import { AstUtils, CstUtils, UriUtils, type AstNode, type LangiumDocument } from 'langium';
 import { CodeActionKind, type CodeAction, type Range } from 'vscode-languageserver';
-import type * as ast from '../src/core/language/generated/ast.js';
+import type * as ast from '../src/core/language/syntax/generated/ast.js';
 import { fusableUses, fuseSource, networkUses, trainingBlockOf } from '../src/core/reparam/source-fusion.js';
 import { NasCommands } from '../src/protocol/lsp-extensions.js';
 import { deployTarget } from './fuse-request.js';

@@ -8,7 +8,7 @@
  */
 import { DocumentState, URI, UriUtils, type LangiumDocument } from 'langium';
 import type { Connection } from 'vscode-languageserver';
-import type * as ast from '../src/core/language/generated/ast.js';
+import type * as ast from '../src/core/language/syntax/generated/ast.js';
 import { NasWorkspace } from '../src/core/workspace.js';
 import { elaborate } from '../src/core/semantics/evaluator/index.js';
 import { DEPLOY_FORMS, fusableUses, fuseSource } from '../src/core/reparam/source-fusion.js';

@@ -9,7 +9,7 @@ import { formatDiagnostic, loadFiles, modelsOf, UsageError } from '../load.js';
 import { NasWorkspace } from '../../core/workspace.js';
 import { elaborate, type ElaborationResult } from '../../core/semantics/evaluator/index.js';
 import { DEPLOY_FORMS, fuseSource, type SourceFusion } from '../../core/reparam/source-fusion.js';
-import type { Definition, Document } from '../../core/language/generated/ast.js';
+import type { Definition, Document } from '../../core/language/syntax/generated/ast.js';
 
 export interface LoadedFusion {
   network: Definition;

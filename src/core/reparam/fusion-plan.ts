@@ -3,7 +3,7 @@
  * model spec with its reparameterizable sums, the deployment network's, and the match
  * (deploy-match.ts). Weights (fuse-weights.ts) and checks (verify.ts) work from it.
  */
-import type { Definition } from '../language/generated/ast.js';
+import type { Definition } from '../language/syntax/generated/ast.js';
 import type { ElaborationResult } from '../semantics/evaluator/index.js';
 import { describeModel, type ModelSpec } from '../train/model-builder/spec.js';
 import { reparamSums } from './check-graph.js';
