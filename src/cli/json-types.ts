@@ -63,6 +63,8 @@ export interface FuseJson {
   weights?: string;
   /** The deployment weights written (--out-weights). */
   outWeights?: string;
+  /** The ONNX model written (--out-onnx): its file, graph nodes and size in bytes. */
+  outOnnx?: { file: string; nodes: number; bytes: number };
   /** With --verify: each fused block, its deployment conv applied to the input the multi-branch block read. */
   blocks?: Array<FuseDifference & { name: string; deploy: string }>;
   /** With --verify: the network's outputs (logits). */

@@ -13,6 +13,7 @@ export function formatFuseHuman(r: FuseJson): string {
     `  MACs   ${n(r.before.macs)} → ${n(r.after.macs)} (${formatSI(r.before.macs, 5)} → ${formatSI(r.after.macs, 5)})`,
   ];
   if (r.outWeights) lines.push(`  weights ${r.weights === 'random' ? 'random (self-check)' : r.weights} → ${r.outWeights}`);
+  if (r.outOnnx) lines.push(`  ONNX (opset 17) → ${r.outOnnx.file}: ${n(r.outOnnx.nodes)} nodes, ${formatSI(r.outOnnx.bytes)}B`);
   if (r.blocks && r.network && r.verify) {
     const v = r.verify;
     const worst = r.blocks.reduce<(typeof r.blocks)[number] | undefined>((w, b) => (!w || b.maxRelDiff > w.maxRelDiff ? b : w), undefined);

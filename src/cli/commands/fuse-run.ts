@@ -10,6 +10,7 @@ import { readSafetensorsFile, SafetensorsError, saveModelWeights, loadModelWeigh
 import { fuseWeights } from '../../core/reparam/fuse-weights';
 import { assignTensors, checkFusion, randomImages, randomizeBatchNorms, readTensors, type BlockDifference, type Difference } from '../../core/reparam/verify';
 import type { FusionPlan } from '../../core/reparam/fusion-plan';
+import { exportOnnx, OnnxExportError } from '../../core/export/onnx/index';
 
 export interface FuseWeightsOptions {
   /** Trained weights of the training-time network; absent: random weights and BN statistics. */
@@ -22,6 +23,8 @@ export interface FuseWeightsOptions {
   seed: number;
   /** Random images the check runs on. */
   images: number;
+  /** Export the deployment network with its fused weights as ONNX (the bytes are returned). */
+  onnx?: { producerVersion: string };
   /** The deployment .nas file (recorded in the weights' metadata). */
   deployFile: string;
   /** The training-time .nas file. */
@@ -36,6 +39,8 @@ export interface FuseWeightsResult {
   /** A message and exit code for input the work refused (a checkpoint that does not load). */
   error?: { message: string; exitCode: number };
   backend: string;
+  /** The deployment network as ONNX, when asked for and the check (if any) passed. */
+  onnx?: { bytes: Uint8Array; nodes: number };
 }
 
 function overTolerance(d: Difference, tolerance: number): boolean {
@@ -95,6 +100,18 @@ export async function runFuseWeights(plan: FusionPlan, opts: FuseWeightsOptions,
         layout: 'NHWC activations; conv [kh, kw, in/groups, out]; linear [in, out]; PyTorch permutations in model_spec',
         model_spec: JSON.stringify(plan.deploy),
       });
+    }
+    if (opts.onnx && !result.failed) {
+      try {
+        const e = exportOnnx(plan.deploy, readTensors(deploy), {
+          producerVersion: opts.onnx.producerVersion,
+          metadata: { network: plan.deploy.name, source: opts.deployFile, fused_from: opts.weights ?? 'random weights and batch-norm statistics (self-check)' },
+        });
+        result.onnx = { bytes: e.bytes, nodes: e.nodes };
+      } catch (e) {
+        if (!(e instanceof OnnxExportError)) throw e;
+        return { backend: sel.backend, error: { message: `cannot export ${plan.deploy.name} to ONNX: ${e.message}`, exitCode: 1 } };
+      }
     }
     return result;
   } finally {

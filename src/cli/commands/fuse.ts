@@ -1,10 +1,11 @@
 /**
  * `nas fuse FILE [--network N] [--weights in.safetensors] --out deploy.nas
- * [--out-weights deploy.safetensors] [--verify] [--json]`: writes the deployment form of a
+ * [--out-weights deploy.safetensors] [--out-onnx deploy.onnx] [--verify] [--json]`: writes the deployment form of a
  * network (src/core/reparam/source-fusion.ts) and prints params and MACs before and after;
  * with weights, fuses them into the deployment network's (src/core/reparam/fuse-weights.ts)
  * and, with --verify, runs both models on random inputs and compares each fused block and the
- * outputs (src/core/reparam/verify.ts). Without --weights the weights and BN statistics are
+ * outputs (src/core/reparam/verify.ts); --out-onnx writes the deployment network with its
+ * weights as ONNX (src/core/export/onnx/). Without --weights the weights and BN statistics are
  * random: a self-check of the fusion itself.
  *
  * Output paths are checked before any work; no input is ever overwritten, nor an existing
@@ -20,6 +21,7 @@ import { DEPLOY_FORMS } from '../../core/reparam/source-fusion.js';
 import { planFusion, type FusionPlan } from '../../core/reparam/fusion-plan.js';
 import { ModelBuildError } from '../../core/train/model-builder/spec.js';
 import type { FuseJson } from '../json-types.js';
+import { PRODUCT_VERSION } from '../version.js';
 import { formatFuseHuman } from './fuse-output.js';
 import { deployName, loadFusion } from './fuse-load.js';
 
@@ -28,6 +30,7 @@ interface FuseOptions {
   out: string;
   weights?: string;
   outWeights?: string;
+  outOnnx?: string;
   verify?: boolean;
   tolerance: number;
   seed: number;
@@ -58,15 +61,17 @@ export function register(program: Command): void {
     .requiredOption('--out <file>', 'the .nas file to write (never the input)')
     .option('--weights <file>', 'trained weights of the network (nas train --save); default: random weights and BN statistics')
     .option('--out-weights <file>', "the deployment network's weights to write (.safetensors)")
+    .option('--out-onnx <file>', 'the deployment network with its fused weights as an ONNX model (opset 17, eval mode)')
     .option('--verify', 'run both forms in eval mode on random inputs; fail when a block or the network differs by more than --tolerance')
     .option('--tolerance <rel>', 'largest relative difference --verify accepts', positiveNumber('--tolerance'), DEFAULT_TOLERANCE)
     .option('--images <n>', 'random images --verify runs', integer('--images', 1), 2)
     .option('--seed <n>', 'seed of the random inputs (and of random weights)', integer('--seed', 0), 0)
-    .option('--force', 'overwrite --out and --out-weights if they exist')
+    .option('--force', 'overwrite --out, --out-weights and --out-onnx if they exist')
     .option('--json', 'print JSON (docs/cli.md)')
     .action(async (file: string, opts: FuseOptions) => {
       const out = checkOutPath([file, opts.weights], opts.out, !!opts.force, '--out');
       const outWeights = opts.outWeights ? checkOutPath([file, opts.weights, opts.out], opts.outWeights, !!opts.force, '--out-weights') : undefined;
+      const outOnnx = opts.outOnnx ? checkOutPath([file, opts.weights, opts.out, outWeights], opts.outOnnx, !!opts.force, '--out-onnx') : undefined;
       if (opts.weights) checkReadable(opts.weights, '--weights');
       const loaded = await loadFusion(file, opts.network, out);
       if (typeof loaded === 'number') {
@@ -85,7 +90,8 @@ export function register(program: Command): void {
       for (const e of result.external) {
         process.stderr.write(`nas: warning: ${e.definition} (${e.file}) uses training-time blocks and is left as it is; fuse that file too\n`);
       }
-      if (opts.weights || outWeights || opts.verify) {
+      let onnx: Uint8Array | undefined;
+      if (opts.weights || outWeights || outOnnx || opts.verify) {
         let plan: FusionPlan;
         try {
           plan = planFusion({ result: before, def: network }, { result: after, def: deployDef });
@@ -99,7 +105,14 @@ export function register(program: Command): void {
         const { runFuseWeights } = await import('./fuse-run.js');
         const w = await runFuseWeights(
           plan,
-          { ...opts, outWeights, verify: !!opts.verify, deployFile: displayPath(out), sourceFile: displayPath(file) },
+          {
+            ...opts,
+            outWeights,
+            verify: !!opts.verify,
+            ...(outOnnx ? { onnx: { producerVersion: PRODUCT_VERSION } } : {}),
+            deployFile: displayPath(out),
+            sourceFile: displayPath(file),
+          },
           (line) => process.stderr.write(line + '\n'),
         );
         if (w.error) {
@@ -109,6 +122,10 @@ export function register(program: Command): void {
         }
         result.weights = opts.weights ? displayPath(opts.weights) : 'random';
         if (outWeights && !w.failed) result.outWeights = displayPath(outWeights);
+        if (outOnnx && w.onnx) {
+          onnx = w.onnx.bytes;
+          result.outOnnx = { file: displayPath(outOnnx), nodes: w.onnx.nodes, bytes: w.onnx.bytes.length };
+        }
         if (w.blocks && w.network) {
           result.blocks = w.blocks.map((b) => ({ name: b.name, deploy: b.deploy, maxAbsDiff: b.maxAbsDiff, maxRelDiff: b.maxRelDiff }));
           result.network = { maxAbsDiff: w.network.maxAbsDiff, maxRelDiff: w.network.maxRelDiff };
@@ -126,6 +143,7 @@ export function register(program: Command): void {
         }
       }
       writeWhole(out, fused.text);
+      if (outOnnx && onnx) writeWhole(outOnnx, onnx);
       if (opts.json) process.stdout.write(JSON.stringify(result, null, 2) + '\n');
       else process.stdout.write(formatFuseHuman(result));
     });
@@ -178,7 +196,7 @@ function checkOutPath(inputs: ReadonlyArray<string | undefined>, out: string, fo
 }
 
 /** Writes a temporary file beside `target` and renames it: a crash leaves the old file or the new one. */
-function writeWhole(target: string, text: string): void {
+function writeWhole(target: string, text: string | Uint8Array): void {
   const tmp = path.join(path.dirname(target), `.${path.basename(target)}.${process.pid}.tmp`);
   try {
     fs.writeFileSync(tmp, text);
