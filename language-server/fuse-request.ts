@@ -4,7 +4,8 @@
  * figures after fusion come from elaborating that text in a headless workspace of the server's
  * own (src/core/workspace.ts, made on the first request), so that the deployment document never
  * enters the editor's workspace: no diagnostics are published for a file not yet written, and
- * nothing of it lingers in the index.
+ * nothing of it lingers in the index. With it come the graph view's fusion pairs (each
+ * training-time block call beside its deployment block, fusion-pairs.ts).
  */
 import { DocumentState, URI, UriUtils, type LangiumDocument } from 'langium';
 import type { Connection } from 'vscode-languageserver';
@@ -14,6 +15,7 @@ import { elaborate } from '../src/core/semantics/evaluator/index.js';
 import { DEPLOY_FORMS, fusableUses, fuseSource } from '../src/core/reparam/source-fusion.js';
 import { FuseSourceRequest, type FuseSourceParams, type FuseSourceResult } from '../src/protocol/fuse.js';
 import type { NasLanguageServices } from './nas-lsp-module.js';
+import { fusionPairs } from './fusion-pairs.js';
 
 let deployWorkspace: NasWorkspace | undefined;
 
@@ -77,6 +79,7 @@ export function registerFuseRequest(connection: Connection, services: NasLanguag
       after: totals(after.graph.totals()),
       renamed: Object.entries(fused.renamed).map(([from, uses]) => ({ from, to: DEPLOY_FORMS[from]!, uses })),
       external: fused.external.map((e) => ({ definition: e.definition, uri: e.uri })),
+      pairs: fusionPairs(network, deployDef!),
     };
   });
 }

@@ -4,7 +4,7 @@
 import type { FuseSourceResult } from '../protocol/fuse.js';
 import { formatSI } from '../shared/format-number.js';
 
-type Fused = Extract<FuseSourceResult, { ok: true }>;
+type Fused = Pick<Extract<FuseSourceResult, { ok: true }>, 'name' | 'before' | 'after' | 'renamed' | 'external'>;
 
 const change = (a: number, b: number) => `${formatSI(a)} → ${formatSI(b)} (${b <= a ? '−' : '+'}${(Math.abs(1 - b / a) * 100).toFixed(1)} %)`;
 

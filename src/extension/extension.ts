@@ -43,7 +43,7 @@ export function activate(context: vscode.ExtensionContext): void {
   );
   const statusBar = new CostStatusBar(log);
   context.subscriptions.push(statusBar);
-  const fuse = new FuseCommand(log);
+  const fuse = new FuseCommand(log, () => graphs);
   context.subscriptions.push(fuse);
   setImmediate(() => void startLanguageClient(context, log, statusBar, fuse, graphsReady, graphsFailed));
   // The e2e run reads this line from the logs.

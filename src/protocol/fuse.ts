@@ -7,6 +7,7 @@
  * `NasCommands.fuse` (lsp-extensions.ts) with (document URI, network name).
  */
 import { RequestType } from 'vscode-languageserver-protocol';
+import type { GraphResult } from './lsp-extensions.js';
 
 export interface FuseSourceParams {
   /** The document's URI, as in textDocument/didOpen. */
@@ -18,6 +19,17 @@ export interface FuseSourceParams {
 export interface FuseFigures {
   params: number;
   macs: number;
+}
+
+/**
+ * The two forms drawn for the graph view's fusion pairs (src/core/views/fusion-view.ts): one
+ * pair per distinct training-time block call, its first instance beside the deployment block
+ * it became (group ids of `GraphResult.groups`).
+ */
+export interface FusionPairs {
+  train: GraphResult;
+  deploy: GraphResult;
+  blocks: Array<{ title: string; deployTitle: string; train: number; deploy: number; instances: number }>;
 }
 
 export type FuseSourceResult =
@@ -35,6 +47,7 @@ export type FuseSourceResult =
       renamed: Array<{ from: string; to: string; uses: number }>;
       /** Definitions of imported files that use training-time blocks and are left as they are. */
       external: Array<{ definition: string; uri: string }>;
+      pairs: FusionPairs;
     }
   | {
       ok: false;

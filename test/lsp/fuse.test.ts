@@ -66,6 +66,25 @@ describe('NAS: Fuse for Deployment through the language server', () => {
     expect(r.before).toEqual({ params: 9_108_968, macs: 1_512_581_120 });
     expect(r.after).toEqual({ params: 8_309_384, macs: 1_361_451_008 });
     expect(r.renamed).toEqual([{ from: 'RepVGGBlock', to: 'RepVGGDeploy', uses: 8 }]);
+    // The graph view's pairs: RepVGG-A0 has 22 blocks in five stages of 1, 2, 4, 14 and 1
+    // (Ding et al. 2021, Table 2), widths 48, 48, 96, 192, 1280; each distinct call once.
+    const { blocks, train, deploy } = r.pairs;
+    expect(blocks.reduce((n, b) => n + b.instances, 0)).toBe(22);
+    const group = (g: typeof train, id: number) => g.groups!.find((x) => x.id === id)!;
+    for (const b of blocks) {
+      expect(b.deployTitle).toBe(b.title.replace('RepVGGBlock', 'RepVGGDeploy'));
+      expect(group(train, b.train).name).toBe('RepVGGBlock');
+      expect(group(deploy, b.deploy).name).toBe('RepVGGDeploy');
+    }
+    expect(blocks.map((b) => [b.title, b.instances])).toEqual([
+      ['RepVGGBlock(48, stride=2)', 2],
+      ['RepVGGBlock(48)', 1],
+      ['RepVGGBlock(96, stride=2)', 1],
+      ['RepVGGBlock(96)', 3],
+      ['RepVGGBlock(192, stride=2)', 1],
+      ['RepVGGBlock(192)', 13],
+      ['RepVGGBlock(1280, stride=2)', 1],
+    ]);
     // ... and the same text as nas fuse writes.
     const file = path.join(dir, 'a0.nas');
     fs.writeFileSync(file, a0);
