@@ -6,7 +6,6 @@
  * test accuracy, which is also the one training measured. A slow test (`npm run test:slow`):
  * the epoch takes one to two minutes on two shared cores.
  */
-import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import * as tf from '@tensorflow/tfjs-core';
