@@ -1,8 +1,9 @@
 /**
  * Code lenses above each network, space and search: totals (or size and cost range) and the
- * actions the extension implements (protocol.ts `NasCommands`); above each cell and block of a
- * file with a network or space, "Show graph" (its cell view). A lens with an empty command
- * is shown as plain text. A lens sits where its element starts.
+ * actions the extension implements (protocol.ts `NasCommands`); "Fuse for deployment" only on
+ * networks that use training-time blocks (RepVGG, ACNet, DBB, MobileOne) and elaborate; above
+ * each cell and block of a file with a network or space, "Show graph" (its cell view). A lens
+ * with an empty command is shown as plain text. A lens sits where its element starts.
  */
 import type { LangiumDocument } from 'langium';
 import type { CodeLensProvider } from 'langium/lsp';
@@ -13,6 +14,7 @@ import { costOf, formatSpaceSize, unitLabel, type CostUnit } from './figures.js'
 import { formatSI, formatSIRange } from '../src/shared/format-number.js';
 import { NasCommands } from '../src/protocol/lsp-extensions.js';
 import type { NasConfigurationProvider } from './settings.js';
+import { fusableUses } from '../src/core/reparam/source-fusion.js';
 
 export class NasCodeLensProvider implements CodeLensProvider {
   constructor(
@@ -43,7 +45,8 @@ export class NasCodeLensProvider implements CodeLensProvider {
       if (el.$type === 'Definition' && el.kind === 'network') {
         lens(range, this.networkSummary(el, unit));
         lens(range, 'Show graph', NasCommands.showGraph, [uri, el.name]);
-        lens(range, 'Fuse for deployment', NasCommands.fuse, [uri, el.name]);
+        // Only where the command has something to do: training-time blocks, and a network that elaborates.
+        if (fusableUses(el) > 0 && this.analysis.elaborate(el).output) lens(range, 'Fuse for deployment', NasCommands.fuse, [uri, el.name]);
       } else if (el.$type === 'Definition' && el.kind === 'space') {
         lens(range, this.spaceSummary(el, unit));
         lens(range, 'Show graph', NasCommands.showGraph, [uri, el.name]);
