@@ -127,7 +127,10 @@ network NB201Best = NB201 with {
     const c = nasCost(file);
     expect({ params: c.params, macs: c.macs }).toEqual({ params: space.costs(codec.parse(BEST)).params, macs: space.costs(codec.parse(BEST)).macs });
     const evaluator = createEvaluator('benchmark', space, { dataset: 'cifar10' });
-    const e = await evaluator.evaluate({ arch, id: space.id(arch), decisions: space.decisions(arch), costs: space.costs(arch), elaborate: () => space.elaborate(arch) }, { signal: new AbortController().signal });
+    const e = await evaluator.evaluate(
+      { arch, id: space.id(arch), decisions: space.decisions(arch), costs: space.costs(arch), elaborate: () => space.elaborate(arch) },
+      { signal: new AbortController().signal },
+    );
     expect(e.reported!['accuracy']).toBeCloseTo(94.37, 2);
   });
 

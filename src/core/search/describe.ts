@@ -24,16 +24,19 @@ import type { Arch } from './types.js';
 
 export type ArchitectureForm = 'summary' | 'nas' | 'flat';
 
+/** Where a text that imports the space's file will be: a folder, or anywhere (an absolute path). */
+export type ImportFrom = { readonly folder: string } | 'absolute';
+
 export interface DescribeOptions {
   /** The network's name in the `nas` and `flat` forms. */
   readonly name?: string;
   /** Comment lines above the network in the `nas` and `flat` forms. */
   readonly header?: readonly string[];
   /**
-   * The `nas` form starts with `import "..."` of the space's file, relative to this folder
-   * (where the text will be written), so that the text checks on its own.
+   * The `nas` form starts with `import "..."` of the space's file, so that the text checks on
+   * its own: relative to the folder it will be written in, or absolute.
    */
-  readonly importFrom?: string;
+  readonly imports?: ImportFrom;
 }
 
 interface Codecs {
@@ -59,14 +62,19 @@ export function describeArchitecture(space: ArchitectureSpace, arch: Arch, form:
   const summary = summaryLine(space, arch);
   if (form === 'summary') return summary;
   const name = options.name ?? `${space.def.name}_${space.id(arch).slice(0, 8)}`;
-  const header = [...(options.header ?? []), summary];
+  // The paper's one-line form heads the text where it says more than the text (a benchmark
+  // string, a genotype, the flat network's decisions).
+  const c = codecsOf(space);
+  const header = [...(options.header ?? [])];
+  if (form === 'flat' || c.nb201 || c.darts) header.push(summary);
   if (form === 'nas') {
     try {
       const records = recordsOf(space, arch);
       const text = printFixedNetwork(records, { name, space: space.def.name, header });
-      return options.importFrom !== undefined ? `import ${JSON.stringify(importPath(space.def, options.importFrom))}\n\n${text}` : text;
+      return options.imports !== undefined ? `${importLine(space, options.imports)}\n${text}` : text;
     } catch (e) {
       if (!(e instanceof UnwritableDecision)) throw e;
+      if (!header.includes(summary)) header.push(summary);
       header.push(`the flat form: ${e.message}`);
     }
   }
@@ -82,11 +90,12 @@ function recordsOf(space: ArchitectureSpace, arch: Arch): DecisionRecord[] {
   return decider.records;
 }
 
-/** The space's file as an import path from `folder` (`../examples/nb201`). */
-function importPath(def: ast.Definition, folder: string): string {
-  const file = AstUtils.getDocument(def).uri.fsPath;
-  const rel = path.relative(folder, file).split(path.sep).join('/').replace(/\.nas$/, '');
-  return rel.startsWith('.') || rel.startsWith('/') ? rel : `./${rel}`;
+/** `import "..."` of the space's file, followed by a blank line. */
+export function importLine(space: ArchitectureSpace, from: ImportFrom): string {
+  const file = AstUtils.getDocument(space.def).uri.fsPath.replace(/\.nas$/, '');
+  if (from === 'absolute') return `import ${JSON.stringify(file.split(path.sep).join('/'))}\n`;
+  const rel = path.relative(from.folder, file).split(path.sep).join('/');
+  return `import ${JSON.stringify(rel.startsWith('.') ? rel : `./${rel}`)}\n`;
 }
 
 function summaryLine(space: ArchitectureSpace, arch: Arch): string {

@@ -89,7 +89,11 @@ export class NasValidator {
     visit(def.body);
     if (def.fixed) {
       if (def.kind !== 'network') {
-        accept('error', `only a network is written as a space with its decisions fixed (\`network ${def.name} = ...\`)`, { node: def, property: 'kind', code: 'type-mismatch' });
+        accept('error', `only a network is written as a space with its decisions fixed (\`network ${def.name} = ...\`)`, {
+          node: def,
+          property: 'kind',
+          code: 'type-mismatch',
+        });
       }
     } else if (def.kind === 'network' || def.kind === 'space') {
       if (!def.body.some((s) => s.$type === 'InputStmt' && s.dims.length > 0)) {

@@ -29,14 +29,17 @@ function elaborateFixed(def: ast.Definition, fixed: ast.Fixed, options: Elaborat
   };
   if (!space) return new Evaluator(FIRST_OPTION, root, false).empty();
   if (space.kind !== 'space') return fail(`\`${space.name}\` is a ${space.kind}: a network is written as a space with its decisions fixed`, 'type-mismatch');
-  if (space.fixed || !space.body.some((s) => s.$type === 'InputStmt' && s.dims.length > 0)) return fail(`space ${space.name} cannot be elaborated`, 'type-mismatch');
+  if (space.fixed || !space.body.some((s) => s.$type === 'InputStmt' && s.dims.length > 0))
+    return fail(`space ${space.name} cannot be elaborated`, 'type-mismatch');
   const decider = new FixedDecider(fixed);
   const ev = new Evaluator(decider, root, options.memo ?? true);
   const r = ev.run(space, fixed);
   decider.finish(space.name);
   const inside = (n: AstNode): boolean => AstUtils.findRootNode(n) === root && AstUtils.hasContainerOfType(n, (x) => x === def);
   const diagnostics = r.diagnostics.map((d) =>
-    inside(d.node) && d.node !== fixed ? d : { ...d, node: fixed, property: 'space', message: `in ${space.name}${d.node === fixed ? '' : placeOf(d.node)}: ${d.message}` },
+    inside(d.node) && d.node !== fixed
+      ? d
+      : { ...d, node: fixed, property: 'space', message: `in ${space.name}${d.node === fixed ? '' : placeOf(d.node)}: ${d.message}` },
   );
   diagnostics.push(...decider.diagnostics);
   return { ...r, diagnostics, fixed: decider.bindings };

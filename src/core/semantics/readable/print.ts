@@ -101,7 +101,11 @@ function elementName(r: DecisionRecord, i: number): string {
 }
 
 function plain(r: DecisionRecord): string {
-  const value = r.options.subset ? `[${chosen(r).map((i) => elementName(r, i)).join(', ')}]` : optionName(r);
+  const value = r.options.subset
+    ? `[${chosen(r)
+        .map((i) => elementName(r, i))
+        .join(', ')}]`
+    : optionName(r);
   return r.address.name !== undefined ? `${r.address.name}: ${value}` : value;
 }
 

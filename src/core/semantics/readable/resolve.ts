@@ -66,7 +66,11 @@ export class FixedDecider implements Decider {
   private readonly reached = new Map<string, Set<string>>();
 
   constructor(private readonly fixed: ast.Fixed) {
-    this.addGroup('', fixed, fixed.entries.filter((e): e is ast.FixedLine => e.$type === 'FixedLine'));
+    this.addGroup(
+      '',
+      fixed,
+      fixed.entries.filter((e): e is ast.FixedLine => e.$type === 'FixedLine'),
+    );
     for (const e of fixed.entries) {
       if (e.$type !== 'FixedGroup') continue;
       const name = e.cell?.$refText;
@@ -134,7 +138,12 @@ export class FixedDecider implements Decider {
       // choose(k, list) gives the chosen elements in list order: the ops follow that order.
       if (subset) order.sort((a, b) => a.i - b.i);
       line.pending.push(...order.map((o) => o.p));
-      const taken = subset ? rankCombination(elements.length, order.map((o) => o.i)) : indices[0]!;
+      const taken = subset
+        ? rankCombination(
+            elements.length,
+            order.map((o) => o.i),
+          )
+        : indices[0]!;
       for (const p of pairs) this.bind(p.input!, d, taken);
       return taken;
     }
@@ -143,7 +152,11 @@ export class FixedDecider implements Decider {
     const v = first.value!;
     if (!subset) return this.option(v, d, first);
     if (v.$type !== 'FixedList' || v.items.length !== k) {
-      this.error(v, `${where(d.address)} chooses ${k} inputs: write them as a list \`[${elements.slice(0, k).join(', ')}]\` or as ${k} (op, input) pairs (inputs: ${allowedElements(elements)})`, 'fixed-input');
+      this.error(
+        v,
+        `${where(d.address)} chooses ${k} inputs: write them as a list \`[${elements.slice(0, k).join(', ')}]\` or as ${k} (op, input) pairs (inputs: ${allowedElements(elements)})`,
+        'fixed-input',
+      );
       return 0;
     }
     const indices: number[] = [];
@@ -156,7 +169,10 @@ export class FixedDecider implements Decider {
       }
       indices.push(i);
     }
-    const taken = rankCombination(elements.length, [...indices].sort((a, b) => a - b));
+    const taken = rankCombination(
+      elements.length,
+      [...indices].sort((a, b) => a - b),
+    );
     this.bind(first, d, taken);
     return taken;
   }
@@ -231,9 +247,19 @@ export class FixedDecider implements Decider {
       const what = `${a.count} decision${a.count === 1 ? '' : 's'}`;
       if (!group) {
         const lines = [...(this.reached.get(a.cell ?? '') ?? [])].filter(Boolean);
-        this.error(this.fixed, `missing the genotype of cell ${a.cell}: add \`${a.cell} { ${lines.map((l) => `${l} = ...`).join(' ') || '...'} }\``, 'fixed-missing', 'space');
+        this.error(
+          this.fixed,
+          `missing the genotype of cell ${a.cell}: add \`${a.cell} { ${lines.map((l) => `${l} = ...`).join(' ') || '...'} }\``,
+          'fixed-missing',
+          'space',
+        );
       } else if (a.line !== undefined) {
-        this.error(group.node, `missing \`${a.line} = ...\` (${what}; the first: ${a.expected})`, 'fixed-missing', group.node.$type === 'Fixed' ? 'space' : 'cell');
+        this.error(
+          group.node,
+          `missing \`${a.line} = ...\` (${what}; the first: ${a.expected})`,
+          'fixed-missing',
+          group.node.$type === 'Fixed' ? 'space' : 'cell',
+        );
       } else {
         this.error(group.node, `missing ${what} in order (the first: ${a.expected})`, 'fixed-missing', group.node.$type === 'Fixed' ? 'space' : 'cell');
       }
@@ -266,13 +292,18 @@ export class FixedDecider implements Decider {
     const label = name === undefined ? 'the decisions in order' : `\`${name}\``;
     if (line.missing > 0) {
       const node = line.items[line.items.length - 1] ?? line.node;
-      this.error(node, `${label} ${line.missing === 1 ? 'needs 1 more decision' : `need ${line.missing} more decisions`} (the next: ${line.missingExpected})`, 'fixed-missing');
+      this.error(
+        node,
+        `${label} ${line.missing === 1 ? 'needs 1 more decision' : `need ${line.missing} more decisions`} (the next: ${line.missingExpected})`,
+        'fixed-missing',
+      );
     }
     const taken = line.next;
     for (let i = line.next; i < line.items.length; i++) {
       this.error(line.items[i]!, `extra decision: ${label} ${name === undefined ? 'are' : 'has'} ${taken} decision${taken === 1 ? '' : 's'}`, 'fixed-extra');
     }
-    for (const p of line.pending) this.error(p.op!, `no op decision follows for this pair: ${label} has no op to give \`${writtenText(p.op!)}\``, 'fixed-extra');
+    for (const p of line.pending)
+      this.error(p.op!, `no op decision follows for this pair: ${label} has no op to give \`${writtenText(p.op!)}\``, 'fixed-extra');
   }
 
   private error(node: AstNode, message: string, code: string, property?: string): void {
