@@ -13,7 +13,6 @@
  */
 import { AstUtils } from 'langium';
 import * as path from 'node:path';
-import type * as ast from '../language/syntax/generated/ast.js';
 import { elaborate } from '../semantics/evaluator/index.js';
 import { printArchitecture } from '../semantics/print-architecture.js';
 import { printFixedNetwork, readableLine, RecordingDecider, UnwritableDecision, type DecisionRecord } from '../semantics/readable/print.js';
