@@ -27,14 +27,15 @@ function elaborateFixed(def: ast.Definition, fixed: ast.Fixed, options: Elaborat
     r.diagnostics.push({ node: fixed, property: 'space', message, code, severity: 'error' });
     return r;
   };
-  if (!space) return new Evaluator(FIRST_OPTION, root, false).empty();
+  // An unknown space is the linker's to report, a fixed `space` the validator's.
+  if (!space || def.kind !== 'network') return new Evaluator(FIRST_OPTION, root, false).empty();
   if (space.kind !== 'space') return fail(`\`${space.name}\` is a ${space.kind}: a network is written as a space with its decisions fixed`, 'type-mismatch');
   if (space.fixed || !space.body.some((s) => s.$type === 'InputStmt' && s.dims.length > 0))
     return fail(`space ${space.name} cannot be elaborated`, 'type-mismatch');
   const decider = new FixedDecider(fixed);
   const ev = new Evaluator(decider, root, options.memo ?? true);
   const r = ev.run(space, fixed);
-  decider.finish(space.name);
+  decider.finish(space.name, r.output !== undefined);
   const inside = (n: AstNode): boolean => AstUtils.findRootNode(n) === root && AstUtils.hasContainerOfType(n, (x) => x === def);
   const diagnostics = r.diagnostics.map((d) =>
     inside(d.node) && d.node !== fixed

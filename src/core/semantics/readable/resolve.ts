@@ -39,6 +39,8 @@ interface LineState {
   /** Decisions that found no item: how many, and what the first one allows. */
   missing: number;
   missingExpected: string;
+  /** Decisions already reported missing (pairs short of an input decision's count). */
+  excused: number;
   used: boolean;
 }
 
@@ -120,19 +122,19 @@ export class FixedDecider implements Decider {
     if (first.op) {
       const pairs: ast.FixedItem[] = [];
       while (pairs.length < k && line.items[line.next]?.op) pairs.push(line.items[line.next++]!);
+      const indices = this.inputs(
+        pairs.map((p) => p.input!),
+        elements,
+        d,
+      );
       if (pairs.length < k) {
         this.error(pairs[pairs.length - 1]!, `${where(d.address)} needs ${k} (op, input) pairs here, found ${pairs.length}`, 'fixed-missing');
-        return 0;
+        line.excused += k - pairs.length;
       }
-      const indices: number[] = [];
-      for (const p of pairs) {
-        const i = this.element(p.input!, elements, d);
-        if (i === undefined) return 0;
-        if (indices.includes(i)) {
-          this.error(p.input!, `${where(d.address)} takes ${k} different inputs; \`${writtenText(p.input!)}\` is given twice`, 'fixed-input');
-          return 0;
-        }
-        indices.push(i);
+      if (!indices || pairs.length < k) {
+        // The ops still go to the op decisions that follow: one mistake is reported once.
+        line.pending.push(...pairs);
+        return 0;
       }
       const order = pairs.map((p, j) => ({ p, i: indices[j]! }));
       // choose(k, list) gives the chosen elements in list order: the ops follow that order.
@@ -159,22 +161,29 @@ export class FixedDecider implements Decider {
       );
       return 0;
     }
-    const indices: number[] = [];
-    for (const item of v.items) {
-      const i = this.element(item, elements, d);
-      if (i === undefined) return 0;
-      if (indices.includes(i)) {
-        this.error(item, `${where(d.address)} takes ${k} different inputs; \`${writtenText(item)}\` is given twice`, 'fixed-input');
-        return 0;
-      }
-      indices.push(i);
-    }
+    const indices = this.inputs(v.items, elements, d);
+    if (!indices) return 0;
     const taken = rankCombination(
       elements.length,
-      [...indices].sort((a, b) => a - b),
+      [...indices].sort((x, y) => x - y),
     );
     this.bind(first, d, taken);
     return taken;
+  }
+
+  /** The indices of distinct inputs among `elements`, or undefined (reported). */
+  private inputs(values: readonly ast.FixedValue[], elements: readonly string[], d: Decision): number[] | undefined {
+    const indices: number[] = [];
+    for (const v of values) {
+      const i = this.element(v, elements, d);
+      if (i === undefined) return undefined;
+      if (indices.includes(i)) {
+        this.error(v, `${where(d.address)} takes different inputs; \`${writtenText(v)}\` is given twice (inputs: ${allowedElements(elements)})`, 'fixed-input');
+        return undefined;
+      }
+      indices.push(i);
+    }
+    return indices;
   }
 
   private readOp(line: LineState, d: Decision): number {
@@ -229,6 +238,10 @@ export class FixedDecider implements Decider {
   }
 
   private noteMissing(line: LineState, d: Decision): number {
+    if (line.excused > 0) {
+      line.excused--;
+      return 0;
+    }
     if (line.missing++ === 0) line.missingExpected = describeAllowed(d.options);
     return 0;
   }
@@ -240,12 +253,19 @@ export class FixedDecider implements Decider {
     else this.absent.set(id, { cell: address.cell?.name, line: address.line, count: 1, expected });
   }
 
-  /** After elaboration: decisions the text lacks, and text no decision read. */
-  finish(spaceName: string): void {
+  /**
+   * After elaboration: decisions the text lacks, and text no decision read. An elaboration
+   * that stopped early (an error in the space or its arguments) says neither.
+   */
+  finish(spaceName: string, complete: boolean): void {
+    if (!complete) return;
+    const missingCells = new Set<string>();
     for (const a of this.absent.values()) {
       const group = this.groups.get(a.cell ?? '');
       const what = `${a.count} decision${a.count === 1 ? '' : 's'}`;
       if (!group) {
+        if (missingCells.has(a.cell!)) continue;
+        missingCells.add(a.cell!);
         const lines = [...(this.reached.get(a.cell ?? '') ?? [])].filter(Boolean);
         this.error(
           this.fixed,
@@ -267,6 +287,8 @@ export class FixedDecider implements Decider {
     for (const [name, group] of this.groups) {
       const reached = this.reached.get(name);
       if (name !== '' && !reached) {
+        // An unknown name is the linker's to report.
+        if (group.node.$type === 'FixedGroup' && !group.node.cell.ref) continue;
         const cells = [...this.reached.keys()].filter(Boolean);
         this.error(group.node, `${spaceName} has no cell ${name} with decisions${cells.length ? ` (cells: ${cells.join(', ')})` : ''}`, 'fixed-extra', 'cell');
         continue;
@@ -298,9 +320,13 @@ export class FixedDecider implements Decider {
         'fixed-missing',
       );
     }
-    const taken = line.next;
+    const n = line.next;
     for (let i = line.next; i < line.items.length; i++) {
-      this.error(line.items[i]!, `extra decision: ${label} ${name === undefined ? 'are' : 'has'} ${taken} decision${taken === 1 ? '' : 's'}`, 'fixed-extra');
+      this.error(
+        line.items[i]!,
+        `extra decision: ${label} ${name === undefined ? 'are' : 'is'} complete with the first ${n} item${n === 1 ? '' : 's'}`,
+        'fixed-extra',
+      );
     }
     for (const p of line.pending)
       this.error(p.op!, `no op decision follows for this pair: ${label} has no op to give \`${writtenText(p.op!)}\``, 'fixed-extra');
@@ -320,7 +346,7 @@ interface Decision {
 }
 
 function lineState(node: AstNode, items: readonly ast.FixedItem[]): LineState {
-  return { node, items: [...items], next: 0, pending: [], missing: 0, missingExpected: '', used: false };
+  return { node, items: [...items], next: 0, pending: [], missing: 0, missingExpected: '', excused: 0, used: false };
 }
 
 /** A value's canonical text: numbers as JavaScript prints them, strings quoted, lists bracketed. */
@@ -343,7 +369,7 @@ function lookup(v: ast.FixedValue, names: readonly string[], n: number): number 
     const index = Number(v.text);
     return index < n ? index : `option ${index} is out of range (0..${n - 1})`;
   }
-  const hint = suggestName(text, names.filter(Boolean));
+  const hint = /^-?[0-9]/.test(text) ? undefined : suggestName(text, names.filter(Boolean));
   return `unknown option \`${text}\`${hint ? `; did you mean \`${hint}\`?` : ''}`;
 }
 
@@ -355,9 +381,10 @@ function allowedElements(elements: readonly string[]): string {
 export function describeAllowed(o: OptionNames): string {
   if (o.subset) return `${o.subset.k} of the inputs ${allowedElements(o.subset.elements)}`;
   const named = o.names.filter(Boolean);
-  if (named.length === o.names.length) return `one of: ${named.join(', ')}`;
-  const positions = `0..${o.names.length - 1}`;
-  return named.length ? `one of: ${named.join(', ')}, or a position ${positions}` : `a position ${positions}`;
+  const positions = `a position 0..${o.names.length - 1}`;
+  if (named.some((x) => /^-?[0-9]/.test(x))) return `one of: ${named.join(', ')}`;
+  if (named.length === 0) return positions;
+  return `one of: ${named.join(', ')}, or ${positions}`;
 }
 
 /** How messages name a decision's place: `n0 of cell NormalCell`, `output`, `the decisions in order`. */
