@@ -10,7 +10,12 @@ import { FIRST_OPTION, type ElaborateOptions, type ElaborationResult } from './t
 /** Elaborates a network or space with every choice decided by `options.decider` (the first option by default). */
 export function elaborate(def: ast.Definition, options: ElaborateOptions = {}): ElaborationResult {
   if (def.fixed) return elaborateFixed(def, def.fixed, options);
-  const ev = new Evaluator(options.decider ?? FIRST_OPTION, options.rootDocument ?? AstUtils.findRootNode(def), options.memo ?? true);
+  const ev = new Evaluator(
+    options.decider ?? FIRST_OPTION,
+    options.rootDocument ?? AstUtils.findRootNode(def),
+    (options.memo ?? true) && !options.observer,
+    options.observer,
+  );
   return ev.run(def);
 }
 
@@ -33,7 +38,7 @@ function elaborateFixed(def: ast.Definition, fixed: ast.Fixed, options: Elaborat
   if (space.fixed || !space.body.some((s) => s.$type === 'InputStmt' && s.dims.length > 0))
     return fail(`space ${space.name} cannot be elaborated`, 'type-mismatch');
   const decider = new FixedDecider(fixed);
-  const ev = new Evaluator(decider, root, options.memo ?? true);
+  const ev = new Evaluator(decider, root, (options.memo ?? true) && !options.observer, options.observer);
   const r = ev.run(space, fixed);
   decider.finish(space.name, r.output !== undefined);
   const inside = (n: AstNode): boolean => AstUtils.findRootNode(n) === root && AstUtils.hasContainerOfType(n, (x) => x === def);

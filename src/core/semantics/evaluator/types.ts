@@ -6,6 +6,7 @@ import type { TensorValue, Value } from '../values.js';
 import type { InstancePath } from './choice-keys.js';
 import type { FixedBinding } from '../readable/resolve.js';
 import type { StatementTable } from './statement-table.js';
+import type { ElaborationObserver } from '../elaboration-observer.js';
 
 export interface Decider {
   /**
@@ -71,4 +72,6 @@ export interface ElaborateOptions {
   readonly rootDocument?: AstNode;
   /** Replay recorded block instances (instance-memo.ts); off only to test that it changes nothing. */
   readonly memo?: boolean;
+  /** Told where instances, repeats and statements begin and end (the views); turns the memo off. */
+  readonly observer?: ElaborationObserver;
 }
