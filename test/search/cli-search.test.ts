@@ -43,6 +43,10 @@ describe('nas search', () => {
     const best = fs.readFileSync(path.join(dir, 'best.nas'), 'utf8');
     expect(best).toMatch(/^import "[./]+[^"]*examples\/nb201"\n\n# search NB201WarmEvolution, seed 0/);
     expect(best).toMatch(/^network NB201_[0-9a-f]{8} = NB201 with \{\n {2}NB201Cell \{\n {4}n1 = \(\w+, n0\)\n/m);
+    // The terminal shows the same network under `chosen`, a few lines, before the metrics.
+    const block = best.slice(best.indexOf('network NB201_')).trimEnd().split('\n');
+    expect(block).toHaveLength(7);
+    expect(r.stdout).toContain(`|\n${block.map((l) => `  ${l}`).join('\n')}\n  search saw:`);
     const cost = nas(['cost', '--json', path.join(dir, 'best.nas')]);
     expect(cost.code).toBe(0);
     expect((JSON.parse(cost.stdout) as Array<{ params: number }>)[0]!.params).toBeGreaterThan(0);
