@@ -1,8 +1,9 @@
 /**
  * Code lenses above each network, space and search: totals (or size and cost range) and the
  * actions the extension implements (protocol.ts `NasCommands`); above each cell and block of a
- * file with a network or space, "Show graph" (its cell view). A lens with an empty command
- * is shown as plain text. A lens sits where its element starts.
+ * file with a network or space, and above each cell of a fixed network's `with` block, "Show
+ * graph" (its cell view). A lens with an empty command is shown as plain text. A lens sits
+ * where its element starts.
  */
 import type { LangiumDocument } from 'langium';
 import type { CodeLensProvider } from 'langium/lsp';
@@ -44,6 +45,11 @@ export class NasCodeLensProvider implements CodeLensProvider {
         lens(range, this.networkSummary(el, unit));
         lens(range, 'Show graph', NasCommands.showGraph, [uri, el.name]);
         lens(range, 'Fuse for deployment', NasCommands.fuse, [uri, el.name]);
+        // A fixed network's cells (`with { NormalCell { ... } }`), defined in the space's file, drawn as instantiated here.
+        for (const entry of el.fixed?.entries ?? []) {
+          const at = entry.$type === 'FixedGroup' && entry.cell.ref ? entry.$cstNode?.range.start : undefined;
+          if (at) lens({ start: at, end: at }, 'Show graph', NasCommands.showGraph, [uri, (entry as ast.FixedGroup).cell.ref!.name]);
+        }
       } else if (el.$type === 'Definition' && el.kind === 'space') {
         lens(range, this.spaceSummary(el, unit));
         lens(range, 'Show graph', NasCommands.showGraph, [uri, el.name]);

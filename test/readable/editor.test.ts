@@ -9,7 +9,7 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { Hover, InlayHint } from 'vscode-languageserver-protocol';
+import type { CodeLens, Hover, InlayHint } from 'vscode-languageserver-protocol';
 import { GraphRequest } from '../../src/protocol/lsp-extensions.js';
 import { formatSI } from '../../src/shared/format-number.js';
 import { LspClient, fileUri, tempDir } from '../lsp/client.js';
@@ -154,6 +154,19 @@ describe('inlay hints in examples/darts_v2.nas', () => {
 });
 
 describe('the graph of examples/darts_v2.nas (nas/graph)', () => {
+  it("has a 'Show graph' lens on the network and on each cell of its genotype, which draws the cell as instantiated there", async () => {
+    const lenses = await client.connection.sendRequest<CodeLens[] | null>('textDocument/codeLens', { textDocument: { uri } });
+    const graphs = lenses!.filter((l) => l.command?.command === 'nas.showGraph').map((l) => [lines[l.range.start.line]!.trim(), l.command!.arguments]);
+    expect(graphs).toEqual([
+      [lines.find((l) => l.startsWith('network DARTS_V2'))!, [uri, 'DARTS_V2']],
+      ['NormalCell {', [uri, 'NormalCell']],
+      ['ReductionCell {', [uri, 'ReductionCell']],
+    ]);
+    const g = (await client.connection.sendRequest(GraphRequest.type, { uri, name: 'ReductionCell' }))!;
+    expect(g.name).toBe('DARTS_V2');
+    expect(g.focus).toBe('ReductionCell');
+  });
+
   it('has the network totals and 24 fixed decisions labelled with the DARTS op names', async () => {
     const g = (await client.connection.sendRequest(GraphRequest.type, { uri, name: 'DARTS_V2' }))!;
     expect(g.kind).toBe('network');
