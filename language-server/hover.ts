@@ -101,8 +101,9 @@ export class NasHoverProvider implements HoverProvider {
         first,
         first.inputs.map((i) => graph.nodes[i]!.shape),
       );
-      lines.push(`params ${formatSI(params)}${f.params ? ` — ${f.params}` : ''}`);
-      lines.push(`${unitLabel(unit)} ${formatSI(costOf(macs, unit))}${f.macs ? ` — ${flops}${f.macs}` : ''}`);
+      // Formulas in code spans: Markdown would read their `*` and `_` as emphasis.
+      lines.push(`params ${formatSI(params)}${f.params ? ` — \`${f.params}\`` : ''}`);
+      lines.push(`${unitLabel(unit)} ${formatSI(costOf(macs, unit))}${f.macs ? ` — \`${flops}${f.macs}\`` : ''}`);
       if (nodes.length > 1) lines.push(`applied ${nodes.length} times in this statement (figures for all)`);
     } else {
       lines.push(

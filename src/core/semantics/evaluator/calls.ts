@@ -56,7 +56,10 @@ export class Calls implements LayerApplier {
     const callee = e.callee;
     if (callee.$type === 'Ref') {
       const target = callee.target.ref;
-      if (!target) return POISON;
+      if (!target) {
+        ev.reporter.report(callee, '', 'poison'); // the linker reported it
+        return POISON;
+      }
       if (target.$type === 'Definition') {
         if (target.kind === 'fn') return this.callFunction(target, e, frame, ctx);
         return this.layerOrTensorOfDefinition(target, e.args, frame, ctx, e);
@@ -102,12 +105,17 @@ export class Calls implements LayerApplier {
             a.name,
             positional.map((q) => q.name),
           );
-          fail(
+          // Reported and left out: the layer still has its output shape (from its other
+          // attributes), so the statements after it see the input they are written for.
+          ev.reporter.report(
             a,
             `${def.name} has no attribute \`${a.name}\`${hint ? `; did you mean \`${hint}\`?` : ''} (expected one of: ${positional.map((q) => q.name).join(', ') || 'none'})`,
             'unknown-attribute',
             'name',
+            'error',
+            ctx.callStack,
           );
+          continue;
         }
         const p = positional[index]!;
         if (values[index] !== undefined) fail(a, `attribute \`${a.name}\` is given twice`, 'duplicate-attribute', 'name');

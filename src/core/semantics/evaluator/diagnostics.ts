@@ -8,7 +8,7 @@ import type { SemanticDiagnostic } from './types.js';
 
 export class DiagnosticLog {
   readonly list: SemanticDiagnostic[] = [];
-  /** Errors seen, reported or not (poison, or outside the checked document). */
+  /** Errors seen, reported or not (poison, or outside the checked document); warnings are not counted. */
   errorCount = 0;
   private readonly reported = new Set<string>();
 
@@ -16,7 +16,7 @@ export class DiagnosticLog {
   constructor(private readonly root: AstNode) {}
 
   report(node: AstNode, message: string, code: string, property?: string, severity: 'error' | 'warning' = 'error', callStack: readonly AstNode[] = []): void {
-    this.errorCount++;
+    if (severity === 'error') this.errorCount++;
     if (code === 'poison') return;
     let target = node;
     let prop = property;
