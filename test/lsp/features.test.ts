@@ -370,9 +370,10 @@ describe('editing features', () => {
     expect(tokens.data.length).toBeGreaterThan(5 * 10);
     const lenses = await client.connection.sendRequest<CodeLens[]>('textDocument/codeLens', { textDocument: { uri } });
     const commands = lenses.map((l) => l.command!.command).filter((c) => c);
-    expect(commands).toEqual(['nas.showGraph', 'nas.fuse', 'nas.search']);
+    // Only lenses whose command works: the graph view; fusion and search answer "not available yet" in the extension.
+    expect(commands).toEqual(['nas.showGraph']);
+    expect(lenses.find((l) => l.command!.command === 'nas.showGraph')!.command!.arguments).toEqual([uri, 'Net']);
     expect(lenses[0]!.command!.title).toMatch(/params · .* MACs/);
-    expect(lenses.find((l) => l.command!.command === 'nas.search')!.command!.arguments).toEqual([uri, 'Find']);
   });
 });
 
