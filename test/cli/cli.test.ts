@@ -35,9 +35,62 @@ describe('nas check', () => {
     const f = tmpFile('bad.nas', 'network A {\n  input(3, 8, 8)\n  conv(8, k=3, groups=2)\n  rleu\n}\n');
     const r = nas(['check', f]);
     expect(r.code).toBe(1);
+    // In reading order (line, then column), not in the order the checks ran.
     expect(r.stdout.trim().split('\n')).toEqual([
-      `${f}:4:3: error unknown-name unknown name \`rleu\`; did you mean \`relu\`?`,
       `${f}:3:16: error groups-divisibility conv: input channels 3 are not divisible by groups 2 (input 3×8×8)`,
+      `${f}:4:3: error unknown-name unknown name \`rleu\`; did you mean \`relu\`?`,
+    ]);
+  });
+
+  it('sorts the diagnostics of several files by file, line and column', () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'nas-cli-'));
+    const write = (name: string, text: string) => (fs.writeFileSync(path.join(dir, name), text), name);
+    const b = write('b.nas', 'network B {\n  input(3, 8, 8)\n  conv(8, k=3, groups=2)\n  rleu\n}\n');
+    const a = write('a.nas', 'network A {\n  input(3, 8, 8)\n  relu\n  sigmoidd\n}\n');
+    const r = nas(['check', b, a], dir);
+    expect(r.code).toBe(1);
+    expect(
+      r.stdout
+        .trim()
+        .split('\n')
+        .map((l) => l.split(' ')[0]),
+    ).toEqual(['a.nas:4:3:', 'b.nas:3:16:', 'b.nas:4:3:']);
+    const json = JSON.parse(nas(['check', '--json', b, a], dir).stdout) as { file: string; range: { start: { line: number } } }[];
+    expect(json.map((d) => `${d.file}:${d.range.start.line}`)).toEqual(['a.nas:3', 'b.nas:2', 'b.nas:3']);
+  });
+
+  it('reports an error inside an imported file at its use, and prints both places', () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'nas-cli-'));
+    const lib = [
+      '# a library',
+      '',
+      'block Bad(C: int) {',
+      '  input x',
+      '  y = x -> conv(C, k=3, strid=2)',
+      '  output y',
+      '}',
+      '',
+      'block Sp(C: int) {',
+      '  input x',
+      '  conv(choice(C, 2*C), k=3)',
+      '}',
+      '',
+    ];
+    fs.writeFileSync(path.join(dir, 'lib.nas'), lib.join('\n'));
+    fs.writeFileSync(path.join(dir, 'main.nas'), 'import "lib"\nnetwork N {\n  input(3, 8, 8)\n  Bad(8)\n  Sp(4)\n  gap -> fc(10)\n}\n');
+    const r = nas(['check', 'main.nas'], dir);
+    expect(r.code).toBe(1);
+    // The checked file's own lines (a 7-line file), each with a note at the place in lib.nas.
+    expect(r.stdout.trim().split('\n')).toEqual([
+      'main.nas:4:3: error unknown-attribute in block Bad (lib.nas): conv has no attribute `strid`; did you mean `stride`? (expected one of: out, k, stride, pad, dilation, groups, bias, kh, kw)',
+      '  lib.nas:5:25: note: the error is here, in block Bad',
+      'main.nas:5:3: error choice-in-network network N contains 1 choice; declare it as `space` to make a search space (the first in block Sp (lib.nas))',
+      '  lib.nas:11:8: note: the choice, in block Sp',
+    ]);
+    const [first] = JSON.parse(nas(['check', '--json', 'main.nas'], dir).stdout) as { file: string; related: unknown[] }[];
+    expect(first!.file).toBe('main.nas');
+    expect(first!.related).toEqual([
+      { file: 'lib.nas', range: { start: { line: 4, character: 24 }, end: { line: 4, character: 29 } }, message: 'the error is here, in block Bad' },
     ]);
   });
 
@@ -118,10 +171,10 @@ describe('nas check', () => {
     const r = nas(['check', f]);
     expect(r.code).toBe(1);
     expect(r.stdout.split('\n').filter(Boolean)).toEqual([
-      `${f}:12:3: error unknown-name unknown name \`rleu\`; did you mean \`relu\`?`,
       `${f}:4:3: error too-large the network has more than 100,000 nodes`,
       // Reported at the call site in this file, not inside std/blocks.
       `${f}:8:3: error too-large the network has more than 100,000 nodes`,
+      `${f}:12:3: error unknown-name unknown name \`rleu\`; did you mean \`relu\`?`,
     ]);
   });
 

@@ -5,6 +5,7 @@
  * layer with a misspelt attribute keeps its output shape so that the next messages name the
  * input the user wrote for them.
  */
+import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { CodeLens, Hover, InlayHint } from 'vscode-languageserver-protocol';
@@ -100,5 +101,27 @@ describe('a network with errors', () => {
     expect(lenses[0]!.command!.title).not.toMatch(/≥|error/);
     const report = await client.connection.sendRequest(CostReportRequest.type, { uri });
     expect(report.definitions[0]!.layersWithErrors).toBeUndefined();
+  });
+});
+
+describe('an error inside an imported file', () => {
+  it('is shown at its use in the open file, with the place in the imported file as related information', async () => {
+    const lib = ['# a library', '', 'block Bad(C: int) {', '  input x', '  y = x -> conv(C, k=3, strid=2)', '  output y', '}', ''].join('\n');
+    fs.writeFileSync(path.join(dir, 'lib.nas'), lib);
+    const { uri, diagnostics } = await open('uses-lib.nas', 'import "lib"\nnetwork N {\n  input(3, 8, 8)\n  Bad(8)\n  gap -> fc(10)\n}\n');
+    expect(diagnostics).toHaveLength(1);
+    const d = diagnostics[0]!;
+    // On `Bad(8)` in this 6-line file, not at line 5 of lib.nas.
+    expect(d.range).toEqual({ start: { line: 3, character: 2 }, end: { line: 3, character: 8 } });
+    expect(d.message).toBe(
+      'in block Bad (lib.nas): conv has no attribute `strid`; did you mean `stride`? (expected one of: out, k, stride, pad, dilation, groups, bias, kh, kw)',
+    );
+    expect(d.relatedInformation).toEqual([
+      {
+        location: { uri: fileUri(path.join(dir, 'lib.nas')), range: { start: { line: 4, character: 24 }, end: { line: 4, character: 29 } } },
+        message: 'the error is here, in block Bad',
+      },
+    ]);
+    expect(uri).not.toBe(d.relatedInformation![0]!.location.uri);
   });
 });
