@@ -59,6 +59,19 @@ describe('nas check', () => {
     expect(json.map((d) => `${d.file}:${d.range.start.line}`)).toEqual(['a.nas:3', 'b.nas:2', 'b.nas:3']);
   });
 
+  it('points at an unclosed bracket, not only at the token where the parser gave up', () => {
+    const f = tmpFile('unclosed.nas', 'network A {\n  input(3, 8, 8)\n  x = add(conv(8, k=3), relu # add( is not closed\n  fc(10)\n}\n');
+    const r = nas(['check', f]);
+    expect(r.code).toBe(1);
+    expect(r.stdout.trim().split('\n')).toEqual([
+      `${f}:4:3: error syntax expected \`)\`, found \`fc\`: the \`(\` on line 3, column 10 is not closed`,
+      `  ${f}:3:10: note: the unclosed \`(\``,
+    ]);
+    // A missing comma inside brackets that are closed is not blamed on a bracket.
+    const g = tmpFile('comma.nas', 'network A {\n  input(3, 8, 8)\n  conv(8 k=3)\n}\n');
+    expect(nas(['check', g]).stdout).not.toContain('not closed');
+  });
+
   it('reports an error inside an imported file at its use, and prints both places', () => {
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'nas-cli-'));
     const lib = [

@@ -15,8 +15,10 @@ async function only(text: string, code: string) {
 describe('diagnostics', () => {
   it('reports a syntax error and still builds the rest of the document', async () => {
     const b = await build(`network A {\n  input(3, 8, 8)\n  conv(8, k=3 -> bn\n}\nnetwork B {\n  input(3, 8, 8)\n  relu\n}\n`);
-    // The parser notices the missing ')' at the closing brace; no semantic noise follows.
-    expect(b.diagnostics.map((d) => [d.code, d.range.start.line, d.message])).toEqual([['syntax', 3, 'expected `)`, found `}`']]);
+    // The parser notices the missing ')' at the closing brace and names the bracket; no semantic noise follows.
+    expect(b.diagnostics.map((d) => [d.code, d.range.start.line, d.message])).toEqual([
+      ['syntax', 3, 'expected `)`, found `}`: the `(` on line 3, column 7 is not closed'],
+    ]);
     // The second network parsed: it is in the AST.
     expect(b.def('B').body).toHaveLength(2);
   });

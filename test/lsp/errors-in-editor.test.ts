@@ -125,3 +125,16 @@ describe('an error inside an imported file', () => {
     expect(uri).not.toBe(d.relatedInformation![0]!.location.uri);
   });
 });
+
+describe('an unclosed bracket', () => {
+  it('is named in the syntax error and pointed at as related information', async () => {
+    const { uri, diagnostics } = await open('unclosed.nas', 'network A {\n  input(3, 8, 8)\n  conv(8, k=3\n  fc(10)\n}\n');
+    expect(diagnostics).toHaveLength(1);
+    const d = diagnostics[0]!;
+    expect(d.range.start).toEqual({ line: 3, character: 2 });
+    expect(d.message).toBe('expected `)`, found `fc`: the `(` on line 3, column 7 is not closed');
+    expect(d.relatedInformation).toEqual([
+      { location: { uri, range: { start: { line: 2, character: 6 }, end: { line: 2, character: 7 } } }, message: 'the unclosed `(`' },
+    ]);
+  });
+});
