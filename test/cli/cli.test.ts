@@ -228,6 +228,20 @@ describe('nas cost', () => {
     expect(space).toMatchObject({ name: 'NB201', kind: 'space', size: '15625', minParams: 73306, maxParams: 1531546, exact: true });
   });
 
+  it('counts the decisions of a space as `choices`, whatever the order of the options', () => {
+    // A depth choice: each repeat of B brings its own width choice. 1 depth + 2 widths + 1 fc = 4
+    // decisions either way round (the first-options architecture alone has 3 or 4); size
+    // 2·(2 + 4) = 12. The larger space is past enumeration: 1 depth + 5 widths = 6.
+    const small = (depth: string) =>
+      `block B {\n  input x\n  conv(choice(8, 16), k=3)\n}\nspace S {\n  input(3, 8, 8)\n  B * ${depth}\n  gap -> fc(choice(10, 20))\n}\n`;
+    const large = (depth: string) =>
+      `block B {\n  input x\n  conv(choice(8, 16, 24, 32, 40, 48, 56, 64), k=3)\n}\nspace S {\n  input(3, 8, 8)\n  B * ${depth}\n}\n`;
+    const cost = (text: string) => JSON.parse(nas(['cost', '--json', tmpFile('s.nas', text)]).stdout)[0] as { size: string; choices: number };
+    for (const depth of ['choice(1, 2)', 'choice(2, 1)']) expect(cost(small(depth))).toMatchObject({ size: '12', choices: 4 });
+    for (const depth of ['choice(1, 2, 3, 4, 5)', 'choice(5, 4, 3, 2, 1)'])
+      expect(cost(large(depth))).toMatchObject({ size: String(8 + 8 ** 2 + 8 ** 3 + 8 ** 4 + 8 ** 5), choices: 6 });
+  });
+
   it('exits 1 with the diagnostics on stderr when the file has errors', () => {
     const f = tmpFile('bad.nas', 'network A {\n  input(3, 8, 8)\n  conv(8, k=0)\n}\n');
     const r = nas(['cost', f]);
