@@ -20,6 +20,7 @@ import type {
   FoldingRange,
   SemanticTokens,
 } from 'vscode-languageserver-protocol';
+import { marked } from 'marked';
 import { LspClient, fileUri, parseCursors, tempDir } from './client.js';
 import { CostReportRequest, GraphRequest } from '../../src/protocol/lsp-extensions.js';
 
@@ -127,6 +128,16 @@ describe('hover', () => {
     expect(text).toContain('input 3×32×32 → output 16×32×32');
     expect(text).toContain('params 432 — `k·k·Cin/g·Cout = 3·3·3/1·16`');
     expect(text).toContain('MACs 442k — `k·k·Cin/g·Cout·Hout·Wout = 3·3·3/1·16·32·32`');
+  });
+
+  it('renders op formulas as code, not as emphasis (a Markdown renderer reads the hover)', async () => {
+    const { uri, cursors } = await openFixture('hover-markdown.nas', NET);
+    const html = await marked.parse(await hoverText(uri, cursors[0]!));
+    // The documentation's formulas survive: `*` is not eaten as italics.
+    expect(html).toContain('<code>k*k*(in/groups)*out</code>');
+    expect(html).toContain('<code>k*k*(in/groups)*out*H_out*W_out</code>');
+    expect(html).toContain('<code>dilation*(k-1)/2</code>');
+    expect(html).not.toMatch(/<em>|<strong>/);
   });
 
   it('shows the documentation and figures of a block use', async () => {
