@@ -6,9 +6,9 @@
 import { describe, expect, it } from 'vitest';
 import { marked } from 'marked';
 import { OPS_SOURCE } from '../../src/core/stdlib/ops.js';
-import * as blocks from '../../src/core/stdlib/blocks.js';
+import { BLOCKS_SOURCE } from '../../src/core/stdlib/blocks.js';
 
-const sources = [OPS_SOURCE, ...Object.values(blocks).filter((v): v is string => typeof v === 'string' && v.includes('/**'))];
+const sources: string[] = [OPS_SOURCE, BLOCKS_SOURCE];
 const docs = sources.flatMap((src) => [...src.matchAll(/\/\*\*([\s\S]*?)\*\//g)].map((m) => m[1]!.replace(/^\s*\* ?/gm, '').trim()));
 
 describe('built-in documentation as Markdown', () => {
