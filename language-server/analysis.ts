@@ -8,7 +8,7 @@ import { AstUtils, DocumentState, type AstNode, type LangiumDocument, type Langi
 import type * as ast from '../src/core/language/syntax/generated/ast.js';
 import { elaborateCached, type ElaborationResult, type StatementInfo } from '../src/core/semantics/evaluator/index.js';
 import { computeSpaceStats } from '../src/core/semantics/space.js';
-import { spaceFigures } from '../src/core/semantics/figures.js';
+import { modelTotals, spaceFigures, type ModelTotals } from '../src/core/semantics/figures.js';
 import { fingerprintOf } from '../src/core/semantics/dependencies.js';
 import type { Totals } from '../src/core/semantics/graph.js';
 import { collectImportUris, isBuiltinUri } from '../src/core/language/services/imports.js';
@@ -89,6 +89,11 @@ export class NasAnalysis {
     const value = computeFixedFigures(def, this.elaborate(def).fixed ?? []);
     this.fixed.set(def, { generation: this.generation, value });
     return value;
+  }
+
+  /** The totals the editor shows for a network or space (first options): see `modelTotals`. */
+  totals(def: ast.Definition): ModelTotals | undefined {
+    return modelTotals(def, this.elaborate(def));
   }
 
   /** Space figures when computed for the current version; else starts computing them. */

@@ -4,15 +4,16 @@
  * networks that use training-time blocks (RepVGG, ACNet, DBB, MobileOne) and elaborate; above
  * each cell and block of a file with a network or space, and above each cell of a fixed
  * network's `with` block, "Show graph" (its cell view). A lens with an empty command is shown
- * as plain text. A lens sits where its element starts.
+ * as plain text. A lens sits where its element starts. Only commands that do their work get a
+ * lens (`nas.search` gets one when the editor's search lands).
  */
 import type { LangiumDocument } from 'langium';
 import type { CodeLensProvider } from 'langium/lsp';
 import type { CodeLens, CodeLensParams, Range } from 'vscode-languageserver';
 import type * as ast from '../src/core/language/syntax/generated/ast.js';
 import type { NasAnalysis } from './analysis.js';
-import { costOf, formatSpaceSize, unitLabel, type CostUnit } from './figures.js';
-import { formatSI, formatSIRange } from '../src/shared/format-number.js';
+import { costOf, formatSpaceSize, totalsText, unitLabel, type CostUnit } from './figures.js';
+import { formatSIRange } from '../src/shared/format-number.js';
 import { NasCommands } from '../src/protocol/lsp-extensions.js';
 import type { NasConfigurationProvider } from './settings.js';
 import { fusableUses } from '../src/core/reparam/source-fusion.js';
@@ -59,17 +60,15 @@ export class NasCodeLensProvider implements CodeLensProvider {
       } else if (el.$type === 'Search') {
         const space = el.items.find((i): i is ast.SpaceItem => i.$type === 'SpaceItem')?.space.ref;
         if (space) lens(range, space.kind === 'space' ? this.spaceSummary(space, unit) : this.networkSummary(space, unit));
-        lens(range, '▶ Search', NasCommands.search, [uri, el.name]);
       }
     }
     return lenses;
   }
 
   private networkSummary(def: ast.Definition, unit: CostUnit): string {
-    const result = this.analysis.elaborate(def);
-    if (!result.output) return `${def.name}: does not elaborate (see Problems)`;
-    const t = result.graph.totals();
-    return `${formatSI(t.params)} params · ${formatSI(costOf(t.macs, unit))} ${unitLabel(unit)} · ${formatSI(t.acts)} acts`;
+    const totals = this.analysis.totals(def);
+    if (!totals) return `${def.name}: does not elaborate (see Problems)`;
+    return totalsText(totals, unit, true);
   }
 
   private spaceSummary(def: ast.Definition, unit: CostUnit): string {

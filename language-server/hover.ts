@@ -11,7 +11,7 @@ import { elaborate } from '../src/core/semantics/evaluator/index.js';
 import type { GraphNode } from '../src/core/semantics/graph.js';
 import { isModelDefinition, type NasAnalysis } from './analysis.js';
 import { applicationSite, enclosingStatement, nodesOfApplication, opFormulas, signatureText } from './describe.js';
-import { costOf, formatShapeText, unitLabel, type CostUnit } from './figures.js';
+import { costOf, errorsExplanation, formatShapeText, totalsText, unitLabel, type CostUnit } from './figures.js';
 import { fixedHover } from './fixed-hover.js';
 import { formatSI, formatSIRange } from '../src/shared/format-number.js';
 import type { NasConfigurationProvider } from './settings.js';
@@ -62,11 +62,12 @@ export class NasHoverProvider implements HoverProvider {
     const parts = [fence(signatureText(def)), this.docOf(def)];
     if (isModelDefinition(def)) {
       const result = this.analysis.elaborate(def);
-      if (result.output) {
-        const t = result.graph.totals();
+      const totals = this.analysis.totals(def);
+      if (result.output && totals) {
         parts.push(
-          `${result.input ? `input ${formatShapeText(result.input)} → ` : ''}output ${formatShapeText(result.output.shape)}  \nparams ${formatSI(t.params)} · ${unitLabel(unit)} ${formatSI(costOf(t.macs, unit))}${def.kind === 'space' ? ' (first options)' : ''}`,
+          `${result.input ? `input ${formatShapeText(result.input)} → ` : ''}output ${formatShapeText(result.output.shape)}  \n${totalsText(totals, unit)}${def.kind === 'space' ? ' (first options)' : ''}`,
         );
+        if (totals.layersWithErrors > 0) parts.push(errorsExplanation(totals.layersWithErrors));
       }
     }
     return parts.filter((p) => p).join('\n\n');
@@ -108,8 +109,9 @@ export class NasHoverProvider implements HoverProvider {
         first,
         first.inputs.map((i) => graph.nodes[i]!.shape),
       );
-      lines.push(`params ${formatSI(params)}${f.params ? ` — ${f.params}` : ''}`);
-      lines.push(`${unitLabel(unit)} ${formatSI(costOf(macs, unit))}${f.macs ? ` — ${flops}${f.macs}` : ''}`);
+      // Formulas in code spans: Markdown would read their `*` and `_` as emphasis.
+      lines.push(`params ${formatSI(params)}${f.params ? ` — \`${f.params}\`` : ''}`);
+      lines.push(`${unitLabel(unit)} ${formatSI(costOf(macs, unit))}${f.macs ? ` — \`${flops}${f.macs}\`` : ''}`);
       if (nodes.length > 1) lines.push(`applied ${nodes.length} times in this statement (figures for all)`);
     } else {
       lines.push(

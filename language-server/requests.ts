@@ -123,6 +123,12 @@ export async function costReport(document: LangiumDocument, def: ast.Definition,
     ...networkFigures(result),
     statements,
   };
+  // The same rule as the code lens and hints: totals that leave out layers with errors say so.
+  const partial = analysis.totals(def);
+  if (partial && cost.totals) {
+    cost.totals = { ...partial.totals };
+    if (partial.layersWithErrors > 0) cost.layersWithErrors = partial.layersWithErrors;
+  }
   if (def.kind === 'space') {
     const outcome = await analysis.spaceStats(def);
     if (outcome.ok) cost.space = outcome.stats;

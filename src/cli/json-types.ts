@@ -28,6 +28,10 @@ export interface SpaceCost extends SpaceFigures {
   /** With `--flops`: 2 × minMacs and 2 × maxMacs. */
   minFlops?: number;
   maxFlops?: number;
+  /**
+   * The number of decisions of the space (distinct choice keys over its architectures), the
+   * same whatever the order of each choice's options (docs/cli.md).
+   */
   choices: number;
 }
 

@@ -169,6 +169,11 @@ export interface DefinitionCost extends NetworkFigures {
   kind: 'network' | 'space';
   range: Range;
   statements: StatementCost[];
+  /**
+   * Statements of the definition that did not elaborate; when present, `totals` is the sum of
+   * the layers that did, a lower bound that front ends mark as such (`≥ …`).
+   */
+  layersWithErrors?: number;
   /** For a space: its size and cost range; `spaceError` says why it could not be computed. */
   space?: SpaceFigures;
   spaceError?: string;

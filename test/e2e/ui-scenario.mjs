@@ -4,6 +4,7 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { chromium } from 'playwright-core';
+import { runEditorSteps } from './editor-steps.mjs';
 
 const CHROMIUM_ARGS = [
   '--no-sandbox',
@@ -214,6 +215,8 @@ export async function runUiScenario({ url, artifacts, browserProfile }) {
       await page.mouse.move(5, 5);
       return shown.text.replace(/\s+/g, ' ').slice(0, 200);
     });
+
+    await runEditorSteps({ page, shoot, step });
 
     await step('the NAS commands are listed in the command palette', async () => {
       await page.locator('.editor-group-container.active .monaco-editor .view-lines').first().click();

@@ -7,23 +7,29 @@
  */
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { URI, type LangiumDocument, type TextDocument } from 'langium';
+import { URI, TextDocument as LangiumTextDocument, type LangiumDocument, type TextDocument } from 'langium';
 import { DefaultCompletionProvider, type NextFeature } from 'langium/lsp';
 import { describe, expect, it } from 'vitest';
 import { NasCompletionProvider } from '../../language-server/completion.js';
+import { completionPrefix } from '../../language-server/completion-context.js';
 import { startLspServices } from '../helpers/lsp-services.js';
 import { generateLargeFile } from '../../bench/generated-file.js';
 import { yieldToEventLoop } from '../helpers/event-loop.js';
 
 const ROOT = path.resolve(import.meta.dirname, '../..');
 
-/** The same provider with Langium's own `findFeaturesAt` (the whole text before the cursor). */
+/**
+ * The same provider with Langium's own `findFeaturesAt` on the whole text before the cursor
+ * (read as the provider reads its chunk: `completionPrefix`).
+ */
 class WholePrefixCompletion extends NasCompletionProvider {
   protected override findFeaturesAt(document: TextDocument, offset: number): NextFeature[] {
+    const prefix = completionPrefix(this.lexer, document.getText().slice(0, offset));
+    const whole = LangiumTextDocument.create(document.uri, document.languageId, document.version, prefix);
     return (DefaultCompletionProvider.prototype as unknown as { findFeaturesAt(d: TextDocument, o: number): NextFeature[] }).findFeaturesAt.call(
       this,
-      document,
-      offset,
+      whole,
+      prefix.length,
     );
   }
 }

@@ -83,9 +83,9 @@ ${REDUCTION}
 }
 `);
     expect(errors(b)).toEqual([
-      'fixed-missing @ (skip_connect, p0): `n3` of cell NormalCell needs 2 (op, input) pairs here, found 1',
       'fixed-missing @ DARTS: missing the genotype of cell ReductionCell: add `ReductionCell { n0 = ... n1 = ... n2 = ... n3 = ... }`',
       'fixed-extra @ none: extra decision: `n1` is complete with the first 2 items',
+      'fixed-missing @ (skip_connect, p0): `n3` of cell NormalCell needs 2 (op, input) pairs here, found 1',
       'fixed-missing @ NormalCell: missing `n3 = ...` (3 decisions; the first: 2 of the inputs 0 p0, 1 p1, 2 n0, 3 n1, 4 n2)',
       'fixed-extra @ n5: cell NormalCell has no statement `n5` that decides anything; did you mean `n0`? (statements with decisions: n0, n1, n2, n3)',
     ]);
@@ -141,6 +141,8 @@ space E = NB201 with {}
 `);
     expect(errors(b)).toEqual([
       'fixed-input @ n1: this op of `n1` of cell NB201Cell is applied to `n0`, not `n1`',
+      // B's `with {}` is empty as well as its arguments wrong: two mistakes, both reported.
+      'fixed-missing @ NB201: missing the genotype of cell NB201Cell: add `NB201Cell { n1 = ... n2 = ... n3 = ... }`',
       'unknown-attribute @ width: NB201 has no attribute `width` (expected one of: C, N, classes)',
       'type-mismatch @ DartsOp: `DartsOp` is a block: a network is written as a space with its decisions fixed',
       'type-mismatch @ space: only a network is written as a space with its decisions fixed (`network E = ...`)',

@@ -39,6 +39,13 @@ export interface SpaceStats extends Omit<SpaceFigures, 'size'> {
   size: bigint;
   /** Keys of the first-options architecture, in the order they are decided. */
   keys: KeyInfo[];
+  /**
+   * The space's number of decisions, whatever the order of the options: the distinct keys of
+   * the first-options architecture and of every architecture one decision away from it (a
+   * depth choice's deeper options bring their own keys); of every architecture when they are
+   * enumerated. Otherwise exact unless a depth choice sits inside what another adds (a lower bound).
+   */
+  decisions: number;
 }
 
 export const ENUMERATION_LIMIT = 20_000;
@@ -248,6 +255,9 @@ export function computeSpaceStats(def: ast.Definition, options: { enumerationLim
   const limit = options.enumerationLimit ?? ENUMERATION_LIMIT;
   const a = analyze(def);
   const keys = a.keys;
+  const reached = new Set(keys.map((k) => k.key));
+  for (const devs of a.deviations.values()) for (const d of devs) if (d) for (const k of d.added) reached.add(k.key);
+  const decisions = reached.size;
   const size = a.structural.size === 0 ? keys.reduce((p, k) => p * BigInt(k.options), 1n) : factorizedSize(a);
   if (a.table) {
     const { free, costs } = a.table;
@@ -275,6 +285,7 @@ export function computeSpaceStats(def: ast.Definition, options: { enumerationLim
       exact: true,
       method: 'separable',
       keys,
+      decisions,
     };
   }
   if (size === undefined || size <= BigInt(limit)) {
@@ -285,20 +296,22 @@ export function computeSpaceStats(def: ast.Definition, options: { enumerationLim
       (r) => {
         count++;
         if (r.output) ext.add(r.graph.totals());
+        for (const t of r.trace) reached.add(t.key);
       },
       size === undefined ? limit : Number(size) + 1,
     );
     if (complete) {
-      return { size: count, log10Size: log10(count), ...ext.result(), exact: true, method: 'enumeration', keys };
+      // Every architecture was visited: the count of their keys is exact.
+      return { size: count, log10Size: log10(count), ...ext.result(), exact: true, method: 'enumeration', keys, decisions: reached.size };
     }
   }
   if (size === undefined) {
     throw new SpaceAnalysisError(`the space ${def.name} nests structural choices too deeply to count exactly (more than ${limit} architectures)`);
   }
   const dp = sequentialExtremes(def, options.dpRunLimit ?? DP_RUN_LIMIT);
-  if (dp) return { size, log10Size: log10(size), ...dp.result(), exact: true, method: 'dynamic-programming', keys };
+  if (dp) return { size, log10Size: log10(size), ...dp.result(), exact: true, method: 'dynamic-programming', keys, decisions };
   const ext = coordinateSearch(def, a, options.seed ?? 0);
-  return { size, log10Size: log10(size), ...ext.result(), exact: false, method: 'search', keys };
+  return { size, log10Size: log10(size), ...ext.result(), exact: false, method: 'search', keys, decisions };
 }
 
 export class SpaceAnalysisError extends Error {}

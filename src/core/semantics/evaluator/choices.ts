@@ -80,7 +80,7 @@ export class Choices {
     const taken = this.decider.decide(key, n, site, ctx.path, values);
     if (!(Number.isInteger(taken) && taken >= 0 && taken < n)) throw new Error(`decider returned ${taken} for ${key} with ${n} options`);
     this.decisions.set(key, taken);
-    this.trace.push({ key, options: n, site, taken, nested: ctx.choiceStack.length > 0, step });
+    this.trace.push({ key, options: n, site, taken, nested: ctx.choiceStack.length > 0, step, callSite: ctx.callStack[0] });
     return taken;
   }
 

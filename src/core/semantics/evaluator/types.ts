@@ -25,6 +25,18 @@ export interface SemanticDiagnostic {
   readonly message: string;
   readonly code: string;
   readonly severity: 'error' | 'warning';
+  /**
+   * For an error met inside a definition of another file and reported at its call site in the
+   * checked one: where it happened, then the calls that led there (LSP `relatedInformation`).
+   */
+  readonly related?: readonly RelatedNote[];
+}
+
+/** A place in any document that explains a diagnostic reported elsewhere. */
+export interface RelatedNote {
+  readonly node: AstNode;
+  readonly property?: string;
+  readonly message: string;
 }
 
 export interface TraceEntry {
@@ -36,6 +48,8 @@ export interface TraceEntry {
   readonly nested: boolean;
   /** Index of the network statement (see TopLevelStep) during which it was decided. */
   readonly step: number;
+  /** The outermost call that led to the choice (the elaborated definition's statement), if any. */
+  readonly callSite?: AstNode;
 }
 
 /** One statement of the network's own body (top-level for loops flattened): the nodes and
