@@ -147,15 +147,52 @@ export const NasGrammar = (): Grammar => loadedNasGrammar ?? (loadedNasGrammar =
                 "$type": "Group",
                 "elements": [
                   {
+                    "$type": "Keyword",
+                    "value": "="
+                  },
+                  {
+                    "$type": "Assignment",
+                    "feature": "fixed",
+                    "operator": "=",
+                    "terminal": {
+                      "$type": "RuleCall",
+                      "rule": {
+                        "$ref": "#/rules@4"
+                      },
+                      "arguments": []
+                    }
+                  }
+                ]
+              },
+              {
+                "$type": "Group",
+                "elements": [
+                  {
+                    "$type": "Keyword",
+                    "value": "("
+                  },
+                  {
                     "$type": "Group",
                     "elements": [
                       {
-                        "$type": "Keyword",
-                        "value": "("
+                        "$type": "Assignment",
+                        "feature": "params",
+                        "operator": "+=",
+                        "terminal": {
+                          "$type": "RuleCall",
+                          "rule": {
+                            "$ref": "#/rules@14"
+                          },
+                          "arguments": []
+                        }
                       },
                       {
                         "$type": "Group",
                         "elements": [
+                          {
+                            "$type": "Keyword",
+                            "value": ","
+                          },
                           {
                             "$type": "Assignment",
                             "feature": "params",
@@ -167,38 +204,16 @@ export const NasGrammar = (): Grammar => loadedNasGrammar ?? (loadedNasGrammar =
                               },
                               "arguments": []
                             }
-                          },
-                          {
-                            "$type": "Group",
-                            "elements": [
-                              {
-                                "$type": "Keyword",
-                                "value": ","
-                              },
-                              {
-                                "$type": "Assignment",
-                                "feature": "params",
-                                "operator": "+=",
-                                "terminal": {
-                                  "$type": "RuleCall",
-                                  "rule": {
-                                    "$ref": "#/rules@14"
-                                  },
-                                  "arguments": []
-                                }
-                              }
-                            ],
-                            "cardinality": "*"
                           }
                         ],
-                        "cardinality": "?"
-                      },
-                      {
-                        "$type": "Keyword",
-                        "value": ")"
+                        "cardinality": "*"
                       }
                     ],
                     "cardinality": "?"
+                  },
+                  {
+                    "$type": "Keyword",
+                    "value": ")"
                   },
                   {
                     "$type": "Group",
@@ -234,23 +249,29 @@ export const NasGrammar = (): Grammar => loadedNasGrammar ?? (loadedNasGrammar =
                 "elements": [
                   {
                     "$type": "Keyword",
-                    "value": "="
+                    "value": "{"
                   },
                   {
                     "$type": "Assignment",
-                    "feature": "fixed",
-                    "operator": "=",
+                    "feature": "body",
+                    "operator": "+=",
                     "terminal": {
                       "$type": "RuleCall",
                       "rule": {
-                        "$ref": "#/rules@4"
+                        "$ref": "#/rules@18"
                       },
                       "arguments": []
-                    }
+                    },
+                    "cardinality": "*"
+                  },
+                  {
+                    "$type": "Keyword",
+                    "value": "}"
                   }
                 ]
               }
-            ]
+            ],
+            "cardinality": "?"
           }
         ]
       },
