@@ -81,6 +81,11 @@ export class NasAnalysis {
     return value;
   }
 
+  /** The totals the editor shows for a network or space (first options): see `modelTotals`. */
+  totals(def: ast.Definition): ModelTotals | undefined {
+    return modelTotals(def, this.elaborate(def));
+  }
+
   /** A fixed network's instances and runs (`network X = S with { ... }`), for its hints and hovers. */
   fixedFigures(def: ast.Definition): FixedFigures | undefined {
     if (!def.fixed) return undefined;
@@ -89,11 +94,6 @@ export class NasAnalysis {
     const value = computeFixedFigures(def, this.elaborate(def).fixed ?? []);
     this.fixed.set(def, { generation: this.generation, value });
     return value;
-  }
-
-  /** The totals the editor shows for a network or space (first options): see `modelTotals`. */
-  totals(def: ast.Definition): ModelTotals | undefined {
-    return modelTotals(def, this.elaborate(def));
   }
 
   /** Space figures when computed for the current version; else starts computing them. */

@@ -1,11 +1,11 @@
 /**
  * Code lenses above each network, space and search: totals (or size and cost range) and the
- * actions the extension implements (protocol.ts `NasCommands`); "Fuse for deployment" only on
- * networks that use training-time blocks (RepVGG, ACNet, DBB, MobileOne) and elaborate; above
- * each cell and block of a file with a network or space, and above each cell of a fixed
- * network's `with` block, "Show graph" (its cell view). A lens with an empty command is shown
- * as plain text. A lens sits where its element starts. Only commands that do their work get a
- * lens (`nas.search` gets one when the editor's search lands).
+ * actions that run: "Show graph"; "Fuse for deployment" only on networks that use
+ * training-time blocks (RepVGG, ACNet, DBB, MobileOne) and elaborate; above each cell and block
+ * of a file with a network or space, and above each cell of a fixed network's `with` block,
+ * "Show graph" (its cell view). A lens with an empty command is shown as plain text. A lens
+ * sits where its element starts. No "Search" lens while the extension's `nas.search` answers
+ * "not available yet" (src/extension/commands.ts): a lens would advertise what does not run.
  */
 import type { LangiumDocument } from 'langium';
 import type { CodeLensProvider } from 'langium/lsp';

@@ -13,7 +13,6 @@ import type { CancellationToken, MarkupContent } from 'vscode-languageserver';
 import type { InlayHintProvider } from 'langium/lsp';
 import { InlayHintKind, type InlayHint, type InlayHintParams, type Position } from 'vscode-languageserver';
 import type * as ast from '../src/core/language/syntax/generated/ast.js';
-import type { Shape } from '../src/core/semantics/shape.js';
 import { isModelDefinition, type NasAnalysis, type StatementFigures } from './analysis.js';
 import { costOf, errorsExplanation, errorsNote, formatShapeText, formatSpaceSize, totalsText, unitLabel, type CostUnit } from './figures.js';
 import { formatSI, formatSIRange } from '../src/shared/format-number.js';
@@ -97,7 +96,7 @@ export class NasInlayHintProvider implements InlayHintProvider {
         const macs = runs.reduce((s, r) => s + r.totals.macs, 0);
         const shape = runs[runs.length - 1]!.output;
         const count = runs[0]!.count;
-        let label = shape ? shapeCostLabel(shape, params, macs, unit) : `Σ ${formatSI(params)} params · ${formatSI(costOf(macs, unit))} ${unitLabel(unit)}`;
+        let label = shape ? shapeAndCostLabel(shape, params, macs, unit) : `Σ ${formatSI(params)} params · ${formatSI(costOf(macs, unit))} ${unitLabel(unit)}`;
         if (count > 1) label += ` (×${count})`;
         const tooltip = `${count > 1 ? `Output of the first of ${count} instances; params and ${unitLabel(unit)} over all of them` : `Output, params and ${unitLabel(unit)}`} of the statement${statements.length > 1 ? 's' : ''} this line fixes.`;
         hints.push({ position: end, label, tooltip, kind: InlayHintKind.Type, paddingLeft: true });
@@ -151,13 +150,12 @@ export function headerPosition(def: ast.Definition): Position | undefined {
 
 /** `→ 16×32×32 · 464 params · 442k MACs`; the shape alone for a layer without cost; no cost for a statement with errors. */
 export function statementLabel(figures: StatementFigures, unit: CostUnit): string {
-  const shape = `→ ${formatShapeText(figures.info.output!.shape)}`;
-  if (figures.info.errors > 0) return `${shape} · not counted (error)`;
-  return shapeCostLabel(figures.info.output!.shape, figures.totals.params, figures.totals.macs, unit);
+  if (figures.info.errors > 0) return `→ ${formatShapeText(figures.info.output!.shape)} · not counted (error)`;
+  return shapeAndCostLabel(figures.info.output!.shape, figures.totals.params, figures.totals.macs, unit);
 }
 
-/** `→ 16×32×32 · 464 params · 442k MACs`, or the shape alone when nothing is counted. */
-export function shapeCostLabel(shape: Shape, params: number, macs: number, unit: CostUnit): string {
+/** An output shape and its cost, each figure named. */
+export function shapeAndCostLabel(shape: { c: number; h: number; w: number }, params: number, macs: number, unit: CostUnit): string {
   const cost = costOf(macs, unit);
   if (params === 0 && cost === 0) return `→ ${formatShapeText(shape)}`;
   return `→ ${formatShapeText(shape)} · ${formatSI(params)} params · ${formatSI(cost)} ${unitLabel(unit)}`;
