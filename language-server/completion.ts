@@ -63,8 +63,9 @@ export class NasCompletionProvider extends DefaultCompletionProvider {
     const chunks = splitTopLevelChunks(text.slice(0, offset));
     const start = chunks.length > 0 ? chunks[chunks.length - 1]!.start : 0;
     if (start === 0) return super.findFeaturesAt(document, offset);
-    const chunk = TextDocument.create(document.uri, document.languageId, document.version, text.slice(start, offset));
-    return super.findFeaturesAt(chunk, offset - start);
+    const prefix = withBlockPrefix(text.slice(start, offset)) ?? text.slice(start, offset);
+    const chunk = TextDocument.create(document.uri, document.languageId, document.version, prefix);
+    return super.findFeaturesAt(chunk, prefix.length);
   }
 
   override async getCompletion(document: LangiumDocument, params: CompletionParams): Promise<CompletionList | undefined> {
@@ -124,4 +125,29 @@ export class NasCompletionProvider extends DefaultCompletionProvider {
         sortText: `00${String(i).padStart(2, '0')}`,
       }));
   }
+}
+
+/**
+ * Inside a fixed network's `with` block, the text that decides what may come next: the header
+ * up to `with {`, the line that opens the cell the cursor is in, and the cursor's line.
+ * Langium's follow-element computation keeps every reading of the tokens it could not parse,
+ * and a genotype's lines of `(op, input)` pairs multiply them (three DARTS lines took 3 s,
+ * four overflowed the stack); the lines before the cursor's do not change what follows it.
+ */
+export function withBlockPrefix(chunk: string): string | undefined {
+  const header = /^(?:\s|\/\*[\s\S]*?\*\/|#[^\n]*)*network\s+[A-Za-z_]\w*\s*=[^{}]*?\bwith\s*\{/.exec(chunk);
+  if (!header) return undefined;
+  const body = chunk.slice(header[0].length);
+  const lineStart = body.lastIndexOf('\n') + 1;
+  let depth = 0;
+  let open = -1;
+  for (let i = 0; i < lineStart; i++) {
+    if (body[i] === '{') {
+      depth++;
+      open = i;
+    } else if (body[i] === '}') depth--;
+  }
+  if (depth < 0) return undefined; // the with block closed before the cursor's line
+  const cell = depth > 0 ? body.slice(body.lastIndexOf('\n', open) + 1, body.indexOf('\n', open) + 1) : '';
+  return `${header[0]}\n${cell}${body.slice(lineStart)}`;
 }
