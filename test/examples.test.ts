@@ -31,6 +31,7 @@ const FILES = [
   'efficientnet_b0.nas',
   'regnetx_200mf.nas',
   'repvgg_a0.nas',
+  'acnet_resnet18.nas',
   'nb201.nas',
   'nb201_search.nas',
   'nasnet_space.nas',
