@@ -2,8 +2,9 @@
  * Code lenses above each network, space and search: totals (or size and cost range) and the
  * actions the extension implements (protocol.ts `NasCommands`); "Fuse for deployment" only on
  * networks that use training-time blocks (RepVGG, ACNet, DBB, MobileOne) and elaborate; above
- * each cell and block of a file with a network or space, "Show graph" (its cell view). A lens
- * with an empty command is shown as plain text. A lens sits where its element starts.
+ * each cell and block of a file with a network or space, and above each cell of a fixed
+ * network's `with` block, "Show graph" (its cell view). A lens with an empty command is shown
+ * as plain text. A lens sits where its element starts.
  */
 import type { LangiumDocument } from 'langium';
 import type { CodeLensProvider } from 'langium/lsp';
@@ -47,6 +48,11 @@ export class NasCodeLensProvider implements CodeLensProvider {
         lens(range, 'Show graph', NasCommands.showGraph, [uri, el.name]);
         // Only where the command has something to do: training-time blocks, and a network that elaborates.
         if (fusableUses(el) > 0 && this.analysis.elaborate(el).output) lens(range, 'Fuse for deployment', NasCommands.fuse, [uri, el.name]);
+        // A fixed network's cells (`with { NormalCell { ... } }`), defined in the space's file, drawn as instantiated here.
+        for (const entry of el.fixed?.entries ?? []) {
+          const at = entry.$type === 'FixedGroup' && entry.cell.ref ? entry.$cstNode?.range.start : undefined;
+          if (at) lens({ start: at, end: at }, 'Show graph', NasCommands.showGraph, [uri, (entry as ast.FixedGroup).cell.ref!.name]);
+        }
       } else if (el.$type === 'Definition' && el.kind === 'space') {
         lens(range, this.spaceSummary(el, unit));
         lens(range, 'Show graph', NasCommands.showGraph, [uri, el.name]);

@@ -35,6 +35,8 @@ export interface SampleJson {
   space: string;
   id: string;
   encoding: string;
+  /** The architecture on one line: an NB201 string, a DARTS genotype, or the readable form's entries. */
+  arch: string;
   params: number;
   macs: number;
   text: string;
