@@ -2,7 +2,7 @@
  * A protocol-buffers writer for the few wire types ONNX's messages use (varint, 64-bit is not
  * needed, length-delimited, packed and raw bytes), after the encoding guide of
  * protobuf.dev ("Encoding"). Hand-written because a general protobuf library and the ONNX
- * schema compiled for it weigh more than the exporter they would serve (docs/adr, ONNX export).
+ * schema compiled for it weigh more than the exporter they would serve (docs/adr/0017).
  *
  * A message is built as a list of byte chunks; a nested message is encoded first and written
  * as a length-delimited field, so sizes never need to be known in advance.
