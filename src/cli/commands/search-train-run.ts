@@ -8,5 +8,5 @@ import { searchCommand, type SearchOptions } from './search.js';
 
 export async function runTrainingSearch(file: string, opts: SearchOptions, signal: AbortSignal): Promise<number> {
   registerTrainingEvaluators();
-  return searchCommand(file, opts, signal);
+  return searchCommand(file, opts, signal, true);
 }

@@ -78,7 +78,8 @@ export function register(program: Command): void {
     });
 }
 
-export async function searchCommand(file: string | undefined, opts: SearchOptions, signal: AbortSignal): Promise<number> {
+/** `trainingLoaded`: this is the training bundle's run (search-train-run.ts); never hand over again. */
+export async function searchCommand(file: string | undefined, opts: SearchOptions, signal: AbortSignal, trainingLoaded = false): Promise<number> {
   let resumed: RunStore | undefined;
   if (opts.resume) {
     if (opts.out || opts.repeat !== 1 || opts.budget !== undefined || opts.seed !== undefined || opts.search) {
@@ -112,7 +113,7 @@ export async function searchCommand(file: string | undefined, opts: SearchOption
     resumed?.close();
     return 1;
   }
-  if (evaluatorSpec(spec.evaluator.name)?.training && !hasEvaluator(spec.evaluator.name)) {
+  if (!trainingLoaded && evaluatorSpec(spec.evaluator.name)?.training && !hasEvaluator(spec.evaluator.name)) {
     // The training engine (tfjs) loads only for the evaluators that train: the whole command
     // runs again in the training bundle, where they are registered.
     resumed?.close();
