@@ -6,3 +6,4 @@
 export { runTrainCommand } from './commands/train-run.js';
 export { runBenchTrain } from './commands/bench-run.js';
 export { runTrainingSearch } from './commands/search-train-run.js';
+export { runProxyCommand } from './commands/proxy-run.js';

@@ -309,7 +309,7 @@ export async function runSearch(o: RunOptions): Promise<DoneEvent> {
 }
 
 /** What an evaluator sees: the decisions map and the graph are made only if it asks. */
-class LazyCandidate implements Candidate {
+export class LazyCandidate implements Candidate {
   private decided: Map<string, number> | undefined;
 
   constructor(

@@ -79,10 +79,10 @@ export async function trainingBackend(log: (line: string) => void): Promise<Back
 }
 
 /**
- * The model spec of a candidate, checked against the data and the backend's memory; a
+ * The model spec of a candidate, checked against the data (if any) and the backend's memory; a
  * problem is an Error whose message says why (the trial fails, the search goes on).
  */
-export function candidateSpec(space: ArchitectureSpace, c: Candidate, data: TrainingData, batch: number, tfBackend: string): ModelSpec {
+export function candidateSpec(space: ArchitectureSpace, c: Candidate, data: TrainingData | undefined, batch: number, tfBackend: string): ModelSpec {
   const r = c.elaborate();
   const bad = r.diagnostics.find((d) => d.severity === 'error');
   if (bad) throw new Error(`the architecture does not elaborate: ${bad.message}`);
@@ -93,9 +93,11 @@ export function candidateSpec(space: ArchitectureSpace, c: Candidate, data: Trai
     if (e instanceof ModelBuildError) throw new Error(e.message);
     throw e;
   }
-  const t = data.train;
-  const misfit = checkModelFitsData(spec, { channels: t.channels, height: t.height, width: t.width, numClasses: t.numClasses, description: t.description });
-  if (misfit) throw new Error(misfit);
+  if (data) {
+    const t = data.train;
+    const misfit = checkModelFitsData(spec, { channels: t.channels, height: t.height, width: t.width, numClasses: t.numClasses, description: t.description });
+    if (misfit) throw new Error(misfit);
+  }
   const memory = checkTrainingMemory(spec, batch, tfBackend);
   if (memory) throw new Error(memory);
   return spec;

@@ -5,7 +5,9 @@
  */
 import { registerEvaluator } from './registry.js';
 import { TrainEvaluator } from './train.js';
+import { ZeroCostEvaluator } from './zero-cost.js';
 
 export function registerTrainingEvaluators(): void {
   registerEvaluator('train', (space, settings, context) => new TrainEvaluator(space, settings, context));
+  registerEvaluator('zero_cost', (space, settings, context) => new ZeroCostEvaluator(space, settings, context));
 }
