@@ -4,7 +4,7 @@ import tseslint from 'typescript-eslint';
 import globals from 'globals';
 
 export default tseslint.config(
-  { ignores: ['dist/**', 'out/**', '.e2e/**', 'node_modules/**', 'src/core/language/generated/**', 'scratch/**', 'test-artifacts/**', '**/*.cjs'] },
+  { ignores: ['dist/**', 'out/**', '.e2e/**', 'node_modules/**', 'src/core/language/syntax/generated/**', 'scratch/**', 'test-artifacts/**', '**/*.cjs'] },
   js.configs.recommended,
   ...tseslint.configs.recommended,
   {
@@ -12,8 +12,13 @@ export default tseslint.config(
     languageOptions: { globals: { ...globals.node } },
   },
   {
+    // The webviews run in a browser page.
+    files: ['webview/**'],
+    languageOptions: { globals: { ...globals.browser } },
+  },
+  {
     // Code that runs inside the browser page (playwright's page.evaluate callbacks).
-    files: ['test/e2e/**'],
+    files: ['test/e2e/**', 'test/webview/**'],
     languageOptions: { globals: { ...globals.node, ...globals.browser } },
   },
   {

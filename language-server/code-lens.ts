@@ -1,19 +1,18 @@
 /**
  * Code lenses above each network, space and search: totals (or size and cost range) and the
- * actions the extension implements (protocol.ts `NasCommands`). A lens with an empty command
- * is shown as plain text. A lens sits where its element starts, which is read from the element's
- * chunk where its CST is not built yet (chunk-span.ts): opening a file builds no CST for them.
+ * actions the extension implements (protocol.ts `NasCommands`); above each cell and block of a
+ * file with a network or space, "Show graph" (its cell view). A lens with an empty command
+ * is shown as plain text. A lens sits where its element starts.
  */
 import type { LangiumDocument } from 'langium';
 import type { CodeLensProvider } from 'langium/lsp';
 import type { CodeLens, CodeLensParams, Range } from 'vscode-languageserver';
-import type * as ast from '../src/core/language/generated/ast.js';
+import type * as ast from '../src/core/language/syntax/generated/ast.js';
 import type { NasAnalysis } from './analysis.js';
 import { costOf, formatSpaceSize, unitLabel, type CostUnit } from './figures.js';
 import { formatSI, formatSIRange } from '../src/shared/format-number.js';
 import { NasCommands } from '../src/protocol/lsp-extensions.js';
 import type { NasConfigurationProvider } from './settings.js';
-import { pendingStart } from './chunk-span.js';
 
 export class NasCodeLensProvider implements CodeLensProvider {
   constructor(
@@ -29,10 +28,16 @@ export class NasCodeLensProvider implements CodeLensProvider {
     const lens = (range: Range, title: string, command = '', args: unknown[] = []): void => {
       lenses.push({ range, command: { title, command, arguments: command ? args : undefined } });
     };
+    const hasModel = (root.elements ?? []).some((el) => el.$type === 'Definition' && (el.kind === 'network' || el.kind === 'space'));
     for (const el of root.elements ?? []) {
+      // A cell or block is drawn as a network or space of the file instantiates it (nas/graph's `focus`).
+      if (hasModel && el.$type === 'Definition' && (el.kind === 'cell' || el.kind === 'block')) {
+        const start = el.$cstNode?.range.start;
+        if (start) lens({ start, end: start }, 'Show graph', NasCommands.showGraph, [uri, el.name]);
+        continue;
+      }
       if (!(el.$type === 'Definition' && (el.kind === 'network' || el.kind === 'space')) && el.$type !== 'Search') continue;
-      // Where it starts, without building its CST where its chunk's text tells (chunk-span.ts).
-      const start = pendingStart(el) ?? el.$cstNode?.range.start;
+      const start = el.$cstNode?.range.start;
       if (!start) continue;
       const range = { start, end: start };
       if (el.$type === 'Definition' && el.kind === 'network') {

@@ -3,7 +3,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { URI, type LangiumDocument } from 'langium';
 import { NasWorkspace, type NasDiagnostic } from '../core/workspace.js';
-import type { Definition, Document } from '../core/language/generated/ast.js';
+import type { Definition, Document } from '../core/language/syntax/generated/ast.js';
 
 /** An error the user caused (bad path, bad flag): exit code 2, one line, no stack trace. */
 export class UsageError extends Error {}

@@ -11,7 +11,7 @@ import * as path from 'node:path';
 import fc from 'fast-check';
 import { URI } from 'langium';
 import { expect, vi } from 'vitest';
-import type { Definition, Document } from '../../src/core/language/generated/ast.js';
+import type { Definition, Document } from '../../src/core/language/syntax/generated/ast.js';
 import { elaborateCached } from '../../src/core/semantics/evaluator/index.js';
 import { MAX_NODES } from '../../src/core/semantics/evaluator/errors.js';
 import { NasWorkspace } from '../../src/core/workspace.js';

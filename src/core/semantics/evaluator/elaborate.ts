@@ -1,6 +1,6 @@
 /** The entry points: elaborate a network or space, or read the cached first-options elaboration. */
 import { AstUtils } from 'langium';
-import type * as ast from '../../language/generated/ast.js';
+import type * as ast from '../../language/syntax/generated/ast.js';
 import { fingerprintOf } from '../dependencies.js';
 import { NodeSlot } from '../../util/node-slot.js';
 import { Evaluator } from './interpreter.js';
@@ -8,7 +8,12 @@ import { FIRST_OPTION, type ElaborateOptions, type ElaborationResult } from './t
 
 /** Elaborates a network or space with every choice decided by `options.decider` (the first option by default). */
 export function elaborate(def: ast.Definition, options: ElaborateOptions = {}): ElaborationResult {
-  const ev = new Evaluator(options.decider ?? FIRST_OPTION, options.rootDocument ?? AstUtils.findRootNode(def), options.memo ?? true);
+  const ev = new Evaluator(
+    options.decider ?? FIRST_OPTION,
+    options.rootDocument ?? AstUtils.findRootNode(def),
+    (options.memo ?? true) && !options.observer,
+    options.observer,
+  );
   return ev.run(def);
 }
 
