@@ -4,7 +4,7 @@
  * with the zero-cost evaluator, and print them with, when the block names a benchmark, the
  * benchmark's figures and the rank correlations.
  */
-import type { Search } from '../../core/language/generated/ast.js';
+import type { Search } from '../../core/language/syntax/generated/ast.js';
 import { ArchitectureSpace } from '../../core/search/architecture-space.js';
 import { describeArchitecture } from '../../core/search/describe.js';
 import { BenchmarkEvaluator } from '../../core/search/evaluators/benchmark.js';
