@@ -68,43 +68,83 @@ function layerWeights(spec: ModelSpec, model: Model): tf.Variable[] {
 }
 
 /**
- * Synflow in float32 without overflow. With positive weights, an inference-mode batch norm
- * that is the identity and ReLUs of positive values, the network is linear in its input, so
- * R(s·1) = s·R(1) and the score scales by s·t when the input is s·1 and the output sum is
- * multiplied by t (up to bias terms, which are negligible). Forward values range from s to
- * s·R(1) and backward values from t to t·R(1): s = t = R(1)^(-1/2) keeps both around 1 where
- * R(1) would overflow float32 (deep NAS-Bench-201 cells reach 1e40), and the score is read in
- * float64 and divided back. Abdelfattah et al. compute in float64 instead.
+ * Ops under which a network with non-negative weights, identity batch norm and a positive
+ * input is positively homogeneous of degree 1 in its input: R(s·1) = s·R(1).
+ */
+const HOMOGENEOUS = new Set([
+  'input',
+  'conv',
+  'dwconv',
+  'bn',
+  'relu',
+  'maxpool',
+  'avgpool',
+  'gap',
+  'flatten',
+  'fc',
+  'identity',
+  'dropout',
+  'zero',
+  'add',
+  'concat',
+  'channel_shuffle',
+  'split',
+  'upsample',
+]);
+
+/** R(1) up to which the engine computes synflow as defined, in float32, with no rescaling. */
+const DIRECT_LIMIT = 1e30;
+
+/**
+ * Synflow in float32 without overflow. Deep NAS-Bench-201 nets reach R(1) ≈ 1e50, beyond
+ * float32; an overflowing forward pass can even sum to a small finite number (Inf − Inf in an
+ * add, then a pool), so R is trusted only where it is homogeneous: R(s) ≈ 10·R(s/10). For a
+ * homogeneous network (above) the score scales by s·t when the input is s·1 and the output sum
+ * is multiplied by t, so s = t = R(1)^(-1/2) keeps forward and backward values near 1 and the
+ * score is divided back in float64 (bias terms, a few units against R(1), are negligible).
+ * Any other network (sigmoid, swish, ReLU6 ...) is computed as defined, input of ones, and may
+ * overflow to Infinity. Abdelfattah et al. compute in float64 instead.
  */
 function synflow(spec: ModelSpec, model: Model): number {
   tf.tidy(() => {
     for (const v of model.trainable.values()) v.assign(tf.abs(v));
   });
   const [c, h, w] = spec.input;
+  const weights = layerWeights(spec, model);
   const sum = (s: number): number =>
     tf.tidy(() => {
       const out = model.forward(tf.fill([1, h, w, c], s) as tf.Tensor4D, false);
       return tf.sum(out).dataSync()[0]!;
     });
-  // log R(1), from an input small enough not to overflow.
+  const score = (s: number, t: number): number =>
+    tf.tidy(() => {
+      const x = tf.fill([1, h, w, c], s) as tf.Tensor4D;
+      const { value, grads } = leanVariableGrads(() => tf.mul(tf.sum(model.forward(x, false)), t) as tf.Scalar, weights);
+      value.dispose();
+      let total = 0;
+      for (const v of weights) {
+        const g = grads[v.name];
+        if (g) total += tf.sum(tf.mul(v, g)).dataSync()[0]!;
+      }
+      return total / (s * t);
+    });
+  if (!spec.nodes.every((n) => HOMOGENEOUS.has(n.op))) return score(1, 1);
+  const trusted = (s: number, r: number): boolean => {
+    if (!Number.isFinite(r) || r <= 0) return false;
+    const r10 = sum(s / 10);
+    return Number.isFinite(r10) && Math.abs(r / (10 * r10) - 1) < 0.05;
+  };
   let s = 1;
   let r = sum(s);
-  while (!Number.isFinite(r) && s > 1e-30) r = sum((s *= 1e-10));
-  if (!Number.isFinite(r) || r <= 0) return r > 0 ? Infinity : 0;
+  while (!trusted(s, r)) {
+    s *= 1e-8;
+    if (s < 1e-36) return Infinity;
+    r = sum(s);
+  }
   const logR1 = Math.log(r) - Math.log(s);
+  if (logR1 < Math.log(DIRECT_LIMIT)) return score(1, 1);
   const scale = Math.exp(-logR1 / 2);
-  const weights = layerWeights(spec, model);
-  return tf.tidy(() => {
-    const x = tf.fill([1, h, w, c], scale) as tf.Tensor4D;
-    const { value, grads } = leanVariableGrads(() => tf.mul(tf.sum(model.forward(x, false)), scale) as tf.Scalar, weights);
-    value.dispose();
-    let total = 0;
-    for (const v of weights) {
-      const g = grads[v.name];
-      if (g) total += tf.sum(tf.mul(v, g)).dataSync()[0]!;
-    }
-    return total / (scale * scale);
-  });
+  return score(scale, scale);
 }
 
 function naswot(spec: ModelSpec, model: Model, b: ProxyBatch): number {
