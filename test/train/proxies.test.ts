@@ -6,7 +6,8 @@
  * (ICML 2021) do. The engine runs in float32 (synflow rescaled to stay finite), so the
  * scores must agree to float32's relative precision over the sums involved.
  */
-import { spawnSync } from 'node:child_process';
+import { execFile } from 'node:child_process';
+import { promisify } from 'node:util';
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -44,7 +45,7 @@ beforeAll(async () => {
 afterAll(() => tmp.cleanup());
 
 /** Our four scores and PyTorch's, for one spec and a deterministic minibatch. */
-function scoreBoth(spec: ModelSpec, n: number): { ours: Record<string, number>; torch: Record<string, number> } {
+async function scoreBoth(spec: ModelSpec, n: number): Promise<{ ours: Record<string, number>; torch: Record<string, number> }> {
   const dir = join(tmp.dir, spec.name + n);
   mkdirSync(dir, { recursive: true });
   const [c, h, w] = spec.input;
@@ -68,11 +69,14 @@ function scoreBoth(spec: ModelSpec, n: number): { ours: Record<string, number>; 
       ['y', { dtype: 'I32', shape: [n], data: batch.labels }],
     ]),
   );
-  const py = spawnSync('/usr/bin/python3', [join(__dirname, 'proxies_torch.py'), dir], { encoding: 'utf8' });
-  expect(py.status, py.stderr).toBe(0);
+  // Asynchronous, and a pause between proxies: vitest's worker must answer its runner meanwhile.
+  const py = await promisify(execFile)('/usr/bin/python3', [join(__dirname, 'proxies_torch.py'), dir], { encoding: 'utf8' });
   const torch = JSON.parse(py.stdout) as Record<string, number>;
   const ours: Record<string, number> = {};
-  for (const p of PROXIES) ours[p] = scoreProxy(p, spec, { seed: SEED, batch });
+  for (const p of PROXIES) {
+    ours[p] = scoreProxy(p, spec, { seed: SEED, batch });
+    await new Promise((r) => setImmediate(r));
+  }
   return { ours, torch };
 }
 
@@ -90,13 +94,13 @@ describe('zero-cost proxies agree with a PyTorch float64 reference', () => {
   it('an NB201 cell net (C = 4, N = 1, 16 px) with all five edge ops', async () => {
     const text = example('nb201.nas').replace('C: int = 16, N: int = 5', 'C: int = 4, N: int = 1').replace('input(3, 32, 32)', 'input(3, 16, 16)');
     const spec = await specOf(text, 'NB201', cycling());
-    const { ours, torch } = scoreBoth(spec, 16);
+    const { ours, torch } = await scoreBoth(spec, 16);
     expectClose(ours, torch, 1e-3);
   });
 
   it('the full NB201 net (C = 16, N = 5, 32 px) of 3x3 convolutions: synflow beyond float32 range stays exact', async () => {
     const spec = await specOf(example('nb201.nas'), 'NB201', { decide: (_key, options) => (options === 5 ? 3 : 0) });
-    const { ours, torch } = scoreBoth(spec, 8);
+    const { ours, torch } = await scoreBoth(spec, 8);
     // The sum R(1) is far above float32's 3.4e38; the engine rescales (see synflow's comment).
     expect(torch['synflow']!).toBeGreaterThan(1e40);
     // Fifteen cells of training-mode batch norm at batch 8: float32 against float64 drifts to
@@ -107,14 +111,14 @@ describe('zero-cost proxies agree with a PyTorch float64 reference', () => {
   it('a DARTS cell net (C = 4, N = 1, 16 px): separable and dilated convs, poolings, concat', async () => {
     const text = example('darts_space.nas').replace('C: int = 16, N: int = 2', 'C: int = 4, N: int = 1').replace('input(3, 32, 32)', 'input(3, 16, 16)');
     const spec = await specOf(text, 'DARTS', cycling(2));
-    const { ours, torch } = scoreBoth(spec, 12);
+    const { ours, torch } = await scoreBoth(spec, 12);
     expectClose(ours, torch, 1e-3);
   });
 
   it('an MBConv net (MnasNet space, 32 px): depthwise convolutions and squeeze-and-excitation', async () => {
     const text = example('mnasnet_space.nas').replace('input(3, 224, 224)', 'input(3, 32, 32)').replace('classes: int = 1000', 'classes: int = 10');
     const spec = await specOf(text, 'MnasNetSpace', cycling(1));
-    const { ours, torch } = scoreBoth(spec, 8);
+    const { ours, torch } = await scoreBoth(spec, 8);
     expectClose(ours, torch, 1e-3);
   });
 });
@@ -131,5 +135,12 @@ describe('the statistics behind nas proxy', () => {
     expect(spearman([1, 2, 3, 4, 5], [5, 6, 7, 8, 7])).toBeCloseTo(0.8207826816681233, 12);
     // scipy.stats.kendalltau([12, 2, 1, 12, 2], [1, 4, 7, 1, 0]) -> -0.47140452079103173 (SciPy docs).
     expect(kendallTau([12, 2, 1, 12, 2], [1, 4, 7, 1, 0])).toBeCloseTo(-0.47140452079103173, 12);
+  });
+
+  it('a singular NASWOT kernel (score minus infinity) ties with another and ranks below every finite score', () => {
+    // Pairs: 5 concordant, 1 tied in x, none discordant: tau-b = 5 / sqrt(5 * 6).
+    expect(kendallTau([-Infinity, -Infinity, 1, 2], [1, 2, 3, 4])).toBeCloseTo(5 / Math.sqrt(30), 12);
+    // Ranks 1.5, 1.5, 3, 4 against 1, 2, 3, 4: Pearson of the ranks = 4.5 / sqrt(4.5 * 5).
+    expect(spearman([-Infinity, -Infinity, 1, 2], [1, 2, 3, 4])).toBeCloseTo(4.5 / Math.sqrt(4.5 * 5), 12);
   });
 });

@@ -4,9 +4,12 @@
  * two figures NAS papers report for how well a proxy orders architectures.
  */
 
+/** -1, 0 or 1, equal infinities equal (a subtraction would give NaN). */
+const cmp = (a: number, b: number): number => (a < b ? -1 : a > b ? 1 : 0);
+
 /** Ranks 1..n, ties sharing the mean of the ranks they span. */
 export function ranks(xs: readonly number[]): number[] {
-  const order = xs.map((_, i) => i).sort((a, b) => xs[a]! - xs[b]!);
+  const order = xs.map((_, i) => i).sort((a, b) => cmp(xs[a]!, xs[b]!));
   const r = new Array<number>(xs.length);
   for (let i = 0; i < order.length; ) {
     let j = i;
@@ -50,8 +53,8 @@ export function kendallTau(xs: readonly number[], ys: readonly number[]): number
   let pairs = 0;
   for (let i = 0; i < n; i++) {
     for (let j = i + 1; j < n; j++) {
-      const a = Math.sign(xs[i]! - xs[j]!);
-      const b = Math.sign(ys[i]! - ys[j]!);
+      const a = cmp(xs[i]!, xs[j]!);
+      const b = cmp(ys[i]!, ys[j]!);
       pairs++;
       if (a === 0) tx++;
       if (b === 0) ty++;
