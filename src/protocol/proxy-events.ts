@@ -44,6 +44,8 @@ export interface ProxySummaryEvent {
   sample: number;
   seed: number;
   seconds: number;
+  /** Ctrl-C stopped the run: `sample` architectures were scored, fewer than asked. */
+  cancelled?: true;
   /** With a benchmark: per score (each proxy, and `combined` with several), per benchmark column. */
   correlations?: Record<string, Record<string, ProxyCorrelation>>;
 }

@@ -91,10 +91,8 @@ export async function runProxyCommand(file: string, opts: ProxyOptions, signal: 
     await new Promise((r) => setImmediate(r));
   }
   if (!opts.json) process.stderr.write('\n');
-  if (signal.aborted) {
-    log(`cancelled after ${lines.length} architectures`);
-    return 130;
-  }
+  // Cancelled: what was scored is still summarised (and correlated), then exit 130.
+  if (signal.aborted) log(`cancelled after ${lines.length} architectures`);
   if (several) combine(lines, opts.proxy);
   if (several) for (const l of lines) emit(l);
   const summary: ProxySummaryEvent = {
@@ -105,10 +103,11 @@ export async function runProxyCommand(file: string, opts: ProxyOptions, signal: 
     seed: opts.seed,
     seconds: Math.round(performance.now() - t0) / 1000,
   };
+  if (signal.aborted) summary.cancelled = true;
   if (benchmark) summary.correlations = correlations(lines, several ? [...opts.proxy, 'combined'] : opts.proxy, columns);
   emit(summary);
   if (!opts.json) printText(lines, summary, several);
-  return 0;
+  return signal.aborted ? 130 : 0;
 }
 
 async function scoreOne(
