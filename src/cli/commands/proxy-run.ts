@@ -22,7 +22,21 @@ import type { ProxyOptions } from './proxy.js';
 /** Consecutive repeats before the space counts as exhausted (it has fewer than --sample architectures). */
 const REPEATS = 1000;
 
+/**
+ * Usage and setup errors end here, in the training bundle: its UsageError is not the class the
+ * main bundle's handler knows (each bundle has its own copy of load.ts).
+ */
 export async function runProxyCommand(file: string, opts: ProxyOptions, signal: AbortSignal): Promise<number> {
+  try {
+    return await scoreSample(file, opts, signal);
+  } catch (e) {
+    if (!(e instanceof UsageError) && !(e instanceof SearchSetupError)) throw e;
+    process.stderr.write(`nas proxy: ${e.message}\n`);
+    return 2;
+  }
+}
+
+async function scoreSample(file: string, opts: ProxyOptions, signal: AbortSignal): Promise<number> {
   const [loaded] = await loadFiles([file]);
   const errors = loaded!.diagnostics.filter((d) => d.severity === 'error');
   if (errors.length) {

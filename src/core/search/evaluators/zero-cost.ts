@@ -13,6 +13,9 @@ import type { ArchitectureSpace } from '../architecture-space.js';
 import type { Candidate, Evaluation, Evaluator, EvaluatorContext, Settings } from '../types.js';
 import { candidateSpec, openEvaluatorData, spaceShape, trainingBackend, type EvaluatorData } from './training-data.js';
 
+/** Training images opened at least (a train/validation split of a handful fails), of which one minibatch is used. */
+const MIN_IMAGES = 100;
+
 export class ZeroCostEvaluator implements Evaluator {
   readonly name = 'zero_cost';
   readonly metrics = ['score', 'latency', 'latency_batch'];
@@ -42,7 +45,7 @@ export class ZeroCostEvaluator implements Evaluator {
     const seed = this.num('seed', 0);
     if (this.proxy !== 'synflow') {
       const data = openEvaluatorData(
-        { data: String(this.settings['data'] ?? 'shapes10'), seed, valFraction: 0.1, images: Math.max(size, 1), withTest: false },
+        { data: String(this.settings['data'] ?? 'shapes10'), seed, valFraction: 0.1, images: Math.max(size, MIN_IMAGES), withTest: false },
         this.space.def.name,
         spaceShape(this.space),
       );

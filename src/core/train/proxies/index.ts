@@ -24,6 +24,7 @@ import { leanVariableGrads } from '../lean-gradients';
 import { buildModel } from '../model-builder/build';
 import type { ModelSpec } from '../model-builder/spec';
 import { computeSmoothedCrossEntropy } from '../step';
+import { addAgreements } from './hamming-kernel';
 import { logAbsDet } from './log-det';
 
 export const PROXIES = ['synflow', 'naswot', 'grad_norm', 'snip'] as const;
@@ -151,24 +152,28 @@ function naswot(spec: ModelSpec, model: Model, b: ProxyBatch): number {
   const n = b.shape[0];
   const k = new Float64Array(n * n);
   const relus = new Set(spec.nodes.filter((x) => x.op === 'relu').map((x) => x.id));
+  // ReLUs of the same tensor (NAS-Bench-201's edges out of one node each start with a ReLU)
+  // have the same codes: each is counted, as a hook on every ReLU module counts it, once computed.
+  const byInput = new Map<number, Float64Array>();
   tf.tidy(() => {
     const x = tf.tensor4d(b.x, [...b.shape]);
     model.forward(x, true, (id, value) => {
       if (!relus.has(id)) return;
-      if (!value) {
-        // A known zero: every unit off in every image, all codes agree.
-        const units = spec.nodes[id]!.shape.reduce((p, q) => p * q, 1);
-        for (let i = 0; i < n * n; i++) k[i]! += units;
-        return;
+      const input = spec.nodes[id]!.inputs[0]!;
+      let part = byInput.get(input);
+      if (!part) {
+        part = new Float64Array(n * n);
+        // No value: a known zero, every unit off in every image; all codes agree.
+        if (!value) part.fill(spec.nodes[id]!.shape.reduce((p, q) => p * q, 1));
+        else
+          addAgreements(
+            part,
+            n,
+            tf.tidy(() => tf.greater(value, 0).dataSync()),
+          );
+        byInput.set(input, part);
       }
-      // Units where i and j agree: c_i·c_j + (1 − c_i)·(1 − c_j) = units − |c_i| − |c_j| + 2 c_i·c_j,
-      // one matrix product instead of two; integer sums below 2^24, exact in float32.
-      const [both, on] = tf.tidy(() => {
-        const c = tf.reshape(tf.cast(tf.greater(value, 0), 'float32'), [n, -1]) as tf.Tensor2D;
-        return [tf.matMul(c, c, false, true).dataSync(), tf.sum(c, 1).dataSync()];
-      });
-      const units = value.size / n;
-      for (let i = 0; i < n; i++) for (let j = 0; j < n; j++) k[i * n + j]! += units - on[i]! - on[j]! + 2 * both[i * n + j]!;
+      for (let i = 0; i < n * n; i++) k[i]! += part[i]!;
     });
   });
   return logAbsDet(k, n);
