@@ -6,15 +6,18 @@
  * the two float matrix products c·cᵀ + (1 − c)(1 − c)ᵀ.
  */
 
-/** Adds, for every pair of the n images, the count of units on which their codes agree. */
-export function addAgreements(k: Float64Array, n: number, on: ArrayLike<number>): void {
-  const units = on.length / n;
+/**
+ * Adds, for every pair of the n images, the count of units on which their codes agree; a unit
+ * is on where its value (a ReLU's output, n images one after the other) is above 0.
+ */
+export function addAgreements(k: Float64Array, n: number, values: Float32Array): void {
+  const units = values.length / n;
   const words = Math.ceil(units / 32);
   const packed = new Uint32Array(n * words);
   for (let i = 0; i < n; i++) {
     const base = i * units;
     const row = i * words;
-    for (let u = 0; u < units; u++) if (on[base + u]) packed[row + (u >>> 5)]! |= 1 << (u & 31);
+    for (let u = 0; u < units; u++) if (values[base + u]! > 0) packed[row + (u >>> 5)]! |= 1 << (u & 31);
   }
   for (let i = 0; i < n; i++) {
     k[i * n + i]! += units;

@@ -165,12 +165,8 @@ function naswot(spec: ModelSpec, model: Model, b: ProxyBatch): number {
         part = new Float64Array(n * n);
         // No value: a known zero, every unit off in every image; all codes agree.
         if (!value) part.fill(spec.nodes[id]!.shape.reduce((p, q) => p * q, 1));
-        else
-          addAgreements(
-            part,
-            n,
-            tf.tidy(() => tf.greater(value, 0).dataSync()),
-          );
+        // Read and compared here: tfjs-wasm's broadcast `greater` costs more than the kernel.
+        else addAgreements(part, n, value.dataSync() as Float32Array);
         byInput.set(input, part);
       }
       for (let i = 0; i < n * n; i++) k[i]! += part[i]!;
