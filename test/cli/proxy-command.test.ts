@@ -65,7 +65,8 @@ describe('nas proxy', () => {
     expect(r.code, r.stderr).toBe(0);
     const out = r.stdout.trimEnd().split('\n');
     expect(out).toHaveLength(4);
-    for (const l of out.slice(0, 3)) expect(l).toMatch(/^ {3}\d {2}score \d+\.\d{3}(e[+-]\d+)? {2}FashionLayers@/);
+    for (const l of out.slice(0, 3))
+      expect(l).toMatch(/^ {3}\d {2}score \d+\.\d{3}(e[+-]\d+)? {2}out: \d+, k: [35]; out: \d+, k: [35], stride: [12]; out: \d+, k: [13], stride: [12]$/);
     expect(out[3]).toMatch(/^3 architectures of FashionLayers scored with synflow in \d+\.\d s \(seed 2\)$/);
     expect(r.stdout).not.toMatch(/Spearman/);
   });
