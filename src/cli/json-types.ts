@@ -116,3 +116,5 @@ export type {
 } from '../protocol/search-events.js';
 /** `nas train --json` prints NDJSON events, declared with the other cross-process messages. */
 export type { TrainEventLine } from '../protocol/train-events.js';
+/** `nas proxy --json` prints NDJSON events (src/protocol/proxy-events.ts). */
+export type { ProxyEvent, ProxyArchitectureEvent, ProxySummaryEvent } from '../protocol/proxy-events.js';

@@ -348,11 +348,11 @@ describe('the training commands load their own bundle', () => {
     const events = train.stdout
       .trim()
       .split('\n')
-      .map((l) => JSON.parse(l) as { type: string; epoch: number; train_loss: number });
-    expect(events.at(-1)!.type).toBe('done');
-    const epoch = events.find((e) => e.type === 'epoch')!;
+      .map((l) => JSON.parse(l) as { event: string; epoch: number; trainLoss: number });
+    expect(events.at(-1)!.event).toBe('done');
+    const epoch = events.find((e) => e.event === 'epoch')!;
     expect(epoch.epoch).toBe(1);
-    expect(Number.isFinite(epoch.train_loss)).toBe(true);
+    expect(Number.isFinite(epoch.trainLoss)).toBe(true);
     const bench = probe(['bench', 'train', '--steps', '1', '--batch', '4', '--json']);
     expect(bench.stderr).toContain('LOADED 1 EXIT 0');
     expect((JSON.parse(bench.stdout.trim()) as { net: string }).net).toBe('small');

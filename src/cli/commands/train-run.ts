@@ -16,7 +16,7 @@ import { createTinyCnn } from '../../core/train/tiny-cnn';
 import { buildModel, checkTrainingMemory, estimateTrainingMemory } from '../../core/train/model-builder';
 import type { TrainableModel } from '../../core/train/model';
 import { UsageError } from '../load.js';
-import type { TrainEventLine } from '../../protocol/train-events.js';
+import { TRAIN_EVENTS_VERSION, type TrainEventLine } from '../../protocol/train-events.js';
 import { EXIT_CANCELLED, type TrainCommandIo, type TrainCommandOptions } from './train.js';
 import { checkModelFitsData, resolveNasModel, TrainInputError, type NasModel } from './train-model.js';
 import { checkOutputFile } from './train-output.js';
@@ -35,7 +35,7 @@ export async function runTrainCommand(opts: TrainCommandOptions, io: TrainComman
   };
   const fail = (message: string, code: 1 | 2): number => {
     io.err(`nas train: ${message}`);
-    emit({ type: 'error', message, exit_code: code });
+    emit({ event: 'error', message, exitCode: code });
     return code;
   };
   if (opts.save) {
@@ -124,22 +124,22 @@ export async function runTrainCommand(opts: TrainCommandOptions, io: TrainComman
     );
     const dropLast = t.length > opts.batch;
     emit({
-      type: 'start',
-      version: 1,
+      event: 'start',
+      version: TRAIN_EVENTS_VERSION,
       model: nas ? nas.label : model.name,
-      ...(nas ? { file: nas.file, macs: nas.macs, memory_estimate_bytes: memory } : {}),
+      ...(nas ? { file: nas.file, macs: nas.macs, memoryEstimateBytes: memory } : {}),
       ...(nas?.arch ? { arch: nas.arch } : {}),
       params: model.paramCount(),
       input: [t.channels, t.height, t.width],
       backend: sel.backend,
       data: opts.data,
-      data_description: t.description,
+      dataDescription: t.description,
       classes: t.numClasses,
-      train_images: t.length,
-      val_images: data.val.length,
+      trainImages: t.length,
+      valImages: data.val.length,
       epochs: opts.epochs,
       batch: opts.batch,
-      steps_per_epoch: countBatches(t.length, opts.batch, dropLast),
+      stepsPerEpoch: countBatches(t.length, opts.batch, dropLast),
     });
     const bar =
       opts.progress !== false && io.isTty && !opts.json
@@ -193,7 +193,7 @@ export async function runTrainCommand(opts: TrainCommandOptions, io: TrainComman
           if (opts.json && (now - lastProgress >= PROGRESS_INTERVAL_MS || e.batch === e.batches)) {
             lastProgress = now;
             emit({
-              type: 'progress',
+              event: 'progress',
               epoch: e.epoch,
               batch: e.batch,
               batches: e.batches,
@@ -201,7 +201,7 @@ export async function runTrainCommand(opts: TrainCommandOptions, io: TrainComman
               loss: e.loss,
               acc: e.acc,
               lr: e.lr,
-              images_per_s: e.imagesPerSec,
+              imagesPerSecond: e.imagesPerSec,
             });
           }
         } else if (e.type === 'epoch' || e.type === 'cancelled') bar?.stop();
@@ -209,15 +209,15 @@ export async function runTrainCommand(opts: TrainCommandOptions, io: TrainComman
       onEpochEnd(e) {
         if (opts.json) {
           emit({
-            type: 'epoch',
+            event: 'epoch',
             epoch: e.epoch,
             epochs: opts.epochs,
-            train_loss: e.trainLoss,
-            train_acc: e.trainAcc,
-            val_loss: e.valLoss,
-            val_acc: e.valAcc,
+            trainLoss: e.trainLoss,
+            trainAcc: e.trainAcc,
+            valLoss: e.valLoss,
+            valAcc: e.valAcc,
             lr: e.lr,
-            images_per_s: e.imagesPerSec,
+            imagesPerSecond: e.imagesPerSec,
             seconds: e.seconds,
             backend: sel.backend,
             data: opts.data,
@@ -226,23 +226,23 @@ export async function runTrainCommand(opts: TrainCommandOptions, io: TrainComman
         if (opts.save) {
           saveModelWeights(model, opts.save, metadata(e));
           saved = e.epoch;
-          emit({ type: 'saved', file: opts.save, epoch: e.epoch });
+          emit({ event: 'saved', file: opts.save, epoch: e.epoch });
         }
       },
     });
     if (result.cancelled) {
       const where = opts.save ? (saved ? `; ${opts.save} holds epoch ${saved}` : '; no epoch completed, nothing saved') : '';
       io.err(`nas train: cancelled after ${result.completedEpochs} completed epoch(s)${where}`);
-      emit({ type: 'cancelled', completed_epochs: result.completedEpochs, ...(saved ? { saved: opts.save, saved_epoch: saved } : {}) });
+      emit({ event: 'cancelled', completedEpochs: result.completedEpochs, ...(saved ? { saved: opts.save, savedEpoch: saved } : {}) });
       return EXIT_CANCELLED;
     }
     if (opts.save) io.err(`saved ${opts.save} (epoch ${saved})`);
     const last = result.epochs.at(-1)!;
     emit({
-      type: 'done',
+      event: 'done',
       epochs: result.completedEpochs,
-      val_acc: last.valAcc,
-      val_loss: last.valLoss,
+      valAcc: last.valAcc,
+      valLoss: last.valLoss,
       seconds: (performance.now() - t0) / 1000,
       ...(opts.save ? { saved: opts.save } : {}),
     });

@@ -103,6 +103,16 @@ export async function runSearch(o: RunOptions): Promise<DoneEvent> {
     notes,
   });
 
+  // Setup the evaluator needs before its first trial (a supernet's training); a cancel
+  // during it stops the run below, before any trial.
+  if (evaluator.prepare) {
+    try {
+      await evaluator.prepare(signal);
+    } catch (e) {
+      if (!signal.aborted) throw e;
+    }
+  }
+
   const cache = new Map<string, Entry>();
   const entries: Entry[] = [];
   let best: Entry | undefined;
@@ -306,7 +316,7 @@ export async function runSearch(o: RunOptions): Promise<DoneEvent> {
 }
 
 /** What an evaluator sees: the decisions map and the graph are made only if it asks. */
-class LazyCandidate implements Candidate {
+export class LazyCandidate implements Candidate {
   private decided: Map<string, number> | undefined;
 
   constructor(
