@@ -13,6 +13,7 @@ import { register as registerBench } from './commands/bench.js';
 import { register as registerFmt } from './commands/fmt.js';
 import { register as registerFuse } from './commands/fuse.js';
 import { register as registerSearch } from './commands/search.js';
+import { register as registerExport } from './commands/export.js';
 import { PRODUCT_VERSION } from './version.js';
 
 export function createProgram(): Command {
@@ -31,6 +32,7 @@ export function createProgram(): Command {
   registerBench(program);
   registerFmt(program);
   registerFuse(program);
+  registerExport(program);
   return program;
 }
 
