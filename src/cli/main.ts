@@ -15,6 +15,7 @@ import { register as registerFuse } from './commands/fuse.js';
 import { register as registerSearch } from './commands/search.js';
 import { register as registerExport } from './commands/export.js';
 import { PRODUCT_VERSION } from './version.js';
+import { register as registerGraph } from './commands/graph.js';
 
 export function createProgram(): Command {
   const program = new Command();
@@ -33,6 +34,7 @@ export function createProgram(): Command {
   registerFmt(program);
   registerFuse(program);
   registerExport(program);
+  registerGraph(program);
   return program;
 }
 
