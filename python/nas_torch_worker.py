@@ -24,6 +24,7 @@ import gc
 import json
 import math
 import os
+import signal
 import sys
 import threading
 import time
@@ -450,4 +451,6 @@ class Worker:
 
 
 if __name__ == "__main__":
+    # Ctrl-C in a terminal reaches the whole process group: the host turns it into `cancel`.
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
     Worker().run()
