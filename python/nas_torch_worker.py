@@ -228,10 +228,15 @@ def build_model(job, device, channels_last):
     module = types.ModuleType("nas_model_%s" % job["id"])
     try:
         exec(compile(job["model"]["code"], "<exported %s>" % job["model"].get("name", "model"), "exec"), module.__dict__)
+        for helper in (["load_nas_safetensors"] if job.get("init") else []) + (["save_nas_safetensors"] if job.get("save") else []):
+            if not callable(getattr(module, helper, None)):
+                raise JobError("build", "the model's code has no %s() (the file nas export --to pytorch writes has it)" % helper)
         torch.manual_seed(job["options"]["seed"])
         model = module.Model()
         if job.get("init"):
             module.load_nas_safetensors(model, job["init"])
+    except JobError:
+        raise
     except Exception as e:
         if is_oom(e):
             raise
