@@ -285,6 +285,10 @@ def run_train(job, cancelled):
     module, model = build_model(job, device, channels_last)
     params = sum(p.numel() for p in model.parameters())
     train, val = splits["train"], splits["val"]
+    if o.get("train_limit"):
+        train = Split(train.images[:o["train_limit"]], train.labels[:o["train_limit"]])
+    if o.get("val_limit"):
+        val = Split(val.images[:o["val_limit"]], val.labels[:o["val_limit"]])
     batch, epochs, seed = o["batch"], o["epochs"], o["seed"]
     drop_last = len(train) > batch
     steps_per_epoch = len(train) // batch if drop_last else -(-len(train) // batch)

@@ -53,6 +53,10 @@ export interface TorchTrainOptions {
   progress_interval?: number;
   /** Stop after this many epochs without a better validation accuracy (0: never). */
   patience?: number;
+  /** Train on the first this many images of the pack's training split (benchmarks, quick trials). */
+  train_limit?: number;
+  /** Validate on the first this many images of the validation split. */
+  val_limit?: number;
   /** Evaluate the pack's `test` split after training. */
   evaluate_test?: boolean;
 }
