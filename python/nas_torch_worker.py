@@ -307,7 +307,7 @@ def run_train(job, cancelled):
     exact = device.type == "cpu"
     best, since, stopped_early, step, completed = -1.0, 0, False, 0, 0
     for epoch in range(1, epochs + 1):
-        t0 = time.perf_counter()
+        t0, c0 = time.perf_counter(), time.process_time()
         model.train()
         order = shuffled_indices(len(train), Mulberry32(mix_seed(seed, epoch, 0x5AF1E)))
         draws = epoch_draws(seed, epoch, steps_per_epoch * batch if drop_last else len(train), augment)
@@ -338,27 +338,29 @@ def run_train(job, cancelled):
             if step == untimed and timed_from is None:
                 if device.type == "cuda":
                     torch.cuda.synchronize(device)
-                timed_from = (time.perf_counter(), seen)
+                timed_from = (time.perf_counter(), seen, time.process_time())
             now = time.perf_counter()
             if now - last_report >= interval or b == steps_per_epoch - 1:
                 last_report = now
                 mean_loss = loss_sum.item() / seen
                 if not math.isfinite(mean_loss):
                     raise JobError("diverged", "training loss is not finite at epoch %d, batch %d (lr %.3g); try a lower learning rate" % (epoch, b + 1, lr))
-                t_ref, s_ref = timed_from if timed_from else (t0, 0)
+                t_ref, s_ref, _ = timed_from if timed_from else (t0, 0, c0)
                 emit({"type": "progress", "id": job["id"], "epoch": epoch, "batch": b + 1, "batches": steps_per_epoch, "step": step,
                       "loss": loss.item(), "acc": (logits.detach().argmax(1) == y).float().mean().item(), "lr": lr,
                       "images_per_s": (seen - s_ref) / max(now - t_ref, 1e-9)})
         if device.type == "cuda":
             torch.cuda.synchronize(device)
         train_seconds = time.perf_counter() - t0
-        t_ref, s_ref = timed_from if timed_from and epoch == 1 else (t0, 0)
+        t_ref, s_ref, c_ref = timed_from if timed_from and epoch == 1 else (t0, 0, c0)
         images_per_s = (seen - s_ref) / max(time.perf_counter() - t_ref, 1e-9)
+        cpu_images_per_s = (seen - s_ref) / max(time.process_time() - c_ref, 1e-9)
         val_loss, val_acc = evaluate(model, val, stats, o.get("eval_batch", 2 * batch), device, channels_last, amp, cancelled)
         completed = epoch
         emit({"type": "epoch", "id": job["id"], "epoch": epoch, "epochs": epochs, "train_loss": loss_sum.item() / max(seen, 1),
               "train_acc": correct.item() / max(seen, 1), "val_loss": val_loss, "val_acc": val_acc, "lr": lr,
-              "seconds": time.perf_counter() - t0, "train_seconds": train_seconds, "images_per_s": images_per_s})
+              "seconds": time.perf_counter() - t0, "train_seconds": train_seconds, "images_per_s": images_per_s,
+              "cpu_images_per_s": cpu_images_per_s})
         if job.get("save"):
             meta = dict(job.get("save_metadata") or {})
             meta.update({"epoch": str(epoch), "epochs": str(epochs), "val_acc": str(val_acc), "val_loss": str(val_loss)})

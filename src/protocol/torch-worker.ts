@@ -9,9 +9,6 @@
 /** Bumped when a message changes incompatibly; the worker says its own in `ready`. */
 export const TORCH_WORKER_PROTOCOL = 1;
 
-/** Exit status of a worker that cannot import torch (it prints a `missing-torch` error first). */
-export const TORCH_WORKER_EXIT_MISSING_TORCH = 3;
-
 export interface TorchHelloRequest {
   type: 'hello';
 }
@@ -157,6 +154,8 @@ export interface TorchEpochEvent {
   train_seconds: number;
   /** Training images per second (the first epoch without its `untimed_steps`). */
   images_per_s: number;
+  /** The same images per second of the worker process's CPU time (all its threads). */
+  cpu_images_per_s: number;
 }
 
 export interface TorchSavedEvent {

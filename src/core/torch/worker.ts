@@ -6,15 +6,14 @@
  */
 import { spawn, type ChildProcessWithoutNullStreams } from 'node:child_process';
 import { createInterface } from 'node:readline';
-import {
-  TORCH_WORKER_EXIT_MISSING_TORCH,
-  type TorchCancelledEvent,
-  type TorchDoneEvent,
-  type TorchErrorEvent,
-  type TorchReadyEvent,
-  type TorchTrainRequest,
-  type TorchWorkerEvent,
-  type TorchWorkerRequest,
+import type {
+  TorchCancelledEvent,
+  TorchDoneEvent,
+  TorchErrorEvent,
+  TorchReadyEvent,
+  TorchTrainRequest,
+  TorchWorkerEvent,
+  TorchWorkerRequest,
 } from '../../protocol/torch-worker';
 import { workerScriptPath } from './python';
 
@@ -39,6 +38,8 @@ export class TorchWorker {
   private readonly jobs = new Map<string, Pending>();
   private readyWaiters: ((e: TorchReadyEvent | TorchErrorEvent) => void)[] = [];
   private stderrTail = '';
+  /** The error the worker said before it exited (missing-torch), reported to waiters. */
+  private fatal: TorchErrorEvent | undefined;
   private exited: string | undefined;
   private nextId = 1;
 
@@ -57,8 +58,8 @@ export class TorchWorker {
     this.proc.on('error', (e) => this.onExit(`the worker could not start: ${e.message}`));
     this.proc.on('exit', (code, sig) =>
       this.onExit(
-        code === TORCH_WORKER_EXIT_MISSING_TORCH
-          ? 'the worker cannot import torch'
+        this.fatal
+          ? this.fatal.message
           : `the PyTorch worker exited (${sig ?? `status ${code}`})${this.stderrTail ? `: ${this.stderrTail.trim().split('\n').slice(-3).join(' | ')}` : ''}`,
       ),
     );
@@ -85,7 +86,10 @@ export class TorchWorker {
       const waiters = this.readyWaiters;
       this.readyWaiters = [];
       for (const w of waiters) w(e);
-      if (e.type === 'error' && !waiters.length) this.log(`worker: ${e.message}`);
+      if (e.type === 'error') {
+        if (e.kind === 'missing-torch') this.fatal = e;
+        if (!waiters.length) this.log(`worker: ${e.message}`);
+      }
       return;
     }
     const job = e.id === undefined ? undefined : this.jobs.get(e.id);
@@ -100,7 +104,7 @@ export class TorchWorker {
   private onExit(message: string): void {
     if (this.exited !== undefined) return;
     this.exited = message;
-    const err: TorchErrorEvent = { type: 'error', kind: message.includes('import torch') ? 'missing-torch' : 'internal', message };
+    const err: TorchErrorEvent = { type: 'error', kind: this.fatal?.kind ?? 'internal', message };
     for (const w of this.readyWaiters) w(err);
     this.readyWaiters = [];
     for (const job of this.jobs.values()) {
@@ -113,7 +117,7 @@ export class TorchWorker {
 
   /** The worker's Python, torch and device, or an error event (torch missing, the worker dead). */
   hello(): Promise<TorchReadyEvent | TorchErrorEvent> {
-    if (this.exited !== undefined) return Promise.resolve({ type: 'error', kind: 'internal', message: this.exited });
+    if (this.exited !== undefined) return Promise.resolve({ type: 'error', kind: this.fatal?.kind ?? 'internal', message: this.exited });
     return new Promise((resolve) => {
       this.readyWaiters.push(resolve);
       this.send({ type: 'hello' });
