@@ -44,6 +44,7 @@ export class NasCodeLensProvider implements CodeLensProvider {
         lens(range, this.networkSummary(el, unit));
         lens(range, 'Show graph', NasCommands.showGraph, [uri, el.name]);
         lens(range, 'Fuse for deployment', NasCommands.fuse, [uri, el.name]);
+        lens(range, 'Export to PyTorch', NasCommands.exportPytorch, [uri, el.name]);
       } else if (el.$type === 'Definition' && el.kind === 'space') {
         lens(range, this.spaceSummary(el, unit));
         lens(range, 'Show graph', NasCommands.showGraph, [uri, el.name]);

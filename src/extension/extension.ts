@@ -33,7 +33,19 @@ export function activate(context: vscode.ExtensionContext): void {
     graphsFailed = reject;
   });
   graphs.catch(() => undefined);
-  registerCommands(context, log, () => graphs);
+  let clientReady!: (c: LanguageClient) => void;
+  let clientFailed!: (error: Error) => void;
+  const languageClient = new Promise<LanguageClient>((resolve, reject) => {
+    clientReady = resolve;
+    clientFailed = reject;
+  });
+  languageClient.catch(() => undefined);
+  registerCommands(
+    context,
+    log,
+    () => graphs,
+    () => languageClient,
+  );
   // Registered during activation, so that VS Code hands back the panels open before a reload.
   context.subscriptions.push(
     vscode.window.registerWebviewPanelSerializer(GRAPH_VIEW_TYPE, {
@@ -42,7 +54,22 @@ export function activate(context: vscode.ExtensionContext): void {
   );
   const statusBar = new CostStatusBar(log);
   context.subscriptions.push(statusBar);
-  setImmediate(() => void startLanguageClient(context, log, statusBar, graphsReady, graphsFailed));
+  setImmediate(
+    () =>
+      void startLanguageClient(
+        context,
+        log,
+        statusBar,
+        (api, c) => {
+          graphsReady(api);
+          clientReady(c);
+        },
+        (e) => {
+          graphsFailed(e);
+          clientFailed(e);
+        },
+      ),
+  );
   // The e2e run reads this line from the logs.
   log.info(
     `NAS Studio activated in ${(performance.now() - started).toFixed(1)} ms ` +
@@ -54,7 +81,7 @@ async function startLanguageClient(
   context: vscode.ExtensionContext,
   log: vscode.LogOutputChannel,
   statusBar: CostStatusBar,
-  graphsReady: (api: GraphPanelsApi) => void,
+  graphsReady: (api: GraphPanelsApi, client: LanguageClient) => void,
   graphsFailed: (error: Error) => void,
 ): Promise<void> {
   const begun = performance.now();
@@ -67,7 +94,7 @@ async function startLanguageClient(
     await client.start();
     log.info(`language server ready ${(performance.now() - begun).toFixed(0)} ms after activation`);
     statusBar.attach(client);
-    graphsReady(createGraphPanels(context, client, log));
+    graphsReady(createGraphPanels(context, client, log), client);
   } catch (error) {
     const reason = error instanceof Error ? error.message : String(error);
     graphsFailed(error instanceof Error ? error : new Error(reason));
