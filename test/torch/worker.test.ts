@@ -15,7 +15,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createShapes10, streamBatches, type TrainingData } from '../../src/core/train/data';
 import { computeChannelStats } from '../../src/core/train/data/pipeline';
-import { findTorchPython, TorchUnavailableError, TorchWorker, writeDataPack } from '../../src/core/torch';
+import { findTorchPython, torchSlots, TorchUnavailableError, TorchWorker, TorchWorkerPool, writeDataPack } from '../../src/core/torch';
 import type { TorchTrainRequest, TorchWorkerEvent } from '../../src/protocol/torch-worker';
 import { makeTempDir } from '../train-data/helpers';
 import { build } from '../helpers/nas';
@@ -223,5 +223,29 @@ describe('a worker that dies, hangs or has no torch', () => {
     const ready = await w.hello();
     expect(ready).toMatchObject({ type: 'error', kind: 'missing-torch' });
     await w.close();
+  });
+});
+
+describe('a pool of workers (several candidates at once)', () => {
+  it('runs jobs two at a time on two slots; a job that kills its worker fails alone and the slot gets a fresh worker', async () => {
+    expect(torchSlots([0, 1], 2).map((s) => `${s.device}:${s.cuda_index}`)).toEqual(['cuda:0', 'cuda:0', 'cuda:1', 'cuda:1']);
+    const pool = new TorchWorkerPool(PYTHON, torchSlots([], 2));
+    const crash = TINY_MODEL.replace(/( {4}def forward\(self, x\):\n)/, '$1        import os; os._exit(7)\n');
+    let running = 0;
+    let most = 0;
+    const onEvent = (e: TorchWorkerEvent) => {
+      if (e.type === 'started') most = Math.max(most, ++running);
+      if (e.type === 'epoch' || e.type === 'error') running--;
+    };
+    try {
+      const ends = await Promise.all([0, 1, 2, 3, 4].map((i) => pool.run(job({ epochs: 1 }, i === 1 ? crash : undefined), { onEvent })));
+      expect(ends.map((e) => e.type)).toEqual(['done', 'error', 'done', 'done', 'done']);
+      const crashed = ends[1]!;
+      if (crashed.type === 'error') expect(crashed.message).toMatch(/exited \(status 7\)/);
+      expect(most).toBeLessThanOrEqual(2);
+      expect(new Set(ends.map((e) => e.slot))).toEqual(new Set([0, 1]));
+    } finally {
+      await pool.close();
+    }
   });
 });

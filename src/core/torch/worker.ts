@@ -66,6 +66,11 @@ export class TorchWorker {
     this.proc.stdin.on('error', () => undefined); // a dead worker: its exit reports it
   }
 
+  /** False once the worker has exited (or was killed); its jobs have ended with an error. */
+  get alive(): boolean {
+    return this.exited === undefined;
+  }
+
   get pid(): number | undefined {
     return this.proc.pid;
   }
