@@ -178,7 +178,13 @@ async function checkParity(label: string, code: string, spec: ModelSpec, batch: 
     // Batch-norm statistics away from their initial values: three training-mode passes.
     for (let k = 1; k <= 3; k++) {
       tf.tidy(() => {
-        model.forward(tf.tensor4d(Float32Array.from(xData, (v, i) => v * Math.cos(i * k) + 0.1 * k), [batch, h, w, c]), true);
+        model.forward(
+          tf.tensor4d(
+            Float32Array.from(xData, (v, i) => v * Math.cos(i * k) + 0.1 * k),
+            [batch, h, w, c],
+          ),
+          true,
+        );
       });
     }
     saveModelWeights(model, join(dir, 'engine.safetensors'));

@@ -30,7 +30,9 @@ export function register(program: Command): void {
     .option('--network <name>', 'the network (or, with --arch, the space) to export (default: the first network of FILE)')
     .option('--arch <encoding>', "an architecture of the file's space, by its encoding (nas sample FILE --json prints them)")
     .addOption(
-      new Option('--to <format>', EXPORT_FORMATS.map((f) => `${f.name}: ${f.description}`).join('; ')).choices(EXPORT_FORMATS.map((f) => f.name)).makeOptionMandatory(),
+      new Option('--to <format>', EXPORT_FORMATS.map((f) => `${f.name}: ${f.description}`).join('; '))
+        .choices(EXPORT_FORMATS.map((f) => f.name))
+        .makeOptionMandatory(),
     )
     .option('--out <file>', 'the file to write (default: stdout)')
     .option('--force', 'overwrite --out if it exists')
@@ -46,7 +48,14 @@ export function register(program: Command): void {
         process.exitCode = 1;
         return;
       }
-      const command = ['nas export', displayPath(file), ...(opts.network ? ['--network', opts.network] : []), ...(opts.arch ? ['--arch', `'${opts.arch}'`] : []), '--to', format.name].join(' ');
+      const command = [
+        'nas export',
+        displayPath(file),
+        ...(opts.network ? ['--network', opts.network] : []),
+        ...(opts.arch ? ['--arch', `'${opts.arch}'`] : []),
+        '--to',
+        format.name,
+      ].join(' ');
       let written;
       try {
         written = format.write(network, command);
@@ -64,4 +73,3 @@ export function register(program: Command): void {
       process.stderr.write(`wrote ${displayPath(out)}: ${written.summary}\n`);
     });
 }
-

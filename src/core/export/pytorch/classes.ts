@@ -302,7 +302,20 @@ function uniqueName(base: string, taken: readonly string[]): string {
 }
 
 /** Names that the generated module defines or imports, which a class may not take. */
-const RESERVED = new Set(['torch', 'nn', 'F', 'Scope', 'channel_shuffle', 'load_nas_safetensors', 'save_nas_safetensors', 'math', 'json', 'struct', 'sys', 'Model']);
+const RESERVED = new Set([
+  'torch',
+  'nn',
+  'F',
+  'Scope',
+  'channel_shuffle',
+  'load_nas_safetensors',
+  'save_nas_safetensors',
+  'math',
+  'json',
+  'struct',
+  'sys',
+  'Model',
+]);
 
 /** Ops that join or pass values on: they do not tell variants apart. */
 const PLUMBING = new Set(['input', 'add', 'mul', 'concat']);
@@ -320,7 +333,13 @@ function nameClasses(classes: PyClass[], root: Instance, classOf: Map<Instance, 
     const parts: string[] = [];
     for (const it of c.instances[0]!.items) {
       const child = it.kind === 'child' ? classOf.get(it.inst)! : undefined;
-      const p = child ? (byDef.get(child.def)!.length > 1 ? content.get(child)! : [child.def]) : it.kind === 'op' && !PLUMBING.has(it.node.op) ? [it.node.op] : [];
+      const p = child
+        ? byDef.get(child.def)!.length > 1
+          ? content.get(child)!
+          : [child.def]
+        : it.kind === 'op' && !PLUMBING.has(it.node.op)
+          ? [it.node.op]
+          : [];
       for (const x of p) if (!parts.includes(x)) parts.push(x);
     }
     content.set(c, parts);

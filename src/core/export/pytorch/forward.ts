@@ -61,7 +61,9 @@ function forwardArgs(cls: PyClass, plan: ClassPlan): Record<string, string>[] {
   for (const it of cls.instances[0]!.items) {
     const slots = it.kind === 'op' ? plan.slotsOf(it.node) : [];
     const n = it.kind === 'op' ? slots.length : plan.classOf.get(it.inst)!.params.length;
-    const exprs = cls.slotExprs.slice(k, k + n).map((e) => e.replace(/^[A-Za-z_]\w*/, (name) => (cls.params.includes(name) ? `self.${keptName(cls, name)}` : name)));
+    const exprs = cls.slotExprs
+      .slice(k, k + n)
+      .map((e) => e.replace(/^[A-Za-z_]\w*/, (name) => (cls.params.includes(name) ? `self.${keptName(cls, name)}` : name)));
     out.push(opArgs(slots, exprs));
     k += n;
   }

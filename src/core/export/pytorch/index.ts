@@ -117,7 +117,9 @@ export function exportPytorchSpec(spec: ModelSpec, segments: readonly (readonly 
   for (const segs of segments) {
     for (const s of segs) {
       if (MODULE_ATTRIBUTES.has(s.token)) {
-        throw new ExportError(`the name \`${s.token}\` (in ${segs.map((x) => x.token).join('.')}) is an attribute of torch.nn.Module and cannot name a module: rename it`);
+        throw new ExportError(
+          `the name \`${s.token}\` (in ${segs.map((x) => x.token).join('.')}) is an attribute of torch.nn.Module and cannot name a module: rename it`,
+        );
       }
     }
   }
@@ -156,9 +158,9 @@ function fileHeader(spec: ModelSpec, className: string, params: number, h: Pytor
   lines.push(
     '',
     'Written by NAS Studio' + (h.version ? ` ${h.version}` : '') + (h.command ? ` (${h.command})` : '') + '; needs only Python and PyTorch.',
-    'state_dict() names are the training engine\'s tensor names: load_nas_safetensors() reads a',
+    "state_dict() names are the training engine's tensor names: load_nas_safetensors() reads a",
     'checkpoint of `nas train --save`, save_nas_safetensors() writes one `nas train --load` reads.',
-    'Batch norm, padding, pooling and initialisation are PyTorch\'s defaults, as in the engine.',
+    "Batch norm, padding, pooling and initialisation are PyTorch's defaults, as in the engine.",
   );
   return `"""${lines.join('\n').trimEnd()}\n"""`;
 }
