@@ -1,6 +1,6 @@
 /**
- * Which Python runs the PyTorch worker: the one the user named (`--python`, the editor's
- * `nas.python`, the NAS_PYTHON environment variable), else the first of `python3` and
+ * Which Python runs the PyTorch worker: the one the user named (`--python`, the NAS_PYTHON
+ * environment variable), else the first of `python3` and
  * `python` on PATH that imports torch. Without one, the error says what to install.
  */
 import { spawnSync } from 'node:child_process';
@@ -32,7 +32,7 @@ function probe(python: string): { ok: TorchPython } | { error: string } {
 
 const INSTALL =
   'install PyTorch for it (https://pytorch.org/get-started/locally/ gives the command for your CUDA version; ' +
-  'on Debian or Ubuntu, CPU only: apt-get install python3-torch), or name a Python that has it with --python (editor: the nas.python setting)';
+  'on Debian or Ubuntu, CPU only: apt-get install python3-torch), or name a Python that has it with --python or NAS_PYTHON';
 
 /** The Python to run the worker with, or TorchUnavailableError saying what was tried and what to install. */
 export function findTorchPython(preferred?: string): TorchPython {
