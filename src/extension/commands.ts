@@ -1,7 +1,7 @@
 // The editor commands. The graph view is here (its panels live in the language client's
-// bundle, src/extension/graph-panel.ts); search and fusion arrive with their own issues, and
-// until then each says plainly what is missing instead of doing nothing, and the ones that
-// will run training code or spawn processes refuse to run in an untrusted workspace.
+// bundle, src/extension/graph-panel.ts); Fuse for Deployment is fuse-command.ts; search
+// arrives with its own issue, and until then says plainly what is missing instead of doing
+// nothing, and refuses to run in an untrusted workspace.
 import * as vscode from 'vscode';
 import type { GraphPanelsApi } from './graph-panel.js';
 import { exportPytorchCommand, type LanguageRequests } from './export-pytorch.js';
@@ -29,12 +29,6 @@ const PENDING_COMMANDS: readonly CommandSpec[] = [
     missing:
       'the search runner (strategies, evaluators and the results view) is not part of this version yet. ' +
       'The search block is already checked: its diagnostics and the space size are live in the editor.',
-  },
-  {
-    id: 'nas.fuse',
-    title: 'Fuse for Deployment',
-    runsCode: true,
-    missing: 'operator fusion (conv+bn folding, re-parameterization) is not part of this version yet.',
   },
 ];
 

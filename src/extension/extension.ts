@@ -8,6 +8,7 @@ import * as vscode from 'vscode';
 import type { LanguageClient } from 'vscode-languageclient/node';
 import { registerCommands } from './commands.js';
 import { CostStatusBar } from './cost-status-bar.js';
+import { FuseCommand } from './fuse-command.js';
 import type { GraphPanelsApi } from './graph-panel.js';
 import { GRAPH_VIEW_TYPE, type GraphViewState } from '../protocol/graph-view.js';
 
@@ -54,12 +55,15 @@ export function activate(context: vscode.ExtensionContext): void {
   );
   const statusBar = new CostStatusBar(log);
   context.subscriptions.push(statusBar);
+  const fuse = new FuseCommand(log, () => graphs);
+  context.subscriptions.push(fuse);
   setImmediate(
     () =>
       void startLanguageClient(
         context,
         log,
         statusBar,
+        fuse,
         (api, c) => {
           graphsReady(api);
           clientReady(c);
@@ -81,6 +85,7 @@ async function startLanguageClient(
   context: vscode.ExtensionContext,
   log: vscode.LogOutputChannel,
   statusBar: CostStatusBar,
+  fuse: FuseCommand,
   graphsReady: (api: GraphPanelsApi, client: LanguageClient) => void,
   graphsFailed: (error: Error) => void,
 ): Promise<void> {
@@ -94,6 +99,7 @@ async function startLanguageClient(
     await client.start();
     log.info(`language server ready ${(performance.now() - begun).toFixed(0)} ms after activation`);
     statusBar.attach(client);
+    fuse.attach(client);
     graphsReady(createGraphPanels(context, client, log), client);
   } catch (error) {
     const reason = error instanceof Error ? error.message : String(error);
