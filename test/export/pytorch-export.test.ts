@@ -97,7 +97,7 @@ describe('exported PyTorch modules have the cost model parameters and the engine
       const root = (await ws.addFile(join(ROOT, 'examples', f))).parseResult.value as Document;
       for (const e of root.elements) if (e.$type === 'Definition' && (e.kind === 'network' || e.kind === 'space')) defs.push(e);
     }
-    expect(defs.filter((d) => d.kind === 'network').length).toBe(5);
+    expect(defs.filter((d) => d.kind === 'network').length).toBe(7);
     expect(defs.filter((d) => d.kind === 'space').length).toBe(6);
     const dir = join(tmp.dir, 'counts');
     mkdirSync(dir);
@@ -126,7 +126,7 @@ describe('exported PyTorch modules have the cost model parameters and the engine
       }
     }
     const reports = (await Promise.all(checkers.map((c) => c.done()))).flat();
-    expect(reports.length).toBe(5 + 6 * 200);
+    expect(reports.length).toBe(7 + 6 * 200);
     const bad: string[] = [];
     for (const r of reports) {
       const m = expected.get(r.file)!;
