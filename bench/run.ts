@@ -16,6 +16,7 @@ const scripts = [
   'bench/search-bench.ts',
   'bench/lsp-bench.ts',
   'bench/train-bench.ts',
+  'bench/torch-worker-bench.ts',
   'bench/graph-bench.ts',
   'bench/fuse-bench.ts',
 ].filter((s) => fs.existsSync(path.join(ROOT, s)) && (only.length === 0 || only.some((o) => s.includes(o))));

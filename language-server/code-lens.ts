@@ -49,6 +49,7 @@ export class NasCodeLensProvider implements CodeLensProvider {
         lens(range, 'Show graph', NasCommands.showGraph, [uri, el.name]);
         // Only where the command has something to do: training-time blocks, and a network that elaborates.
         if (fusableUses(el) > 0 && this.analysis.elaborate(el).output) lens(range, 'Fuse for deployment', NasCommands.fuse, [uri, el.name]);
+        lens(range, 'Export to PyTorch', NasCommands.exportPytorch, [uri, el.name]);
         // A fixed network's cells (`with { NormalCell { ... } }`), defined in the space's file, drawn as instantiated here.
         for (const entry of el.fixed?.entries ?? []) {
           const at = entry.$type === 'FixedGroup' && entry.cell.ref ? entry.$cstNode?.range.start : undefined;

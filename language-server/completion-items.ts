@@ -199,6 +199,10 @@ function kindText(s: SettingSpec): string {
       return 'bool';
     case 'numbers':
       return 'list of numbers';
+    case 'text':
+      return 'string';
+    case 'ints':
+      return `list of increasing ints ≥ ${k.min}`;
   }
 }
 

@@ -14,6 +14,7 @@ import { register as registerFmt } from './commands/fmt.js';
 import { register as registerFuse } from './commands/fuse.js';
 import { register as registerSearch } from './commands/search.js';
 import { register as registerProxy } from './commands/proxy.js';
+import { register as registerExport } from './commands/export.js';
 import { PRODUCT_VERSION } from './version.js';
 import { register as registerGraph } from './commands/graph.js';
 
@@ -34,6 +35,7 @@ export function createProgram(): Command {
   registerBench(program);
   registerFmt(program);
   registerFuse(program);
+  registerExport(program);
   registerGraph(program);
   return program;
 }

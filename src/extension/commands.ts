@@ -4,6 +4,7 @@
 // nothing, and refuses to run in an untrusted workspace.
 import * as vscode from 'vscode';
 import type { GraphPanelsApi } from './graph-panel.js';
+import { exportPytorchCommand, type LanguageRequests } from './export-pytorch.js';
 
 export interface PendingFeature {
   command: string;
@@ -34,7 +35,12 @@ const PENDING_COMMANDS: readonly CommandSpec[] = [
 /** The graph panels, once the language client runs (rejects if it never starts). */
 export type GraphPanelsAccess = () => Promise<GraphPanelsApi>;
 
-export function registerCommands(context: vscode.ExtensionContext, log: vscode.LogOutputChannel, graphs: GraphPanelsAccess): void {
+export function registerCommands(
+  context: vscode.ExtensionContext,
+  log: vscode.LogOutputChannel,
+  graphs: GraphPanelsAccess,
+  requests: LanguageRequests = () => Promise.reject(new Error('no language client')),
+): void {
   for (const spec of PENDING_COMMANDS) {
     context.subscriptions.push(vscode.commands.registerCommand(spec.id, (...args: unknown[]) => runPendingCommand(spec, log, args)));
   }
@@ -42,6 +48,7 @@ export function registerCommands(context: vscode.ExtensionContext, log: vscode.L
     vscode.commands.registerCommand('nas.showServerLog', () => log.show(true)),
     vscode.commands.registerCommand('nas.showGraph', (...args: unknown[]) => showGraph(graphs, log, args)),
     vscode.commands.registerCommand('nas.exportGraph', (format?: unknown) => exportGraph(graphs, format)),
+    vscode.commands.registerCommand('nas.exportPytorch', (...args: unknown[]) => exportPytorchCommand(requests, log, args)),
   );
 }
 

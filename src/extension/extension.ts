@@ -34,7 +34,19 @@ export function activate(context: vscode.ExtensionContext): void {
     graphsFailed = reject;
   });
   graphs.catch(() => undefined);
-  registerCommands(context, log, () => graphs);
+  let clientReady!: (c: LanguageClient) => void;
+  let clientFailed!: (error: Error) => void;
+  const languageClient = new Promise<LanguageClient>((resolve, reject) => {
+    clientReady = resolve;
+    clientFailed = reject;
+  });
+  languageClient.catch(() => undefined);
+  registerCommands(
+    context,
+    log,
+    () => graphs,
+    () => languageClient,
+  );
   // Registered during activation, so that VS Code hands back the panels open before a reload.
   context.subscriptions.push(
     vscode.window.registerWebviewPanelSerializer(GRAPH_VIEW_TYPE, {
@@ -45,7 +57,23 @@ export function activate(context: vscode.ExtensionContext): void {
   context.subscriptions.push(statusBar);
   const fuse = new FuseCommand(log, () => graphs);
   context.subscriptions.push(fuse);
-  setImmediate(() => void startLanguageClient(context, log, statusBar, fuse, graphsReady, graphsFailed));
+  setImmediate(
+    () =>
+      void startLanguageClient(
+        context,
+        log,
+        statusBar,
+        fuse,
+        (api, c) => {
+          graphsReady(api);
+          clientReady(c);
+        },
+        (e) => {
+          graphsFailed(e);
+          clientFailed(e);
+        },
+      ),
+  );
   // The e2e run reads this line from the logs.
   log.info(
     `NAS Studio activated in ${(performance.now() - started).toFixed(1)} ms ` +
@@ -58,7 +86,7 @@ async function startLanguageClient(
   log: vscode.LogOutputChannel,
   statusBar: CostStatusBar,
   fuse: FuseCommand,
-  graphsReady: (api: GraphPanelsApi) => void,
+  graphsReady: (api: GraphPanelsApi, client: LanguageClient) => void,
   graphsFailed: (error: Error) => void,
 ): Promise<void> {
   const begun = performance.now();
@@ -72,7 +100,7 @@ async function startLanguageClient(
     log.info(`language server ready ${(performance.now() - begun).toFixed(0)} ms after activation`);
     statusBar.attach(client);
     fuse.attach(client);
-    graphsReady(createGraphPanels(context, client, log));
+    graphsReady(createGraphPanels(context, client, log), client);
   } catch (error) {
     const reason = error instanceof Error ? error.message : String(error);
     graphsFailed(error instanceof Error ? error : new Error(reason));

@@ -381,10 +381,10 @@ describe('editing features', () => {
     expect(tokens.data.length).toBeGreaterThan(5 * 10);
     const lenses = await client.connection.sendRequest<CodeLens[]>('textDocument/codeLens', { textDocument: { uri } });
     const commands = lenses.map((l) => l.command!.command).filter((c) => c);
-    // Only lenses whose command runs: the graph view; no fuse lens (Net uses no training-time
+    // Only lenses whose command runs: the graph view and the PyTorch export; no fuse lens (Net uses no training-time
     // block, test/lsp/fuse.test.ts has one that does) and no search lens while the extension's
     // nas.search answers "not available yet".
-    expect(commands).toEqual(['nas.showGraph']);
+    expect(commands).toEqual(['nas.showGraph', 'nas.exportPytorch']);
     expect(lenses.find((l) => l.command!.command === 'nas.showGraph')!.command!.arguments).toEqual([uri, 'Net']);
     expect(lenses[0]!.command!.title).toMatch(/params · .* MACs/);
   });

@@ -20,6 +20,7 @@ import { TRAIN_EVENTS_VERSION, type TrainEventLine } from '../../protocol/train-
 import { EXIT_CANCELLED, type TrainCommandIo, type TrainCommandOptions } from './train.js';
 import { checkModelFitsData, resolveNasModel, TrainInputError, type NasModel } from './train-model.js';
 import { checkOutputFile } from './train-output.js';
+import { runTorchTraining } from './train-torch.js';
 
 function formatEpoch(e: EpochResult, epochs: number): string {
   const pct = (x: number) => `${(100 * x).toFixed(1)}%`;
@@ -55,14 +56,20 @@ export async function runTrainCommand(opts: TrainCommandOptions, io: TrainComman
       throw e;
     }
   } else if (opts.network || opts.arch) return fail('--network and --arch need a .nas FILE', 2);
+  const torch = opts.engine === 'torch';
+  if (!torch && ((opts.device !== undefined && opts.device !== 'auto') || opts.gpu !== undefined || opts.python || opts.amp || opts.channelsLast))
+    return fail('--device, --gpu, --python, --amp and --channels-last are options of --engine torch', 2);
+  if (torch && !nas) return fail('--engine torch trains a network of a .nas FILE (the embedded demo is the tfjs engine only)', 2);
+  if (torch && opts.backend) return fail('--backend chooses a backend of the tfjs engine, not of --engine torch (see --device)', 2);
   let sel;
   try {
-    sel = await selectBackend({ force: opts.backend, log: io.err });
+    // The torch engine needs no tfjs backend: its worker picks its device.
+    sel = torch ? undefined : await selectBackend({ force: opts.backend, log: io.err });
   } catch (e) {
     if (e instanceof BackendUnavailableError) return fail(e.message, 2);
     throw e;
   }
-  if (nas) {
+  if (nas && sel) {
     const tooBig = checkTrainingMemory(nas.spec, opts.batch, sel.tfBackend);
     if (tooBig) return fail(tooBig, 2);
   }
@@ -92,7 +99,9 @@ export async function runTrainCommand(opts: TrainCommandOptions, io: TrainComman
       description: t.description,
     });
     if (misfit) return fail(misfit, 2);
+    if (torch) return runTorchTraining(opts, io, nas, data);
   }
+  if (!sel) throw new Error('unreachable: the tfjs engine without a backend');
   const model: TrainableModel = nas
     ? buildModel(nas.spec, { seed: opts.seed })
     : createTinyCnn({

@@ -189,13 +189,14 @@ function resolve(op: string, a: Attrs, name: string, inC: number, inH: number, i
 /**
  * The spec of an elaborated network (a `network`, or one architecture of a `space`).
  * `network` is the definition elaborated (it tells the network's own statements from those
- * of its blocks); `name` defaults to its name.
+ * of its blocks); `name` defaults to its name. `modulePaths` are the nodes' module paths
+ * when the caller has them already (naming.ts).
  */
-export function describeModel(result: ElaborationResult, network?: Definition, name?: string): ModelSpec {
+export function describeModel(result: ElaborationResult, network?: Definition, name?: string, modulePaths?: readonly string[]): ModelSpec {
   const g = result.graph;
   if (!result.output || !result.input) throw new ModelBuildError('the network has no input or no output');
   if (result.diagnostics.some((d) => d.severity === 'error')) throw new ModelBuildError('the network has errors (run nas check)');
-  const paths = nodeModulePaths(result, network);
+  const paths = modulePaths ?? nodeModulePaths(result, network);
   const nodes: SpecNode[] = [];
   for (let id = 0; id < g.size; id++) {
     const op = g.opOf(id);
