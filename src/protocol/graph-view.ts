@@ -6,8 +6,21 @@
  * back after a window reload.
  */
 import type { GraphResult, Position, Range } from './lsp-extensions.js';
-import type { ViewSpec } from '../core/views/build-view.js';
-import type { ColorBy } from '../core/views/svg.js';
+
+/** What a view draws: the network, or one cell or block, and how. */
+export interface ViewSpec {
+  /** Draw this cell or block (its first instance with distinct inputs); absent: the network. */
+  cell?: string;
+  /** Expanded groups of the network view: keys or block names, or `all`. */
+  expand?: string[] | 'all';
+  direction?: 'DOWN' | 'RIGHT';
+  hideZero?: boolean;
+  /** Options on each chosen edge and the inputs not taken (cell views of spaces). */
+  space?: boolean;
+}
+
+/** How boxes are tinted: by op family, or on a heat scale of MACs or parameters. */
+export type ColorBy = 'family' | 'macs' | 'params';
 
 /** The webview panel type (its serializer restores it after a window reload). */
 export const GRAPH_VIEW_TYPE = 'nas.graph';

@@ -8,17 +8,9 @@ import { cellView } from './cell-view.js';
 import { compareView } from './compare-view.js';
 import { networkView } from './network-view.js';
 import type { ViewGraph } from './view-model.js';
+import type { ViewSpec } from '../../protocol/graph-view.js';
 
-export interface ViewSpec {
-  /** Draw this cell or block (its first instance with distinct inputs); absent: the network. */
-  cell?: string;
-  /** Expanded groups of the network view: keys or block names, or `all`. */
-  expand?: string[] | 'all';
-  direction?: 'DOWN' | 'RIGHT';
-  hideZero?: boolean;
-  /** Options on each chosen edge and the inputs not taken (cell views of spaces). */
-  space?: boolean;
-}
+export type { ViewSpec };
 
 export function buildView(graph: ArchitectureGraph, spec: ViewSpec, other?: { graph: ArchitectureGraph; labels: [string, string] }): ViewGraph | undefined {
   const expand = spec.expand === 'all' ? 'all' : new Set(spec.expand ?? []);

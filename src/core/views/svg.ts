@@ -10,8 +10,9 @@ import { formatCount } from './labels.js';
 import { FAMILY_LABELS, type OpFamily } from './op-family.js';
 import type { Palette } from './palette.js';
 import { TEXT, textWidth } from './text-metrics.js';
+import type { ColorBy } from '../../protocol/graph-view.js';
 
-export type ColorBy = 'family' | 'macs' | 'params';
+export type { ColorBy };
 
 export interface SvgOptions {
   colorBy?: ColorBy;
