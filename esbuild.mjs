@@ -67,6 +67,8 @@ const webview = {
 const webviewEntries = [
   { in: 'webview/graph/main.ts', out: 'graph' },
   { in: 'webview/graph/graph.css', out: 'graph' },
+  { in: 'webview/dashboard/main.ts', out: 'dashboard' },
+  { in: 'webview/dashboard/dashboard.css', out: 'dashboard' },
 ].filter((e) => fs.existsSync(e.in));
 // The layout worker is elkjs' own (minified by its authors), which answers elk-api on the page.
 if (webviewEntries.length) {
