@@ -14,6 +14,8 @@ const entries = [
   // The language client is a bundle of its own that the extension loads after activating:
   // parsing it inside dist/extension.cjs made VS Code's activation time exceed 200 ms.
   { in: 'src/extension/language-client.ts', out: 'language-client' },
+  // Search in the editor (runner, dashboard host, runs view), loaded on first use like the client.
+  { in: 'src/extension/search/search-feature.ts', out: 'search' },
   { in: 'language-server/main.ts', out: 'language-server' },
 ].filter((e) => fs.existsSync(e.in));
 
