@@ -18,6 +18,8 @@ export class TrialTable {
   private readonly table: HTMLTableElement;
   private readonly note: HTMLDivElement;
   private columns: string[] = [];
+  /** What the page shows now: the rows' trials and stars, the columns, the order; unchanged, nothing is redrawn. */
+  private shown = '';
 
   constructor(
     private order: TableOrder,
@@ -71,6 +73,12 @@ export class TrialTable {
   render(trials: readonly TrialRecord[], metrics: readonly string[], front: ReadonlySet<number>): void {
     this.columns = ['trial', ...metrics, 'status', 'arch'];
     const rows = this.rows(trials);
+    const shown = rows.slice(0, ROWS_SHOWN);
+    // Sorted by trial, a live run's new trials land past the shown rows: the DOM stays as it is.
+    const key = `${this.columns.join(',')}|${this.order.column}|${this.order.descending}|${rows.length > ROWS_SHOWN}|${shown.map((t) => (front.has(t.trial) ? -t.trial : t.trial)).join(',')}`;
+    this.note.textContent = rows.length > ROWS_SHOWN ? `first ${ROWS_SHOWN} of ${rows.length} trials (sort or filter to see others)` : `${rows.length} trials`;
+    if (key === this.shown) return;
+    this.shown = key;
     const head = this.columns
       .map((c) => {
         const mark = c === this.order.column ? (this.order.descending ? ' ▼' : ' ▲') : '';
@@ -78,8 +86,7 @@ export class TrialTable {
       })
       .join('');
     const esc = (s: string) => s.replace(/&/g, '&amp;').replace(/</g, '&lt;');
-    const body = rows
-      .slice(0, ROWS_SHOWN)
+    const body = shown
       .map((t) => {
         const cells = this.columns.map((c) => {
           if (c === 'trial') return `<td>${t.trial}${front.has(t.trial) ? ' ★' : ''}</td>`;
@@ -92,7 +99,6 @@ export class TrialTable {
       })
       .join('');
     this.table.innerHTML = `<thead><tr>${head}</tr></thead><tbody>${body}</tbody>`;
-    this.note.textContent = rows.length > ROWS_SHOWN ? `first ${ROWS_SHOWN} of ${rows.length} trials (sort or filter to see others)` : `${rows.length} trials`;
     for (const th of Array.from(this.table.querySelectorAll('th'))) {
       th.addEventListener('click', () => {
         const column = th.dataset['column']!;
