@@ -39,7 +39,11 @@ try {
     const before = await p.renders();
     await p.send({ type: 'trials', trials: [t] });
     await p.rendered(before + 1);
-    times.push(Number(await p.page.evaluate(() => document.body.dataset['drawMs'])));
+    times.push(
+      Number(
+        await p.page.evaluate(() => (globalThis as unknown as { document: { body: { dataset: Record<string, string> } } }).document.body.dataset['drawMs']),
+      ),
+    );
   }
   times.sort((a, b) => a - b);
   const q = (f: number) => times[Math.min(times.length - 1, Math.floor(f * times.length))]!;

@@ -280,6 +280,77 @@ export async function runUiScenario({ url, artifacts, browserProfile }) {
       if (!found.ok) throw new Error(`status bar shows ${JSON.stringify(found.texts)}`);
       return found.texts.join(' | ').trim();
     });
+    await step(
+      '▶ Search runs NB201Pareto: the dashboard fills, the notification finishes; a click on the best point opens its .nas text and graph',
+      async () => {
+        await openFile(page, 'nb201_search.nas');
+        // Line 45 is `search NB201Pareto {`: bring it into view, then click the lens just above it.
+        await page.locator('.editor-group-container.active .monaco-editor .view-lines').first().click();
+        await page.keyboard.press('Control+G');
+        await page.keyboard.type('58');
+        await page.keyboard.press('Enter');
+        const line = page.locator('.editor-group-container.active .view-line', { hasText: 'search NB201Pareto {' }).first();
+        await line.waitFor({ timeout: 15_000 });
+        const lenses = page.locator('.editor-group-container.active .codelens-decoration a', { hasText: 'Search' });
+        const lineBox = await line.boundingBox();
+        const found = await poll(async () => {
+          const boxes = await Promise.all((await lenses.all()).map(async (l) => ({ l, box: await l.boundingBox() })));
+          const above = boxes.filter((b) => b.box && b.box.y < lineBox.y).sort((a, b) => b.box.y - a.box.y)[0];
+          return { ok: Boolean(above), lens: above?.l };
+        }, 30_000);
+        if (!found.ok) throw new Error('no ▶ Search lens above search NB201Pareto');
+        await found.lens.click();
+        // The dashboard's page, among the webviews' frames (the graph view may be open too).
+        const dashboard = await poll(async () => {
+          for (const f of page.frames()) {
+            const text = await f
+              .locator('.summary')
+              .innerText({ timeout: 200 })
+              .catch(() => '');
+            if (/NB201Pareto-1/.test(text)) return { ok: /finished · 300\/300 trials/.test(text), frame: f, text };
+          }
+          return { ok: false, text: '' };
+        }, 120_000);
+        const toast = page.locator('.notifications-toasts .notification-toast', { hasText: 'NB201Pareto-1 finished' }).first();
+        await toast.waitFor({ timeout: 30_000 });
+        const message = await toast.innerText();
+        await shoot('12-search-dashboard.png');
+        if (!dashboard.ok) throw new Error(`the dashboard shows "${dashboard.text}"`);
+        const best = Number(/\(trial (\d+)\)/.exec(message)?.[1]);
+        if (!best) throw new Error(`no best trial in the notification "${message}"`);
+        const at = await dashboard.frame.evaluate((t) => {
+          const p = globalThis.nasDashboard.position(t);
+          const r = document.querySelector('.scatter').getBoundingClientRect();
+          return { x: p.x - r.left, y: p.y - r.top };
+        }, best);
+        await dashboard.frame.locator('.scatter').click({ position: at });
+        const text = await poll(async () => {
+          const lines = (await renderedLines(page)).join('\n');
+          return { ok: lines.includes(`trial ${best} of search NB201Pareto`) && /network NB201_/.test(lines), lines };
+        }, 60_000);
+        if (!text.ok) throw new Error(`no .nas text of trial ${best} in the editor: ${text.lines.slice(0, 200)}`);
+        const graph = await poll(async () => {
+          for (const f of page.frames()) {
+            const n = await f
+              .locator('.stage g.nas-node')
+              .count()
+              .catch(() => 0);
+            const title = await f
+              .locator('.title, h1, .toolbar')
+              .first()
+              .innerText({ timeout: 200 })
+              .catch(() => '');
+            if (n > 0 && !/resnet/i.test(title)) return { ok: true, n };
+          }
+          return { ok: false };
+        }, 60_000);
+        await page.waitForTimeout(500);
+        await shoot('13-search-open-best.png');
+        if (!graph.ok) throw new Error("no graph view with the trial's boxes");
+        return `${dashboard.text}; "${message.replace(/\s+/g, ' ').slice(0, 120)}"; trial ${best} opened as .nas text and a graph of ${graph.n} boxes`;
+      },
+    );
+
     await step('turning nas.inlayHints.enabled off removes the hints (the server reads the setting)', async () => {
       await openFile(page, 'tiny.nas');
       const hinted = async () => (await renderedLines(page)).filter((l) => HINT_TEXT.test(l));

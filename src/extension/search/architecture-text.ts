@@ -4,6 +4,8 @@
  * the language server or a child process. Free of the vscode API.
  */
 import { execFile } from 'node:child_process';
+import * as fs from 'node:fs';
+import * as path from 'node:path';
 import type { RunManifest } from '../../protocol/dashboard.js';
 import type { TrialRecord } from '../../protocol/search-events.js';
 
@@ -36,4 +38,29 @@ export function decisionsOf(encoding: string): Record<string, number> {
     if (eq > 0) out[part.slice(0, eq)] = Number(part.slice(eq + 1));
   }
   return out;
+}
+
+/**
+ * The file that defines a run's space, for the graph view (which draws a definition of the
+ * file it is given): the searched file, or one it imports (`import "nb201"`, relative, `.nas`
+ * optional), followed a few levels deep. Undefined when the space is in the standard library
+ * or nowhere to be found.
+ */
+export function spaceFile(file: string, space: string, depth = 4): string | undefined {
+  let text: string;
+  try {
+    text = fs.readFileSync(file, 'utf8');
+  } catch {
+    return undefined;
+  }
+  // A definition (`space NB201(...) {` or `space NB201 {`), not a search block's `space NB201` line.
+  if (new RegExp(`^\\s*space\\s+${space}\\s*[({]`, 'm').test(text)) return file;
+  if (depth === 0) return undefined;
+  for (const m of text.matchAll(/^\s*import\s+"([^"]+)"/gm)) {
+    const target = m[1]!;
+    if (target.startsWith('std/')) continue;
+    const found = spaceFile(path.resolve(path.dirname(file), target.endsWith('.nas') ? target : `${target}.nas`), space, depth - 1);
+    if (found) return found;
+  }
+  return undefined;
 }

@@ -11,7 +11,7 @@ import * as vscode from 'vscode';
 import { DASHBOARD_VIEW_TYPE, type DashboardHostMessage, type DashboardState, type DashboardWebviewMessage, type RunStatus } from '../../protocol/dashboard.js';
 import type { TrialRecord } from '../../protocol/search-events.js';
 import type { GraphPanelsApi } from '../graph-panel.js';
-import { architectureText, decisionsOf, type CliLauncher } from './architecture-text.js';
+import { architectureText, decisionsOf, spaceFile, type CliLauncher } from './architecture-text.js';
 import { dashboardPage } from './dashboard-page.js';
 import { readRun, type StoredRun } from './run-store.js';
 
@@ -154,7 +154,8 @@ export class DashboardPanels implements vscode.Disposable {
       }
       await vscode.window.showTextDocument(docs[0]!, { viewColumn: vscode.ViewColumn.Active, preview: false });
       const graphs = await this.graphs().catch(() => undefined);
-      await graphs?.show(vscode.Uri.file(run.manifest.file), run.manifest.space, decisionsOf(trials[0]!.encoding));
+      const defined = spaceFile(run.manifest.file, run.manifest.space);
+      if (defined) await graphs?.show(vscode.Uri.file(defined), run.manifest.space, decisionsOf(trials[0]!.encoding));
     } catch (e) {
       this.log.appendLine(`opening trial ${numbers.join(', ')} of ${dir}: ${(e as Error).message}`);
       void vscode.window.showErrorMessage(`NAS Studio: could not open trial ${numbers.join(', ')}: ${(e as Error).message.split('\n')[0]}`);
