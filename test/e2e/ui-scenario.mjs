@@ -323,7 +323,9 @@ export async function runUiScenario({ url, artifacts, browserProfile }) {
         await dashboard.frame.locator('.scatter').click({ position: at });
         const text = await poll(async () => {
           const lines = (await renderedLines(page)).join('\n');
-          return { ok: lines.includes(`trial ${best} of search NB201Pareto`) && /network\s+NB201_/.test(lines), lines };
+          // Monaco renders spaces as no-break spaces.
+          const plain = lines.replace(/\s+/g, ' ');
+          return { ok: plain.includes(`# trial ${best} of search NB201Pareto`) && /network NB201_[0-9a-f]{8} \{/.test(plain), lines };
         }, 60_000);
         if (!text.ok) throw new Error(`no .nas text of trial ${best} in the editor: ${text.lines.replace(/\s+/g, ' ').slice(0, 200)}`);
         const graph = await poll(async () => {
