@@ -35,14 +35,14 @@ const common = {
 };
 
 /**
- * In dist/cli.cjs, the training commands' `import('./train-run.js')` and `import('./bench-run.js')`
+ * In dist/cli.cjs, the training commands' `import('./train-run.js')`, `import('./bench-run.js')`, `import('./fuse-run.js')` and `import('./bench-fuse-run.js')`
  * load dist/cli-train.cjs at run time instead of being bundled: a CLI bundle with the training
  * engine in it took 290 ms to load, without it 140 ms (parsing alone is most of that).
  */
 const loadTrainingBundle = {
   name: 'load-training-bundle',
   setup(build) {
-    build.onResolve({ filter: /^\.\/(train|bench)-run\.js$/ }, (args) =>
+    build.onResolve({ filter: /^\.\/(train|bench|fuse|bench-fuse)-run\.js$/ }, (args) =>
       args.kind === 'dynamic-import' && args.importer.includes('src/cli/commands') ? { path: './cli-train.cjs', external: true } : undefined,
     );
     build.onResolve({ filter: /^\.\/graph-run\.js$/ }, (args) =>

@@ -15,6 +15,7 @@ import { collectImportUris, isBuiltinUri } from '../src/core/language/services/i
 import type { SpaceStatsRunner } from './space-stats-worker.js';
 import type { SpaceStatsJob, SpaceStatsReply } from '../src/protocol/space-stats-worker.js';
 import { NodeSlot } from '../src/core/util/node-slot.js';
+import { computeFixedFigures, type FixedFigures } from './fixed-figures.js';
 
 export interface StatementFigures {
   readonly statement: AstNode;
@@ -54,6 +55,7 @@ export class NasAnalysis {
   private readonly ready = new NodeSlot<ast.Definition, Keyed<SpaceStatsReply>>('space figures');
   private readonly readyListeners: Array<() => void> = [];
   private readonly indexes = new NodeSlot<LangiumDocument, Cached<Map<AstNode, StatementFigures>>>('statement index');
+  private readonly fixed = new NodeSlot<ast.Definition, Cached<FixedFigures>>('fixed network figures');
 
   constructor(
     private readonly shared: LangiumSharedCoreServices,
@@ -76,6 +78,16 @@ export class NasAnalysis {
     // Validation has usually elaborated it already in this build: reuse the core's cache.
     const value = elaborateCached(def);
     this.elaborations.set(def, { generation: this.generation, value });
+    return value;
+  }
+
+  /** A fixed network's instances and runs (`network X = S with { ... }`), for its hints and hovers. */
+  fixedFigures(def: ast.Definition): FixedFigures | undefined {
+    if (!def.fixed) return undefined;
+    const hit = this.fixed.get(def);
+    if (hit && hit.generation === this.generation) return hit.value;
+    const value = computeFixedFigures(def, this.elaborate(def).fixed ?? []);
+    this.fixed.set(def, { generation: this.generation, value });
     return value;
   }
 

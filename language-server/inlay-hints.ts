@@ -55,6 +55,47 @@ export class NasInlayHintProvider implements InlayHintProvider {
         }
       };
       visit(el.body);
+      if (el.fixed) hints.push(...this.fixedHints(el, settings.cost, first, last));
+    }
+    return hints;
+  }
+
+  /**
+   * A fixed network's `with` block: after a cell's `{` its instances and their cost, after each
+   * line the statement it fixes (the first instance's shape, the cost over all instances).
+   */
+  private fixedHints(def: ast.Definition, unit: CostUnit, first: number, last: number): InlayHint[] {
+    const figures = this.analysis.fixedFigures(def);
+    if (!figures) return [];
+    const hints: InlayHint[] = [];
+    const inRange = (p: Position) => p.line >= first && p.line <= last;
+    for (const entry of def.fixed!.entries) {
+      const lines = entry.$type === 'FixedGroup' ? entry.lines : [entry];
+      if (entry.$type === 'FixedGroup' && entry.cell.ref) {
+        const runs = figures.cell(entry.cell.ref);
+        const brace = entry.$cstNode && GrammarUtils.findNodeForKeyword(entry.$cstNode, '{');
+        if (runs && brace && inRange(brace.range.end)) {
+          const label = `×${runs.count} · Σ ${formatSI(runs.totals.params)} params · ${formatSI(costOf(runs.totals.macs, unit))} ${unitLabel(unit)}`;
+          hints.push({ position: brace.range.end, label, kind: InlayHintKind.Type, paddingLeft: true });
+        }
+      }
+      for (const line of lines) {
+        const end = line.$cstNode?.range.end;
+        if (!end || !inRange(end)) continue;
+        const statements = [
+          ...new Set(figures.bindings.filter((b) => b.node.$container === line || b.node.$container?.$container === line).map((b) => b.address.statement)),
+        ];
+        const runs = statements.map((st) => figures.statement(st)).filter((r) => r !== undefined);
+        if (runs.length === 0) continue;
+        const params = runs.reduce((s, r) => s + r.totals.params, 0);
+        const macs = runs.reduce((s, r) => s + r.totals.macs, 0);
+        const shape = runs[runs.length - 1]!.output;
+        const count = runs[0]!.count;
+        let label = shape ? statementLabel(shape, params, macs, unit) : `Σ ${formatSI(params)} · ${formatSI(costOf(macs, unit))}`;
+        if (count > 1) label += ` (×${count})`;
+        const tooltip = `${count > 1 ? `Output of the first of ${count} instances; params and ${unitLabel(unit)} over all of them` : `Output, params and ${unitLabel(unit)}`} of the statement${statements.length > 1 ? 's' : ''} this line fixes.`;
+        hints.push({ position: end, label, tooltip, kind: InlayHintKind.Type, paddingLeft: true });
+      }
     }
     return hints;
   }

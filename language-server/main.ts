@@ -9,6 +9,7 @@ import { NodeFileSystem } from 'langium/node';
 import { createConnection, ProposedFeatures } from 'vscode-languageserver/node.js';
 import { createNasLspServices } from './nas-lsp-module.js';
 import { registerCustomRequests } from './requests.js';
+import { registerFuseRequest } from './fuse-request.js';
 import { guardConnection } from './connection-guard.js';
 import { isSpaceStatsWorker, runSpaceStatsWorker } from './space-stats-worker.js';
 
@@ -18,6 +19,7 @@ function startServer(): void {
   guardConnection(connection, services.shared);
   startLanguageServer(services.shared);
   registerCustomRequests(connection, services);
+  registerFuseRequest(connection, services);
 
   // Settings changed, or space figures are ready: ask the client to re-query what shows them.
   const refresh = (): void => {

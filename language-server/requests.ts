@@ -74,7 +74,11 @@ export function registerCustomRequests(connection: Connection, services: NasLang
 
 function isCellOrBlock(document: LangiumDocument, name: string): boolean {
   const root = document.parseResult.value as ast.Document;
-  return (root.elements ?? []).some((e) => e.$type === 'Definition' && (e.kind === 'cell' || e.kind === 'block') && e.name === name);
+  return (root.elements ?? []).some(
+    (e) =>
+      e.$type === 'Definition' &&
+      (((e.kind === 'cell' || e.kind === 'block') && e.name === name) || e.fixed?.entries.some((g) => g.$type === 'FixedGroup' && g.cell.ref?.name === name)),
+  );
 }
 
 /** Whether an elaboration made an instance of definition `name` (a scope segment `name` or `name.i`). */

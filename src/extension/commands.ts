@@ -1,35 +1,18 @@
 // The editor commands. The graph view's panels live in the language client's bundle
 // (src/extension/graph-panel.ts), search in its own (src/extension/search/search-feature.ts),
-// both loaded on first use. Fusion arrives with its own issue and until then says plainly what
-// is missing; the commands that run training code or spawn processes refuse to run in an
-// untrusted workspace.
+// both loaded on first use; Fuse for Deployment is fuse-command.ts. The commands that run
+// training code or spawn processes refuse to run in an untrusted workspace.
 import * as vscode from 'vscode';
 import type { GraphPanelsApi } from './graph-panel.js';
 import type { SearchFeature } from './search/search-feature.js';
 
+/** What a command that may not run here answers. */
 export interface PendingFeature {
   command: string;
   available: false;
-  reason: 'untrusted-workspace' | 'not-implemented';
+  reason: 'untrusted-workspace';
   message: string;
 }
-
-interface CommandSpec {
-  id: string;
-  title: string;
-  /** True when the command executes code from the workspace or spawns processes. */
-  runsCode: boolean;
-  missing: string;
-}
-
-const PENDING_COMMANDS: readonly CommandSpec[] = [
-  {
-    id: 'nas.fuse',
-    title: 'Fuse for Deployment',
-    runsCode: true,
-    missing: 'operator fusion (conv+bn folding, re-parameterization) is not part of this version yet.',
-  },
-];
 
 /** The graph panels, once the language client runs (rejects if it never starts). */
 export type GraphPanelsAccess = () => Promise<GraphPanelsApi>;
@@ -49,9 +32,6 @@ const SEARCH_COMMANDS: readonly { id: string; title: string; method: keyof Omit<
 ];
 
 export function registerCommands(context: vscode.ExtensionContext, log: vscode.LogOutputChannel, graphs: GraphPanelsAccess, search: SearchAccess): void {
-  for (const spec of PENDING_COMMANDS) {
-    context.subscriptions.push(vscode.commands.registerCommand(spec.id, (...args: unknown[]) => runPendingCommand(spec, log, args)));
-  }
   for (const spec of SEARCH_COMMANDS) {
     context.subscriptions.push(
       vscode.commands.registerCommand(spec.id, async (...args: unknown[]) => {
@@ -110,15 +90,6 @@ async function exportGraph(graphs: GraphPanelsAccess, format: unknown): Promise<
   const done = (await graphs()).exportActive(chosen);
   if (!done) void vscode.window.showInformationMessage('NAS Studio: no graph is open to export. Open one with NAS: Show Graph.');
   return done;
-}
-
-async function runPendingCommand(spec: CommandSpec, log: vscode.LogOutputChannel, args: unknown[]): Promise<PendingFeature> {
-  const target = describeTarget(args);
-  if (spec.runsCode && !vscode.workspace.isTrusted) return refuseUntrusted(spec, log, args);
-  const message = `NAS Studio: ${spec.title} is not available yet: ${spec.missing}`;
-  log.info(`${spec.id}${target}: not available yet`);
-  void vscode.window.showInformationMessage(message);
-  return { command: spec.id, available: false, reason: 'not-implemented', message };
 }
 
 // `enablement` hides the command from menus, but code lenses and other extensions can still

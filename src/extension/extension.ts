@@ -8,6 +8,7 @@ import * as vscode from 'vscode';
 import type { LanguageClient } from 'vscode-languageclient/node';
 import { registerCommands } from './commands.js';
 import { CostStatusBar } from './cost-status-bar.js';
+import { FuseCommand } from './fuse-command.js';
 import type { GraphPanelsApi } from './graph-panel.js';
 import { GRAPH_VIEW_TYPE, type GraphViewState } from '../protocol/graph-view.js';
 import { DASHBOARD_VIEW_TYPE, type DashboardState } from '../protocol/dashboard.js';
@@ -58,7 +59,9 @@ export function activate(context: vscode.ExtensionContext): void {
   );
   const statusBar = new CostStatusBar(log);
   context.subscriptions.push(statusBar);
-  setImmediate(() => void startLanguageClient(context, log, statusBar, graphsReady, graphsFailed));
+  const fuse = new FuseCommand(log, () => graphs);
+  context.subscriptions.push(fuse);
+  setImmediate(() => void startLanguageClient(context, log, statusBar, fuse, graphsReady, graphsFailed));
   // The NAS Runs view gets its data from the search bundle: loaded after activation, not during it.
   setImmediate(() => void searchFeature().catch((e: Error) => log.error(`search: ${e.message}`)));
   // The e2e run reads this line from the logs.
@@ -72,6 +75,7 @@ async function startLanguageClient(
   context: vscode.ExtensionContext,
   log: vscode.LogOutputChannel,
   statusBar: CostStatusBar,
+  fuse: FuseCommand,
   graphsReady: (api: GraphPanelsApi) => void,
   graphsFailed: (error: Error) => void,
 ): Promise<void> {
@@ -85,6 +89,7 @@ async function startLanguageClient(
     await client.start();
     log.info(`language server ready ${(performance.now() - begun).toFixed(0)} ms after activation`);
     statusBar.attach(client);
+    fuse.attach(client);
     graphsReady(createGraphPanels(context, client, log));
   } catch (error) {
     const reason = error instanceof Error ? error.message : String(error);

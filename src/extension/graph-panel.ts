@@ -10,6 +10,7 @@ import type { LanguageClient } from 'vscode-languageclient/node';
 import type { GraphParams, GraphResult } from '../protocol/lsp-extensions.js';
 import { GRAPH_VIEW_TYPE, type GraphSource, type GraphViewState, type HostMessage, type WebviewMessage } from '../protocol/graph-view.js';
 import { graphHtml } from './graph-html.js';
+import { openFusionPanel, type FusionMessage } from './fusion-panel.js';
 
 /** `GraphRequest.method` of src/protocol/lsp-extensions.ts. */
 const GRAPH_METHOD = 'nas/graph';
@@ -22,6 +23,8 @@ export interface GraphPanelsApi {
   show(uri: vscode.Uri, name: string | undefined, decisions?: Record<string, number>): Promise<void>;
   restore(panel: vscode.WebviewPanel, state: GraphViewState | undefined): Promise<void>;
   exportActive(format: 'svg' | 'png'): boolean;
+  /** A block before and after fusion, side by side (fusion-panel.ts). */
+  showFusion(message: FusionMessage): void;
 }
 
 class GraphPanel {
@@ -183,6 +186,9 @@ export function createGraphPanels(context: vscode.ExtensionContext, client: Lang
         return;
       }
       setUp(panel, state.source).open(state.source, false);
+    },
+    showFusion(message) {
+      openFusionPanel(root, message, log);
     },
     exportActive(format) {
       const active = [...panels].find((p) => p.panel.active) ?? [...panels].find((p) => p.panel.visible);

@@ -194,6 +194,27 @@ describe('nas sample', () => {
     }
   });
 
+  it('prints each architecture readably in a few lines, in a text that checks where it is written; --flat the primitive ops', () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'nas-sample-'));
+    const r = nas(['sample', '--count', '3', path.join(ROOT, 'examples/nb201.nas')], dir);
+    expect(r.stderr).toBe('');
+    expect(r.code).toBe(0);
+    const lines = r.stdout.trimEnd().split('\n');
+    expect(lines[0]).toBe(`import "${path.relative(dir, path.join(ROOT, 'examples/nb201')).split(path.sep).join('/')}"`);
+    expect(lines.length).toBeLessThan(40);
+    expect(r.stdout.match(/^network NB201_\w+ = NB201 with \{$/gm)).toHaveLength(3);
+    expect(r.stdout).toMatch(/^ {4}n3 = \((none|skip_connect|nor_conv_1x1|nor_conv_3x3|avg_pool_3x3), n0\), \(\w+, n1\), \(\w+, n2\)$/m);
+    fs.writeFileSync(path.join(dir, 'sampled.nas'), r.stdout);
+    const cost = JSON.parse(nas(['cost', '--json', 'sampled.nas'], dir).stdout) as Array<{ params: number; macs: number }>;
+    const json = JSON.parse(nas(['sample', '--count', '3', '--json', 'examples/nb201.nas']).stdout) as Array<{ params: number; macs: number; arch: string }>;
+    expect(cost.map((c) => [c.params, c.macs])).toEqual(json.map((s) => [s.params, s.macs]));
+    expect(json[0]!.arch).toMatch(/^\|\w+~0\|\+\|/);
+    const flat = nas(['sample', '--count', '1', '--flat', 'examples/nb201.nas']);
+    expect(flat.code).toBe(0);
+    expect(flat.stdout).toMatch(/^network NB201_\w+ \{$/m);
+    expect(flat.stdout.split('\n').length).toBeGreaterThan(100);
+  });
+
   it('rejects a bad --count with exit 2', () => {
     const r = nas(['sample', '--count', 'zero', 'examples/nb201.nas']);
     expect(r.code).toBe(2);

@@ -1,12 +1,13 @@
 /**
- * `nas sample FILE [--seed S] [--count N] [--space NAME]`: uniformly sampled architectures as
- * canonical .nas text; `--arch ENCODING` prints one given architecture instead (the editor's
- * search dashboard opens a trial this way).
+ * `nas sample FILE [--seed S] [--count N] [--space NAME] [--flat]`: uniformly sampled
+ * architectures as .nas text: each the space with its decisions fixed, a few lines that read
+ * like the paper (describe.ts), or with `--flat` the network of primitive ops. `--arch ENCODING`
+ * prints one given architecture instead (the editor's search dashboard opens a trial this way).
  */
 import type { Command } from 'commander';
 import { formatDiagnostic, loadFiles, modelsOf, UsageError } from '../load.js';
 import { ArchitectureSpace } from '../../core/search/architecture-space.js';
-import { describeArchitecture } from '../../core/search/describe.js';
+import { describeArchitecture, importLine } from '../../core/search/describe.js';
 import { Rng } from '../../core/util/random.js';
 import { decodeDecisions } from '../../core/semantics/space.js';
 import { formatSI } from '../../shared/format-number.js';
@@ -28,9 +29,10 @@ export function register(program: Command): void {
     .option('--space <name>', 'the space to sample (default: the first space of the file)')
     .option('--seed <n>', 'random seed', parseIntOption('seed', 0), 0)
     .option('--count <n>', 'how many architectures', parseIntOption('count', 1), 1)
+    .option('--flat', 'print each architecture as a flat network of primitive ops')
     .option('--arch <encoding>', 'print this architecture (key=option;... as a trial records it) instead of sampling')
-    .option('--json', 'print an array of {space, id, encoding, params, macs, text}')
-    .action(async (file: string, opts: { space?: string; seed: number; count: number; arch?: string; json?: boolean }) => {
+    .option('--json', 'print an array of {space, id, encoding, arch, params, macs, text}')
+    .action(async (file: string, opts: { space?: string; seed: number; count: number; flat?: boolean; arch?: string; json?: boolean }) => {
       const [loaded] = await loadFiles([file]);
       const errors = loaded!.diagnostics.filter((d) => d.severity === 'error');
       if (errors.length) {
@@ -56,17 +58,20 @@ export function register(program: Command): void {
         }
         const id = space.id(a);
         const t = space.costs(a);
-        const text = describeArchitecture(space, a, 'nas', {
-          name: `${def.name}_${id.slice(0, 8)}`,
-          header: [
-            given === undefined ? `sampled from space ${def.name} (seed ${opts.seed}, #${i + 1})` : `an architecture of space ${def.name}`,
-            `id ${id}; params ${t.params.toLocaleString('en-US')}; MACs ${formatSI(t.macs, 4)}`,
-            `choices: ${a.encoding}`,
-          ],
-        });
-        out.push({ space: def.name, id, encoding: a.encoding, params: t.params, macs: t.macs, text });
+        const header = [
+          `${given === undefined ? `sampled from space ${def.name} (seed ${opts.seed}, #${i + 1})` : `an architecture of space ${def.name}`}: ${t.params.toLocaleString('en-US')} params, ${formatSI(t.macs, 4)} MACs, id ${id}`,
+        ];
+        if (opts.flat) header.push(`choices: ${a.encoding}`);
+        const name = `${def.name}_${id.slice(0, 8)}`;
+        // JSON texts check wherever they are written: they import the space's file by its absolute path.
+        const text = describeArchitecture(space, a, opts.flat ? 'flat' : 'nas', { name, header, imports: opts.json && !opts.flat ? 'absolute' : undefined });
+        out.push({ space: def.name, id, encoding: a.encoding, arch: describeArchitecture(space, a, 'summary'), params: t.params, macs: t.macs, text });
       }
       if (opts.json) process.stdout.write(JSON.stringify(out, null, 2) + '\n');
-      else process.stdout.write(out.map((o) => o.text).join('\n'));
+      else {
+        // The readable form names the space: one import (from here) makes the output a file that checks.
+        const head = opts.flat ? '' : `${importLine(space, { folder: process.cwd() })}\n`;
+        process.stdout.write(head + out.map((o) => o.text).join('\n'));
+      }
     });
 }

@@ -37,6 +37,7 @@ interface SearchOptions {
   resume?: string;
   json?: boolean;
   quiet?: boolean;
+  flat?: boolean;
 }
 
 function intOption(name: string, min: number) {
@@ -60,6 +61,7 @@ export function register(program: Command): void {
     .option('--resume <dir>', 'continue the run recorded in DIR exactly where it stopped')
     .option('--json', 'NDJSON events on stdout (docs/cli.md)')
     .option('--quiet', 'only the result (no progress)')
+    .option('--flat', "write the chosen architecture (best.nas, the done event's nas) as a flat network of primitive ops")
     .action(async (file: string | undefined, opts: SearchOptions) => {
       const ctrl = new AbortController();
       const onSigint = (): void => {
@@ -148,6 +150,7 @@ async function searchCommand(file: string | undefined, opts: SearchOptions, sign
         store,
         signal,
         progress: opts.repeat === 1,
+        describe: opts.flat ? 'flat' : 'nas',
         onEvent: (e) => {
           if (opts.repeat > 1 && e.event !== 'start' && e.event !== 'done' && e.event !== 'error') return;
           emit?.(e);

@@ -32,6 +32,12 @@ export interface RunOptions {
   readonly onEvent?: (e: SearchEvent) => void;
   /** Emit `trial`, `best` and `pareto` events (the CLI turns them off for --repeat). */
   readonly progress?: boolean;
+  /**
+   * How the chosen architecture is written (`best.nas`, the `done` event's `nas`): the space
+   * with its decisions fixed (default; it imports the space's file from the run directory) or
+   * the flat network of primitive ops (describe.ts).
+   */
+  readonly describe?: 'nas' | 'flat';
 }
 
 export class ReplayMismatchError extends Error {}
@@ -288,8 +294,9 @@ export async function runSearch(o: RunOptions): Promise<DoneEvent> {
   if (counters['pruned'] !== undefined) done.pruned = counters['pruned'];
   if (store) done.run = store.dir;
   if (best) {
-    const nas = describeArchitecture(space, best.arch, 'nas', {
+    const nas = describeArchitecture(space, best.arch, o.describe ?? 'nas', {
       header: [`search ${spec.name}, seed ${seed}: trial ${best.record.trial} of ${entries.length}`, `id ${best.record.id}`],
+      imports: store ? { folder: store.dir } : 'absolute',
     });
     done.best = { ...result(best), nas };
   }

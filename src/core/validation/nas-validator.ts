@@ -87,7 +87,15 @@ export class NasValidator {
       }
     };
     visit(def.body);
-    if (def.kind === 'network' || def.kind === 'space') {
+    if (def.fixed) {
+      if (def.kind !== 'network') {
+        accept('error', `only a network is written as a space with its decisions fixed (\`network ${def.name} = ...\`)`, {
+          node: def,
+          property: 'kind',
+          code: 'type-mismatch',
+        });
+      }
+    } else if (def.kind === 'network' || def.kind === 'space') {
       if (!def.body.some((s) => s.$type === 'InputStmt' && s.dims.length > 0)) {
         accept('error', `${def.kind} ${def.name} needs an input shape: add \`input(C, H, W)\` as its first statement`, {
           node: def,
@@ -117,12 +125,12 @@ export class NasValidator {
     // A definition with a syntax error has a partial AST: elaborating it would only add noise.
     const cst = def.$cstNode;
     if (cst && hasSyntaxErrorIn(AstUtils.getDocument(def).parseResult, cst.offset, cst.end)) return;
-    if (!def.body.some((s) => s.$type === 'InputStmt' && s.dims.length > 0)) return;
+    if (!def.fixed && !def.body.some((s) => s.$type === 'InputStmt' && s.dims.length > 0)) return;
     const result = elaborateCached(def);
     for (const d of result.diagnostics) {
       accept(d.severity, d.message, { node: d.node, property: d.property, code: d.code });
     }
-    if (def.kind === 'network' && result.trace.length > 0) {
+    if (def.kind === 'network' && !def.fixed && result.trace.length > 0) {
       accept(
         'error',
         `network ${def.name} contains ${result.trace.length} choice${result.trace.length === 1 ? '' : 's'}; declare it as \`space\` to make a search space`,

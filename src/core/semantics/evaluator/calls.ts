@@ -80,7 +80,7 @@ export class Calls implements LayerApplier {
   }
 
   /** Binds call arguments to a definition's parameters, in order and by name. */
-  private bindArgs(def: ast.Definition, sig: Signature, args: readonly ast.Arg[], frame: Frame, ctx: EvalContext, site: AstNode): BoundArgs | undefined {
+  bindArgs(def: ast.Definition, sig: Signature, args: readonly ast.Arg[], frame: Frame, ctx: EvalContext, site: AstNode): BoundArgs | undefined {
     const ev = this.ev;
     const { positional, variadic, literalDefaults } = sig;
     // Indexed like `positional` (a Map per call cost more than the rest of binding).
@@ -92,6 +92,7 @@ export class Calls implements LayerApplier {
     let sawNamed = false;
     let poisoned = false;
     for (const a of args) {
+      if (a.label) fail(a, `\`${a.label}:\` labels an option of choice(...); ${def.name} takes no labels`, 'misplaced-label', 'label');
       if (a.name) {
         sawNamed = true;
         // The first parameter of that name (duplicates are reported by the validator).

@@ -72,18 +72,31 @@ export class Evaluator implements MemoHost {
     return this.repeatOutputs.has(t);
   }
 
-  run(def: ast.Definition): ElaborationResult {
+  /**
+   * Elaborates `def`; with `fixed`, `def` is the space a fixed network (`network X = S(args)
+   * with { ... }`) names, its parameters bound to the network's arguments.
+   */
+  run(def: ast.Definition, fixed?: ast.Fixed): ElaborationResult {
     this.model = def;
-    const ctx = outermostContext();
+    // In a fixed network, what fails in a space of another file is reported on the network.
+    const ctx = fixed ? { ...outermostContext(), callStack: [fixed] } : outermostContext();
     let output: TensorValue | undefined;
     try {
       const frame = new Frame(this.globals);
-      for (const p of def.params) {
-        if (!p.default) {
-          this.reporter.report(p, `${def.kind} ${def.name} cannot be elaborated: parameter \`${p.name}\` has no default`, 'missing-default');
-          return this.result(undefined);
+      if (fixed) {
+        const sig = signatureOf(def);
+        const bound = this.calls.bindArgs(def, sig, fixed.args, frame, ctx, fixed);
+        if (!bound) return this.result(undefined);
+        if (bound.rest.length > 0) fail(bound.restNodes[0]!, `${def.name} takes parameters, not tensors`, 'type-mismatch');
+        for (let i = 0; i < sig.positional.length; i++) frame.set(sig.positional[i]!, bound.values[i]!);
+      } else {
+        for (const p of def.params) {
+          if (!p.default) {
+            this.reporter.report(p, `${def.kind} ${def.name} cannot be elaborated: parameter \`${p.name}\` has no default`, 'missing-default');
+            return this.result(undefined);
+          }
+          frame.set(p, this.evalExpr(p.default, frame, ctx));
         }
-        frame.set(p, this.evalExpr(p.default, frame, ctx));
       }
       const out = this.execDefinitionBody(def, frame, [], ctx);
       if (isTensor(out)) output = out;
@@ -100,6 +113,11 @@ export class Evaluator implements MemoHost {
       }
     }
     return this.result(output);
+  }
+
+  /** The result of an elaboration that could not start. */
+  empty(): ElaborationResult {
+    return this.result(undefined);
   }
 
   private result(output: TensorValue | undefined): ElaborationResult {

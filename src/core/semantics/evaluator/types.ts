@@ -2,13 +2,19 @@
 import type { AstNode } from 'langium';
 import type { Graph } from '../graph.js';
 import type { Shape } from '../shape.js';
-import type { TensorValue } from '../values.js';
+import type { TensorValue, Value } from '../values.js';
+import type { InstancePath } from './choice-keys.js';
+import type { FixedBinding } from '../readable/resolve.js';
 import type { StatementTable } from './statement-table.js';
 import type { ElaborationObserver } from '../elaboration-observer.js';
 
 export interface Decider {
-  /** Index in [0, options) of the option taken at this key. */
-  decide(key: string, options: number, site: AstNode): number;
+  /**
+   * Index in [0, options) of the option taken at this key. `path` is the instance path of the
+   * choice (the block calls and loop iterations around it); `values` the options of a
+   * `choice(list)` or `choose(k, list)`, evaluated (a readable architecture names them).
+   */
+  decide(key: string, options: number, site: AstNode, path?: InstancePath, values?: readonly Value[]): number;
 }
 
 export const FIRST_OPTION: Decider = { decide: () => 0 };
@@ -56,6 +62,8 @@ export interface ElaborationResult {
   readonly trace: TraceEntry[];
   /** Block and cell instances replayed from a record rather than interpreted (instance-memo.ts). */
   readonly replays: number;
+  /** A fixed network: each decision and the text it was read from (readable/resolve.ts). */
+  readonly fixed?: readonly FixedBinding[];
 }
 
 export interface ElaborateOptions {

@@ -132,7 +132,8 @@ function resolve(op: string, a: Attrs, name: string, inC: number, inH: number, i
       const affine = a['affine'] !== false;
       const params = affine ? [param(name, 'weight', [inC], { init: { constant: 1 } }), param(name, 'bias', [inC])] : [];
       params.push(param(name, 'running_mean', [inC]), param(name, 'running_var', [inC]), param(name, 'num_batches_tracked', []));
-      return { attrs: { c: inC, affine, eps: BN_EPS, momentum: BN_MOMENTUM }, params };
+      // pad > 0: DBB's BN-and-pad (the output padded with the value BN gives a zero).
+      return { attrs: { c: inC, affine, eps: BN_EPS, momentum: BN_MOMENTUM, pad: (a['pad'] as number | undefined) ?? 0 }, params };
     }
     case 'gn':
       return {
