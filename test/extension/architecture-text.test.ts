@@ -20,9 +20,11 @@ describe('opening a trial', () => {
   it('gets the .nas text of the recorded architecture from the CLI: its id, params and MACs', async () => {
     const text = await architectureText({ node: process.execPath, cli: path.join(ROOT, 'bin/nas.cjs') }, manifest, trial);
     expect(text).toMatch(/^# trial 1 of search NB201Pareto\n/);
-    expect(text).toContain(`# id ${trial.id}; params ${trial.metrics['params']!.toLocaleString('en-US')};`);
+    expect(text).toContain(`: ${trial.metrics['params']!.toLocaleString('en-US')} params,`);
+    expect(text).toContain(`id ${trial.id}`);
     expect(text).toContain(trial.arch);
-    expect(text).toMatch(/\nnetwork NB201_[0-9a-f]{8} \{/);
+    expect(text).toContain(`import ${JSON.stringify(path.join(ROOT, 'examples/nb201'))}`);
+    expect(text).toMatch(/\nnetwork NB201_[0-9a-f]{8} = NB201 with \{/);
   });
 
   it('finds the space in the imported file, not at the search block that names it', () => {

@@ -16,15 +16,21 @@ export interface CliLauncher {
 }
 
 export function architectureText(cli: CliLauncher, manifest: RunManifest, trial: TrialRecord): Promise<string> {
-  const args = [cli.cli, 'sample', manifest.file, '--space', manifest.space, '--arch', trial.encoding];
+  // --json: the text imports the space's file by its absolute path, so an untitled editor checks it.
+  const args = [cli.cli, 'sample', manifest.file, '--space', manifest.space, '--arch', trial.encoding, '--json'];
   return new Promise((resolve, reject) => {
     execFile(
       cli.node,
       args,
       { env: { ...process.env, ELECTRON_RUN_AS_NODE: '1' }, maxBuffer: 64 * 1024 * 1024, windowsHide: true },
       (error, stdout, stderr) => {
-        if (error) reject(new Error(stderr.trim() || error.message));
-        else resolve(`# trial ${trial.trial} of search ${manifest.search}\n${stdout}`);
+        if (error) return reject(new Error(stderr.trim() || error.message));
+        try {
+          const [sample] = JSON.parse(stdout) as { text: string }[];
+          resolve(`# trial ${trial.trial} of search ${manifest.search}\n${sample!.text}`);
+        } catch (e) {
+          reject(new Error(`nas sample printed no architecture (${(e as Error).message})`));
+        }
       },
     );
   });
