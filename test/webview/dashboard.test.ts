@@ -84,10 +84,8 @@ async function feedLive(p: DashboardPage, batch: number): Promise<void> {
   await p.send({ type: 'run', info: info('running'), trials: [] });
   for (let i = 0; i < run.trials.length; i += batch) await p.send({ type: 'trials', trials: run.trials.slice(i, i + batch) });
   await p.send({ type: 'status', status: 'finished', done: run.done });
-  const n = await p.renders();
-  await p.rendered(n + 1);
-  // The last message may have been drawn already; wait for the page to settle on the final count.
-  await p.page.waitForFunction((k) => document.querySelector('.summary')?.textContent?.includes(`${k}/`), run.trials.length);
+  // Drawn once the summary says so (the page coalesces messages into frames: no render count to wait for).
+  await p.page.waitForFunction((k) => document.querySelector('.summary')?.textContent?.includes(`finished · ${k}/`), run.trials.length, { timeout: 60_000 });
 }
 
 describe('the search dashboard in Chromium', () => {
