@@ -325,7 +325,7 @@ export async function runUiScenario({ url, artifacts, browserProfile }) {
           const lines = (await renderedLines(page)).join('\n');
           // Monaco renders spaces as no-break spaces.
           const plain = lines.replace(/\s+/g, ' ');
-          return { ok: plain.includes(`# trial ${best} of search NB201Pareto`) && /network NB201_[0-9a-f]{8} = NB201 with \{/.test(plain), lines };
+          return { ok: plain.includes(`# trial ${best} of search NB201Pareto`) && /network NB201_[0-9a-f]{8} \{/.test(plain), lines };
         }, 60_000);
         if (!text.ok) throw new Error(`no .nas text of trial ${best} in the editor: ${text.lines.replace(/\s+/g, ' ').slice(0, 200)}`);
         const graph = await poll(async () => {

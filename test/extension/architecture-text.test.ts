@@ -23,8 +23,8 @@ describe('opening a trial', () => {
     expect(text).toContain(`: ${trial.metrics['params']!.toLocaleString('en-US')} params,`);
     expect(text).toContain(`id ${trial.id}`);
     expect(text).toContain(trial.arch);
-    expect(text).toContain(`import ${JSON.stringify(path.join(ROOT, 'examples/nb201'))}`);
-    expect(text).toMatch(/\nnetwork NB201_[0-9a-f]{8} = NB201 with \{/);
+    expect(text).not.toMatch(/^import /m);
+    expect(text).toMatch(/\nnetwork NB201_[0-9a-f]{8} \{/);
   });
 
   it('finds the space in the imported file, not at the search block that names it', () => {

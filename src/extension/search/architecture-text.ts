@@ -16,8 +16,10 @@ export interface CliLauncher {
 }
 
 export function architectureText(cli: CliLauncher, manifest: RunManifest, trial: TrialRecord): Promise<string> {
-  // --json: the text imports the space's file by its absolute path, so an untitled editor checks it.
-  const args = [cli.cli, 'sample', manifest.file, '--space', manifest.space, '--arch', trial.encoding, '--json'];
+  // --flat: a self-contained network of primitive ops. The readable form (`network X = S with
+  // {...}`) imports the space's file, which the language server cannot resolve from an untitled
+  // editor; an editor ready to save, train or fuse must check clean.
+  const args = [cli.cli, 'sample', manifest.file, '--space', manifest.space, '--arch', trial.encoding, '--flat', '--json'];
   return new Promise((resolve, reject) => {
     execFile(
       cli.node,
