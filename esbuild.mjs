@@ -14,6 +14,8 @@ const entries = [
   // The language client is a bundle of its own that the extension loads after activating:
   // parsing it inside dist/extension.cjs made VS Code's activation time exceed 200 ms.
   { in: 'src/extension/language-client.ts', out: 'language-client' },
+  // Search in the editor (runner, dashboard host, runs view), loaded on first use like the client.
+  { in: 'src/extension/search/search-feature.ts', out: 'search' },
   { in: 'language-server/main.ts', out: 'language-server' },
 ].filter((e) => fs.existsSync(e.in));
 
@@ -69,6 +71,8 @@ const webview = {
 const webviewEntries = [
   { in: 'webview/graph/main.ts', out: 'graph' },
   { in: 'webview/graph/graph.css', out: 'graph' },
+  { in: 'webview/dashboard/main.ts', out: 'dashboard' },
+  { in: 'webview/dashboard/dashboard.css', out: 'dashboard' },
 ].filter((e) => fs.existsSync(e.in));
 // The layout worker is elkjs' own (minified by its authors), which answers elk-api on the page.
 if (webviewEntries.length) {

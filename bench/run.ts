@@ -18,6 +18,7 @@ const scripts = [
   'bench/train-bench.ts',
   'bench/torch-worker-bench.ts',
   'bench/graph-bench.ts',
+  'bench/dashboard-bench.ts',
   'bench/fuse-bench.ts',
 ].filter((s) => fs.existsSync(path.join(ROOT, s)) && (only.length === 0 || only.some((o) => s.includes(o))));
 /** Run as bundles: they time core code in their own process (bench/bundle.ts says why). */

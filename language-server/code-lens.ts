@@ -4,8 +4,7 @@
  * training-time blocks (RepVGG, ACNet, DBB, MobileOne) and elaborate; above each cell and block
  * of a file with a network or space, and above each cell of a fixed network's `with` block,
  * "Show graph" (its cell view). A lens with an empty command is shown as plain text. A lens
- * sits where its element starts. No "Search" lens while the extension's `nas.search` answers
- * "not available yet" (src/extension/commands.ts): a lens would advertise what does not run.
+ * sits where its element starts. "Export to PyTorch" on networks, "▶ Search" on search blocks.
  */
 import type { LangiumDocument } from 'langium';
 import type { CodeLensProvider } from 'langium/lsp';
@@ -61,6 +60,7 @@ export class NasCodeLensProvider implements CodeLensProvider {
       } else if (el.$type === 'Search') {
         const space = el.items.find((i): i is ast.SpaceItem => i.$type === 'SpaceItem')?.space.ref;
         if (space) lens(range, space.kind === 'space' ? this.spaceSummary(space, unit) : this.networkSummary(space, unit));
+        lens(range, '▶ Search', NasCommands.search, [uri, el.name]);
       }
     }
     return lenses;

@@ -19,7 +19,8 @@ const EDIT_DEBOUNCE_MS = 400;
 
 /** What the extension's activation bundle calls (src/extension/extension.ts, commands.ts). */
 export interface GraphPanelsApi {
-  show(uri: vscode.Uri, name: string | undefined): Promise<void>;
+  /** `decisions`: a space's choices (a search trial's architecture); absent keys take option 0. */
+  show(uri: vscode.Uri, name: string | undefined, decisions?: Record<string, number>): Promise<void>;
   restore(panel: vscode.WebviewPanel, state: GraphViewState | undefined): Promise<void>;
   exportActive(format: 'svg' | 'png'): boolean;
   /** A block before and after fusion, side by side (fusion-panel.ts). */
@@ -163,8 +164,8 @@ export function createGraphPanels(context: vscode.ExtensionContext, client: Lang
     return p;
   };
   return {
-    async show(uri, name) {
-      const source: GraphSource = { uri: uri.toString(), name };
+    async show(uri, name, decisions) {
+      const source: GraphSource = { uri: uri.toString(), name, decisions };
       const existing = [...panels].find((p) => p.source.uri === source.uri);
       if (existing) {
         existing.open(source, true);

@@ -300,6 +300,22 @@ describe('nas sample', () => {
     expect(r.code).toBe(2);
     expect(r.stderr).toContain('--count needs an integer >= 1, found zero');
   });
+
+  it('--arch prints the architecture a search trial recorded: same id, params and MACs', () => {
+    const recorded = fs.readFileSync(path.join(ROOT, 'test/extension/fixtures/nb201-pareto-40.ndjson'), 'utf8').split('\n');
+    const trials = recorded
+      .filter((l) => l.includes('"event":"trial"'))
+      .map((l) => JSON.parse(l) as { id: string; encoding: string; metrics: Record<string, number> });
+    for (const t of [trials[0]!, trials[trials.length - 1]!]) {
+      const r = nas(['sample', '--json', '--arch', t.encoding, 'examples/nb201.nas']);
+      expect(r.code).toBe(0);
+      const [s] = JSON.parse(r.stdout) as Array<{ id: string; encoding: string; params: number; macs: number; text: string }>;
+      expect([s!.id, s!.encoding, s!.params, s!.macs]).toEqual([t.id, t.encoding, t.metrics['params'], t.metrics['macs']]);
+      const [net] = JSON.parse(nas(['cost', '--json', tmpFile('arch.nas', s!.text)]).stdout);
+      expect([net.params, net.macs]).toEqual([t.metrics['params'], t.metrics['macs']]);
+    }
+    expect(nas(['sample', '--arch', 'nonsense', 'examples/nb201.nas']).code).toBe(2);
+  });
 });
 
 describe('nas fmt', () => {

@@ -381,11 +381,11 @@ describe('editing features', () => {
     expect(tokens.data.length).toBeGreaterThan(5 * 10);
     const lenses = await client.connection.sendRequest<CodeLens[]>('textDocument/codeLens', { textDocument: { uri } });
     const commands = lenses.map((l) => l.command!.command).filter((c) => c);
-    // Only lenses whose command runs: the graph view and the PyTorch export; no fuse lens (Net uses no training-time
-    // block, test/lsp/fuse.test.ts has one that does) and no search lens while the extension's
-    // nas.search answers "not available yet".
-    expect(commands).toEqual(['nas.showGraph', 'nas.exportPytorch']);
+    // Only lenses whose command runs: the graph view, the PyTorch export and the search; no fuse
+    // lens (Net uses no training-time block, test/lsp/fuse.test.ts has one that does).
+    expect(commands).toEqual(['nas.showGraph', 'nas.exportPytorch', 'nas.search']);
     expect(lenses.find((l) => l.command!.command === 'nas.showGraph')!.command!.arguments).toEqual([uri, 'Net']);
+    expect(lenses.find((l) => l.command!.command === 'nas.search')!.command!.arguments).toEqual([uri, 'Find']);
     expect(lenses[0]!.command!.title).toMatch(/params · .* MACs/);
   });
 });

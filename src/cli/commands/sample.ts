@@ -1,13 +1,15 @@
 /**
  * `nas sample FILE [--seed S] [--count N] [--space NAME] [--flat]`: uniformly sampled
  * architectures as .nas text: each the space with its decisions fixed, a few lines that read
- * like the paper (describe.ts), or with `--flat` the network of primitive ops.
+ * like the paper (describe.ts), or with `--flat` the network of primitive ops. `--arch ENCODING`
+ * prints one given architecture instead (the editor's search dashboard opens a trial this way).
  */
 import type { Command } from 'commander';
 import { formatDiagnostic, loadFiles, modelsOf, UsageError } from '../load.js';
 import { ArchitectureSpace } from '../../core/search/architecture-space.js';
 import { describeArchitecture, importLine } from '../../core/search/describe.js';
 import { Rng } from '../../core/util/random.js';
+import { decodeDecisions } from '../../core/semantics/space.js';
 import { formatSI } from '../../shared/format-number.js';
 import type { SampleJson } from '../json-types.js';
 
@@ -28,8 +30,9 @@ export function register(program: Command): void {
     .option('--seed <n>', 'random seed', parseIntOption('seed', 0), 0)
     .option('--count <n>', 'how many architectures', parseIntOption('count', 1), 1)
     .option('--flat', 'print each architecture as a flat network of primitive ops')
+    .option('--arch <encoding>', 'print this architecture (key=option;... as a trial records it) instead of sampling')
     .option('--json', 'print an array of {space, id, encoding, arch, params, macs, text}')
-    .action(async (file: string, opts: { space?: string; seed: number; count: number; flat?: boolean; json?: boolean }) => {
+    .action(async (file: string, opts: { space?: string; seed: number; count: number; flat?: boolean; arch?: string; json?: boolean }) => {
       const [loaded] = await loadFiles([file]);
       const errors = loaded!.diagnostics.filter((d) => d.severity === 'error');
       if (errors.length) {
@@ -44,12 +47,19 @@ export function register(program: Command): void {
       const space = new ArchitectureSpace(def);
       const rng = new Rng(opts.seed);
       const out: SampleJson[] = [];
-      for (let i = 0; i < opts.count; i++) {
-        const a = space.sample(rng);
+      const given = opts.arch?.replace(/;+$/, '');
+      if (given !== undefined && !/^([^;=]+=\d+)(;[^;=]+=\d+)*$/.test(given)) {
+        throw new UsageError(`--arch needs key=option;... as \`nas sample --json\` prints it, found "${opts.arch}"`);
+      }
+      for (let i = 0; i < (given === undefined ? opts.count : 1); i++) {
+        const a = given === undefined ? space.sample(rng) : space.fromDecisions(decodeDecisions(given), rng);
+        if (given !== undefined && a.encoding !== given) {
+          process.stderr.write(`nas sample: the space ${def.name} took ${a.encoding} for --arch ${given} (keys it does not have were ignored)\n`);
+        }
         const id = space.id(a);
         const t = space.costs(a);
         const header = [
-          `sampled from space ${def.name} (seed ${opts.seed}, #${i + 1}): ${t.params.toLocaleString('en-US')} params, ${formatSI(t.macs, 4)} MACs, id ${id}`,
+          `${given === undefined ? `sampled from space ${def.name} (seed ${opts.seed}, #${i + 1})` : `an architecture of space ${def.name}`}: ${t.params.toLocaleString('en-US')} params, ${formatSI(t.macs, 4)} MACs, id ${id}`,
         ];
         if (opts.flat) header.push(`choices: ${a.encoding}`);
         const name = `${def.name}_${id.slice(0, 8)}`;
