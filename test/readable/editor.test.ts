@@ -133,7 +133,9 @@ describe('inlay hints in examples/darts_v2.nas', () => {
     expect(at('ReductionCell {')).toMatch(/^×2 · Σ .* params · .* MACs$/);
     const two = (f: (c: number, h: number) => number) => 2 * overNormalCells(f);
     expect(at('n0 = (sep_conv_3x3, p0)')).toBe(`→ 36×32×32 · ${formatSI(two(sepParams))} params · ${formatSI(two(sepMacs))} MACs (×18)`);
-    expect(at('n3 = (skip_connect, p0)')).toBe(`→ 36×32×32 · ${formatSI(overNormalCells(dilParams))} params · ${formatSI(overNormalCells(dilMacs))} MACs (×18)`);
+    expect(at('n3 = (skip_connect, p0)')).toBe(
+      `→ 36×32×32 · ${formatSI(overNormalCells(dilParams))} params · ${formatSI(overNormalCells(dilMacs))} MACs (×18)`,
+    );
     // Pools and skips have no parameters and no MACs.
     expect(at('n3 = (skip_connect, n0), (max_pool_3x3, p1)')).toBe('→ 72×16×16 (×2)');
   });
