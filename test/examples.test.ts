@@ -33,6 +33,7 @@ const FILES = [
   'repvgg_a0.nas',
   'acnet_resnet18.nas',
   'nb201.nas',
+  'fashion_search.nas',
   'nb201_search.nas',
   'nasnet_space.nas',
   'darts_space.nas',

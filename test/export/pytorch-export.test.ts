@@ -98,7 +98,7 @@ describe('exported PyTorch modules have the cost model parameters and the engine
       for (const e of root.elements) if (e.$type === 'Definition' && (e.kind === 'network' || e.kind === 'space')) defs.push(e);
     }
     expect(defs.filter((d) => d.kind === 'network').length).toBe(7);
-    expect(defs.filter((d) => d.kind === 'space').length).toBe(6);
+    expect(defs.filter((d) => d.kind === 'space').length).toBe(8);
     const dir = join(tmp.dir, 'counts');
     mkdirSync(dir);
     // Two PyTorch processes (the machine's cores) check files while the next ones are written.

@@ -96,7 +96,7 @@ describe('the torch engine and the tfjs engine on Fashion-MNIST', () => {
     const [ts, fs] = [torch.events[0]!, tfjs.events[0]!];
     if (ts.event !== 'start' || fs.event !== 'start') throw new Error('no start event');
     expect(ts.backend).toMatch(/^torch cpu/);
-    expect({ ...ts, backend: '', memory_estimate_bytes: 0 }).toEqual({ ...fs, backend: '', memory_estimate_bytes: 0 });
+    expect({ ...ts, backend: '', memoryEstimateBytes: 0 }).toEqual({ ...fs, backend: '', memoryEstimateBytes: 0 });
 
     const a = lastEpoch(torch.events).valAcc;
     const b = lastEpoch(tfjs.events).valAcc;
