@@ -55,6 +55,8 @@ export interface ElaborationResult {
   readonly trace: TraceEntry[];
   /** Block and cell instances replayed from a record rather than interpreted (instance-memo.ts). */
   readonly replays: number;
+  /** Evaluation steps spent (against MAX_WORK); space analysis budgets its runs by them. */
+  readonly work: number;
 }
 
 export interface ElaborateOptions {
