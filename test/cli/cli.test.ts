@@ -197,7 +197,7 @@ describe('nas sample', () => {
   it('rejects a bad --count with exit 2', () => {
     const r = nas(['sample', '--count', 'zero', 'examples/nb201.nas']);
     expect(r.code).toBe(2);
-    expect(r.stderr).toContain('--count needs an integer >= 1, found zero');
+    expect(r.stderr).toBe('nas: --count needs an integer from 1 to 100,000, found "zero"\n');
   });
 });
 

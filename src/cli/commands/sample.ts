@@ -1,19 +1,15 @@
 /** `nas sample FILE [--seed S] [--count N] [--space NAME]`: uniformly sampled architectures as canonical .nas text. */
 import type { Command } from 'commander';
 import { formatDiagnostic, loadFiles, modelsOf, UsageError } from '../load.js';
-import { SpaceSampler } from '../../core/semantics/space.js';
+import { SpaceAnalysisError, SpaceSampler } from '../../core/semantics/space.js';
 import { printArchitecture } from '../../core/semantics/print-architecture.js';
 import { Rng } from '../../core/util/random.js';
 import { formatSI } from '../../shared/format-number.js';
 import type { SampleJson } from '../json-types.js';
-
-function parseIntOption(name: string, min: number) {
-  return (v: string): number => {
-    const n = Number(v);
-    if (!Number.isInteger(n) || n < min) throw new UsageError(`--${name} needs an integer >= ${min}, found ${v}`);
-    return n;
-  };
-}
+import { integerOption, MAX_SAMPLE_COUNT, seedOption } from '../options.js';
+import { JsonArrayWriter, writeOut } from '../stream-output.js';
+import { printable } from '../printable.js';
+import { approximateFields, formatCount } from '../figures-text.js';
 
 export function register(program: Command): void {
   program
@@ -21,8 +17,8 @@ export function register(program: Command): void {
     .description('print architectures sampled uniformly from a space, as canonical .nas text')
     .argument('<file>', '.nas file')
     .option('--space <name>', 'the space to sample (default: the first space of the file)')
-    .option('--seed <n>', 'random seed', parseIntOption('seed', 0), 0)
-    .option('--count <n>', 'how many architectures', parseIntOption('count', 1), 1)
+    .option('--seed <n>', 'random seed, an integer from 0 to 2^32 - 1', seedOption, 0)
+    .option('--count <n>', `how many architectures (at most ${MAX_SAMPLE_COUNT.toLocaleString('en-US')})`, integerOption('count', 1, MAX_SAMPLE_COUNT), 1)
     .option('--json', 'print an array of {space, id, encoding, params, macs, text}')
     .action(async (file: string, opts: { space?: string; seed: number; count: number; json?: boolean }) => {
       const [loaded] = await loadFiles([file]);
@@ -35,9 +31,19 @@ export function register(program: Command): void {
       const spaces = modelsOf(loaded!.root, opts.space).filter((m) => m.kind === 'space' || opts.space);
       const def = spaces[0];
       if (!def) throw new UsageError(`${file} has no space to sample`);
-      const sampler = new SpaceSampler(def);
+      let sampler: SpaceSampler;
+      try {
+        sampler = new SpaceSampler(def);
+      } catch (e) {
+        if (!(e instanceof SpaceAnalysisError)) throw e;
+        process.stderr.write(printable(`${file}: ${e.message}`) + '\n');
+        process.exitCode = 1;
+        return;
+      }
       const rng = new Rng(opts.seed);
-      const out: SampleJson[] = [];
+      const json = opts.json ? new JsonArrayWriter() : undefined;
+      // Each architecture is printed as soon as it is sampled: a long run shows its progress
+      // and holds one architecture at a time.
       for (let i = 0; i < opts.count; i++) {
         const a = sampler.sample(rng);
         const t = a.result.graph.totals();
@@ -46,13 +52,16 @@ export function register(program: Command): void {
           name,
           header: [
             `sampled from space ${def.name} (seed ${opts.seed}, #${i + 1})`,
-            `id ${a.id}; params ${t.params.toLocaleString('en-US')}; MACs ${formatSI(t.macs, 4)}`,
+            `id ${a.id}; params ${formatCount(t.params)}; MACs ${formatSI(t.macs, 4)}`,
             `choices: ${a.encoding}`,
           ],
         });
-        out.push({ space: def.name, id: a.id, encoding: a.encoding, params: t.params, macs: t.macs, text });
+        const sample: SampleJson = { space: def.name, id: a.id, encoding: a.encoding, params: t.params, macs: t.macs, text };
+        const approximate = approximateFields({ params: t.params, macs: t.macs });
+        if (approximate) sample.approximate = approximate;
+        if (json) await json.add(sample);
+        else await writeOut(i === 0 ? text : `\n${text}`);
       }
-      if (opts.json) process.stdout.write(JSON.stringify(out, null, 2) + '\n');
-      else process.stdout.write(out.map((o) => o.text).join('\n'));
+      await json?.close();
     });
 }
