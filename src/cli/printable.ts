@@ -6,6 +6,7 @@
  * JSON output needs none of this: JSON.stringify escapes control characters itself.
  */
 // C0 controls but tab, DEL, C1 controls, and the bidirectional embeddings and isolates.
+// eslint-disable-next-line no-control-regex -- matching control characters is the point
 const UNSAFE = /[\u0000-\u0008\u000a-\u001f\u007f-\u009f\u202a-\u202e\u2066-\u2069]/g;
 
 export function printable(text: string): string {

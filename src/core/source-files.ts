@@ -49,7 +49,8 @@ function errnoReason(path: string, e: unknown): SourceFileError {
 function checkStat(path: string, stat: fs.Stats, limit: number): void {
   if (stat.isDirectory()) throw new SourceFileError(path, 'is a directory, expected a .nas file');
   if (!stat.isFile()) throw new SourceFileError(path, `is ${kindOf(stat)}, not a regular file; only regular files are read`);
-  if (stat.size > limit) throw new SourceFileError(path, `is ${stat.size.toLocaleString('en-US')} bytes, more than the ${limit.toLocaleString('en-US')} a source file may have`);
+  if (stat.size > limit)
+    throw new SourceFileError(path, `is ${stat.size.toLocaleString('en-US')} bytes, more than the ${limit.toLocaleString('en-US')} a source file may have`);
 }
 
 /**

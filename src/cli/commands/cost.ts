@@ -108,9 +108,7 @@ function formatHuman(r: NetworkCost | SpaceCost): string {
   if (r.layers) {
     const w = Math.min(60, Math.max(...r.layers.map((l) => l.name.length)));
     for (const l of r.layers) {
-      lines.push(
-        `  ${l.name.padEnd(w)}  ${l.output.join('×').padStart(14)}  ${formatCount(l.params).padStart(12)}  ${formatCount(l.macs).padStart(14)}`,
-      );
+      lines.push(`  ${l.name.padEnd(w)}  ${l.output.join('×').padStart(14)}  ${formatCount(l.params).padStart(12)}  ${formatCount(l.macs).padStart(14)}`);
     }
   }
   return lines.join('\n');

@@ -288,7 +288,9 @@ export function computeSpaceStats(
     }
     found.merge(ext);
     if (size === undefined) {
-      const why = share.exhausted ? `within the analysis limit of ${budget.limit.toLocaleString('en-US')} evaluation steps` : `(more than ${limit} architectures)`;
+      const why = share.exhausted
+        ? `within the analysis limit of ${budget.limit.toLocaleString('en-US')} evaluation steps`
+        : `(more than ${limit} architectures)`;
       throw new SpaceAnalysisError(`the space ${def.name} nests structural choices too deeply to count exactly ${why}`);
     }
   }

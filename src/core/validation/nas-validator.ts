@@ -5,12 +5,12 @@
  */
 import { AstUtils, type LangiumDocument, type ValidationAcceptor, type ValidationChecks, type LangiumDocuments } from 'langium';
 import type * as ast from '../language/generated/ast.js';
-import { resolveImportUri } from '../language/imports.js';
 import { parsedByFastParser } from '../language/fast-parser.js';
 import { elaborateCached } from '../semantics/evaluator/index.js';
 import { suggestName } from '../semantics/suggest.js';
 import { KNOWN_METRICS, KNOWN_STRATEGIES, KNOWN_EVALUATORS } from './search-vocabulary.js';
 import { registerReparamChecks } from '../reparam/validator.js';
+import { checkImportTarget } from './import-checks.js';
 
 export function registerNasChecks(
   registry: { register(checks: ValidationChecks<ast.NasAstType>, thisObj: object): void },
@@ -46,20 +46,7 @@ export class NasValidator {
   }
 
   checkImport(imp: ast.Import, accept: ValidationAcceptor): void {
-    if (typeof imp.path !== 'string') return; // the parser reported it
-    const doc = AstUtils.getDocument(imp);
-    const uri = resolveImportUri(doc.uri, imp.path);
-    if (uri.toString() === doc.uri.toString()) {
-      accept('error', 'a file cannot import itself', { node: imp, property: 'path', code: 'import-cycle' });
-      return;
-    }
-    if (!this.documents().hasDocument(uri)) {
-      accept('error', `cannot find imported file "${imp.path}" (looked for ${uri.scheme === 'file' ? uri.fsPath : uri.toString()})`, {
-        node: imp,
-        property: 'path',
-        code: 'import-not-found',
-      });
-    }
+    checkImportTarget(imp, accept, this.documents());
   }
 
   checkDefinition(def: ast.Definition, accept: ValidationAcceptor): void {
