@@ -11,6 +11,7 @@ import { suggestName } from '../semantics/suggest.js';
 import { KNOWN_METRICS, KNOWN_STRATEGIES, KNOWN_EVALUATORS } from './search-vocabulary.js';
 import { registerReparamChecks } from '../reparam/validator.js';
 import { checkImportTarget } from './import-checks.js';
+import { checkSearchBlock } from './search-block-checks.js';
 
 export function registerNasChecks(
   registry: { register(checks: ValidationChecks<ast.NasAstType>, thisObj: object): void },
@@ -21,7 +22,7 @@ export function registerNasChecks(
     Document: [v.checkDuplicateTopLevel],
     Import: v.checkImport,
     Definition: [v.checkDefinition, v.checkModel],
-    Search: v.checkSearch,
+    Search: [v.checkSearch, checkSearchBlock],
   };
   registry.register(checks, v);
   registerReparamChecks(registry);
