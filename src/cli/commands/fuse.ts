@@ -9,6 +9,7 @@ import * as path from 'node:path';
 import { URI } from 'langium';
 import type { Command } from 'commander';
 import { displayPath, formatDiagnostic, loadFiles, modelsOf, UsageError } from '../load.js';
+import { checkRegularTarget, writeWhole } from '../write-whole.js';
 import { NasWorkspace } from '../../core/workspace.js';
 import { elaborate } from '../../core/semantics/evaluator/index.js';
 import { formatSI } from '../../shared/format-number.js';
@@ -84,7 +85,7 @@ function checkOutPath(input: string, out: string, force: boolean): string {
     existing = undefined;
   }
   if (existing) {
-    if (existing.isDirectory()) throw new UsageError(`--out ${out} is a directory, expected a file`);
+    checkRegularTarget(target, `--out ${out}`);
     let same = false;
     try {
       same = fs.realpathSync(target) === fs.realpathSync(input);
@@ -126,18 +127,6 @@ function pickNetwork(root: Document, file: string, name: string | undefined): De
     return undefined;
   }
   return fusable[0];
-}
-
-/** Writes a temporary file beside `target` and renames it: a crash leaves the old file or the new one. */
-function writeWhole(target: string, text: string): void {
-  const tmp = path.join(path.dirname(target), `.${path.basename(target)}.${process.pid}.tmp`);
-  try {
-    fs.writeFileSync(tmp, text);
-    fs.renameSync(tmp, target);
-  } catch (e) {
-    fs.rmSync(tmp, { force: true });
-    throw new UsageError(`cannot write ${target}: ${(e as Error).message}`);
-  }
 }
 
 function formatHuman(r: FuseJson): string {
