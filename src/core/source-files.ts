@@ -9,8 +9,8 @@ import * as fs from 'node:fs';
 import { NodeFileSystemProvider } from 'langium/node';
 import type { URI } from 'langium';
 
-/** The largest source file read (the largest reference example is about 10 kB). */
-export const MAX_SOURCE_BYTES = 2 * 1024 * 1024;
+/** The largest source file read: a hundred times the largest reference example (about 10 kB). */
+export const MAX_SOURCE_BYTES = 1024 * 1024;
 
 /** A file that is not read, with a sentence that says why. */
 export class SourceFileError extends Error {

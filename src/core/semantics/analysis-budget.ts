@@ -5,15 +5,15 @@
  * (evaluator/errors.ts); the number of them is not, and a single choice over a million values
  * or a thousand repeated blocks of choices would run for minutes. The budget counts the
  * evaluation steps of every run of one analysis and stops it at ANALYSIS_WORK_LIMIT, which the
- * largest reference space (NASNet's) stays well within.
+ * largest reference space (NASNet's, about 12 million steps) stays within.
  */
 import type * as ast from '../language/generated/ast.js';
 import { elaborate, type Decider, type ElaborationResult } from './evaluator/index.js';
 
 export type Decisions = ReadonlyMap<string, number>;
 
-/** Evaluation steps one analysis may spend over all its elaborations (a few seconds' work). */
-export const ANALYSIS_WORK_LIMIT = 30_000_000;
+/** Evaluation steps one analysis may spend over all its elaborations (about ten seconds' work). */
+export const ANALYSIS_WORK_LIMIT = 15_000_000;
 
 /** Runs the elaborator with `decisions`, taking option 0 for keys not in it. */
 export function elaborateWith(def: ast.Definition, decisions: Decisions = new Map()): ElaborationResult {
