@@ -74,3 +74,18 @@ space SMNAS(classes: int = 80) {
   # neck: FPN over C3-C5 (+P6, P7) or a single C5 level
   output [c3, c4, c5] -> choice(FPN(256, head), SingleLevel(256, head))
 }
+
+/** SM-NAS's two-stage search on this space: first the structure (resolution, backbone, neck)
+ * against MACs, then the head's width and depth, with partial-order pruning. */
+search SMNASTwoStage {
+  # Detection training is out of reach here: accuracy comes from the `fake` evaluator
+  # (deterministic, rising with MACs; it predicts nothing about real mAP) and the cost is the
+  # cost model's MACs. Swap in a trained or measured evaluator to use it for real.
+  space SMNAS
+  strategy smnas(population = 8, structural = 0.5)
+  maximize accuracy
+  minimize macs
+  evaluator fake(noise = 2)
+  budget 40
+  seed 0
+}

@@ -10,6 +10,7 @@ import type * as ast from '../src/core/language/generated/ast.js';
 import { paramText, signatureText } from './describe.js';
 import { enclosingCall } from './signature-help.js';
 import { splitTopLevelChunks } from '../src/core/language/chunks.js';
+import { EVALUATORS, PENDING_EVALUATORS, STRATEGIES } from '../src/core/search/vocabulary.js';
 
 const SNIPPETS: ReadonlyArray<{ label: string; detail: string; body: string }> = [
   {
@@ -35,7 +36,12 @@ const SNIPPETS: ReadonlyArray<{ label: string; detail: string; body: string }> =
   {
     label: 'search',
     detail: 'search: strategy, objectives, evaluator and budget for a space',
-    body: 'search ${1:Name} {\n  space ${2:Space}\n  strategy ${3|random,evolution,regularized_evolution,local_search,grid,bayesian,nsga2|}\n  maximize accuracy\n  constraint macs <= ${4:600M}\n  evaluator ${5|benchmark,zero_cost,train,supernet,cost|}\n  budget ${6:100}\n  seed 0\n}',
+    // The names come from the search engine's vocabulary: every one offered runs.
+    body: `search \${1:Name} {\n  space \${2:Space}\n  strategy \${3|${STRATEGIES.filter((x) => x.singleObjective)
+      .map((x) => x.name)
+      .join(',')}|}\n  maximize accuracy\n  constraint macs <= \${4:600M}\n  evaluator \${5|${EVALUATORS.filter((x) => !PENDING_EVALUATORS.has(x.name))
+      .map((x) => x.name)
+      .join(',')}|}\n  budget \${6:100}\n  seed 0\n}`,
   },
 ];
 

@@ -59,3 +59,16 @@ export interface FuseJson {
   /** Definitions of imported files that use training-time blocks and were left as they are. */
   external: Array<{ definition: string; file: string }>;
 }
+/** `nas search --json` prints NDJSON events, declared with the search engine's run records. */
+export type {
+  SearchEvent,
+  StartEvent,
+  TrialEvent,
+  BestEvent,
+  ParetoEvent,
+  DoneEvent,
+  ErrorEvent,
+  SummaryEvent,
+  TrialRecord,
+  ArchitectureResult,
+} from '../protocol/search-events.js';

@@ -7,6 +7,7 @@ import { Command, CommanderError } from 'commander';
 import { UsageError } from './load.js';
 import { printable } from './printable.js';
 import { SourceFileError } from '../core/source-files.js';
+import { SpaceAnalysisError } from '../core/semantics/space.js';
 import { describeSystemError } from './system-errors.js';
 import { register as registerCheck } from './commands/check.js';
 import { register as registerCost } from './commands/cost.js';
@@ -15,18 +16,21 @@ import { register as registerTrain } from './commands/train.js';
 import { register as registerBench } from './commands/bench.js';
 import { register as registerFmt } from './commands/fmt.js';
 import { register as registerFuse } from './commands/fuse.js';
+import { register as registerSearch } from './commands/search.js';
+import { PRODUCT_VERSION } from './version.js';
 
 export function createProgram(): Command {
   const program = new Command();
   program
     .name('nas')
     .description('NAS Studio: check, cost, sample and search neural-network architectures in .nas files')
-    .version('0.1.0')
+    .version(PRODUCT_VERSION)
     .exitOverride()
     .configureOutput({ outputError: (str, write) => write(str) });
   registerCheck(program);
   registerCost(program);
   registerSample(program);
+  registerSearch(program);
   registerTrain(program);
   registerBench(program);
   registerFmt(program);
@@ -51,6 +55,11 @@ export async function runCli(argv: string[]): Promise<number> {
     if (e instanceof SourceFileError) {
       process.stderr.write(`nas: cannot read ${printable(e.path)}: ${printable(e.reason)}\n`);
       return 2;
+    }
+    // A space too large to analyse within the limits: the job failed, for a stated reason.
+    if (e instanceof SpaceAnalysisError) {
+      process.stderr.write(`nas: ${printable(e.message)}\n`);
+      return 1;
     }
     // A file the command could not read or write, named with what was wrong: an I/O error.
     const io = describeSystemError(e);

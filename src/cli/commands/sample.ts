@@ -1,8 +1,9 @@
 /** `nas sample FILE [--seed S] [--count N] [--space NAME]`: uniformly sampled architectures as canonical .nas text. */
 import type { Command } from 'commander';
 import { formatDiagnostic, loadFiles, modelsOf, UsageError } from '../load.js';
-import { SpaceAnalysisError, SpaceSampler } from '../../core/semantics/space.js';
-import { printArchitecture } from '../../core/semantics/print-architecture.js';
+import { SpaceAnalysisError } from '../../core/semantics/space.js';
+import { ArchitectureSpace } from '../../core/search/architecture-space.js';
+import { describeArchitecture } from '../../core/search/describe.js';
 import { Rng } from '../../core/util/random.js';
 import { formatSI } from '../../shared/format-number.js';
 import type { SampleJson } from '../json-types.js';
@@ -31,9 +32,10 @@ export function register(program: Command): void {
       const spaces = modelsOf(loaded!.root, opts.space).filter((m) => m.kind === 'space' || opts.space);
       const def = spaces[0];
       if (!def) throw new UsageError(`${file} has no space to sample`);
-      let sampler: SpaceSampler;
+      // Uniform over the space (as SpaceSampler: structural keys weighted by what they lead to).
+      let space: ArchitectureSpace;
       try {
-        sampler = new SpaceSampler(def);
+        space = new ArchitectureSpace(def);
       } catch (e) {
         if (!(e instanceof SpaceAnalysisError)) throw e;
         process.stderr.write(printable(`${file}: ${e.message}`) + '\n');
@@ -45,18 +47,18 @@ export function register(program: Command): void {
       // Each architecture is printed as soon as it is sampled: a long run shows its progress
       // and holds one architecture at a time.
       for (let i = 0; i < opts.count; i++) {
-        const a = sampler.sample(rng);
-        const t = a.result.graph.totals();
-        const name = `${def.name}_${a.id.slice(0, 8)}`;
-        const text = printArchitecture(a.result.graph, a.result.output!.node, {
-          name,
+        const a = space.sample(rng);
+        const id = space.id(a);
+        const t = space.costs(a);
+        const text = describeArchitecture(space, a, 'nas', {
+          name: `${def.name}_${id.slice(0, 8)}`,
           header: [
             `sampled from space ${def.name} (seed ${opts.seed}, #${i + 1})`,
-            `id ${a.id}; params ${formatCount(t.params)}; MACs ${formatSI(t.macs, 4)}`,
+            `id ${id}; params ${formatCount(t.params)}; MACs ${formatSI(t.macs, 4)}`,
             `choices: ${a.encoding}`,
           ],
         });
-        const sample: SampleJson = { space: def.name, id: a.id, encoding: a.encoding, params: t.params, macs: t.macs, text };
+        const sample: SampleJson = { space: def.name, id, encoding: a.encoding, params: t.params, macs: t.macs, text };
         const approximate = approximateFields({ params: t.params, macs: t.macs });
         if (approximate) sample.approximate = approximate;
         if (json) await json.add(sample);

@@ -526,6 +526,16 @@ export class SpaceSampler {
     return this.analysis.table;
   }
 
+  /** Keys of the first-options architecture, in decision order. */
+  get keys(): readonly KeyInfo[] {
+    return this.analysis.keys;
+  }
+
+  /** True when some choice changes which choices exist (a depth choice). */
+  get structural(): boolean {
+    return this.analysis.structural.size > 0;
+  }
+
   sample(rng: Rng): SampledArchitecture {
     const decider: Decider = {
       decide: (key, n) => {

@@ -37,14 +37,21 @@ export class Rng {
   }
 }
 
-/** 64-bit FNV-1a of a string, as 16 hex digits: a stable, short architecture id. */
+/**
+ * 64-bit FNV-1a of a string (over its UTF-16 code units), as 16 hex digits: a stable, short
+ * architecture id. Computed on two 32-bit halves (the prime is 2^40 + 0x1b3): a search hashes
+ * every architecture it meets, and BigInt arithmetic made this the search loop's hot spot.
+ */
 export function hash64(text: string): string {
-  let h = 0xcbf29ce484222325n;
-  const prime = 0x100000001b3n;
-  const mask = (1n << 64n) - 1n;
+  let hi = 0xcbf29ce4;
+  let lo = 0x84222325;
   for (let i = 0; i < text.length; i++) {
-    h ^= BigInt(text.charCodeAt(i));
-    h = (h * prime) & mask;
+    lo = (lo ^ text.charCodeAt(i)) >>> 0;
+    // h * (2^40 + 0x1b3) mod 2^64: lo * 0x1b3 is below 2^41, exact in a double.
+    const p = lo * 0x1b3;
+    const carry = Math.floor(p / 4294967296);
+    hi = (hi * 0x1b3 + carry + ((lo << 8) >>> 0)) >>> 0;
+    lo = p >>> 0;
   }
-  return h.toString(16).padStart(16, '0');
+  return hi.toString(16).padStart(8, '0') + lo.toString(16).padStart(8, '0');
 }

@@ -8,8 +8,9 @@ import type * as ast from '../language/generated/ast.js';
 import { parsedByFastParser } from '../language/fast-parser.js';
 import { elaborateCached } from '../semantics/evaluator/index.js';
 import { suggestName } from '../semantics/suggest.js';
-import { KNOWN_METRICS, KNOWN_STRATEGIES, KNOWN_EVALUATORS } from './search-vocabulary.js';
 import { registerReparamChecks } from '../reparam/validator.js';
+import { KNOWN_METRICS, KNOWN_STRATEGIES, KNOWN_EVALUATORS } from '../search/vocabulary.js';
+import { checkSearchSpec } from './search-checks.js';
 import { checkImportTarget } from './import-checks.js';
 import { checkSearchBlock } from './search-block-checks.js';
 
@@ -22,7 +23,7 @@ export function registerNasChecks(
     Document: [v.checkDuplicateTopLevel],
     Import: v.checkImport,
     Definition: [v.checkDefinition, v.checkModel],
-    Search: [v.checkSearch, checkSearchBlock],
+    Search: [v.checkSearch, checkSearchSpec, checkSearchBlock],
   };
   registry.register(checks, v);
   registerReparamChecks(registry);

@@ -1,57 +1,13 @@
 /**
- * Checks of a `search` block's structure that need no search engine: objectives named once,
- * constraints that compare a metric with a number it can take, budgets that are finite and in
- * range. (Strategy and evaluator settings are checked against the engine's own vocabulary.)
- * Without these, `budget 1e400`, `constraint macs <= -1` or a repeated objective checked clean.
+ * Checks of a `search` block's structure that the engine's reading of it (search/spec.ts:
+ * setting values, budget values, seed) leaves: each metric is an objective once, a constraint's
+ * bound is finite and can be met by a metric that is never negative, and no budget setting is
+ * given twice. Without these, `constraint macs <= -1` or a repeated objective checked clean.
  */
 import type { AstNode, ValidationAcceptor } from 'langium';
 import type * as ast from '../language/generated/ast.js';
-import { parseNumber } from '../semantics/numbers.js';
-import { KNOWN_METRICS } from './search-vocabulary.js';
-
-type Constant = number | string | boolean | undefined;
-
-/** The value of a constant expression (literals, signs, brackets, arithmetic), else undefined. */
-export function constantOf(e: ast.Expr | undefined): Constant {
-  if (!e) return undefined;
-  switch (e.$type) {
-    case 'NumberLit':
-      return parseNumber((e as ast.NumberLit).value);
-    case 'StringLit':
-      return (e as ast.StringLit).value;
-    case 'BoolLit':
-      return (e as ast.BoolLit).value === 'true';
-    case 'Paren':
-      return constantOf((e as ast.Paren).inner);
-    case 'Unary': {
-      const u = e as ast.Unary;
-      const v = constantOf(u.operand);
-      return u.op === '-' && typeof v === 'number' ? -v : undefined;
-    }
-    case 'BinaryExpr': {
-      const b = e as ast.BinaryExpr;
-      const l = constantOf(b.left);
-      const r = constantOf(b.right);
-      if (typeof l !== 'number' || typeof r !== 'number') return undefined;
-      switch (b.operator) {
-        case '+':
-          return l + r;
-        case '-':
-          return l - r;
-        case '*':
-          return l * r;
-        case '/':
-          return r === 0 ? undefined : l / r;
-      }
-      return undefined;
-    }
-  }
-  return undefined;
-}
-
-function describe(v: Constant): string {
-  return typeof v === 'string' ? `the string ${JSON.stringify(v.length > 40 ? `${v.slice(0, 40)}…` : v)}` : `\`${String(v)}\``;
-}
+import { constantValue, type ConstValue } from '../search/settings.js';
+import { KNOWN_METRICS } from '../search/vocabulary.js';
 
 /** As written (`1e400`), for a value that is not what was written (Infinity). */
 function sourceOf(e: ast.Expr, v: number): string {
@@ -96,13 +52,10 @@ function satisfiable(op: string, bound: number): { some: boolean; all: boolean }
 
 function checkConstraint(c: ast.ConstraintItem, accept: ValidationAcceptor): void {
   if (!c.metric || !c.value) return;
-  const v = constantOf(c.value);
-  if (v === undefined) return; // not a constant here: the search reads it when it runs
+  const v: ConstValue | undefined = constantValue(c.value);
+  // Not a number: the engine's reading reports it (search/spec.ts).
+  if (typeof v !== 'number') return;
   const at = { node: c.value as AstNode, code: 'setting-value' };
-  if (typeof v !== 'number') {
-    accept('error', `a constraint compares \`${c.metric}\` with a number (\`constraint macs <= 300M\`), found ${describe(v)}`, at);
-    return;
-  }
   if (!Number.isFinite(v)) {
     accept('error', `the bound of \`${c.metric}\` is not a finite number (found ${sourceOf(c.value, v)})`, at);
     return;
@@ -114,32 +67,16 @@ function checkConstraint(c: ast.ConstraintItem, accept: ValidationAcceptor): voi
   else if (all) accept('warning', `\`${c.metric} ${c.op} ${v}\` always holds: \`${c.metric}\` is never negative`, at);
 }
 
-function checkCount(value: ast.Expr, what: string, integer: boolean, accept: ValidationAcceptor): void {
-  const v = constantOf(value);
-  if (v === undefined) return;
-  const at = { node: value as AstNode, code: 'setting-value' };
-  if (typeof v !== 'number') accept('error', `${what} is a number, found ${describe(v)}`, at);
-  else if (!Number.isFinite(v)) accept('error', `${what} must be a finite number, found ${sourceOf(value, v)}`, at);
-  else if (integer && !(Number.isInteger(v) && v >= 1)) accept('error', `${what} must be an integer >= 1, found ${v}`, at);
-  else if (!integer && !(v > 0)) accept('error', `${what} must be positive, found ${v}`, at);
-}
-
+/** A budget setting given twice (the engine would take the last silently). */
 function checkBudget(b: ast.BudgetItem, accept: ValidationAcceptor): void {
-  if (b.value) {
-    checkCount(b.value, 'the budget (a number of evaluations)', true, accept);
-    return;
-  }
   const seen = new Set<string>();
   for (const a of b.args) {
-    if (!a.name) {
-      accept('error', 'name the budget: `budget(queries = 100, seconds = 3600)`, or write `budget 100`', { node: a, code: 'unknown-setting' });
-      continue;
-    }
+    if (!a.name) continue;
     if (seen.has(a.name)) accept('error', `\`${a.name}\` is given twice`, { node: a, property: 'name', code: 'duplicate-attribute' });
     seen.add(a.name);
-    if (a.name === 'queries') checkCount(a.value, '`queries` (evaluations)', true, accept);
-    else if (a.name === 'seconds') checkCount(a.value, '`seconds`', false, accept);
-    else accept('error', `the budget takes \`queries\` and \`seconds\`, not \`${a.name}\``, { node: a, property: 'name', code: 'unknown-setting' });
+    const v = constantValue(a.value);
+    if (a.name === 'seconds' && v === Infinity)
+      accept('error', `\`seconds\` must be a finite number, found ${sourceOf(a.value, v)}`, { node: a.value, code: 'setting-value' });
   }
 }
 

@@ -1,0 +1,116 @@
+/**
+ * A run directory: `run.json` (what was searched: the source files' hash, the search, the
+ * strategy and evaluator settings, the product version), `trials.jsonl` (one line per
+ * evaluation, appended with a write(2) as each finishes, so a killed process loses only the
+ * trials in flight; the kernel keeps what was written), and at the end `result.json` (the
+ * `done` event) and `best.nas` (the chosen network as .nas text).
+ * Resuming reads the trials back, drops a torn last line, and continues appending.
+ */
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import type { DoneEvent, TrialRecord } from '../../protocol/search-events.js';
+
+export const RUN_FORMAT = 1;
+
+export interface RunMeta {
+  format: number;
+  /** `nas-studio x.y.z`. */
+  product: string;
+  /** The .nas file searched, as given. */
+  file: string;
+  /** sha256 of the file and every file it imports (language/imports), in load order. */
+  sourceHash: string;
+  search: string;
+  space: string;
+  strategy: { name: string; settings: Record<string, unknown> };
+  evaluator: { name: string; settings: Record<string, unknown> };
+  objectives: { metric: string; direction: string }[];
+  constraints: string[];
+  budget: { queries: number; seconds?: number };
+  seed: number;
+  created: string;
+}
+
+export class RunStoreError extends Error {}
+
+export class RunStore {
+  private fd: number | undefined;
+
+  private constructor(
+    readonly dir: string,
+    readonly meta: RunMeta,
+    readonly trials: TrialRecord[],
+  ) {}
+
+  /** Creates a new run directory; refuses one that already holds a run. */
+  static create(dir: string, meta: RunMeta): RunStore {
+    if (fs.existsSync(path.join(dir, 'run.json')) || fs.existsSync(path.join(dir, 'trials.jsonl'))) {
+      throw new RunStoreError(`${dir} already holds a run (continue it with --resume ${dir}, or choose another --out)`);
+    }
+    try {
+      fs.mkdirSync(dir, { recursive: true });
+      writeAtomic(path.join(dir, 'run.json'), JSON.stringify(meta, null, 2) + '\n');
+    } catch (e) {
+      throw new RunStoreError(`cannot write the run directory ${dir}: ${(e as Error).message}`);
+    }
+    const store = new RunStore(dir, meta, []);
+    store.open();
+    return store;
+  }
+
+  /** Opens a run to continue it: its metadata and the complete trials recorded so far. */
+  static resume(dir: string): RunStore {
+    let meta: RunMeta;
+    try {
+      meta = JSON.parse(fs.readFileSync(path.join(dir, 'run.json'), 'utf8')) as RunMeta;
+    } catch (e) {
+      const missing = (e as NodeJS.ErrnoException).code === 'ENOENT';
+      throw new RunStoreError(missing ? `${dir} is not a run directory (no run.json)` : `cannot read ${path.join(dir, 'run.json')}: ${(e as Error).message}`);
+    }
+    if (meta.format !== RUN_FORMAT) throw new RunStoreError(`${dir} was written in run format ${meta.format}; this product reads format ${RUN_FORMAT}`);
+    const file = path.join(dir, 'trials.jsonl');
+    const text = fs.existsSync(file) ? fs.readFileSync(file, 'utf8') : '';
+    const trials: TrialRecord[] = [];
+    let good = 0;
+    for (let start = 0; start < text.length; ) {
+      const end = text.indexOf('\n', start);
+      if (end < 0) break; // a torn last line: the trial was in flight
+      try {
+        trials.push(JSON.parse(text.slice(start, end)) as TrialRecord);
+      } catch {
+        break;
+      }
+      good = end + 1;
+      start = end + 1;
+    }
+    if (good < text.length) fs.truncateSync(file, Buffer.byteLength(text.slice(0, good)));
+    const store = new RunStore(dir, meta, trials);
+    store.open();
+    return store;
+  }
+
+  append(t: TrialRecord): void {
+    fs.writeSync(this.fd!, JSON.stringify(t) + '\n');
+  }
+
+  finish(done: DoneEvent): void {
+    writeAtomic(path.join(this.dir, 'result.json'), JSON.stringify(done, null, 2) + '\n');
+    if (done.best) writeAtomic(path.join(this.dir, 'best.nas'), done.best.nas);
+  }
+
+  close(): void {
+    if (this.fd !== undefined) fs.closeSync(this.fd);
+    this.fd = undefined;
+  }
+
+  private open(): void {
+    this.fd = fs.openSync(path.join(this.dir, 'trials.jsonl'), 'a');
+  }
+}
+
+/** Write to a temporary file and rename, so a reader never sees half a file. */
+function writeAtomic(file: string, text: string): void {
+  const tmp = `${file}.${process.pid}.tmp`;
+  fs.writeFileSync(tmp, text);
+  fs.renameSync(tmp, file);
+}

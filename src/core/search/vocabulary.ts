@@ -1,0 +1,269 @@
+/**
+ * The names a `search` block accepts and the settings each strategy and evaluator takes: one
+ * table read by the editor's checks (src/core/validation) and by the search engine, so that
+ * every name the language accepts runs and every setting is checked where it is written.
+ * No imports: the language server loads this file.
+ */
+
+/** Metrics of the cost model: known for every architecture without evaluating it. */
+export const COST_METRICS: ReadonlySet<string> = new Set(['macs', 'flops', 'params', 'activations']);
+
+/** Metrics an evaluator may report (accuracy in percent; error = 100 - accuracy). */
+export const EVALUATED_METRICS: ReadonlySet<string> = new Set(['accuracy', 'error', 'loss', 'latency']);
+
+export const KNOWN_METRICS: ReadonlySet<string> = new Set([...EVALUATED_METRICS, ...COST_METRICS]);
+
+export type SettingKind =
+  | { readonly type: 'int'; readonly min: number; readonly max?: number }
+  | { readonly type: 'number'; readonly min?: number; readonly max?: number; readonly above?: number }
+  | { readonly type: 'string'; readonly values: readonly string[] }
+  | { readonly type: 'bool' }
+  /** A list of numbers, one per objective (a hypervolume reference point). */
+  | { readonly type: 'numbers' };
+
+export type SettingValue = number | string | boolean | readonly number[];
+
+export interface SettingSpec {
+  readonly name: string;
+  readonly kind: SettingKind;
+  /** Undefined: no default (the engine derives one, e.g. a reference point from the space). */
+  readonly default?: SettingValue;
+  readonly doc: string;
+}
+
+export interface StrategySpec {
+  readonly name: string;
+  /** Optimises one scalar (several objectives need the MnasNet reward's `target`). */
+  readonly singleObjective: boolean;
+  /** Proposes architectures without comparing results (random, grid): with several objectives and no `target` it returns the front. */
+  readonly blind?: boolean;
+  readonly settings: readonly SettingSpec[];
+  readonly doc: string;
+}
+
+const int = (min: number, max?: number): SettingKind => ({ type: 'int', min, max });
+const PROXIES = ['macs', 'params', 'flops', 'activations'];
+
+/** MnasNet's reward ACC x (COST/target)^w (Tan et al., CVPR 2019): how a single-objective strategy scalarises two objectives. */
+const REWARD: readonly SettingSpec[] = [
+  { name: 'target', kind: { type: 'number', above: 0 }, doc: 'the cost target T of the reward ACC x (COST/T)^w (needed with two objectives)' },
+  { name: 'w', kind: { type: 'number', max: 0 }, default: -0.07, doc: 'the exponent w of the soft reward (MnasNet: -0.07)' },
+  {
+    name: 'reward',
+    kind: { type: 'string', values: ['soft', 'hard'] },
+    default: 'soft',
+    doc: 'soft: w on both sides of T; hard: no penalty below T and w = -1 above it (MnasNet)',
+  },
+];
+
+/** Asynchronous successive halving (Li et al. 2020, ASHA) over an evaluator's fidelities. */
+const HALVING: SettingSpec = {
+  name: 'halving',
+  kind: int(0),
+  default: 0,
+  doc: 'eta of successive halving over the evaluator fidelities: continue a candidate only if in the top 1/eta of its rung (0: off)',
+};
+
+/** Hypervolume reference point of a front. */
+const REFERENCE: SettingSpec = {
+  name: 'reference',
+  kind: { type: 'numbers' },
+  doc: 'hypervolume reference point, one value per objective (default: the worst of each)',
+};
+
+const WARMUP: readonly SettingSpec[] = [
+  {
+    name: 'warmup',
+    kind: int(0),
+    default: 0,
+    doc: 'zero-cost warm-up (Abdelfattah et al. 2021): rank this many random architectures by `proxy` (free) and start from the best',
+  },
+  { name: 'proxy', kind: { type: 'string', values: PROXIES }, default: 'macs', doc: 'the cost-model metric that ranks warm-up architectures (larger first)' },
+];
+
+export const STRATEGIES: readonly StrategySpec[] = [
+  { name: 'random', singleObjective: true, blind: true, settings: [...REWARD, REFERENCE, HALVING], doc: 'uniform samples from the feasible part of the space' },
+  {
+    name: 'grid',
+    singleObjective: true,
+    blind: true,
+    settings: [...REWARD, REFERENCE, HALVING],
+    doc: 'every architecture in decision order (small spaces); stops when the space is exhausted',
+  },
+  {
+    name: 'local_search',
+    singleObjective: true,
+    settings: [...REWARD, ...WARMUP, HALVING],
+    doc: 'best-improvement hill climbing over one-decision neighbours, restarting from a random architecture at a local optimum (White et al. 2021)',
+  },
+  {
+    name: 'regularized_evolution',
+    singleObjective: true,
+    settings: [
+      { name: 'population', kind: int(2), default: 10, doc: 'population size P' },
+      { name: 'sample', kind: int(2), default: 3, doc: 'tournament size S (at most P)' },
+      ...WARMUP,
+      ...REWARD,
+      HALVING,
+    ],
+    doc: 'aging evolution (Real et al., AAAI 2019): tournament of S, mutate the winner, remove the oldest',
+  },
+  {
+    name: 'evolution',
+    singleObjective: true,
+    settings: [
+      { name: 'population', kind: int(2), default: 10, doc: 'population size P' },
+      { name: 'sample', kind: int(2), default: 3, doc: 'tournament size S (at most P)' },
+      ...WARMUP,
+      ...REWARD,
+      HALVING,
+    ],
+    doc: 'non-aging tournament evolution (Real et al. 2017): as regularized evolution but removes the worst; with the supernet evaluator, SPOS (Guo et al. 2020)',
+  },
+  {
+    name: 'nsga2',
+    singleObjective: false,
+    settings: [
+      { name: 'population', kind: int(4), default: 20, doc: 'population size' },
+      { name: 'crossover', kind: { type: 'number', min: 0, max: 1 }, default: 0.9, doc: 'probability of uniform crossover' },
+      {
+        name: 'mutation',
+        kind: { type: 'number', min: 0, max: 1 },
+        default: 0,
+        doc: 'per-decision mutation probability (0: one over the number of decisions)',
+      },
+      {
+        name: 'screen',
+        kind: int(1),
+        default: 1,
+        doc: 'offspring drawn per evaluation; >1 picks the one with the largest predicted hypervolume gain (surrogate-assisted, Lu et al. 2020)',
+      },
+      {
+        name: 'init',
+        kind: { type: 'string', values: ['random', 'spread'] },
+        default: 'random',
+        doc: 'initial population: random, or spread evenly over the free cost objectives',
+      },
+      REFERENCE,
+      HALVING,
+    ],
+    doc: 'NSGA-II (Deb et al. 2002): nondominated sorting, crowding distance, binary tournaments, uniform crossover and mutation',
+  },
+  {
+    name: 'smnas',
+    singleObjective: false,
+    settings: [
+      { name: 'population', kind: int(2), default: 16, doc: 'population of each stage' },
+      { name: 'structural', kind: { type: 'number', above: 0, max: 1 }, default: 0.5, doc: 'fraction of the budget for the structural stage' },
+      {
+        name: 'bar',
+        kind: { type: 'number' },
+        doc: 'accuracy bar of partial-order pruning (default: the median of the first objective so far)',
+      },
+      REFERENCE,
+    ],
+    doc: 'SM-NAS two-stage search (Yao et al., AAAI 2020): structure and resolution, then the modules inner settings, with partial-order pruning',
+  },
+  {
+    name: 'reinforce',
+    singleObjective: true,
+    settings: [
+      { name: 'lr', kind: { type: 'number', above: 0 }, default: 0.1, doc: 'learning rate of the policy logits' },
+      { name: 'baseline', kind: { type: 'number', min: 0, max: 1 }, default: 0.9, doc: 'decay of the moving-average reward baseline' },
+      { name: 'entropy', kind: { type: 'number', min: 0 }, default: 0.0001, doc: 'entropy bonus weight' },
+      ...REWARD,
+      HALVING,
+    ],
+    doc: 'REINFORCE (Williams 1992) on a factorised policy over the decisions (Zoph & Le 2017; ENAS, Pham et al. 2018) with a moving-average baseline',
+  },
+  {
+    name: 'bayesian',
+    singleObjective: true,
+    settings: [
+      { name: 'initial', kind: int(1), default: 10, doc: 'random architectures before the model is used' },
+      { name: 'ensemble', kind: int(1), default: 5, doc: 'bootstrap models in the ensemble' },
+      { name: 'candidates', kind: int(1), default: 100, doc: 'candidates scored by the acquisition per step (mutations of the best and random samples)' },
+      {
+        name: 'acquisition',
+        kind: { type: 'string', values: ['its', 'ucb'] },
+        default: 'its',
+        doc: 'independent Thompson sampling or an upper confidence bound',
+      },
+      ...REWARD,
+      HALVING,
+    ],
+    doc: 'BANANAS-style Bayesian optimisation (White et al., AAAI 2021): an ensemble of predictors on the one-hot decision encoding',
+  },
+];
+
+export const KNOWN_STRATEGIES: ReadonlySet<string> = new Set(STRATEGIES.map((s) => s.name));
+
+export interface EvaluatorSpec {
+  readonly name: string;
+  /** Metrics it reports besides the cost model's. */
+  readonly metrics: readonly string[];
+  readonly settings: readonly SettingSpec[];
+  readonly doc: string;
+}
+
+export const NB201_DATASETS = ['cifar10', 'cifar100', 'imagenet16-120'];
+export const NB201_COLUMNS = ['acc12', 'acc200', 'acc200_one_seed'];
+
+export const EVALUATORS: readonly EvaluatorSpec[] = [
+  {
+    name: 'benchmark',
+    metrics: ['accuracy', 'error'],
+    settings: [
+      {
+        name: 'table',
+        kind: { type: 'string', values: ['nb201'] },
+        default: 'nb201',
+        doc: 'the tabular benchmark (NAS-Bench-201, shipped inside the product)',
+      },
+      { name: 'dataset', kind: { type: 'string', values: NB201_DATASETS }, default: 'cifar10', doc: 'the benchmark dataset' },
+      {
+        name: 'fitness',
+        kind: { type: 'string', values: NB201_COLUMNS },
+        default: 'acc12',
+        doc: 'the column the search sees: 12-epoch test accuracy (one seed), 200-epoch (mean over seeds) or 200-epoch of one seed',
+      },
+      { name: 'report', kind: { type: 'string', values: NB201_COLUMNS }, default: 'acc200', doc: 'the column reported for the chosen architecture' },
+    ],
+    doc: 'NAS-Bench-201 accuracies (Dong & Yang, ICLR 2020) looked up instead of training',
+  },
+  { name: 'cost', metrics: [], settings: [], doc: 'cost-model metrics only (params, MACs, FLOPs, activations); no training' },
+  {
+    name: 'fake',
+    metrics: ['accuracy', 'error', 'loss', 'latency'],
+    settings: [
+      { name: 'noise', kind: { type: 'number', min: 0 }, default: 1, doc: 'amplitude of the deterministic per-architecture noise (accuracy points)' },
+      { name: 'delay', kind: int(0, 60_000), default: 0, doc: 'milliseconds each evaluation waits (to test progress and cancellation)' },
+      { name: 'fail', kind: { type: 'number', min: 0, max: 1 }, default: 0, doc: 'fraction of architectures whose evaluation fails (deterministic)' },
+    ],
+    doc: 'a deterministic stand-in for training: accuracy rises with log MACs plus hashed noise; for tests, demos and benchmarks',
+  },
+  { name: 'train', metrics: ['accuracy', 'error', 'loss'], settings: [], doc: 'train each candidate (not yet implemented)' },
+  { name: 'supernet', metrics: ['accuracy', 'error', 'loss'], settings: [], doc: 'weight-sharing one-shot evaluation (not yet implemented)' },
+  { name: 'zero_cost', metrics: ['accuracy'], settings: [], doc: 'zero-cost proxies (not yet implemented)' },
+];
+
+export const KNOWN_EVALUATORS: ReadonlySet<string> = new Set(EVALUATORS.map((e) => e.name));
+
+/**
+ * Evaluators the language names but nothing runs yet: the editor warns and the CLI refuses
+ * with this message. The training work removes names from here as it implements them.
+ */
+export const PENDING_EVALUATORS: ReadonlySet<string> = new Set(['train', 'supernet', 'zero_cost']);
+
+export function pendingEvaluatorMessage(name: string): string {
+  const runnable = EVALUATORS.filter((e) => !PENDING_EVALUATORS.has(e.name)).map((e) => e.name);
+  return `evaluator \`${name}\` is not implemented yet; evaluators that run: ${runnable.join(', ')}`;
+}
+
+export function strategySpec(name: string): StrategySpec | undefined {
+  return STRATEGIES.find((s) => s.name === name);
+}
+
+export function evaluatorSpec(name: string): EvaluatorSpec | undefined {
+  return EVALUATORS.find((e) => e.name === name);
+}
