@@ -8,9 +8,9 @@
 import * as fs from 'node:fs';
 import { NodeFileSystemProvider } from 'langium/node';
 import type { URI } from 'langium';
+import { MAX_SOURCE_BYTES } from './util/source-limit.js';
 
-/** The largest source file read: a hundred times the largest reference example (about 10 kB). */
-export const MAX_SOURCE_BYTES = 1024 * 1024;
+export { MAX_SOURCE_BYTES };
 
 /** A file that is not read, with a sentence that says why. */
 export class SourceFileError extends Error {

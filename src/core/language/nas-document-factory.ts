@@ -38,6 +38,7 @@ import { NasCstNodeBuilder, linkContainers } from './cst-builder.js';
 import { moveLeaf, type LeafFields } from './cst-nodes.js';
 import { TooManySyntaxErrors } from './parse-guard.js';
 import { isCstPending, parseFast, registerLazyCstOwner, type LazyCstOwner } from './fast-parser.js';
+import { MAX_SOURCE_BYTES, tooLargeParse } from '../util/source-limit.js';
 
 type IToken = ParseResult['parserErrors'][number]['token'];
 
@@ -220,6 +221,8 @@ export class NasDocumentFactory extends DefaultLangiumDocumentFactory {
    * CST, as a whole-text parse gives.
    */
   protected override parse<T extends AstNode>(uri: URI, text: string, options?: ParserOptions): ParseResult<T> {
+    // Beyond the size limit an empty document is parsed, with one error that says why.
+    if (text.length > MAX_SOURCE_BYTES) return tooLargeParse(this.parse<T>(uri, '', options), text.length);
     if (options?.rule) {
       const result = this.parseWhole<T>(uri, text, options);
       const root = result.value.$cstNode as CompositeCstNode | undefined;

@@ -1,0 +1,277 @@
+/**
+ * The adversarial findings of issue 20 at the level they were found: the bundled `nas` in a
+ * child process, checked on exit code (0, 1 or 2 only), message, and bounds stated as sizes
+ * and steps (a run that hung would fail on the spawn's guard, not on a time bound here).
+ */
+import { spawn, spawnSync } from 'node:child_process';
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { MAX_SOURCE_BYTES } from '../../src/core/source-files.js';
+import { ANALYSIS_WORK_LIMIT } from '../../src/core/semantics/analysis-budget.js';
+
+const ROOT = path.resolve(__dirname, '../..');
+const BIN = path.join(ROOT, 'bin/nas.cjs');
+
+function nas(args: string[], cwd = ROOT) {
+  // The timeout guards the test run against a hang (the finding), it bounds no speed.
+  const r = spawnSync(process.execPath, [BIN, ...args], { cwd, encoding: 'utf8', timeout: 120_000 });
+  return { code: r.status, stdout: r.stdout, stderr: r.stderr };
+}
+
+function tmpDir(): string {
+  return fs.mkdtempSync(path.join(os.tmpdir(), 'nas-bad-'));
+}
+
+function write(dir: string, name: string, text: string): string {
+  const file = path.join(dir, name);
+  fs.writeFileSync(file, text);
+  return file;
+}
+
+function fifo(dir: string, name: string): string {
+  const file = path.join(dir, name);
+  expect(spawnSync('mkfifo', [file]).status).toBe(0);
+  return file;
+}
+
+const SPACE = (body: string) => `space S {\n  input(3, 8, 8)\n  ${body}\n}\n`;
+
+describe('files that are not regular files, or too large, are never read', () => {
+  it('refuses /dev/zero, /dev/null, a FIFO and a link to a device with exit 2 naming the file', () => {
+    const dir = tmpDir();
+    const pipe = fifo(dir, 'pipe.nas');
+    const link = path.join(dir, 'zero.nas');
+    fs.symlinkSync('/dev/zero', link);
+    for (const [file, what] of [
+      ['/dev/zero', 'a character device'],
+      ['/dev/null', 'a character device'],
+      [pipe, 'a FIFO (named pipe)'],
+      [link, 'a character device'],
+    ] as const) {
+      const r = nas(['check', file]);
+      expect(r.code, file).toBe(2);
+      expect(r.stderr).toBe(`nas: cannot read ${file}: is ${what}, not a regular file; only regular files are read\n`);
+    }
+  });
+
+  it(`refuses a file over ${MAX_SOURCE_BYTES} bytes without reading it, and a directory`, () => {
+    const dir = tmpDir();
+    // A million lines took 33 s and 1.6 GB before `too-large`.
+    const text = `network N {\n  input(3, 8, 8)\n${'  relu\n'.repeat(1_000_000)}}\n`;
+    const big = write(dir, 'million.nas', text);
+    const r = nas(['check', big]);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toBe(
+      `nas: cannot read ${big}: is ${text.length.toLocaleString('en-US')} bytes, more than the ${MAX_SOURCE_BYTES.toLocaleString('en-US')} a source file may have\n`,
+    );
+    const d = nas(['cost', dir]);
+    expect(d.code).toBe(2);
+    expect(d.stderr).toBe(`nas: cannot read ${dir}: is a directory, expected a .nas file\n`);
+  });
+
+  it('checks a file whatever its name: NET.NAS, net.txt, no extension', () => {
+    const dir = tmpDir();
+    for (const name of ['NET.NAS', 'net.txt', 'net']) {
+      const file = write(dir, name, 'network N {\n  input(3, 8, 8)\n  rleu\n}\n');
+      const r = nas(['check', file]);
+      expect(r.stderr, name).toBe('');
+      expect(r.stdout).toBe(`${file}:3:3: error unknown-name unknown name \`rleu\`; did you mean \`relu\`?\n`);
+      expect(r.code).toBe(1);
+    }
+  });
+
+  it('reports an import of a FIFO or of a link to /dev/zero at the import, without reading it', () => {
+    const dir = tmpDir();
+    fifo(dir, 'pipe.nas');
+    fs.symlinkSync('/dev/zero', path.join(dir, 'zero.nas'));
+    const main = write(dir, 'main.nas', 'import "pipe"\nimport "zero"\nnetwork N {\n  input(3, 8, 8)\n  relu\n}\n');
+    const r = nas(['check', main]);
+    expect(r.code).toBe(1);
+    expect(r.stdout.split('\n').filter(Boolean)).toEqual([
+      `${main}:1:8: error import-unreadable cannot import "pipe": ${dir}/pipe.nas is a FIFO (named pipe), not a regular file; only regular files are read`,
+      `${main}:2:8: error import-unreadable cannot import "zero": ${dir}/zero.nas is a character device, not a regular file; only regular files are read`,
+    ]);
+  });
+});
+
+describe('every command is bounded by stated limits', () => {
+  it('a choice over a million values is a too-large diagnostic at the choice, found by check', () => {
+    const f = write(tmpDir(), 'range.nas', SPACE('conv(choice(1..1000000), k=1)'));
+    const r = nas(['check', f]);
+    expect(r.code).toBe(1);
+    expect(r.stdout).toBe(`${f}:3:8: error too-large a choice of 1,000,000 options: a choice may have at most 100,000\n`);
+    // choose(20, 40 ops): C(40, 20) = 137,846,528,820 subsets.
+    const g = write(tmpDir(), 'choose.nas', SPACE(`choose(20, [${Array.from({ length: 40 }, () => 'relu').join(', ')}])`));
+    expect(nas(['check', g]).stdout).toBe(
+      `${g}:3:3: error too-large choose(20, ...) of 40 options has more than 100,000 subsets, the most a choice may have\n`,
+    );
+  });
+
+  it('cost and sample stop a space too large to analyse at the step budget, exit 1 with the reason', () => {
+    const dir = tmpDir();
+    // 100,000 options: each probe elaborates a list of 100,000.
+    const wide = write(dir, 'wide.nas', SPACE('conv(choice(1..100000), k=1)'));
+    // A block of 10 choices repeated 1,000 times: 10,000 choices.
+    const block = `block B(C: int) {\n${Array.from({ length: 10 }, () => '  conv(choice(8, 16), k=3)').join('\n')}\n}\n`;
+    const deep = write(dir, 'deep.nas', `${block}space S {\n  input(3, 8, 8)\n  B(8) * 1000\n}\n`);
+    const limit = ANALYSIS_WORK_LIMIT.toLocaleString('en-US');
+    for (const [file, what] of [
+      [wide, '1 choice (100,000 options in all)'],
+      [deep, '10,000 choices (20,000 options in all)'],
+    ] as const) {
+      expect(nas(['check', file]).code, file).toBe(0);
+      for (const command of ['cost', 'sample']) {
+        const r = nas([command, file]);
+        expect(r.code, `${command} ${file}`).toBe(1);
+        expect(r.stdout).toBe('');
+        expect(r.stderr).toBe(
+          `${file}: the space S is too large to analyse: probing its ${what} needs more than the ${limit} evaluation steps an analysis may spend\n`,
+        );
+      }
+    }
+  });
+
+  it('a 100,000-character unknown name gets no suggestion and is not echoed whole', () => {
+    const name = 'a'.repeat(100_000);
+    const f = write(tmpDir(), 'long.nas', `network N {\n  input(3, 8, 8)\n  ${name}\n}\n`);
+    const r = nas(['check', f]);
+    expect(r.code).toBe(1);
+    expect(r.stdout).toBe(`${f}:3:3: error unknown-name unknown name \`${'a'.repeat(64)}… (100,000 characters)\`\n`);
+  });
+
+  it('nas sample --count caps what is unreasonable, and prints each architecture as it is made', async () => {
+    const r = nas(['sample', '--count', '1e12', 'examples/nb201.nas']);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toBe('nas: --count needs an integer from 1 to 100,000, found "1e12"\n');
+    // The first architecture arrives while the process is still sampling the rest.
+    const child = spawn(process.execPath, [BIN, 'sample', '--count', '100000', 'examples/nb201.nas'], { cwd: ROOT });
+    const first = await new Promise<string>((resolve) => child.stdout.once('data', (b: Buffer) => resolve(b.toString())));
+    expect(child.exitCode).toBeNull();
+    child.kill();
+    expect(first).toMatch(/^# sampled from space NB201 \(seed 0, #1\)\n/);
+  });
+
+  it('seeds are decimal integers from 0 to 2^32 - 1, nothing else', () => {
+    for (const seed of ['4294967296', '', '1e300', '-1', '0x10', '1.5']) {
+      const r = nas(['sample', '--seed', seed, 'examples/nb201.nas']);
+      expect(r.code, JSON.stringify(seed)).toBe(2);
+      expect(r.stderr).toBe(`nas: --seed needs an integer from 0 to 4,294,967,295, found ${JSON.stringify(seed)}\n`);
+    }
+    const top = nas(['sample', '--seed', '4294967295', 'examples/nb201.nas']);
+    expect(top.code).toBe(0);
+    // 2^32 was reduced to seed 0: now the two seeds differ from each other.
+    expect(top.stdout).not.toBe(nas(['sample', '--seed', '0', 'examples/nb201.nas']).stdout.replace('(seed 0,', '(seed 4294967295,'));
+  });
+});
+
+describe('figures beyond 2^53', () => {
+  it('are printed approximate and named in JSON, the exact value computed with BigInt as the reference', () => {
+    const f = write(tmpDir(), 'wide-fc.nas', 'network A {\n  input(94906265, 1, 1)\n  fc(94906267)\n}\n');
+    const exact = 94906265n * 94906267n + 94906267n; // weights and biases
+    expect(exact).toBe(9007199420969022n);
+    const json = nas(['cost', '--json', f]);
+    expect(json.code).toBe(0);
+    const [net] = JSON.parse(json.stdout);
+    expect(net.approximate).toEqual(['params', 'macs']);
+    // The double is not the exact count: that is why it is marked.
+    expect(BigInt(net.params)).not.toBe(exact);
+    expect(Math.abs(Number(BigInt(net.params) - exact))).toBeLessThanOrEqual(2);
+    const human = nas(['cost', f]);
+    expect(human.stdout).toContain('params ≈9.00720e+15 (approximate)');
+    expect(human.stdout).not.toContain('9,007,199,420,969,024');
+    // Below 2^53 nothing is marked.
+    const [small] = JSON.parse(nas(['cost', '--json', 'examples/resnet50.nas']).stdout);
+    expect(small.approximate).toBeUndefined();
+  });
+});
+
+describe('values accepted without a check', () => {
+  it('pad=-100, kh=-3, a pool stride of 0 are attribute-range errors; pad=-1 is "same"', () => {
+    const f = write(
+      tmpDir(),
+      'attrs.nas',
+      'network N {\n  input(3, 8, 8)\n  conv(8, k=3, pad=-100)\n  conv(8, k=3, kh=-3)\n  maxpool(k=2, stride=0)\n  conv(8, k=3, pad=-1)\n}\n',
+    );
+    const r = nas(['check', f]);
+    expect(r.code).toBe(1);
+    expect(r.stdout.split('\n').filter(Boolean)).toEqual([
+      `${f}:3:16: error attribute-range conv: \`pad\` must be an integer >= 0, or -1 for "same" padding; found -100 (input 3×8×8)`,
+      `${f}:4:16: error attribute-range conv: \`kh\` must be an integer >= 1, or -1 for k; found -3 (input 3×8×8)`,
+      `${f}:5:16: error attribute-range maxpool: \`stride\` must be an integer >= 1, or -1 for a stride of k; found 0 (input 3×8×8)`,
+    ]);
+  });
+
+  it('a search block with a repeated objective, an unmeetable constraint and a repeated budget setting', () => {
+    const f = write(
+      tmpDir(),
+      'search.nas',
+      [
+        SPACE('conv(choice(8, 16), k=3)'),
+        'search A {',
+        '  space S',
+        '  maximize accuracy',
+        '  maximize accuracy',
+        '  minimize macs',
+        '  constraint macs <= -1',
+        '  constraint params >= "abc"',
+        '  budget(queries = 10, queries = 20)',
+        '}',
+        '',
+      ].join('\n'),
+    );
+    const lines = nas(['check', f]).stdout;
+    expect(lines).toContain(`${f}:9:12: error duplicate-objective \`accuracy\` is already an objective of search A: each metric is an objective once`);
+    expect(lines).toContain(`${f}:11:22: error setting-value \`macs <= -1\` can never be met: \`macs\` is never negative`);
+    expect(lines).toContain(`${f}:12:24: error setting-value a constraint compares with a constant number`);
+    expect(lines).toContain(`${f}:13:24: error duplicate-attribute \`queries\` is given twice`);
+  });
+});
+
+describe('messages and exit codes', () => {
+  it('escapes control characters from the source and from import paths in human output; JSON keeps them', () => {
+    const f = write(tmpDir(), 'ctl.nas', 'import "\u001b[31mred"\nnetwork N {\u0000\n  input(3, 8, 8)\n}\n');
+    const r = nas(['check', f]);
+    expect(r.code).toBe(1);
+    // No control character but the newlines that end the lines.
+    expect([...r.stdout].filter((c) => c < ' ' && c !== '\n')).toEqual([]);
+    expect(r.stdout).toContain('cannot find imported file "\\x1b[31mred"');
+    expect(r.stdout).toContain('\\x00');
+    const json = JSON.parse(nas(['check', '--json', f]).stdout) as Array<{ message: string }>;
+    expect(json.some((d) => d.message.includes('\u001b[31mred'))).toBe(true);
+  });
+
+  it('a two-file import cycle is an error, and an imported file with syntax errors is reported at the import', () => {
+    const dir = tmpDir();
+    const a = write(dir, 'a.nas', 'import "b"\nblock A(C: int) {\n  conv(C)\n}\n');
+    write(dir, 'b.nas', 'import "a"\nblock B(C: int) {\n  conv(C)\n}\n');
+    const cycle = nas(['check', a]);
+    expect(cycle.code).toBe(1);
+    expect(cycle.stdout).toBe(
+      `${a}:1:8: error import-cycle import cycle: a.nas → b.nas → a.nas; files may not import each other (move what both need into a third file)\n`,
+    );
+    write(dir, 'broken.nas', 'block S(C: int) {\n  conv(C,\n}\n');
+    const user = write(dir, 'user.nas', 'import "broken"\nnetwork N {\n  input(3, 8, 8)\n  relu\n}\n');
+    const r = nas(['check', user]);
+    expect(r.code).toBe(1);
+    expect(r.stdout).toBe(
+      `${user}:1:8: error import-has-errors imported file "broken" has 1 syntax error (the first at line 3, column 1): what it defines may be incomplete\n`,
+    );
+  });
+
+  it('fuse and fmt never replace what is not a regular file; output errors are exit 2 with a sentence', () => {
+    const dir = tmpDir();
+    const r = nas(['fuse', 'examples/repvgg_a0.nas', '--out', '/dev/full', '--force']);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toBe('nas: --out /dev/full exists and is not a regular file (a device, FIFO or socket): refusing to replace it\n');
+    expect(fs.statSync('/dev/full').isCharacterDevice()).toBe(true);
+    // fmt --write keeps the file's mode and leaves no temporary file behind.
+    const f = write(dir, 'messy.nas', 'network A{\n input(3,8,8)\n}\n');
+    fs.chmodSync(f, 0o640);
+    expect(nas(['fmt', '--write', f]).code).toBe(0);
+    expect(fs.readFileSync(f, 'utf8')).toBe('network A {\n  input(3, 8, 8)\n}\n');
+    expect(fs.statSync(f).mode & 0o777).toBe(0o640);
+    expect(fs.readdirSync(dir)).toEqual(['messy.nas']);
+  });
+});
