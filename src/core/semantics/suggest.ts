@@ -15,7 +15,7 @@ export const MAX_QUOTED_NAME = 64;
 /** Messages longer than this are cut (the longest the checks write is a few hundred). */
 export const MAX_MESSAGE = 1000;
 
-/** The edit distance of a and b, or `cap + 1` as soon as it must exceed `cap`. */
+/** The edit distance of a and b, or `cap + 1` when it exceeds `cap` (stopping as soon as it must). */
 export function editDistance(a: string, b: string, cap = Infinity): number {
   const m = a.length;
   const n = b.length;
@@ -38,7 +38,7 @@ export function editDistance(a: string, b: string, cap = Infinity): number {
     if (rowMin > cap) return cap + 1;
     [before, previous, current] = [previous, current, before];
   }
-  return previous[n]!;
+  return Math.min(previous[n]!, cap + 1);
 }
 
 /** The closest candidate within a distance that scales with the name's length, if any. */
