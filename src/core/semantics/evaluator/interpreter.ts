@@ -390,8 +390,8 @@ export class Evaluator implements MemoHost {
     const n = Math.floor((to - from) / step + 1e-9) + 1;
     if (n > 1_000_000) fail(e, `the range ${from}..${to} step ${step} has ${n} elements (at most 1,000,000)`, 'too-large');
     // Each element is a step of work: a large range evaluated in a loop must meet the limit.
+    if (n > 0 && this.work + n > MAX_WORK) throw workLimit(e, ctx.callStack);
     if (n > 0) this.work += n;
-    if (this.work > MAX_WORK) throw workLimit(e, ctx.callStack);
     const out: number[] = [];
     for (let i = 0; i < n; i++) out.push(roundFloat(from + i * step));
     return out;
