@@ -5,24 +5,13 @@
  */
 import { spawn, spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
-import * as os from 'node:os';
 import * as path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { MAX_SOURCE_BYTES } from '../../src/core/source-files.js';
 import { ANALYSIS_WORK_LIMIT } from '../../src/core/semantics/analysis-budget.js';
+import { BIN, ROOT, nas, tempFolder } from '../helpers/cli.js';
 
-const ROOT = path.resolve(__dirname, '../..');
-const BIN = path.join(ROOT, 'bin/nas.cjs');
-
-function nas(args: string[], cwd = ROOT) {
-  // The timeout guards the test run against a hang (the finding), it bounds no speed.
-  const r = spawnSync(process.execPath, [BIN, ...args], { cwd, encoding: 'utf8', timeout: 120_000 });
-  return { code: r.status, stdout: r.stdout, stderr: r.stderr };
-}
-
-function tmpDir(): string {
-  return fs.mkdtempSync(path.join(os.tmpdir(), 'nas-bad-'));
-}
+const tmpDir = (): string => tempFolder('nas-bad-');
 
 function write(dir: string, name: string, text: string): string {
   const file = path.join(dir, name);

@@ -8,8 +8,9 @@
  */
 import * as path from 'node:path';
 import fc from 'fast-check';
-import { expect } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { fileUri, type LspClient } from '../lsp/client.js';
+import { serverPerFile } from './lsp-suite.js';
 
 const NOTIFICATIONS = [
   'textDocument/didOpen',
@@ -78,7 +79,7 @@ function message(dir: string): fc.Arbitrary<{ method: string; request: boolean; 
 let serial = 0;
 
 /** Sends `count` random messages, then checks that a normal document is checked and served. */
-export async function sendViolations(client: LspClient, dir: string, count: number, seed: number): Promise<void> {
+async function sendViolations(client: LspClient, dir: string, count: number, seed: number): Promise<void> {
   const messages = fc.sample(message(dir), { numRuns: count, seed });
   const answers: Array<Promise<unknown>> = [];
   for (const m of messages) {
@@ -95,4 +96,19 @@ export async function sendViolations(client: LspClient, dir: string, count: numb
   const symbols = await client.connection.sendRequest<Array<{ name: string }>>('textDocument/documentSymbol', { textDocument: { uri } });
   expect(symbols.map((s) => s.name)).toEqual(['N']);
   expect(client.exited).toBeUndefined();
+}
+
+/** A suite against one server: `batches` batches of `size` random messages (seeds 1, 2, ...). */
+export function protocolFuzzSuite(title: string, batches: number, size: number): void {
+  describe(title, () => {
+    let client: LspClient;
+    let dir: string;
+    serverPerFile((c, d) => {
+      client = c;
+      dir = d;
+    });
+    it(`never wedge the server: ${batches} batches of ${size} messages, each followed by a normal document`, async () => {
+      for (let seed = 1; seed <= batches; seed++) await sendViolations(client, dir, size, seed);
+    });
+  });
 }

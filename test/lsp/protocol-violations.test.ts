@@ -7,9 +7,10 @@
 import { spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import type { Diagnostic } from 'vscode-languageserver-protocol';
-import { LspClient, fileUri, tempDir } from './client.js';
+import { fileUri, type LspClient } from './client.js';
+import { serverPerFile } from '../helpers/lsp-suite.js';
 import { MAX_SOURCE_BYTES } from '../../src/core/source-files.js';
 
 let client: LspClient;
@@ -21,18 +22,18 @@ function fifo(file: string): void {
   expect(spawnSync('mkfifo', [file]).status).toBe(0);
 }
 
-beforeAll(async () => {
-  dir = tempDir();
-  // A FIFO in the workspace folder: the server scans the folder when it starts.
-  fifo(path.join(dir, 'scanned.nas'));
-  fs.symlinkSync('/dev/zero', path.join(dir, 'scanned-zero.nas'));
-  client = await LspClient.start(dir);
-  client.connection.onNotification('window/logMessage', (p: { message: string }) => void logs.push(p.message));
-});
-
-afterAll(async () => {
-  await client?.stop();
-});
+serverPerFile(
+  (c, d) => {
+    client = c;
+    dir = d;
+    client.connection.onNotification('window/logMessage', (p: { message: string }) => void logs.push(p.message));
+  },
+  (d) => {
+    // A FIFO in the workspace folder: the server scans the folder when it starts.
+    fifo(path.join(d, 'scanned.nas'));
+    fs.symlinkSync('/dev/zero', path.join(d, 'scanned-zero.nas'));
+  },
+);
 
 /** A normal document, opened after the violation: it must get its diagnostics. */
 async function normalDocumentIsChecked(): Promise<void> {
