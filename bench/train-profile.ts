@@ -12,7 +12,8 @@ import { fileURLToPath } from 'node:url';
 import * as tf from '@tensorflow/tfjs-core';
 import { isBackendName, selectBackend } from '../src/core/train/backend';
 import { cpuMs, installKernelProfiler } from '../src/core/train/kernel-profile';
-import { buildReferenceNet, isReferenceNetName } from '../src/core/train/reference-nets';
+import { isReferenceNetName } from '../src/core/train/names';
+import { buildReferenceNetFromNas } from '../src/core/train/reference-nets-nas';
 import { setWinogradMode } from '../src/core/train/wasm-kernels/winograd-conv';
 import { createSgdStep } from '../src/core/train/step';
 
@@ -33,7 +34,7 @@ async function main(argv: string[]): Promise<number> {
   setWinogradMode(winograd);
   const sel = await selectBackend({ force: backend, log: (l) => process.stderr.write(l + '\n') });
   const prof = installKernelProfiler(sel.tfBackend);
-  const model = buildReferenceNet(net);
+  const model = await buildReferenceNetFromNas(net);
   const step = createSgdStep(model, { momentum: 0.9, weightDecay: 0, labelSmoothing: 0 });
   const x = tf.randomNormal([batch, 32, 32, 3], 0, 1, 'float32', 1) as tf.Tensor4D;
   const y = tf.randomUniformInt([batch], 0, 10, 2) as tf.Tensor1D;

@@ -72,3 +72,5 @@ export type {
   TrialRecord,
   ArchitectureResult,
 } from '../protocol/search-events.js';
+/** `nas train --json` prints NDJSON events, declared with the other cross-process messages. */
+export type { TrainEventLine } from '../protocol/train-events.js';

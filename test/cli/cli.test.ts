@@ -236,7 +236,12 @@ describe('the training commands load their own bundle', () => {
     expect(check.stderr).toContain('LOADED 0 EXIT 0');
     const train = probe(['train', '--epochs', '1', '--images', '100', '--no-progress', '--json']);
     expect(train.stderr).toContain('LOADED 1 EXIT 0');
-    const epoch = JSON.parse(train.stdout.trim().split('\n').at(-1)!) as { epoch: number; train_loss: number };
+    const events = train.stdout
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l) as { type: string; epoch: number; train_loss: number });
+    expect(events.at(-1)!.type).toBe('done');
+    const epoch = events.find((e) => e.type === 'epoch')!;
     expect(epoch.epoch).toBe(1);
     expect(Number.isFinite(epoch.train_loss)).toBe(true);
     const bench = probe(['bench', 'train', '--steps', '1', '--batch', '4', '--json']);

@@ -69,6 +69,48 @@ describe('space statistics', () => {
     }
   });
 
+  it('keeps a cost table only where it equals elaboration: DARTS is not separable (a choice of inputs changes what a zero op sees)', async () => {
+    for (const [file, space, separable] of [
+      ['darts_space.nas', 'DARTS', false],
+      ['spos_space.nas', 'SPOS', true],
+    ] as const) {
+      const text = fs.readFileSync(new URL(`../../examples/${file}`, import.meta.url), 'utf8');
+      const b = await build(text, undefined, `/virtual/examples/${file}`);
+      const def = b.def(space);
+      const table = compileCostTable(def);
+      expect(table !== undefined).toBe(separable);
+      if (!separable) {
+        // The single-deviation table that used to be built from the all-first-options base:
+        // every op there is the zero op, whose cost is 0 whatever input a choice of inputs gives it.
+        const keys = elaborateWith(def).trace;
+        const rng = new Rng(3);
+        let disagreements = 0;
+        for (let i = 0; i < 20; i++) {
+          const options = keys.map((k) => rng.int(k.options));
+          const full = elaborateWith(def, new Map(keys.map((k, j) => [k.key, options[j]!]))).graph.totals();
+          const additive =
+            keys.reduce((acc, k, j) => {
+              const one = elaborateWith(def, new Map([[k.key, options[j]!]])).graph.totals();
+              return acc + one.params;
+            }, 0) -
+            (keys.length - 1) * elaborateWith(def).graph.totals().params;
+          if (additive !== full.params) disagreements++;
+        }
+        expect(disagreements).toBeGreaterThan(0);
+        const s = computeSpaceStats(def);
+        expect(s.exact).toBe(false);
+        expect(s.method).not.toBe('separable');
+        continue;
+      }
+      const rng = new Rng(11);
+      for (let i = 0; i < 30; i++) {
+        const options = table!.keys.map((k) => rng.int(k.options));
+        const full = elaborateWith(def, new Map(table!.keys.map((k, j) => [k.key, options[j]!])));
+        expect(evaluateCostTable(table!, options)).toEqual(full.graph.totals());
+      }
+    }
+  });
+
   it('separable statistics agree with exhaustive enumeration on a small cell space', async () => {
     const b = await build(`import "std/blocks"
 cell Mini(C: int) {

@@ -19,8 +19,8 @@ async function parseOptions(args: string[]): Promise<TrainCommandOptions> {
   register(program);
   const train = program.commands.find((c) => c.name() === 'train')!;
   let captured: TrainCommandOptions | undefined;
-  train.action((opts: TrainCommandOptions) => {
-    captured = opts;
+  train.action((file: string | undefined, opts: TrainCommandOptions) => {
+    captured = { ...opts, file };
   });
   await program.parseAsync(['train', ...args], { from: 'user' });
   return captured!;
@@ -35,7 +35,9 @@ function capture() {
 describe('nas train', () => {
   it('parses its flags with defaults, and rejects bad values', async () => {
     const d = await parseOptions([]);
-    expect(d).toMatchObject({ data: 'shapes10', epochs: 5, batch: 64, lr: 0.1, momentum: 0.9, weightDecay: 5e-4, seed: 0, augment: true, widths: [16, 32] });
+    expect(d).toMatchObject({ data: 'shapes10', epochs: 5, batch: 64, lr: 0.1, momentum: 0.9, weightDecay: 5e-4, seed: 0, augment: true });
+    expect(d.widths).toBeUndefined();
+    expect(d.file).toBeUndefined();
     const o = await parseOptions([
       '--epochs',
       '2',
@@ -59,14 +61,17 @@ describe('nas train', () => {
     await expect(parseOptions(['--backend', 'tpu'])).rejects.toThrow(/Allowed choices/);
   });
 
-  it('trains on shapes10, prints one JSON line per epoch and saves the checkpoint', async () => {
+  it('trains on shapes10, prints NDJSON events (one epoch event per epoch) and saves the checkpoint', async () => {
     const file = join(tmp.dir, 'w.safetensors');
     const opts = await parseOptions(['--epochs', '2', '--batch', '16', '--images', '120', '--widths', '4,8', '--json', '--save', file, '--seed', '3']);
     const c = capture();
     const code = await runTrainCommand(opts, c.io);
     expect(code).toBe(0);
-    expect(c.out.length).toBe(2);
-    const lines = c.out.map((l) => JSON.parse(l) as Record<string, number | string>);
+    const events = c.out.map((l) => JSON.parse(l) as Record<string, number | string>);
+    expect(events[0]!.type).toBe('start');
+    expect(events.at(-1)!.type).toBe('done');
+    expect(events.filter((e) => e.type === 'saved').map((e) => e.epoch)).toEqual([1, 2]);
+    const lines = events.filter((e) => e.type === 'epoch');
     expect(lines.map((l) => l.epoch)).toEqual([1, 2]);
     for (const l of lines) for (const k of ['train_loss', 'train_acc', 'val_loss', 'val_acc', 'lr', 'images_per_s']) expect(typeof l[k]).toBe('number');
     expect(c.err.join('\n')).toMatch(/model: tiny-cnn\(4,8\), \d+ parameters; backend (wasm|cpu|node|node-gpu)/);

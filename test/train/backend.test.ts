@@ -50,3 +50,57 @@ describe('backend ladder', () => {
     expect((err as Error).message).not.toContain('\n');
   });
 });
+
+/**
+ * The GPU rung on machines this test does not run on, played with stand-in probes: an NVIDIA
+ * driver is loaded and "@tensorflow/tfjs-node-gpu" imports, registering a 'tensorflow'
+ * backend (here tfjs-backend-cpu's class) that says, as tfjs-node's does, whether TensorFlow
+ * placed it on a GPU device.
+ */
+describe('backend ladder: the GPU rung believes TensorFlow, not the driver', () => {
+  async function ladder(onGpu: boolean, force?: 'node-gpu') {
+    const { MathBackendCPU } = await import('@tensorflow/tfjs-backend-cpu');
+    const loaded: string[] = [];
+    const lines: string[] = [];
+    const probes = {
+      cudaDriverLoaded: () => true,
+      async loadPackage(name: string) {
+        loaded.push(name);
+        if (name !== '@tensorflow/tfjs-node-gpu') throw new Error(`Cannot find module '${name}'`);
+        tf.registerBackend('tensorflow', () => Object.assign(new MathBackendCPU(), { isGPUPackage: true, isUsingGpuDevice: onGpu }));
+      },
+    };
+    try {
+      return { sel: await selectBackend({ probes, force, log: (l) => lines.push(l) }), loaded, lines, error: undefined };
+    } catch (e) {
+      return { sel: undefined, loaded, lines, error: e as Error };
+    } finally {
+      if (tf.findBackend('tensorflow')) tf.removeBackend('tensorflow');
+      await selectBackend({ force: 'wasm', log: () => undefined });
+    }
+  }
+
+  it('without a GPU device (CUDA 12 under a CUDA 11.2 build) it says so and moves on', async () => {
+    const r = await ladder(false);
+    expect(r.sel!.backend).not.toBe('node-gpu');
+    const gpu = r.sel!.rungs[0]!;
+    expect(gpu).toMatchObject({ backend: 'node-gpu', ok: false });
+    expect(gpu.reason).toBe(
+      'the package loaded but TensorFlow found no GPU device, so it would run on the CPU (libtensorflow 2.9.1 of @tensorflow/tfjs-node-gpu needs CUDA 11.2 and cuDNN 8.1; for CUDA 12 GPUs use the PyTorch engine)',
+    );
+    expect(r.lines[0]).toContain(`node-gpu: ${gpu.reason}`);
+    expect(r.loaded).toContain('@tensorflow/tfjs-node-gpu');
+  });
+
+  it('forced, without a GPU device, it refuses with the reason', async () => {
+    const r = await ladder(false, 'node-gpu');
+    expect(r.error).toBeInstanceOf(BackendUnavailableError);
+    expect(r.error!.message).toMatch(/^backend 'node-gpu' is not available: the package loaded but TensorFlow found no GPU device/);
+  });
+
+  it('with a GPU device it takes the rung and says TensorFlow runs on it', async () => {
+    const r = await ladder(true);
+    expect(r.sel!.backend).toBe('node-gpu');
+    expect(r.lines[0]).toBe('training backend: node-gpu (TensorFlow on a GPU device)');
+  });
+});

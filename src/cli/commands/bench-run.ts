@@ -4,7 +4,7 @@
  */
 import { BACKEND_NAMES, BackendUnavailableError, isBackendName } from '../../core/train/backend';
 import { benchmarkTraining, type TrainBenchResult } from '../../core/train/benchmark';
-import { REFERENCE_NET_NAMES, isReferenceNetName } from '../../core/train/reference-nets';
+import { REFERENCE_NET_NAMES, isReferenceNetName } from '../../core/train/names';
 import type { BenchIo, BenchTrainOptions } from './bench.js';
 
 export function formatBenchResult(r: TrainBenchResult): string {

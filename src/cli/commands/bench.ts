@@ -1,6 +1,6 @@
 /**
  * `nas bench train`: training throughput of the engine on one of the reference networks of
- * shared/peers/torch_train_peer.py (src/core/train/reference-nets.ts), measured the way the
+ * bench/peers/torch_train_peer.py (built by the model builder from src/core/train/reference-nets-nas.ts), measured the way the
  * peer measures PyTorch: random images, SGD momentum 0.9, 2 warm-up steps, then timed steps.
  * With --json it prints the peer's fields, so the two outputs compare line for line:
  *   {"engine":"tfjs-4.22.0","backend":"wasm","net":"small","params":14746,"batch":64,"threads":1,"images_per_s":...}

@@ -1,69 +1,148 @@
 /**
  * `nas train`'s work (src/cli/commands/train.ts declares the command): a module of its own, so
  * that only this command loads the training engine.
+ *
+ * Order: check the output path, load and elaborate the .nas network, pick the backend, check
+ * the training memory, open the data and check that the network fits it, build, train. Every
+ * refusal happens before the first step and leaves no file behind.
  */
 import { SingleBar } from 'cli-progress';
 import { BackendUnavailableError, selectBackend } from '../../core/train/backend';
 import { DatasetError, openTrainingData, parseDataSpec } from '../../core/train/data';
+import { countBatches } from '../../core/train/data/pipeline';
 import { runTrainingLoop, TrainingDivergedError, type EpochResult } from '../../core/train/loop';
 import { loadModelWeights, saveModelWeights, SafetensorsError } from '../../core/train/safetensors';
 import { createTinyCnn } from '../../core/train/tiny-cnn';
+import { buildModel, checkTrainingMemory, estimateTrainingMemory } from '../../core/train/model-builder';
+import type { TrainableModel } from '../../core/train/model';
+import { UsageError } from '../load.js';
+import type { TrainEventLine } from '../../protocol/train-events.js';
 import { EXIT_CANCELLED, type TrainCommandIo, type TrainCommandOptions } from './train.js';
+import { checkModelFitsData, resolveNasModel, TrainInputError, type NasModel } from './train-model.js';
+import { checkOutputFile } from './train-output.js';
 
 function formatEpoch(e: EpochResult, epochs: number): string {
   const pct = (x: number) => `${(100 * x).toFixed(1)}%`;
   return `epoch ${e.epoch}/${epochs}  train loss ${e.trainLoss.toFixed(4)} acc ${pct(e.trainAcc)}  val loss ${e.valLoss.toFixed(4)} acc ${pct(e.valAcc)}  lr ${e.lr.toPrecision(3)}  ${e.imagesPerSec.toFixed(0)} images/s  ${e.seconds.toFixed(1)} s`;
 }
 
+const PROGRESS_INTERVAL_MS = 500;
+
 /** Runs the command; returns the exit code. Exported for tests and for embedding. */
 export async function runTrainCommand(opts: TrainCommandOptions, io: TrainCommandIo): Promise<number> {
+  const emit = (e: TrainEventLine): void => {
+    if (opts.json) io.out(JSON.stringify(e));
+  };
+  const fail = (message: string, code: 1 | 2): number => {
+    io.err(`nas train: ${message}`);
+    emit({ type: 'error', message, exit_code: code });
+    return code;
+  };
+  if (opts.save) {
+    const bad = checkOutputFile(opts.save);
+    if (bad) return fail(bad, 2);
+  }
+  let nas: NasModel | undefined;
+  if (opts.file) {
+    try {
+      nas = await resolveNasModel(opts.file, { network: opts.network, arch: opts.arch });
+    } catch (e) {
+      if (e instanceof TrainInputError) {
+        for (const l of e.lines.slice(0, -1)) io.err(l);
+        return fail(e.lines.at(-1)!, 1);
+      }
+      if (e instanceof UsageError) return fail(e.message, 2);
+      throw e;
+    }
+  } else if (opts.network || opts.arch) return fail('--network and --arch need a .nas FILE', 2);
   let sel;
   try {
     sel = await selectBackend({ force: opts.backend, log: io.err });
   } catch (e) {
-    if (e instanceof BackendUnavailableError) {
-      io.err(`nas train: ${e.message}`);
-      return 2;
-    }
+    if (e instanceof BackendUnavailableError) return fail(e.message, 2);
     throw e;
+  }
+  if (nas) {
+    const tooBig = checkTrainingMemory(nas.spec, opts.batch, sel.tfBackend);
+    if (tooBig) return fail(tooBig, 2);
   }
   let data;
   try {
     const spec = parseDataSpec(opts.data);
-    data = openTrainingData(spec, { seed: opts.seed, valFraction: opts.valFraction, useTestSplit: opts.testSplit, syntheticLength: opts.images });
+    const size = nas ? nas.spec.input[1] : undefined;
+    data = openTrainingData(spec, {
+      seed: opts.seed,
+      valFraction: opts.valFraction,
+      useTestSplit: opts.testSplit,
+      syntheticLength: opts.images,
+      syntheticSize: size,
+    });
   } catch (e) {
-    if (e instanceof DatasetError) {
-      io.err(`nas train: ${e.message}`);
-      return e.code === 'missing' || e.code === 'bad-spec' ? 2 : 1;
-    }
+    if (e instanceof DatasetError) return fail(e.message, e.code === 'missing' || e.code === 'bad-spec' ? 2 : 1);
     throw e;
   }
-  io.err(
-    `data: ${data.train.description} (${data.train.length} train / ${data.val.length} val, ${data.train.width}x${data.train.height}x${data.train.channels}, ${data.train.numClasses} classes)`,
-  );
-  const model = createTinyCnn({
-    inputChannels: data.train.channels,
-    numClasses: data.train.numClasses,
-    widths: opts.widths,
-    // Stride 2 first on 32 px and larger: a quarter of the cost, and the shapes10 test shows it learns.
-    firstStride: Math.min(data.train.height, data.train.width) >= 32 ? 2 : 1,
-    seed: opts.seed,
-  });
+  const t = data.train;
+  io.err(`data: ${t.description} (${t.length} train / ${data.val.length} val, ${t.width}x${t.height}x${t.channels}, ${t.numClasses} classes)`);
+  if (nas) {
+    const misfit = checkModelFitsData(nas.spec, {
+      channels: t.channels,
+      height: t.height,
+      width: t.width,
+      numClasses: t.numClasses,
+      description: t.description,
+    });
+    if (misfit) return fail(misfit, 2);
+  }
+  const model: TrainableModel = nas
+    ? buildModel(nas.spec, { seed: opts.seed })
+    : createTinyCnn({
+        inputChannels: t.channels,
+        numClasses: t.numClasses,
+        widths: opts.widths,
+        // Stride 2 first on 32 px and larger: a quarter of the cost, and the shapes10 test shows it learns.
+        firstStride: Math.min(t.height, t.width) >= 32 ? 2 : 1,
+        seed: opts.seed,
+      });
   try {
     if (opts.load) {
       try {
         loadModelWeights(model, opts.load);
       } catch (e) {
-        if (e instanceof SafetensorsError || (e as NodeJS.ErrnoException).code === 'ENOENT') {
-          io.err(`nas train: cannot load ${opts.load}: ${(e as Error).message}`);
-          return 2;
-        }
+        if (e instanceof SafetensorsError || (e as NodeJS.ErrnoException).code === 'ENOENT')
+          return fail(`cannot load ${opts.load}: ${(e as Error).message}`, 2);
         throw e;
       }
     }
-    io.err(`model: ${model.name}, ${model.paramCount()} parameters; backend ${sel.backend}`);
+    const label = nas
+      ? `${nas.label}${nas.arch ? ` (architecture ${nas.arch.length > 60 ? nas.arch.slice(0, 57) + '...' : nas.arch})` : ''} from ${nas.file}`
+      : model.name;
+    const memory = nas ? estimateTrainingMemory(nas.spec, opts.batch).totalBytes : undefined;
+    io.err(
+      `model: ${label}, ${model.paramCount()} parameters` +
+        (nas ? `, ${(nas.macs / 1e6).toFixed(2)} M MACs per image, ~${(memory! / 2 ** 20).toFixed(0)} MiB to train at batch ${opts.batch}` : '') +
+        `; backend ${sel.backend}`,
+    );
+    const dropLast = t.length > opts.batch;
+    emit({
+      type: 'start',
+      version: 1,
+      model: nas ? nas.label : model.name,
+      ...(nas ? { file: nas.file, macs: nas.macs, memory_estimate_bytes: memory } : {}),
+      ...(nas?.arch ? { arch: nas.arch } : {}),
+      params: model.paramCount(),
+      input: [t.channels, t.height, t.width],
+      backend: sel.backend,
+      data: opts.data,
+      data_description: t.description,
+      classes: t.numClasses,
+      train_images: t.length,
+      val_images: data.val.length,
+      epochs: opts.epochs,
+      batch: opts.batch,
+      steps_per_epoch: countBatches(t.length, opts.batch, dropLast),
+    });
     const bar =
-      opts.progress !== false && io.isTty
+      opts.progress !== false && io.isTty && !opts.json
         ? new SingleBar({
             format: 'epoch {epoch} [{bar}] {value}/{total} batches  loss {loss}  acc {acc}  {ips} images/s',
             stream: process.stderr,
@@ -72,6 +151,27 @@ export async function runTrainCommand(opts: TrainCommandOptions, io: TrainComman
           })
         : undefined;
     let saved: number | undefined;
+    let lastProgress = 0;
+    const t0 = performance.now();
+    const metadata = (e: EpochResult): Record<string, string> => ({
+      epoch: String(e.epoch),
+      epochs: String(opts.epochs),
+      val_acc: String(e.valAcc),
+      val_loss: String(e.valLoss),
+      data: opts.data,
+      seed: String(opts.seed),
+      normalize_mean: JSON.stringify(data.stats.mean),
+      normalize_std: JSON.stringify(data.stats.std),
+      ...(nas
+        ? {
+            network: nas.label,
+            source: nas.file,
+            ...(nas.arch ? { arch: nas.arch } : {}),
+            layout: 'NHWC activations; conv [kh, kw, in/groups, out]; linear [in, out]; PyTorch permutations in model_spec',
+            model_spec: JSON.stringify(nas.spec),
+          }
+        : {}),
+    });
     const result = await runTrainingLoop(model, data, {
       epochs: opts.epochs,
       batchSize: opts.batch,
@@ -84,57 +184,71 @@ export async function runTrainCommand(opts: TrainCommandOptions, io: TrainComman
       augment: opts.augment ? undefined : false,
       signal: io.signal,
       onEvent(e) {
-        if (!bar) return;
         if (e.type === 'batch') {
-          if (e.batch === 1) bar.start(e.batches, 0, { epoch: e.epoch, loss: '-', acc: '-', ips: '-' });
-          bar.update(e.batch, { epoch: e.epoch, loss: e.loss.toFixed(3), acc: `${(100 * e.acc).toFixed(0)}%`, ips: e.imagesPerSec.toFixed(0) });
-        } else if (e.type === 'epoch' || e.type === 'cancelled') bar.stop();
+          if (bar) {
+            if (e.batch === 1) bar.start(e.batches, 0, { epoch: e.epoch, loss: '-', acc: '-', ips: '-' });
+            bar.update(e.batch, { epoch: e.epoch, loss: e.loss.toFixed(3), acc: `${(100 * e.acc).toFixed(0)}%`, ips: e.imagesPerSec.toFixed(0) });
+          }
+          const now = performance.now();
+          if (opts.json && (now - lastProgress >= PROGRESS_INTERVAL_MS || e.batch === e.batches)) {
+            lastProgress = now;
+            emit({
+              type: 'progress',
+              epoch: e.epoch,
+              batch: e.batch,
+              batches: e.batches,
+              step: e.step,
+              loss: e.loss,
+              acc: e.acc,
+              lr: e.lr,
+              images_per_s: e.imagesPerSec,
+            });
+          }
+        } else if (e.type === 'epoch' || e.type === 'cancelled') bar?.stop();
       },
       onEpochEnd(e) {
         if (opts.json) {
-          io.out(
-            JSON.stringify({
-              epoch: e.epoch,
-              epochs: opts.epochs,
-              train_loss: e.trainLoss,
-              train_acc: e.trainAcc,
-              val_loss: e.valLoss,
-              val_acc: e.valAcc,
-              lr: e.lr,
-              images_per_s: e.imagesPerSec,
-              seconds: e.seconds,
-              backend: sel.backend,
-              data: opts.data,
-            }),
-          );
+          emit({
+            type: 'epoch',
+            epoch: e.epoch,
+            epochs: opts.epochs,
+            train_loss: e.trainLoss,
+            train_acc: e.trainAcc,
+            val_loss: e.valLoss,
+            val_acc: e.valAcc,
+            lr: e.lr,
+            images_per_s: e.imagesPerSec,
+            seconds: e.seconds,
+            backend: sel.backend,
+            data: opts.data,
+          });
         } else io.out(formatEpoch(e, opts.epochs));
         if (opts.save) {
-          saveModelWeights(model, opts.save, {
-            epoch: String(e.epoch),
-            epochs: String(opts.epochs),
-            val_acc: String(e.valAcc),
-            val_loss: String(e.valLoss),
-            data: opts.data,
-            seed: String(opts.seed),
-            normalize_mean: JSON.stringify(data.stats.mean),
-            normalize_std: JSON.stringify(data.stats.std),
-          });
+          saveModelWeights(model, opts.save, metadata(e));
           saved = e.epoch;
+          emit({ type: 'saved', file: opts.save, epoch: e.epoch });
         }
       },
     });
     if (result.cancelled) {
       const where = opts.save ? (saved ? `; ${opts.save} holds epoch ${saved}` : '; no epoch completed, nothing saved') : '';
       io.err(`nas train: cancelled after ${result.completedEpochs} completed epoch(s)${where}`);
+      emit({ type: 'cancelled', completed_epochs: result.completedEpochs, ...(saved ? { saved: opts.save, saved_epoch: saved } : {}) });
       return EXIT_CANCELLED;
     }
     if (opts.save) io.err(`saved ${opts.save} (epoch ${saved})`);
+    const last = result.epochs.at(-1)!;
+    emit({
+      type: 'done',
+      epochs: result.completedEpochs,
+      val_acc: last.valAcc,
+      val_loss: last.valLoss,
+      seconds: (performance.now() - t0) / 1000,
+      ...(opts.save ? { saved: opts.save } : {}),
+    });
     return 0;
   } catch (e) {
-    if (e instanceof TrainingDivergedError) {
-      io.err(`nas train: ${e.message}`);
-      return 1;
-    }
+    if (e instanceof TrainingDivergedError) return fail(e.message, 1);
     throw e;
   } finally {
     model.dispose();

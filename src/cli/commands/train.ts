@@ -1,18 +1,27 @@
 /**
- * `nas train`: trains the tiny CNN (src/core/train/tiny-cnn.ts) on the embedded shapes10
- * dataset or on `--data cifar10:DIR | cifar100:DIR | mnist:DIR | folder:DIR`, with SGD,
- * momentum and a cosine schedule (src/core/train/loop.ts). Progress goes to stderr; stdout
- * gets one line per epoch (one JSON object per line with --json). With --save the weights
- * are written (atomically, as safetensors) after every completed epoch, so Ctrl-C, which
- * cancels between batches, leaves the last completed epoch on disk.
+ * `nas train [FILE]`: trains a network of a .nas file (built by the model builder,
+ * src/core/train/model-builder/), or without FILE the embedded tiny CNN
+ * (src/core/train/tiny-cnn.ts), on the embedded shapes10 dataset or on `--data fashion-mnist |
+ * cifar10:DIR | cifar100:DIR | mnist:DIR | folder:DIR`, with SGD, momentum and a cosine
+ * schedule (src/core/train/loop.ts). Progress goes to stderr (a bar on a terminal); stdout gets
+ * one line per epoch, or with --json the NDJSON events of src/protocol/train-events.ts. With
+ * --save the weights are written (atomically, as safetensors) after every completed epoch, so
+ * Ctrl-C, which cancels between batches, leaves the last completed epoch on disk and nothing
+ * partial.
  *
- * Exit codes: 0 trained; 1 bad data or the training failed (e.g. diverged); 2 usage or I/O
- * errors (unknown dataset kind, missing files, unavailable backend); 130 cancelled (SIGINT).
+ * Exit codes: 0 trained; 1 the .nas input has errors, bad data, or the training failed (e.g.
+ * diverged); 2 usage or I/O errors (unknown dataset, missing files, an output path that cannot
+ * be written, a batch over the memory limit, a network that does not fit the data, an
+ * unavailable backend); 130 cancelled (SIGINT).
  */
 import { Command, InvalidArgumentError, Option } from 'commander';
 import { isBackendName, SHAPES10_DEFAULT_LENGTH, type BackendName } from '../../core/train/names';
 
 export interface TrainCommandOptions {
+  /** The .nas file; absent: the embedded tiny CNN. */
+  file?: string;
+  network?: string;
+  arch?: string;
   data: string;
   epochs: number;
   batch: number;
@@ -26,7 +35,8 @@ export interface TrainCommandOptions {
   testSplit?: boolean;
   augment: boolean;
   images: number;
-  widths: [number, number];
+  /** The tiny CNN's widths (default 16, 32). */
+  widths?: [number, number];
   save?: string;
   load?: string;
   backend?: BackendName;
@@ -68,8 +78,13 @@ const widths = (v: string): [number, number] => {
 export function register(program: Command): void {
   program
     .command('train')
-    .description('train the tiny CNN on the embedded shapes10 dataset or on --data, with SGD + cosine schedule')
-    .option('--data <spec>', 'shapes10 | cifar10:DIR | cifar100:DIR | mnist:DIR | folder:DIR', 'shapes10')
+    .description(
+      'train a network of a .nas file (without FILE: the embedded tiny CNN) on the embedded shapes10 dataset or on --data, with SGD + cosine schedule',
+    )
+    .argument('[file]', '.nas file')
+    .option('--network <name>', 'the network (or, with --arch, the space) to train (default: the first network of FILE)')
+    .option('--arch <encoding>', "an architecture of the file's space, by its encoding (nas sample FILE --json prints them)")
+    .option('--data <spec>', 'shapes10 | fashion-mnist | cifar10:DIR | cifar100:DIR | mnist:DIR | folder:DIR', 'shapes10')
     .option('--epochs <n>', 'epochs', int('--epochs', 1), 5)
     .option('--batch <n>', 'batch size', int('--batch', 1), 64)
     .option('--lr <x>', 'peak learning rate (cosine-annealed per step to 0)', num('--lr', 1e-12), 0.1)
@@ -82,15 +97,15 @@ export function register(program: Command): void {
     .option('--test-split', "validate on the dataset's test split (CIFAR, MNIST) instead")
     .option('--no-augment', 'disable random crop + horizontal flip')
     .option('--images <n>', 'images generated for shapes10', int('--images', 20), SHAPES10_DEFAULT_LENGTH)
-    .option('--widths <a,b>', 'channels of the two conv layers', widths, [16, 32] as [number, number])
+    .option('--widths <a,b>', 'channels of the two conv layers of the tiny CNN (without FILE; default 16,32)', widths)
     .option('--save <file>', 'write the weights as safetensors after every epoch')
     .option('--load <file>', 'initialise from a safetensors checkpoint of the same model')
     .addOption(new Option('--backend <name>', 'force a backend').choices(['node-gpu', 'node', 'wasm', 'cpu']))
-    .option('--json', 'one JSON object per epoch on stdout')
+    .option('--json', 'NDJSON events on stdout (start, progress, epoch, saved, done | cancelled | error)')
     .option('--no-progress', 'no progress bar')
-    .action(async (raw: Record<string, unknown>) => {
+    .action(async (file: string | undefined, raw: Record<string, unknown>) => {
       const backend = raw.backend as string | undefined;
-      const opts = { ...raw, backend: backend && isBackendName(backend) ? backend : undefined } as unknown as TrainCommandOptions;
+      const opts = { ...raw, file, backend: backend && isBackendName(backend) ? backend : undefined } as unknown as TrainCommandOptions;
       const ctrl = new AbortController();
       const onSigint = (): void => {
         if (ctrl.signal.aborted) process.exit(EXIT_CANCELLED); // a second Ctrl-C does not wait

@@ -46,6 +46,9 @@ export const ENUMERATION_LIMIT = 20_000;
 export const DP_RUN_LIMIT = 4_000;
 /** Elaborations the coordinate search may spend (about 10 s for NASNet's 490-node network). */
 export const SEARCH_RUN_LIMIT = 1_200;
+/** Random architectures on which a separable cost table is checked against elaboration. */
+const TABLE_CHECK_RUNS = 16;
+const TABLE_CHECK_SEED = 0x5eb4a7e;
 
 function keySetSignature(trace: readonly TraceEntry[]): string {
   return trace
@@ -62,19 +65,30 @@ function freeSignature(nodes: readonly GraphNode[]): string {
   return parts.join(';');
 }
 
-function ownedCosts(nodes: readonly GraphNode[]): { byKey: Map<string, Totals>; nested: boolean; free: Totals } {
+function ownedCosts(nodes: readonly GraphNode[]): { byKey: Map<string, Totals>; nested: boolean; free: Totals; signatures: Map<string, string> } {
   const byKey = new Map<string, Totals>();
+  // What each key's nodes see and make (op, input and output shapes, costs): a deviation that
+  // changes another key's inputs without changing its cost (a zero op fed a larger tensor) still
+  // makes the cost depend on both keys.
+  const signatures = new Map<string, string>();
+  const shapes = new Map<number, string>();
   const free: Totals = { params: 0, macs: 0, acts: 0 };
   let nested = false;
   for (const n of nodes) {
+    const out = `${n.shape.c}x${n.shape.h}x${n.shape.w}`;
+    shapes.set(n.id, out);
     if (n.choiceKeys.length > 1) nested = true;
     const k = n.choiceKeys[n.choiceKeys.length - 1];
     const t = k === undefined ? free : (byKey.get(k) ?? (byKey.set(k, { params: 0, macs: 0, acts: 0 }), byKey.get(k)!));
     t.params += n.params;
     t.macs += n.macs;
     t.acts += n.acts;
+    if (k !== undefined) {
+      const ins = n.inputs.map((i) => shapes.get(i) ?? '?').join(',');
+      signatures.set(k, `${signatures.get(k) ?? ''}${n.op}(${ins})${out}:${n.params}:${n.macs};`);
+    }
   }
-  return { byKey, nested, free };
+  return { byKey, nested, free, signatures };
 }
 
 const ZERO: Totals = { params: 0, macs: 0, acts: 0 };
@@ -154,8 +168,13 @@ function analyzeWithin(def: ast.Definition, budget: AnalysisBudget): Analysis {
       else if (freeSignature(dev.graph.nodes) !== baseFree) reason = `option ${o + 1} of ${k.key} changes shapes or costs outside the choice`;
       else {
         for (const other of keys) {
-          if (other.key !== k.key && !sameTotals(owned.byKey.get(other.key) ?? ZERO, baseOwned.byKey.get(other.key) ?? ZERO)) {
+          if (other.key === k.key) continue;
+          if (!sameTotals(owned.byKey.get(other.key) ?? ZERO, baseOwned.byKey.get(other.key) ?? ZERO)) {
             reason = `option ${o + 1} of ${k.key} changes the cost of ${other.key}`;
+            break;
+          }
+          if (owned.signatures.get(other.key) !== baseOwned.signatures.get(other.key)) {
+            reason = `option ${o + 1} of ${k.key} changes what ${other.key} computes`;
             break;
           }
         }
@@ -163,7 +182,21 @@ function analyzeWithin(def: ast.Definition, budget: AnalysisBudget): Analysis {
       costs[i]![o] = owned.byKey.get(k.key) ?? ZERO;
     }
   });
-  const table = reason === undefined && !errors ? { keys, free: baseOwned.free, costs } : undefined;
+  let table: CostTable | undefined = reason === undefined && !errors ? { keys, free: baseOwned.free, costs } : undefined;
+  if (table) {
+    // Single deviations from one base cannot see every interaction (a choice whose first option
+    // makes no node hides how its input changed), so the table must also agree with the
+    // elaborator on architectures where every key deviates at once.
+    const rng = new Rng(TABLE_CHECK_SEED);
+    for (let run = 0; run < TABLE_CHECK_RUNS && table; run++) {
+      const options = keys.map((k) => rng.int(k.options));
+      const actual = elaborateWith(def, new Map(keys.map((k, i) => [k.key, options[i]!]))).graph.totals();
+      if (!sameTotals(evaluateCostTable(table, options), actual)) {
+        reason = `choices interact: the costs of ${options.length} choices do not add up at architecture ${options.join(',')}`;
+        table = undefined;
+      }
+    }
+  }
   return { base, keys, structural, deviations, table, notSeparableBecause: reason, errors };
 }
 

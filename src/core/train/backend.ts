@@ -10,6 +10,13 @@
  * libtensorflow, which fails on machines without that access, and npm then simply leaves
  * them out. The ladder therefore probes each rung at run time and reports, once, which
  * backend runs and why each rung above it did not.
+ *
+ * The GPU rung believes in a GPU only when TensorFlow does: a loaded NVIDIA driver and an
+ * importable @tensorflow/tfjs-node-gpu are not enough, since that package's libtensorflow
+ * 2.9.1 is built for CUDA 11.2 and cuDNN 8.1 and, finding other CUDA libraries (CUDA 12),
+ * quietly runs every op on the CPU. After loading it the ladder asks the backend whether
+ * TensorFlow placed it on a GPU device (tfjs-node's `isUsingGpuDevice`, from the devices of
+ * TensorFlow's eager context) and says so; without one the rung is skipped, with the reason.
  */
 import { existsSync } from 'node:fs';
 import { createRequire } from 'node:module';
@@ -39,6 +46,14 @@ export interface BackendSelection {
   summary: string;
 }
 
+/** What the ladder loads and probes; tests replace it to play a machine they are not on. */
+export interface BackendProbes {
+  /** Imports an optional package by name (rejects if it is not installed). */
+  loadPackage(name: string): Promise<void>;
+  /** Whether an NVIDIA driver is loaded. */
+  cudaDriverLoaded(): boolean;
+}
+
 export interface SelectBackendOptions {
   /** Force one rung; an unavailable forced rung throws `BackendUnavailableError`. */
   force?: BackendName;
@@ -46,6 +61,8 @@ export interface SelectBackendOptions {
   threads?: number;
   /** Where the one summary line goes; default stderr. Pass `() => {}` to silence. */
   log?: (line: string) => void;
+  /** Default: the real package loader and driver check. */
+  probes?: BackendProbes;
 }
 
 /** A forced backend that cannot run here; its message is meant for the user as is. */
@@ -97,18 +114,37 @@ async function loadOptional(pkg: string): Promise<void> {
   await import(/* @vite-ignore */ name);
 }
 
-async function tryRung(backend: BackendName, threads: number | undefined): Promise<string | null> {
+const REAL_PROBES: BackendProbes = { loadPackage: loadOptional, cudaDriverLoaded: hasCudaDevice };
+
+/** What TensorFlow's CUDA build needs; with anything else the GPU package runs on the CPU. */
+export const TFJS_NODE_GPU_REQUIREMENT = 'libtensorflow 2.9.1 of @tensorflow/tfjs-node-gpu needs CUDA 11.2 and cuDNN 8.1';
+/** Where GPU users go instead (issue 18). */
+export const GPU_ADVICE = 'for CUDA 12 GPUs use the PyTorch engine';
+
+/** tfjs-node's backend instance says where TensorFlow put it (nodejs_kernel_backend.ts). */
+function tensorflowOnGpu(): boolean | undefined {
+  const b = tf.findBackend('tensorflow') as unknown as { isUsingGpuDevice?: boolean } | null;
+  return typeof b?.isUsingGpuDevice === 'boolean' ? b.isUsingGpuDevice : undefined;
+}
+
+async function tryRung(backend: BackendName, threads: number | undefined, probes: BackendProbes): Promise<string | null> {
   try {
     switch (backend) {
       case 'node-gpu': {
-        if (!hasCudaDevice()) return 'no CUDA GPU visible (no NVIDIA driver loaded)';
+        if (!probes.cudaDriverLoaded()) return 'no CUDA GPU visible (no NVIDIA driver loaded)';
         if (threads) process.env.TF_NUM_INTRAOP_THREADS = String(threads);
-        await loadOptional('@tensorflow/tfjs-node-gpu');
+        await probes.loadPackage('@tensorflow/tfjs-node-gpu');
+        if (!(await tf.setBackend('tensorflow'))) return "tfjs could not initialize the 'tensorflow' backend";
+        if (tensorflowOnGpu() !== true) {
+          // Leave the ladder clean for the next rung: this backend would run on the CPU.
+          tf.removeBackend('tensorflow');
+          return `the package loaded but TensorFlow found no GPU device, so it would run on the CPU (${TFJS_NODE_GPU_REQUIREMENT}; ${GPU_ADVICE})`;
+        }
         break;
       }
       case 'node': {
         if (threads) process.env.TF_NUM_INTRAOP_THREADS = String(threads);
-        await loadOptional('@tensorflow/tfjs-node');
+        await probes.loadPackage('@tensorflow/tfjs-node');
         break;
       }
       case 'wasm': {
@@ -150,7 +186,7 @@ let current: BackendSelection | null = null;
  */
 export async function selectBackend(opts: SelectBackendOptions = {}): Promise<BackendSelection> {
   const log = opts.log ?? ((line: string) => process.stderr.write(line + '\n'));
-  if (current && (opts.force === undefined || opts.force === current.backend)) {
+  if (current && !opts.probes && (opts.force === undefined || opts.force === current.backend)) {
     await tf.setBackend(current.tfBackend);
     return current;
   }
@@ -158,14 +194,17 @@ export async function selectBackend(opts: SelectBackendOptions = {}): Promise<Ba
   const rungs: BackendRungReport[] = [];
   const order: readonly BackendName[] = opts.force ? [opts.force] : BACKEND_NAMES;
   for (const b of order) {
-    const reason = await tryRung(b, opts.threads);
+    const reason = await tryRung(b, opts.threads, opts.probes ?? REAL_PROBES);
     rungs.push({ backend: b, ok: reason === null, reason: reason ?? 'selected' });
     if (reason === null) {
       const why = rungs.filter((r) => !r.ok).map((r) => `${r.backend}: ${r.reason}`);
-      const summary = `training backend: ${b}${opts.force ? ' (forced)' : ''}` + (why.length ? ` — skipped ${why.join('; ')}` : '');
-      current = { backend: b, tfBackend: tfBackendOf(b), rungs, summary };
+      const where = b === 'node-gpu' ? ' (TensorFlow on a GPU device)' : b === 'node' ? ' (TensorFlow on the CPU)' : '';
+      const summary = `training backend: ${b}${where}${opts.force ? ' (forced)' : ''}` + (why.length ? ` — skipped ${why.join('; ')}` : '');
+      const selection = { backend: b, tfBackend: tfBackendOf(b), rungs, summary };
+      // A ladder walked with stand-in probes (tests) is not the process's selection.
+      if (!opts.probes) current = selection;
       log(summary);
-      return current;
+      return selection;
     }
     if (opts.force) throw new BackendUnavailableError(b, reason);
   }

@@ -1,11 +1,13 @@
 /**
  * Training-throughput benchmark of the engine, measured exactly like the PyTorch peer
- * (shared/peers/torch_train_peer.py): random N(0,1) images and random labels, SGD with
+ * (bench/peers/torch_train_peer.py): random N(0,1) images and random labels, SGD with
  * momentum 0.9 and lr 0.01, plain cross-entropy, 2 warm-up steps, then `steps` timed steps.
+ * The networks are the model builder's, from their .nas text (reference-nets-nas.ts).
  */
 import * as tf from '@tensorflow/tfjs-core';
 import { type BackendName, selectBackend } from './backend';
-import { type ReferenceNetName, buildReferenceNet } from './reference-nets';
+import type { ReferenceNetName } from './names';
+import { buildReferenceNetFromNas } from './reference-nets-nas';
 import { createSgdStep } from './step';
 
 export interface TrainBenchOptions {
@@ -34,6 +36,8 @@ export interface TrainBenchResult {
  */
 export interface TrainBenchMeasurement extends TrainBenchResult {
   cpu_images_per_s: number;
+  /** Peak resident set size of this process so far, in MiB. */
+  max_rss_mb: number;
 }
 
 function cpuSeconds(): number {
@@ -45,7 +49,7 @@ export async function benchmarkTraining(opts: TrainBenchOptions): Promise<TrainB
   const steps = opts.steps ?? 20;
   const threads = opts.threads ?? 1;
   const sel = await selectBackend({ force: opts.backend, threads, log: opts.log });
-  const model = buildReferenceNet(opts.net, { seed: 0 });
+  const model = await buildReferenceNetFromNas(opts.net, 0);
   const step = createSgdStep(model, { momentum: 0.9, weightDecay: 0, labelSmoothing: 0 });
   const x = tf.randomNormal([opts.batch, 32, 32, 3], 0, 1, 'float32', 1) as tf.Tensor4D;
   const y = tf.randomUniformInt([opts.batch], 0, 10, 2) as tf.Tensor1D;
@@ -65,6 +69,7 @@ export async function benchmarkTraining(opts: TrainBenchOptions): Promise<TrainB
       threads,
       images_per_s: (opts.batch * steps) / dt,
       cpu_images_per_s: (opts.batch * steps) / cpu,
+      max_rss_mb: process.resourceUsage().maxRSS / 1024,
     };
   } finally {
     step.dispose();

@@ -11,6 +11,8 @@ import { batchNormTrain } from './batch-norm';
 export class ParamRegistry {
   readonly trainable = new Map<string, tf.Variable>();
   readonly state = new Map<string, tf.Variable>();
+  /** Constant tensors a model keeps (not parameters): disposed with it. */
+  private readonly constants: tf.Tensor[] = [];
   private readonly uid = `m${nextModelId++}`;
   constructor(private readonly seed: number) {}
 
@@ -29,8 +31,8 @@ export class ParamRegistry {
     return this.add(name, tf.randomUniform(shape, -bound, bound, 'float32', this.seedFor(name)));
   }
 
-  constant(name: string, shape: number[], value: number, trainable = true): tf.Variable {
-    return this.add(name, tf.fill(shape, value), trainable);
+  constant(name: string, shape: number[], value: number, trainable = true, dtype: 'float32' | 'int32' = 'float32'): tf.Variable {
+    return this.add(name, tf.fill(shape, value, dtype), trainable);
   }
 
   private add(name: string, init: tf.Tensor, trainable = true): tf.Variable {
@@ -43,6 +45,12 @@ export class ParamRegistry {
     return v;
   }
 
+  /** Keeps a constant tensor until `dispose()`; returns it. */
+  keep<T extends tf.Tensor>(t: T): T {
+    this.constants.push(t);
+    return t;
+  }
+
   paramCount(): number {
     let n = 0;
     for (const v of this.trainable.values()) n += v.size;
@@ -52,6 +60,7 @@ export class ParamRegistry {
   dispose(): void {
     for (const v of this.trainable.values()) v.dispose();
     for (const v of this.state.values()) v.dispose();
+    for (const t of this.constants) t.dispose();
   }
 }
 let nextModelId = 0;
@@ -88,14 +97,20 @@ export function conv2d(p: ParamRegistry, name: string, s: ConvSpec): Layer {
   return (x) => tf.depthwiseConv2d(x, w as tf.Tensor4D, stride, padding);
 }
 
+export interface BatchNormOptions {
+  /** Learnable γ and β (default true); without them γ = 1 and β = 0 (nn.BatchNorm2d(affine=False)). */
+  affine?: boolean;
+}
+
 /**
  * nn.BatchNorm2d(c): affine γ/β (γ = 1, β = 0), running statistics with momentum 0.1 and
  * eps 1e-5; training mode normalizes with the biased batch variance and updates the running
  * variance with the unbiased one (Ioffe & Szegedy, ICML 2015; PyTorch's convention).
  */
-export function batchNorm(p: ParamRegistry, name: string, c: number): Layer {
-  const gamma = p.constant(`${name}.weight`, [c], 1);
-  const beta = p.constant(`${name}.bias`, [c], 0);
+export function batchNorm(p: ParamRegistry, name: string, c: number, opts: BatchNormOptions = {}): Layer {
+  const affine = opts.affine ?? true;
+  const gamma = affine ? p.constant(`${name}.weight`, [c], 1) : p.keep(tf.ones([c]));
+  const beta = affine ? p.constant(`${name}.bias`, [c], 0) : p.keep(tf.zeros([c]));
   const runMean = p.constant(`${name}.running_mean`, [c], 0, false);
   const runVar = p.constant(`${name}.running_var`, [c], 1, false);
   const eps = 1e-5,

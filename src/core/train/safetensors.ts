@@ -18,7 +18,7 @@
  * Model checkpoints hold `model.trainable` and `model.state` under their names (see
  * docs/training.md), float variables as F32 and int32 ones as I32, plus metadata strings.
  */
-import { readFileSync, renameSync, writeFileSync } from 'node:fs';
+import { readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { endianness } from 'node:os';
 import * as tf from '@tensorflow/tfjs-core';
 import type { TrainableModel } from './model';
@@ -229,8 +229,14 @@ export function readSafetensorsFile(file: string): SafetensorsContent {
 /** Writes atomically (temporary file + rename), so an interrupted save never leaves half a checkpoint. */
 export function writeSafetensorsFile(file: string, tensors: ReadonlyMap<string, SafeTensor>, metadata: Record<string, string> = {}): void {
   const tmp = `${file}.tmp-${process.pid}`;
-  writeFileSync(tmp, encodeSafetensors(tensors, metadata));
-  renameSync(tmp, file);
+  try {
+    writeFileSync(tmp, encodeSafetensors(tensors, metadata));
+    renameSync(tmp, file);
+  } catch (e) {
+    // A target that cannot be replaced (a folder, a full disk): leave nothing behind.
+    rmSync(tmp, { force: true });
+    throw e;
+  }
 }
 
 /** All of a model's variables (trainable, then state) by checkpoint name. */

@@ -13,11 +13,16 @@
  *
  * The whole step runs inside one `tf.tidy`, so every intermediate tensor (activations,
  * gradients, new parameter values) is released before `run` returns; only the variables and
- * the momentum buffers survive. Reading the loss and the number of correct predictions is
+ * the momentum buffers survive. Within the step, the backward pass releases each activation
+ * and each gradient as soon as it is done with it (lean-gradients.ts), as PyTorch does. A
+ * parameter the loss does not depend on (behind a `zero` op) gets a zero gradient, as
+ * PyTorch's `x.mul(0)` of the NAS-Bench-201 and DARTS code gives it: weight decay and
+ * momentum still apply. Reading the loss and the number of correct predictions is
  * the only device→host transfer per step.
  */
 import * as tf from '@tensorflow/tfjs-core';
 import { registerTfjsGradients } from './tfjs-gradients';
+import { leanVariableGrads } from './lean-gradients';
 import type { TrainableModel } from './model';
 import { SGD_UPDATE } from './wasm-kernels/sgd-update';
 
@@ -65,7 +70,8 @@ export function createSgdStep(model: TrainableModel, opts: SgdOptions): SgdStep 
   const names = [...model.trainable.keys()];
   const vars = names.map((n) => model.trainable.get(n)!);
   // Momentum buffers live as variables so that `assign` reuses them across steps.
-  const buffers = momentum > 0 ? vars.map((v, i) => tf.variable(tf.zerosLike(v), false, `sgd.momentum.${names[i]}.${v.id}`)) : [];
+  // (tidy frees the zero tensors the variables were made from.)
+  const buffers = momentum > 0 ? tf.tidy(() => vars.map((v, i) => tf.variable(tf.zerosLike(v), false, `sgd.momentum.${names[i]}.${v.id}`))) : [];
   let disposed = false;
   const fused = () => tf.getBackend() === 'wasm' && vars.every((v) => v.dtype === 'float32');
 
@@ -79,13 +85,14 @@ export function createSgdStep(model: TrainableModel, opts: SgdOptions): SgdStep 
           correct = tf.keep(tf.sum(tf.cast(tf.equal(tf.argMax(logits, 1), labels), 'int32')) as tf.Scalar);
           return computeSmoothedCrossEntropy(logits, labels, labelSmoothing);
         };
-        const { value, grads } = tf.variableGrads(f, vars);
+        const { value, grads } = leanVariableGrads(f, vars);
+        const gradOf = (v: tf.Variable): tf.Tensor => grads[v.name] ?? tf.zerosLike(v);
         if (fused()) {
           // wasm: one kernel per parameter (wasm-kernels/sgd-update.ts), same formula as below.
           const attrs = { lr, momentum, weightDecay, nesterov };
           for (let i = 0; i < vars.length; i++) {
             const v = vars[i];
-            const inputs: tf.NamedTensorMap = momentum > 0 ? { p: v, g: grads[v.name], b: buffers[i] } : { p: v, g: grads[v.name] };
+            const inputs: tf.NamedTensorMap = momentum > 0 ? { p: v, g: gradOf(v), b: buffers[i] } : { p: v, g: gradOf(v) };
             const [np, nb] = tf.engine().runKernel(SGD_UPDATE, inputs, attrs as unknown as tf.NamedAttrMap) as tf.Tensor[];
             if (nb) buffers[i].assign(nb);
             v.assign(np);
@@ -94,7 +101,7 @@ export function createSgdStep(model: TrainableModel, opts: SgdOptions): SgdStep 
         }
         for (let i = 0; i < vars.length; i++) {
           const v = vars[i];
-          let g: tf.Tensor = grads[v.name];
+          let g: tf.Tensor = gradOf(v);
           if (weightDecay !== 0) g = tf.add(g, tf.mul(v, weightDecay));
           if (momentum > 0) {
             const b = buffers[i];

@@ -49,6 +49,12 @@ export class StatementTable implements Iterable<[AstNode, StatementInfo]> {
     for (const [stmt, i] of this.built()) yield [stmt, this.infoAt(i)];
   }
 
+  /** Every run of every statement, in the order they ended, with the nodes [first, end) it made
+   * (the model builder tells block instances apart by them: src/core/train/model-builder). */
+  forEachRun(visit: (stmt: AstNode, first: number, end: number) => void): void {
+    for (let r = 0; r < this.runs.length; r++) visit(this.runs[r]!, this.columns[3 * r]!, this.columns[3 * r + 1]!);
+  }
+
   /** Records one run of `stmt`, which made nodes [first, end). */
   note(stmt: AstNode, first: number, end: number, outputNode: number): void {
     const at = 3 * this.runs.length;

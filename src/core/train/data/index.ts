@@ -9,6 +9,7 @@ import { openMnist } from './mnist';
 import { computeChannelStats, splitTrainVal, type TrainingData } from './pipeline';
 import type { ImageSource } from './source';
 import { createShapes10 } from './synthetic';
+import { PACKAGED_DATASETS, findPackagedDataset } from './packaged';
 
 export { DatasetError, type DatasetErrorCode } from './errors';
 export type { ImageSource } from './source';
@@ -26,6 +27,7 @@ export { openCifar } from './cifar';
 export { openMnist } from './mnist';
 export { openImageFolder, decodeImageFile } from './image-folder';
 export { createShapes10, SHAPES10_CLASSES } from './synthetic';
+export { PACKAGED_DATASETS, findPackagedDataset, type PackagedDataset } from './packaged';
 
 export type DatasetKind = 'shapes10' | 'cifar10' | 'cifar100' | 'mnist' | 'folder';
 
@@ -39,11 +41,18 @@ import { SHAPES10_DEFAULT_LENGTH } from '../names';
 
 export { SHAPES10_DEFAULT_LENGTH };
 
-/** Parses `shapes10`, `cifar10:DIR`, `cifar100:DIR`, `mnist:DIR` or `folder:DIR`. */
+/**
+ * Parses `shapes10`, `cifar10:DIR`, `cifar100:DIR`, `mnist:DIR`, `folder:DIR` or the name of
+ * a packaged dataset (`fashion-mnist`: found where its Debian package installs it, or a
+ * `missing` error naming the package).
+ */
 export function parseDataSpec(text: string): DataSpec {
   if (text === 'shapes10') return { kind: 'shapes10' };
+  const packaged = PACKAGED_DATASETS.find((d) => d.name === text);
+  if (packaged) return { kind: packaged.format, dir: findPackagedDataset(packaged) };
   const m = /^(cifar10|cifar100|mnist|folder):(.+)$/.exec(text);
-  if (!m) throw new DatasetError('bad-spec', `unknown dataset '${text}': expected shapes10, cifar10:DIR, cifar100:DIR, mnist:DIR or folder:DIR`);
+  const names = ['shapes10', ...PACKAGED_DATASETS.map((d) => d.name), 'cifar10:DIR', 'cifar100:DIR', 'mnist:DIR', 'folder:DIR'];
+  if (!m) throw new DatasetError('bad-spec', `unknown dataset '${text}': expected ${names.join(', ')}`);
   return { kind: m[1] as DatasetKind, dir: m[2] };
 }
 

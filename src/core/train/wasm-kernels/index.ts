@@ -10,6 +10,7 @@ import { makeConv2dBackpropInputConfig } from './conv2d-backprop-input';
 import { depthwiseBackpropFilterConfig, depthwiseBackpropInputConfig } from './depthwise-backprop';
 import { identityConfig } from './identity';
 import { logSoftmaxConfig } from './log-softmax';
+import { maxPoolGradConfig } from './max-pool-grad';
 import { relu6GradConfig } from './relu6-gradient';
 import { makeConv2dConfig } from './simd-conv';
 import { bnTrainConfig, bnTrainGradConfig, reluGradConfig } from './simd-batch-norm';
@@ -46,6 +47,7 @@ export function registerWasmTrainingKernels(): void {
     reluGradConfig,
     sgdUpdateConfig,
     makeAvgPoolGradConfig(nativeAvgPoolGrad),
+    maxPoolGradConfig,
   ])
     replaceKernel(c);
   tf.registerGradient(relu6GradConfig);

@@ -17,7 +17,7 @@
  */
 import * as tf from '@tensorflow/tfjs-core';
 import { type KernelArgs, type WasmBackend, f32, runKernel } from './kernel-utils';
-import { FuncBuilder, V128, buildModule, instantiate } from './wasm-emit';
+import { FuncBuilder, I32, V128, buildModule, instantiate } from './wasm-emit';
 import { heapMemory } from './simd-filter-grad';
 
 export const BN_TRAIN = 'NasBatchNormTrain';
@@ -27,8 +27,24 @@ export const RELU_GRAD = 'NasReluGrad';
 /** Vectors (of 4 channels) per call of the sums kernel. */
 const SV = 2;
 
-/** (a, b, out, rows, rowBytes): out[0..SV) = Σ a, out[SV..2SV) = Σ a·b over rows, SV vectors each. */
-type SumsFn = (a: number, b: number, out: number, rows: number, rowBytes: number) => void;
+/** Rows summed in float32 before the partial sums are added to the float64 totals. */
+const BLOCK_ROWS = 16;
+
+/**
+ * (a, b, out, blocks, rowBytes, k, blockRows): adds Σ a and Σ a·(b − k) over blocks·blockRows
+ * rows to the float64 totals at out (the same-operand form: Σ (a − k) and Σ (a − k)²), SV
+ * vectors of 4 channels each. k is a per-channel shift: sums of x − k for a k near the mean
+ * keep E[x²] − E[x]² from cancelling when |mean| ≫ σ (the shifted-data algorithm; Chan,
+ * Golub & LeVeque, "Algorithms for Computing the Sample Variance", The American
+ * Statistician, 1983): unshifted, a channel with mean 10 and σ 0.1 lost 0.5 % of its
+ * variance. Partial sums of BLOCK_ROWS rows are added to float64 totals, as PyTorch's CPU
+ * batch norm accumulates in double: the gradients of a batch norm's input often nearly
+ * cancel (a following batch norm ignores a constant shift), and float32 totals over 256
+ * rows had made them ten times less accurate than PyTorch's.
+ *
+ * out layout: Σ a as SV·4 doubles, then the second sum as SV·4 doubles.
+ */
+type SumsFn = (a: number, b: number, out: number, blocks: number, rowBytes: number, k: number, blockRows: number) => void;
 /** (x, params, out, rows): per row, out = x·params[v] + params[V+v] for the row's V vectors. */
 type Affine1Fn = (x: number, p: number, out: number, rows: number) => void;
 /** (a, b, params, out, rows): out = a·p0 + b·p1 + p2. */
@@ -37,35 +53,66 @@ type Affine2Fn = (a: number, b: number, p: number, out: number, rows: number) =>
 type ReluGradFn = (dy: number, x: number, out: number, n: number) => void;
 
 function sumsKernel(same: boolean): FuncBuilder {
-  const f = new FuncBuilder(5);
-  const [A, B, OUT, ROWS, RB] = [0, 1, 2, 3, 4];
+  const f = new FuncBuilder(7);
+  const [A, B, OUT, BLOCKS, RB, K, BLK] = [0, 1, 2, 3, 4, 5, 6];
   const s1 = Array.from({ length: SV }, () => f.local(V128));
   const s2 = Array.from({ length: SV }, () => f.local(V128));
   const av = Array.from({ length: SV }, () => f.local(V128));
+  const kv = Array.from({ length: SV }, () => f.local(V128));
+  // float64 totals: per vector, lanes 0-1 and lanes 2-3, for each sum
+  const t = Array.from({ length: 4 * SV }, () => f.local(V128));
+  const i = f.local(I32);
+  for (let j = 0; j < 4 * SV; j++)
+    f.get(OUT)
+      .v128Load(16 * j)
+      .set(t[j]);
+  for (let v = 0; v < SV; v++)
+    f.get(K)
+      .v128Load(16 * v)
+      .set(kv[v]);
+  f.loop();
   for (const a of [...s1, ...s2]) f.v128Zero().set(a);
+  f.get(BLK).set(i);
   f.loop();
   for (let v = 0; v < SV; v++) {
-    f.get(A)
-      .v128Load(16 * v)
-      .set(av[v]);
+    f.get(A).v128Load(16 * v);
+    if (same) f.get(kv[v]).f32x4Sub();
+    f.set(av[v]);
     f.get(s1[v]).get(av[v]).f32x4Add().set(s1[v]);
     f.get(s2[v]).get(av[v]);
     if (same) f.get(av[v]);
-    else f.get(B).v128Load(16 * v);
+    else
+      f.get(B)
+        .v128Load(16 * v)
+        .get(kv[v])
+        .f32x4Sub();
     f.f32x4Mul().f32x4Add().set(s2[v]);
   }
   f.addTo(A, RB);
   if (!same) f.addTo(B, RB);
-  f.decBrIf(ROWS, 0);
+  f.decBrIf(i, 0);
   f.end();
-  for (let v = 0; v < SV; v++)
+  const sums = [...s1, ...s2];
+  for (let j = 0; j < 2 * SV; j++) {
+    f.get(t[2 * j])
+      .get(sums[j])
+      .f64x2PromoteLow()
+      .f64x2Add()
+      .set(t[2 * j]);
+    f.get(t[2 * j + 1])
+      .get(sums[j])
+      .get(sums[j])
+      .f32x4HighToLow()
+      .f64x2PromoteLow()
+      .f64x2Add()
+      .set(t[2 * j + 1]);
+  }
+  f.decBrIf(BLOCKS, 0);
+  f.end();
+  for (let j = 0; j < 4 * SV; j++)
     f.get(OUT)
-      .get(s1[v])
-      .v128Store(16 * v);
-  for (let v = 0; v < SV; v++)
-    f.get(OUT)
-      .get(s2[v])
-      .v128Store(16 * (SV + v));
+      .get(t[j])
+      .v128Store(16 * j);
   return f;
 }
 
@@ -189,31 +236,44 @@ export function simdBatchNormApplies(backend: tf.KernelBackend, shape: number[])
 
 const offset = (backend: WasmBackend, t: tf.TensorInfo) => (backend as unknown as { getMemoryOffset(id: object): number }).getMemoryOffset(t.dataId);
 
-/** Per-channel Σa and Σa·b (float64) over the N·H·W rows of NHWC a and b. */
+/**
+ * Per-channel sums (float64) over the N·H·W rows of NHWC a and b, shifted by x's first pixel
+ * (x = b, or a when b is null; see SumsFn): [Σ(a − k), Σ(a − k)²] or [Σa, Σa·(b − k)].
+ */
 function channelSums(backend: WasmBackend, k: Kernels, a: tf.TensorInfo, b: tf.TensorInfo | null): [Float64Array, Float64Array] {
   const [n, h, w, c] = a.shape;
   const rows = h * w,
     groups = c / (4 * SV);
-  const scratch = backend.makeOutput([groups, 2, 4 * SV], 'float32');
+  // float64 totals, 2 sums x 4·SV channels per group (as float32 pairs: tfjs allocates float32).
+  const scratch = backend.makeOutput([groups, 2, 2 * 4 * SV], 'float32');
   const aBase = offset(backend, a),
     bBase = b ? offset(backend, b) : 0,
-    sBase = offset(backend, scratch);
-  const s1 = new Float64Array(c),
-    s2 = new Float64Array(c);
-  const view = f32(backend, scratch);
+    sBase = offset(backend, scratch),
+    kBase = b ? bBase : aBase;
+  if (sBase % 8 !== 0) throw new Error('batch norm: unaligned scratch');
+  new Float64Array(f32(backend, scratch).buffer, sBase, groups * 2 * 4 * SV).fill(0);
+  const full = Math.floor(rows / BLOCK_ROWS),
+    rest = rows - full * BLOCK_ROWS;
+  const fn = b ? k.sums : k.sumsSame;
   for (let img = 0; img < n; img++) {
     const imgOff = img * rows * c * 4;
     for (let g = 0; g < groups; g++) {
-      const out = sBase + g * 2 * 4 * SV * 4;
-      if (b) k.sums(aBase + imgOff + g * 16 * SV, bBase + imgOff + g * 16 * SV, out, rows, c * 4);
-      else k.sumsSame(aBase + imgOff + g * 16 * SV, 0, out, rows, c * 4);
+      const out = sBase + g * 2 * 4 * SV * 8;
+      const aAt = aBase + imgOff + g * 16 * SV,
+        bAt = b ? bBase + imgOff + g * 16 * SV : 0,
+        kAt = kBase + g * 16 * SV;
+      if (full > 0) fn(aAt, bAt, out, full, c * 4, kAt, BLOCK_ROWS);
+      if (rest > 0) fn(aAt + full * BLOCK_ROWS * c * 4, bAt && bAt + full * BLOCK_ROWS * c * 4, out, 1, c * 4, kAt, rest);
     }
-    for (let g = 0; g < groups; g++)
-      for (let i = 0; i < 4 * SV; i++) {
-        s1[g * 4 * SV + i] += view[g * 8 * SV + i];
-        s2[g * 4 * SV + i] += view[g * 8 * SV + 4 * SV + i];
-      }
   }
+  const totals = new Float64Array(f32(backend, scratch).buffer, sBase, groups * 2 * 4 * SV);
+  const s1 = new Float64Array(c),
+    s2 = new Float64Array(c);
+  for (let g = 0; g < groups; g++)
+    for (let i = 0; i < 4 * SV; i++) {
+      s1[g * 4 * SV + i] = totals[g * 8 * SV + i]!;
+      s2[g * 4 * SV + i] = totals[g * 8 * SV + 4 * SV + i]!;
+    }
   backend.disposeData(scratch.dataId);
   return [s1, s2];
 }
@@ -232,6 +292,7 @@ function bnTrain(args: KernelArgs): tf.TensorInfo[] {
   const m = n * h * w;
   const k = kernelsFor(backend, c)!;
   const [s1, s2] = channelSums(backend, k, x, null);
+  const shift = f32(backend, x).slice(0, c);
   const g = f32(backend, gamma),
     bt = f32(backend, beta);
   const running = runningMean && runningVar && momentum !== undefined ? [f32(backend, runningMean), f32(backend, runningVar)] : null;
@@ -241,8 +302,9 @@ function bnTrain(args: KernelArgs): tf.TensorInfo[] {
     inv = new Float64Array(c),
     params = new Float32Array(2 * c);
   for (let i = 0; i < c; i++) {
-    mean[i] = s1[i] / m;
-    variance[i] = Math.max(0, s2[i] / m - mean[i] * mean[i]);
+    const d = s1[i] / m;
+    mean[i] = shift[i] + d;
+    variance[i] = Math.max(0, s2[i] / m - d * d);
     inv[i] = 1 / Math.sqrt(variance[i] + eps);
     params[i] = g[i] * inv[i];
     params[c + i] = bt[i] - mean[i] * params[i];
@@ -265,8 +327,9 @@ function bnTrainGrad(args: KernelArgs): tf.TensorInfo[] {
   const [n, h, w, c] = x.shape;
   const m = n * h * w;
   const k = kernelsFor(backend, c)!;
-  // Σdy and Σdy·x
+  // Σdy and Σdy·(x − k), k = x's first pixel
   const [sdy, sdyx] = channelSums(backend, k, dy, x);
+  const shift = f32(backend, x).slice(0, c);
   const g = f32(backend, gamma),
     mu = f32(backend, mean),
     inv = f32(backend, invStd);
@@ -275,7 +338,7 @@ function bnTrainGrad(args: KernelArgs): tf.TensorInfo[] {
   for (let i = 0; i < c; i++) {
     // dγ = Σ dy·(x − μ)·σ⁻¹,  dβ = Σ dy;  dx = a·dy + b·x + c with
     // a = γσ⁻¹, b = −a·σ⁻¹·dγ/M, c = −a·Σdy/M − b·μ
-    const dg = (sdyx[i] - mu[i] * sdy[i]) * inv[i];
+    const dg = (sdyx[i] - (mu[i] - shift[i]) * sdy[i]) * inv[i];
     dgamma[i] = dg;
     const a = g[i] * inv[i];
     const b = (-a * inv[i] * dg) / m;

@@ -132,6 +132,17 @@ export class FuncBuilder {
   f32x4Mul(): this {
     return this.simd(0xe6);
   }
+  /** f64x2.promote_low_f32x4: lanes 0 and 1 as doubles. */
+  f64x2PromoteLow(): this {
+    return this.simd(0x5f);
+  }
+  /** i8x16.shuffle moving f32 lanes 2 and 3 of the top operand to lanes 0 and 1 (needs it twice on the stack). */
+  f32x4HighToLow(): this {
+    return this.simd(0x0d, 8, 9, 10, 11, 12, 13, 14, 15, 8, 9, 10, 11, 12, 13, 14, 15);
+  }
+  f64x2Add(): this {
+    return this.simd(0xf0);
+  }
   f32x4Gt(): this {
     return this.simd(0x44);
   }
