@@ -67,6 +67,11 @@ export async function runCli(argv: string[]): Promise<number> {
       process.stderr.write(`nas: ${printable(io)}\n`);
       return 2;
     }
+    // Sizes from the command line too large to allocate (`--widths 100000,100000`).
+    if (e instanceof RangeError && /Invalid typed array length|Array buffer allocation failed|Invalid array length/.test(e.message)) {
+      process.stderr.write(`nas: the sizes asked for need more memory than can be allocated (${printable(e.message)}); choose smaller sizes\n`);
+      return 2;
+    }
     // A bug: the job failed (1), with what the user needs to report it.
     process.stderr.write(`nas: internal error: ${printable((e as Error).message)}\n(please report this with the input that caused it)\n`);
     if (process.env['NAS_DEBUG']) process.stderr.write(`${(e as Error).stack}\n`);

@@ -155,6 +155,25 @@ describe('every command is bounded by stated limits', () => {
   });
 });
 
+describe('training inputs that exited 70 with raw Node errors', () => {
+  it('--load of a directory, a CIFAR batch that is a directory, --widths too large: exit 2 with a sentence', () => {
+    const dir = tmpDir();
+    const quick = ['train', '--epochs', '1', '--images', '20', '--no-progress'];
+    const load = nas([...quick, '--load', dir]);
+    expect(load.code).toBe(2);
+    expect(load.stderr).toContain(`cannot load ${dir}: ${dir}: is a directory, expected a .safetensors file`);
+    const batch = path.join(dir, 'cifar-10-batches-bin', 'data_batch_1.bin');
+    fs.mkdirSync(batch, { recursive: true });
+    const cifar = nas([...quick, '--data', `cifar10:${dir}`]);
+    expect(cifar.code).toBe(2);
+    expect(cifar.stderr).toContain(`${batch}: the cifar10 batch is a directory, not a file`);
+    const widths = nas([...quick, '--widths', '100000,100000']);
+    expect(widths.code).toBe(2);
+    expect(widths.stderr).toMatch(/^nas: the sizes asked for need more memory than can be allocated \(.+\); choose smaller sizes$/m);
+    for (const r of [load, cifar, widths]) expect(r.stderr).not.toMatch(/internal error|\n\s+at /);
+  });
+});
+
 describe('figures beyond 2^53', () => {
   it('are printed approximate and named in JSON, the exact value computed with BigInt as the reference', () => {
     const f = write(tmpDir(), 'wide-fc.nas', 'network A {\n  input(94906265, 1, 1)\n  fc(94906267)\n}\n');
