@@ -4,7 +4,7 @@ import tseslint from 'typescript-eslint';
 import globals from 'globals';
 
 export default tseslint.config(
-  { ignores: ['dist/**', 'out/**', '.e2e/**', 'node_modules/**', 'src/core/language/generated/**', 'scratch/**', 'test-artifacts/**', '**/*.cjs'] },
+  { ignores: ['dist/**', 'out/**', '.e2e/**', 'node_modules/**', 'src/core/language/syntax/generated/**', 'scratch/**', 'test-artifacts/**', '**/*.cjs'] },
   js.configs.recommended,
   ...tseslint.configs.recommended,
   {

@@ -11,7 +11,7 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { NasWorkspace } from '../src/core/workspace.js';
-import type { Document, Search } from '../src/core/language/generated/ast.js';
+import type { Document, Search } from '../src/core/language/syntax/generated/ast.js';
 import { readSearchSpec } from '../src/core/search/spec.js';
 import { prepareSearch } from '../src/core/search/prepare.js';
 import { runSearch } from '../src/core/search/runner.js';

@@ -5,13 +5,13 @@
  * than a document changes.
  */
 import { AstUtils, DocumentState, type AstNode, type LangiumDocument, type LangiumSharedCoreServices } from 'langium';
-import type * as ast from '../src/core/language/generated/ast.js';
+import type * as ast from '../src/core/language/syntax/generated/ast.js';
 import { elaborateCached, type ElaborationResult, type StatementInfo } from '../src/core/semantics/evaluator/index.js';
 import { computeSpaceStats } from '../src/core/semantics/space.js';
 import { spaceFigures } from '../src/core/semantics/figures.js';
 import { fingerprintOf } from '../src/core/semantics/dependencies.js';
 import type { Totals } from '../src/core/semantics/graph.js';
-import { collectImportUris, isBuiltinUri } from '../src/core/language/imports.js';
+import { collectImportUris, isBuiltinUri } from '../src/core/language/services/imports.js';
 import type { SpaceStatsRunner } from './space-stats-worker.js';
 import type { SpaceStatsJob, SpaceStatsReply } from '../src/protocol/space-stats-worker.js';
 import { NodeSlot } from '../src/core/util/node-slot.js';

@@ -1,19 +1,17 @@
 /**
  * Code lenses above each network, space and search: totals (or size and cost range) and the
  * actions the extension implements (protocol.ts `NasCommands`). A lens with an empty command
- * is shown as plain text. A lens sits where its element starts, which is read from the element's
- * chunk where its CST is not built yet (chunk-span.ts): opening a file builds no CST for them.
+ * is shown as plain text. A lens sits where its element starts.
  */
 import type { LangiumDocument } from 'langium';
 import type { CodeLensProvider } from 'langium/lsp';
 import type { CodeLens, CodeLensParams, Range } from 'vscode-languageserver';
-import type * as ast from '../src/core/language/generated/ast.js';
+import type * as ast from '../src/core/language/syntax/generated/ast.js';
 import type { NasAnalysis } from './analysis.js';
 import { costOf, formatSpaceSize, unitLabel, type CostUnit } from './figures.js';
 import { formatSI, formatSIRange } from '../src/shared/format-number.js';
 import { NasCommands } from '../src/protocol/lsp-extensions.js';
 import type { NasConfigurationProvider } from './settings.js';
-import { pendingStart } from './chunk-span.js';
 
 export class NasCodeLensProvider implements CodeLensProvider {
   constructor(
@@ -31,8 +29,7 @@ export class NasCodeLensProvider implements CodeLensProvider {
     };
     for (const el of root.elements ?? []) {
       if (!(el.$type === 'Definition' && (el.kind === 'network' || el.kind === 'space')) && el.$type !== 'Search') continue;
-      // Where it starts, without building its CST where its chunk's text tells (chunk-span.ts).
-      const start = pendingStart(el) ?? el.$cstNode?.range.start;
+      const start = el.$cstNode?.range.start;
       if (!start) continue;
       const range = { start, end: start };
       if (el.$type === 'Definition' && el.kind === 'network') {

@@ -6,10 +6,10 @@
 import { CstUtils, TextDocument, type AstNodeDescription, type LangiumDocument, type ReferenceInfo } from 'langium';
 import { DefaultCompletionProvider, type CompletionContext, type CompletionValueItem, type LangiumServices, type NextFeature } from 'langium/lsp';
 import { CompletionItemKind, InsertTextFormat, type CompletionItem, type CompletionList, type CompletionParams } from 'vscode-languageserver';
-import type * as ast from '../src/core/language/generated/ast.js';
+import type * as ast from '../src/core/language/syntax/generated/ast.js';
 import { paramText, signatureText } from './describe.js';
 import { enclosingCall } from './signature-help.js';
-import { splitTopLevelChunks } from '../src/core/language/chunks.js';
+import { splitTopLevelChunks } from '../src/core/language/syntax/chunks.js';
 import { EVALUATORS, PENDING_EVALUATORS, STRATEGIES } from '../src/core/search/vocabulary.js';
 
 const SNIPPETS: ReadonlyArray<{ label: string; detail: string; body: string }> = [
@@ -54,7 +54,7 @@ export class NasCompletionProvider extends DefaultCompletionProvider {
    * What may come at `offset`: Langium parses the whole text before it with its completion
    * parser, 50-120 ms per request at the end of a 5,000-line file. The grammar's top level is a
    * sequence of elements, so parsing from the start of the top-level chunk that holds the offset
-   * (a column-0 keyword outside brackets, as the incremental parse splits: src/core/language/chunks.ts)
+   * (a column-0 keyword outside brackets, as the incremental parse splits: src/core/language/syntax/chunks.ts)
    * gives the same features; `test/lsp/completion-chunk.test.ts` compares both on every position
    * of the examples.
    */

@@ -6,7 +6,7 @@
  */
 import { URI, type LangiumSharedCoreServices } from 'langium';
 import type { Connection, Diagnostic, PublishDiagnosticsParams } from 'vscode-languageserver';
-import { isBuiltinUri } from '../src/core/language/imports.js';
+import { isBuiltinUri } from '../src/core/language/services/imports.js';
 
 export const MAX_DIAGNOSTICS = 500;
 

@@ -1,6 +1,6 @@
 /** Text for definitions, op formulas and application sites, shared by hover and completion. */
 import { AstUtils, type AstNode } from 'langium';
-import type * as ast from '../src/core/language/generated/ast.js';
+import type * as ast from '../src/core/language/syntax/generated/ast.js';
 import type { GraphNode } from '../src/core/semantics/graph.js';
 import type { Shape } from '../src/core/semantics/shape.js';
 import type { StatementFigures } from './analysis.js';

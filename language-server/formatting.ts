@@ -3,7 +3,7 @@ import type { LangiumDocument } from 'langium';
 import type { Formatter } from 'langium/lsp';
 import type { DocumentFormattingParams, DocumentOnTypeFormattingOptions, TextEdit } from 'vscode-languageserver';
 import { formatDocument } from '../src/core/format/formatter.js';
-import type { Document } from '../src/core/language/generated/ast.js';
+import type { Document } from '../src/core/language/syntax/generated/ast.js';
 
 export class NasFormatter implements Formatter {
   formatDocument(document: LangiumDocument, _params: DocumentFormattingParams): TextEdit[] {

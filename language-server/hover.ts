@@ -3,15 +3,14 @@
  * formula; for a choice its options and the cost range they span; for a definition name its
  * signature and documentation comment.
  */
-import { AstUtils, GrammarUtils, type AstNode, type LangiumDocument } from 'langium';
+import { AstUtils, CstUtils, GrammarUtils, type AstNode, type LangiumDocument } from 'langium';
 import type { HoverProvider, LangiumServices } from 'langium/lsp';
 import type { Hover, HoverParams } from 'vscode-languageserver';
-import type * as ast from '../src/core/language/generated/ast.js';
+import type * as ast from '../src/core/language/syntax/generated/ast.js';
 import { elaborate } from '../src/core/semantics/evaluator/index.js';
 import type { GraphNode } from '../src/core/semantics/graph.js';
 import { isModelDefinition, type NasAnalysis } from './analysis.js';
 import { applicationSite, enclosingStatement, nodesOfApplication, opFormulas, signatureText } from './describe.js';
-import { leafAtOffset } from './chunk-span.js';
 import { costOf, formatShapeText, unitLabel, type CostUnit } from './figures.js';
 import { formatSI, formatSIRange } from '../src/shared/format-number.js';
 import type { NasConfigurationProvider } from './settings.js';
@@ -31,8 +30,8 @@ export class NasHoverProvider implements HoverProvider {
 
   async getHoverContent(document: LangiumDocument, params: HoverParams): Promise<Hover | undefined> {
     const offset = document.textDocument.offsetAt(params.position);
-    // Only the chunk under the cursor builds its CST (a 5,000-line file's first hover built all).
-    const leaf = leafAtOffset(document, offset);
+    const root = document.parseResult.value.$cstNode;
+    const leaf = root && CstUtils.findLeafNodeAtOffset(root, offset);
     if (!leaf || leaf.hidden) return undefined;
     const unit = (await this.settings.inlayHintSettings()).cost;
     const node = leaf.astNode;

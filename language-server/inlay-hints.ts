@@ -2,18 +2,17 @@
  * Inlay hints: after each statement of a network, space, block or cell its output shape and
  * cost (`→ 64×56×56 · 37k · 115M`: shape, params, MACs or FLOPs), after the `{` of a network
  * its totals, and of a space its size and cost range. Only the definitions in the requested range
- * are read: one whose CST is not built yet is skipped by its chunk's lines (chunk-span.ts).
+ * are read.
  */
 import { GrammarUtils, type LangiumDocument } from 'langium';
 import type { CancellationToken } from 'vscode-languageserver';
 import type { InlayHintProvider } from 'langium/lsp';
 import { InlayHintKind, type InlayHint, type InlayHintParams, type Position } from 'vscode-languageserver';
-import type * as ast from '../src/core/language/generated/ast.js';
+import type * as ast from '../src/core/language/syntax/generated/ast.js';
 import { isModelDefinition, type NasAnalysis } from './analysis.js';
 import { costOf, formatShapeText, formatSpaceSize, unitLabel, type CostUnit } from './figures.js';
 import { formatSI, formatSIRange } from '../src/shared/format-number.js';
 import type { NasConfigurationProvider } from './settings.js';
-import { pendingLines } from './chunk-span.js';
 
 export class NasInlayHintProvider implements InlayHintProvider {
   constructor(
@@ -31,9 +30,6 @@ export class NasInlayHintProvider implements InlayHintProvider {
     const index = this.analysis.statementIndex(document);
     for (const el of root.elements ?? []) {
       if (el.$type !== 'Definition') continue;
-      // Outside the range by its chunk's lines: no need to build its CST to know.
-      const lines = pendingLines(el);
-      if (lines && (lines.last < first || lines.first > last)) continue;
       if (!el.$cstNode) continue;
       const range = el.$cstNode.range;
       if (range.end.line < first || range.start.line > last) continue;

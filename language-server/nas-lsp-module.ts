@@ -12,9 +12,9 @@ import {
   type PartialLangiumServices,
   type PartialLangiumSharedServices,
 } from 'langium/lsp';
-import { NasGeneratedModule, NasGeneratedSharedModule } from '../src/core/language/generated/module.js';
-import { NasSharedModule } from '../src/core/language/nas-module.js';
-import { NasModule } from '../src/core/language/nas-module.js';
+import { NasGeneratedModule, NasGeneratedSharedModule } from '../src/core/language/syntax/generated/module.js';
+import { NasSharedModule } from '../src/core/language/services/nas-module.js';
+import { NasModule } from '../src/core/language/services/nas-module.js';
 import { registerNasChecks } from '../src/core/validation/nas-validator.js';
 import { NasAnalysis } from './analysis.js';
 import { SpaceStatsRunner } from './space-stats-worker.js';

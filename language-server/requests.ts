@@ -1,7 +1,7 @@
 /** Handlers of the custom requests declared in src/protocol/lsp-extensions.ts. */
 import { AstUtils, DocumentState, URI, type AstNode, type LangiumDocument } from 'langium';
 import type { Connection } from 'vscode-languageserver';
-import type * as ast from '../src/core/language/generated/ast.js';
+import type * as ast from '../src/core/language/syntax/generated/ast.js';
 import { elaborate, type ElaborationResult } from '../src/core/semantics/evaluator/index.js';
 import { isModelDefinition, totalsOf } from './analysis.js';
 import { networkFigures, shapeTuple } from '../src/core/semantics/figures.js';

@@ -5,8 +5,8 @@
 import type { AstNode } from 'langium';
 import { AbstractSemanticTokenProvider, type SemanticTokenAcceptor } from 'langium/lsp';
 import { SemanticTokenModifiers, SemanticTokenTypes } from 'vscode-languageserver';
-import type * as ast from '../src/core/language/generated/ast.js';
-import { isBuiltinUri } from '../src/core/language/imports.js';
+import type * as ast from '../src/core/language/syntax/generated/ast.js';
+import { isBuiltinUri } from '../src/core/language/services/imports.js';
 import { AstUtils } from 'langium';
 
 function typeOfDefinition(def: ast.Definition): string {

@@ -1,9 +1,8 @@
 /** Signature help for op, block and function attributes inside `name(...)`. */
-import type { AstNode, LangiumDocument } from 'langium';
-import { leafAtOffset, leafBeforeOffset } from './chunk-span.js';
+import { CstUtils, type AstNode, type LangiumDocument } from 'langium';
 import type { SignatureHelpProvider } from 'langium/lsp';
 import type { SignatureHelp, SignatureHelpOptions, SignatureHelpParams } from 'vscode-languageserver';
-import type * as ast from '../src/core/language/generated/ast.js';
+import type * as ast from '../src/core/language/syntax/generated/ast.js';
 import { paramText, signatureText } from './describe.js';
 
 export class NasSignatureHelpProvider implements SignatureHelpProvider {
@@ -13,9 +12,9 @@ export class NasSignatureHelpProvider implements SignatureHelpProvider {
 
   provideSignatureHelp(document: LangiumDocument, params: SignatureHelpParams): SignatureHelp | undefined {
     const offset = document.textDocument.offsetAt(params.position);
-    // The token before the cursor: after `conv(` the cursor sits past the parenthesis. Only the
-    // chunk under the cursor builds its CST (language-server/chunk-span.ts).
-    const leaf = leafBeforeOffset(document, offset) ?? leafAtOffset(document, offset);
+    // The token before the cursor: after `conv(` the cursor sits past the parenthesis.
+    const root = document.parseResult.value.$cstNode;
+    const leaf = root && (CstUtils.findLeafNodeBeforeOffset(root, offset) ?? CstUtils.findLeafNodeAtOffset(root, offset));
     if (!leaf) return undefined;
     const call = enclosingCall(leaf.astNode, offset);
     if (!call) return undefined;

@@ -15,8 +15,8 @@ import {
 } from 'langium';
 import type { CancellationToken, WorkspaceFolder } from 'vscode-languageserver';
 import { BUILTIN_DOCUMENTS } from '../src/core/stdlib/index.js';
-import { collectImportUris, resolveImportUri } from '../src/core/language/imports.js';
-import type { Document } from '../src/core/language/generated/ast.js';
+import { collectImportUris, resolveImportUri } from '../src/core/language/services/imports.js';
+import type { Document } from '../src/core/language/syntax/generated/ast.js';
 import { loadImports } from '../src/core/import-loader.js';
 
 export class NasWorkspaceManager extends DefaultWorkspaceManager {

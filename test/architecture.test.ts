@@ -106,11 +106,8 @@ const WEAK_COLLECTIONS: Record<string, string> = {
   'src/core/semantics/evaluator/calls.ts declaredDefaults': "an op's declared default attributes: numbers, strings and lists of them",
   'src/core/semantics/evaluator/interpreter.ts repeatOutputs': 'one elaboration: tensors to the tensors a repeat made of them, no AST',
   'src/core/semantics/evaluator/choice-keys.ts siteIds': 'strings',
-  'src/core/language/fast-parser.ts astPrototypes': "a set of the parser's own prototypes",
-  'src/core/language/fast-parser.ts parsers': 'keyed by language services, which outlive every document',
-  'src/core/language/incremental.ts states': 'keyed by language services, which outlive every document',
-  'src/core/language/incremental.ts linkVersions': 'numbers',
-  'language-server/chunk-span.ts newlines': "a chunk's text and its number of lines",
+  'src/core/language/syntax/incremental-state.ts states': 'keyed by language services, which outlive every document',
+  'src/core/language/services/link-versions.ts linkVersions': 'numbers',
 };
 
 function weakCollections(): string[] {
@@ -237,6 +234,14 @@ describe('architecture invariants (docs/architecture.md)', () => {
       }
     }
     expect(long).toEqual([]);
+  });
+
+  it('the syntax room (src/core/language/syntax/) imports Langium and its own files only', () => {
+    expect(
+      violations('src/core/language/syntax', (_f, imp, to) =>
+        imp.spec === 'langium' || to.startsWith('src/core/language/syntax/') ? undefined : 'syntax imports langium and its own files only',
+      ),
+    ).toEqual([]);
   });
 
   it('10. no WeakMap from a node to data that leads back to it (a closed document dies young)', () => {

@@ -19,7 +19,7 @@ import { fileURLToPath } from 'node:url';
 import { beforeAll, describe, expect, it } from 'vitest';
 import type { LangiumDocument } from 'langium';
 import { NasWorkspace, type NasDiagnostic } from '../src/core/workspace.js';
-import type { Definition, Document } from '../src/core/language/generated/ast.js';
+import type { Definition, Document } from '../src/core/language/syntax/generated/ast.js';
 import { elaborate, type Decider } from '../src/core/semantics/evaluator/index.js';
 import { computeSpaceStats } from '../src/core/semantics/space.js';
 

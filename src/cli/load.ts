@@ -4,7 +4,7 @@ import * as path from 'node:path';
 import { URI, type LangiumDocument } from 'langium';
 import { NasWorkspace, type NasDiagnostic } from '../core/workspace.js';
 import { readSourceFileSync, SourceFileError } from '../core/source-files.js';
-import type { Definition, Document } from '../core/language/generated/ast.js';
+import type { Definition, Document } from '../core/language/syntax/generated/ast.js';
 import { printable } from './printable.js';
 
 /** An error the user caused (bad path, bad flag): exit code 2, one line, no stack trace. */

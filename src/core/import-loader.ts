@@ -4,8 +4,8 @@
  * those not known yet read through the workspace's file system provider.
  */
 import type { LangiumDocument, LangiumSharedCoreServices, URI } from 'langium';
-import type { Document } from './language/generated/ast.js';
-import { collectImportUris } from './language/imports.js';
+import type { Document } from './language/syntax/generated/ast.js';
+import { collectImportUris } from './language/services/imports.js';
 
 /** A document's import URIs, from its AST (the server also reads them from unparsed text). */
 export type ImportsOf = (doc: LangiumDocument) => URI[];

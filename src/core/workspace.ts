@@ -5,7 +5,7 @@
  */
 import * as fs from 'node:fs';
 import { DocumentState, URI, type LangiumDocument } from 'langium';
-import { createNasCoreServices, type NasServiceOverrides, type NasServices } from './language/nas-module.js';
+import { createNasCoreServices, type NasServiceOverrides, type NasServices } from './language/services/nas-module.js';
 import type { LangiumSharedCoreServices } from 'langium';
 import { BUILTIN_DOCUMENTS } from './stdlib/index.js';
 import { loadImports } from './import-loader.js';

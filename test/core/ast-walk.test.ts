@@ -8,7 +8,7 @@ import * as path from 'node:path';
 import { AstUtils, URI, type AstNode } from 'langium';
 import { describe, expect, it } from 'vitest';
 import { NasWorkspace } from '../../src/core/workspace.js';
-import { allNodesOf, contentsOf } from '../../src/core/language/ast-walk.js';
+import { allNodesOf, contentsOf } from '../../src/core/language/services/ast-walk.js';
 import { BUILTIN_DOCUMENTS } from '../../src/core/stdlib/index.js';
 import { Rng } from '../../src/core/util/random.js';
 import { generateLargeFile } from '../../bench/generated-file.js';

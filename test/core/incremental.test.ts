@@ -10,9 +10,10 @@ import fc from 'fast-check';
 import { CstUtils, URI, isLeafCstNode, type LangiumDocument } from 'langium';
 import { describe, expect, it } from 'vitest';
 import { NasWorkspace, type NasDiagnostic } from '../../src/core/workspace.js';
-import { splitTopLevelChunks } from '../../src/core/language/chunks.js';
+import { splitTopLevelChunks, topLevelKeywords } from '../../src/core/language/syntax/chunks.js';
+import { NasGrammar } from '../../src/core/language/syntax/generated/grammar.js';
 import { elaborateCached } from '../../src/core/semantics/evaluator/index.js';
-import type { Definition, Document } from '../../src/core/language/generated/ast.js';
+import type { Definition, Document } from '../../src/core/language/syntax/generated/ast.js';
 import { yieldToEventLoop } from '../helpers/event-loop.js';
 
 const EXAMPLES = path.resolve(import.meta.dirname, '../../examples');
@@ -63,6 +64,34 @@ describe('incremental checking', () => {
     expect(chunks).toEqual(['import "a"\n# c\n', 'block B {\nnetwork N {}\n}\n/* x\nnetwork Y */\n', 'network M { }\n)\nnetwork Z {}\n']);
     expect(chunks.join('')).toBe(text);
     expect(splitTopLevelChunks('').length).toBe(1);
+    // `//` is floor division even before a `*`: no comment opens there.
+    const floor = 'let a = 6 //* 2\nnetwork N {}\nlet b = 1 */ 3\n';
+    expect(splitTopLevelChunks(floor).map((c) => floor.slice(c.start, c.end))).toEqual(['let a = 6 //* 2\n', 'network N {}\n', 'let b = 1 */ 3\n']);
+  });
+
+  it("splits only where Langium's lexer sees a top-level keyword in column 0 outside brackets", () => {
+    const ws = new NasWorkspace();
+    const lexer = ws.services.parser.Lexer;
+    const openers = new Set(['(', '[', '{']);
+    const closers = new Set([')', ']', '}']);
+    const keywords = new Set(topLevelKeywords(NasGrammar()));
+    expect([...keywords].sort()).toEqual(['block', 'cell', 'fn', 'import', 'let', 'network', 'op', 'search', 'space']);
+    fc.assert(
+      fc.property(fc.nat({ max: files.length - 1 }), fc.array(edit, { minLength: 1, maxLength: 8 }), (fi, edits) => {
+        const text = edits.reduce(apply, files[fi]!.text);
+        // Where the lexer's tokens allow a split: a top-level keyword in column 0 at bracket depth 0, before any unbalanced close.
+        const allowed = new Set<number>();
+        let depth = 0;
+        for (const t of lexer.tokenize(text).tokens) {
+          if (t.startColumn === 1 && depth === 0 && keywords.has(t.tokenType.name)) allowed.add(t.startOffset);
+          if (openers.has(t.image)) depth++;
+          else if (closers.has(t.image) && --depth < 0) break;
+        }
+        for (const c of splitTopLevelChunks(text).slice(1))
+          expect(allowed.has(c.start), `split at ${c.start}: ${JSON.stringify(text.slice(c.start, c.start + 20))}`).toBe(true);
+      }),
+      { numRuns: 300, seed: 11 },
+    );
   });
 
   it('gives the diagnostics and figures of a fresh check after every edit of a random edit sequence', async () => {

@@ -12,7 +12,7 @@ import { describe, expect, it } from 'vitest';
 import { URI, type AstNode } from 'langium';
 import { build } from '../helpers/nas.js';
 import { elaborate, type Decider, type ElaborationResult } from '../../src/core/semantics/evaluator/index.js';
-import type { Definition, Document } from '../../src/core/language/generated/ast.js';
+import type { Definition, Document } from '../../src/core/language/syntax/generated/ast.js';
 import { NasWorkspace } from '../../src/core/workspace.js';
 
 const EXAMPLES = fs.readdirSync(new URL('../../examples/', import.meta.url)).filter((f) => f.endsWith('.nas'));

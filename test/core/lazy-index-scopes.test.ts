@@ -1,6 +1,6 @@
 /**
  * Local symbols are made only of nodes that a reference can target (`NasScopeComputation`,
- * src/core/language/nas-scope-provider.ts): named arguments and searches have names but no
+ * src/core/language/services/nas-scope-computation.ts): named arguments and searches have names but no
  * reference of the grammar targets them. Here, against a computation that makes a symbol of
  * every named node (Langium's rule, which the scope computation followed before): every
  * reference links to the same target, every scope that linking or completion can ask for (at
@@ -12,10 +12,10 @@ import * as path from 'node:path';
 import { AstUtils, URI, type AstNode, type LangiumCoreServices, type LangiumDocument, type ReferenceInfo } from 'langium';
 import { describe, expect, it } from 'vitest';
 import { NasWorkspace } from '../../src/core/workspace.js';
-import { NasScopeComputation } from '../../src/core/language/nas-scope-provider.js';
-import { referencesOf } from '../../src/core/language/incremental.js';
+import { NasScopeComputation } from '../../src/core/language/services/nas-scope-computation.js';
+import { referencesOf } from '../../src/core/language/services/ast-walk.js';
 import { generateLargeFile } from '../../bench/generated-file.js';
-import type { Document } from '../../src/core/language/generated/ast.js';
+import type { Document } from '../../src/core/language/syntax/generated/ast.js';
 
 const ROOT = path.resolve(import.meta.dirname, '../..');
 const EXAMPLES = path.join(ROOT, 'examples');

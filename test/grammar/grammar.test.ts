@@ -97,7 +97,7 @@ describe('TextMate grammar on the examples', () => {
 
 describe('TextMate grammar and the language grammar agree', () => {
   it('gives every keyword of nas.langium a keyword, storage, type or constant scope', () => {
-    const langium = fs.readFileSync(path.join(here, '../../src/core/language/nas.langium'), 'utf8');
+    const langium = fs.readFileSync(path.join(here, '../../src/core/language/syntax/nas.langium'), 'utf8');
     const keywords = [...new Set([...langium.matchAll(/'([a-z]+)'/g)].map((m) => m[1]))].sort();
     expect(keywords).toContain('network');
     const wrong: string[] = [];

@@ -15,7 +15,7 @@ import * as path from 'node:path';
 import fc from 'fast-check';
 import { URI } from 'langium';
 import { expect, vi } from 'vitest';
-import type { Definition, Document } from '../../src/core/language/generated/ast.js';
+import type { Definition, Document } from '../../src/core/language/syntax/generated/ast.js';
 import { elaborateCached } from '../../src/core/semantics/evaluator/index.js';
 import { MAX_NODES, MAX_WORK } from '../../src/core/semantics/evaluator/errors.js';
 import { MAX_MESSAGE } from '../../src/core/semantics/suggest.js';

@@ -1,7 +1,7 @@
 /** Test helpers: build .nas text in a fresh headless workspace. */
 import { URI } from 'langium';
 import { NasWorkspace, type NasDiagnostic } from '../../src/core/workspace.js';
-import type { Definition, Document } from '../../src/core/language/generated/ast.js';
+import type { Definition, Document } from '../../src/core/language/syntax/generated/ast.js';
 
 let counter = 0;
 let shared: NasWorkspace | undefined;

@@ -8,7 +8,7 @@
 import * as v8 from 'node:v8';
 import { URI } from 'langium';
 import { NasWorkspace } from '../../src/core/workspace.js';
-import type { Definition, Document } from '../../src/core/language/generated/ast.js';
+import type { Definition, Document } from '../../src/core/language/syntax/generated/ast.js';
 import { elaborateCached } from '../../src/core/semantics/evaluator/index.js';
 import { generateLargeFile } from '../../bench/generated-file.js';
 

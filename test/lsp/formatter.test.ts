@@ -10,7 +10,7 @@ import { describe, expect, it } from 'vitest';
 import { NasWorkspace } from '../../src/core/workspace.js';
 import { formatDocument } from '../../src/core/format/formatter.js';
 import { BUILTIN_DOCUMENTS } from '../../src/core/stdlib/index.js';
-import type { Document } from '../../src/core/language/generated/ast.js';
+import type { Document } from '../../src/core/language/syntax/generated/ast.js';
 
 const EXAMPLES = path.resolve(import.meta.dirname, '../../examples');
 

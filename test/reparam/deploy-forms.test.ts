@@ -11,7 +11,7 @@ import type { ConvShape } from '../../src/core/reparam/conv.js';
 import { convNodeShape, reparamSums } from '../../src/core/reparam/check-graph.js';
 import { fuseSource } from '../../src/core/reparam/source-fusion.js';
 import { elaborate } from '../../src/core/semantics/evaluator/index.js';
-import type { Definition, Document } from '../../src/core/language/generated/ast.js';
+import type { Definition, Document } from '../../src/core/language/syntax/generated/ast.js';
 import { build, sharedWorkspace } from '../helpers/nas.js';
 
 const NETWORK = `import "std/blocks"

@@ -1,7 +1,7 @@
 /** Helpers for the search tests: build a file, read one of its search blocks, run it in-process. */
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import type { Search } from '../../src/core/language/generated/ast.js';
+import type { Search } from '../../src/core/language/syntax/generated/ast.js';
 import { ArchitectureSpace } from '../../src/core/search/architecture-space.js';
 import { prepareSearch, type PreparedSearch } from '../../src/core/search/prepare.js';
 import { runSearch, type RunOptions } from '../../src/core/search/runner.js';

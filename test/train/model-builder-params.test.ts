@@ -16,7 +16,7 @@ import { elaborate } from '../../src/core/semantics/evaluator';
 import { SpaceSampler } from '../../src/core/semantics/space';
 import { Rng } from '../../src/core/util/random';
 import { buildModel, describeModel, specParamCount, type ModelSpec } from '../../src/core/train/model-builder';
-import type { Definition, Document } from '../../src/core/language/generated/ast';
+import type { Definition, Document } from '../../src/core/language/syntax/generated/ast';
 
 const EXAMPLES = join(__dirname, '..', '..', 'examples');
 const defs: Definition[] = [];

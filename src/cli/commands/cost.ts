@@ -5,7 +5,7 @@ import { elaborateCached } from '../../core/semantics/evaluator/index.js';
 import { computeSpaceStats, SpaceAnalysisError } from '../../core/semantics/space.js';
 import { networkFigures, spaceFigures } from '../../core/semantics/figures.js';
 import { formatSI } from '../../shared/format-number.js';
-import type { Definition } from '../../core/language/generated/ast.js';
+import type { Definition } from '../../core/language/syntax/generated/ast.js';
 import type { NetworkCost, SpaceCost, LayerCost } from '../json-types.js';
 import { approximateFields, formatCount } from '../figures-text.js';
 import { printable } from '../printable.js';

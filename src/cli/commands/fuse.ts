@@ -14,7 +14,7 @@ import { NasWorkspace } from '../../core/workspace.js';
 import { elaborate } from '../../core/semantics/evaluator/index.js';
 import { formatSI } from '../../shared/format-number.js';
 import { DEPLOY_FORMS, fuseSource } from '../../core/reparam/source-fusion.js';
-import type { Definition, Document } from '../../core/language/generated/ast.js';
+import type { Definition, Document } from '../../core/language/syntax/generated/ast.js';
 import type { FuseJson } from '../json-types.js';
 
 interface FuseOptions {

@@ -8,7 +8,7 @@ import { formatDiagnostic, loadFiles, modelsOf, UsageError } from '../load.js';
 import { elaborate, type Decider } from '../../core/semantics/evaluator/index.js';
 import { decodeDecisions } from '../../core/semantics/space.js';
 import { describeModel, ModelBuildError, type ModelSpec } from '../../core/train/model-builder/index.js';
-import type { Definition } from '../../core/language/generated/ast.js';
+import type { Definition } from '../../core/language/syntax/generated/ast.js';
 
 /** The .nas input has errors (diagnostics, or an architecture the encoding does not give): exit 1. */
 export class TrainInputError extends Error {

@@ -11,7 +11,7 @@
  * the language server both call it.
  */
 import { AstUtils, CstUtils, isLeafCstNode, type AstNode, type CstNode } from 'langium';
-import type { Document } from '../language/generated/ast.js';
+import type { Document } from '../language/syntax/generated/ast.js';
 
 export interface FormatOptions {
   /** True when the document has lexing or parsing errors: the text is returned unchanged. */

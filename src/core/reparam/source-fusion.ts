@@ -7,8 +7,8 @@
  * result is written elsewhere.
  */
 import { AstUtils, GrammarUtils, UriUtils, type AstNode, type URI } from 'langium';
-import type * as ast from '../language/generated/ast.js';
-import { isBuiltinUri, resolveImportUri } from '../language/imports.js';
+import type * as ast from '../language/syntax/generated/ast.js';
+import { isBuiltinUri, resolveImportUri } from '../language/services/imports.js';
 
 /** Training-time block of std/blocks → its deployment form (same parameters). */
 export const DEPLOY_FORMS: Readonly<Record<string, string>> = {

@@ -5,7 +5,7 @@
  * that made it: the network trains as written, but `nas fuse` could not make it one conv.
  */
 import { AstUtils, type AstNode, type ValidationAcceptor, type ValidationChecks } from 'langium';
-import type * as ast from '../language/generated/ast.js';
+import type * as ast from '../language/syntax/generated/ast.js';
 import { elaborateCached, type ElaborationResult } from '../semantics/evaluator/index.js';
 import { checkFusable } from './check-graph.js';
 

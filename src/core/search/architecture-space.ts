@@ -12,7 +12,7 @@
  *   elaboration that decides the keys it reaches (kept options where the parent had them,
  *   uniform draws for keys it did not) and records the trace as the canonical architecture.
  */
-import type * as ast from '../language/generated/ast.js';
+import type * as ast from '../language/syntax/generated/ast.js';
 import type { ElaborationResult } from '../semantics/evaluator/index.js';
 import { elaborate } from '../semantics/evaluator/index.js';
 import { SpaceSampler, architectureId, evaluateCostTable, type CostTable, type Decisions, type KeyInfo } from '../semantics/space.js';

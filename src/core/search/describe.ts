@@ -9,7 +9,7 @@
  * A readable `.nas` form of a space with its decisions fixed replaces `nas` here only.
  */
 import type { AstNode } from 'langium';
-import type * as ast from '../language/generated/ast.js';
+import type * as ast from '../language/syntax/generated/ast.js';
 import { printArchitecture } from '../semantics/print-architecture.js';
 import type { ArchitectureSpace } from './architecture-space.js';
 import { DartsCodec } from './codecs/darts.js';

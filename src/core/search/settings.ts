@@ -4,7 +4,7 @@
  * editor's checks and the engine, so that what the editor accepts is what runs.
  */
 import type { AstNode } from 'langium';
-import type * as ast from '../language/generated/ast.js';
+import type * as ast from '../language/syntax/generated/ast.js';
 import { parseNumber } from '../semantics/numbers.js';
 import type { SettingKind, SettingSpec, SettingValue } from './vocabulary.js';
 

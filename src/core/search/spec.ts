@@ -5,7 +5,7 @@
  * Names unknown to the vocabulary are reported by the validator (nas-validator.ts), not here.
  */
 import type { AstNode } from 'langium';
-import type * as ast from '../language/generated/ast.js';
+import type * as ast from '../language/syntax/generated/ast.js';
 import { constantValue, readSettings } from './settings.js';
 import type { ConstraintSpec, ObjectiveSpec, Settings } from './types.js';
 import { COST_METRICS, KNOWN_METRICS, PENDING_EVALUATORS, evaluatorSpec, pendingEvaluatorMessage, strategySpec } from './vocabulary.js';

@@ -7,7 +7,7 @@
  * evaluation steps of every run of one analysis and stops it at ANALYSIS_WORK_LIMIT, which the
  * largest reference space (NASNet's, about 12 million steps) stays within.
  */
-import type * as ast from '../language/generated/ast.js';
+import type * as ast from '../language/syntax/generated/ast.js';
 import { elaborate, type Decider, type ElaborationResult } from './evaluator/index.js';
 
 export type Decisions = ReadonlyMap<string, number>;

@@ -19,7 +19,7 @@
  * from a coordinate search that reports what it found and says it is not exact.
  */
 import type { AstNode } from 'langium';
-import type * as ast from '../language/generated/ast.js';
+import type * as ast from '../language/syntax/generated/ast.js';
 import { elaborate, type Decider, type ElaborationResult, type TraceEntry } from './evaluator/index.js';
 import { AnalysisBudget, BudgetExhausted, elaborateWith, type Decisions } from './analysis-budget.js';
 import type { GraphNode, Totals } from './graph.js';

@@ -1,5 +1,5 @@
 /** Run-time values of the .nas expression language. */
-import type { Definition } from '../language/generated/ast.js';
+import type { Definition } from '../language/syntax/generated/ast.js';
 import type { Shape } from './shape.js';
 import type { EvalContext } from './evaluator/index.js';
 

@@ -4,7 +4,7 @@
  * a user's would be. Parameter counts equal the peer's (14,746; 1,531,546; 54,666).
  */
 import { URI } from 'langium';
-import type { Definition, Document } from '../language/generated/ast.js';
+import type { Definition, Document } from '../language/syntax/generated/ast.js';
 import { NasWorkspace } from '../workspace.js';
 import { elaborate } from '../semantics/evaluator/index.js';
 import { buildModel, describeModel, type BuiltModel, type ModelSpec } from './model-builder/index.js';

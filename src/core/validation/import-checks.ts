@@ -5,8 +5,8 @@
  * would otherwise be partial, and names would go missing without a word about why).
  */
 import { AstUtils, type LangiumDocument, type LangiumDocuments, type URI, type ValidationAcceptor } from 'langium';
-import type * as ast from '../language/generated/ast.js';
-import { collectImportUris, resolveImportUri } from '../language/imports.js';
+import type * as ast from '../language/syntax/generated/ast.js';
+import { collectImportUris, resolveImportUri } from '../language/services/imports.js';
 import { refusalOf } from '../source-files.js';
 
 function shownPath(uri: URI): string {

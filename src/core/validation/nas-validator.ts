@@ -4,8 +4,7 @@
  * checks here are the ones that need no elaboration.
  */
 import { AstUtils, type LangiumDocument, type ValidationAcceptor, type ValidationChecks, type LangiumDocuments } from 'langium';
-import type * as ast from '../language/generated/ast.js';
-import { parsedByFastParser } from '../language/fast-parser.js';
+import type * as ast from '../language/syntax/generated/ast.js';
 import { elaborateCached } from '../semantics/evaluator/index.js';
 import { suggestName } from '../semantics/suggest.js';
 import { registerReparamChecks } from '../reparam/validator.js';
@@ -104,9 +103,7 @@ export class NasValidator {
   checkModel(def: ast.Definition, accept: ValidationAcceptor): void {
     if (def.kind !== 'network' && def.kind !== 'space') return;
     // A definition with a syntax error has a partial AST: elaborating it would only add noise.
-    // A chunk the fast parser took has none (it declines any error); asking it so, rather than
-    // reading the definition's CST, keeps that chunk's CST unbuilt (language/fast-parser.ts).
-    const cst = parsedByFastParser(def) ? undefined : def.$cstNode;
+    const cst = def.$cstNode;
     if (cst && hasSyntaxErrorIn(AstUtils.getDocument(def).parseResult, cst.offset, cst.end)) return;
     if (!def.body.some((s) => s.$type === 'InputStmt' && s.dims.length > 0)) return;
     const result = elaborateCached(def);

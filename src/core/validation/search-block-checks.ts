@@ -5,7 +5,7 @@
  * given twice. Without these, `constraint macs <= -1` or a repeated objective checked clean.
  */
 import type { AstNode, ValidationAcceptor } from 'langium';
-import type * as ast from '../language/generated/ast.js';
+import type * as ast from '../language/syntax/generated/ast.js';
 import { constantValue, type ConstValue } from '../search/settings.js';
 import { KNOWN_METRICS } from '../search/vocabulary.js';
 

@@ -5,7 +5,7 @@
  * the same function (core/search/spec.ts), so the editor reports exactly what would stop a run.
  */
 import type { ValidationAcceptor } from 'langium';
-import type * as ast from '../language/generated/ast.js';
+import type * as ast from '../language/syntax/generated/ast.js';
 import { readSearchSpec } from '../search/spec.js';
 
 export function checkSearchSpec(search: ast.Search, accept: ValidationAcceptor): void {

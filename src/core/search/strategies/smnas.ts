@@ -11,7 +11,7 @@
  * accuracy bar is dropped without evaluation. "Larger" orders each decision's options by
  * the MACs they give when changed alone from the first-options architecture.
  */
-import type * as ast from '../../language/generated/ast.js';
+import type * as ast from '../../language/syntax/generated/ast.js';
 import { crowdingDistance, nondominatedSort, type Vector } from '../pareto.js';
 import type { Arch, Observation, Strategy } from '../types.js';
 import { COST_METRICS } from '../vocabulary.js';

@@ -3,7 +3,7 @@
  * are never changed): a network applies a few distinct convolutions thousands of times, and an
  * object per application would be kept alive by its node. Frozen, so that a change would throw.
  */
-import type * as ast from '../../language/generated/ast.js';
+import type * as ast from '../../language/syntax/generated/ast.js';
 import type { AttrValue, Attrs } from '../ops.js';
 import type { Value } from '../values.js';
 import { signatureOf, stateOf } from './definition-state.js';

@@ -4,7 +4,7 @@
  * functions.
  */
 import type { AstNode } from 'langium';
-import type * as ast from '../../language/generated/ast.js';
+import type * as ast from '../../language/syntax/generated/ast.js';
 import { BUILTIN_FUNCTIONS, callBuiltinFunction } from '../builtins.js';
 import { OP_RULES, OpError, type AttrValue, type Attrs, type OpRule } from '../ops.js';
 import { formatShape, internShape } from '../shape.js';

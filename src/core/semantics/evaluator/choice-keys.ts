@@ -3,7 +3,7 @@
  * the block calls and loop iterations around it.
  */
 import { AstUtils, type AstNode } from 'langium';
-import type * as ast from '../../language/generated/ast.js';
+import type * as ast from '../../language/syntax/generated/ast.js';
 
 /**
  * The instance path of a choice key: `/site#repeat` per enclosing block call and loop

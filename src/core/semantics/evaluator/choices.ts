@@ -4,7 +4,7 @@
  * creates its nodes under its key wherever it is applied.
  */
 import type { AstNode } from 'langium';
-import type * as ast from '../../language/generated/ast.js';
+import type * as ast from '../../language/syntax/generated/ast.js';
 import { isDefinitionValue, isLayer, isPoison, type Value } from '../values.js';
 import { expectBool, fail } from './checks.js';
 import { pathText, siteId } from './choice-keys.js';

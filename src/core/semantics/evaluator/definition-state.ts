@@ -3,7 +3,7 @@
  * (instance-memo.ts) and its interned attributes (attributes.ts), in one slot of the AST node
  * (util/node-slot.ts), read on every call. The slot lives and dies with the node.
  */
-import type * as ast from '../../language/generated/ast.js';
+import type * as ast from '../../language/syntax/generated/ast.js';
 import { NodeSlot } from '../../util/node-slot.js';
 import { parseNumber } from '../numbers.js';
 import type { Value } from '../values.js';

@@ -1,6 +1,6 @@
 /** The diagnostics of one elaboration, each once, on nodes of the checked document. */
 import { AstUtils, type AstNode } from 'langium';
-import type * as ast from '../../language/generated/ast.js';
+import type * as ast from '../../language/syntax/generated/ast.js';
 import type { Graph } from '../graph.js';
 import { formatShape } from '../shape.js';
 import type { TensorValue } from '../values.js';

@@ -1,6 +1,6 @@
 /** The entry points: elaborate a network or space, or read the cached first-options elaboration. */
 import { AstUtils } from 'langium';
-import type * as ast from '../../language/generated/ast.js';
+import type * as ast from '../../language/syntax/generated/ast.js';
 import { fingerprintOf } from '../dependencies.js';
 import { NodeSlot } from '../../util/node-slot.js';
 import { Evaluator } from './interpreter.js';

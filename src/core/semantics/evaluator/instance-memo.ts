@@ -9,8 +9,8 @@
  * `test/core/instance-memo.test.ts` checks that a replay is indistinguishable from a run.
  */
 import { AstUtils, type AstNode, type URI } from 'langium';
-import type * as ast from '../../language/generated/ast.js';
-import { isBuiltinUri } from '../../language/imports.js';
+import type * as ast from '../../language/syntax/generated/ast.js';
+import { isBuiltinUri } from '../../language/services/imports.js';
 import { opCodeOf, type Graph } from '../graph.js';
 import type { Attrs } from '../ops.js';
 import type { Shape } from '../shape.js';

@@ -4,7 +4,7 @@
  * values and input signature, checked against the kept ones, or by a key string where a hash
  * does not cover an argument (lists, definition references).
  */
-import type * as ast from '../../language/generated/ast.js';
+import type * as ast from '../../language/syntax/generated/ast.js';
 import { fingerprintOf } from '../dependencies.js';
 import type { Shape } from '../shape.js';
 import type { TensorValue, Value } from '../values.js';

@@ -5,7 +5,7 @@
  * propagates silently, so one error does not hide the others and nothing throws out of `run`.
  */
 import type { AstNode } from 'langium';
-import type * as ast from '../../language/generated/ast.js';
+import type * as ast from '../../language/syntax/generated/ast.js';
 import { Graph, noteGraphSize } from '../graph.js';
 import { parseNumber } from '../numbers.js';
 import type { Shape } from '../shape.js';

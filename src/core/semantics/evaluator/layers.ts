@@ -4,7 +4,7 @@
  * allocations per op applied (docs/architecture.md, `src/core/semantics/`).
  */
 import type { AstNode } from 'langium';
-import type * as ast from '../../language/generated/ast.js';
+import type * as ast from '../../language/syntax/generated/ast.js';
 import type { Attrs } from '../ops.js';
 import type { LayerValue, TensorValue, Value } from '../values.js';
 import type { EvalContext } from './context.js';

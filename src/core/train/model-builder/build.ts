@@ -15,7 +15,7 @@
  *   backward pass needs, tfjs keeps by reference until it has run).
  */
 import * as tf from '@tensorflow/tfjs-core';
-import type { Definition } from '../../language/generated/ast.js';
+import type { Definition } from '../../language/syntax/generated/ast.js';
 import type { ElaborationResult } from '../../semantics/evaluator/index.js';
 import type { TrainableModel } from '../model.js';
 import { ParamRegistry, batchNorm, type Layer } from '../layers.js';

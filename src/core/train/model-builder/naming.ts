@@ -19,7 +19,7 @@
  */
 import type { AstNode } from 'langium';
 import type { ElaborationResult } from '../../semantics/evaluator/index.js';
-import type { Definition } from '../../language/generated/ast.js';
+import type { Definition } from '../../language/syntax/generated/ast.js';
 
 /** One run of a block or cell: the nodes [start, end) its statements made. */
 interface Instance {

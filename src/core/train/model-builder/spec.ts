@@ -10,7 +10,7 @@
  * flattened in PyTorch's C·H·W order, so its weight rows are PyTorch's columns.
  */
 import type { ElaborationResult } from '../../semantics/evaluator/index.js';
-import type { Definition } from '../../language/generated/ast.js';
+import type { Definition } from '../../language/syntax/generated/ast.js';
 import type { Attrs } from '../../semantics/ops.js';
 import { nodeModulePaths } from './naming.js';
 

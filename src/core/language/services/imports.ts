@@ -4,7 +4,7 @@
  * with `.nas` appended when missing.
  */
 import { URI, UriUtils } from 'langium';
-import type { Document } from './generated/ast.js';
+import type { Document } from '../syntax/generated/ast.js';
 
 export const BUILTIN_SCHEME = 'builtin';
 

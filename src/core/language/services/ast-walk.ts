@@ -9,8 +9,8 @@
  * Langium's own streams on every example and on damaged texts, so a grammar change that adds
  * a child property fails a test instead of silently skipping nodes.
  */
-import type { AstNode, Reference } from 'langium';
-import { NodeSlot } from '../util/node-slot.js';
+import type { AstNode, Reference, ReferenceInfo } from 'langium';
+import { NodeSlot } from '../../util/node-slot.js';
 
 /** The child-bearing properties the walk reads (a node has those of its type only). */
 interface Node extends AstNode {
@@ -212,4 +212,16 @@ export function allNodesOf(node: AstNode): AstNode[] {
   const nodes: AstNode[] = [];
   walkInto(node as Node, nodes, []);
   return nodes;
+}
+
+/** Every reference inside a top-level element, collected once per element object. */
+export function referencesOf(element: AstNode): ReferenceInfo[] {
+  return contentsOf(element).references;
+}
+
+/** The top-level element (a child of the document root) that contains `node`. */
+export function topLevelElementOf(node: AstNode): AstNode {
+  let n = node;
+  while (n.$container && n.$container.$container) n = n.$container;
+  return n;
 }

@@ -19,12 +19,12 @@ import {
   type ScopeProvider,
 } from 'langium';
 import type { Diagnostic } from 'vscode-languageserver-types';
-import { boundedMessage, suggestName } from '../semantics/suggest.js';
-import { isTooLargeMessage } from '../util/source-limit.js';
-import { fingerprintOf } from '../semantics/dependencies.js';
-import type { Document } from './generated/ast.js';
+import { boundedMessage, suggestName } from '../../semantics/suggest.js';
+import { isTooLargeMessage } from '../../util/source-limit.js';
+import { fingerprintOf } from '../../semantics/dependencies.js';
+import type { Document } from '../syntax/generated/ast.js';
 import { contentsOf } from './ast-walk.js';
-import { NodeSlot } from '../util/node-slot.js';
+import { NodeSlot } from '../../util/node-slot.js';
 
 type Accepted = [ValidationSeverity, string, DiagnosticInfo<AstNode, string>];
 

@@ -13,21 +13,18 @@ import {
   type PartialLangiumCoreServices,
   type PartialLangiumSharedCoreServices,
 } from 'langium';
-import { NasDocumentFactory } from './nas-document-factory.js';
-import { NasGeneratedModule, NasGeneratedSharedModule } from './generated/module.js';
-import {
-  NasAstNodeDescriptionProvider,
-  NasIndexManager,
-  NasReferenceDescriptionProvider,
-  NasScopeComputation,
-  NasScopeProvider,
-} from './nas-scope-provider.js';
+import { NasDocumentFactory } from '../syntax/nas-document-factory.js';
+import { NasGeneratedModule, NasGeneratedSharedModule } from '../syntax/generated/module.js';
+import { NasAstNodeDescriptionProvider } from './nas-ast-node-description-provider.js';
+import { NasIndexManager } from './nas-index-manager.js';
+import { NasReferenceDescriptionProvider } from './nas-reference-description-provider.js';
+import { NasScopeComputation } from './nas-scope-computation.js';
+import { NasScopeProvider } from './nas-scope-provider.js';
 import { NasLinker } from './nas-linker.js';
-import { NasAstNodeLocator } from './nas-ast-node-locator.js';
-import { NasCommentProvider } from './nas-comment-provider.js';
-import { createGuardedParser } from './parse-guard.js';
+import { createGuardedParser } from '../syntax/parse-guard.js';
+import { NasLexer } from '../syntax/nesting-guard.js';
 import { NasDocumentValidator } from './nas-document-validator.js';
-import { registerNasChecks } from '../validation/nas-validator.js';
+import { registerNasChecks } from '../../validation/nas-validator.js';
 
 export type NasServices = LangiumCoreServices;
 
@@ -51,16 +48,13 @@ export const NasModule: Module<LangiumCoreServices, PartialLangiumCoreServices> 
   workspace: {
     AstNodeDescriptionProvider: (services) => new NasAstNodeDescriptionProvider(services),
     ReferenceDescriptionProvider: (services) => new NasReferenceDescriptionProvider(services),
-    AstNodeLocator: () => new NasAstNodeLocator(),
   },
   validation: {
     DocumentValidator: (services) => new NasDocumentValidator(services),
   },
-  documentation: {
-    CommentProvider: (services) => new NasCommentProvider(services),
-  },
   parser: {
     LangiumParser: (services) => createGuardedParser(services),
+    Lexer: (services) => new NasLexer(services),
   },
 };
 

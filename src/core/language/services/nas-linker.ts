@@ -5,7 +5,7 @@
  * reference objects; a reference among them keeps its target when the target is still part of
  * a live document and no parse since this document's last link added, removed or redefined a
  * top-level name equal to the reference's text, and the document's imports did not change
- * (src/core/language/incremental.ts). Everything else is resolved as before. The targets are
+ * (syntax/incremental-state.ts). Everything else is resolved as before. The targets are
  * also recorded as each element's dependencies, for validation and elaboration fingerprints.
  */
 import {
@@ -20,18 +20,15 @@ import {
   type LangiumDocument,
   type Reference,
   type ReferenceInfo,
-  type LinkingError,
   type CstNode,
-  DocumentState,
-  RefResolving,
-  isAstNodeDescription,
-  isLinkingError,
 } from 'langium';
-import type { Document } from './generated/ast.js';
-import { incrementalStateOf, noteRelinked, referencesOf, topLevelElementOf } from './incremental.js';
-import { recordDependencies } from '../semantics/dependencies.js';
-import { lazyCstOwnerOf } from './fast-parser.js';
-import { NodeSlot } from '../util/node-slot.js';
+import type { Document } from '../syntax/generated/ast.js';
+import { incrementalStateOf } from '../syntax/incremental-state.js';
+import { referencesOf, topLevelElementOf } from './ast-walk.js';
+import { noteRelinked } from './link-versions.js';
+import { NasReference, type ReferenceResolver } from './nas-reference.js';
+import { recordDependencies } from '../../semantics/dependencies.js';
+import { NodeSlot } from '../../util/node-slot.js';
 
 interface RefInternals {
   _ref?: unknown;
@@ -159,79 +156,4 @@ export class NasLinker extends DefaultLinker {
 function refersToAny(infos: readonly ReferenceInfo[], names: ReadonlySet<string>): boolean {
   for (let k = 0; k < infos.length; k++) if (names.has(infos[k]!.reference.$refText)) return true;
   return false;
-}
-
-interface ReferenceResolver {
-  loadAstNode(d: AstNodeDescription): AstNode | undefined;
-  createLinkingError(info: ReferenceInfo, d?: AstNodeDescription): LinkingError;
-  getLinkedNode(info: ReferenceInfo): { node?: AstNode; descr?: AstNodeDescription; error?: LinkingError };
-  throwCyclicReferenceError(node: AstNode, property: string, refText: string): never;
-}
-
-/**
- * Langium's lazy reference (same behavior as `DefaultLinker.buildReference`), as a class. Its
- * CST node may come later: a chunk that the fast parser stored AST-only builds its CST when
- * something reads it (nas-document-factory.ts), and reading `$refNode` is such a read.
- */
-abstract class NasReference implements Reference {
-  _ref: AstNode | LinkingError | typeof RefResolving | undefined = undefined;
-  _nodeDescription: AstNodeDescription | undefined = undefined;
-
-  /** On the prototype of the linker's subclass for the property (NasLinker.buildReference). */
-  declare protected readonly resolver: ReferenceResolver;
-  declare readonly property: string;
-
-  constructor(
-    /** The node holding the reference, and `property` its property: with `reference`, the
-     * reference is its own `ReferenceInfo` (ast-walk.ts lists references without an object
-     * for each). */
-    readonly container: AstNode,
-    private _refNode: CstNode | undefined,
-    readonly $refText: string,
-  ) {}
-
-  get reference(): Reference {
-    return this;
-  }
-
-  get $refNode(): CstNode | undefined {
-    if (this._refNode === undefined) lazyCstOwnerOf(this.container)?.materialize();
-    return this._refNode;
-  }
-
-  /** Set by the materialization of the chunk's CST. */
-  set $refNode(node: CstNode | undefined) {
-    this._refNode = node;
-  }
-
-  get ref(): AstNode | undefined {
-    if (isAstNode(this._ref)) return this._ref;
-    if (isAstNodeDescription(this._nodeDescription)) {
-      const info = { reference: this, container: this.container, property: this.property };
-      this._ref = this.resolver.loadAstNode(this._nodeDescription) ?? this.resolver.createLinkingError(info, this._nodeDescription);
-    } else if (this._ref === undefined) {
-      this._ref = RefResolving;
-      const document = AstUtils.findRootNode(this.container).$document;
-      const data = this.resolver.getLinkedNode({ reference: this, container: this.container, property: this.property });
-      if (data.error && document && document.state < DocumentState.ComputedScopes) {
-        // The document's scopes are not ready: leave it for the linker to retry.
-        this._ref = undefined;
-        return undefined;
-      }
-      this._ref = data.node ?? data.error;
-      this._nodeDescription = data.descr;
-      document?.references.push(this);
-    } else if (this._ref === RefResolving) {
-      this.resolver.throwCyclicReferenceError(this.container, this.property, this.$refText);
-    }
-    return isAstNode(this._ref) ? this._ref : undefined;
-  }
-
-  get $nodeDescription(): AstNodeDescription | undefined {
-    return this._nodeDescription;
-  }
-
-  get error(): LinkingError | undefined {
-    return isLinkingError(this._ref) ? this._ref : undefined;
-  }
 }

@@ -1,13 +1,11 @@
 /**
- * Bookkeeping shared by the incremental parse, link, index and validation passes
- * (docs/architecture.md, "Incremental checking"). An edit re-parses only the top-level chunks
- * whose text changed; every other top-level element keeps its AST objects. Later passes reuse
- * their work for kept elements unless something they depend on changed: a top-level name that
- * was added, removed or redefined, the document's imports, or (for validation and
- * elaboration) the fingerprint of a definition they reference.
+ * What each parse changed, for the passes after it (docs/architecture.md, "Incremental
+ * checking"). An edit re-parses only the top-level chunks whose text changed; every other
+ * top-level element keeps its AST objects. Later passes reuse their work for kept elements
+ * unless something they depend on changed: a top-level name that was added, removed or
+ * redefined, the document's imports, or (for validation and elaboration) the fingerprint of a
+ * definition they reference. The document factory records each parse here; the linker asks.
  */
-import type { AstNode, ReferenceInfo } from 'langium';
-import { contentsOf } from './ast-walk.js';
 
 /** Sequence numbers of parses, names changed by them, and the last link of each document. */
 export class IncrementalState {
@@ -47,29 +45,4 @@ export function incrementalStateOf(shared: object): IncrementalState {
     states.set(shared, s);
   }
   return s;
-}
-
-/** Every reference inside a top-level element, collected once per element object. */
-export function referencesOf(element: AstNode): ReferenceInfo[] {
-  return contentsOf(element).references;
-}
-
-/** The top-level element (a child of the document root) that contains `node`. */
-export function topLevelElementOf(node: AstNode): AstNode {
-  let n = node;
-  while (n.$container && n.$container.$container) n = n.$container;
-  return n;
-}
-
-const linkVersions = new WeakMap<AstNode, number>();
-let nextLinkVersion = 1;
-
-/** Marks that some reference inside `element` was resolved anew (its targets may differ). */
-export function noteRelinked(element: AstNode): void {
-  linkVersions.set(element, nextLinkVersion++);
-}
-
-/** Changes whenever `noteRelinked(element)` is called; 0 before the first link. */
-export function linkVersionOf(element: AstNode): number {
-  return linkVersions.get(element) ?? 0;
 }
