@@ -8,7 +8,7 @@
 import * as fs from 'node:fs';
 import { NodeFileSystemProvider } from 'langium/node';
 import type { URI } from 'langium';
-import { MAX_SOURCE_BYTES } from './util/source-limit.js';
+import { MAX_SOURCE_BYTES } from './language/syntax/source-limit.js';
 
 export { MAX_SOURCE_BYTES };
 

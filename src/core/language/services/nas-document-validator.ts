@@ -20,7 +20,7 @@ import {
 } from 'langium';
 import type { Diagnostic } from 'vscode-languageserver-types';
 import { boundedMessage, suggestName } from '../../semantics/suggest.js';
-import { isTooLargeMessage } from '../../util/source-limit.js';
+import { isTooLargeMessage } from '../syntax/source-limit.js';
 import { fingerprintOf } from '../../semantics/dependencies.js';
 import type { Document } from '../syntax/generated/ast.js';
 import { contentsOf } from './ast-walk.js';

@@ -29,7 +29,7 @@ import { incrementalStateOf } from './incremental-state.js';
 import { TooManySyntaxErrors } from './parse-guard.js';
 import { cstBuilderOf } from './cst-builder.js';
 import { ChunkRecord } from './chunk-record.js';
-import { MAX_SOURCE_BYTES, tooLargeParse } from '../../util/source-limit.js';
+import { MAX_SOURCE_BYTES, tooLargeParse } from './source-limit.js';
 
 type IToken = ParseResult['parserErrors'][number]['token'];
 
