@@ -8,6 +8,8 @@ const entries = [
   { in: 'src/cli/main.ts', out: 'cli' },
   // The training commands' work, loaded by dist/cli.cjs only when they run (src/cli/train-entry.ts).
   { in: 'src/cli/train-entry.ts', out: 'cli-train' },
+  // `nas graph`'s work with the layout engine (1.6 MB), loaded by dist/cli.cjs only when it runs.
+  { in: 'src/cli/commands/graph-run.ts', out: 'cli-graph' },
   { in: 'src/extension/extension.ts', out: 'extension' },
   // The language client is a bundle of its own that the extension loads after activating:
   // parsing it inside dist/extension.cjs made VS Code's activation time exceed 200 ms.
@@ -25,7 +27,8 @@ const common = {
   sourcemap: !production,
   minify: production,
   // vscode is provided by the editor; the native tfjs packages are optional and loaded at run time.
-  external: ['vscode', '@tensorflow/tfjs-node', '@tensorflow/tfjs-node-gpu'],
+  // @resvg/resvg-js (`nas graph --out x.png`) loads its platform's native build at run time.
+  external: ['vscode', '@tensorflow/tfjs-node', '@tensorflow/tfjs-node-gpu', '@resvg/resvg-js'],
   logLevel: 'warning',
 };
 
@@ -40,15 +43,44 @@ const loadTrainingBundle = {
     build.onResolve({ filter: /^\.\/(train|bench)-run\.js$/ }, (args) =>
       args.kind === 'dynamic-import' && args.importer.includes('src/cli/commands') ? { path: './cli-train.cjs', external: true } : undefined,
     );
+    build.onResolve({ filter: /^\.\/graph-run\.js$/ }, (args) =>
+      args.kind === 'dynamic-import' && args.importer.includes('src/cli/commands') ? { path: './cli-graph.cjs', external: true } : undefined,
+    );
   },
 };
 
-const CLI = new Set(['cli', 'cli-train']);
+const CLI = new Set(['cli', 'cli-train', 'cli-graph']);
+/**
+ * The graph webview: a browser bundle (an IIFE for the Chromium of VS Code 1.91) and its
+ * stylesheet, into dist/webview/, beside its layout worker.
+ */
+const webview = {
+  bundle: true,
+  platform: 'browser',
+  target: 'chrome120',
+  format: 'iife',
+  outdir: 'dist/webview',
+  sourcemap: !production,
+  minify: production,
+  logLevel: 'warning',
+};
+const webviewEntries = [
+  { in: 'webview/graph/main.ts', out: 'graph' },
+  { in: 'webview/graph/graph.css', out: 'graph' },
+].filter((e) => fs.existsSync(e.in));
+// The layout worker is elkjs' own (minified by its authors), which answers elk-api on the page.
+if (webviewEntries.length) {
+  fs.mkdirSync('dist/webview', { recursive: true });
+  fs.copyFileSync('node_modules/elkjs/lib/elk-worker.min.js', 'dist/webview/graph-worker.js');
+}
+
 await Promise.all([
+  esbuild.build({ ...webview, entryPoints: webviewEntries }),
   // The CLI carries the training engine: tfjs backends register themselves on import, but
   // their packages declare `sideEffects` that would let esbuild drop `import
   // '@tensorflow/tfjs-backend-cpu'`, leaving no cpu backend; keep every import.
   esbuild.build({ ...common, entryPoints: entries.filter((e) => e.out === 'cli'), ignoreAnnotations: true, plugins: [loadTrainingBundle] }),
   esbuild.build({ ...common, entryPoints: entries.filter((e) => e.out === 'cli-train'), ignoreAnnotations: true }),
+  esbuild.build({ ...common, entryPoints: entries.filter((e) => e.out === 'cli-graph') }),
   esbuild.build({ ...common, entryPoints: entries.filter((e) => !CLI.has(e.out)) }),
 ]);

@@ -12,8 +12,13 @@ export default tseslint.config(
     languageOptions: { globals: { ...globals.node } },
   },
   {
+    // The webviews run in a browser page.
+    files: ['webview/**'],
+    languageOptions: { globals: { ...globals.browser } },
+  },
+  {
     // Code that runs inside the browser page (playwright's page.evaluate callbacks).
-    files: ['test/e2e/**'],
+    files: ['test/e2e/**', 'test/webview/**'],
     languageOptions: { globals: { ...globals.node, ...globals.browser } },
   },
   {

@@ -1,6 +1,7 @@
 /**
  * Code lenses above each network, space and search: totals (or size and cost range) and the
- * actions the extension implements (protocol.ts `NasCommands`). A lens with an empty command
+ * actions the extension implements (protocol.ts `NasCommands`); above each cell and block of a
+ * file with a network or space, "Show graph" (its cell view). A lens with an empty command
  * is shown as plain text. A lens sits where its element starts.
  */
 import type { LangiumDocument } from 'langium';
@@ -27,7 +28,14 @@ export class NasCodeLensProvider implements CodeLensProvider {
     const lens = (range: Range, title: string, command = '', args: unknown[] = []): void => {
       lenses.push({ range, command: { title, command, arguments: command ? args : undefined } });
     };
+    const hasModel = (root.elements ?? []).some((el) => el.$type === 'Definition' && (el.kind === 'network' || el.kind === 'space'));
     for (const el of root.elements ?? []) {
+      // A cell or block is drawn as a network or space of the file instantiates it (nas/graph's `focus`).
+      if (hasModel && el.$type === 'Definition' && (el.kind === 'cell' || el.kind === 'block')) {
+        const start = el.$cstNode?.range.start;
+        if (start) lens({ start, end: start }, 'Show graph', NasCommands.showGraph, [uri, el.name]);
+        continue;
+      }
       if (!(el.$type === 'Definition' && (el.kind === 'network' || el.kind === 'space')) && el.$type !== 'Search') continue;
       const start = el.$cstNode?.range.start;
       if (!start) continue;

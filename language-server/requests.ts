@@ -1,8 +1,9 @@
 /** Handlers of the custom requests declared in src/protocol/lsp-extensions.ts. */
-import { AstUtils, DocumentState, URI, type AstNode, type LangiumDocument } from 'langium';
+import { DocumentState, URI, type LangiumDocument } from 'langium';
 import type { Connection } from 'vscode-languageserver';
 import type * as ast from '../src/core/language/syntax/generated/ast.js';
-import { elaborate, type ElaborationResult } from '../src/core/semantics/evaluator/index.js';
+import type { ElaborationResult } from '../src/core/semantics/evaluator/index.js';
+import { architectureOf } from '../src/core/views/from-elaboration.js';
 import { isModelDefinition, totalsOf } from './analysis.js';
 import { networkFigures, shapeTuple } from '../src/core/semantics/figures.js';
 import type { NasLanguageServices } from './nas-lsp-module.js';
@@ -13,13 +14,7 @@ import {
   type DefinitionCost,
   type GraphParams,
   type GraphResult,
-  type Range,
 } from '../src/protocol/lsp-extensions.js';
-
-function rangeIn(node: AstNode | undefined, document: LangiumDocument): Range | undefined {
-  if (!node?.$cstNode) return undefined;
-  return AstUtils.getDocument(node) === document ? node.$cstNode.range : undefined;
-}
 
 export function registerCustomRequests(connection: Connection, services: NasLanguageServices): void {
   const { shared, analysis } = services;
@@ -49,17 +44,19 @@ export function registerCustomRequests(connection: Connection, services: NasLang
 
   connection.onRequest(GraphRequest.type, async (params: GraphParams): Promise<GraphResult | null> => {
     const document = await documentFor(params.uri);
-    const def = document && findModel(document, params.name);
-    if (!document || !def) return null;
-    let result: ElaborationResult;
-    const decisions = params.decisions ?? {};
-    if (Object.keys(decisions).length === 0) result = analysis.elaborate(def);
-    else
-      result = elaborate(def, {
-        rootDocument: document.parseResult.value,
-        decider: { decide: (key, n) => Math.min(Math.max(0, Math.trunc(decisions[key] ?? 0)), n - 1) },
-      });
-    return graphResult(document, def, result);
+    if (!document) return null;
+    let def = findModel(document, params.name);
+    let focus: string | undefined;
+    if (!def && params.name !== undefined && isCellOrBlock(document, params.name)) {
+      // A cell or block: the first network or space that makes an instance of it.
+      focus = params.name;
+      const root = document.parseResult.value as ast.Document;
+      def = (root.elements ?? []).find((e): e is ast.Definition => isModelDefinition(e) && usesDefinition(analysis.elaborate(e), params.name!));
+    }
+    if (!def) return null;
+    // With the instances recorded (architectureOf), for the graph view's boxes.
+    const { graph } = architectureOf(def, { decisions: new Map(Object.entries(params.decisions ?? {})) });
+    return { ...graph, focus, edges: graph.nodes.flatMap((n) => n.inputs.map((from, index) => ({ from, to: n.id, index }))) };
   });
 
   connection.onRequest(CostReportRequest.type, async (params): Promise<CostReportResult> => {
@@ -75,39 +72,18 @@ export function registerCustomRequests(connection: Connection, services: NasLang
   });
 }
 
-export function graphResult(document: LangiumDocument, def: ast.Definition, result: ElaborationResult): GraphResult {
-  const dead = new Set(result.output ? result.graph.deadNodes(result.output.node).map((n) => n.id) : []);
-  const nodes = result.graph.nodes.map((n) => {
-    const sourceDoc = n.source ? AstUtils.getDocument(n.source) : undefined;
-    return {
-      id: n.id,
-      op: n.op,
-      scope: n.scope,
-      attrs: { ...n.attrs },
-      inputs: [...n.inputs],
-      shape: shapeTuple(n.shape),
-      params: n.params,
-      macs: n.macs,
-      acts: n.acts,
-      range: rangeIn(n.source, document),
-      sourceUri: sourceDoc?.uri.toString(),
-      choiceKeys: [...n.choiceKeys],
-      dead: dead.has(n.id),
-    };
-  });
-  const edges = result.graph.nodes.flatMap((n) => n.inputs.map((from, index) => ({ from, to: n.id, index })));
-  return {
-    uri: document.uri.toString(),
-    name: def.name,
-    kind: def.kind as 'network' | 'space',
-    nodes,
-    edges,
-    output: result.output?.node,
-    input: result.input ? shapeTuple(result.input) : undefined,
-    totals: result.graph.totals(),
-    choices: result.trace.map((t) => ({ key: t.key, options: t.options, taken: t.taken, range: rangeIn(t.site, document) })),
-    errors: result.diagnostics.filter((d) => d.severity === 'error').map((d) => d.message),
-  };
+function isCellOrBlock(document: LangiumDocument, name: string): boolean {
+  const root = document.parseResult.value as ast.Document;
+  return (root.elements ?? []).some((e) => e.$type === 'Definition' && (e.kind === 'cell' || e.kind === 'block') && e.name === name);
+}
+
+/** Whether an elaboration made an instance of definition `name` (a scope segment `name` or `name.i`). */
+function usesDefinition(result: ElaborationResult, name: string): boolean {
+  const g = result.graph;
+  for (let id = 0; id < g.size; id++) {
+    for (const seg of g.scopeOf(id).split('/')) if (seg === name || (seg.startsWith(`${name}.`) && /^\d+$/.test(seg.slice(name.length + 1)))) return true;
+  }
+  return false;
 }
 
 export async function costReport(document: LangiumDocument, def: ast.Definition, analysis: NasLanguageServices['analysis']): Promise<DefinitionCost> {

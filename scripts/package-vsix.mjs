@@ -44,6 +44,7 @@ for (const bundle of ['dist/extension.cjs', 'dist/language-client.cjs', 'dist/la
 for (const name of BUILD_INPUTS) fs.rmSync(path.join(stage, name), { force: true });
 fs.rmSync(path.join(stage, 'dist/cli.cjs'), { force: true });
 fs.rmSync(path.join(stage, 'dist/cli-train.cjs'), { force: true });
+fs.rmSync(path.join(stage, 'dist/cli-graph.cjs'), { force: true });
 for (const name of SHIPPED) {
   const source = path.join(root, name);
   if (fs.existsSync(source)) fs.cpSync(source, path.join(stage, name), { recursive: true });

@@ -18,6 +18,7 @@ import { register as registerFmt } from './commands/fmt.js';
 import { register as registerFuse } from './commands/fuse.js';
 import { register as registerSearch } from './commands/search.js';
 import { PRODUCT_VERSION } from './version.js';
+import { register as registerGraph } from './commands/graph.js';
 
 export function createProgram(): Command {
   const program = new Command();
@@ -35,6 +36,7 @@ export function createProgram(): Command {
   registerBench(program);
   registerFmt(program);
   registerFuse(program);
+  registerGraph(program);
   return program;
 }
 

@@ -1,7 +1,9 @@
-// The editor commands. Search, graph and fusion arrive with their own issues; until then each
-// command says plainly what is missing instead of doing nothing, and the ones that will run
-// training code or spawn processes refuse to run in an untrusted workspace.
+// The editor commands. The graph view is here (its panels live in the language client's
+// bundle, src/extension/graph-panel.ts); search and fusion arrive with their own issues, and
+// until then each says plainly what is missing instead of doing nothing, and the ones that
+// will run training code or spawn processes refuse to run in an untrusted workspace.
 import * as vscode from 'vscode';
+import type { GraphPanelsApi } from './graph-panel.js';
 
 export interface PendingFeature {
   command: string;
@@ -28,12 +30,6 @@ const PENDING_COMMANDS: readonly CommandSpec[] = [
       'The search block is already checked: its diagnostics and the space size are live in the editor.',
   },
   {
-    id: 'nas.showGraph',
-    title: 'Show Graph',
-    runsCode: false,
-    missing: 'the graph view is not part of this version yet. Hover a layer for its shapes and cost, ' + 'or use the Outline view for the structure.',
-  },
-  {
     id: 'nas.fuse',
     title: 'Fuse for Deployment',
     runsCode: true,
@@ -41,11 +37,56 @@ const PENDING_COMMANDS: readonly CommandSpec[] = [
   },
 ];
 
-export function registerCommands(context: vscode.ExtensionContext, log: vscode.LogOutputChannel): void {
+/** The graph panels, once the language client runs (rejects if it never starts). */
+export type GraphPanelsAccess = () => Promise<GraphPanelsApi>;
+
+export function registerCommands(context: vscode.ExtensionContext, log: vscode.LogOutputChannel, graphs: GraphPanelsAccess): void {
   for (const spec of PENDING_COMMANDS) {
     context.subscriptions.push(vscode.commands.registerCommand(spec.id, (...args: unknown[]) => runPendingCommand(spec, log, args)));
   }
-  context.subscriptions.push(vscode.commands.registerCommand('nas.showServerLog', () => log.show(true)));
+  context.subscriptions.push(
+    vscode.commands.registerCommand('nas.showServerLog', () => log.show(true)),
+    vscode.commands.registerCommand('nas.showGraph', (...args: unknown[]) => showGraph(graphs, log, args)),
+    vscode.commands.registerCommand('nas.exportGraph', (format?: unknown) => exportGraph(graphs, format)),
+  );
+}
+
+/** Opens the graph of a definition: a code lens passes (uri, name), the title bar a Uri, the palette nothing (the active editor). */
+async function showGraph(graphs: GraphPanelsAccess, log: vscode.LogOutputChannel, args: unknown[]): Promise<boolean> {
+  const [first, second] = args;
+  const uri = first instanceof vscode.Uri ? first : typeof first === 'string' ? vscode.Uri.parse(first) : vscode.window.activeTextEditor?.document.uri;
+  if (!uri) {
+    void vscode.window.showInformationMessage('NAS Studio: open a .nas file to show its graph.');
+    return false;
+  }
+  const name = typeof second === 'string' ? second : undefined;
+  log.info(`nas.showGraph${describeTarget(args)}`);
+  try {
+    await (await graphs()).show(uri, name);
+    return true;
+  } catch (e) {
+    void vscode.window.showErrorMessage(`NAS Studio: the graph view needs the language server, which did not start (${(e as Error).message}).`);
+    return false;
+  }
+}
+
+async function exportGraph(graphs: GraphPanelsAccess, format: unknown): Promise<boolean> {
+  const chosen =
+    format === 'svg' || format === 'png'
+      ? format
+      : (
+          await vscode.window.showQuickPick(
+            [
+              { label: 'SVG', description: 'vector picture, theme colours written in', format: 'svg' as const },
+              { label: 'PNG', description: 'bitmap at twice the view size', format: 'png' as const },
+            ],
+            { title: 'Export the graph as' },
+          )
+        )?.format;
+  if (!chosen) return false;
+  const done = (await graphs()).exportActive(chosen);
+  if (!done) void vscode.window.showInformationMessage('NAS Studio: no graph is open to export. Open one with NAS: Show Graph.');
+  return done;
 }
 
 async function runPendingCommand(spec: CommandSpec, log: vscode.LogOutputChannel, args: unknown[]): Promise<PendingFeature> {

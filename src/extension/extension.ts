@@ -8,6 +8,8 @@ import * as vscode from 'vscode';
 import type { LanguageClient } from 'vscode-languageclient/node';
 import { registerCommands } from './commands.js';
 import { CostStatusBar } from './cost-status-bar.js';
+import type { GraphPanelsApi } from './graph-panel.js';
+import { GRAPH_VIEW_TYPE, type GraphViewState } from '../protocol/graph-view.js';
 
 type LanguageClientModule = typeof import('./language-client.js');
 
@@ -23,10 +25,24 @@ export function activate(context: vscode.ExtensionContext): void {
   stopping = false;
   const log = vscode.window.createOutputChannel('NAS Language Server', { log: true });
   context.subscriptions.push(log);
-  registerCommands(context, log);
+  // The graph panels come with the language client; commands and the serializer wait for them.
+  let graphsReady!: (api: GraphPanelsApi) => void;
+  let graphsFailed!: (error: Error) => void;
+  const graphs = new Promise<GraphPanelsApi>((resolve, reject) => {
+    graphsReady = resolve;
+    graphsFailed = reject;
+  });
+  graphs.catch(() => undefined);
+  registerCommands(context, log, () => graphs);
+  // Registered during activation, so that VS Code hands back the panels open before a reload.
+  context.subscriptions.push(
+    vscode.window.registerWebviewPanelSerializer(GRAPH_VIEW_TYPE, {
+      deserializeWebviewPanel: async (panel, state) => (await graphs).restore(panel, state as GraphViewState | undefined),
+    }),
+  );
   const statusBar = new CostStatusBar(log);
   context.subscriptions.push(statusBar);
-  setImmediate(() => void startLanguageClient(context, log, statusBar));
+  setImmediate(() => void startLanguageClient(context, log, statusBar, graphsReady, graphsFailed));
   // The e2e run reads this line from the logs.
   log.info(
     `NAS Studio activated in ${(performance.now() - started).toFixed(1)} ms ` +
@@ -34,19 +50,27 @@ export function activate(context: vscode.ExtensionContext): void {
   );
 }
 
-async function startLanguageClient(context: vscode.ExtensionContext, log: vscode.LogOutputChannel, statusBar: CostStatusBar): Promise<void> {
+async function startLanguageClient(
+  context: vscode.ExtensionContext,
+  log: vscode.LogOutputChannel,
+  statusBar: CostStatusBar,
+  graphsReady: (api: GraphPanelsApi) => void,
+  graphsFailed: (error: Error) => void,
+): Promise<void> {
   const begun = performance.now();
   try {
     // A run-time load of the separate bundle, which esbuild therefore leaves out of this one.
     const load = createRequire(context.asAbsolutePath('package.json'));
-    const { createLanguageClient } = load(context.asAbsolutePath('dist/language-client.cjs')) as LanguageClientModule;
+    const { createLanguageClient, createGraphPanels } = load(context.asAbsolutePath('dist/language-client.cjs')) as LanguageClientModule;
     if (stopping) return;
     client = createLanguageClient(context, log);
     await client.start();
     log.info(`language server ready ${(performance.now() - begun).toFixed(0)} ms after activation`);
     statusBar.attach(client);
+    graphsReady(createGraphPanels(context, client, log));
   } catch (error) {
     const reason = error instanceof Error ? error.message : String(error);
+    graphsFailed(error instanceof Error ? error : new Error(reason));
     log.error(`language server failed to start: ${reason}`);
     statusBar.showError('the language server did not start');
     const choice = await vscode.window.showErrorMessage(`NAS Studio: the language server did not start (${reason}).`, 'Show Log');

@@ -4,6 +4,8 @@ import { LanguageClient, TransportKind, type LanguageClientOptions, type ServerO
 import { SERVER_EXEC_ARGV } from '../protocol/server-launch.js';
 
 export const LANGUAGE_ID = 'nas';
+// The graph view's panels talk to the server: they load with the client, not at activation.
+export { createGraphPanels } from './graph-panel.js';
 
 export function createLanguageClient(context: vscode.ExtensionContext, log: vscode.LogOutputChannel): LanguageClient {
   const module = context.asAbsolutePath('dist/language-server.cjs');

@@ -26,6 +26,7 @@ export interface DefinitionParams {
 
 // ---------------------------------------------------------------- nas/graph
 
+/** `name` may also be a block or cell: the first network or space of the file that uses it is drawn (`GraphResult.focus`). */
 export interface GraphParams extends DefinitionParams {
   /** Options taken at choice keys (see `GraphResult.choices`); absent keys take option 0. */
   decisions?: Record<string, number>;
@@ -44,9 +45,11 @@ export interface GraphNodeInfo {
   params: number;
   macs: number;
   acts: number;
-  /** Where the node was created, when that is in the requested document. */
+  /** Where the node was created in the requested document; for a node of a block defined
+   * elsewhere (the standard library, an imported file), the call in this document that led to it. */
   range?: Range;
-  /** URI of the document that created the node (an imported block's file, for example). */
+  /** The document of `range` when it is not the requested one (a node of an imported file's
+   * block that no call in this document encloses). */
   sourceUri?: string;
   /** Choice keys being decided when the node was created, innermost last. */
   choiceKeys: string[];
@@ -66,6 +69,54 @@ export interface ChoiceInfo {
   options: number;
   taken: number;
   range?: Range;
+  /** A short label per option: its trailing `# comment`, else its source text. */
+  labels?: string[];
+  /** For a choice among named values (`choice(h0, h1)`, `choose(2, [p0, p1])`): their names, and those taken. */
+  inputs?: string[];
+  chosenInputs?: string[];
+  /** The named statement the choice sits in (`n0` of `n0 = choose(...) -> DartsNode(...)`). */
+  within?: string;
+}
+
+/**
+ * A block or cell instance, or a repeat (`Layer * n`), whose nodes are ids [first, end); for
+ * the graph view (src/core/views/architecture.ts `ArchGroup` has the same shape).
+ */
+export interface GraphGroup {
+  id: number;
+  kind: 'instance' | 'repeat';
+  name: string;
+  defKind?: string;
+  /** Arguments that differ from the defaults, as a call writes them: `128, stride=2`. */
+  args?: string;
+  /** The enclosing group's id, -1 for the network's own. */
+  parent: number;
+  first: number;
+  end: number;
+  /** Node ids of its inputs, in order, and their declared names. */
+  inputs: number[];
+  inputNames?: string[];
+  output?: number;
+  repeatIndex?: number;
+  count?: number;
+  /** How many choice keys were open when it started. */
+  choiceDepth: number;
+  /** Its call (or repeat) in the requested document, or the nearest enclosing one there. */
+  range?: Range;
+  sourceUri?: string;
+  /** Stays the same across small edits: names, repeat indices and an ordinal. */
+  key: string;
+}
+
+/** A named statement or `let` of a body whose value is the tensor of node `output`. */
+export interface GraphName {
+  name: string;
+  /** The group whose body it is in (-1: the network's). */
+  group: number;
+  output: number;
+  first: number;
+  end: number;
+  range?: Range;
 }
 
 export interface GraphResult {
@@ -82,6 +133,12 @@ export interface GraphResult {
   choices: ChoiceInfo[];
   /** Error messages of the elaboration (the same as the file's diagnostics). */
   errors: string[];
+  /** The block, cell and repeat instances, in the order they started (for the graph view). */
+  groups?: GraphGroup[];
+  /** The named values of the bodies (for the graph view's cell views). */
+  names?: GraphName[];
+  /** When `name` was a block or cell: its name (it is drawn as instantiated in this network or space). */
+  focus?: string;
 }
 
 export namespace GraphRequest {

@@ -1,5 +1,5 @@
 // The user's path through NAS Studio in code-server, driven like a person would: open a file,
-// read the Problems panel, see inlay hints, hover a layer, run a command from the palette.
+// read the Problems panel, see inlay hints, hover a layer, open the graph from a code lens.
 // Every step records a check and a screenshot; a failing step does not hide the later ones.
 import * as fs from 'node:fs';
 import * as path from 'node:path';
@@ -215,7 +215,7 @@ export async function runUiScenario({ url, artifacts, browserProfile }) {
       return shown.text.replace(/\s+/g, ' ').slice(0, 200);
     });
 
-    await step('a NAS command runs from the command palette and says what is missing', async () => {
+    await step('the NAS commands are listed in the command palette', async () => {
       await page.locator('.editor-group-container.active .monaco-editor .view-lines').first().click();
       await page.keyboard.press('F1');
       const input = page.locator('.quick-input-widget input');
@@ -224,14 +224,12 @@ export async function runUiScenario({ url, artifacts, browserProfile }) {
       const pick = page.locator('.quick-input-list .monaco-list-row', { hasText: 'NAS: Show Graph' }).first();
       await pick.waitFor({ timeout: 10_000 });
       await shoot('04-command-palette.png');
-      await input.fill('>NAS: Show Graph');
-      await pick.waitFor({ timeout: 10_000 });
-      await page.keyboard.press('Enter');
-      const toast = page.locator('.notifications-toasts .notification-toast', { hasText: 'Show Graph is not available yet' });
-      await toast.first().waitFor({ timeout: 10_000 });
-      await page.waitForTimeout(800); // let the toast finish sliding in
-      await shoot('05-command-message.png');
-      return (await toast.first().innerText()).replace(/\s+/g, ' ').slice(0, 200);
+      const rows = await page.locator('.quick-input-list .monaco-list-row').allInnerTexts();
+      await page.keyboard.press('Escape');
+      return rows
+        .map((r) => r.replace(/\s+/g, ' ').trim())
+        .join(' | ')
+        .slice(0, 200);
     });
 
     await step('the status bar shows the active network cost (ResNet-50: 4.09G MACs, 25.6M params)', async () => {
@@ -245,6 +243,29 @@ export async function runUiScenario({ url, artifacts, browserProfile }) {
       await shoot('06-status-bar-resnet50.png');
       if (!found.ok) throw new Error(`status bar shows ${JSON.stringify(found.texts)}`);
       return found.texts.join(' | ').trim();
+    });
+
+    await step('the graph opens from the code lens; a click on a box reveals its line in the editor', async () => {
+      const lens = page.locator('.monaco-editor .codelens-decoration a', { hasText: 'Show graph' }).first();
+      await lens.waitFor({ timeout: 30_000 });
+      await lens.click();
+      // The webview: VS Code's outer frame, then the page's own.
+      const view = page.frameLocator('iframe.webview.ready').frameLocator('iframe#active-frame');
+      const box = view.locator('.stage g.nas-node', { hasText: 'maxpool 3×3/2' }).first();
+      await box.waitFor({ timeout: 60_000 });
+      await page.waitForTimeout(500);
+      await shoot('05-graph-view.png');
+      const boxes = await view.locator('.stage g.nas-node').count();
+      await box.click();
+      // resnet50.nas line 15: `maxpool(k=3, stride=2, pad=1)`; the editor's cursor goes there.
+      const cursor = page.locator('.statusbar-item', { hasText: /Ln \d+, Col \d+/ }).first();
+      const moved = await poll(async () => {
+        const text = (await cursor.innerText().catch(() => '')).trim();
+        return { ok: /Ln 15, Col/.test(text), text };
+      }, 15_000);
+      await shoot('05b-graph-reveal.png');
+      if (!moved.ok) throw new Error(`after the click the cursor is at "${moved.text}", not on line 15`);
+      return `${boxes} boxes; cursor ${moved.text}`;
     });
 
     await step('the status bar shows the size of a search space (NAS-Bench-201: 15,625 archs)', async () => {

@@ -1,5 +1,6 @@
-// The commands with a stand-in vscode API: each pending command says what is missing, and the
-// ones that run code refuse in an untrusted workspace (the enablement clause only hides them).
+// The commands with a stand-in vscode API: each pending command says what is missing, the ones
+// that run code refuse in an untrusted workspace (the enablement clause only hides them), and
+// the graph commands reach the graph panels once the language client runs.
 import { beforeEach, describe, expect, it, vi } from 'vitest';
 
 const state = vi.hoisted(() => ({
@@ -7,6 +8,8 @@ const state = vi.hoisted(() => ({
   registered: new Map<string, (...args: unknown[]) => unknown>(),
   info: [] as string[],
   warnings: [] as string[],
+  errors: [] as string[],
+  activeUri: undefined as { path: string } | undefined,
 }));
 
 vi.mock('vscode', () => {
@@ -25,7 +28,13 @@ vi.mock('vscode', () => {
       asRelativePath: (uri: Uri) => uri.path,
     },
     window: {
-      activeTextEditor: undefined,
+      get activeTextEditor() {
+        return state.activeUri ? { document: { uri: state.activeUri } } : undefined;
+      },
+      showErrorMessage: (message: string) => {
+        state.errors.push(message);
+        return Promise.resolve(undefined);
+      },
       showInformationMessage: (message: string) => {
         state.info.push(message);
         return Promise.resolve(undefined);
@@ -48,14 +57,21 @@ vi.mock('vscode', () => {
 const { registerCommands } = await import('../../src/extension/commands.js');
 
 const log = { info: vi.fn(), warn: vi.fn(), show: vi.fn() };
+const panels = { show: vi.fn(async () => undefined), restore: vi.fn(), exportActive: vi.fn((_format: string) => true) };
+let graphs: () => Promise<typeof panels>;
 
 beforeEach(() => {
   state.registered.clear();
   state.info.length = 0;
   state.warnings.length = 0;
+  state.errors.length = 0;
   state.trusted = true;
+  state.activeUri = undefined;
+  panels.show.mockClear();
+  panels.exportActive.mockClear();
+  graphs = () => Promise.resolve(panels);
   const context = { subscriptions: [] as unknown[] };
-  registerCommands(context as never, log as never);
+  registerCommands(context as never, log as never, () => graphs() as never);
 });
 
 describe('NAS commands', () => {
@@ -80,7 +96,6 @@ describe('NAS commands', () => {
 
   it.each([
     ['nas.search', 'Run Search'],
-    ['nas.showGraph', 'Show Graph'],
     ['nas.fuse', 'Fuse for Deployment'],
   ])('%s tells the user what is missing instead of failing silently', async (id, title) => {
     const result = await state.registered.get(id)!();
@@ -102,10 +117,34 @@ describe('NAS commands', () => {
     expect(log.info).toHaveBeenCalledWith('nas.search (/w/nb201.nas NB201): not available yet');
   });
 
-  it('still offers the graph (it runs no code) in an untrusted workspace', async () => {
+  it('opens the graph of the definition a code lens names, also in an untrusted workspace (it runs no code)', async () => {
     state.trusted = false;
-    const result = await state.registered.get('nas.showGraph')!();
-    expect(result).toMatchObject({ reason: 'not-implemented' });
+    expect(await state.registered.get('nas.showGraph')!('file:///w/darts.nas', 'NormalCell')).toBe(true);
+    expect(panels.show).toHaveBeenCalledTimes(1);
+    const [uri, name] = panels.show.mock.calls[0] as unknown as [{ path: string }, string];
+    expect([uri.path, name]).toEqual(['/w/darts.nas', 'NormalCell']);
     expect(state.warnings).toEqual([]);
+  });
+
+  it("opens the active editor's graph from the palette, and says so when there is no .nas file", async () => {
+    expect(await state.registered.get('nas.showGraph')!()).toBe(false);
+    expect(state.info[0]).toContain('open a .nas file');
+    state.activeUri = { path: '/w/resnet50.nas' };
+    expect(await state.registered.get('nas.showGraph')!()).toBe(true);
+    expect((panels.show.mock.calls[0] as unknown as [{ path: string }, string | undefined])[1]).toBeUndefined();
+  });
+
+  it('says why when the language server never started', async () => {
+    graphs = () => Promise.reject(new Error('spawn failed'));
+    expect(await state.registered.get('nas.showGraph')!('file:///w/a.nas', 'A')).toBe(false);
+    expect(state.errors[0]).toContain('did not start (spawn failed)');
+  });
+
+  it('exports the open graph, or says there is none', async () => {
+    expect(await state.registered.get('nas.exportGraph')!('png')).toBe(true);
+    expect(panels.exportActive).toHaveBeenCalledWith('png');
+    panels.exportActive.mockReturnValueOnce(false);
+    expect(await state.registered.get('nas.exportGraph')!('svg')).toBe(false);
+    expect(state.info[0]).toContain('no graph is open');
   });
 });

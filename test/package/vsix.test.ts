@@ -88,7 +88,9 @@ describe(`${manifest.name}-${manifest.version}.vsix`, () => {
     expect(packaged.engines.vscode).toBe('^1.91.0');
     expect(packaged.main).toBe('./dist/extension.cjs');
     expect(packaged.activationEvents).toContain('onLanguage:nas');
-    expect(packaged.activationEvents.every((e) => e.startsWith('onLanguage:nas') || e.startsWith('onCommand:nas.'))).toBe(true);
+    expect(packaged.activationEvents.every((e) => e.startsWith('onLanguage:nas') || e.startsWith('onCommand:nas.') || e === 'onWebviewPanel:nas.graph')).toBe(
+      true,
+    );
     expect(packaged.capabilities.untrustedWorkspaces.supported).toBe('limited');
   });
 

@@ -247,12 +247,14 @@ export class Calls implements LayerApplier {
     for (let i = 0; i < positional.length; i++) f.set(positional[i]!, values[i]!);
     const mark = slot !== undefined ? memo.start(inner.callStack.length) : undefined;
     this.active.add(def);
-    let out: Value;
+    let out: Value = POISON;
+    ev.observer?.enterInstance(def, site, rep, values, inputs, ev.graph.size, c.choiceStack.length);
     try {
       out = ev.execDefinitionBody(def, f, inputs, inner, sig.inputDecl);
     } finally {
       this.active.delete(def);
       if (mark) memo.stop();
+      ev.observer?.leaveInstance(ev.graph.size, isTensor(out) ? out : undefined);
     }
     if (mark) memo.finish(def, slot!, values, mark, inputs, out, scope, c.callStack.length);
     return out;

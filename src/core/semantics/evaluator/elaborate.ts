@@ -8,7 +8,12 @@ import { FIRST_OPTION, type ElaborateOptions, type ElaborationResult } from './t
 
 /** Elaborates a network or space with every choice decided by `options.decider` (the first option by default). */
 export function elaborate(def: ast.Definition, options: ElaborateOptions = {}): ElaborationResult {
-  const ev = new Evaluator(options.decider ?? FIRST_OPTION, options.rootDocument ?? AstUtils.findRootNode(def), options.memo ?? true);
+  const ev = new Evaluator(
+    options.decider ?? FIRST_OPTION,
+    options.rootDocument ?? AstUtils.findRootNode(def),
+    (options.memo ?? true) && !options.observer,
+    options.observer,
+  );
   return ev.run(def);
 }
 

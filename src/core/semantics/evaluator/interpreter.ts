@@ -21,6 +21,7 @@ import { ElaborationLimit, EvalError, MAX_WORK, workLimit } from './errors.js';
 import { InstanceMemo, type MemoHost } from './instance-memo.js';
 import { StatementTable } from './statement-table.js';
 import type { Decider, ElaborationResult, TopLevelStep } from './types.js';
+import type { ElaborationObserver } from '../elaboration-observer.js';
 
 /** No cross-step keys (shared by the results that have none). */
 const NO_KEYS: ReadonlySet<string> = new Set<string>();
@@ -51,6 +52,7 @@ export class Evaluator implements MemoHost {
     decider: Decider,
     private readonly root: AstNode,
     memo: boolean,
+    readonly observer?: ElaborationObserver,
   ) {
     this.reporter = new DiagnosticLog(root);
     this.calls = new Calls(this);
@@ -190,6 +192,10 @@ export class Evaluator implements MemoHost {
     if (stmt.$type !== 'ForStmt' && stmt.$type !== 'Let') {
       const produced = stmt.$type === 'Node' ? frame.get(stmt) : stmt.$type === 'InputStmt' ? history[history.length - 1] : out;
       this.memo.noteStatement(stmt, first, this.graph.size, produced && isTensor(produced) ? produced.node : -1);
+    }
+    if (this.observer && stmt.$type !== 'ForStmt') {
+      const produced = stmt.$type === 'Node' || stmt.$type === 'Let' ? frame.get(stmt) : stmt.$type === 'InputStmt' ? history[history.length - 1] : out;
+      this.observer.statement(stmt, first, this.graph.size, produced && isTensor(produced) ? produced.node : -1);
     }
     return out;
   }
@@ -502,10 +508,15 @@ export class Evaluator implements MemoHost {
         if (n === 0) return inputs[inputs.length - 1]!;
         const hist = [...inputs];
         let out: Value = POISON;
-        for (let i = 0; i < n; i++) {
-          out = layer.apply(lastK(hist, layer.arity), shared ? ctx : withContext(ctx, ctx.path, ctx.scope, ctx.choiceStack, i, ctx.body));
-          if (!isTensor(out)) return out;
-          hist.push(out);
+        this.observer?.enterRepeat(site, n, this.graph.size);
+        try {
+          for (let i = 0; i < n; i++) {
+            out = layer.apply(lastK(hist, layer.arity), shared ? ctx : withContext(ctx, ctx.path, ctx.scope, ctx.choiceStack, i, ctx.body));
+            if (!isTensor(out)) return out;
+            hist.push(out);
+          }
+        } finally {
+          this.observer?.leaveRepeat(this.graph.size);
         }
         if (n > 1 && isTensor(out)) this.repeatOutputs.set(out, hist.slice(inputs.length, -1));
         return out;

@@ -4,6 +4,7 @@ import type { Graph } from '../graph.js';
 import type { Shape } from '../shape.js';
 import type { TensorValue } from '../values.js';
 import type { StatementTable } from './statement-table.js';
+import type { ElaborationObserver } from '../elaboration-observer.js';
 
 export interface Decider {
   /** Index in [0, options) of the option taken at this key. */
@@ -65,4 +66,6 @@ export interface ElaborateOptions {
   readonly rootDocument?: AstNode;
   /** Replay recorded block instances (instance-memo.ts); off only to test that it changes nothing. */
   readonly memo?: boolean;
+  /** Told where instances, repeats and statements begin and end (the views); turns the memo off. */
+  readonly observer?: ElaborationObserver;
 }

@@ -1,0 +1,15 @@
+/** The graph view's page for a webview (graph-page.ts), its assets under the extension's dist/webview. */
+import { randomBytes } from 'node:crypto';
+import * as vscode from 'vscode';
+import { graphPage } from './graph-page.js';
+
+export function graphHtml(webview: vscode.Webview, root: vscode.Uri): string {
+  const asset = (name: string): string => webview.asWebviewUri(vscode.Uri.joinPath(root, name)).toString();
+  return graphPage({
+    cspSource: webview.cspSource,
+    nonce: randomBytes(16).toString('base64'),
+    script: asset('graph.js'),
+    worker: asset('graph-worker.js'),
+    styles: [asset('graph.css')],
+  });
+}

@@ -1,0 +1,192 @@
+/**
+ * The graph view's host side: a webview panel per drawn network, fed by the language
+ * server's `nas/graph`. It sends nothing before the page says `ready`, follows edits of the
+ * document (debounced) and the editor's cursor, reveals what the user clicks, saves exports
+ * and, through the serializer, reopens after a window reload from the page's own state.
+ * Loaded with the language client (dist/language-client.cjs), never at activation.
+ */
+import * as vscode from 'vscode';
+import type { LanguageClient } from 'vscode-languageclient/node';
+import type { GraphParams, GraphResult } from '../protocol/lsp-extensions.js';
+import { GRAPH_VIEW_TYPE, type GraphSource, type GraphViewState, type HostMessage, type WebviewMessage } from '../protocol/graph-view.js';
+import { graphHtml } from './graph-html.js';
+
+/** `GraphRequest.method` of src/protocol/lsp-extensions.ts. */
+const GRAPH_METHOD = 'nas/graph';
+/** Edits arriving within this long are drawn once. */
+const EDIT_DEBOUNCE_MS = 400;
+
+/** What the extension's activation bundle calls (src/extension/extension.ts, commands.ts). */
+export interface GraphPanelsApi {
+  show(uri: vscode.Uri, name: string | undefined): Promise<void>;
+  restore(panel: vscode.WebviewPanel, state: GraphViewState | undefined): Promise<void>;
+  exportActive(format: 'svg' | 'png'): boolean;
+}
+
+class GraphPanel {
+  private ready = false;
+  private timer: ReturnType<typeof setTimeout> | undefined;
+  private readonly disposables: vscode.Disposable[] = [];
+  /** What the user asked to open (a network, space, cell or block name), until it is drawn. */
+  private opening: { name: string | undefined } | undefined;
+
+  constructor(
+    readonly panel: vscode.WebviewPanel,
+    public source: GraphSource,
+    private readonly client: LanguageClient,
+    private readonly log: vscode.LogOutputChannel,
+    private readonly onDispose: () => void,
+  ) {
+    this.disposables.push(
+      panel.webview.onDidReceiveMessage((m: WebviewMessage) => void this.receive(m)),
+      panel.onDidDispose(() => this.dispose()),
+      vscode.workspace.onDidChangeTextDocument((e) => {
+        if (e.document.uri.toString() !== this.source.uri || e.contentChanges.length === 0) return;
+        clearTimeout(this.timer);
+        this.timer = setTimeout(() => void this.send('edit'), EDIT_DEBOUNCE_MS);
+      }),
+      vscode.window.onDidChangeTextEditorSelection((e) => {
+        if (!this.ready || e.textEditor.document.uri.toString() !== this.source.uri) return;
+        const p = e.selections[0]!.active;
+        this.post({ type: 'cursor', uri: this.source.uri, position: { line: p.line, character: p.character } });
+      }),
+    );
+  }
+
+  /** Shows `name` (a network, space, cell or block) of `source.uri`; `asked` when the user asked for it (not a restore). */
+  open(source: GraphSource, asked: boolean): void {
+    this.source = source;
+    this.opening = asked ? { name: source.name } : undefined;
+    this.panel.title = `Graph: ${source.name ?? vscode.workspace.asRelativePath(vscode.Uri.parse(source.uri))}`;
+    if (this.ready) void this.send('open');
+  }
+
+  private post(message: HostMessage): void {
+    if (this.ready) void this.panel.webview.postMessage(message);
+  }
+
+  private async request(): Promise<GraphResult | null> {
+    const params: GraphParams = { uri: this.source.uri, name: this.opening?.name ?? this.source.name, decisions: this.source.decisions };
+    return this.client.sendRequest<GraphResult | null>(GRAPH_METHOD, params);
+  }
+
+  private async send(reason: 'open' | 'edit' | 'decisions'): Promise<void> {
+    let graph: GraphResult | null;
+    try {
+      graph = await this.request();
+    } catch (e) {
+      this.log.error(`nas/graph failed: ${(e as Error).message}`);
+      this.post({ type: 'problem', message: `The language server could not draw this: ${(e as Error).message}` });
+      return;
+    }
+    if (!graph) {
+      const name = this.opening?.name ?? this.source.name;
+      this.post({
+        type: 'problem',
+        message: `${name ?? 'This file'} is not a network or space of ${vscode.workspace.asRelativePath(vscode.Uri.parse(this.source.uri))}, nor a block or cell one of them uses.`,
+      });
+      return;
+    }
+    // From here on the panel draws the network the server chose (a cell's first user); a
+    // fresh open shows the cell asked for, or the network.
+    this.source = { ...this.source, name: graph.name };
+    const spec = this.opening ? { cell: graph.focus } : undefined;
+    this.opening = undefined;
+    this.post({ type: 'graph', graph, source: this.source, reason, spec });
+  }
+
+  private async receive(m: WebviewMessage): Promise<void> {
+    switch (m.type) {
+      case 'ready':
+        this.ready = true;
+        if (m.state?.source) this.source = m.state.source;
+        await this.send('open');
+        break;
+      case 'reveal': {
+        const uri = vscode.Uri.parse(m.uri);
+        const range = new vscode.Range(m.range.start.line, m.range.start.character, m.range.end.line, m.range.end.character);
+        const column = vscode.window.visibleTextEditors.find((e) => e.document.uri.toString() === m.uri)?.viewColumn ?? vscode.ViewColumn.One;
+        const editor = await vscode.window.showTextDocument(uri, { viewColumn: column, preserveFocus: false, selection: range });
+        editor.revealRange(range, vscode.TextEditorRevealType.InCenterIfOutsideViewport);
+        break;
+      }
+      case 'decisions':
+        this.source = { ...this.source, decisions: m.decisions };
+        await this.send('decisions');
+        break;
+      case 'exported':
+        await this.save(m.format, m.data, m.name);
+        break;
+      case 'error':
+        this.log.warn(`graph view: ${m.message}`);
+        break;
+    }
+  }
+
+  exportPicture(format: 'svg' | 'png'): void {
+    this.post({ type: 'export', format });
+  }
+
+  private async save(format: 'svg' | 'png', data: string, name: string): Promise<void> {
+    const folder = vscode.Uri.joinPath(vscode.Uri.parse(this.source.uri), '..');
+    const target = await vscode.window.showSaveDialog({
+      defaultUri: vscode.Uri.joinPath(folder, name),
+      filters: format === 'svg' ? { 'SVG picture': ['svg'] } : { 'PNG picture': ['png'] },
+      title: `Export the graph as ${format.toUpperCase()}`,
+    });
+    if (!target) return;
+    const bytes = format === 'svg' ? new TextEncoder().encode(data) : Uint8Array.from(Buffer.from(data, 'base64'));
+    await vscode.workspace.fs.writeFile(target, bytes);
+    this.log.info(`graph exported to ${target.fsPath}`);
+    void vscode.window.showInformationMessage(`Graph exported to ${vscode.workspace.asRelativePath(target)}.`);
+  }
+
+  dispose(): void {
+    clearTimeout(this.timer);
+    for (const d of this.disposables) d.dispose();
+    this.onDispose();
+  }
+}
+
+export function createGraphPanels(context: vscode.ExtensionContext, client: LanguageClient, log: vscode.LogOutputChannel): GraphPanelsApi {
+  const panels = new Set<GraphPanel>();
+  const root = vscode.Uri.joinPath(context.extensionUri, 'dist', 'webview');
+  const setUp = (panel: vscode.WebviewPanel, source: GraphSource): GraphPanel => {
+    panel.webview.options = { enableScripts: true, localResourceRoots: [root] };
+    panel.iconPath = undefined;
+    panel.webview.html = graphHtml(panel.webview, root);
+    const p = new GraphPanel(panel, source, client, log, () => panels.delete(p));
+    panels.add(p);
+    return p;
+  };
+  return {
+    async show(uri, name) {
+      const source: GraphSource = { uri: uri.toString(), name };
+      const existing = [...panels].find((p) => p.source.uri === source.uri);
+      if (existing) {
+        existing.open(source, true);
+        existing.panel.reveal(undefined, false);
+        return;
+      }
+      const panel = vscode.window.createWebviewPanel(
+        GRAPH_VIEW_TYPE,
+        'Graph',
+        { viewColumn: vscode.ViewColumn.Beside, preserveFocus: true },
+        { enableScripts: true, localResourceRoots: [root] },
+      );
+      setUp(panel, source).open(source, true);
+    },
+    async restore(panel, state) {
+      if (!state?.source) {
+        panel.dispose();
+        return;
+      }
+      setUp(panel, state.source).open(state.source, false);
+    },
+    exportActive(format) {
+      const active = [...panels].find((p) => p.panel.active) ?? [...panels].find((p) => p.panel.visible);
+      active?.exportPicture(format);
+      return active !== undefined;
+    },
+  };
+}
