@@ -9,6 +9,7 @@ import { editDistance, MAX_SUGGESTION_CANDIDATES, suggestName, boundedMessage, M
 import { binomialAtMost } from '../../src/core/semantics/evaluator/combinatorics.js';
 import { AnalysisBudget } from '../../src/core/semantics/analysis-budget.js';
 import { computeSpaceStats, elaborateWith, enumerateArchitectures, SpaceAnalysisError } from '../../src/core/semantics/space.js';
+import { MAX_KEPT_ELEMENTS } from '../../src/core/semantics/evaluator/constant-lists.js';
 import { build } from '../helpers/nas.js';
 
 /** Damerau-Levenshtein (optimal string alignment) over the full matrix: the reference. */
@@ -120,5 +121,38 @@ describe('choices and analyses are bounded', () => {
     expect(() => computeSpaceStats(def, { workLimit: 100 })).toThrow(
       /the space S is too large to analyse: probing its 3 choices \(8 options in all\) needs more than the 100 evaluation steps/,
     );
+  });
+
+  it('a choice over a literal range or list of 10,000 values costs each run a few steps, not 10,000', async () => {
+    // Rebuilt in every run, `choice(1..n)` made probing its n options cost n^2 steps: a choice
+    // of 10,000 values was refused although the analysis needs 10,000 short runs.
+    const n = 10_000;
+    const sources = [`conv(choice(1..${n}), k=1)`, `conv(choice([${Array.from({ length: n }, (_, i) => i + 1).join(', ')}]), k=1)`];
+    for (const layer of sources) {
+      const b = await build(`space S {\n  input(3, 8, 8)\n  ${layer}\n}\n`);
+      const def = b.def('S');
+      // Checking the document (build) elaborated it once and kept the list.
+      const first = elaborateWith(def);
+      expect(first.work).toBeLessThan(50);
+      const again = elaborateWith(def, new Map([[first.trace[0]!.key, n - 1]]));
+      expect(again.keptWork).toBe(0);
+      expect(again.work).toBeLessThan(50);
+      expect(again.graph.totals().params).toBe(3 * n); // conv 1x1, 3 -> n channels, no bias
+      const stats = computeSpaceStats(def);
+      // Closed form: c output channels cost 3c params and 3c x 8 x 8 MACs.
+      expect(stats).toMatchObject({ size: BigInt(n), exact: true, minParams: 3, maxParams: 3 * n, minMacs: 3 * 64, maxMacs: 3 * n * 64 });
+    }
+  });
+
+  it(`the constant lists kept for one document hold at most ${MAX_KEPT_ELEMENTS.toLocaleString('en-US')} elements`, async () => {
+    // Three ranges of a million (checking the document elaborated it once): two are kept, the
+    // third is built in every elaboration again and counted as work.
+    const b = await build('network N {\n  input(3, 8, 8)\n  let a = 1..1000000\n  let b = 2..1000001\n  let c = 3..1000002\n  relu\n}\n');
+    for (let run = 0; run < 2; run++) {
+      const r = elaborateWith(b.def('N'));
+      expect(r.keptWork).toBe(0);
+      expect(r.work).toBeGreaterThanOrEqual(1_000_000);
+      expect(r.work).toBeLessThan(1_000_100);
+    }
   });
 });

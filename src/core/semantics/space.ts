@@ -135,8 +135,9 @@ function analyzeWithin(def: ast.Definition, budget: AnalysisBudget): Analysis {
   const base = budget.run();
   // Each deviation costs about what the base did: a probe that cannot fit stops now, not
   // after spending the budget (a thousand repeated blocks of choices: one run, not 300).
+  // (Constant lists the base built are reused by the deviations: they do not cost again.)
   const probes = base.trace.reduce((n, t) => n + t.options - 1, 0);
-  if (budget.spent + probes * Math.max(1, base.work) > budget.limit) throw new BudgetExhausted(budget.spent);
+  if (budget.spent + probes * Math.max(1, base.work - base.keptWork) > budget.limit) throw new BudgetExhausted(budget.spent);
   const errors = base.diagnostics.some((d) => d.severity === 'error') || !base.output;
   const keys: KeyInfo[] = base.trace.map((t) => ({ key: t.key, options: t.options, site: t.site }));
   const baseKeySig = keySetSignature(base.trace);

@@ -17,6 +17,7 @@ import { Choices } from './choices.js';
 import { Frame, join, lastK, outermostContext, padInputs, withContext, type BodyState, type EvalContext } from './context.js';
 import { signatureOf } from './definition-state.js';
 import { DiagnosticLog } from './diagnostics.js';
+import { isConstantList, keepList, keptList } from './constant-lists.js';
 import { ElaborationLimit, EvalError, MAX_WORK, workLimit } from './errors.js';
 import { InstanceMemo, type MemoHost } from './instance-memo.js';
 import { StatementTable } from './statement-table.js';
@@ -36,6 +37,8 @@ export class Evaluator implements MemoHost {
   model: ast.Definition | undefined;
   /** Expressions evaluated so far, against MAX_WORK. */
   work = 0;
+  /** Of `work`, the steps that built constant lists kept for later elaborations. */
+  keptWork = 0;
   networkInput: TensorValue | undefined;
   readonly globals = new Frame();
   readonly reporter: DiagnosticLog;
@@ -117,6 +120,7 @@ export class Evaluator implements MemoHost {
       trace: this.choices.trace,
       replays: this.memo.replays,
       work: this.work,
+      keptWork: this.keptWork,
     };
   }
 
@@ -296,7 +300,7 @@ export class Evaluator implements MemoHost {
       case 'BoolLit':
         return e.value === 'true';
       case 'ListLit':
-        return e.items.map((i) => this.evalExpr(i, frame, ctx));
+        return this.evalList(e, frame, ctx);
       case 'Paren':
         return this.evalExpr(e.inner, frame, ctx);
       case 'Unary': {
@@ -385,8 +389,20 @@ export class Evaluator implements MemoHost {
     fail(e, `${describeValue(r)} has no member \`${e.member}\``, 'unknown-member', 'member');
   }
 
-  /** `a..b` and `a..b step s`: inclusive lists. */
+  /** `[a, b, ...]`; one of literals only is built once (constant-lists.ts). */
+  private evalList(e: ast.ListLit, frame: Frame, ctx: EvalContext): Value {
+    const hit = keptList(e);
+    if (hit) return hit;
+    const before = this.work;
+    const list = e.items.map((i) => this.evalExpr(i, frame, ctx));
+    if (isConstantList(e) && keepList(e, list)) this.keptWork += this.work - before;
+    return list;
+  }
+
+  /** `a..b` and `a..b step s`: inclusive lists; one with literal bounds is built once. */
   private evalRange(e: ast.BinaryExpr, frame: Frame, ctx: EvalContext): Value {
+    const hit = keptList(e);
+    if (hit) return hit;
     const range = e.operator === 'step' ? e.left : e;
     if (range.$type !== 'BinaryExpr' || range.operator !== '..') fail(e, '`step` needs a range on its left: `16..64 step 8`', 'syntax');
     const from = expectNumber(this.evalExpr(range.left, frame, ctx), range.left, 'a range start');
@@ -400,6 +416,7 @@ export class Evaluator implements MemoHost {
     if (n > 0) this.work += n;
     const out: number[] = [];
     for (let i = 0; i < n; i++) out.push(roundFloat(from + i * step));
+    if (isConstantList(e) && keepList(e, out)) this.keptWork += Math.max(0, n);
     return out;
   }
 

@@ -58,6 +58,8 @@ export interface ElaborationResult {
   readonly replays: number;
   /** Evaluation steps spent (against MAX_WORK); space analysis budgets its runs by them. */
   readonly work: number;
+  /** Of `work`, the steps that built constant lists, which later elaborations reuse (constant-lists.ts). */
+  readonly keptWork: number;
 }
 
 export interface ElaborateOptions {
