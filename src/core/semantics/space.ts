@@ -24,9 +24,11 @@ import { elaborate, type Decider, type ElaborationResult, type TraceEntry } from
 import { AnalysisBudget, BudgetExhausted, elaborateWith, type Decisions } from './analysis-budget.js';
 import type { GraphNode, Totals } from './graph.js';
 import type { SpaceFigures } from '../../protocol/figures.js';
-import { Rng, hash64 } from '../util/random.js';
+import { Rng } from '../util/random.js';
+import { architectureId, encodeDecisions } from './architecture-encoding.js';
 
 export { elaborateWith, type Decisions };
+export { architectureId, decodeDecisions, encodeDecisions } from './architecture-encoding.js';
 
 export interface KeyInfo {
   readonly key: string;
@@ -512,25 +514,6 @@ export interface SampledArchitecture {
   readonly encoding: string;
   readonly id: string;
   readonly result: ElaborationResult;
-}
-
-/** Canonical encoding: `key=option` in decision order, one per reached key. */
-export function encodeDecisions(trace: readonly TraceEntry[]): string {
-  return trace.map((t) => `${t.key}=${t.taken}`).join(';');
-}
-
-export function decodeDecisions(encoding: string): Map<string, number> {
-  const out = new Map<string, number>();
-  if (!encoding) return out;
-  for (const part of encoding.split(';')) {
-    const eq = part.lastIndexOf('=');
-    out.set(part.slice(0, eq), Number(part.slice(eq + 1)));
-  }
-  return out;
-}
-
-export function architectureId(encoding: string): string {
-  return hash64(encoding);
 }
 
 /**
