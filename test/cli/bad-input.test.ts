@@ -100,8 +100,8 @@ describe('every command is bounded by stated limits', () => {
 
   it('cost and sample stop a space too large to analyse at the step budget, exit 1 with the reason', () => {
     const dir = tmpDir();
-    // 100,000 options: each probe elaborates a list of 100,000.
-    const wide = write(dir, 'wide.nas', SPACE('conv(choice(1..100000), k=1)'));
+    // 100,000 options in a network of 200 layers: 100,000 probes of some 400 steps each.
+    const wide = write(dir, 'wide.nas', SPACE(['conv(choice(1..100000), k=1)', ...Array.from({ length: 200 }, () => 'relu')].join('\n  ')));
     // A block of 10 choices repeated 1,000 times: 10,000 choices.
     const block = `block B(C: int) {\n${Array.from({ length: 10 }, () => '  conv(choice(8, 16), k=3)').join('\n')}\n}\n`;
     const deep = write(dir, 'deep.nas', `${block}space S {\n  input(3, 8, 8)\n  B(8) * 1000\n}\n`);
@@ -120,6 +120,15 @@ describe('every command is bounded by stated limits', () => {
         );
       }
     }
+  });
+
+  it('a choice of 10,000 values is analysed exactly: its list is built once, not once per probe', () => {
+    // It was refused (each of the 10,000 probes rebuilt the list: 10^8 steps).
+    const f = write(tmpDir(), 'values.nas', SPACE('conv(choice(1..10000), k=1)'));
+    const r = nas(['cost', '--json', f]);
+    expect(r.code).toBe(0);
+    // Closed form: c output channels of a 1x1 conv on 3x8x8 cost 3c params, 3c x 64 MACs.
+    expect(JSON.parse(r.stdout)).toMatchObject([{ size: '10000', exact: true, minParams: 3, maxParams: 30_000, minMacs: 192, maxMacs: 1_920_000 }]);
   });
 
   it('a 100,000-character unknown name gets no suggestion and is not echoed whole', () => {
@@ -188,6 +197,7 @@ describe('figures beyond 2^53', () => {
     expect(Math.abs(Number(BigInt(net.params) - exact))).toBeLessThanOrEqual(2);
     const human = nas(['cost', f]);
     expect(human.stdout).toContain('params ≈9.00720e+15 (approximate)');
+    expect(human.stdout).toContain('MACs ≈9.00720e+15 (approximate)   activations'); // no rounded SI figure beside it
     expect(human.stdout).not.toContain('9,007,199,420,969,024');
     // Below 2^53 nothing is marked.
     const [small] = JSON.parse(nas(['cost', '--json', 'examples/resnet50.nas']).stdout);

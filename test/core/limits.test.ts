@@ -127,9 +127,13 @@ describe('choices and analyses are bounded', () => {
     // Rebuilt in every run, `choice(1..n)` made probing its n options cost n^2 steps: a choice
     // of 10,000 values was refused although the analysis needs 10,000 short runs.
     const n = 10_000;
-    const sources = [`conv(choice(1..${n}), k=1)`, `conv(choice([${Array.from({ length: n }, (_, i) => i + 1).join(', ')}]), k=1)`];
+    const sources = [
+      `conv(choice(1..${n}), k=1)`,
+      `conv(choice(1..C), k=1)`, // bounds that are not literals: the list is kept with them
+      `conv(choice([${Array.from({ length: n }, (_, i) => i + 1).join(', ')}]), k=1)`,
+    ];
     for (const layer of sources) {
-      const b = await build(`space S {\n  input(3, 8, 8)\n  ${layer}\n}\n`);
+      const b = await build(`space S(C: int = ${n}) {\n  input(3, 8, 8)\n  ${layer}\n}\n`);
       const def = b.def('S');
       // Checking the document (build) elaborated it once and kept the list.
       const first = elaborateWith(def);

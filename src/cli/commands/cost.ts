@@ -7,7 +7,7 @@ import { networkFigures, spaceFigures } from '../../core/semantics/figures.js';
 import { formatSI } from '../../shared/format-number.js';
 import type { Definition } from '../../core/language/syntax/generated/ast.js';
 import type { NetworkCost, SpaceCost, LayerCost } from '../json-types.js';
-import { approximateFields, formatCount } from '../figures-text.js';
+import { approximateFields, formatCount, isExact } from '../figures-text.js';
 import { printable } from '../printable.js';
 
 export function register(program: Command): void {
@@ -103,7 +103,7 @@ function formatHuman(r: NetworkCost | SpaceCost): string {
   }
   const lines = [
     `network ${r.name}: input ${r.input.join('×')} → output ${r.output.join('×')}`,
-    `  params ${formatCount(r.params)}   MACs ${formatCount(r.macs)} (${formatSI(r.macs, 4)})   activations ${formatSI(r.activations)}${r.flops !== undefined ? `   FLOPs ${formatSI(r.flops, 4)}` : ''}`,
+    `  params ${formatCount(r.params)}   MACs ${formatCount(r.macs)}${isExact(r.macs) ? ` (${formatSI(r.macs, 4)})` : ''}   activations ${formatSI(r.activations)}${r.flops !== undefined ? `   FLOPs ${formatSI(r.flops, 4)}` : ''}`,
   ];
   if (r.layers) {
     const w = Math.min(60, Math.max(...r.layers.map((l) => l.name.length)));

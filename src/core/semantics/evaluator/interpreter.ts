@@ -399,16 +399,16 @@ export class Evaluator implements MemoHost {
     return list;
   }
 
-  /** `a..b` and `a..b step s`: inclusive lists; one with literal bounds is built once. */
+  /** `a..b` and `a..b step s`: inclusive lists, built once for the same bounds (constant-lists.ts). */
   private evalRange(e: ast.BinaryExpr, frame: Frame, ctx: EvalContext): Value {
-    const hit = keptList(e);
-    if (hit) return hit;
     const range = e.operator === 'step' ? e.left : e;
     if (range.$type !== 'BinaryExpr' || range.operator !== '..') fail(e, '`step` needs a range on its left: `16..64 step 8`', 'syntax');
     const from = expectNumber(this.evalExpr(range.left, frame, ctx), range.left, 'a range start');
     const to = expectNumber(this.evalExpr(range.right, frame, ctx), range.right, 'a range end');
     const step = e.operator === 'step' ? expectNumber(this.evalExpr(e.right, frame, ctx), e.right, 'a range step') : 1;
     if (!(step > 0)) fail(e.operator === 'step' ? e.right : e, `a range step must be positive, found ${step}`, 'attribute-range');
+    const hit = keptList(e, [from, to, step]);
+    if (hit) return hit;
     const n = Math.floor((to - from) / step + 1e-9) + 1;
     if (n > 1_000_000) fail(e, `the range ${from}..${to} step ${step} has ${n} elements (at most 1,000,000)`, 'too-large');
     // Each element is a step of work: a large range evaluated in a loop must meet the limit.
@@ -416,7 +416,7 @@ export class Evaluator implements MemoHost {
     if (n > 0) this.work += n;
     const out: number[] = [];
     for (let i = 0; i < n; i++) out.push(roundFloat(from + i * step));
-    if (isConstantList(e) && keepList(e, out)) this.keptWork += Math.max(0, n);
+    if (keepList(e, out, [from, to, step])) this.keptWork += Math.max(0, n);
     return out;
   }
 
