@@ -20,13 +20,30 @@ export function checkRegularTarget(target: string, shown = target): void {
   if (!st.isFile()) throw new UsageError(`${shown} exists and is not a regular file (a device, FIFO or socket): refusing to replace it`);
 }
 
+/**
+ * Refuses, before any work, an output that could not be written: one that exists and is not a
+ * regular file, a path ending in a separator, a missing or unwritable folder.
+ */
+export function checkOutputTarget(target: string, shown = target): void {
+  if (/[/\\]$/.test(target)) throw new UsageError(`${shown} names a folder, expected a file`);
+  checkRegularTarget(target, shown);
+  const dir = path.dirname(path.resolve(target));
+  try {
+    if (!fs.statSync(dir).isDirectory()) throw new UsageError(`cannot write ${shown}: ${path.dirname(target)} is not a folder`);
+    fs.accessSync(dir, fs.constants.W_OK);
+  } catch (e) {
+    if (e instanceof UsageError) throw e;
+    const missing = (e as NodeJS.ErrnoException).code === 'ENOENT';
+    throw new UsageError(`cannot write ${shown}: the folder ${path.dirname(target)} ${missing ? 'does not exist' : 'is not writable'}`);
+  }
+}
+
 /** Writes `text` to `target` (a link is followed: the file it names is replaced, the link kept). */
-export function writeWhole(target: string, text: string): void {
+export function writeWhole(target: string, text: string | Uint8Array): void {
   checkRegularTarget(target);
-  let real = target;
+  const real = linkTarget(target);
   let mode: number | undefined;
   try {
-    real = fs.realpathSync(target);
     mode = fs.statSync(real).mode & 0o7777;
   } catch {
     // a new file
@@ -39,4 +56,20 @@ export function writeWhole(target: string, text: string): void {
     fs.rmSync(tmp, { force: true });
     throw new UsageError(`cannot write ${target}: ${(e as Error).message}`);
   }
+}
+
+/** The file a chain of links ends in, whether or not it exists yet (a link to a new file is kept). */
+function linkTarget(target: string): string {
+  let real = path.resolve(target);
+  for (let hops = 0; hops < 40; hops++) {
+    let link: string;
+    try {
+      if (!fs.lstatSync(real).isSymbolicLink()) break;
+      link = fs.readlinkSync(real);
+    } catch {
+      break; // nothing there: a new file
+    }
+    real = path.resolve(path.dirname(real), link);
+  }
+  return real;
 }
