@@ -85,6 +85,22 @@ describe('files that are not regular files, or too large, are never read', () =>
   });
 });
 
+describe('a run directory given to --resume is read like a source file', () => {
+  it('a FIFO or a link to /dev/zero among its files is named, exit 2, instead of a hang', () => {
+    const dir = tmpDir();
+    fs.symlinkSync('/dev/zero', path.join(dir, 'run.json'));
+    const r = nas(['search', '--resume', dir]);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toBe(`nas: cannot read ${dir}/run.json: is a character device, not a regular file; only regular files are read\n`);
+    fs.rmSync(path.join(dir, 'run.json'));
+    fs.writeFileSync(path.join(dir, 'run.json'), '{"format": 1}\n');
+    fifo(dir, 'trials.jsonl');
+    const t = nas(['search', '--resume', dir]);
+    expect(t.code).toBe(2);
+    expect(t.stderr).toBe(`nas: cannot read ${dir}/trials.jsonl: is a FIFO (named pipe), not a regular file; only regular files are read\n`);
+  });
+});
+
 describe('every command is bounded by stated limits', () => {
   it('a choice over a million values is a too-large diagnostic at the choice, found by check', () => {
     const f = write(tmpDir(), 'range.nas', SPACE('conv(choice(1..1000000), k=1)'));
