@@ -85,7 +85,7 @@ describe('files that are not regular files, or too large, are never read', () =>
   });
 });
 
-describe('a run directory given to --resume is read like a source file', () => {
+describe('a run directory given to --resume is read like a source file; --out must be a directory', () => {
   it('a FIFO or a link to /dev/zero among its files is named, exit 2, instead of a hang', () => {
     const dir = tmpDir();
     fs.symlinkSync('/dev/zero', path.join(dir, 'run.json'));
@@ -98,6 +98,10 @@ describe('a run directory given to --resume is read like a source file', () => {
     const t = nas(['search', '--resume', dir]);
     expect(t.code).toBe(2);
     expect(t.stderr).toBe(`nas: cannot read ${dir}/trials.jsonl: is a FIFO (named pipe), not a regular file; only regular files are read\n`);
+    // A new run into something that is not a directory: a sentence, not mkdir's EEXIST.
+    const n = nas(['search', 'examples/nb201_search.nas', '--budget', '2', '--quiet', '--out', path.join(dir, 'trials.jsonl')]);
+    expect(n.code).toBe(2);
+    expect(n.stderr).toBe(`nas: cannot write the run directory ${dir}/trials.jsonl: it exists and is not a directory\n`);
   });
 });
 

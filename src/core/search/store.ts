@@ -48,6 +48,8 @@ export class RunStore {
 
   /** Creates a new run directory; refuses one that already holds a run. */
   static create(dir: string, meta: RunMeta): RunStore {
+    if (fs.existsSync(dir) && !fs.statSync(dir).isDirectory())
+      throw new RunStoreError(`cannot write the run directory ${dir}: it exists and is not a directory`);
     if (fs.existsSync(path.join(dir, 'run.json')) || fs.existsSync(path.join(dir, 'trials.jsonl'))) {
       throw new RunStoreError(`${dir} already holds a run (continue it with --resume ${dir}, or choose another --out)`);
     }
