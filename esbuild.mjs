@@ -14,6 +14,8 @@ const entries = [
   // The language client is a bundle of its own that the extension loads after activating:
   // parsing it inside dist/extension.cjs made VS Code's activation time exceed 200 ms.
   { in: 'src/extension/language-client.ts', out: 'language-client' },
+  // Search in the editor (runner, dashboard host, runs view), loaded on first use like the client.
+  { in: 'src/extension/search/search-feature.ts', out: 'search' },
   { in: 'language-server/main.ts', out: 'language-server' },
 ].filter((e) => fs.existsSync(e.in));
 
@@ -33,14 +35,16 @@ const common = {
 };
 
 /**
- * In dist/cli.cjs, the training commands' `import('./train-run.js')` and `import('./bench-run.js')`
+ * In dist/cli.cjs, the training commands' `import('./train-run.js')`, `import('./bench-run.js')`,
+ * `import('./search-train-run.js')` (a search with a training evaluator), `import('./proxy-run.js')`,
+ * `import('./fuse-run.js')` and `import('./bench-fuse-run.js')`
  * load dist/cli-train.cjs at run time instead of being bundled: a CLI bundle with the training
  * engine in it took 290 ms to load, without it 140 ms (parsing alone is most of that).
  */
 const loadTrainingBundle = {
   name: 'load-training-bundle',
   setup(build) {
-    build.onResolve({ filter: /^\.\/(train|bench)-run\.js$/ }, (args) =>
+    build.onResolve({ filter: /^\.\/(train|bench|search-train|proxy|fuse|bench-fuse)-run\.js$/ }, (args) =>
       args.kind === 'dynamic-import' && args.importer.includes('src/cli/commands') ? { path: './cli-train.cjs', external: true } : undefined,
     );
     build.onResolve({ filter: /^\.\/graph-run\.js$/ }, (args) =>
@@ -67,6 +71,8 @@ const webview = {
 const webviewEntries = [
   { in: 'webview/graph/main.ts', out: 'graph' },
   { in: 'webview/graph/graph.css', out: 'graph' },
+  { in: 'webview/dashboard/main.ts', out: 'dashboard' },
+  { in: 'webview/dashboard/dashboard.css', out: 'dashboard' },
 ].filter((e) => fs.existsSync(e.in));
 // The layout worker is elkjs' own (minified by its authors), which answers elk-api on the page.
 if (webviewEntries.length) {

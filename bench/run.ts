@@ -11,9 +11,16 @@ import { bundleBench } from './bundle.js';
 const ROOT = path.resolve(import.meta.dirname, '..');
 /** `node --import tsx bench/run.ts core` runs only the scripts whose names contain `core`. */
 const only = process.argv.slice(2);
-const scripts = ['bench/core-bench.ts', 'bench/search-bench.ts', 'bench/lsp-bench.ts', 'bench/train-bench.ts', 'bench/graph-bench.ts'].filter(
-  (s) => fs.existsSync(path.join(ROOT, s)) && (only.length === 0 || only.some((o) => s.includes(o))),
-);
+const scripts = [
+  'bench/core-bench.ts',
+  'bench/search-bench.ts',
+  'bench/lsp-bench.ts',
+  'bench/train-bench.ts',
+  'bench/torch-worker-bench.ts',
+  'bench/graph-bench.ts',
+  'bench/dashboard-bench.ts',
+  'bench/fuse-bench.ts',
+].filter((s) => fs.existsSync(path.join(ROOT, s)) && (only.length === 0 || only.some((o) => s.includes(o))));
 /** Run as bundles: they time core code in their own process (bench/bundle.ts says why). */
 const BUNDLED = new Set(['bench/core-bench.ts', 'bench/search-bench.ts']);
 let failed = 0;

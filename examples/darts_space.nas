@@ -15,17 +15,17 @@ import "std/blocks"
  * affine-free BN after the poolings.
  */
 
-/** The 8 DARTS ops (PRIMITIVES), in the reference order. `skip_connect` with stride 2 is a
- * FactorizedReduce; `none` is the zero op. */
+/** The 8 DARTS ops (PRIMITIVES), in the reference order and by its names. `skip_connect`
+ * with stride 2 is a FactorizedReduce; `none` is the zero op. */
 block DartsOp(C: int, stride: int = 1) {
-  choice(zero(stride=stride),                                          # none
-         maxpool(k=3, stride=stride, pad=1),                           # max_pool_3x3
-         avgpool(k=3, stride=stride, pad=1, count_include_pad=false),  # avg_pool_3x3
-         if stride == 1 then identity else FactorizedReduce(C),        # skip_connect
-         SepConv(C, k=3, stride=stride),                               # sep_conv_3x3
-         SepConv(C, k=5, stride=stride),                               # sep_conv_5x5
-         DilConv(C, k=3, stride=stride),                               # dil_conv_3x3
-         DilConv(C, k=5, stride=stride))                               # dil_conv_5x5
+  choice(none: zero(stride=stride),
+         max_pool_3x3: maxpool(k=3, stride=stride, pad=1),
+         avg_pool_3x3: avgpool(k=3, stride=stride, pad=1, count_include_pad=false),
+         skip_connect: if stride == 1 then identity else FactorizedReduce(C),
+         sep_conv_3x3: SepConv(C, k=3, stride=stride),
+         sep_conv_5x5: SepConv(C, k=5, stride=stride),
+         dil_conv_3x3: DilConv(C, k=3, stride=stride),
+         dil_conv_5x5: DilConv(C, k=5, stride=stride))
 }
 
 /** An intermediate node: the sum of two ops on its two inputs. An edge from a larger state

@@ -15,25 +15,26 @@ import "std/blocks"
  * reduction when its size differs); here only unused blocks are concatenated, as in DARTS/ENAS.
  */
 
-/** One of the 13 NASNet ops (the paper's list, Section 3). Separable convs are applied twice
- * (ReLU-dw-pw-BN x2). Pooling and identity keep their input's width; when that is not C (after a
- * concat combine) or the op strides, a 1x1 ReLU-conv-BN follows, as in nasnet_utils.py. */
+/** One of the 13 NASNet ops (the paper's list, Section 3), labelled as DARTS names them.
+ * Separable convs are applied twice (ReLU-dw-pw-BN x2). Pooling and identity keep their
+ * input's width; when that is not C (after a concat combine) or the op strides, a 1x1
+ * ReLU-conv-BN follows, as in nasnet_utils.py. */
 block NASNetOp(C: int, stride: int = 1) {
   input x
   let fit = if x.c != C then ReLUConvBN(C, k=1) else identity
-  choice(if stride == 1 and x.c == C then identity else ReLUConvBN(C, k=1, stride=stride),  # identity
-         relu -> conv(C, kh=1, kw=3, stride=stride) -> conv(C, kh=3, kw=1) -> bn,           # 1x3 then 3x1 conv
-         relu -> conv(C, kh=1, kw=7, stride=stride) -> conv(C, kh=7, kw=1) -> bn,           # 1x7 then 7x1 conv
-         relu -> conv(C, k=3, stride=stride, dilation=2) -> bn,                             # 3x3 dilated conv
-         avgpool(k=3, stride=stride, pad=1, count_include_pad=false) -> fit,                # 3x3 average pooling
-         maxpool(k=3, stride=stride, pad=1) -> fit,                                         # 3x3 max pooling
-         maxpool(k=5, stride=stride, pad=2) -> fit,                                         # 5x5 max pooling
-         maxpool(k=7, stride=stride, pad=3) -> fit,                                         # 7x7 max pooling
-         ReLUConvBN(C, k=1, stride=stride),                                                 # 1x1 conv
-         ReLUConvBN(C, k=3, stride=stride),                                                 # 3x3 conv
-         SepConv(C, k=3, stride=stride),                                                    # 3x3 depthwise-separable conv
-         SepConv(C, k=5, stride=stride),                                                    # 5x5 depthwise-separable conv
-         SepConv(C, k=7, stride=stride))                                                    # 7x7 depthwise-separable conv
+  choice(identity: if stride == 1 and x.c == C then identity else ReLUConvBN(C, k=1, stride=stride),
+         conv_1x3_3x1: relu -> conv(C, kh=1, kw=3, stride=stride) -> conv(C, kh=3, kw=1) -> bn,
+         conv_1x7_7x1: relu -> conv(C, kh=1, kw=7, stride=stride) -> conv(C, kh=7, kw=1) -> bn,
+         dil_conv_3x3: relu -> conv(C, k=3, stride=stride, dilation=2) -> bn,
+         avg_pool_3x3: avgpool(k=3, stride=stride, pad=1, count_include_pad=false) -> fit,
+         max_pool_3x3: maxpool(k=3, stride=stride, pad=1) -> fit,
+         max_pool_5x5: maxpool(k=5, stride=stride, pad=2) -> fit,
+         max_pool_7x7: maxpool(k=7, stride=stride, pad=3) -> fit,
+         conv_1x1: ReLUConvBN(C, k=1, stride=stride),
+         conv_3x3: ReLUConvBN(C, k=3, stride=stride),
+         sep_conv_3x3: SepConv(C, k=3, stride=stride),
+         sep_conv_5x5: SepConv(C, k=5, stride=stride),
+         sep_conv_7x7: SepConv(C, k=7, stride=stride))
 }
 
 /** A block: an op on each of its two inputs, then add or concat. An input larger than the

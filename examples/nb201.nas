@@ -13,11 +13,14 @@ import "std/blocks"
  * all-`none` cell 73,306 parameters and 7.783 MMACs (the NAS-Bench-201 API's cost info).
  */
 
-/** One NAS-Bench-201 edge, in the benchmark's op order: none, skip_connect, nor_conv_1x1,
- * nor_conv_3x3, avg_pool_3x3. Being a block, each edge (call site) decides on its own. */
+/** One NAS-Bench-201 edge, its options labelled with the benchmark's op names, in its order.
+ * Being a block, each edge (call site) decides on its own. */
 block NB201Op(C: int) {
-  choice(zero, identity, ReLUConvBN(C, k=1), ReLUConvBN(C, k=3),
-         avgpool(k=3, stride=1, pad=1, count_include_pad=false))
+  choice(none: zero,
+         skip_connect: identity,
+         nor_conv_1x1: ReLUConvBN(C, k=1),
+         nor_conv_3x3: ReLUConvBN(C, k=3),
+         avg_pool_3x3: avgpool(k=3, stride=1, pad=1, count_include_pad=false))
 }
 
 /** The cell: node j sums the edges from every earlier node; the last node is the output.

@@ -56,10 +56,10 @@ space SMNAS(classes: int = 80) {
   input(3, res[0], res[1])
 
   # backbone: family (basic blocks or bottlenecks) and depth [unit, stage depths]
-  let backbone = choice([BasicBlock, [2, 2, 2, 2]],   # ResNet-18
-                        [BasicBlock, [3, 4, 6, 3]],   # ResNet-34
-                        [Bottleneck, [3, 4, 6, 3]],   # ResNet-50
-                        [Bottleneck, [3, 4, 23, 3]])  # ResNet-101
+  let backbone = choice(resnet18: [BasicBlock, [2, 2, 2, 2]],
+                        resnet34: [BasicBlock, [3, 4, 6, 3]],
+                        resnet50: [Bottleneck, [3, 4, 6, 3]],
+                        resnet101: [Bottleneck, [3, 4, 23, 3]])
   let unit = backbone[0]
   let depth = backbone[1]
   conv(64, k=7, stride=2) -> bn -> relu -> maxpool(k=3, stride=2, pad=1)

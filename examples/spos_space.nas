@@ -13,13 +13,13 @@ import "std/blocks"
  */
 
 /** One choice layer: ShuffleNetV2 unit with a 3x3, 5x5 or 7x7 depthwise conv, or the
- * Xception-like unit (three 3x3 depthwise-pointwise stages). A block: each position decides
- * on its own. */
+ * Xception-like unit (three 3x3 depthwise-pointwise stages); the reference code's choice
+ * indices 0-3, in its order. A block: each position decides on its own. */
 block SPOSChoice(C: int, stride: int = 1) {
-  choice(ShuffleV2Block(C, k=3, stride=stride),
-         ShuffleV2Block(C, k=5, stride=stride),
-         ShuffleV2Block(C, k=7, stride=stride),
-         ShuffleV2Block(C, stride=stride, xception=true))
+  choice(shuffle_3x3: ShuffleV2Block(C, k=3, stride=stride),
+         shuffle_5x5: ShuffleV2Block(C, k=5, stride=stride),
+         shuffle_7x7: ShuffleV2Block(C, k=7, stride=stride),
+         xception: ShuffleV2Block(C, stride=stride, xception=true))
 }
 
 space SPOS(classes: int = 1000) {

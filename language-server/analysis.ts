@@ -8,13 +8,14 @@ import { AstUtils, DocumentState, type AstNode, type LangiumDocument, type Langi
 import type * as ast from '../src/core/language/syntax/generated/ast.js';
 import { elaborateCached, type ElaborationResult, type StatementInfo } from '../src/core/semantics/evaluator/index.js';
 import { computeSpaceStats } from '../src/core/semantics/space.js';
-import { spaceFigures } from '../src/core/semantics/figures.js';
+import { modelTotals, spaceFigures, type ModelTotals } from '../src/core/semantics/figures.js';
 import { fingerprintOf } from '../src/core/semantics/dependencies.js';
 import type { Totals } from '../src/core/semantics/graph.js';
 import { collectImportUris, isBuiltinUri } from '../src/core/language/services/imports.js';
 import type { SpaceStatsRunner } from './space-stats-worker.js';
 import type { SpaceStatsJob, SpaceStatsReply } from '../src/protocol/space-stats-worker.js';
 import { NodeSlot } from '../src/core/util/node-slot.js';
+import { computeFixedFigures, type FixedFigures } from './fixed-figures.js';
 
 export interface StatementFigures {
   readonly statement: AstNode;
@@ -54,6 +55,7 @@ export class NasAnalysis {
   private readonly ready = new NodeSlot<ast.Definition, Keyed<SpaceStatsReply>>('space figures');
   private readonly readyListeners: Array<() => void> = [];
   private readonly indexes = new NodeSlot<LangiumDocument, Cached<Map<AstNode, StatementFigures>>>('statement index');
+  private readonly fixed = new NodeSlot<ast.Definition, Cached<FixedFigures>>('fixed network figures');
 
   constructor(
     private readonly shared: LangiumSharedCoreServices,
@@ -76,6 +78,21 @@ export class NasAnalysis {
     // Validation has usually elaborated it already in this build: reuse the core's cache.
     const value = elaborateCached(def);
     this.elaborations.set(def, { generation: this.generation, value });
+    return value;
+  }
+
+  /** The totals the editor shows for a network or space (first options): see `modelTotals`. */
+  totals(def: ast.Definition): ModelTotals | undefined {
+    return modelTotals(def, this.elaborate(def));
+  }
+
+  /** A fixed network's instances and runs (`network X = S with { ... }`), for its hints and hovers. */
+  fixedFigures(def: ast.Definition): FixedFigures | undefined {
+    if (!def.fixed) return undefined;
+    const hit = this.fixed.get(def);
+    if (hit && hit.generation === this.generation) return hit.value;
+    const value = computeFixedFigures(def, this.elaborate(def).fixed ?? []);
+    this.fixed.set(def, { generation: this.generation, value });
     return value;
   }
 

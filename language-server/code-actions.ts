@@ -1,12 +1,14 @@
 /**
  * Quick fixes: "did you mean" for an unknown name, a 1x1 projection for a channel mismatch
- * of `add`/`mul`, and removing a dead node.
+ * of `add`/`mul`, and removing a dead node; on a training-time block, fusing its network for
+ * deployment (fuse-actions.ts).
  */
 import { AstUtils, CstUtils, type AstNode, type LangiumDocument } from 'langium';
 import type { CodeActionProvider } from 'langium/lsp';
 import { CodeActionKind, type CodeAction, type CodeActionParams, type Diagnostic, type TextEdit } from 'vscode-languageserver';
 import type * as ast from '../src/core/language/syntax/generated/ast.js';
 import type { NasAnalysis } from './analysis.js';
+import { fuseActions } from './fuse-actions.js';
 
 export class NasCodeActionProvider implements CodeActionProvider {
   constructor(private readonly analysis: NasAnalysis) {}
@@ -20,6 +22,11 @@ export class NasCodeActionProvider implements CodeActionProvider {
       } catch {
         // A fix that cannot be computed is simply not offered.
       }
+    }
+    try {
+      actions.push(...fuseActions(document, params.range));
+    } catch {
+      // As above: an action that cannot be computed is not offered.
     }
     return actions;
   }

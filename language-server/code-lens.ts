@@ -1,18 +1,21 @@
 /**
  * Code lenses above each network, space and search: totals (or size and cost range) and the
- * actions the extension implements (protocol.ts `NasCommands`); above each cell and block of a
- * file with a network or space, "Show graph" (its cell view). A lens with an empty command
- * is shown as plain text. A lens sits where its element starts.
+ * actions that run: "Show graph"; "Fuse for deployment" only on networks that use
+ * training-time blocks (RepVGG, ACNet, DBB, MobileOne) and elaborate; above each cell and block
+ * of a file with a network or space, and above each cell of a fixed network's `with` block,
+ * "Show graph" (its cell view). A lens with an empty command is shown as plain text. A lens
+ * sits where its element starts. "Export to PyTorch" on networks, "▶ Search" on search blocks.
  */
 import type { LangiumDocument } from 'langium';
 import type { CodeLensProvider } from 'langium/lsp';
 import type { CodeLens, CodeLensParams, Range } from 'vscode-languageserver';
 import type * as ast from '../src/core/language/syntax/generated/ast.js';
 import type { NasAnalysis } from './analysis.js';
-import { costOf, formatSpaceSize, unitLabel, type CostUnit } from './figures.js';
-import { formatSI, formatSIRange } from '../src/shared/format-number.js';
+import { costOf, formatSpaceSize, totalsText, unitLabel, type CostUnit } from './figures.js';
+import { formatSIRange } from '../src/shared/format-number.js';
 import { NasCommands } from '../src/protocol/lsp-extensions.js';
 import type { NasConfigurationProvider } from './settings.js';
+import { fusableUses } from '../src/core/reparam/source-fusion.js';
 
 export class NasCodeLensProvider implements CodeLensProvider {
   constructor(
@@ -43,7 +46,14 @@ export class NasCodeLensProvider implements CodeLensProvider {
       if (el.$type === 'Definition' && el.kind === 'network') {
         lens(range, this.networkSummary(el, unit));
         lens(range, 'Show graph', NasCommands.showGraph, [uri, el.name]);
-        lens(range, 'Fuse for deployment', NasCommands.fuse, [uri, el.name]);
+        // Only where the command has something to do: training-time blocks, and a network that elaborates.
+        if (fusableUses(el) > 0 && this.analysis.elaborate(el).output) lens(range, 'Fuse for deployment', NasCommands.fuse, [uri, el.name]);
+        lens(range, 'Export to PyTorch', NasCommands.exportPytorch, [uri, el.name]);
+        // A fixed network's cells (`with { NormalCell { ... } }`), defined in the space's file, drawn as instantiated here.
+        for (const entry of el.fixed?.entries ?? []) {
+          const at = entry.$type === 'FixedGroup' && entry.cell.ref ? entry.$cstNode?.range.start : undefined;
+          if (at) lens({ start: at, end: at }, 'Show graph', NasCommands.showGraph, [uri, (entry as ast.FixedGroup).cell.ref!.name]);
+        }
       } else if (el.$type === 'Definition' && el.kind === 'space') {
         lens(range, this.spaceSummary(el, unit));
         lens(range, 'Show graph', NasCommands.showGraph, [uri, el.name]);
@@ -57,10 +67,9 @@ export class NasCodeLensProvider implements CodeLensProvider {
   }
 
   private networkSummary(def: ast.Definition, unit: CostUnit): string {
-    const result = this.analysis.elaborate(def);
-    if (!result.output) return `${def.name}: does not elaborate (see Problems)`;
-    const t = result.graph.totals();
-    return `${formatSI(t.params)} params · ${formatSI(costOf(t.macs, unit))} ${unitLabel(unit)} · ${formatSI(t.acts)} acts`;
+    const totals = this.analysis.totals(def);
+    if (!totals) return `${def.name}: does not elaborate (see Problems)`;
+    return totalsText(totals, unit, true);
   }
 
   private spaceSummary(def: ast.Definition, unit: CostUnit): string {

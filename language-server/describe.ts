@@ -15,6 +15,19 @@ export function signatureText(def: ast.Definition): string {
   return `${def.kind} ${def.name}${params}`;
 }
 
+/**
+ * The parameter that the positional argument at `index` binds to: parameters in order, a
+ * variadic one taking every positional argument from its place on (`choice(*options, shared)`).
+ */
+export function positionalParam(def: ast.Definition, index: number): ast.Param | undefined {
+  let i = 0;
+  for (const p of def.params) {
+    if (p.variadic || i === index) return p;
+    i++;
+  }
+  return undefined;
+}
+
 const dot = '·';
 
 /** The MAC and parameter formulas of an op node, symbolic and with its numbers. */

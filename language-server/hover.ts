@@ -11,7 +11,8 @@ import { elaborate } from '../src/core/semantics/evaluator/index.js';
 import type { GraphNode } from '../src/core/semantics/graph.js';
 import { isModelDefinition, type NasAnalysis } from './analysis.js';
 import { applicationSite, enclosingStatement, nodesOfApplication, opFormulas, signatureText } from './describe.js';
-import { costOf, formatShapeText, unitLabel, type CostUnit } from './figures.js';
+import { costOf, errorsExplanation, formatShapeText, totalsText, unitLabel, type CostUnit } from './figures.js';
+import { fixedHover } from './fixed-hover.js';
 import { formatSI, formatSIRange } from '../src/shared/format-number.js';
 import type { NasConfigurationProvider } from './settings.js';
 
@@ -36,6 +37,12 @@ export class NasHoverProvider implements HoverProvider {
     const unit = (await this.settings.inlayHintSettings()).cost;
     const node = leaf.astNode;
     let value: string | undefined;
+    const fixed = AstUtils.getContainerOfType(node, (n): n is ast.Fixed => n.$type === 'Fixed');
+    const figures = fixed && this.analysis.fixedFigures(fixed.$container);
+    if (fixed && figures && node.$type !== 'Arg' && !AstUtils.hasContainerOfType(node, (n) => n.$type === 'Arg')) {
+      value = fixedHover(fixed, node, { figures, unit, docOf: (d) => this.docOf(d) });
+      return value ? { contents: { kind: 'markdown', value }, range: leaf.range } : undefined;
+    }
     const nameNode = node.$type === 'Definition' ? GrammarUtils.findNodeForProperty(node.$cstNode, 'name') : undefined;
     if (nameNode && nameNode.offset <= leaf.offset && leaf.end <= nameNode.end) {
       value = this.definitionHover(node as ast.Definition, unit);
@@ -55,11 +62,12 @@ export class NasHoverProvider implements HoverProvider {
     const parts = [fence(signatureText(def)), this.docOf(def)];
     if (isModelDefinition(def)) {
       const result = this.analysis.elaborate(def);
-      if (result.output) {
-        const t = result.graph.totals();
+      const totals = this.analysis.totals(def);
+      if (result.output && totals) {
         parts.push(
-          `${result.input ? `input ${formatShapeText(result.input)} → ` : ''}output ${formatShapeText(result.output.shape)}  \nparams ${formatSI(t.params)} · ${unitLabel(unit)} ${formatSI(costOf(t.macs, unit))}${def.kind === 'space' ? ' (first options)' : ''}`,
+          `${result.input ? `input ${formatShapeText(result.input)} → ` : ''}output ${formatShapeText(result.output.shape)}  \n${totalsText(totals, unit)}${def.kind === 'space' ? ' (first options)' : ''}`,
         );
+        if (totals.layersWithErrors > 0) parts.push(errorsExplanation(totals.layersWithErrors));
       }
     }
     return parts.filter((p) => p).join('\n\n');
@@ -101,8 +109,9 @@ export class NasHoverProvider implements HoverProvider {
         first,
         first.inputs.map((i) => graph.nodes[i]!.shape),
       );
-      lines.push(`params ${formatSI(params)}${f.params ? ` — ${f.params}` : ''}`);
-      lines.push(`${unitLabel(unit)} ${formatSI(costOf(macs, unit))}${f.macs ? ` — ${flops}${f.macs}` : ''}`);
+      // Formulas in code spans: Markdown would read their `*` and `_` as emphasis.
+      lines.push(`params ${formatSI(params)}${f.params ? ` — \`${f.params}\`` : ''}`);
+      lines.push(`${unitLabel(unit)} ${formatSI(costOf(macs, unit))}${f.macs ? ` — \`${flops}${f.macs}\`` : ''}`);
       if (nodes.length > 1) lines.push(`applied ${nodes.length} times in this statement (figures for all)`);
     } else {
       lines.push(
@@ -138,13 +147,17 @@ export class NasHoverProvider implements HoverProvider {
 
   private attributeHover(arg: ast.Arg): string | undefined {
     const call = arg.$container;
-    if (call.$type !== 'Call') return undefined;
-    const callee = (call as ast.Call).callee;
-    const def = callee.$type === 'Ref' ? (callee as ast.Ref).target?.ref : undefined;
+    let def: AstNode | undefined;
+    if (call.$type === 'Fixed') def = (call as ast.Fixed).space?.ref;
+    else if (call.$type === 'Call') {
+      const callee = (call as ast.Call).callee;
+      def = callee.$type === 'Ref' ? (callee as ast.Ref).target?.ref : undefined;
+    }
     if (def?.$type !== 'Definition') return undefined;
-    const p = def.params.find((q) => q.name === arg.name);
+    const callee = def as ast.Definition;
+    const p = callee.params.find((q) => q.name === arg.name);
     if (!p) return undefined;
-    return [fence(`${def.name}(${signatureParam(p)})`), this.docOf(def)].filter((x) => x).join('\n\n');
+    return [fence(`${callee.name}(${signatureParam(p)})`), this.docOf(callee)].filter((x) => x).join('\n\n');
   }
 
   /** The options of a choice and the totals of the network with each of them taken. */

@@ -9,6 +9,7 @@ import { SourceFileSystem } from '../src/core/source-files.js';
 import { createConnection, ProposedFeatures } from 'vscode-languageserver/node.js';
 import { createNasLspServices } from './nas-lsp-module.js';
 import { registerCustomRequests } from './requests.js';
+import { registerFuseRequest } from './fuse-request.js';
 import { guardConnection } from './connection-guard.js';
 import { guardTextDocumentNotifications } from './notification-guard.js';
 import { publishFailures } from './build-failures.js';
@@ -22,6 +23,7 @@ function startServer(): void {
   publishFailures(connection, services.shared);
   startLanguageServer(services.shared);
   registerCustomRequests(connection, services);
+  registerFuseRequest(connection, services);
 
   // Settings changed, or space figures are ready: ask the client to re-query what shows them.
   const refresh = (): void => {

@@ -28,6 +28,7 @@ import { NasSignatureHelpProvider } from './signature-help.js';
 import { NasCodeActionProvider } from './code-actions.js';
 import { NasSemanticTokenProvider } from './semantic-tokens.js';
 import { NasFormatter } from './formatting.js';
+import { NasDocumentSymbolProvider } from './document-symbols.js';
 
 export interface NasLanguageServices {
   shared: LangiumSharedServices;
@@ -58,6 +59,7 @@ export function createNasLspServices(context: DefaultSharedModuleContext, spaceS
       CodeActionProvider: () => new NasCodeActionProvider(analysis),
       SemanticTokenProvider: (s) => new NasSemanticTokenProvider(s),
       Formatter: () => new NasFormatter(),
+      DocumentSymbolProvider: () => new NasDocumentSymbolProvider(analysis),
     },
   };
   const Nas = inject(createDefaultModule({ shared }), NasGeneratedModule, NasModule as Module<LangiumServices, PartialLangiumServices>, lspModule);

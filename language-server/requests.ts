@@ -7,9 +7,14 @@ import { architectureOf } from '../src/core/views/from-elaboration.js';
 import { isModelDefinition, totalsOf } from './analysis.js';
 import { networkFigures, shapeTuple } from '../src/core/semantics/figures.js';
 import type { NasLanguageServices } from './nas-lsp-module.js';
+import { elaborate } from '../src/core/semantics/evaluator/index.js';
+import { encodeDecisions } from '../src/core/semantics/space.js';
+import { exportPytorch, ExportError } from '../src/core/export/pytorch/index.js';
 import {
   CostReportRequest,
+  ExportPytorchRequest,
   GraphRequest,
+  type ExportPytorchResult,
   type CostReportResult,
   type DefinitionCost,
   type GraphParams,
@@ -59,6 +64,29 @@ export function registerCustomRequests(connection: Connection, services: NasLang
     return { ...graph, focus, edges: graph.nodes.flatMap((n) => n.inputs.map((from, index) => ({ from, to: n.id, index }))) };
   });
 
+  // The file `nas export --to pytorch` writes, for the editor's Export to PyTorch command.
+  connection.onRequest(ExportPytorchRequest.type, async (params): Promise<ExportPytorchResult> => {
+    const document = await documentFor(params.uri);
+    if (!document) return { error: `cannot read ${params.uri}` };
+    const def = findModel(document, params.name);
+    if (!def) return { error: params.name ? `the file has no network or space ${params.name}` : 'the file has no network or space' };
+    const errors = (document.diagnostics ?? []).filter((d) => d.severity === 1);
+    if (errors.length) return { name: def.name, error: `the file has errors (line ${errors[0]!.range.start.line + 1}: ${errors[0]!.message})` };
+    const decisions = params.decisions ?? {};
+    const result = elaborate(def, { decider: { decide: (key, options) => Math.min(Math.max(decisions[key] ?? 0, 0), options - 1) } });
+    const failed = result.diagnostics.find((d) => d.severity === 'error');
+    if (failed) return { name: def.name, error: `${def.name}: ${failed.message}` };
+    const arch = def.kind === 'space' ? encodeDecisions(result.trace) : undefined;
+    try {
+      const source = URI.parse(params.uri).path.split('/').pop();
+      const e = exportPytorch(result, def, { source, arch, command: 'NAS: Export to PyTorch' });
+      return { name: def.name, code: e.code, className: e.className, params: e.params, arch };
+    } catch (e) {
+      if (e instanceof ExportError) return { name: def.name, error: e.message };
+      throw e;
+    }
+  });
+
   connection.onRequest(CostReportRequest.type, async (params): Promise<CostReportResult> => {
     const document = await documentFor(params.uri);
     if (!document) return { uri: params.uri, definitions: [] };
@@ -74,7 +102,11 @@ export function registerCustomRequests(connection: Connection, services: NasLang
 
 function isCellOrBlock(document: LangiumDocument, name: string): boolean {
   const root = document.parseResult.value as ast.Document;
-  return (root.elements ?? []).some((e) => e.$type === 'Definition' && (e.kind === 'cell' || e.kind === 'block') && e.name === name);
+  return (root.elements ?? []).some(
+    (e) =>
+      e.$type === 'Definition' &&
+      (((e.kind === 'cell' || e.kind === 'block') && e.name === name) || e.fixed?.entries.some((g) => g.$type === 'FixedGroup' && g.cell.ref?.name === name)),
+  );
 }
 
 /** Whether an elaboration made an instance of definition `name` (a scope segment `name` or `name.i`). */
@@ -119,6 +151,12 @@ export async function costReport(document: LangiumDocument, def: ast.Definition,
     ...networkFigures(result),
     statements,
   };
+  // The same rule as the code lens and hints: totals that leave out layers with errors say so.
+  const partial = analysis.totals(def);
+  if (partial && cost.totals) {
+    cost.totals = { ...partial.totals };
+    if (partial.layersWithErrors > 0) cost.layersWithErrors = partial.layersWithErrors;
+  }
   if (def.kind === 'space') {
     const outcome = await analysis.spaceStats(def);
     if (outcome.ok) cost.space = outcome.stats;

@@ -3,7 +3,7 @@ import { CstUtils, type AstNode, type LangiumDocument } from 'langium';
 import type { SignatureHelpProvider } from 'langium/lsp';
 import type { SignatureHelp, SignatureHelpOptions, SignatureHelpParams } from 'vscode-languageserver';
 import type * as ast from '../src/core/language/syntax/generated/ast.js';
-import { paramText, signatureText } from './describe.js';
+import { paramText, positionalParam, signatureText } from './describe.js';
 
 export class NasSignatureHelpProvider implements SignatureHelpProvider {
   get signatureHelpOptions(): SignatureHelpOptions {
@@ -36,12 +36,8 @@ export class NasSignatureHelpProvider implements SignatureHelpProvider {
     }
     const current = doc.slice(start, offset);
     const named = /^\s*([_a-zA-Z]\w*)\s*=/.exec(current)?.[1];
-    const positional = def.params.filter((p) => !p.variadic);
-    let active = named
-      ? def.params.findIndex((p) => p.name === named)
-      : index < positional.length
-        ? def.params.indexOf(positional[index]!)
-        : def.params.findIndex((p) => p.variadic);
+    const positional = positionalParam(def, index);
+    let active = named ? def.params.findIndex((p) => p.name === named) : positional ? def.params.indexOf(positional) : -1;
     if (active < 0) active = 0;
     return {
       signatures: [

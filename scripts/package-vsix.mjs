@@ -16,7 +16,7 @@ const vsix = path.join(root, `${manifest.name}-${manifest.version}.vsix`);
 
 // What esbuild.mjs reads (linked) and what the package ships besides the bundles (copied).
 const BUILD_INPUTS = ['esbuild.mjs', 'src', 'language-server', 'webview', 'node_modules', 'tsconfig.json'];
-const SHIPPED = ['package.json', '.vscodeignore', 'language-configuration.json', 'syntaxes', 'CHANGELOG.md', 'LICENSE', 'images/icon.png'];
+const SHIPPED = ['bin/nas.cjs', 'package.json', '.vscodeignore', 'language-configuration.json', 'syntaxes', 'CHANGELOG.md', 'LICENSE', 'images/icon.png'];
 // The extension's page in VS Code is written for its users; the repository's README is for developers.
 const EXTENSION_README = 'docs/extension-readme.md';
 
@@ -34,7 +34,7 @@ for (const name of BUILD_INPUTS) {
   if (fs.existsSync(path.join(root, name))) fs.symlinkSync(path.join(root, name), path.join(stage, name));
 }
 run(process.execPath, ['esbuild.mjs', '--production'], stage);
-for (const bundle of ['dist/extension.cjs', 'dist/language-client.cjs', 'dist/language-server.cjs']) {
+for (const bundle of ['dist/extension.cjs', 'dist/language-client.cjs', 'dist/language-server.cjs', 'dist/search.cjs', 'dist/cli.cjs']) {
   if (!fs.existsSync(path.join(stage, bundle))) {
     console.error(`package: ${bundle} was not built`);
     process.exit(1);
@@ -42,8 +42,8 @@ for (const bundle of ['dist/extension.cjs', 'dist/language-client.cjs', 'dist/la
 }
 // The links must go before vsce walks the folder (node_modules alone is hundreds of MB).
 for (const name of BUILD_INPUTS) fs.rmSync(path.join(stage, name), { force: true });
-fs.rmSync(path.join(stage, 'dist/cli.cjs'), { force: true });
-fs.rmSync(path.join(stage, 'dist/cli-train.cjs'), { force: true });
+// The extension runs searches with the CLI (bin/nas.cjs -> dist/cli.cjs, training in
+// dist/cli-train.cjs); `nas graph`'s bundle is for the terminal only.
 fs.rmSync(path.join(stage, 'dist/cli-graph.cjs'), { force: true });
 for (const name of SHIPPED) {
   const source = path.join(root, name);

@@ -59,7 +59,7 @@ async function waitForHealth(url, child, timeoutMs) {
 /** The workspace the editor opens: the lead's examples plus this test's fixture with an error. */
 function prepareWorkspace(dir) {
   fs.mkdirSync(dir, { recursive: true });
-  for (const name of ['resnet50.nas', 'nb201.nas']) {
+  for (const name of ['resnet50.nas', 'nb201.nas', 'nb201_search.nas']) {
     fs.copyFileSync(path.join(root, 'examples', name), path.join(dir, name));
   }
   fs.copyFileSync(path.join(root, 'test/e2e/fixtures/tiny.nas'), path.join(dir, 'tiny.nas'));

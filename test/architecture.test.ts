@@ -105,6 +105,7 @@ const MESSAGE_TYPE = /\bnew\s+(?:Protocol)?(?:Request|Notification)Type\d?\b/;
 const WEAK_COLLECTIONS: Record<string, string> = {
   'src/core/semantics/evaluator/calls.ts declaredDefaults': "an op's declared default attributes: numbers, strings and lists of them",
   'src/core/semantics/evaluator/interpreter.ts repeatOutputs': 'one elaboration: tensors to the tensors a repeat made of them, no AST',
+  'src/core/semantics/evaluator/interpreter.ts brokenSequences': "a set of one elaboration's sequences (arrays of tensors): holds no values",
   'src/core/semantics/evaluator/choice-keys.ts siteIds': 'strings',
   'src/core/language/syntax/incremental-state.ts states': 'keyed by language services, which outlive every document',
   'src/core/language/services/link-versions.ts linkVersions': 'numbers',

@@ -9,7 +9,8 @@
  *   (the same as the pycls model zoo);
  * - NAS-Bench-201 (Dong & Yang, ICLR 2020) API cost info for CIFAR-10;
  * - RepVGG (Ding et al., CVPR 2021), Table 3;
- * - DARTS (Liu et al., ICLR 2019), Table 1 and the reference code's log.
+ * - DARTS (Liu et al., ICLR 2019), Table 1 and the reference code's log (DARTS-V2 written by
+ *   its genotype in darts_v2.nas).
  * Every count below matches exactly under the cost conventions of docs/cost-model.md (which are
  * torchvision's / fvcore's): no tolerance is used.
  */
@@ -30,10 +31,12 @@ const FILES = [
   'efficientnet_b0.nas',
   'regnetx_200mf.nas',
   'repvgg_a0.nas',
+  'acnet_resnet18.nas',
   'nb201.nas',
   'nb201_search.nas',
   'nasnet_space.nas',
   'darts_space.nas',
+  'darts_v2.nas',
   'spos_space.nas',
   'mnasnet_space.nas',
   'smnas_space.nas',
@@ -126,6 +129,14 @@ describe('fixed networks reproduce their published counts', () => {
     const fusedMacs = [...convs3, ...fc].reduce((s, n) => s + n.macs, 0);
     expect(rounded(fusedParams, 1e6, 2)).toBe(8.31);
     expect(rounded(fusedMacs, 1e9, 1)).toBe(1.4);
+  });
+
+  it('DARTS-V2 written by its genotype against the DARTS space (C=36, 20 cells): 3,349,342 params, 528,359,040 MACs', () => {
+    // quark0/darts train.py logs "param size = 3.349342MB" (auxiliary head excluded); the
+    // MACs are those of the same network under docs/cost-model.md's conventions.
+    const t = cost('darts_v2.nas', 'DARTS_V2');
+    expect(t.params).toBe(3_349_342);
+    expect(t.macs).toBe(528_359_040);
   });
 });
 

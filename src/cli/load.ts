@@ -38,14 +38,27 @@ export async function loadFiles(files: readonly string[], ws = new NasWorkspace(
       // as what it is, not as a file that cannot be read.
       throw new UsageError(`internal error while checking ${file}: ${(e as Error).message} (please report this)`);
     }
-    out.push({ file, doc, root: doc.parseResult.value as Document, diagnostics: ws.diagnostics(doc, file) });
+    // Related places in the paths a user types, like `file` (built-in library URIs as they are).
+    const diagnostics = ws
+      .diagnostics(doc, file)
+      .map((d) => (d.related ? { ...d, related: d.related.map((r) => (path.isAbsolute(r.file) ? { ...r, file: displayPath(r.file) } : r)) } : d));
+    out.push({ file, doc, root: doc.parseResult.value as Document, diagnostics });
   }
   return out;
 }
 
-/** A diagnostic as one line for a terminal (control characters escaped). */
+/** `file:line:col: severity code message` (1-based), then a `note` line per related place; control characters escaped. */
 export function formatDiagnostic(d: NasDiagnostic): string {
-  return printable(`${d.file}:${d.range.start.line + 1}:${d.range.start.character + 1}: ${d.severity} ${d.code} ${d.message}`);
+  const at = (file: string, p: { line: number; character: number }) => `${file}:${p.line + 1}:${p.character + 1}`;
+  const notes = (d.related ?? []).map((r) => `\n  ${printable(`${at(r.file, r.range.start)}: note: ${r.message}`)}`);
+  return `${printable(`${at(d.file, d.range.start)}: ${d.severity} ${d.code} ${d.message}`)}${notes.join('')}`;
+}
+
+/** Diagnostics in reading order: by file, line, column; those at one place in the order they were found (a cause before its consequences). */
+export function sortDiagnostics(list: readonly NasDiagnostic[]): NasDiagnostic[] {
+  return [...list].sort(
+    (a, b) => (a.file < b.file ? -1 : a.file > b.file ? 1 : 0) || a.range.start.line - b.range.start.line || a.range.start.character - b.range.start.character,
+  );
 }
 
 export function modelsOf(root: Document, name?: string): Definition[] {

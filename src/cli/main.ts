@@ -17,6 +17,8 @@ import { register as registerBench } from './commands/bench.js';
 import { register as registerFmt } from './commands/fmt.js';
 import { register as registerFuse } from './commands/fuse.js';
 import { register as registerSearch } from './commands/search.js';
+import { register as registerProxy } from './commands/proxy.js';
+import { register as registerExport } from './commands/export.js';
 import { PRODUCT_VERSION } from './version.js';
 import { register as registerGraph } from './commands/graph.js';
 
@@ -32,10 +34,12 @@ export function createProgram(): Command {
   registerCost(program);
   registerSample(program);
   registerSearch(program);
+  registerProxy(program);
   registerTrain(program);
   registerBench(program);
   registerFmt(program);
   registerFuse(program);
+  registerExport(program);
   registerGraph(program);
   return program;
 }

@@ -120,6 +120,7 @@ export class SearchReporter {
     if (!b) out.push(`no architecture evaluated successfully (${d.failed} of ${d.evaluations} trials failed)`);
     else {
       out.push(`chosen (trial ${b.trial} of ${d.evaluations}): ${b.arch}`);
+      for (const line of fixedNetworkLines(b.nas)) out.push(`  ${line}`);
       out.push(`  search saw: ${formatMetrics(b.metrics)}`);
       if (b.reported)
         out.push(
@@ -174,4 +175,17 @@ export function summarize(dones: readonly DoneEvent[]): SummaryEvent {
   const hv = dones.map((d) => d.hypervolume).filter((x): x is number => x !== null);
   if (hv.length === dones.length && hv.length > 0) s.hypervolume = stats(hv);
   return s;
+}
+
+/**
+ * The chosen architecture's readable form (`network X = S with { ... }`, a few lines) from its
+ * .nas text, without the import and comments that make it a file; nothing for the flat form,
+ * which is hundreds of lines of primitive ops (best.nas has it).
+ */
+export function fixedNetworkLines(nas: string | undefined): string[] {
+  const lines = nas?.split('\n') ?? [];
+  const start = lines.findIndex((l) => /^network \S+ = .* with \{/.test(l));
+  if (start < 0) return [];
+  const end = lines.findIndex((l, i) => i > start && l === '}');
+  return lines.slice(start, end < 0 ? undefined : end + 1);
 }

@@ -14,12 +14,16 @@ import { SingleLanguageRegistry } from './single-language-registry.js';
 
 export type Severity = 'error' | 'warning' | 'info' | 'hint';
 
+type Range = { start: { line: number; character: number }; end: { line: number; character: number } };
+
 export interface NasDiagnostic {
   file: string;
-  range: { start: { line: number; character: number }; end: { line: number; character: number } };
+  range: Range;
   severity: Severity;
   code: string;
   message: string;
+  /** Other places that explain it: for an error inside an imported file, where it happened (LSP relatedInformation). */
+  related?: { file: string; range: Range; message: string }[];
 }
 
 const SEVERITY: Record<number, Severity> = { 1: 'error', 2: 'warning', 3: 'info', 4: 'hint' };
@@ -85,13 +89,24 @@ export class NasWorkspace {
     return this.addText(text, URI.file(fs.realpathSync(path)));
   }
 
+  /** The document's diagnostics in reading order (line, then column), as the CLI prints them. */
   diagnostics(doc: LangiumDocument, file = doc.uri.fsPath): NasDiagnostic[] {
-    return (doc.diagnostics ?? []).map((d) => ({
+    const inOrder = [...(doc.diagnostics ?? [])].sort((a, b) => a.range.start.line - b.range.start.line || a.range.start.character - b.range.start.character);
+    return inOrder.map((d) => ({
       file,
       range: d.range,
       severity: SEVERITY[d.severity ?? 1] ?? 'error',
       code: typeof d.code === 'string' || typeof d.code === 'number' ? String(d.code) : 'error',
       message: d.message,
+      ...(d.relatedInformation?.length
+        ? { related: d.relatedInformation.map((r) => ({ file: relatedFile(r.location.uri), range: r.location.range, message: r.message })) }
+        : {}),
     }));
   }
+}
+
+/** A file path for a file URI; a built-in library's URI as it is (`builtin:/std/blocks.nas`). */
+function relatedFile(uri: string): string {
+  const u = URI.parse(uri);
+  return u.scheme === 'file' ? u.fsPath : uri;
 }

@@ -1,53 +1,64 @@
-// The editor commands. The graph view is here (its panels live in the language client's
-// bundle, src/extension/graph-panel.ts); search and fusion arrive with their own issues, and
-// until then each says plainly what is missing instead of doing nothing, and the ones that
-// will run training code or spawn processes refuse to run in an untrusted workspace.
+// The editor commands. The graph view's panels live in the language client's bundle
+// (src/extension/graph-panel.ts), search in its own (src/extension/search/search-feature.ts),
+// both loaded on first use; Fuse for Deployment is fuse-command.ts. The commands that run
+// training code or spawn processes refuse to run in an untrusted workspace.
 import * as vscode from 'vscode';
 import type { GraphPanelsApi } from './graph-panel.js';
+import { exportPytorchCommand, type LanguageRequests } from './export-pytorch.js';
+import type { SearchFeature } from './search/search-feature.js';
 
+/** What a command that may not run here answers. */
 export interface PendingFeature {
   command: string;
   available: false;
-  reason: 'untrusted-workspace' | 'not-implemented';
+  reason: 'untrusted-workspace';
   message: string;
 }
 
-interface CommandSpec {
-  id: string;
-  title: string;
-  /** True when the command executes code from the workspace or spawns processes. */
-  runsCode: boolean;
-  missing: string;
-}
-
-const PENDING_COMMANDS: readonly CommandSpec[] = [
-  {
-    id: 'nas.search',
-    title: 'Run Search',
-    runsCode: true,
-    missing:
-      'the search runner (strategies, evaluators and the results view) is not part of this version yet. ' +
-      'The search block is already checked: its diagnostics and the space size are live in the editor.',
-  },
-  {
-    id: 'nas.fuse',
-    title: 'Fuse for Deployment',
-    runsCode: true,
-    missing: 'operator fusion (conv+bn folding, re-parameterization) is not part of this version yet.',
-  },
-];
-
 /** The graph panels, once the language client runs (rejects if it never starts). */
 export type GraphPanelsAccess = () => Promise<GraphPanelsApi>;
+/** Search in the editor, its bundle loaded on first use. */
+export type SearchAccess = () => Promise<SearchFeature>;
 
-export function registerCommands(context: vscode.ExtensionContext, log: vscode.LogOutputChannel, graphs: GraphPanelsAccess): void {
-  for (const spec of PENDING_COMMANDS) {
-    context.subscriptions.push(vscode.commands.registerCommand(spec.id, (...args: unknown[]) => runPendingCommand(spec, log, args)));
+/** The search commands: the feature's method each calls, and whether it spawns a search. */
+const SEARCH_COMMANDS: readonly { id: string; title: string; method: keyof Omit<SearchFeature, 'restoreDashboard'>; runsCode: boolean }[] = [
+  { id: 'nas.search', title: 'Run Search', method: 'run', runsCode: true },
+  { id: 'nas.resumeSearch', title: 'Resume Search', method: 'resume', runsCode: true },
+  { id: 'nas.cancelSearch', title: 'Cancel Search', method: 'cancel', runsCode: false },
+  { id: 'nas.openDashboard', title: 'Open Search Dashboard', method: 'openDashboard', runsCode: false },
+  { id: 'nas.openTrial', title: 'Open Architecture', method: 'openTrial', runsCode: false },
+  { id: 'nas.exportRunArchitecture', title: 'Export Architecture as .nas', method: 'exportArchitecture', runsCode: false },
+  { id: 'nas.deleteRun', title: 'Delete Run', method: 'deleteRun', runsCode: false },
+  { id: 'nas.sortRunTrials', title: 'Order Trials by Metric', method: 'sortTrials', runsCode: false },
+];
+
+export function registerCommands(
+  context: vscode.ExtensionContext,
+  log: vscode.LogOutputChannel,
+  graphs: GraphPanelsAccess,
+  search: SearchAccess,
+  requests: LanguageRequests = () => Promise.reject(new Error('no language client')),
+): void {
+  for (const spec of SEARCH_COMMANDS) {
+    context.subscriptions.push(
+      vscode.commands.registerCommand(spec.id, async (...args: unknown[]) => {
+        log.info(`${spec.id}${describeTarget(args.filter((a) => typeof a === 'string' || a instanceof vscode.Uri))}`);
+        if (spec.runsCode && !vscode.workspace.isTrusted) return refuseUntrusted(spec, log, args);
+        try {
+          await (await search())[spec.method](args);
+        } catch (e) {
+          log.error(`${spec.id}: ${(e as Error).stack ?? String(e)}`);
+          void vscode.window.showErrorMessage(`NAS Studio: ${spec.title} failed: ${(e as Error).message}`);
+        }
+        return undefined;
+      }),
+    );
   }
   context.subscriptions.push(
     vscode.commands.registerCommand('nas.showServerLog', () => log.show(true)),
     vscode.commands.registerCommand('nas.showGraph', (...args: unknown[]) => showGraph(graphs, log, args)),
     vscode.commands.registerCommand('nas.exportGraph', (format?: unknown) => exportGraph(graphs, format)),
+    vscode.commands.registerCommand('nas.exportPytorch', (...args: unknown[]) => exportPytorchCommand(requests, log, args)),
   );
 }
 
@@ -89,22 +100,15 @@ async function exportGraph(graphs: GraphPanelsAccess, format: unknown): Promise<
   return done;
 }
 
-async function runPendingCommand(spec: CommandSpec, log: vscode.LogOutputChannel, args: unknown[]): Promise<PendingFeature> {
-  const target = describeTarget(args);
-  // `enablement` hides the command from menus, but code lenses and other extensions can still
-  // call it, so the trust check is repeated here.
-  if (spec.runsCode && !vscode.workspace.isTrusted) {
-    const message = `NAS Studio: ${spec.title} is disabled in an untrusted workspace because it runs training code and spawns processes. Trust this workspace to enable it.`;
-    log.warn(`${spec.id}${target}: refused in an untrusted workspace`);
-    void vscode.window.showWarningMessage(message, 'Manage Workspace Trust').then((choice) => {
-      if (choice) void vscode.commands.executeCommand('workbench.trust.manage');
-    });
-    return { command: spec.id, available: false, reason: 'untrusted-workspace', message };
-  }
-  const message = `NAS Studio: ${spec.title} is not available yet: ${spec.missing}`;
-  log.info(`${spec.id}${target}: not available yet`);
-  void vscode.window.showInformationMessage(message);
-  return { command: spec.id, available: false, reason: 'not-implemented', message };
+// `enablement` hides the command from menus, but code lenses and other extensions can still
+// call it, so the trust check is repeated when it runs.
+function refuseUntrusted(spec: { id: string; title: string }, log: vscode.LogOutputChannel, args: unknown[]): PendingFeature {
+  const message = `NAS Studio: ${spec.title} is disabled in an untrusted workspace because it runs training code and spawns processes. Trust this workspace to enable it.`;
+  log.warn(`${spec.id}${describeTarget(args)}: refused in an untrusted workspace`);
+  void vscode.window.showWarningMessage(message, 'Manage Workspace Trust').then((choice) => {
+    if (choice) void vscode.commands.executeCommand('workbench.trust.manage');
+  });
+  return { command: spec.id, available: false, reason: 'untrusted-workspace', message };
 }
 
 /** Code lenses pass (uri string, definition name); the palette passes nothing: the active editor. */

@@ -30,7 +30,10 @@ function describeDefinition(definition: DefinitionCost, unit: CostUnit): string 
     return `${archs} archs · ${approx}${formatSIRange(inUnit(space.minMacs, unit), inUnit(space.maxMacs, unit))} ${label}`;
   }
   if (!definition.totals) return `? ${label} (not elaborated)`;
-  return `${formatSI(inUnit(definition.totals.macs, unit))} ${label} · ${formatSI(definition.totals.params)} params`;
+  const errors = definition.layersWithErrors ?? 0;
+  const at = errors > 0 ? '≥ ' : '';
+  const note = errors > 0 ? ` (${errors} layer${errors === 1 ? '' : 's'} with errors)` : '';
+  return `${at}${formatSI(inUnit(definition.totals.macs, unit))} ${label} · ${at}${formatSI(definition.totals.params)} params${note}`;
 }
 
 function contains(definition: DefinitionCost, line: number): boolean {

@@ -8,10 +8,14 @@ import * as vscode from 'vscode';
 import type { LanguageClient } from 'vscode-languageclient/node';
 import { registerCommands } from './commands.js';
 import { CostStatusBar } from './cost-status-bar.js';
+import { FuseCommand } from './fuse-command.js';
 import type { GraphPanelsApi } from './graph-panel.js';
 import { GRAPH_VIEW_TYPE, type GraphViewState } from '../protocol/graph-view.js';
+import { DASHBOARD_VIEW_TYPE, type DashboardState } from '../protocol/dashboard.js';
+import type { SearchFeature } from './search/search-feature.js';
 
 type LanguageClientModule = typeof import('./language-client.js');
+type SearchModule = typeof import('./search/search-feature.js');
 
 // Wall-clock time when this bundle finished evaluating, to tell VS Code's share of the
 // activation time (loading, creating the extension context) from the extension's own.
@@ -33,16 +37,62 @@ export function activate(context: vscode.ExtensionContext): void {
     graphsFailed = reject;
   });
   graphs.catch(() => undefined);
-  registerCommands(context, log, () => graphs);
+  let clientReady!: (c: LanguageClient) => void;
+  let clientFailed!: (error: Error) => void;
+  const languageClient = new Promise<LanguageClient>((resolve, reject) => {
+    clientReady = resolve;
+    clientFailed = reject;
+  });
+  languageClient.catch(() => undefined);
+  // Search is a bundle of its own too (dist/search.cjs), loaded on first use.
+  let search: SearchFeature | undefined;
+  const searchFeature = async (): Promise<SearchFeature> => {
+    if (!search) {
+      const load = createRequire(context.asAbsolutePath('package.json'));
+      const { createSearchFeature } = load(context.asAbsolutePath('dist/search.cjs')) as SearchModule;
+      search = createSearchFeature(context, () => graphs);
+    }
+    return search;
+  };
+  registerCommands(
+    context,
+    log,
+    () => graphs,
+    searchFeature,
+    () => languageClient,
+  );
   // Registered during activation, so that VS Code hands back the panels open before a reload.
   context.subscriptions.push(
     vscode.window.registerWebviewPanelSerializer(GRAPH_VIEW_TYPE, {
       deserializeWebviewPanel: async (panel, state) => (await graphs).restore(panel, state as GraphViewState | undefined),
     }),
+    vscode.window.registerWebviewPanelSerializer(DASHBOARD_VIEW_TYPE, {
+      deserializeWebviewPanel: async (panel, state) => (await searchFeature()).restoreDashboard(panel, state as DashboardState | undefined),
+    }),
   );
   const statusBar = new CostStatusBar(log);
   context.subscriptions.push(statusBar);
-  setImmediate(() => void startLanguageClient(context, log, statusBar, graphsReady, graphsFailed));
+  const fuse = new FuseCommand(log, () => graphs);
+  context.subscriptions.push(fuse);
+  setImmediate(
+    () =>
+      void startLanguageClient(
+        context,
+        log,
+        statusBar,
+        fuse,
+        (api, c) => {
+          graphsReady(api);
+          clientReady(c);
+        },
+        (e) => {
+          graphsFailed(e);
+          clientFailed(e);
+        },
+      ),
+  );
+  // The NAS Runs view gets its data from the search bundle: loaded after activation, not during it.
+  setImmediate(() => void searchFeature().catch((e: Error) => log.error(`search: ${e.message}`)));
   // The e2e run reads this line from the logs.
   log.info(
     `NAS Studio activated in ${(performance.now() - started).toFixed(1)} ms ` +
@@ -54,7 +104,8 @@ async function startLanguageClient(
   context: vscode.ExtensionContext,
   log: vscode.LogOutputChannel,
   statusBar: CostStatusBar,
-  graphsReady: (api: GraphPanelsApi) => void,
+  fuse: FuseCommand,
+  graphsReady: (api: GraphPanelsApi, client: LanguageClient) => void,
   graphsFailed: (error: Error) => void,
 ): Promise<void> {
   const begun = performance.now();
@@ -67,7 +118,8 @@ async function startLanguageClient(
     await client.start();
     log.info(`language server ready ${(performance.now() - begun).toFixed(0)} ms after activation`);
     statusBar.attach(client);
-    graphsReady(createGraphPanels(context, client, log));
+    fuse.attach(client);
+    graphsReady(createGraphPanels(context, client, log), client);
   } catch (error) {
     const reason = error instanceof Error ? error.message : String(error);
     graphsFailed(error instanceof Error ? error : new Error(reason));

@@ -10,6 +10,7 @@ import type { LanguageClient } from 'vscode-languageclient/node';
 import type { GraphParams, GraphResult } from '../protocol/lsp-extensions.js';
 import { GRAPH_VIEW_TYPE, type GraphSource, type GraphViewState, type HostMessage, type WebviewMessage } from '../protocol/graph-view.js';
 import { graphHtml } from './graph-html.js';
+import { openFusionPanel, type FusionMessage } from './fusion-panel.js';
 
 /** `GraphRequest.method` of src/protocol/lsp-extensions.ts. */
 const GRAPH_METHOD = 'nas/graph';
@@ -18,9 +19,12 @@ const EDIT_DEBOUNCE_MS = 400;
 
 /** What the extension's activation bundle calls (src/extension/extension.ts, commands.ts). */
 export interface GraphPanelsApi {
-  show(uri: vscode.Uri, name: string | undefined): Promise<void>;
+  /** `decisions`: a space's choices (a search trial's architecture); absent keys take option 0. */
+  show(uri: vscode.Uri, name: string | undefined, decisions?: Record<string, number>): Promise<void>;
   restore(panel: vscode.WebviewPanel, state: GraphViewState | undefined): Promise<void>;
   exportActive(format: 'svg' | 'png'): boolean;
+  /** A block before and after fusion, side by side (fusion-panel.ts). */
+  showFusion(message: FusionMessage): void;
 }
 
 class GraphPanel {
@@ -160,8 +164,8 @@ export function createGraphPanels(context: vscode.ExtensionContext, client: Lang
     return p;
   };
   return {
-    async show(uri, name) {
-      const source: GraphSource = { uri: uri.toString(), name };
+    async show(uri, name, decisions) {
+      const source: GraphSource = { uri: uri.toString(), name, decisions };
       const existing = [...panels].find((p) => p.source.uri === source.uri);
       if (existing) {
         existing.open(source, true);
@@ -182,6 +186,9 @@ export function createGraphPanels(context: vscode.ExtensionContext, client: Lang
         return;
       }
       setUp(panel, state.source).open(state.source, false);
+    },
+    showFusion(message) {
+      openFusionPanel(root, message, log);
     },
     exportActive(format) {
       const active = [...panels].find((p) => p.panel.active) ?? [...panels].find((p) => p.panel.visible);

@@ -169,6 +169,11 @@ export interface DefinitionCost extends NetworkFigures {
   kind: 'network' | 'space';
   range: Range;
   statements: StatementCost[];
+  /**
+   * Statements of the definition that did not elaborate; when present, `totals` is the sum of
+   * the layers that did, a lower bound that front ends mark as such (`≥ …`).
+   */
+  layersWithErrors?: number;
   /** For a space: its size and cost range; `spaceError` says why it could not be computed. */
   space?: SpaceFigures;
   spaceError?: string;
@@ -190,6 +195,31 @@ export namespace CostReportRequest {
   export const type = new RequestType<CostReportParams, CostReportResult, void>(method);
 }
 
+// ---------------------------------------------------------------- nas/exportPytorch
+
+/** A network, or one architecture of a space (its choices by `decisions`, absent keys at option 0). */
+export interface ExportPytorchParams extends DefinitionParams {
+  decisions?: Record<string, number>;
+}
+
+/** The file `nas export --to pytorch` writes for the same network, or why there is none. */
+export interface ExportPytorchResult {
+  /** The network's or space's name (the default file name). */
+  name?: string;
+  code?: string;
+  className?: string;
+  params?: number;
+  /** A space's architecture: its canonical encoding (`nas export --arch` takes it). */
+  arch?: string;
+  /** Why nothing was exported: no such definition, errors in the file, a name PyTorch reserves. */
+  error?: string;
+}
+
+export namespace ExportPytorchRequest {
+  export const method = 'nas/exportPytorch';
+  export const type = new RequestType<ExportPytorchParams, ExportPytorchResult, void>(method);
+}
+
 // ---------------------------------------------------------------- commands
 
 /**
@@ -200,4 +230,5 @@ export const NasCommands = {
   search: 'nas.search',
   showGraph: 'nas.showGraph',
   fuse: 'nas.fuse',
+  exportPytorch: 'nas.exportPytorch',
 } as const;

@@ -1,16 +1,19 @@
 /**
  * The NDJSON event stream of `nas train --json` (one JSON object per line on stdout), for
- * scripts and for the editor, which runs the CLI as a child process. Every line has a `type`;
+ * scripts and for the editor, which runs the CLI as a child process. It follows the
+ * convention of `nas search --json` (search-events.ts): every line names its kind in `event`,
+ * fields are camelCase;
  * a run prints `start`, then `progress` lines (at most about two a second, and the last batch
  * of every epoch), an `epoch` line per completed epoch (and `saved` when the checkpoint was
  * written), and ends with exactly one of `done`, `cancelled` or `error`. Documented in
  * docs/cli.md ("nas train").
  */
 
-export const TRAIN_EVENTS_VERSION = 1;
+/** 2: `event` and camelCase fields (1 had `type` and snake_case). */
+export const TRAIN_EVENTS_VERSION = 2;
 
 export interface TrainStartEvent {
-  type: 'start';
+  event: 'start';
   version: typeof TRAIN_EVENTS_VERSION;
   /** The network trained: a network's name, a space's name with the architecture, or the embedded demo. */
   model: string;
@@ -26,19 +29,19 @@ export interface TrainStartEvent {
   backend: string;
   /** What `--data` named, and what was opened. */
   data: string;
-  data_description: string;
+  dataDescription: string;
   classes: number;
-  train_images: number;
-  val_images: number;
+  trainImages: number;
+  valImages: number;
   epochs: number;
   batch: number;
-  steps_per_epoch: number;
+  stepsPerEpoch: number;
   /** The estimated peak memory of a training step (model builder networks). */
-  memory_estimate_bytes?: number;
+  memoryEstimateBytes?: number;
 }
 
 export interface TrainProgressEvent {
-  type: 'progress';
+  event: 'progress';
   epoch: number;
   /** 1-based, of `batches`. */
   batch: number;
@@ -48,54 +51,54 @@ export interface TrainProgressEvent {
   loss: number;
   acc: number;
   lr: number;
-  images_per_s: number;
+  imagesPerSecond: number;
 }
 
 /** A completed epoch (validation included); the fields `nas train --json` printed before events existed. */
 export interface TrainEpochEvent {
-  type: 'epoch';
+  event: 'epoch';
   epoch: number;
   epochs: number;
-  train_loss: number;
-  train_acc: number;
-  val_loss: number;
-  val_acc: number;
+  trainLoss: number;
+  trainAcc: number;
+  valLoss: number;
+  valAcc: number;
   lr: number;
-  images_per_s: number;
+  imagesPerSecond: number;
   seconds: number;
   backend: string;
   data: string;
 }
 
 export interface TrainSavedEvent {
-  type: 'saved';
+  event: 'saved';
   file: string;
   epoch: number;
 }
 
 export interface TrainDoneEvent {
-  type: 'done';
+  event: 'done';
   epochs: number;
-  val_acc: number;
-  val_loss: number;
+  valAcc: number;
+  valLoss: number;
   seconds: number;
   /** The checkpoint written, if --save was given. */
   saved?: string;
 }
 
 export interface TrainCancelledEvent {
-  type: 'cancelled';
-  completed_epochs: number;
+  event: 'cancelled';
+  completedEpochs: number;
   /** The checkpoint file and the epoch it holds (the last completed one), if any was written. */
   saved?: string;
-  saved_epoch?: number;
+  savedEpoch?: number;
 }
 
 export interface TrainErrorEvent {
-  type: 'error';
+  event: 'error';
   message: string;
   /** The exit code that follows: 1 (the data or the training failed) or 2 (usage or I/O). */
-  exit_code: 1 | 2;
+  exitCode: 1 | 2;
 }
 
 export type TrainEventLine = TrainStartEvent | TrainProgressEvent | TrainEpochEvent | TrainSavedEvent | TrainDoneEvent | TrainCancelledEvent | TrainErrorEvent;

@@ -168,7 +168,7 @@ describe('every command is bounded by stated limits', () => {
     const first = await new Promise<string>((resolve) => child.stdout.once('data', (b: Buffer) => resolve(b.toString())));
     expect(child.exitCode).toBeNull();
     child.kill();
-    expect(first).toMatch(/^# sampled from space NB201 \(seed 0, #1\)\n/);
+    expect(first).toMatch(/^import "\.\/examples\/nb201"\n\n# sampled from space NB201 \(seed 0, #1\): /);
   });
 
   it('seeds are decimal integers from 0 to 2^32 - 1, nothing else', () => {
@@ -227,17 +227,19 @@ describe('figures beyond 2^53', () => {
 
 describe('values accepted without a check', () => {
   it('pad=-100, kh=-3, a pool stride of 0 are attribute-range errors; pad=-1 is "same"', () => {
+    // One network each: after a failed layer the rest of its sequence stays quiet.
+    const net = (name: string, layer: string) => `network ${name} {\n  input(3, 8, 8)\n  ${layer}\n}\n`;
     const f = write(
       tmpDir(),
       'attrs.nas',
-      'network N {\n  input(3, 8, 8)\n  conv(8, k=3, pad=-100)\n  conv(8, k=3, kh=-3)\n  maxpool(k=2, stride=0)\n  conv(8, k=3, pad=-1)\n}\n',
+      net('A', 'conv(8, k=3, pad=-100)') + net('B', 'conv(8, k=3, kh=-3)') + net('C', 'maxpool(k=2, stride=0)') + net('D', 'conv(8, k=3, pad=-1)'),
     );
     const r = nas(['check', f]);
     expect(r.code).toBe(1);
     expect(r.stdout.split('\n').filter(Boolean)).toEqual([
       `${f}:3:16: error attribute-range conv: \`pad\` must be an integer >= 0, or -1 for "same" padding; found -100 (input 3×8×8)`,
-      `${f}:4:16: error attribute-range conv: \`kh\` must be an integer >= 1, or -1 for k; found -3 (input 3×8×8)`,
-      `${f}:5:16: error attribute-range maxpool: \`stride\` must be an integer >= 1, or -1 for a stride of k; found 0 (input 3×8×8)`,
+      `${f}:7:16: error attribute-range conv: \`kh\` must be an integer >= 1, or -1 for k; found -3 (input 3×8×8)`,
+      `${f}:11:16: error attribute-range maxpool: \`stride\` must be an integer >= 1, or -1 for a stride of k; found 0 (input 3×8×8)`,
     ]);
   });
 

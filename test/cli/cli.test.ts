@@ -27,9 +27,75 @@ describe('nas check', () => {
     const f = tmpFile('bad.nas', 'network A {\n  input(3, 8, 8)\n  conv(8, k=3, groups=2)\n  rleu\n}\n');
     const r = nas(['check', f]);
     expect(r.code).toBe(1);
+    // In reading order (line, then column), not in the order the checks ran.
     expect(r.stdout.trim().split('\n')).toEqual([
-      `${f}:4:3: error unknown-name unknown name \`rleu\`; did you mean \`relu\`?`,
       `${f}:3:16: error groups-divisibility conv: input channels 3 are not divisible by groups 2 (input 3×8×8)`,
+      `${f}:4:3: error unknown-name unknown name \`rleu\`; did you mean \`relu\`?`,
+    ]);
+  });
+
+  it('sorts the diagnostics of several files by file, line and column', () => {
+    const dir = tempFolder('nas-cli-');
+    const write = (name: string, text: string) => (fs.writeFileSync(path.join(dir, name), text), name);
+    const b = write('b.nas', 'network B {\n  input(3, 8, 8)\n  conv(8, k=3, groups=2)\n  rleu\n}\n');
+    const a = write('a.nas', 'network A {\n  input(3, 8, 8)\n  relu\n  sigmoidd\n}\n');
+    const r = nas(['check', b, a], dir);
+    expect(r.code).toBe(1);
+    expect(
+      r.stdout
+        .trim()
+        .split('\n')
+        .map((l) => l.split(' ')[0]),
+    ).toEqual(['a.nas:4:3:', 'b.nas:3:16:', 'b.nas:4:3:']);
+    const json = JSON.parse(nas(['check', '--json', b, a], dir).stdout) as { file: string; range: { start: { line: number } } }[];
+    expect(json.map((d) => `${d.file}:${d.range.start.line}`)).toEqual(['a.nas:3', 'b.nas:2', 'b.nas:3']);
+  });
+
+  it('points at an unclosed bracket, not only at the token where the parser gave up', () => {
+    const f = tmpFile('unclosed.nas', 'network A {\n  input(3, 8, 8)\n  x = add(conv(8, k=3), relu # add( is not closed\n  fc(10)\n}\n');
+    const r = nas(['check', f]);
+    expect(r.code).toBe(1);
+    expect(r.stdout.trim().split('\n')).toEqual([
+      `${f}:4:3: error syntax expected \`)\`, found \`fc\`: the \`(\` on line 3, column 10 is not closed`,
+      `  ${f}:3:10: note: the unclosed \`(\``,
+    ]);
+    // A missing comma inside brackets that are closed is not blamed on a bracket.
+    const g = tmpFile('comma.nas', 'network A {\n  input(3, 8, 8)\n  conv(8 k=3)\n}\n');
+    expect(nas(['check', g]).stdout).not.toContain('not closed');
+  });
+
+  it('reports an error inside an imported file at its use, and prints both places', () => {
+    const dir = tempFolder('nas-cli-');
+    const lib = [
+      '# a library',
+      '',
+      'block Bad(C: int) {',
+      '  input x',
+      '  y = x -> conv(C, k=3, strid=2)',
+      '  output y',
+      '}',
+      '',
+      'block Sp(C: int) {',
+      '  input x',
+      '  conv(choice(C, 2*C), k=3)',
+      '}',
+      '',
+    ];
+    fs.writeFileSync(path.join(dir, 'lib.nas'), lib.join('\n'));
+    fs.writeFileSync(path.join(dir, 'main.nas'), 'import "lib"\nnetwork N {\n  input(3, 8, 8)\n  Bad(8)\n  Sp(4)\n  gap -> fc(10)\n}\n');
+    const r = nas(['check', 'main.nas'], dir);
+    expect(r.code).toBe(1);
+    // The checked file's own lines (a 7-line file), each with a note at the place in lib.nas.
+    expect(r.stdout.trim().split('\n')).toEqual([
+      'main.nas:4:3: error unknown-attribute in block Bad (lib.nas): conv has no attribute `strid`; did you mean `stride`? (expected one of: out, k, stride, pad, dilation, groups, bias, kh, kw)',
+      '  lib.nas:5:25: note: the error is here, in block Bad',
+      'main.nas:5:3: error choice-in-network network N contains 1 choice; declare it as `space` to make a search space (the first in block Sp (lib.nas))',
+      '  lib.nas:11:8: note: the choice, in block Sp',
+    ]);
+    const [first] = JSON.parse(nas(['check', '--json', 'main.nas'], dir).stdout) as { file: string; related: unknown[] }[];
+    expect(first!.file).toBe('main.nas');
+    expect(first!.related).toEqual([
+      { file: 'lib.nas', range: { start: { line: 4, character: 24 }, end: { line: 4, character: 29 } }, message: 'the error is here, in block Bad' },
     ]);
   });
 
@@ -110,10 +176,10 @@ describe('nas check', () => {
     const r = nas(['check', f]);
     expect(r.code).toBe(1);
     expect(r.stdout.split('\n').filter(Boolean)).toEqual([
-      `${f}:12:3: error unknown-name unknown name \`rleu\`; did you mean \`relu\`?`,
       `${f}:4:3: error too-large the network has more than 100,000 nodes`,
       // Reported at the call site in this file, not inside std/blocks.
       `${f}:8:3: error too-large the network has more than 100,000 nodes`,
+      `${f}:12:3: error unknown-name unknown name \`rleu\`; did you mean \`relu\`?`,
     ]);
   });
 
@@ -154,6 +220,20 @@ describe('nas cost', () => {
     expect(space).toMatchObject({ name: 'NB201', kind: 'space', size: '15625', minParams: 73306, maxParams: 1531546, exact: true });
   });
 
+  it('counts the decisions of a space as `choices`, whatever the order of the options', () => {
+    // A depth choice: each repeat of B brings its own width choice. 1 depth + 2 widths + 1 fc = 4
+    // decisions either way round (the first-options architecture alone has 3 or 4); size
+    // 2·(2 + 4) = 12. The larger space is past enumeration: 1 depth + 5 widths = 6.
+    const small = (depth: string) =>
+      `block B {\n  input x\n  conv(choice(8, 16), k=3)\n}\nspace S {\n  input(3, 8, 8)\n  B * ${depth}\n  gap -> fc(choice(10, 20))\n}\n`;
+    const large = (depth: string) =>
+      `block B {\n  input x\n  conv(choice(8, 16, 24, 32, 40, 48, 56, 64), k=3)\n}\nspace S {\n  input(3, 8, 8)\n  B * ${depth}\n}\n`;
+    const cost = (text: string) => JSON.parse(nas(['cost', '--json', tmpFile('s.nas', text)]).stdout)[0] as { size: string; choices: number };
+    for (const depth of ['choice(1, 2)', 'choice(2, 1)']) expect(cost(small(depth))).toMatchObject({ size: '12', choices: 4 });
+    for (const depth of ['choice(1, 2, 3, 4, 5)', 'choice(5, 4, 3, 2, 1)'])
+      expect(cost(large(depth))).toMatchObject({ size: String(8 + 8 ** 2 + 8 ** 3 + 8 ** 4 + 8 ** 5), choices: 6 });
+  });
+
   it('exits 1 with the diagnostics on stderr when the file has errors', () => {
     const f = tmpFile('bad.nas', 'network A {\n  input(3, 8, 8)\n  conv(8, k=0)\n}\n');
     const r = nas(['cost', f]);
@@ -186,10 +266,47 @@ describe('nas sample', () => {
     }
   });
 
+  it('prints each architecture readably in a few lines, in a text that checks where it is written; --flat the primitive ops', () => {
+    const dir = tempFolder('nas-sample-');
+    const r = nas(['sample', '--count', '3', path.join(ROOT, 'examples/nb201.nas')], dir);
+    expect(r.stderr).toBe('');
+    expect(r.code).toBe(0);
+    const lines = r.stdout.trimEnd().split('\n');
+    expect(lines[0]).toBe(`import "${path.relative(dir, path.join(ROOT, 'examples/nb201')).split(path.sep).join('/')}"`);
+    expect(lines.length).toBeLessThan(40);
+    expect(r.stdout.match(/^network NB201_\w+ = NB201 with \{$/gm)).toHaveLength(3);
+    expect(r.stdout).toMatch(/^ {4}n3 = \((none|skip_connect|nor_conv_1x1|nor_conv_3x3|avg_pool_3x3), n0\), \(\w+, n1\), \(\w+, n2\)$/m);
+    fs.writeFileSync(path.join(dir, 'sampled.nas'), r.stdout);
+    const cost = JSON.parse(nas(['cost', '--json', 'sampled.nas'], dir).stdout) as Array<{ params: number; macs: number }>;
+    const json = JSON.parse(nas(['sample', '--count', '3', '--json', 'examples/nb201.nas']).stdout) as Array<{ params: number; macs: number; arch: string }>;
+    expect(cost.map((c) => [c.params, c.macs])).toEqual(json.map((s) => [s.params, s.macs]));
+    expect(json[0]!.arch).toMatch(/^\|\w+~0\|\+\|/);
+    const flat = nas(['sample', '--count', '1', '--flat', 'examples/nb201.nas']);
+    expect(flat.code).toBe(0);
+    expect(flat.stdout).toMatch(/^network NB201_\w+ \{$/m);
+    expect(flat.stdout.split('\n').length).toBeGreaterThan(100);
+  });
+
   it('rejects a bad --count with exit 2', () => {
     const r = nas(['sample', '--count', 'zero', 'examples/nb201.nas']);
     expect(r.code).toBe(2);
     expect(r.stderr).toBe('nas: --count needs an integer from 1 to 100,000, found "zero"\n');
+  });
+
+  it('--arch prints the architecture a search trial recorded: same id, params and MACs', () => {
+    const recorded = fs.readFileSync(path.join(ROOT, 'test/extension/fixtures/nb201-pareto-40.ndjson'), 'utf8').split('\n');
+    const trials = recorded
+      .filter((l) => l.includes('"event":"trial"'))
+      .map((l) => JSON.parse(l) as { id: string; encoding: string; metrics: Record<string, number> });
+    for (const t of [trials[0]!, trials[trials.length - 1]!]) {
+      const r = nas(['sample', '--json', '--arch', t.encoding, 'examples/nb201.nas']);
+      expect(r.code).toBe(0);
+      const [s] = JSON.parse(r.stdout) as Array<{ id: string; encoding: string; params: number; macs: number; text: string }>;
+      expect([s!.id, s!.encoding, s!.params, s!.macs]).toEqual([t.id, t.encoding, t.metrics['params'], t.metrics['macs']]);
+      const [net] = JSON.parse(nas(['cost', '--json', tmpFile('arch.nas', s!.text)]).stdout);
+      expect([net.params, net.macs]).toEqual([t.metrics['params'], t.metrics['macs']]);
+    }
+    expect(nas(['sample', '--arch', 'nonsense', 'examples/nb201.nas']).code).toBe(2);
   });
 });
 
@@ -239,11 +356,11 @@ describe('the training commands load their own bundle', () => {
     const events = train.stdout
       .trim()
       .split('\n')
-      .map((l) => JSON.parse(l) as { type: string; epoch: number; train_loss: number });
-    expect(events.at(-1)!.type).toBe('done');
-    const epoch = events.find((e) => e.type === 'epoch')!;
+      .map((l) => JSON.parse(l) as { event: string; epoch: number; trainLoss: number });
+    expect(events.at(-1)!.event).toBe('done');
+    const epoch = events.find((e) => e.event === 'epoch')!;
     expect(epoch.epoch).toBe(1);
-    expect(Number.isFinite(epoch.train_loss)).toBe(true);
+    expect(Number.isFinite(epoch.trainLoss)).toBe(true);
     const bench = probe(['bench', 'train', '--steps', '1', '--batch', '4', '--json']);
     expect(bench.stderr).toContain('LOADED 1 EXIT 0');
     expect((JSON.parse(bench.stdout.trim()) as { net: string }).net).toBe('small');

@@ -15,8 +15,10 @@ async function only(text: string, code: string) {
 describe('diagnostics', () => {
   it('reports a syntax error and still builds the rest of the document', async () => {
     const b = await build(`network A {\n  input(3, 8, 8)\n  conv(8, k=3 -> bn\n}\nnetwork B {\n  input(3, 8, 8)\n  relu\n}\n`);
-    // The parser notices the missing ')' at the closing brace; no semantic noise follows.
-    expect(b.diagnostics.map((d) => [d.code, d.range.start.line, d.message])).toEqual([['syntax', 3, 'expected `)`, found `}`']]);
+    // The parser notices the missing ')' at the closing brace and names the bracket; no semantic noise follows.
+    expect(b.diagnostics.map((d) => [d.code, d.range.start.line, d.message])).toEqual([
+      ['syntax', 3, 'expected `)`, found `}`: the `(` on line 3, column 7 is not closed'],
+    ]);
     // The second network parsed: it is in the AST.
     expect(b.def('B').body).toHaveLength(2);
   });
@@ -68,11 +70,23 @@ describe('diagnostics', () => {
     const { d, at } = await only(`network A {\n  input(3, 8, 8)\n  x = conv(8, k=3)\n  y = x -> conv(16, k=3)\n  add(x, y)\n}\n`, 'shape-mismatch');
     expect(at).toBe('add(x, y)');
     expect(d.message).toContain('expected 8×8×8, found 16×8×8');
+    // Says "add" once, which operand differs and how to fix it.
+    expect(d.message).toBe(
+      'add: inputs of different shapes: input 2 is 16×8×8, input 1 is 8×8×8 (expected 8×8×8, found 16×8×8): the channels differ; project input 2 to 8 channels, e.g. `-> conv(8, k=1)` (inputs: `x` 8×8×8, `y` 16×8×8)',
+    );
+    expect(d.message.match(/add/g)).toHaveLength(1);
+  });
+
+  it('reports add of different spatial sizes with the fix on the larger input', async () => {
+    const { d } = await only(`network A {\n  input(3, 8, 8)\n  x = conv(8, k=3)\n  y = x -> conv(8, k=3, stride=2)\n  x -> add(y)\n}\n`, 'shape-mismatch');
+    expect(d.message).toContain('input 2 is 8×4×4, input 1 is 8×8×8');
+    expect(d.message).toContain('give input 1 the same stride as the other, e.g. `-> avgpool(2)`');
+    expect(d.message).toContain('(inputs: `x` 8×8×8, `y` 8×4×4)');
   });
 
   it('reports concat of different spatial sizes', async () => {
     const { d } = await only(`network A {\n  input(3, 8, 8)\n  x = conv(8, k=3)\n  y = x -> conv(8, k=3, stride=2)\n  concat(x, y)\n}\n`, 'shape-mismatch');
-    expect(d.message).toContain('concat needs the same spatial size: expected 8×8, found 4×4');
+    expect(d.message).toContain('concat: inputs of different spatial sizes (channels may differ): input 2 is 4×4, input 1 is 8×8 (expected 8×8, found 4×4)');
   });
 
   it('reports channels not divisible by groups at the groups attribute', async () => {

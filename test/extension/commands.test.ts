@@ -1,6 +1,7 @@
-// The commands with a stand-in vscode API: each pending command says what is missing, the ones
-// that run code refuse in an untrusted workspace (the enablement clause only hides them), and
-// the graph commands reach the graph panels once the language client runs.
+// The commands with a stand-in vscode API: the ones that run code refuse in an untrusted
+// workspace (the enablement clause only hides them), the graph commands reach the graph panels
+// once the language client runs, and the search commands reach the search feature with the
+// arguments a code lens or the runs view passes.
 import { beforeEach, describe, expect, it, vi } from 'vitest';
 
 const state = vi.hoisted(() => ({
@@ -55,10 +56,22 @@ vi.mock('vscode', () => {
 });
 
 const { registerCommands } = await import('../../src/extension/commands.js');
+const { FuseCommand } = await import('../../src/extension/fuse-command.js');
 
-const log = { info: vi.fn(), warn: vi.fn(), show: vi.fn() };
+const log = { info: vi.fn(), warn: vi.fn(), error: vi.fn(), show: vi.fn() };
 const panels = { show: vi.fn(async () => undefined), restore: vi.fn(), exportActive: vi.fn((_format: string) => true) };
 let graphs: () => Promise<typeof panels>;
+const feature = {
+  run: vi.fn(async (_args: unknown[]) => undefined),
+  resume: vi.fn(async (_args: unknown[]) => undefined),
+  cancel: vi.fn(async (_args: unknown[]) => undefined),
+  openDashboard: vi.fn(async (_args: unknown[]) => undefined),
+  openTrial: vi.fn(async (_args: unknown[]) => undefined),
+  exportArchitecture: vi.fn(async (_args: unknown[]) => undefined),
+  deleteRun: vi.fn(async (_args: unknown[]) => undefined),
+  sortTrials: vi.fn(async (_args: unknown[]) => undefined),
+};
+const loadSearch = vi.fn(async () => feature);
 
 beforeEach(() => {
   state.registered.clear();
@@ -71,7 +84,11 @@ beforeEach(() => {
   panels.exportActive.mockClear();
   graphs = () => Promise.resolve(panels);
   const context = { subscriptions: [] as unknown[] };
-  registerCommands(context as never, log as never, () => graphs() as never);
+  for (const f of Object.values(feature)) f.mockClear();
+  loadSearch.mockClear();
+  registerCommands(context as never, log as never, () => graphs() as never, loadSearch as never);
+  // Fuse for Deployment registers itself (fuse-command.ts; its own tests: fuse-command.test.ts).
+  new FuseCommand(log as never, () => graphs() as never);
 });
 
 describe('NAS commands', () => {
@@ -89,32 +106,39 @@ describe('NAS commands', () => {
     };
     for (const { command, enablement } of manifest.contributes.commands) {
       expect(manifest.activationEvents).toContain(`onCommand:${command}`);
-      const runsCode = command === 'nas.search' || command === 'nas.fuse';
+      const runsCode = command === 'nas.search' || command === 'nas.resumeSearch' || command === 'nas.fuse';
       expect(enablement === 'isWorkspaceTrusted', command).toBe(runsCode);
     }
   });
 
-  it.each([
-    ['nas.search', 'Run Search'],
-    ['nas.fuse', 'Fuse for Deployment'],
-  ])('%s tells the user what is missing instead of failing silently', async (id, title) => {
-    const result = await state.registered.get(id)!();
-    expect(result).toMatchObject({ command: id, available: false, reason: 'not-implemented' });
-    expect(state.info).toHaveLength(1);
-    expect(state.info[0]).toContain(`${title} is not available yet`);
-  });
-
-  it.each(['nas.search', 'nas.fuse'])('%s refuses to run in an untrusted workspace', async (id) => {
+  it.each(['nas.search', 'nas.resumeSearch', 'nas.fuse'])('%s refuses to run in an untrusted workspace', async (id) => {
     state.trusted = false;
-    const result = await state.registered.get(id)!();
-    expect(result).toMatchObject({ reason: 'untrusted-workspace' });
+    const result = (await state.registered.get(id)!()) as { reason?: string; status?: string };
+    expect(result.reason ?? result.status).toBe('untrusted-workspace');
     expect(state.warnings[0]).toContain('untrusted workspace');
     expect(state.info).toEqual([]);
   });
 
-  it('logs the definition a code lens passes as (uri, name)', async () => {
+  it('runs the search a code lens names as (uri, name), and logs it', async () => {
     await state.registered.get('nas.search')!('file:///w/nb201.nas', 'NB201');
-    expect(log.info).toHaveBeenCalledWith('nas.search (/w/nb201.nas NB201): not available yet');
+    expect(feature.run).toHaveBeenCalledWith(['file:///w/nb201.nas', 'NB201']);
+    expect(log.info).toHaveBeenCalledWith('nas.search (/w/nb201.nas NB201)');
+  });
+
+  it('the runs view commands reach the search feature also in an untrusted workspace (they spawn no search)', async () => {
+    state.trusted = false;
+    const node = { kind: 'run', summary: { dir: '/w/nas-runs/S-1' } };
+    await state.registered.get('nas.openDashboard')!(node);
+    await state.registered.get('nas.cancelSearch')!(node);
+    expect(feature.openDashboard).toHaveBeenCalledWith([node]);
+    expect(feature.cancel).toHaveBeenCalledWith([node]);
+    expect(state.warnings).toEqual([]);
+  });
+
+  it('says what failed when the search feature throws', async () => {
+    feature.deleteRun.mockRejectedValueOnce(new Error('/w/x is not a run directory (no run.json); nothing was deleted'));
+    await state.registered.get('nas.deleteRun')!('/w/x');
+    expect(state.errors[0]).toBe('NAS Studio: Delete Run failed: /w/x is not a run directory (no run.json); nothing was deleted');
   });
 
   it('opens the graph of the definition a code lens names, also in an untrusted workspace (it runs no code)', async () => {

@@ -26,11 +26,12 @@ export async function graphOf(example: string, space: string, genotypes?: CellGe
   return graph;
 }
 
-export const SEP3 = '3x3 depthwise-separable conv';
-export const SEP5 = '5x5 depthwise-separable conv';
-export const SEP7 = '7x7 depthwise-separable conv';
-export const AVG = '3x3 average pooling';
-export const MAX = '3x3 max pooling';
+// The NASNet ops as examples/nasnet_space.nas labels them (DARTS's names for the same ops).
+export const SEP3 = 'sep_conv_3x3';
+export const SEP5 = 'sep_conv_5x5';
+export const SEP7 = 'sep_conv_7x7';
+export const AVG = 'avg_pool_3x3';
+export const MAX = 'max_pool_3x3';
 export const ADD = 'add(x, y)';
 
 // slim's hidden state 0 is h(i-1) (our h1), state 1 is h(i-2) (our h0), state j+2 is block j.
@@ -73,5 +74,5 @@ export const DARTS_V2: CellGenotypes = {
 
 // |nor_conv_3x3~0|+|nor_conv_3x3~0|nor_conv_3x3~1|+|skip_connect~0|nor_conv_3x3~1|nor_conv_3x3~2|
 export const NB201_BEST: CellGenotypes = {
-  NB201Cell: { n1: ['ReLUConvBN(C, k=3)'], n2: ['ReLUConvBN(C, k=3)', 'ReLUConvBN(C, k=3)'], n3: ['identity', 'ReLUConvBN(C, k=3)', 'ReLUConvBN(C, k=3)'] },
+  NB201Cell: { n1: ['nor_conv_3x3'], n2: ['nor_conv_3x3', 'nor_conv_3x3'], n3: ['skip_connect', 'nor_conv_3x3', 'nor_conv_3x3'] },
 };

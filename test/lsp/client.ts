@@ -155,6 +155,15 @@ export class LspClient {
     });
   }
 
+  /** Opens a document whose cursor positions are marked with `<|>` and waits for its first diagnostics. */
+  async openMarked(uri: string, marked: string): Promise<{ uri: string; text: string; cursors: Position[]; diagnostics: Diagnostic[] }> {
+    const { text, cursors } = parseCursors(marked);
+    const before = this.publishCount.get(uri) ?? 0;
+    this.open(uri, text);
+    const diagnostics = await this.waitForDiagnostics(uri, () => true, 20_000, before);
+    return { uri, text, cursors, diagnostics };
+  }
+
   text(uri: string): string {
     return this.texts.get(uri) ?? '';
   }

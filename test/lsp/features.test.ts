@@ -20,6 +20,7 @@ import type {
   FoldingRange,
   SemanticTokens,
 } from 'vscode-languageserver-protocol';
+import { marked } from 'marked';
 import { fileUri, parseCursors, type LspClient } from './client.js';
 import { serverPerFile } from '../helpers/lsp-suite.js';
 import { CostReportRequest, GraphRequest } from '../../src/protocol/lsp-extensions.js';
@@ -122,8 +123,18 @@ describe('hover', () => {
     const text = await hoverText(uri, cursors[0]!);
     expect(text).toContain('op conv(out: int');
     expect(text).toContain('input 3×32×32 → output 16×32×32');
-    expect(text).toContain('params 432 — k·k·Cin/g·Cout = 3·3·3/1·16');
-    expect(text).toContain('MACs 442k — k·k·Cin/g·Cout·Hout·Wout = 3·3·3/1·16·32·32');
+    expect(text).toContain('params 432 — `k·k·Cin/g·Cout = 3·3·3/1·16`');
+    expect(text).toContain('MACs 442k — `k·k·Cin/g·Cout·Hout·Wout = 3·3·3/1·16·32·32`');
+  });
+
+  it('renders op formulas as code, not as emphasis (a Markdown renderer reads the hover)', async () => {
+    const { uri, cursors } = await openFixture('hover-markdown.nas', NET);
+    const html = await marked.parse(await hoverText(uri, cursors[0]!));
+    // The documentation's formulas survive: `*` is not eaten as italics.
+    expect(html).toContain('<code>k*k*(in/groups)*out</code>');
+    expect(html).toContain('<code>k*k*(in/groups)*out*H_out*W_out</code>');
+    expect(html).toContain('<code>dilation*(k-1)/2</code>');
+    expect(html).not.toMatch(/<em>|<strong>/);
   });
 
   it('shows the documentation and figures of a block use', async () => {
@@ -160,8 +171,14 @@ describe('inlay hints', () => {
     const byLine = new Map(hints.map((h) => [h.position.line, String(h.label)]));
     expect(byLine.get(3)).toMatch(/^Σ .* params · .* MACs$/);
     expect(byLine.get(4)).toBe('→ 3×32×32');
-    expect(byLine.get(5)).toBe('→ 16×32×32 · 464 · 442k');
-    expect(byLine.get(8)).toBe('→ 10 · 170 · 160');
+    expect(byLine.get(5)).toBe('→ 16×32×32 · 464 params · 442k MACs');
+    expect(byLine.get(8)).toBe('→ 10 · 170 params · 160 MACs');
+    // The tooltip names each figure in words, exactly.
+    const tip = hints.find((h) => h.position.line === 5)!.tooltip as { kind: string; value: string };
+    expect(tip.kind).toBe('markdown');
+    expect(tip.value).toContain('output shape 16×32×32 (channels × height × width)');
+    expect(tip.value).toContain('464 parameters');
+    expect(tip.value).toContain('442,368 MACs (multiply-accumulates)');
     for (const h of hints) expect(h.position.character).toBe(client.text(uri).split('\n')[h.position.line]!.trimEnd().length);
   });
 
@@ -198,7 +215,9 @@ describe('inlay hints', () => {
     const { uri } = await openFixture('hints-settings.nas', NET);
     client.settings.inlayHints.cost = 'flops';
     client.changeSettings();
-    await expect.poll(async () => (await inlayHints(uri))!.find((h) => h.position.line === 5)?.label, { timeout: 10_000 }).toBe('→ 16×32×32 · 464 · 885k');
+    await expect
+      .poll(async () => (await inlayHints(uri))!.find((h) => h.position.line === 5)?.label, { timeout: 10_000 })
+      .toBe('→ 16×32×32 · 464 params · 885k FLOPs');
     client.settings.inlayHints.enabled = false;
     client.changeSettings();
     await expect.poll(async () => (await inlayHints(uri))!.length, { timeout: 10_000 }).toBe(0);
@@ -359,9 +378,12 @@ describe('editing features', () => {
     expect(tokens.data.length).toBeGreaterThan(5 * 10);
     const lenses = await client.connection.sendRequest<CodeLens[]>('textDocument/codeLens', { textDocument: { uri } });
     const commands = lenses.map((l) => l.command!.command).filter((c) => c);
-    expect(commands).toEqual(['nas.showGraph', 'nas.fuse', 'nas.search']);
-    expect(lenses[0]!.command!.title).toMatch(/params · .* MACs/);
+    // Only lenses whose command runs: the graph view, the PyTorch export and the search; no fuse
+    // lens (Net uses no training-time block, test/lsp/fuse.test.ts has one that does).
+    expect(commands).toEqual(['nas.showGraph', 'nas.exportPytorch', 'nas.search']);
+    expect(lenses.find((l) => l.command!.command === 'nas.showGraph')!.command!.arguments).toEqual([uri, 'Net']);
     expect(lenses.find((l) => l.command!.command === 'nas.search')!.command!.arguments).toEqual([uri, 'Find']);
+    expect(lenses[0]!.command!.title).toMatch(/params · .* MACs/);
   });
 });
 

@@ -59,6 +59,37 @@ describe('canonical formatter', () => {
     );
   });
 
+  it('prints fixed networks canonically: one line per decision line, labels and items `name: value`, call-style arguments', async () => {
+    const ws = new NasWorkspace();
+    const out = await check(
+      ws,
+      'fixed.nas',
+      'block Op(C:int){choice( none:zero ,skip:identity )}\nnetwork  A=S ( C = 36,N=6 )  with{Cell{n1=( none ,n0 )\n n2 = none,skip n3=[a,b] , k :3,-1, "x"}\n  out = 1 output=2}\nnetwork E = S with {\n}\n',
+    );
+    expect(out).toBe(
+      'block Op(C: int) {\n  choice(none: zero, skip: identity)\n}\nnetwork A = S(C=36, N=6) with {\n  Cell {\n    n1 = (none, n0)\n    n2 = none, skip\n    n3 = [a, b], k: 3, -1, "x"\n  }\n  out = 1\n  output = 2\n}\nnetwork E = S with {}\n',
+    );
+  });
+
+  it('leaves the readable architectures describe.ts prints as they are (they are canonical)', async () => {
+    const { ArchitectureSpace } = await import('../../src/core/search/architecture-space.js');
+    const { describeArchitecture } = await import('../../src/core/search/describe.js');
+    const { Rng } = await import('../../src/core/util/random.js');
+    const ws = new NasWorkspace();
+    for (const [f, name] of [
+      ['darts_space.nas', 'DARTS'],
+      ['mnasnet_space.nas', 'MnasNetSpace'],
+      ['smnas_space.nas', 'SMNAS'],
+    ]) {
+      const file = path.join(EXAMPLES, f!);
+      const doc = await ws.addText(fs.readFileSync(file, 'utf8'), URI.file(file));
+      const def = (doc.parseResult.value as Document).elements.find((e) => e.$type === 'Definition' && e.name === name);
+      const space = new ArchitectureSpace(def as never);
+      const text = describeArchitecture(space, space.sample(new Rng(5)), 'nas', { header: ['a comment'] });
+      expect(await check(ws, `described-${name}.nas`, text)).toBe(text);
+    }
+  });
+
   it('returns text that does not parse unchanged', async () => {
     const ws = new NasWorkspace();
     const text = 'network N {\n  input(3, 8\n';

@@ -43,12 +43,19 @@ describe(`${manifest.name}-${manifest.version}.vsix`, () => {
     );
   });
 
-  it('holds nothing outside the allowlist: no sources, dependencies, source maps, tests or the CLI', () => {
+  it('holds the search bundle and the CLI it runs as a child process', () => {
+    expect(names).toEqual(
+      expect.arrayContaining(['extension/dist/search.cjs', 'extension/bin/nas.cjs', 'extension/dist/cli.cjs', 'extension/dist/cli-train.cjs']),
+    );
+  });
+
+  it('holds nothing outside the allowlist: no sources, dependencies, source maps, tests or the terminal-only graph CLI', () => {
     const allowed = [
       /^extension\.vsixmanifest$/,
       /^\[Content_Types\]\.xml$/,
       /^extension\/package\.json$/,
-      /^extension\/dist\/(extension|language-client|language-server)\.cjs$/,
+      /^extension\/dist\/(extension|language-client|language-server|search|cli|cli-train)\.cjs$/,
+      /^extension\/bin\/nas\.cjs$/,
       /^extension\/dist\/webview\/[^/]+\.(js|css)$/,
       /^extension\/syntaxes\/nas\.tmLanguage\.json$/,
       /^extension\/language-configuration\.json$/,
@@ -88,9 +95,16 @@ describe(`${manifest.name}-${manifest.version}.vsix`, () => {
     expect(packaged.engines.vscode).toBe('^1.91.0');
     expect(packaged.main).toBe('./dist/extension.cjs');
     expect(packaged.activationEvents).toContain('onLanguage:nas');
-    expect(packaged.activationEvents.every((e) => e.startsWith('onLanguage:nas') || e.startsWith('onCommand:nas.') || e === 'onWebviewPanel:nas.graph')).toBe(
-      true,
-    );
+    expect(
+      packaged.activationEvents.every(
+        (e) =>
+          e.startsWith('onLanguage:nas') ||
+          e.startsWith('onCommand:nas.') ||
+          e === 'onWebviewPanel:nas.graph' ||
+          e === 'onWebviewPanel:nas.dashboard' ||
+          e === 'onView:nasRuns',
+      ),
+    ).toBe(true);
     expect(packaged.capabilities.untrustedWorkspaces.supported).toBe('limited');
   });
 

@@ -29,7 +29,17 @@ describe('nas search', () => {
     expect(r.stderr).toMatch(/search NB201WarmEvolution: regularized_evolution\(population=64, warmup=3000\) on NB201 \(15,625 architectures\)/);
     const dir = path.join(cwd, 'nas-runs/NB201WarmEvolution-1');
     expect(fs.readFileSync(path.join(dir, 'trials.jsonl'), 'utf8').trim().split('\n')).toHaveLength(100);
-    expect(fs.readFileSync(path.join(dir, 'best.nas'), 'utf8')).toMatch(/^# search NB201WarmEvolution, seed 0/);
+    // best.nas: the chosen cell readably, importing the space from the run directory, so it checks and costs there.
+    const best = fs.readFileSync(path.join(dir, 'best.nas'), 'utf8');
+    expect(best).toMatch(/^import "[./]+[^"]*examples\/nb201"\n\n# search NB201WarmEvolution, seed 0/);
+    expect(best).toMatch(/^network NB201_[0-9a-f]{8} = NB201 with \{\n {2}NB201Cell \{\n {4}n1 = \(\w+, n0\)\n/m);
+    // The terminal shows the same network under `chosen`, a few lines, before the metrics.
+    const block = best.slice(best.indexOf('network NB201_')).trimEnd().split('\n');
+    expect(block).toHaveLength(7);
+    expect(r.stdout).toContain(`|\n${block.map((l) => `  ${l}`).join('\n')}\n  search saw:`);
+    const cost = nas(['cost', '--json', path.join(dir, 'best.nas')]);
+    expect(cost.code).toBe(0);
+    expect((JSON.parse(cost.stdout) as Array<{ params: number }>)[0]!.params).toBeGreaterThan(0);
     const meta = JSON.parse(fs.readFileSync(path.join(dir, 'run.json'), 'utf8'));
     expect(meta).toMatchObject({ format: 1, product: 'nas-studio 0.1.0', search: 'NB201WarmEvolution', seed: 0, budget: { queries: 100 } });
     expect(meta.sourceHash).toMatch(/^[0-9a-f]{64}$/);
@@ -51,12 +61,23 @@ describe('nas search', () => {
     const done = ev[ev.length - 1] as DoneEvent;
     expect(done.event).toBe('done');
     expect(done.best!.arch).toMatch(/^\|.*\|$/);
-    expect(done.best!.nas).toMatch(/network NB201_[0-9a-f]{8} \{/);
+    expect(done.best!.nas).toMatch(/network NB201_[0-9a-f]{8} = NB201 with \{/);
+    expect(done.best!.nas.split('\n').length).toBeLessThan(15);
     expect(done.best!.metrics).toHaveProperty('accuracy');
     expect(done.best!.reported).toHaveProperty('accuracy');
     expect(done.hypervolume).toBeNull();
     expect(done.history).toHaveLength(30);
     expect(done.run).toBe(out);
+  });
+
+  it('--flat writes the chosen architecture as the flat network of primitive ops', () => {
+    const out = tmp();
+    const r = nas(['search', 'examples/nb201_search.nas', '--search', 'NB201Random', '--json', '--budget', '5', '--flat', '--out', out]);
+    expect(r.code).toBe(0);
+    const done = events(r.stdout).pop() as DoneEvent;
+    expect(done.best!.nas).toMatch(/^network NB201_[0-9a-f]{8} \{$/m);
+    expect(done.best!.nas).not.toMatch(/ with \{/);
+    expect(fs.readFileSync(path.join(out, 'best.nas'), 'utf8')).toBe(done.best!.nas);
   });
 
   it('two objectives: the front, its hypervolume against the reference point, and its history', () => {
@@ -96,10 +117,10 @@ describe('nas search', () => {
     const dir = tmp();
     fs.copyFileSync(path.join(ROOT, 'examples/nb201.nas'), path.join(dir, 'nb201.nas'));
     const file = path.join(dir, 's.nas');
-    fs.writeFileSync(file, 'import "nb201"\nsearch S {\n  space NB201\n  maximize accuracy\n  evaluator train\n}\n');
+    fs.writeFileSync(file, 'import "nb201"\nsearch S {\n  space NB201\n  maximize accuracy\n  evaluator supernet\n}\n');
     const r = nas(['search', file, '--out', path.join(dir, 'run')]);
     expect(r.code).toBe(1);
-    expect(r.stderr).toMatch(/evaluator `train` is not implemented yet; evaluators that run: benchmark, cost, fake/);
+    expect(r.stderr).toMatch(/evaluator `supernet` is not implemented yet; evaluators that run: benchmark, cost, fake, train, zero_cost/);
   });
 
   it('a space the benchmark does not cover is an error saying why, not a stack trace', () => {

@@ -67,18 +67,20 @@ describe('search block checks', () => {
     expect(await check('  minimize macs\n  constraint params <= 1M')).toEqual([]);
   });
 
-  it('evaluators not implemented yet are a warning naming those that run', async () => {
-    for (const name of PENDING_EVALUATORS) {
-      const d = await check(`  maximize accuracy\n  evaluator ${name}`);
-      expect(d).toEqual([
-        {
-          severity: 'warning',
-          code: 'evaluator-not-implemented',
-          message: `evaluator \`${name}\` is not implemented yet; evaluators that run: benchmark, cost, fake`,
-          at: `evaluator ${name}`,
-        },
-      ]);
-    }
+  it('the evaluators that train have their settings checked where written; only supernet is pending', async () => {
+    expect([...PENDING_EVALUATORS]).toEqual(['supernet']);
+    expect(await check('  maximize accuracy\n  evaluator train(data = "fashion-mnist", epochs = 2, fidelities = [1, 2])')).toEqual([]);
+    const d = await check('  maximize accuracy\n  evaluator train(data = "", fidelities = [3, 1], epoch = 2)');
+    expect(d.map((x) => x.message).sort()).toEqual(
+      [
+        '`data` must be a non-empty string, found ""',
+        '`fidelities` must be an ascending list of integers >= 1, found [3, 1]',
+        'evaluator train has no setting `epoch` (settings: data, images, val_fraction, augment, seed, epochs, batch, lr, momentum, weight_decay, fidelity, fidelities, patience, seconds, test, latency_batch)',
+      ].sort(),
+    );
+    const images = await check('  maximize accuracy\n  evaluator train(fidelity = "images")');
+    expect(images.map((x) => x.message)).toEqual(['`fidelity = "images"` counts training images: give them, e.g. `fidelities = [5000, 20000]`']);
+    expect((await check('  maximize score\n  evaluator zero_cost(proxy = "jacov")'))[0]!.message).toMatch(/`proxy` must be one of "synflow", "naswot"/);
   });
 
   it('budget, seed and constraints must be constants of the right kind', async () => {
@@ -100,6 +102,6 @@ describe('search block checks', () => {
       expect(b.diagnostics.filter((x) => x.code.startsWith('search') || x.code.includes('setting') || x.code === 'unknown-metric')).toEqual([]);
     }
     expect(STRATEGIES.length).toBe(9);
-    expect(EVALUATORS.map((e) => e.name).filter((n) => !PENDING_EVALUATORS.has(n))).toEqual(['benchmark', 'cost', 'fake']);
+    expect(EVALUATORS.map((e) => e.name).filter((n) => !PENDING_EVALUATORS.has(n))).toEqual(['benchmark', 'cost', 'fake', 'train', 'zero_cost']);
   });
 });

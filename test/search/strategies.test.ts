@@ -195,8 +195,8 @@ describe('strategy behaviour', () => {
     );
     const r = await run(prepare(searchSpec(b, 'S')), 0);
     const ts = trials(r.events);
-    for (const t of ts.slice(0, 20)) expect(t.arch).toMatch(/head=128 head\.convs=2 /);
-    expect(ts.slice(20).some((t) => !/head=128 head\.convs=2 /.test(t.arch))).toBe(true);
+    for (const t of ts.slice(0, 20)) expect(t.arch).toMatch(/head = W: 128, convs: 2;/);
+    expect(ts.slice(20).some((t) => !/head = W: 128, convs: 2;/.test(t.arch))).toBe(true);
     expect(r.done.pruned).toBeGreaterThan(0);
     expect(r.done.pareto.length).toBeGreaterThan(1);
   });

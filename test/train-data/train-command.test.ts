@@ -79,16 +79,16 @@ describe('nas train', () => {
     const code = await runTrainCommand(opts, c.io);
     expect(code).toBe(0);
     const events = c.out.map((l) => JSON.parse(l) as Record<string, number | string>);
-    expect(events[0]!.type).toBe('start');
-    expect(events.at(-1)!.type).toBe('done');
-    expect(events.filter((e) => e.type === 'saved').map((e) => e.epoch)).toEqual([1, 2]);
-    const lines = events.filter((e) => e.type === 'epoch');
+    expect(events[0]!.event).toBe('start');
+    expect(events.at(-1)!.event).toBe('done');
+    expect(events.filter((e) => e.event === 'saved').map((e) => e.epoch)).toEqual([1, 2]);
+    const lines = events.filter((e) => e.event === 'epoch');
     expect(lines.map((l) => l.epoch)).toEqual([1, 2]);
-    for (const l of lines) for (const k of ['train_loss', 'train_acc', 'val_loss', 'val_acc', 'lr', 'images_per_s']) expect(typeof l[k]).toBe('number');
+    for (const l of lines) for (const k of ['trainLoss', 'trainAcc', 'valLoss', 'valAcc', 'lr', 'imagesPerSecond']) expect(typeof l[k]).toBe('number');
     expect(c.err.join('\n')).toMatch(/model: tiny-cnn\(4,8\), \d+ parameters; backend (wasm|cpu|node|node-gpu)/);
     const ckpt = readSafetensorsFile(file);
     expect(ckpt.metadata.epoch).toBe('2');
-    expect(Number(ckpt.metadata.val_acc)).toBe(lines[1].val_acc);
+    expect(Number(ckpt.metadata.val_acc)).toBe(lines[1].valAcc);
     expect(ckpt.tensors.get('conv1.weight')!.shape).toEqual([3, 3, 3, 4]);
   });
 

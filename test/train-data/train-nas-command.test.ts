@@ -82,8 +82,8 @@ describe('nas train FILE', () => {
     const c = capture();
     const code = await runTrainCommand(await parse([file, ...quick, '--epochs', '2', '--json', '--save', ckpt]), c.io);
     expect(code, c.err.join('\n')).toBe(0);
-    const events = c.out.map((l) => JSON.parse(l) as { type: string } & Record<string, unknown>);
-    const types = events.map((e) => e.type);
+    const events = c.out.map((l) => JSON.parse(l) as { event: string } & Record<string, unknown>);
+    const types = events.map((e) => e.event);
     expect(types[0]).toBe('start');
     expect(types.at(-1)).toBe('done');
     expect(types.filter((t) => t === 'epoch')).toHaveLength(2);
@@ -103,7 +103,7 @@ describe('nas train FILE', () => {
     const arch = new SpaceSampler(b.def('Small')).sample(new Rng(2)).encoding;
     const c = capture();
     expect(await runTrainCommand(await parse([file, '--arch', arch, ...quick, '--json']), c.io), c.err.join('\n')).toBe(0);
-    expect(JSON.parse(c.out[0]!)).toMatchObject({ type: 'start', model: 'Small', arch });
+    expect(JSON.parse(c.out[0]!)).toMatchObject({ event: 'start', model: 'Small', arch });
     const c2 = capture();
     expect(await runTrainCommand(await parse([file, ...quick]), c2.io)).toBe(2);
     expect(c2.err.at(-1)).toMatch(/has no network, only the space Small: choose an architecture with --arch ENCODING/);
@@ -111,7 +111,7 @@ describe('nas train FILE', () => {
     const bad = arch.replace(/=\d+$/, '=9');
     expect(await runTrainCommand(await parse([file, '--arch', bad, ...quick, '--json']), c3.io)).toBe(1);
     expect(c3.err.join('\n')).toMatch(/option out of range: .*=9 \(it has 4 options\)/);
-    expect(JSON.parse(c3.out.at(-1)!)).toMatchObject({ type: 'error', exit_code: 1 });
+    expect(JSON.parse(c3.out.at(-1)!)).toMatchObject({ event: 'error', exitCode: 1 });
     const c4 = capture();
     expect(await runTrainCommand(await parse([file, '--arch', 'nonsense', ...quick]), c4.io)).toBe(2);
   });
@@ -172,9 +172,9 @@ describe('nas train FILE', () => {
     const ckpt = join(tmp.dir, 'cancel.safetensors');
     const ctrl = new AbortController();
     const c = capture(ctrl.signal);
-    const io = { ...c.io, out: (l: string) => (c.out.push(l), JSON.parse(l).type === 'progress' && ctrl.abort()) };
+    const io = { ...c.io, out: (l: string) => (c.out.push(l), JSON.parse(l).event === 'progress' && ctrl.abort()) };
     expect(await runTrainCommand(await parse([file, ...quick, '--epochs', '3', '--json', '--save', ckpt]), io)).toBe(EXIT_CANCELLED);
-    expect(JSON.parse(c.out.at(-1)!)).toEqual({ type: 'cancelled', completed_epochs: 0 });
+    expect(JSON.parse(c.out.at(-1)!)).toEqual({ event: 'cancelled', completedEpochs: 0 });
     expect(existsSync(ckpt)).toBe(false);
     expect(readdirSync(tmp.dir).filter((f) => f.startsWith('cancel.safetensors'))).toEqual([]);
   });

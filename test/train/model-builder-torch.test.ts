@@ -204,6 +204,22 @@ describe('networks built from .nas text agree with PyTorch (loss, every gradient
     expectAgreement(res);
   });
 
+  it("Diverse Branch Blocks (dense, strided, depthwise, 5x5) and a MobileOne block: bn(pad=p) as DBB's BN-and-pad", async () => {
+    const text = `import "std/blocks"
+network DBBNet(classes: int = 10) {
+  input(3, 12, 12)
+  conv(8, k=3) -> bn -> relu
+  DBBlock(8) -> relu -> DBBlock(16, stride=2) -> relu -> DBBlock(16, groups=16) -> relu -> DBBlock(16, k=5, internal=8) -> relu
+  MobileOneBlock(16, branches=3)
+  gap -> fc(classes)
+}`;
+    const spec = await specOf(text, 'DBBNet');
+    const padded = spec.nodes.filter((n) => n.op === 'bn' && (n.attrs.pad as number) > 0);
+    expect(padded.map((n) => n.attrs.pad)).toEqual([1, 1, 1, 1, 1, 2, 2]);
+    const res = await compareWithTorch(spec, 4);
+    expectAgreement(res);
+  });
+
   it('a net of every other op: groups, dilation with stride, asymmetric kernels, bias, GN, hard/swish, shuffle, split, upsample, flatten-fc', async () => {
     const text = `import "std/blocks"
 network Zoo(classes: int = 10) {

@@ -54,11 +54,39 @@ def write_safetensors(path, tensors, metadata):
         f.write(struct.pack('<Q', len(h)) + h + b''.join(blobs))
 
 
+class BNAndPad(nn.BatchNorm2d):
+    """bn(pad=p): DBB's BNAndPadLayer (DingXiaoH/DiverseBranchBlock, dbb_transforms.py /
+    diversebranchblock.py), as a BatchNorm2d subclass so that its state_dict keys are the BN's:
+    BN of the unpadded input, then a border of p pixels holding beta - running_mean * gamma /
+    sqrt(running_var + eps), gamma and beta detached."""
+
+    def __init__(self, c, pad, **kw):
+        super().__init__(c, **kw)
+        self.pad = pad
+
+    def forward(self, x):
+        output = super().forward(x)
+        if self.affine:
+            pad_values = self.bias.detach() - self.running_mean * self.weight.detach() / torch.sqrt(self.running_var + self.eps)
+        else:
+            pad_values = -self.running_mean / torch.sqrt(self.running_var + self.eps)
+        p = self.pad
+        output = F.pad(output, [p] * 4)
+        pad_values = pad_values.view(1, -1, 1, 1)
+        output[:, :, 0:p, :] = pad_values
+        output[:, :, -p:, :] = pad_values
+        output[:, :, :, 0:p] = pad_values
+        output[:, :, :, -p:] = pad_values
+        return output
+
+
 def module_for(node):
     a = node['attrs']
     op = node['op']
     if op in ('conv', 'dwconv'):
         return nn.Conv2d(a['in'], a['out'], (a['kh'], a['kw']), a['stride'], (a['pad_h'], a['pad_w']), a['dilation'], a['groups'], a['bias'])
+    if op == 'bn' and a.get('pad', 0) > 0:
+        return BNAndPad(a['c'], a['pad'], eps=a['eps'], momentum=a['momentum'], affine=a['affine'])
     if op == 'bn':
         return nn.BatchNorm2d(a['c'], eps=a['eps'], momentum=a['momentum'], affine=a['affine'])
     if op == 'gn':

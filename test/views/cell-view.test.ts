@@ -198,32 +198,32 @@ describe('a NAS-Bench-201 cell (examples/nb201.nas)', () => {
     ]);
     expect(edgesOf(view)).toEqual(
       [
-        'h(i−1) -> n1: ReLUConvBN(C, k=3)',
-        'h(i−1) -> n2.0: ReLUConvBN(C, k=3)',
-        'n1 -> n2.1: ReLUConvBN(C, k=3)',
-        'h(i−1) -> n3.0: identity',
-        'n1 -> n3.1: ReLUConvBN(C, k=3)',
-        'n2 -> n3.2: ReLUConvBN(C, k=3)',
+        'h(i−1) -> n1: nor_conv_3x3',
+        'h(i−1) -> n2.0: nor_conv_3x3',
+        'n1 -> n2.1: nor_conv_3x3',
+        'h(i−1) -> n3.0: skip_connect',
+        'n1 -> n3.1: nor_conv_3x3',
+        'n2 -> n3.2: nor_conv_3x3',
       ].sort(),
     );
     await expectCleanLayout(view);
   });
 
   it('draws zero edges dashed, or leaves them out', async () => {
-    const zeros: CellGenotypes = { NB201Cell: { n1: ['identity'], n2: ['zero', 'ReLUConvBN(C, k=1)'], n3: ['zero', 'zero', 'identity'] } };
+    const zeros: CellGenotypes = { NB201Cell: { n1: ['skip_connect'], n2: ['none', 'nor_conv_1x1'], n3: ['none', 'none', 'skip_connect'] } };
     const graph = await graphOf('nb201.nas', 'NB201', zeros);
     expect(edgesOf(cellView(graph, 'NB201Cell')!)).toEqual(
       [
-        'h(i−1) -> n1: identity',
-        'h(i−1) -> n2.0: zero [zero]',
-        'n1 -> n2.1: ReLUConvBN(C, k=1)',
-        'h(i−1) -> n3.0: zero [zero]',
-        'n1 -> n3.1: zero [zero]',
-        'n2 -> n3.2: identity',
+        'h(i−1) -> n1: skip_connect',
+        'h(i−1) -> n2.0: none [zero]',
+        'n1 -> n2.1: nor_conv_1x1',
+        'h(i−1) -> n3.0: none [zero]',
+        'n1 -> n3.1: none [zero]',
+        'n2 -> n3.2: skip_connect',
       ].sort(),
     );
     const hidden = cellView(graph, 'NB201Cell', { hideZero: true })!;
-    expect(edgesOf(hidden)).toEqual(['h(i−1) -> n1: identity', 'n1 -> n2.1: ReLUConvBN(C, k=1)', 'n2 -> n3.2: identity'].sort());
+    expect(edgesOf(hidden)).toEqual(['h(i−1) -> n1: skip_connect', 'n1 -> n2.1: nor_conv_1x1', 'n2 -> n3.2: skip_connect'].sort());
     await expectCleanLayout(hidden);
   });
 });

@@ -122,7 +122,7 @@ describe('the graph webview in Chromium', () => {
     await box.click();
     const reveal = (await p.posted()).filter((m): m is Extract<WebviewMessage, { type: 'reveal' }> => m.type === 'reveal');
     expect(reveal).toEqual([{ type: 'reveal', uri: g.uri, range: add.range }]);
-    expect(add.range!.start.line).toBe(27);
+    expect(add.range!.start.line).toBe(30);
     // An edge: the op on it, `n1 -> NB201Op(C)` of n2's line.
     const edge = p.page
       .locator('.stage g.nas-edge')
@@ -131,7 +131,7 @@ describe('the graph webview in Chromium', () => {
     await edge.click({ force: true });
     const last = (await p.posted()).at(-1) as Extract<WebviewMessage, { type: 'reveal' }>;
     expect(last.type).toBe('reveal');
-    expect(last.range.start.line).toBeGreaterThanOrEqual(26);
+    expect(last.range.start.line).toBeGreaterThanOrEqual(29);
     await p.page.close();
   }, 60_000);
 

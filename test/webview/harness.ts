@@ -17,7 +17,7 @@ const ROOT = path.resolve(import.meta.dirname, '../..');
 const DIST = path.join(ROOT, 'dist/webview');
 
 /** The variables VS Code sets on a webview's html element, for one theme (the views' roles and the controls'). */
-function themeCss(theme: 'light' | 'dark'): string {
+export function themeCss(theme: 'light' | 'dark'): string {
   const p: Palette = theme === 'light' ? LIGHT : DARK;
   const vars: Record<string, string> = {};
   for (const role of Object.keys(THEME_VARIABLES) as ColorRole[]) vars[THEME_VARIABLES[role]] = p[role];

@@ -55,7 +55,7 @@ export function costOf(def: Definition, perLayer: boolean, flops: boolean): Netw
       name: def.name,
       kind: 'space',
       ...spaceFigures(s),
-      choices: s.keys.length,
+      choices: s.decisions,
     };
     if (flops) {
       out.minFlops = 2 * s.minMacs;

@@ -20,6 +20,8 @@ import { prepareSearch, describeConstraints, type PreparedSearch } from '../../c
 import { runSearch, ReplayMismatchError } from '../../core/search/runner.js';
 import { RunStore, RunStoreError, RUN_FORMAT, type RunMeta } from '../../core/search/store.js';
 import { SearchSetupError } from '../../core/search/feasible.js';
+import { hasEvaluator } from '../../core/search/evaluators/registry.js';
+import { evaluatorSpec } from '../../core/search/vocabulary.js';
 import { ObjectiveSetupError } from '../../core/search/objectives.js';
 import type { DoneEvent, SearchEvent, SummaryEvent } from '../../protocol/search-events.js';
 import { formatDiagnostic, loadFiles, UsageError } from '../load.js';
@@ -29,7 +31,7 @@ import { SearchReporter, summarize } from '../search-report.js';
 
 export const EXIT_CANCELLED = 130;
 
-interface SearchOptions {
+export interface SearchOptions {
   search?: string;
   budget?: number;
   seed?: number;
@@ -38,6 +40,7 @@ interface SearchOptions {
   resume?: string;
   json?: boolean;
   quiet?: boolean;
+  flat?: boolean;
 }
 
 export function register(program: Command): void {
@@ -53,6 +56,7 @@ export function register(program: Command): void {
     .option('--resume <dir>', 'continue the run recorded in DIR exactly where it stopped')
     .option('--json', 'NDJSON events on stdout (docs/cli.md)')
     .option('--quiet', 'only the result (no progress)')
+    .option('--flat', "write the chosen architecture (best.nas, the done event's nas) as a flat network of primitive ops")
     .action(async (file: string | undefined, opts: SearchOptions) => {
       const ctrl = new AbortController();
       const onSigint = (): void => {
@@ -69,7 +73,8 @@ export function register(program: Command): void {
     });
 }
 
-async function searchCommand(file: string | undefined, opts: SearchOptions, signal: AbortSignal): Promise<number> {
+/** `trainingLoaded`: this is the training bundle's run (search-train-run.ts); never hand over again. */
+export async function searchCommand(file: string | undefined, opts: SearchOptions, signal: AbortSignal, trainingLoaded = false): Promise<number> {
   let resumed: RunStore | undefined;
   if (opts.resume) {
     if (opts.out || opts.repeat !== 1 || opts.budget !== undefined || opts.seed !== undefined || opts.search) {
@@ -103,6 +108,13 @@ async function searchCommand(file: string | undefined, opts: SearchOptions, sign
     resumed?.close();
     return 1;
   }
+  if (!trainingLoaded && evaluatorSpec(spec.evaluator.name)?.training && !hasEvaluator(spec.evaluator.name)) {
+    // The training engine (tfjs) loads only for the evaluators that train: the whole command
+    // runs again in the training bundle, where they are registered.
+    resumed?.close();
+    const { runTrainingSearch } = await import('./search-train-run.js');
+    return runTrainingSearch(file, opts, signal);
+  }
   const hash = sourceHash(ws, loaded!.doc.parseResult.value as Document, loaded!.doc.uri);
   if (resumed && resumed.meta.sourceHash !== hash) {
     resumed.close();
@@ -113,7 +125,7 @@ async function searchCommand(file: string | undefined, opts: SearchOptions, sign
   const emit = opts.json ? (e: SearchEvent) => process.stdout.write(JSON.stringify(e) + '\n') : undefined;
   let prepared: PreparedSearch;
   try {
-    prepared = prepareSearch(spec);
+    prepared = prepareSearch(spec, { log: (line) => process.stderr.write(`nas search: ${line}\n`) });
   } catch (e) {
     resumed?.close();
     if (e instanceof SearchSetupError || e instanceof ObjectiveSetupError) return failSetup(search.name, e.message, emit);
@@ -141,6 +153,7 @@ async function searchCommand(file: string | undefined, opts: SearchOptions, sign
         store,
         signal,
         progress: opts.repeat === 1,
+        describe: opts.flat ? 'flat' : 'nas',
         onEvent: (e) => {
           if (opts.repeat > 1 && e.event !== 'start' && e.event !== 'done' && e.event !== 'error') return;
           emit?.(e);

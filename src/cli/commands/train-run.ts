@@ -16,10 +16,11 @@ import { createTinyCnn } from '../../core/train/tiny-cnn';
 import { buildModel, checkTrainingMemory, estimateTrainingMemory } from '../../core/train/model-builder';
 import type { TrainableModel } from '../../core/train/model';
 import { UsageError } from '../load.js';
-import type { TrainEventLine } from '../../protocol/train-events.js';
+import { TRAIN_EVENTS_VERSION, type TrainEventLine } from '../../protocol/train-events.js';
 import { EXIT_CANCELLED, type TrainCommandIo, type TrainCommandOptions } from './train.js';
 import { checkModelFitsData, resolveNasModel, TrainInputError, type NasModel } from './train-model.js';
 import { checkOutputFile } from './train-output.js';
+import { runTorchTraining } from './train-torch.js';
 
 function formatEpoch(e: EpochResult, epochs: number): string {
   const pct = (x: number) => `${(100 * x).toFixed(1)}%`;
@@ -35,7 +36,7 @@ export async function runTrainCommand(opts: TrainCommandOptions, io: TrainComman
   };
   const fail = (message: string, code: 1 | 2): number => {
     io.err(`nas train: ${message}`);
-    emit({ type: 'error', message, exit_code: code });
+    emit({ event: 'error', message, exitCode: code });
     return code;
   };
   if (opts.save) {
@@ -55,14 +56,20 @@ export async function runTrainCommand(opts: TrainCommandOptions, io: TrainComman
       throw e;
     }
   } else if (opts.network || opts.arch) return fail('--network and --arch need a .nas FILE', 2);
+  const torch = opts.engine === 'torch';
+  if (!torch && ((opts.device !== undefined && opts.device !== 'auto') || opts.gpu !== undefined || opts.python || opts.amp || opts.channelsLast))
+    return fail('--device, --gpu, --python, --amp and --channels-last are options of --engine torch', 2);
+  if (torch && !nas) return fail('--engine torch trains a network of a .nas FILE (the embedded demo is the tfjs engine only)', 2);
+  if (torch && opts.backend) return fail('--backend chooses a backend of the tfjs engine, not of --engine torch (see --device)', 2);
   let sel;
   try {
-    sel = await selectBackend({ force: opts.backend, log: io.err });
+    // The torch engine needs no tfjs backend: its worker picks its device.
+    sel = torch ? undefined : await selectBackend({ force: opts.backend, log: io.err });
   } catch (e) {
     if (e instanceof BackendUnavailableError) return fail(e.message, 2);
     throw e;
   }
-  if (nas) {
+  if (nas && sel) {
     const tooBig = checkTrainingMemory(nas.spec, opts.batch, sel.tfBackend);
     if (tooBig) return fail(tooBig, 2);
   }
@@ -92,7 +99,9 @@ export async function runTrainCommand(opts: TrainCommandOptions, io: TrainComman
       description: t.description,
     });
     if (misfit) return fail(misfit, 2);
+    if (torch) return runTorchTraining(opts, io, nas, data);
   }
+  if (!sel) throw new Error('unreachable: the tfjs engine without a backend');
   const model: TrainableModel = nas
     ? buildModel(nas.spec, { seed: opts.seed })
     : createTinyCnn({
@@ -124,22 +133,22 @@ export async function runTrainCommand(opts: TrainCommandOptions, io: TrainComman
     );
     const dropLast = t.length > opts.batch;
     emit({
-      type: 'start',
-      version: 1,
+      event: 'start',
+      version: TRAIN_EVENTS_VERSION,
       model: nas ? nas.label : model.name,
-      ...(nas ? { file: nas.file, macs: nas.macs, memory_estimate_bytes: memory } : {}),
+      ...(nas ? { file: nas.file, macs: nas.macs, memoryEstimateBytes: memory } : {}),
       ...(nas?.arch ? { arch: nas.arch } : {}),
       params: model.paramCount(),
       input: [t.channels, t.height, t.width],
       backend: sel.backend,
       data: opts.data,
-      data_description: t.description,
+      dataDescription: t.description,
       classes: t.numClasses,
-      train_images: t.length,
-      val_images: data.val.length,
+      trainImages: t.length,
+      valImages: data.val.length,
       epochs: opts.epochs,
       batch: opts.batch,
-      steps_per_epoch: countBatches(t.length, opts.batch, dropLast),
+      stepsPerEpoch: countBatches(t.length, opts.batch, dropLast),
     });
     const bar =
       opts.progress !== false && io.isTty && !opts.json
@@ -193,7 +202,7 @@ export async function runTrainCommand(opts: TrainCommandOptions, io: TrainComman
           if (opts.json && (now - lastProgress >= PROGRESS_INTERVAL_MS || e.batch === e.batches)) {
             lastProgress = now;
             emit({
-              type: 'progress',
+              event: 'progress',
               epoch: e.epoch,
               batch: e.batch,
               batches: e.batches,
@@ -201,7 +210,7 @@ export async function runTrainCommand(opts: TrainCommandOptions, io: TrainComman
               loss: e.loss,
               acc: e.acc,
               lr: e.lr,
-              images_per_s: e.imagesPerSec,
+              imagesPerSecond: e.imagesPerSec,
             });
           }
         } else if (e.type === 'epoch' || e.type === 'cancelled') bar?.stop();
@@ -209,15 +218,15 @@ export async function runTrainCommand(opts: TrainCommandOptions, io: TrainComman
       onEpochEnd(e) {
         if (opts.json) {
           emit({
-            type: 'epoch',
+            event: 'epoch',
             epoch: e.epoch,
             epochs: opts.epochs,
-            train_loss: e.trainLoss,
-            train_acc: e.trainAcc,
-            val_loss: e.valLoss,
-            val_acc: e.valAcc,
+            trainLoss: e.trainLoss,
+            trainAcc: e.trainAcc,
+            valLoss: e.valLoss,
+            valAcc: e.valAcc,
             lr: e.lr,
-            images_per_s: e.imagesPerSec,
+            imagesPerSecond: e.imagesPerSec,
             seconds: e.seconds,
             backend: sel.backend,
             data: opts.data,
@@ -226,23 +235,23 @@ export async function runTrainCommand(opts: TrainCommandOptions, io: TrainComman
         if (opts.save) {
           saveModelWeights(model, opts.save, metadata(e));
           saved = e.epoch;
-          emit({ type: 'saved', file: opts.save, epoch: e.epoch });
+          emit({ event: 'saved', file: opts.save, epoch: e.epoch });
         }
       },
     });
     if (result.cancelled) {
       const where = opts.save ? (saved ? `; ${opts.save} holds epoch ${saved}` : '; no epoch completed, nothing saved') : '';
       io.err(`nas train: cancelled after ${result.completedEpochs} completed epoch(s)${where}`);
-      emit({ type: 'cancelled', completed_epochs: result.completedEpochs, ...(saved ? { saved: opts.save, saved_epoch: saved } : {}) });
+      emit({ event: 'cancelled', completedEpochs: result.completedEpochs, ...(saved ? { saved: opts.save, savedEpoch: saved } : {}) });
       return EXIT_CANCELLED;
     }
     if (opts.save) io.err(`saved ${opts.save} (epoch ${saved})`);
     const last = result.epochs.at(-1)!;
     emit({
-      type: 'done',
+      event: 'done',
       epochs: result.completedEpochs,
-      val_acc: last.valAcc,
-      val_loss: last.valLoss,
+      valAcc: last.valAcc,
+      valLoss: last.valLoss,
       seconds: (performance.now() - t0) / 1000,
       ...(opts.save ? { saved: opts.save } : {}),
     });

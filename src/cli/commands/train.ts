@@ -40,6 +40,16 @@ export interface TrainCommandOptions {
   save?: string;
   load?: string;
   backend?: BackendName;
+  /** tfjs (default) or torch: the PyTorch worker (train-torch.ts). */
+  engine?: 'tfjs' | 'torch';
+  /** The torch engine's device ('auto': CUDA when torch sees a GPU). */
+  device?: 'auto' | 'cpu' | 'cuda';
+  /** The torch engine's GPU index. */
+  gpu?: number;
+  /** The Python with torch (default: NAS_PYTHON, else python3 or python on PATH). */
+  python?: string;
+  amp?: boolean;
+  channelsLast?: boolean;
   json?: boolean;
   progress?: boolean;
 }
@@ -116,7 +126,15 @@ export function register(program: Command): void {
     .option('--widths <a,b>', 'channels of the two conv layers of the tiny CNN (without FILE; default 16,32)', widths)
     .option('--save <file>', 'write the weights as safetensors after every epoch')
     .option('--load <file>', 'initialise from a safetensors checkpoint of the same model')
-    .addOption(new Option('--backend <name>', 'force a backend').choices(['node-gpu', 'node', 'wasm', 'cpu']))
+    .addOption(new Option('--backend <name>', 'force a backend of the tfjs engine').choices(['node-gpu', 'node', 'wasm', 'cpu']))
+    .addOption(
+      new Option('--engine <name>', 'tfjs (in this process) or torch (a PyTorch worker: CUDA when available)').choices(['tfjs', 'torch']).default('tfjs'),
+    )
+    .addOption(new Option('--device <name>', 'torch engine: auto (CUDA when torch sees a GPU), cpu or cuda').choices(['auto', 'cpu', 'cuda']).default('auto'))
+    .option('--gpu <index>', 'torch engine: which GPU (cuda:N)', int('--gpu', 0, 1023))
+    .option('--python <path>', 'torch engine: the Python with torch (default: $NAS_PYTHON, else python3 or python on PATH)')
+    .option('--amp', 'torch engine: mixed precision on CUDA (torch.autocast)')
+    .option('--channels-last', 'torch engine: channels-last memory format')
     .option('--json', 'NDJSON events on stdout (start, progress, epoch, saved, done | cancelled | error)')
     .option('--no-progress', 'no progress bar')
     .action(async (file: string | undefined, raw: Record<string, unknown>) => {

@@ -38,10 +38,12 @@ const LINE_STARTS = new Set([
   'EvaluatorItem',
   'BudgetItem',
   'SeedItem',
+  'FixedGroup',
+  'FixedLine',
 ]);
 
 /** Where `(` follows its callee without a space. */
-const CALL_PARENS = new Set(['Call', 'Definition', 'InputStmt', 'StrategyItem', 'EvaluatorItem', 'BudgetItem']);
+const CALL_PARENS = new Set(['Call', 'Definition', 'InputStmt', 'StrategyItem', 'EvaluatorItem', 'BudgetItem', 'Fixed']);
 
 interface Token {
   readonly text: string;
@@ -166,7 +168,7 @@ function needsSpace(p: Token, t: Token): boolean {
   if (p.text === '..' || t.text === '..') return false;
   if (t.text === '(' && CALL_PARENS.has(t.node.$type)) return false;
   if (t.text === '[' && t.node.$type === 'Index') return false;
-  if (p.text === '-' && p.node.$type === 'Unary') return false;
+  if (p.text === '-' && (p.node.$type === 'Unary' || p.node.$type === 'FixedAtom')) return false;
   if (p.text === '*' && p.node.$type === 'Param') return false;
   // Call attributes are written `k=3`, as the architecture printer does; search items and
   // definitions keep spaces (`population = 50`, `C: int = 16`, `x = ...`).
@@ -176,7 +178,7 @@ function needsSpace(p: Token, t: Token): boolean {
 }
 
 function isCallArg(node: AstNode): boolean {
-  return node.$type === 'Arg' && node.$container?.$type === 'Call';
+  return node.$type === 'Arg' && (node.$container?.$type === 'Call' || node.$container?.$type === 'Fixed');
 }
 
 function countBreaks(s: string): number {

@@ -30,6 +30,8 @@ export interface ReparamSum {
   readonly add: number;
   /** The tensor all branches read. */
   readonly source: number;
+  /** Each branch's ops from the source on, in the sum's input order (empty: the bare source). */
+  readonly branches: ReadonlyArray<readonly number[]>;
   readonly fused?: ConvShape;
   readonly error?: { readonly code: ReparamErrorCode; readonly message: string };
 }
@@ -44,27 +46,42 @@ export function reparamSums(graph: Graph): ReparamSum[] {
   const sums: ReparamSum[] = [];
   const absorbed = new Set<number>();
   // Consumers come after their inputs: from the end, an add tree's root is met before the adds
-  // it absorbs (an add read only by another add is part of one sum: MobileOne's chain).
+  // it absorbs (an add read only by another add is part of one sum: MobileOne's chain). When
+  // the whole tree is no sum (a residual add of an ACBlock's sum and a shortcut), the root
+  // alone is tried, and the inner adds are met later as roots of their own.
   for (let id = graph.size - 1; id >= 0; id--) {
     if (graph.opOf(id) !== 'add' || absorbed.has(id)) continue;
+    const inner: number[] = [];
     const leaves: number[] = [];
     const visit = (a: number): void => {
       for (const i of graph.inputsOf(a)) {
         if (graph.opOf(i) === 'add' && graph.consumersOf(i) === 1) {
-          absorbed.add(i);
+          inner.push(i);
           visit(i);
         } else leaves.push(i);
       }
     };
     visit(id);
-    const branches = leaves.map((leaf) => traceBranch(graph, leaf));
-    const source = branches[0]!.source;
-    if (branches.some((b) => b.source !== source)) continue;
-    if (!branches.some((b) => b.chain.some((n) => graph.opOf(n) === 'conv' || graph.opOf(n) === 'dwconv'))) continue;
-    if (!branches.every((b) => b.chain.length === 0 || graph.opOf(b.chain[b.chain.length - 1]!) === 'bn')) continue;
-    sums.push({ add: id, source, ...fusability(graph, source, branches) });
+    const tree = asSum(graph, id, leaves);
+    if (tree) {
+      for (const i of inner) absorbed.add(i);
+      sums.push(tree);
+      continue;
+    }
+    const root = inner.length ? asSum(graph, id, graph.inputsOf(id)) : undefined;
+    if (root) sums.push(root);
   }
   return sums.reverse();
+}
+
+/** The sum of `leaves` at `add`, if they are branches of one tensor with a conv among them. */
+function asSum(graph: Graph, add: number, leaves: readonly number[]): ReparamSum | undefined {
+  const branches = leaves.map((leaf) => traceBranch(graph, leaf));
+  const source = branches[0]!.source;
+  if (branches.some((b) => b.source !== source)) return undefined;
+  if (!branches.some((b) => b.chain.some((n) => graph.opOf(n) === 'conv' || graph.opOf(n) === 'dwconv'))) return undefined;
+  if (!branches.every((b) => b.chain.length === 0 || graph.opOf(b.chain[b.chain.length - 1]!) === 'bn')) return undefined;
+  return { add, source, branches: branches.map((b) => b.chain), ...fusability(graph, source, branches) };
 }
 
 interface Branch {

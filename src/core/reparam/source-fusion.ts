@@ -89,6 +89,23 @@ function usesTrainingBlocks(def: AstNode, seen = new Set<AstNode>()): boolean {
   return false;
 }
 
+/** Whether `def` (a top-level element of the network's file) is one the network uses, or the network itself. */
+export function networkUses(network: ast.Definition, def: AstNode): boolean {
+  return closure(network).local.includes(def);
+}
+
+/**
+ * How many uses of training-time blocks source fusion would rename in `network` (0: nothing to
+ * fuse). Reads the AST and its references only, no text: cheap enough for a code lens.
+ */
+export function fusableUses(network: ast.Definition): number {
+  let n = 0;
+  for (const top of closure(network).local) {
+    for (const node of AstUtils.streamAst(top)) if (node.$type === 'Ref' && trainingBlockOf(node as ast.Ref)) n++;
+  }
+  return n;
+}
+
 /** The deployment form of `network`'s file (see the module comment). */
 export function fuseSource(network: ast.Definition, options: SourceFusionOptions = {}): SourceFusion {
   const doc = AstUtils.getDocument(network);

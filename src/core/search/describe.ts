@@ -1,34 +1,48 @@
 /**
  * The one place that turns an architecture (a space and its decisions) into text, for trial
- * records, search results and the CLI. Two forms:
+ * records, search results, `nas sample` and exports. Three forms:
  * - `summary`: one line, the way papers write it: a NAS-Bench-201 architecture string, a
- *   DARTS genotype, or each decision as `name=option text` (the option as written in the
- *   space: `res=[608, 800]`, `neck=SingleLevel(256, head)`);
- * - `nas`: a fixed `network` that parses back to the same graph and costs (today the flat
- *   form of print-architecture.ts, headed by the summary).
- * A readable `.nas` form of a space with its decisions fixed replaces `nas` here only.
+ *   DARTS genotype, or the readable form's entries on one line
+ *   (`res = [608, 800]; backbone = resnet50; ...`);
+ * - `nas` (the default everywhere): the space with its decisions fixed, a few lines that read
+ *   like the paper (`network X = DARTS with { NormalCell { n0 = (sep_conv_3x3, p0), ... } }`,
+ *   semantics/readable/, docs/dsl.md "Fixed architectures"); it parses back, in a file that
+ *   imports the space's, to the same graph and costs;
+ * - `flat`: the same architecture as a self-contained network of primitive ops
+ *   (print-architecture.ts), on request (`nas sample --flat`, the search's `describe`).
  */
-import type { AstNode } from 'langium';
-import type * as ast from '../language/syntax/generated/ast.js';
+import { AstUtils } from 'langium';
+import * as path from 'node:path';
+import { elaborate } from '../semantics/evaluator/index.js';
 import { printArchitecture } from '../semantics/print-architecture.js';
+import { printFixedNetwork, readableLine, RecordingDecider, UnwritableDecision, type DecisionRecord } from '../semantics/readable/print.js';
 import type { ArchitectureSpace } from './architecture-space.js';
 import { DartsCodec } from './codecs/darts.js';
 import { Nb201Codec } from './codecs/nb201.js';
 import type { Arch } from './types.js';
 
-export type ArchitectureForm = 'summary' | 'nas';
+export type ArchitectureForm = 'summary' | 'nas' | 'flat';
+
+/** Where a text that imports the space's file will be: a folder, or anywhere (an absolute path). */
+export type ImportFrom = { readonly folder: string } | 'absolute';
 
 export interface DescribeOptions {
-  /** The network's name in the `nas` form. */
+  /** The network's name in the `nas` and `flat` forms. */
   readonly name?: string;
-  /** Comment lines above the network in the `nas` form. */
+  /** Comment lines above the network in the `nas` and `flat` forms. */
   readonly header?: readonly string[];
+  /**
+   * The `nas` form starts with `import "..."` of the space's file, so that the text checks on
+   * its own: relative to the folder it will be written in, or absolute.
+   */
+  readonly imports?: ImportFrom;
 }
 
 interface Codecs {
   readonly nb201?: Nb201Codec;
   readonly darts?: DartsCodec;
-  labels?: string[];
+  /** The decisions of the first-options architecture (spaces without structural choices). */
+  template?: DecisionRecord[];
 }
 
 /** The codecs that apply to a space (computed once per space, kept in its memo). */
@@ -46,10 +60,41 @@ export function codecsOf(space: ArchitectureSpace): Codecs {
 export function describeArchitecture(space: ArchitectureSpace, arch: Arch, form: ArchitectureForm, options: DescribeOptions = {}): string {
   const summary = summaryLine(space, arch);
   if (form === 'summary') return summary;
+  const name = options.name ?? `${space.def.name}_${space.id(arch).slice(0, 8)}`;
+  // The paper's one-line form heads the text where it says more than the text (a benchmark
+  // string, a genotype, the flat network's decisions).
+  const c = codecsOf(space);
+  const header = [...(options.header ?? [])];
+  if (form === 'flat' || c.nb201 || c.darts) header.push(summary);
+  if (form === 'nas') {
+    try {
+      const records = recordsOf(space, arch);
+      const text = printFixedNetwork(records, { name, space: space.def.name, header });
+      return options.imports !== undefined ? `${importLine(space, options.imports)}\n${text}` : text;
+    } catch (e) {
+      if (!(e instanceof UnwritableDecision)) throw e;
+      if (!header.includes(summary)) header.push(summary);
+      header.push(`the flat form: ${e.message}`);
+    }
+  }
   const r = space.elaborate(arch);
   if (!r.output) throw new Error(`the architecture does not elaborate: ${r.diagnostics[0]?.message ?? 'no output'}`);
-  const name = options.name ?? `${space.def.name}_${space.id(arch).slice(0, 8)}`;
-  return printArchitecture(r.graph, r.output.node, { name, header: [...(options.header ?? []), summary] });
+  return printArchitecture(r.graph, r.output.node, { name, header });
+}
+
+/** The decisions of `arch` with their addresses, from one elaboration. */
+function recordsOf(space: ArchitectureSpace, arch: Arch): DecisionRecord[] {
+  const decider = new RecordingDecider(space.decisions(arch));
+  elaborate(space.def, { decider });
+  return decider.records;
+}
+
+/** `import "..."` of the space's file, followed by a blank line. */
+export function importLine(space: ArchitectureSpace, from: ImportFrom): string {
+  const file = AstUtils.getDocument(space.def).uri.fsPath.replace(/\.nas$/, '');
+  if (from === 'absolute') return `import ${JSON.stringify(file.split(path.sep).join('/'))}\n`;
+  const rel = path.relative(from.folder, file).split(path.sep).join('/');
+  return `import ${JSON.stringify(rel.startsWith('.') ? rel : `./${rel}`)}\n`;
 }
 
 function summaryLine(space: ArchitectureSpace, arch: Arch): string {
@@ -57,53 +102,23 @@ function summaryLine(space: ArchitectureSpace, arch: Arch): string {
   if (c.nb201) return c.nb201.format(arch);
   if (c.darts) return c.darts.format(arch);
   if (arch.encoding === '') return `${space.def.name} (no choices)`;
-  c.labels ??= labels(space);
-  const parts: string[] = [];
-  arch.genes.forEach((o, i) => {
-    if (o >= 0) parts.push(`${c.labels![i] ?? space.keys[i]!.key}=${optionText(space.keys[i]!.site, o)}`);
-  });
-  const line = parts.join(' ');
-  // Long layer-wise spaces (SPOS: 20 decisions) read better as the option list.
-  return line.length <= 240 ? line : `[${arch.genes.filter((o) => o >= 0).join(' ')}]`;
-}
-
-/** A name per key: the `let`, node or argument it is written in; numbered when several keys share one. */
-function labels(space: ArchitectureSpace): string[] {
-  const names = space.keys.map((k) => nameAround(k.site) ?? k.key);
-  const count = new Map<string, number>();
-  for (const n of names) count.set(n, (count.get(n) ?? 0) + 1);
-  const seen = new Map<string, number>();
-  return names.map((n) => {
-    if (count.get(n)! === 1) return n;
-    const i = seen.get(n) ?? 0;
-    seen.set(n, i + 1);
-    return `${n}.${i}`;
-  });
-}
-
-function nameAround(site: AstNode): string | undefined {
-  let prefix = '';
-  for (let n: AstNode | undefined = site.$container; n; n = n.$container) {
-    if (n.$type === 'Arg' && (n as ast.Arg).name && !prefix) prefix = (n as ast.Arg).name!;
-    if (n.$type === 'Let' || (n.$type === 'Node' && (n as ast.Node).name)) {
-      const name = (n as ast.Let | ast.Node).name!;
-      return prefix ? `${name}.${prefix}` : name;
-    }
-    if (n.$type === 'OutputStmt') return prefix ? `output.${prefix}` : 'output';
-    if (n.$type === 'Definition') break;
+  try {
+    return readableLine(space.structural ? recordsOf(space, arch) : fromTemplate(space, c, arch));
+  } catch (e) {
+    if (!(e instanceof UnwritableDecision)) throw e;
+    return `[${arch.genes.filter((o) => o >= 0).join(' ')}]`;
   }
-  return prefix || undefined;
 }
 
-/** The option as written: the o-th argument of `choice(...)`, or the o-th element of `choice([...])`. */
-function optionText(site: AstNode, o: number): string {
-  if (site.$type !== 'Call') return `#${o}`;
-  const call = site as ast.Call;
-  const callee = call.callee.$type === 'Ref' ? (call.callee as ast.Ref).target?.$refText : undefined;
-  if (callee !== 'choice') return `#${o}`;
-  const args = call.args.filter((a) => !a.name);
-  const expr =
-    args.length === 1 && args[0]!.value.$type === 'ListLit' ? (args[0]!.value as ast.ListLit).items[o] : args.length > 1 ? args[o]?.value : undefined;
-  const text = expr?.$cstNode?.text.replace(/\s+/g, ' ');
-  return text && text.length <= 60 ? text : `#${o}`;
+/**
+ * A space without structural choices reaches the same keys in the same order whatever it
+ * decides: its summary substitutes the options into one recorded elaboration (the search
+ * prints one per trial).
+ */
+function fromTemplate(space: ArchitectureSpace, c: Codecs, arch: Arch): DecisionRecord[] {
+  c.template ??= recordsOf(space, space.fromGenes(new Int32Array(space.keys.length)));
+  return c.template.map((r) => {
+    const i = space.keyIndexOf(r.key);
+    return i === undefined ? r : { ...r, taken: arch.genes[i]! };
+  });
 }

@@ -32,6 +32,12 @@ export interface RunOptions {
   readonly onEvent?: (e: SearchEvent) => void;
   /** Emit `trial`, `best` and `pareto` events (the CLI turns them off for --repeat). */
   readonly progress?: boolean;
+  /**
+   * How the chosen architecture is written (`best.nas`, the `done` event's `nas`): the space
+   * with its decisions fixed (default; it imports the space's file from the run directory) or
+   * the flat network of primitive ops (describe.ts).
+   */
+  readonly describe?: 'nas' | 'flat';
 }
 
 export class ReplayMismatchError extends Error {}
@@ -96,6 +102,16 @@ export async function runSearch(o: RunOptions): Promise<DoneEvent> {
     resumed: replay.length,
     notes,
   });
+
+  // Setup the evaluator needs before its first trial (a supernet's training); a cancel
+  // during it stops the run below, before any trial.
+  if (evaluator.prepare) {
+    try {
+      await evaluator.prepare(signal);
+    } catch (e) {
+      if (!signal.aborted) throw e;
+    }
+  }
 
   const cache = new Map<string, Entry>();
   const entries: Entry[] = [];
@@ -288,8 +304,9 @@ export async function runSearch(o: RunOptions): Promise<DoneEvent> {
   if (counters['pruned'] !== undefined) done.pruned = counters['pruned'];
   if (store) done.run = store.dir;
   if (best) {
-    const nas = describeArchitecture(space, best.arch, 'nas', {
+    const nas = describeArchitecture(space, best.arch, o.describe ?? 'nas', {
       header: [`search ${spec.name}, seed ${seed}: trial ${best.record.trial} of ${entries.length}`, `id ${best.record.id}`],
+      imports: store ? { folder: store.dir } : 'absolute',
     });
     done.best = { ...result(best), nas };
   }
@@ -299,7 +316,7 @@ export async function runSearch(o: RunOptions): Promise<DoneEvent> {
 }
 
 /** What an evaluator sees: the decisions map and the graph are made only if it asks. */
-class LazyCandidate implements Candidate {
+export class LazyCandidate implements Candidate {
   private decided: Map<string, number> | undefined;
 
   constructor(

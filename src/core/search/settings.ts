@@ -81,6 +81,10 @@ export function describeKind(k: SettingKind): string {
       return '`true` or `false`';
     case 'numbers':
       return 'a list of numbers, one per objective';
+    case 'text':
+      return 'a non-empty string';
+    case 'ints':
+      return `an ascending list of integers >= ${k.min}`;
   }
 }
 
@@ -107,6 +111,14 @@ function checkValue(spec: SettingSpec, v: ConstValue | undefined): { value: Sett
         return typeof v === 'boolean';
       case 'numbers':
         return Array.isArray(v) && v.every((x) => typeof x === 'number');
+      case 'text':
+        return typeof v === 'string' && v.length > 0;
+      case 'ints':
+        return (
+          Array.isArray(v) &&
+          v.length > 0 &&
+          v.every((x, i) => typeof x === 'number' && Number.isInteger(x) && x >= k.min && (i === 0 || x > (v[i - 1] as number)))
+        );
     }
   };
   return ok() ? { value: v as SettingValue } : { error: `${bad}, found ${show(v)}` };

@@ -100,6 +100,12 @@ export function readSearchSpec(search: ast.Search): { spec?: SearchSpec; problem
     const r = readSettings(`evaluator ${eName}`, eSpec.settings, eItem?.args ?? [], eItem ?? search);
     problems.push(...r.problems.map((p) => ({ ...p, severity: 'error' as const })));
     evaluatorSettings = r.values;
+    if (r.values['fidelity'] === 'images') {
+      const at = eItem?.args.find((a) => a.name === 'fidelity') ?? eItem ?? search;
+      if (!Array.isArray(r.values['fidelities']))
+        error(at, '`fidelity = "images"` counts training images: give them, e.g. `fidelities = [5000, 20000]`', 'setting-value');
+      else if (r.values['images'] !== 0) error(at, 'with `fidelity = "images"` the fidelities say how many images are used: drop `images`', 'setting-value');
+    }
     if (PENDING_EVALUATORS.has(eName)) {
       problems.push({ node: eItem ?? search, message: pendingEvaluatorMessage(eName), code: 'evaluator-not-implemented', severity: 'warning' });
     } else {

@@ -76,8 +76,22 @@ export interface Evaluator {
   /** Fidelities it can evaluate at, ascending, for successive halving; undefined: one fidelity. */
   readonly fidelities?: readonly number[];
   evaluate(candidate: Candidate, options: EvaluateOptions): Evaluation | Promise<Evaluation>;
+  /**
+   * Work before the first trial (open a dataset, train or load a supernet), awaited once per
+   * run; it may be called again by a later run and then returns at once. Throws
+   * `SearchSetupError` when the search cannot run; stops soon when `signal` aborts.
+   */
+  prepare?(signal: AbortSignal): Promise<void>;
   /** Releases workers, files, GPU memory. */
   close?(): void | Promise<void>;
+}
+
+/** What an evaluator's factory is told besides its space and settings. */
+export interface EvaluatorContext {
+  /** The metrics the search's objectives and constraints name (latency is measured only when named). */
+  readonly wanted: ReadonlySet<string>;
+  /** Lines for the user about long setup work (a supernet's training); the CLI writes them to stderr. */
+  readonly log: (line: string) => void;
 }
 
 /** What a strategy is told about an architecture it asked for. */

@@ -9,7 +9,7 @@
 export const COST_METRICS: ReadonlySet<string> = new Set(['macs', 'flops', 'params', 'activations']);
 
 /** Metrics an evaluator may report (accuracy in percent; error = 100 - accuracy). */
-export const EVALUATED_METRICS: ReadonlySet<string> = new Set(['accuracy', 'error', 'loss', 'latency']);
+export const EVALUATED_METRICS: ReadonlySet<string> = new Set(['accuracy', 'error', 'loss', 'latency', 'latency_batch', 'score']);
 
 export const KNOWN_METRICS: ReadonlySet<string> = new Set([...EVALUATED_METRICS, ...COST_METRICS]);
 
@@ -19,7 +19,11 @@ export type SettingKind =
   | { readonly type: 'string'; readonly values: readonly string[] }
   | { readonly type: 'bool' }
   /** A list of numbers, one per objective (a hypervolume reference point). */
-  | { readonly type: 'numbers' };
+  | { readonly type: 'numbers' }
+  /** Free text (a dataset as `nas train --data` names it, a folder). */
+  | { readonly type: 'text' }
+  /** An ascending list of integers >= min (fidelities). */
+  | { readonly type: 'ints'; readonly min: number };
 
 export type SettingValue = number | string | boolean | readonly number[];
 
@@ -200,11 +204,46 @@ export const KNOWN_STRATEGIES: ReadonlySet<string> = new Set(STRATEGIES.map((s) 
 
 export interface EvaluatorSpec {
   readonly name: string;
+  /** Runs on the training engine (tfjs), which the CLI loads only for these. */
+  readonly training?: boolean;
   /** Metrics it reports besides the cost model's. */
   readonly metrics: readonly string[];
   readonly settings: readonly SettingSpec[];
   readonly doc: string;
 }
+
+/** Zero-cost proxies (src/core/train/proxies); `synflow+naswot` sums the two's ranks... see docs/search.md. */
+export const ZERO_COST_PROXIES = ['synflow', 'naswot', 'grad_norm', 'snip'];
+
+/** The data and length of training, shared by the evaluators that train. */
+const TRAINING_DATA: readonly SettingSpec[] = [
+  {
+    name: 'data',
+    kind: { type: 'text' },
+    default: 'shapes10',
+    doc: 'the dataset, as `nas train --data` names it: shapes10 (embedded), fashion-mnist, cifar10:DIR, cifar100:DIR, mnist:DIR, folder:DIR',
+  },
+  { name: 'images', kind: int(0), default: 0, doc: 'training images used, a seeded class-balanced subset of the training split (0: all)' },
+  { name: 'val_fraction', kind: { type: 'number', above: 0, max: 0.5 }, default: 0.1, doc: 'fraction of the training split held out for validation' },
+  { name: 'augment', kind: { type: 'bool' }, default: false, doc: 'random crop and horizontal flip (short runs learn faster without)' },
+  { name: 'seed', kind: int(0), default: 0, doc: 'seed of initialisation, subset, split and shuffling (the same for every candidate)' },
+];
+
+/** SGD with momentum and a cosine schedule (src/core/train/loop.ts). */
+const SGD: readonly SettingSpec[] = [
+  { name: 'batch', kind: int(1, 4096), default: 64, doc: 'batch size' },
+  { name: 'lr', kind: { type: 'number', above: 0, max: 10 }, default: 0.1, doc: 'peak learning rate (cosine-annealed per step to 0)' },
+  { name: 'momentum', kind: { type: 'number', min: 0, max: 1 }, default: 0.9, doc: 'SGD momentum' },
+  { name: 'weight_decay', kind: { type: 'number', min: 0 }, default: 0.0005, doc: 'L2 weight decay' },
+];
+
+/** Measured inference time (src/core/train/latency.ts), taken when an objective or constraint names it. */
+const LATENCY_BATCH: SettingSpec = {
+  name: 'latency_batch',
+  kind: int(1, 4096),
+  default: 32,
+  doc: 'batch of the `latency_batch` metric (ms per batch); `latency` is ms at batch 1; both medians of 10 runs after 3 warm-up runs',
+};
 
 export const NB201_DATASETS = ['cifar10', 'cifar100', 'imagenet16-120'];
 export const NB201_COLUMNS = ['acc12', 'acc200', 'acc200_one_seed'];
@@ -242,9 +281,75 @@ export const EVALUATORS: readonly EvaluatorSpec[] = [
     ],
     doc: 'a deterministic stand-in for training: accuracy rises with log MACs plus hashed noise; for tests, demos and benchmarks',
   },
-  { name: 'train', metrics: ['accuracy', 'error', 'loss'], settings: [], doc: 'train each candidate (not yet implemented)' },
-  { name: 'supernet', metrics: ['accuracy', 'error', 'loss'], settings: [], doc: 'weight-sharing one-shot evaluation (not yet implemented)' },
-  { name: 'zero_cost', metrics: ['accuracy'], settings: [], doc: 'zero-cost proxies (not yet implemented)' },
+  {
+    name: 'train',
+    metrics: ['accuracy', 'error', 'loss', 'latency', 'latency_batch'],
+    training: true,
+    settings: [
+      ...TRAINING_DATA,
+      { name: 'epochs', kind: int(1, 10_000), default: 3, doc: 'epochs of the full fidelity (with `fidelity = "epochs"` and no `fidelities`)' },
+      ...SGD,
+      {
+        name: 'fidelity',
+        kind: { type: 'string', values: ['epochs', 'images'] },
+        default: 'epochs',
+        doc: 'what the `fidelities` count: epochs, or training images (a seeded, class-balanced subset trained for `epochs`)',
+      },
+      {
+        name: 'fidelities',
+        kind: { type: 'ints', min: 1 },
+        doc: 'ascending fidelities for successive halving (`halving = eta` in the strategy); the last is the full one (default: one fidelity)',
+      },
+      { name: 'patience', kind: int(0), default: 0, doc: 'early stopping: stop when validation accuracy has not improved for this many epochs (0: off)' },
+      { name: 'seconds', kind: { type: 'number', min: 0 }, default: 0, doc: 'time limit of one trial in seconds: a trial over it fails (0: none)' },
+      {
+        name: 'test',
+        kind: { type: 'bool' },
+        default: true,
+        doc: "report the fully trained candidate's accuracy on the dataset's test split (not seen by the search)",
+      },
+      LATENCY_BATCH,
+    ],
+    doc: 'trains each candidate on real data and scores it on held-out validation images',
+  },
+  {
+    name: 'supernet',
+    metrics: ['accuracy', 'error', 'loss', 'latency', 'latency_batch'],
+    training: true,
+    settings: [
+      ...TRAINING_DATA,
+      { name: 'epochs', kind: int(1, 10_000), default: 10, doc: 'epochs of supernet training (one uniformly sampled path per batch)' },
+      ...SGD,
+      {
+        name: 'calibration',
+        kind: int(0),
+        default: 20,
+        doc: "batches of training images that recompute a subnet's batch-norm statistics before it is scored",
+      },
+      { name: 'val_images', kind: int(0), default: 0, doc: 'validation images a subnet is scored on (0: the whole validation split)' },
+      { name: 'cache', kind: { type: 'text' }, doc: 'folder of saved supernets (default: $XDG_CACHE_HOME/nas-studio/supernets, else ~/.cache/...)' },
+      LATENCY_BATCH,
+    ],
+    doc: 'weight sharing (SPOS, Guo et al. 2020): one supernet trained once per space, each candidate scored with inherited weights',
+  },
+  {
+    name: 'zero_cost',
+    metrics: ['score', 'latency', 'latency_batch'],
+    training: true,
+    settings: [
+      {
+        name: 'proxy',
+        kind: { type: 'string', values: ZERO_COST_PROXIES },
+        default: 'synflow',
+        doc: 'the proxy: synflow (Tanaka et al. 2020), naswot (Mellor et al. 2021), grad_norm, snip (Lee et al. 2019), or a combination',
+      },
+      { name: 'data', kind: { type: 'text' }, default: 'shapes10', doc: 'the minibatch source, as `nas train --data` (synflow needs none)' },
+      { name: 'batch', kind: int(1, 4096), default: 64, doc: 'images in the one minibatch' },
+      { name: 'seed', kind: int(0), default: 0, doc: 'initialisation and minibatch seed' },
+      LATENCY_BATCH,
+    ],
+    doc: 'zero-cost proxies: a score at initialisation from one minibatch, no training (Abdelfattah et al. 2021)',
+  },
 ];
 
 export const KNOWN_EVALUATORS: ReadonlySet<string> = new Set(EVALUATORS.map((e) => e.name));
@@ -253,7 +358,7 @@ export const KNOWN_EVALUATORS: ReadonlySet<string> = new Set(EVALUATORS.map((e) 
  * Evaluators the language names but nothing runs yet: the editor warns and the CLI refuses
  * with this message. The training work removes names from here as it implements them.
  */
-export const PENDING_EVALUATORS: ReadonlySet<string> = new Set(['train', 'supernet', 'zero_cost']);
+export const PENDING_EVALUATORS: ReadonlySet<string> = new Set<string>(['supernet']);
 
 export function pendingEvaluatorMessage(name: string): string {
   const runnable = EVALUATORS.filter((e) => !PENDING_EVALUATORS.has(e.name)).map((e) => e.name);

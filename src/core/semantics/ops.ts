@@ -106,15 +106,29 @@ function pool(x: Shape, a: Attrs, what: string): OpResult {
   return same({ c: x.c, h: outSize(x.h, k, stride, pad, 1, what), w: outSize(x.w, k, stride, pad, 1, what) });
 }
 
-function sameShapes(inputs: readonly Shape[], what: string): Shape {
+function sameShapes(inputs: readonly Shape[]): Shape {
   const first = inputs[0]!;
   for (let i = 1; i < inputs.length; i++) {
     const s = inputs[i]!;
-    if (!sameShape(first, s)) {
-      throw new OpError(`${what} needs inputs of the same shape: expected ${formatShape(first)}, found ${formatShape(s)}`, 'shape-mismatch');
-    }
+    if (!sameShape(first, s)) throw new OpError(`inputs of different shapes: ${shapeDifference(first, s, i + 1)}`, 'shape-mismatch');
   }
   return first;
+}
+
+/**
+ * Which input differs from the first, in what, and the usual fix: a 1x1 projection for
+ * channels (the shortcut of He et al. 2016, Deep Residual Learning, option B), matching strides
+ * or a pooling for the spatial size. Keeps `expected A, found B` (the quick fix reads it).
+ */
+function shapeDifference(first: Shape, s: Shape, n: number): string {
+  const found = `input ${n} is ${formatShape(s)}, input 1 is ${formatShape(first)} (expected ${formatShape(first)}, found ${formatShape(s)})`;
+  const spatialSame = first.h === s.h && first.w === s.w;
+  if (spatialSame) return `${found}: the channels differ; project input ${n} to ${first.c} channels, e.g. \`-> conv(${first.c}, k=1)\``;
+  const larger = first.h * first.w > s.h * s.w ? 1 : n;
+  const ratio = larger === 1 ? first.h / s.h : s.h / first.h;
+  const pool = Number.isInteger(ratio) && ratio === (larger === 1 ? first.w / s.w : s.w / first.w) ? `, e.g. \`-> avgpool(${ratio})\`` : '';
+  const channels = first.c === s.c ? '' : ` and project to the same channels (\`-> conv(C, k=1)\`)`;
+  return `${found}: the spatial sizes differ; give input ${larger} the same stride as the other${pool}${channels}`;
 }
 
 /** Attributes that must be positive (constants: a list literal in the rule was made per call). */
@@ -211,15 +225,19 @@ export const OP_RULES: Readonly<Record<string, OpRule>> = {
       return same({ c: out, h: Math.ceil(x!.h / s), w: Math.ceil(x!.w / s) });
     },
   },
-  add: { inputs: [2, Infinity], infer: (xs) => same(sameShapes(xs, 'add')) },
+  add: { inputs: [2, Infinity], infer: (xs) => same(sameShapes(xs)) },
   concat: {
     inputs: [1, Infinity],
     infer(xs) {
       const first = xs[0]!;
       let c = 0;
-      for (const s of xs) {
+      for (let i = 0; i < xs.length; i++) {
+        const s = xs[i]!;
         if (s.h !== first.h || s.w !== first.w) {
-          throw new OpError(`concat needs the same spatial size: expected ${first.h}×${first.w}, found ${s.h}×${s.w}`, 'shape-mismatch');
+          throw new OpError(
+            `inputs of different spatial sizes (channels may differ): input ${i + 1} is ${s.h}×${s.w}, input 1 is ${first.h}×${first.w} (expected ${first.h}×${first.w}, found ${s.h}×${s.w})`,
+            'shape-mismatch',
+          );
         }
         c += s.c;
       }
@@ -230,10 +248,14 @@ export const OP_RULES: Readonly<Record<string, OpRule>> = {
     inputs: [2, Infinity],
     infer(xs) {
       const first = xs[0]!;
-      for (const s of xs.slice(1)) {
+      for (let i = 1; i < xs.length; i++) {
+        const s = xs[i]!;
         const broadcast = s.c === first.c && s.h === 1 && s.w === 1;
         if (!sameShape(first, s) && !broadcast) {
-          throw new OpError(`mul needs the same shape or a ${first.c}×1×1 gate: expected ${formatShape(first)}, found ${formatShape(s)}`, 'shape-mismatch');
+          throw new OpError(
+            `needs inputs of one shape or a ${first.c}×1×1 gate: input ${i + 1} is ${formatShape(s)} (expected ${formatShape(first)}, found ${formatShape(s)})`,
+            'shape-mismatch',
+          );
         }
       }
       return same(first);

@@ -42,6 +42,13 @@ export interface SpaceStats extends Omit<SpaceFigures, 'size'> {
   size: bigint;
   /** Keys of the first-options architecture, in the order they are decided. */
   keys: KeyInfo[];
+  /**
+   * The space's number of decisions, whatever the order of the options: the distinct keys of
+   * the first-options architecture and of every architecture one decision away from it (a
+   * depth choice's deeper options bring their own keys); of every architecture when they are
+   * enumerated. Otherwise exact unless a depth choice sits inside what another adds (a lower bound).
+   */
+  decisions: number;
 }
 
 export const ENUMERATION_LIMIT = 20_000;
@@ -276,6 +283,9 @@ export function computeSpaceStats(
   const budget = new AnalysisBudget(def, options.workLimit);
   const a = analyze(def, budget);
   const keys = a.keys;
+  const reached = new Set(keys.map((k) => k.key));
+  for (const devs of a.deviations.values()) for (const d of devs) if (d) for (const k of d.added) reached.add(k.key);
+  const decisions = reached.size;
   const size = a.structural.size === 0 ? keys.reduce((p, k) => p * BigInt(k.options), 1n) : factorizedSize(a);
   if (a.table) {
     const { free, costs } = a.table;
@@ -303,6 +313,7 @@ export function computeSpaceStats(
       exact: true,
       method: 'separable',
       keys,
+      decisions,
     };
   }
   // What the probe left is shared: a third to enumerate, half the rest for the dynamic
@@ -318,13 +329,15 @@ export function computeSpaceStats(
       (r) => {
         count++;
         if (r.output) ext.add(r.graph.totals());
+        for (const t of r.trace) reached.add(t.key);
       },
       size === undefined ? limit : Number(size) + 1,
       share,
     );
     budget.spend(share);
     if (complete) {
-      return { size: count, log10Size: log10(count), ...ext.result(), exact: true, method: 'enumeration', keys };
+      // Every architecture was visited: the count of their keys is exact.
+      return { size: count, log10Size: log10(count), ...ext.result(), exact: true, method: 'enumeration', keys, decisions: reached.size };
     }
     found.merge(ext);
     if (size === undefined) {
@@ -337,9 +350,9 @@ export function computeSpaceStats(
   const dpShare = budget.share(1 / 2);
   const dp = sequentialExtremes(def, options.dpRunLimit ?? DP_RUN_LIMIT, dpShare);
   budget.spend(dpShare);
-  if (dp) return { size, log10Size: log10(size), ...dp.result(), exact: true, method: 'dynamic-programming', keys };
+  if (dp) return { size, log10Size: log10(size), ...dp.result(), exact: true, method: 'dynamic-programming', keys, decisions };
   const ext = coordinateSearch(def, a, options.seed ?? 0, budget.share(1), found);
-  return { size, log10Size: log10(size), ...ext.result(), exact: false, method: 'search', keys };
+  return { size, log10Size: log10(size), ...ext.result(), exact: false, method: 'search', keys, decisions };
 }
 
 export class SpaceAnalysisError extends Error {}

@@ -56,7 +56,7 @@ block Bottleneck(C: int, stride: int = 1, expansion: int = 4, groups: int = 1, b
 
 /** Inverted residual with optional squeeze-and-excitation (MobileNetV2, Sandler et al. 2018;
  * EfficientNet MBConv, Tan & Le 2019; torchvision): expand 1x1, depthwise kxk, SE on the
- * expanded width with max(1, in*se) squeeze channels, project 1x1; identity shortcut when
+ * expanded width with \`max(1, in*se)\` squeeze channels, project 1x1; identity shortcut when
  * the stride is 1 and the widths match. */
 block MBConv(C: int, expand: float = 6, k: int = 3, stride: int = 1, se: float = 0, act: layer = relu6) {
   input x

@@ -3,9 +3,18 @@
  * and cost errors come from elaborating each network and space (src/core/semantics); the
  * checks here are the ones that need no elaboration.
  */
-import { AstUtils, type LangiumDocument, type ValidationAcceptor, type ValidationChecks, type LangiumDocuments } from 'langium';
+import {
+  AstUtils,
+  GrammarUtils,
+  type AstNode,
+  type DiagnosticInfo,
+  type LangiumDocument,
+  type ValidationAcceptor,
+  type ValidationChecks,
+  type LangiumDocuments,
+} from 'langium';
 import type * as ast from '../language/syntax/generated/ast.js';
-import { elaborateCached } from '../semantics/evaluator/index.js';
+import { elaborateCached, placeOf, type RelatedNote } from '../semantics/evaluator/index.js';
 import { suggestName } from '../semantics/suggest.js';
 import { registerReparamChecks } from '../reparam/validator.js';
 import { KNOWN_METRICS, KNOWN_STRATEGIES, KNOWN_EVALUATORS } from '../search/vocabulary.js';
@@ -26,6 +35,15 @@ export function registerNasChecks(
   };
   registry.register(checks, v);
   registerReparamChecks(registry);
+}
+
+type DiagnosticRelatedInformation = NonNullable<DiagnosticInfo<AstNode>['relatedInformation']>[number];
+
+/** A related note as an LSP location: the node's document and the range of the property or node. */
+function relatedLocation(note: RelatedNote): DiagnosticRelatedInformation {
+  const cst = (note.property ? GrammarUtils.findNodeForProperty(note.node.$cstNode, note.property) : undefined) ?? note.node.$cstNode;
+  const range = cst?.range ?? { start: { line: 0, character: 0 }, end: { line: 0, character: 0 } };
+  return { location: { uri: AstUtils.getDocument(note.node).uri.toString(), range }, message: note.message };
 }
 
 export class NasValidator {
@@ -75,7 +93,15 @@ export class NasValidator {
       }
     };
     visit(def.body);
-    if (def.kind === 'network' || def.kind === 'space') {
+    if (def.fixed) {
+      if (def.kind !== 'network') {
+        accept('error', `only a network is written as a space with its decisions fixed (\`network ${def.name} = ...\`)`, {
+          node: def,
+          property: 'kind',
+          code: 'type-mismatch',
+        });
+      }
+    } else if (def.kind === 'network' || def.kind === 'space') {
       if (!def.body.some((s) => s.$type === 'InputStmt' && s.dims.length > 0)) {
         accept('error', `${def.kind} ${def.name} needs an input shape: add \`input(C, H, W)\` as its first statement`, {
           node: def,
@@ -105,17 +131,23 @@ export class NasValidator {
     // A definition with a syntax error has a partial AST: elaborating it would only add noise.
     const cst = def.$cstNode;
     if (cst && hasSyntaxErrorIn(AstUtils.getDocument(def).parseResult, cst.offset, cst.end)) return;
-    if (!def.body.some((s) => s.$type === 'InputStmt' && s.dims.length > 0)) return;
+    if (!def.fixed && !def.body.some((s) => s.$type === 'InputStmt' && s.dims.length > 0)) return;
     const result = elaborateCached(def);
     for (const d of result.diagnostics) {
-      accept(d.severity, d.message, { node: d.node, property: d.property, code: d.code });
+      accept(d.severity, d.message, { node: d.node, property: d.property, code: d.code, relatedInformation: d.related?.map(relatedLocation) });
     }
-    if (def.kind === 'network' && result.trace.length > 0) {
-      accept(
-        'error',
-        `network ${def.name} contains ${result.trace.length} choice${result.trace.length === 1 ? '' : 's'}; declare it as \`space\` to make a search space`,
-        { node: result.trace[0]!.site, code: 'choice-in-network' },
-      );
+    if (def.kind === 'network' && !def.fixed && result.trace.length > 0) {
+      const first = result.trace[0]!;
+      const message = `network ${def.name} contains ${result.trace.length} choice${result.trace.length === 1 ? '' : 's'}; declare it as \`space\` to make a search space`;
+      // A choice inside an imported block is reported at the block's use in this network.
+      if (AstUtils.getDocument(first.site) === AstUtils.getDocument(def)) accept('error', message, { node: first.site, code: 'choice-in-network' });
+      else if (first.callSite) {
+        accept('error', `${message} (the first in ${placeOf(first.site)})`, {
+          node: first.callSite,
+          code: 'choice-in-network',
+          relatedInformation: [relatedLocation({ node: first.site, message: `the choice, in ${placeOf(first.site, false)}` })],
+        });
+      }
     }
   }
 

@@ -10,7 +10,7 @@
  * edges: the supernet, with the chosen path highlighted.
  */
 import { indexGroups, type ArchChoice, type ArchGroup, type ArchitectureGraph } from './architecture.js';
-import { callTitle, costLine, formatShape, opTitle } from './labels.js';
+import { callTitle, choicesLine, costLine, formatShape, opTitle } from './labels.js';
 import { familyOf } from './op-family.js';
 import { CostSums, nodeTooltip } from './network-view.js';
 import type { ViewEdge, ViewGraph, ViewNode } from './view-model.js';
@@ -163,9 +163,7 @@ export function cellView(g: ArchitectureGraph, name: string, options: CellViewOp
   return {
     kind: 'cell',
     title: `${cell.defKind ?? 'cell'} ${callTitle(cell.name, cell.args)}`,
-    subtitle: [`in ${g.kind} ${g.name}`, costLine(cost.params, cost.macs) || 'no parameters', choices.length ? `${choices.length} choices` : '']
-      .filter((s) => s)
-      .join(' · '),
+    subtitle: [`in ${g.kind} ${g.name}`, costLine(cost.params, cost.macs) || 'no parameters', choicesLine(g.kind, choices.length)].filter((s) => s).join(' · '),
     direction: options.direction ?? 'DOWN',
     nodes,
     edges,

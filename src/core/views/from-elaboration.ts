@@ -247,14 +247,15 @@ function literalValue(e: ast.Expr): number | boolean | string | undefined {
 }
 
 /**
- * A label per option of the choice at `site`: the option's trailing `# comment` when it has
- * one (the DARTS ops' reference names), else its source text; `choose(k, [...])` options are
+ * A label per option of the choice at `site`: the option's label (`choice(none: zero, ...)`,
+ * the name a fixed network writes it by), else its trailing `# comment`, else its source text; `choose(k, [...])` options are
  * the combinations of the listed items in lexicographic order.
  */
 export function optionLabels(site: AstNode, options: number): string[] {
   const call = site.$type === 'Call' ? (site as ast.Call) : undefined;
   const callee = call?.callee.$type === 'Ref' ? (call.callee as ast.Ref).target.$refText : undefined;
-  const positional = call ? call.args.filter((a) => !a.name).map((a) => a.value) : [];
+  const args = call ? call.args.filter((a) => !a.name) : [];
+  const positional = args.map((a) => a.value);
   const fallback = Array.from({ length: options }, (_, i) => `option ${i}`);
   if (!call) return fallback;
   if (callee === 'choose' && positional.length === 2 && positional[1]!.$type === 'ListLit') {
@@ -269,7 +270,7 @@ export function optionLabels(site: AstNode, options: number): string[] {
     }
     return fallback;
   }
-  if (positional.length === options) return positional.map((x) => labelOf(x));
+  if (positional.length === options) return args.map((a) => a.label ?? labelOf(a.value));
   if (positional.length === 1 && positional[0]!.$type === 'ListLit' && (positional[0] as ast.ListLit).items.length === options) {
     return (positional[0] as ast.ListLit).items.map((x) => labelOf(x));
   }

@@ -25,6 +25,12 @@ export function costLine(params: number, macs: number): string {
   return parts.join(' · ');
 }
 
+/** The decisions a view shows: a space's are open choices, a fixed network's (`network X = S with { ... }`) fixed. */
+export function choicesLine(kind: 'space' | 'network', count: number): string {
+  if (count === 0) return '';
+  return kind === 'space' ? `${count} choices` : `${count} decisions fixed`;
+}
+
 function num(a: ArchNode['attrs'], k: string, fallback: number): number {
   const v = a[k];
   return typeof v === 'number' ? v : fallback;

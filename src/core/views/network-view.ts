@@ -4,7 +4,7 @@
  * the data: an edge into a box with several inputs lands on the port of that input.
  */
 import { indexGroups, type ArchGroup, type ArchNode, type ArchitectureGraph } from './architecture.js';
-import { callTitle, costLine, formatCount, formatShape, opTitle } from './labels.js';
+import { callTitle, choicesLine, costLine, formatCount, formatShape, opTitle } from './labels.js';
 import { familyOf } from './op-family.js';
 import type { ViewEdge, ViewGraph, ViewNode } from './view-model.js';
 
@@ -221,6 +221,7 @@ export function networkView(g: ArchitectureGraph, options: NetworkViewOptions = 
 export function totalsLine(g: ArchitectureGraph): string {
   const parts = [`${formatCount(g.totals.params)} params`, `${formatCount(g.totals.macs)} MACs`];
   if (g.input) parts.unshift(`input ${formatShape(g.input)}`);
-  if (g.choices.length) parts.push(`${g.choices.length} choices`);
+  const decisions = choicesLine(g.kind, g.choices.length);
+  if (decisions) parts.push(decisions);
   return parts.join(' · ');
 }

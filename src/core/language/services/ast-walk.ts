@@ -37,6 +37,12 @@ interface Node extends AstNode {
   readonly variable?: Node;
   readonly iterable?: Node;
   readonly space?: Reference;
+  readonly cell?: Reference;
+  readonly fixed?: Node;
+  readonly entries?: Node[];
+  readonly lines?: Node[];
+  readonly op?: Node;
+  readonly input?: Node;
   readonly imports?: Node[];
   readonly elements?: Node[];
 }
@@ -104,6 +110,27 @@ function walkInto(node: Node, out: AstNode[], refs: FoundReference[]): void {
     case 'Definition':
       walkAll(node.params, out, refs);
       walkAll(node.body, out, refs);
+      if (node.fixed) walkInto(node.fixed, out, refs);
+      return;
+    case 'Fixed':
+      if (node.space) refs.push(infoOf(node.space, node, 'space'));
+      walkAll(node.args, out, refs);
+      walkAll(node.entries, out, refs);
+      return;
+    case 'FixedGroup':
+      if (node.cell) refs.push(infoOf(node.cell, node, 'cell'));
+      walkAll(node.lines, out, refs);
+      return;
+    case 'FixedLine':
+    case 'FixedList':
+      walkAll(node.items, out, refs);
+      return;
+    case 'FixedItem':
+      if (node.op) walkInto(node.op, out, refs);
+      if (node.input) walkInto(node.input, out, refs);
+      if (node.value) walkInto(node.value, out, refs);
+      return;
+    case 'FixedAtom':
       return;
     case 'InputStmt':
       walkAll(node.dims, out, refs);

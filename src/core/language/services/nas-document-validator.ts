@@ -25,6 +25,7 @@ import { fingerprintOf } from '../../semantics/dependencies.js';
 import type { Document } from '../syntax/generated/ast.js';
 import { contentsOf } from './ast-walk.js';
 import { NodeSlot } from '../../util/node-slot.js';
+import { unclosedBefore, unclosedBrackets, type Bracket } from './unclosed-bracket.js';
 
 type Accepted = [ValidationSeverity, string, DiagnosticInfo<AstNode, string>];
 
@@ -93,12 +94,17 @@ export class NasDocumentValidator extends DefaultDocumentValidator {
     cancelToken?: Parameters<DocumentValidator['validateDocument']>[2],
   ): Promise<Diagnostic[]> {
     const diagnostics = await super.validateDocument(document, options, cancelToken);
+    let pointed = 0;
+    let unclosed: Bracket[] | undefined;
     for (const d of diagnostics) {
       const code = (d.data as { code?: string } | undefined)?.code;
       if (code === DocumentValidator.LexingError && isTooLargeMessage(d.message)) d.code = 'too-large';
       else if (code === DocumentValidator.LexingError || code === DocumentValidator.ParsingError) {
         d.code = 'syntax';
         d.message = summarizeSyntaxMessage(d.message);
+        // Each costs a scan of the text before it: the first few are the ones read.
+        if (pointed < MAX_BRACKET_POINTERS && pointAtUnclosedBracket(document, d, () => (unclosed ??= unclosedBrackets(document.textDocument.getText()))))
+          pointed++;
       }
       // No message echoes a name or a path of a megabyte (suggest.ts).
       d.message = boundedMessage(d.message);
@@ -170,6 +176,31 @@ export class NasDocumentValidator extends DefaultDocumentValidator {
     d.range = { start: { ...d.range.start }, end: { ...d.range.end } };
     return d;
   }
+}
+
+const MAX_BRACKET_POINTERS = 20;
+
+/**
+ * `expected \`)\`, found \`fc\`` on a line after an unclosed `(`: names the bracket in the
+ * message and points at it (related information; the CLI prints it as a note). An error on the
+ * bracket's own line (`conv(8 k=3)`: a missing comma) is left as it is.
+ */
+function pointAtUnclosedBracket(document: LangiumDocument, d: Diagnostic, unclosed: () => Bracket[]): boolean {
+  const expected = /^expected (.*), found /s.exec(d.message)?.[1];
+  const closing = expected && ['`)`', '`]`', '`}`'].find((b) => expected.includes(b));
+  if (!closing) return false;
+  const bracket = unclosedBefore(unclosed(), document.textDocument.offsetAt(d.range.start), closing[1]!);
+  if (!bracket) return false;
+  const start = document.textDocument.positionAt(bracket.at);
+  if (start.line >= d.range.start.line) return false;
+  d.message += `: the \`${bracket.ch}\` on line ${start.line + 1}, column ${start.character + 1} is not closed`;
+  d.relatedInformation = [
+    {
+      location: { uri: document.uri.toString(), range: { start, end: { line: start.line, character: start.character + 1 } } },
+      message: `the unclosed \`${bracket.ch}\``,
+    },
+  ];
+  return true;
 }
 
 const TOKEN_WORDS: Record<string, string> = { NUMBER: 'a number', STRING: 'a string', ID: 'a name', EOF: 'the end of the file' };

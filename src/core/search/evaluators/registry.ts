@@ -1,11 +1,12 @@
 /**
- * Evaluators by name. The training work adds `train`, `supernet` and `zero_cost` here (and
- * takes them out of vocabulary.ts's PENDING_EVALUATORS); a PyTorch engine is one more factory.
+ * Evaluators by name. Those that run on the training engine (`train`, `supernet`,
+ * `zero_cost`) are registered by evaluators/training.ts when the engine is loaded, so that
+ * the CLI's search loads tfjs only for them; a PyTorch engine is one more factory.
  */
 import type { ArchitectureSpace } from '../architecture-space.js';
 import { SearchSetupError } from '../feasible.js';
-import type { Candidate, Evaluation, Evaluator, Settings } from '../types.js';
-import { KNOWN_EVALUATORS, PENDING_EVALUATORS, pendingEvaluatorMessage } from '../vocabulary.js';
+import type { Candidate, Evaluation, Evaluator, EvaluatorContext, Settings } from '../types.js';
+import { KNOWN_EVALUATORS, PENDING_EVALUATORS, evaluatorSpec, pendingEvaluatorMessage } from '../vocabulary.js';
 import { BenchmarkEvaluator } from './benchmark.js';
 import { FakeEvaluator } from './fake.js';
 
@@ -18,17 +19,31 @@ class CostEvaluator implements Evaluator {
   }
 }
 
-type Factory = (space: ArchitectureSpace, settings: Settings) => Evaluator;
+export type EvaluatorFactory = (space: ArchitectureSpace, settings: Settings, context: EvaluatorContext) => Evaluator;
 
-const FACTORIES = new Map<string, Factory>([
+const FACTORIES = new Map<string, EvaluatorFactory>([
   ['benchmark', (space, settings) => new BenchmarkEvaluator(space, settings)],
   ['cost', () => new CostEvaluator()],
   ['fake', (space, settings) => new FakeEvaluator(space, settings)],
 ]);
 
-export function createEvaluator(name: string, space: ArchitectureSpace, settings: Settings): Evaluator {
+export function registerEvaluator(name: string, factory: EvaluatorFactory): void {
+  FACTORIES.set(name, factory);
+}
+
+/** Whether `name` can be created in this process (training evaluators: once the engine is loaded). */
+export function hasEvaluator(name: string): boolean {
+  return FACTORIES.has(name);
+}
+
+const QUIET: EvaluatorContext = { wanted: new Set(), log: () => {} };
+
+export function createEvaluator(name: string, space: ArchitectureSpace, settings: Settings, context: EvaluatorContext = QUIET): Evaluator {
   if (PENDING_EVALUATORS.has(name)) throw new SearchSetupError(pendingEvaluatorMessage(name));
   const factory = FACTORIES.get(name);
+  if (!factory && evaluatorSpec(name)?.training) {
+    throw new SearchSetupError(`evaluator \`${name}\` runs on the training engine, which is not loaded (call registerTrainingEvaluators())`);
+  }
   if (!factory) throw new SearchSetupError(`unknown evaluator \`${name}\` (evaluators: ${[...KNOWN_EVALUATORS].join(', ')})`);
-  return factory(space, settings);
+  return factory(space, settings, context);
 }

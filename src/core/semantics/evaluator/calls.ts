@@ -56,7 +56,10 @@ export class Calls implements LayerApplier {
     const callee = e.callee;
     if (callee.$type === 'Ref') {
       const target = callee.target.ref;
-      if (!target) return POISON;
+      if (!target) {
+        ev.reporter.report(callee, '', 'poison'); // the linker reported it
+        return POISON;
+      }
       if (target.$type === 'Definition') {
         if (target.kind === 'fn') return this.callFunction(target, e, frame, ctx);
         return this.layerOrTensorOfDefinition(target, e.args, frame, ctx, e);
@@ -80,7 +83,7 @@ export class Calls implements LayerApplier {
   }
 
   /** Binds call arguments to a definition's parameters, in order and by name. */
-  private bindArgs(def: ast.Definition, sig: Signature, args: readonly ast.Arg[], frame: Frame, ctx: EvalContext, site: AstNode): BoundArgs | undefined {
+  bindArgs(def: ast.Definition, sig: Signature, args: readonly ast.Arg[], frame: Frame, ctx: EvalContext, site: AstNode): BoundArgs | undefined {
     const ev = this.ev;
     const { positional, variadic, literalDefaults } = sig;
     // Indexed like `positional` (a Map per call cost more than the rest of binding).
@@ -92,6 +95,7 @@ export class Calls implements LayerApplier {
     let sawNamed = false;
     let poisoned = false;
     for (const a of args) {
+      if (a.label) fail(a, `\`${a.label}:\` labels an option of choice(...); ${def.name} takes no labels`, 'misplaced-label', 'label');
       if (a.name) {
         sawNamed = true;
         // The first parameter of that name (duplicates are reported by the validator).
@@ -102,12 +106,17 @@ export class Calls implements LayerApplier {
             a.name,
             positional.map((q) => q.name),
           );
-          fail(
+          // Reported and left out: the layer still has its output shape (from its other
+          // attributes), so the statements after it see the input they are written for.
+          ev.reporter.report(
             a,
             `${def.name} has no attribute \`${a.name}\`${hint ? `; did you mean \`${hint}\`?` : ''} (expected one of: ${positional.map((q) => q.name).join(', ') || 'none'})`,
             'unknown-attribute',
             'name',
+            'error',
+            ctx.callStack,
           );
+          continue;
         }
         const p = positional[index]!;
         if (values[index] !== undefined) fail(a, `attribute \`${a.name}\` is given twice`, 'duplicate-attribute', 'name');
@@ -303,8 +312,10 @@ export class Calls implements LayerApplier {
         const arg = (site as ast.Call).args.find((a) => a.name === err.attr);
         if (arg) node = arg;
       }
-      const inShapes = inputs.map((t) => formatShape(t.shape)).join(', ');
-      fail(node, `${op}: ${err.message} (input ${inShapes})`, err.code, property);
+      // Name each input by its text where the call spells them out: `add(x, y)` says which is which.
+      const operands = rule.inputs[1] === Infinity ? operandTexts(site, inputs.length) : undefined;
+      const inShapes = inputs.map((t, i) => `${operands?.[i] ? `${operands[i]} ` : ''}${formatShape(t.shape)}`).join(', ');
+      fail(node, `${op}: ${err.message} (${inputs.length === 1 ? 'input' : operands ? 'inputs:' : 'inputs'} ${inShapes})`, err.code, property);
     }
   }
 
@@ -343,6 +354,24 @@ export class Calls implements LayerApplier {
       throw err;
     }
   }
+}
+
+/** The source text of each input of `site` when it is a call whose inputs are all written out (`x -> add(y)`: x, y). */
+function operandTexts(site: AstNode, count: number): string[] | undefined {
+  if (site.$type !== 'Call') return undefined;
+  const call = site as ast.Call;
+  const texts: string[] = [];
+  const parent = call.$container;
+  if (parent?.$type === 'BinaryExpr' && (parent as ast.BinaryExpr).operator === '->' && (parent as ast.BinaryExpr).right === call) {
+    texts.push(shortText((parent as ast.BinaryExpr).left));
+  }
+  for (const a of call.args) if (!a.name) texts.push(shortText(a.value));
+  return texts.length === count ? texts.map((t) => `\`${t}\``) : undefined;
+}
+
+function shortText(e: AstNode): string {
+  const t = (e.$cstNode?.text ?? '?').replace(/\s+/g, ' ');
+  return t.length > 24 ? `${t.slice(0, 23)}…` : t;
 }
 
 function checkType(p: ast.Param, v: Value, node: AstNode, def: ast.Definition): Value {

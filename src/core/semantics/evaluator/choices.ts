@@ -49,7 +49,7 @@ export class Choices {
       if (isPoison(list)) return list;
       if (!Array.isArray(list)) return list; // a single option is no choice
       if (list.length === 0) fail(e, 'empty choice: the list has no elements', 'empty-choice');
-      const i = this.decideAt(key, list.length, e, ctx);
+      const i = this.decideAt(key, list.length, e, ctx, list);
       return this.ownedBy(list[i]!, key);
     }
     const i = this.decideAt(key, options.length, e, ctx);
@@ -68,11 +68,11 @@ export class Choices {
       fail(e, `choose(${k}, ...) of ${n} options has more than ${MAX_CHOICE_OPTIONS.toLocaleString('en-US')} subsets, the most a choice may have`, 'too-large');
     }
     const key = siteKey(e, named['shared'] as boolean, ctx);
-    const idx = this.decideAt(key, combos, e, ctx);
+    const idx = this.decideAt(key, combos, e, ctx, options);
     return unrankCombination(n, k, idx).map((i) => options[i]!);
   }
 
-  private decideAt(key: string, n: number, site: AstNode, ctx: EvalContext): number {
+  private decideAt(key: string, n: number, site: AstNode, ctx: EvalContext, values?: readonly Value[]): number {
     if (n > MAX_CHOICE_OPTIONS) {
       fail(site, `a choice of ${n.toLocaleString('en-US')} options: a choice may have at most ${MAX_CHOICE_OPTIONS.toLocaleString('en-US')}`, 'too-large');
     }
@@ -84,10 +84,10 @@ export class Choices {
       return previous;
     }
     this.keySteps.set(key, step);
-    const taken = this.decider.decide(key, n, site);
+    const taken = this.decider.decide(key, n, site, ctx.path, values);
     if (!(Number.isInteger(taken) && taken >= 0 && taken < n)) throw new Error(`decider returned ${taken} for ${key} with ${n} options`);
     this.decisions.set(key, taken);
-    this.trace.push({ key, options: n, site, taken, nested: ctx.choiceStack.length > 0, step });
+    this.trace.push({ key, options: n, site, taken, nested: ctx.choiceStack.length > 0, step, callSite: ctx.callStack[0] });
     return taken;
   }
 

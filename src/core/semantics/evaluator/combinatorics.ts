@@ -35,3 +35,15 @@ export function unrankCombination(n: number, k: number, idx: number): number[] {
   }
   return out;
 }
+
+/** The lexicographic rank of the k-combination `sorted` (ascending) of 0..n-1: the inverse of unrankCombination. */
+export function rankCombination(n: number, sorted: readonly number[]): number {
+  const k = sorted.length;
+  let rank = 0;
+  let x = 0;
+  for (let slot = 0; slot < k; slot++) {
+    for (; x < sorted[slot]!; x++) rank += binomial(n - x - 1, k - slot - 1);
+    x++;
+  }
+  return rank;
+}

@@ -25,6 +25,7 @@ export {
   type Decider,
   type ElaborateOptions,
   type ElaborationResult,
+  type RelatedNote,
   type SemanticDiagnostic,
   type TopLevelStep,
   type TraceEntry,
@@ -33,4 +34,5 @@ export type { EvalContext } from './context.js';
 export { EvalError } from './errors.js';
 export { StatementTable, type StatementInfo } from './statement-table.js';
 export { siteId } from './choice-keys.js';
+export { placeOf } from './diagnostics.js';
 export { binomial, unrankCombination } from './combinatorics.js';

@@ -80,9 +80,12 @@ export class InstanceMemo {
     if (depth > this.deepest) this.deepest = depth;
   }
 
-  /** Records that `stmt` ran once, making nodes [first, end); logged for an instance being recorded. */
-  noteStatement(stmt: ast.Statement, first: number, end: number, outputNode: number): void {
-    this.host.statements.note(stmt, first, end, outputNode);
+  /**
+   * Records that `stmt` ran once, making nodes [first, end) and meeting `errors` errors; logged
+   * for an instance being recorded (only instances without errors are kept, so a replay meets none).
+   */
+  noteStatement(stmt: ast.Statement, first: number, end: number, outputNode: number, errors: number): void {
+    this.host.statements.note(stmt, first, end, outputNode, errors);
     if (this.recording > 0) this.statementLog.push({ stmt, first, end, outputNode });
   }
 
@@ -252,7 +255,7 @@ export class InstanceMemo {
     }
     for (let j = 0, o = REF_STRIDE * r.count; j < r.statementCount; j++, at += 3) {
       const output = nums[at + 2]!;
-      this.noteStatement(refs[o + j] as ast.Statement, base + nums[at]!, base + nums[at + 1]!, output === NO_OUTPUT ? -1 : decodeNode(output, base, inputs));
+      this.noteStatement(refs[o + j] as ast.Statement, base + nums[at]!, base + nums[at + 1]!, output === NO_OUTPUT ? -1 : decodeNode(output, base, inputs), 0);
     }
     this.noteDepth(ctx.callStack.length + r.depth);
     return { kind: 'tensor', node: decodeNode(r.output, base, inputs), shape: r.outputShape };

@@ -48,6 +48,11 @@ export class Evaluator implements MemoHost {
   /** The outputs of a repeat before its last one, so that a statement `Cell * n` adds every
    * repeat to the sequence (the next two-input cell reads h(i-2), h(i-1) of the repeats). */
   private readonly repeatOutputs = new WeakMap<TensorValue, TensorValue[]>();
+  /**
+   * Sequences whose last statement failed: a layer applied to one would read the tensor before
+   * the failed one and report shapes the user never wrote, so it stays quiet instead.
+   */
+  private readonly brokenSequences = new WeakSet<TensorValue[]>();
   private readonly letsInProgress = new Set<AstNode>();
   private inputShape: Shape | undefined;
 
@@ -75,18 +80,31 @@ export class Evaluator implements MemoHost {
     return this.repeatOutputs.has(t);
   }
 
-  run(def: ast.Definition): ElaborationResult {
+  /**
+   * Elaborates `def`; with `fixed`, `def` is the space a fixed network (`network X = S(args)
+   * with { ... }`) names, its parameters bound to the network's arguments.
+   */
+  run(def: ast.Definition, fixed?: ast.Fixed): ElaborationResult {
     this.model = def;
-    const ctx = outermostContext();
+    // In a fixed network, what fails in a space of another file is reported on the network.
+    const ctx = fixed ? { ...outermostContext(), callStack: [fixed] } : outermostContext();
     let output: TensorValue | undefined;
     try {
       const frame = new Frame(this.globals);
-      for (const p of def.params) {
-        if (!p.default) {
-          this.reporter.report(p, `${def.kind} ${def.name} cannot be elaborated: parameter \`${p.name}\` has no default`, 'missing-default');
-          return this.result(undefined);
+      if (fixed) {
+        const sig = signatureOf(def);
+        const bound = this.calls.bindArgs(def, sig, fixed.args, frame, ctx, fixed);
+        if (!bound) return this.result(undefined);
+        if (bound.rest.length > 0) fail(bound.restNodes[0]!, `${def.name} takes parameters, not tensors`, 'type-mismatch');
+        for (let i = 0; i < sig.positional.length; i++) frame.set(sig.positional[i]!, bound.values[i]!);
+      } else {
+        for (const p of def.params) {
+          if (!p.default) {
+            this.reporter.report(p, `${def.kind} ${def.name} cannot be elaborated: parameter \`${p.name}\` has no default`, 'missing-default');
+            return this.result(undefined);
+          }
+          frame.set(p, this.evalExpr(p.default, frame, ctx));
         }
-        frame.set(p, this.evalExpr(p.default, frame, ctx));
       }
       const out = this.execDefinitionBody(def, frame, [], ctx);
       if (isTensor(out)) output = out;
@@ -103,6 +121,11 @@ export class Evaluator implements MemoHost {
       }
     }
     return this.result(output);
+  }
+
+  /** The result of an elaboration that could not start. */
+  empty(): ElaborationResult {
+    return this.result(undefined);
   }
 
   private result(output: TensorValue | undefined): ElaborationResult {
@@ -185,6 +208,7 @@ export class Evaluator implements MemoHost {
   private execStatement(stmt: ast.Statement, frame: Frame, history: TensorValue[], ctx: EvalContext): Value | undefined {
     const first = this.graph.size;
     const traceFirst = this.choices.trace.length;
+    const errorsBefore = this.reporter.errorCount;
     const out = this.execStatementInner(stmt, frame, history, ctx);
     // Statements of the network itself (those of its top-level for loops included) are the
     // steps of the sequential DP in space.ts.
@@ -195,7 +219,7 @@ export class Evaluator implements MemoHost {
     }
     if (stmt.$type !== 'ForStmt' && stmt.$type !== 'Let') {
       const produced = stmt.$type === 'Node' ? frame.get(stmt) : stmt.$type === 'InputStmt' ? history[history.length - 1] : out;
-      this.memo.noteStatement(stmt, first, this.graph.size, produced && isTensor(produced) ? produced.node : -1);
+      this.memo.noteStatement(stmt, first, this.graph.size, produced && isTensor(produced) ? produced.node : -1, this.reporter.errorCount - errorsBefore);
     }
     if (this.observer && stmt.$type !== 'ForStmt') {
       const produced = stmt.$type === 'Node' || stmt.$type === 'Let' ? frame.get(stmt) : stmt.$type === 'InputStmt' ? history[history.length - 1] : out;
@@ -228,8 +252,12 @@ export class Evaluator implements MemoHost {
         case 'OutputStmt': {
           let v = this.evalExpr(stmt.value, frame, ctx);
           if (isDefinitionValue(v)) v = this.calls.layerOfDefinition(v.definition, [], frame, ctx, stmt.value);
-          if (isLayer(v)) v = v.apply(lastK(history, v.arity), ctx);
+          if (isLayer(v)) {
+            if (this.brokenSequences.has(history)) throw new EvalError('', stmt.value, 'poison');
+            v = v.apply(lastK(history, v.arity), ctx);
+          }
           if (!isTensor(v) && !isPoison(v)) fail(stmt.value, `output must be a tensor, found ${describeValue(v)}`, 'not-a-tensor');
+          if (isPoison(v)) this.reporter.report(stmt, '', 'poison');
           return v;
         }
         case 'ForStmt': {
@@ -255,15 +283,20 @@ export class Evaluator implements MemoHost {
           if (isDefinitionValue(v)) v = this.calls.layerOfDefinition(v.definition, [], frame, scoped, stmt.value);
           if (isLayer(v)) {
             if (history.length === 0) fail(stmt.value, `${v.label} has no input: add an input(...) statement before it`, 'no-input');
+            if (this.brokenSequences.has(history)) throw new EvalError('', stmt.value, 'poison');
             v = v.apply(this.lastInputs(history, v.arity), scoped);
           }
           if (isTensor(v)) {
             const repeats = this.repeatOutputs.get(v);
             if (repeats !== undefined) for (let k = 0; k < repeats.length; k++) history.push(repeats[k]!);
             history.push(v);
+            this.brokenSequences.delete(history);
             ctx.body?.created.push(v);
           } else if (isPoison(v)) {
-            // Keep later statements quiet: they see the poison through this name.
+            // Keep later statements quiet: they see the poison through this name, or through
+            // the sequence. Counted as an error: the statement's layers are missing from the graph.
+            this.reporter.report(stmt, '', 'poison');
+            this.brokenSequences.add(history);
           }
           frame.set(stmt, v);
           return undefined;
@@ -272,7 +305,10 @@ export class Evaluator implements MemoHost {
     } catch (e) {
       if (!(e instanceof EvalError) || e instanceof ElaborationLimit) throw e;
       this.reporter.report(e.node, e.message, e.code, e.property, 'error', ctx.callStack);
-      if (stmt.$type === 'Node') frame.set(stmt, POISON);
+      if (stmt.$type === 'Node') {
+        frame.set(stmt, POISON);
+        this.brokenSequences.add(history);
+      }
       if (stmt.$type === 'OutputStmt') return POISON;
       return undefined;
     }
@@ -331,7 +367,11 @@ export class Evaluator implements MemoHost {
 
   private evalRef(e: ast.Ref, frame: Frame, ctx: EvalContext): Value {
     const target = e.target.ref;
-    if (!target) return POISON; // the linker reported it
+    if (!target) {
+      // The linker reported it; counted so that figures over this statement say they are incomplete.
+      this.reporter.report(e, '', 'poison');
+      return POISON;
+    }
     switch (target.$type) {
       case 'Definition':
         return { kind: 'definition', definition: target };

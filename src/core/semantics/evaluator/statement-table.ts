@@ -11,7 +11,15 @@ export interface StatementInfo {
   readonly output: TensorValue | undefined;
   /** How many times the statement ran (instances of its block, loop iterations). */
   readonly instances: number;
+  /**
+   * Errors met while its first run ran (in the layers it applies, or a poisoned input): its
+   * nodes then leave out what failed, so figures summed over them are incomplete.
+   */
+  readonly errors: number;
 }
+
+/** Int32 columns per run: first node, end node, output node, errors. */
+const COLUMNS = 4;
 
 /**
  * The statements of an elaboration with what they produced, in columns rather than an object
@@ -21,8 +29,8 @@ export interface StatementInfo {
  */
 export class StatementTable implements Iterable<[AstNode, StatementInfo]> {
   /**
-   * Every run of a statement, in the order they ended; `columns` holds first node, end node and
-   * output node (-1: none) of each, in a typed array (outside the collected heap). Which run is
+   * Every run of a statement, in the order they ended; `columns` holds first node, end node,
+   * output node (-1: none) and errors met of each, in a typed array (outside the collected heap). Which run is
    * a statement's first, and how many it had, is worked out when first read: a check reads
    * none of it.
    */
@@ -30,7 +38,7 @@ export class StatementTable implements Iterable<[AstNode, StatementInfo]> {
   // Room for 256 runs, about twice what a network of the generated benchmark file needs (its
   // own statements and those of the block instances it replays): each growth is an allocation
   // outside the heap.
-  private columns = new Int32Array(3 * 256);
+  private columns = new Int32Array(COLUMNS * 256);
   private index: Map<AstNode, number> | undefined;
   private counts: Int32Array | undefined;
 
@@ -50,15 +58,17 @@ export class StatementTable implements Iterable<[AstNode, StatementInfo]> {
   }
 
   /** Every run of every statement, in the order they ended, with the nodes [first, end) it made
-   * (the model builder tells block instances apart by them: src/core/train/model-builder). */
-  forEachRun(visit: (stmt: AstNode, first: number, end: number) => void): void {
-    for (let r = 0; r < this.runs.length; r++) visit(this.runs[r]!, this.columns[3 * r]!, this.columns[3 * r + 1]!);
+   * (the model builder tells block instances apart by them: src/core/train/model-builder) and
+   * the errors it met. */
+  forEachRun(visit: (stmt: AstNode, first: number, end: number, errors: number) => void): void {
+    const c = this.columns;
+    for (let r = 0; r < this.runs.length; r++) visit(this.runs[r]!, c[COLUMNS * r]!, c[COLUMNS * r + 1]!, c[COLUMNS * r + 3]!);
   }
 
-  /** Records one run of `stmt`, which made nodes [first, end). */
-  note(stmt: AstNode, first: number, end: number, outputNode: number): void {
-    const at = 3 * this.runs.length;
-    if (at + 3 > this.columns.length) {
+  /** Records one run of `stmt`, which made nodes [first, end) and met `errors` errors. */
+  note(stmt: AstNode, first: number, end: number, outputNode: number, errors: number): void {
+    const at = COLUMNS * this.runs.length;
+    if (at + COLUMNS > this.columns.length) {
       const grown = new Int32Array(this.columns.length * 2);
       grown.set(this.columns);
       this.columns = grown;
@@ -66,6 +76,7 @@ export class StatementTable implements Iterable<[AstNode, StatementInfo]> {
     this.columns[at] = first;
     this.columns[at + 1] = end;
     this.columns[at + 2] = outputNode;
+    this.columns[at + 3] = errors;
     this.runs.push(stmt);
     this.index = undefined;
   }
@@ -90,12 +101,14 @@ export class StatementTable implements Iterable<[AstNode, StatementInfo]> {
 
   private infoAt(r: number): StatementInfo {
     const c = this.columns;
-    const node = c[3 * r + 2]!;
+    const at = COLUMNS * r;
+    const node = c[at + 2]!;
     return {
-      first: c[3 * r]!,
-      end: c[3 * r + 1]!,
+      first: c[at]!,
+      end: c[at + 1]!,
       output: node < 0 ? undefined : { kind: 'tensor', node, shape: this.graph.shapeOf(node) },
       instances: this.counts![r]!,
+      errors: c[at + 3]!,
     };
   }
 }

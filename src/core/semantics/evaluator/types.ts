@@ -2,13 +2,19 @@
 import type { AstNode } from 'langium';
 import type { Graph } from '../graph.js';
 import type { Shape } from '../shape.js';
-import type { TensorValue } from '../values.js';
+import type { TensorValue, Value } from '../values.js';
+import type { InstancePath } from './choice-keys.js';
+import type { FixedBinding } from '../readable/resolve.js';
 import type { StatementTable } from './statement-table.js';
 import type { ElaborationObserver } from '../elaboration-observer.js';
 
 export interface Decider {
-  /** Index in [0, options) of the option taken at this key. */
-  decide(key: string, options: number, site: AstNode): number;
+  /**
+   * Index in [0, options) of the option taken at this key. `path` is the instance path of the
+   * choice (the block calls and loop iterations around it); `values` the options of a
+   * `choice(list)` or `choose(k, list)`, evaluated (a readable architecture names them).
+   */
+  decide(key: string, options: number, site: AstNode, path?: InstancePath, values?: readonly Value[]): number;
 }
 
 export const FIRST_OPTION: Decider = { decide: () => 0 };
@@ -19,6 +25,18 @@ export interface SemanticDiagnostic {
   readonly message: string;
   readonly code: string;
   readonly severity: 'error' | 'warning';
+  /**
+   * For an error met inside a definition of another file and reported at its call site in the
+   * checked one: where it happened, then the calls that led there (LSP `relatedInformation`).
+   */
+  readonly related?: readonly RelatedNote[];
+}
+
+/** A place in any document that explains a diagnostic reported elsewhere. */
+export interface RelatedNote {
+  readonly node: AstNode;
+  readonly property?: string;
+  readonly message: string;
 }
 
 export interface TraceEntry {
@@ -30,6 +48,8 @@ export interface TraceEntry {
   readonly nested: boolean;
   /** Index of the network statement (see TopLevelStep) during which it was decided. */
   readonly step: number;
+  /** The outermost call that led to the choice (the elaborated definition's statement), if any. */
+  readonly callSite?: AstNode;
 }
 
 /** One statement of the network's own body (top-level for loops flattened): the nodes and
@@ -60,6 +80,8 @@ export interface ElaborationResult {
   readonly work: number;
   /** Of `work`, the steps that built constant lists, which later elaborations reuse (constant-lists.ts). */
   readonly keptWork: number;
+  /** A fixed network: each decision and the text it was read from (readable/resolve.ts). */
+  readonly fixed?: readonly FixedBinding[];
 }
 
 export interface ElaborateOptions {

@@ -69,7 +69,8 @@ export interface OpenDatasetOptions {
   syntheticSize?: number;
 }
 
-function openSplit(spec: DataSpec, split: 'train' | 'test', opts: OpenDatasetOptions): ImageSource {
+/** One split of a dataset as stored (the test split: what `nas train --test-split` validates on). */
+export function openSplit(spec: DataSpec, split: 'train' | 'test', opts: OpenDatasetOptions): ImageSource {
   const dir = spec.dir ?? '';
   switch (spec.kind) {
     case 'shapes10':

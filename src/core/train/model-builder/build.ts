@@ -108,6 +108,7 @@ function compileNode(node: SpecNode, spec: ModelSpec, p: ParamRegistry, counters
       // weight, bias, running_mean, running_var; num_batches_tracked is counted by the model (see counters).
       const layer: Layer = batchNorm(p, node.name, a.c, { affine: a.affine });
       counters.push(variable('num_batches_tracked')!);
+      if (a.pad > 0) return bnAndPad(layer, p, node.name, a.pad, a.eps, inShape);
       return (ins, training, n) => layer(materialize(ins[0]!, n), training);
     }
     case 'gn': {
@@ -175,6 +176,29 @@ function compileNode(node: SpecNode, spec: ModelSpec, p: ParamRegistry, counters
     default:
       throw new Error(`op '${node.op}' has no implementation in the model builder`);
   }
+}
+
+/**
+ * DBB's BN-and-pad (Ding, Zhang, Han & Ding 2021, "Diverse Branch Block", the reference's
+ * BNAndPadLayer): the BN of the unpadded input (batch statistics in training), its output
+ * padded by `pad` pixels holding β − μ·γ/σ from the running estimates, with γ and β detached,
+ * as the reference computes them. In eval mode that border is BN(0): the BN of the input
+ * zero-padded, which is what lets a 1x1 conv, this BN and an unpadded kxk conv fuse.
+ */
+function bnAndPad(layer: Layer, p: ParamRegistry, name: string, pad: number, eps: number, inShape: readonly number[]): Run {
+  const [c, h, w] = inShape as [number, number, number];
+  const gamma = p.trainable.get(`${name}.weight`);
+  const beta = p.trainable.get(`${name}.bias`);
+  const mean = p.state.get(`${name}.running_mean`)!;
+  const variance = p.state.get(`${name}.running_var`)!;
+  const border = p.keep(ops.borderMask(h, w, pad));
+  return (ins, training, n) => {
+    const y = layer(materialize(ins[0]!, n), training);
+    // After the layer ran: in training it has just updated the running estimates, as PyTorch's.
+    const scale = tf.div(gamma ? ops.detach(gamma) : tf.ones([c]), tf.sqrt(tf.add(variance, eps)));
+    const value = tf.sub(beta ? ops.detach(beta) : tf.zeros([c]), tf.mul(mean, scale));
+    return tf.add(ops.zeroPad(y, pad), tf.mul(border, value)) as tf.Tensor4D;
+  };
 }
 
 interface Compiled {

@@ -10,3 +10,4 @@ export {
   largestBatchUnder,
   type TrainingMemoryEstimate,
 } from './memory.js';
+export { checkModelFitsData, type DataShape } from './fit.js';

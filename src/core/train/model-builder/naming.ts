@@ -89,11 +89,28 @@ function definitionNameOf(segment: string): string {
 type Step = { kind: 'stmt'; name: string } | { kind: 'instance'; name: string; inst: Instance } | { kind: 'op'; name: string; id: number };
 
 /**
+ * One segment of a module path: a block or cell instance (`def` names its definition), a
+ * statement name, or the node's op (always the last).
+ */
+export interface ModuleSegment {
+  readonly kind: 'instance' | 'stmt' | 'op';
+  /** The segment as the path writes it (`NB201Cell_6`, `n2`, `conv_1`). */
+  readonly token: string;
+  /** The definition of an instance. */
+  readonly def?: string;
+}
+
+/**
  * The module path of every node of the graph (the input node included), indexed by node id.
  * Paths are unique, and none is a prefix (up to a dot) of another, so that each can be a
  * PyTorch module and the weights its tensors.
  */
 export function nodeModulePaths(result: ElaborationResult, network?: Definition): string[] {
+  return nodeModuleSegments(result, network).map((segs) => segs.map((s) => s.token).join('.'));
+}
+
+/** The module path of every node as its segments (the PyTorch export makes a class per instance). */
+export function nodeModuleSegments(result: ElaborationResult, network?: Definition): ModuleSegment[][] {
   const graph = result.graph;
   const instances = findInstances(result, network);
   const walks: Step[][] = [];
@@ -150,13 +167,15 @@ export function nodeModulePaths(result: ElaborationResult, network?: Definition)
     assigned.set(owner, token);
     return token;
   };
-  const out: string[] = [];
+  const out: ModuleSegment[][] = [];
   for (const steps of walks) {
-    const tokens: string[] = [];
+    const segments: ModuleSegment[] = [];
     forEachStep(steps, (s, place) => {
-      tokens.push(s.kind === 'stmt' ? s.name : tokenFor(place, s.name, s.kind === 'instance' ? s.inst : s.id));
+      if (s.kind === 'stmt') segments.push({ kind: 'stmt', token: s.name });
+      else if (s.kind === 'instance') segments.push({ kind: 'instance', token: tokenFor(place, s.name, s.inst), def: s.name });
+      else segments.push({ kind: 'op', token: tokenFor(place, s.name, s.id) });
     });
-    out.push(tokens.join('.'));
+    out.push(segments);
   }
   return out;
 }

@@ -13,7 +13,9 @@
  * - hswish = x·relu6(x + 3)/6 and hsigmoid = relu6(x + 3)/6 (Howard et al., "Searching for
  *   MobileNetV3", ICCV 2019), swish = x·σ(x) (Ramachandran et al. 2017);
  * - channel_shuffle: view (g, C/g), transpose, flatten (Zhang et al., "ShuffleNet", CVPR 2018);
- * - upsample: nearest neighbour, as torch.nn.Upsample(scale_factor) (its default mode).
+ * - upsample: nearest neighbour, as torch.nn.Upsample(scale_factor) (its default mode);
+ * - BN-and-pad (`bn(pad=p)`, build.ts): the BN's output zero-padded plus a border mask times
+ *   the per-channel value BN gives a zero.
  */
 import * as tf from '@tensorflow/tfjs-core';
 
@@ -68,6 +70,26 @@ export function conv(x: tf.Tensor4D, w: tf.Tensor4D, a: ConvAttrs): tf.Tensor4D 
     3,
   );
 }
+
+/** x zero-padded by `pad` pixels on every side of H and W. */
+export function zeroPad(x: tf.Tensor4D, pad: number): tf.Tensor4D {
+  return tf.pad(x, explicitPad(pad, pad));
+}
+
+/** [1, h + 2·pad, w + 2·pad, 1]: 1 on the `pad`-pixel border, 0 inside. */
+export function borderMask(h: number, w: number, pad: number): tf.Tensor4D {
+  const H = h + 2 * pad;
+  const W = w + 2 * pad;
+  const m = new Float32Array(H * W);
+  for (let i = 0; i < H; i++) for (let j = 0; j < W; j++) m[i * W + j] = i < pad || i >= h + pad || j < pad || j >= w + pad ? 1 : 0;
+  return tf.tensor4d(m, [1, H, W, 1]);
+}
+
+/** x's value with no gradient (PyTorch's `.detach()`). */
+export const detach = tf.customGrad((...args: Array<tf.Tensor | tf.GradSaveFunc>) => {
+  const x = args[0] as tf.Tensor;
+  return { value: tf.clone(x), gradFunc: (dy: tf.Tensor) => tf.zerosLike(dy) };
+}) as (x: tf.Tensor) => tf.Tensor;
 
 export function maxPool(x: tf.Tensor4D, k: number, stride: number, pad: number): tf.Tensor4D {
   const padded = pad > 0 ? (tf.pad(x, explicitPad(pad, pad), -Infinity) as tf.Tensor4D) : x;

@@ -132,7 +132,8 @@ function resolve(op: string, a: Attrs, name: string, inC: number, inH: number, i
       const affine = a['affine'] !== false;
       const params = affine ? [param(name, 'weight', [inC], { init: { constant: 1 } }), param(name, 'bias', [inC])] : [];
       params.push(param(name, 'running_mean', [inC]), param(name, 'running_var', [inC]), param(name, 'num_batches_tracked', []));
-      return { attrs: { c: inC, affine, eps: BN_EPS, momentum: BN_MOMENTUM }, params };
+      // pad > 0: DBB's BN-and-pad (the output padded with the value BN gives a zero).
+      return { attrs: { c: inC, affine, eps: BN_EPS, momentum: BN_MOMENTUM, pad: (a['pad'] as number | undefined) ?? 0 }, params };
     }
     case 'gn':
       return {
@@ -188,13 +189,14 @@ function resolve(op: string, a: Attrs, name: string, inC: number, inH: number, i
 /**
  * The spec of an elaborated network (a `network`, or one architecture of a `space`).
  * `network` is the definition elaborated (it tells the network's own statements from those
- * of its blocks); `name` defaults to its name.
+ * of its blocks); `name` defaults to its name. `modulePaths` are the nodes' module paths
+ * when the caller has them already (naming.ts).
  */
-export function describeModel(result: ElaborationResult, network?: Definition, name?: string): ModelSpec {
+export function describeModel(result: ElaborationResult, network?: Definition, name?: string, modulePaths?: readonly string[]): ModelSpec {
   const g = result.graph;
   if (!result.output || !result.input) throw new ModelBuildError('the network has no input or no output');
   if (result.diagnostics.some((d) => d.severity === 'error')) throw new ModelBuildError('the network has errors (run nas check)');
-  const paths = nodeModulePaths(result, network);
+  const paths = modulePaths ?? nodeModulePaths(result, network);
   const nodes: SpecNode[] = [];
   for (let id = 0; id < g.size; id++) {
     const op = g.opOf(id);

@@ -77,20 +77,23 @@ export type NasKeywordNames =
     | "tensor"
     | "then"
     | "true"
+    | "with"
     | "{"
     | "}";
 
 export type NasTokenNames = NasTerminalNames | NasKeywordNames;
 
 export interface Arg extends langium.AstNode {
-    readonly $container: BudgetItem | Call | EvaluatorItem | StrategyItem;
+    readonly $container: BudgetItem | Call | EvaluatorItem | Fixed | StrategyItem;
     readonly $type: 'Arg';
+    label?: Name;
     name?: Name;
     value: Expr;
 }
 
 export const Arg = {
     $type: 'Arg',
+    label: 'label',
     name: 'name',
     value: 'value'
 } as const;
@@ -196,6 +199,7 @@ export interface Definition extends langium.AstNode {
     readonly $container: Document;
     readonly $type: 'Definition';
     body: Array<Statement>;
+    fixed?: Fixed;
     kind: DefinitionKind;
     name: Name;
     params: Array<Param>;
@@ -204,6 +208,7 @@ export interface Definition extends langium.AstNode {
 export const Definition = {
     $type: 'Definition',
     body: 'body',
+    fixed: 'fixed',
     kind: 'kind',
     name: 'name',
     params: 'params'
@@ -270,6 +275,138 @@ export const Expr = {
 
 export function isExpr(item: unknown): item is Expr {
     return reflection.isInstance(item, Expr.$type);
+}
+
+export interface Fixed extends langium.AstNode {
+    readonly $container: Definition;
+    readonly $type: 'Fixed';
+    args: Array<Arg>;
+    entries: Array<FixedEntry>;
+    space: langium.Reference<Definition>;
+}
+
+export const Fixed = {
+    $type: 'Fixed',
+    args: 'args',
+    entries: 'entries',
+    space: 'space'
+} as const;
+
+export function isFixed(item: unknown): item is Fixed {
+    return reflection.isInstance(item, Fixed.$type);
+}
+
+export interface FixedAtom extends langium.AstNode {
+    readonly $container: FixedItem | FixedList;
+    readonly $type: 'FixedAtom';
+    minus: boolean;
+    text: 'false' | 'true' | Name | string;
+}
+
+export const FixedAtom = {
+    $type: 'FixedAtom',
+    minus: 'minus',
+    text: 'text'
+} as const;
+
+export function isFixedAtom(item: unknown): item is FixedAtom {
+    return reflection.isInstance(item, FixedAtom.$type);
+}
+
+export type FixedEntry = FixedGroup | FixedLine;
+
+export const FixedEntry = {
+    $type: 'FixedEntry'
+} as const;
+
+export function isFixedEntry(item: unknown): item is FixedEntry {
+    return reflection.isInstance(item, FixedEntry.$type);
+}
+
+export interface FixedGroup extends langium.AstNode {
+    readonly $container: Fixed;
+    readonly $type: 'FixedGroup';
+    cell: langium.Reference<Definition>;
+    lines: Array<FixedLine>;
+}
+
+export const FixedGroup = {
+    $type: 'FixedGroup',
+    cell: 'cell',
+    lines: 'lines'
+} as const;
+
+export function isFixedGroup(item: unknown): item is FixedGroup {
+    return reflection.isInstance(item, FixedGroup.$type);
+}
+
+export interface FixedItem extends langium.AstNode {
+    readonly $container: FixedLine;
+    readonly $type: 'FixedItem';
+    input?: FixedValue;
+    name?: Name;
+    op?: FixedValue;
+    value?: FixedValue;
+}
+
+export const FixedItem = {
+    $type: 'FixedItem',
+    input: 'input',
+    name: 'name',
+    op: 'op',
+    value: 'value'
+} as const;
+
+export function isFixedItem(item: unknown): item is FixedItem {
+    return reflection.isInstance(item, FixedItem.$type);
+}
+
+export interface FixedLine extends langium.AstNode {
+    readonly $container: Fixed | FixedGroup;
+    readonly $type: 'FixedLine';
+    items: Array<FixedItem>;
+    name?: FixedLineName;
+}
+
+export const FixedLine = {
+    $type: 'FixedLine',
+    items: 'items',
+    name: 'name'
+} as const;
+
+export function isFixedLine(item: unknown): item is FixedLine {
+    return reflection.isInstance(item, FixedLine.$type);
+}
+
+export type FixedLineName = 'output' | Name;
+
+export function isFixedLineName(item: unknown): item is FixedLineName {
+    return isName(item) || item === 'output';
+}
+
+export interface FixedList extends langium.AstNode {
+    readonly $container: FixedItem | FixedList;
+    readonly $type: 'FixedList';
+    items: Array<FixedValue>;
+}
+
+export const FixedList = {
+    $type: 'FixedList',
+    items: 'items'
+} as const;
+
+export function isFixedList(item: unknown): item is FixedList {
+    return reflection.isInstance(item, FixedList.$type);
+}
+
+export type FixedValue = FixedAtom | FixedList;
+
+export const FixedValue = {
+    $type: 'FixedValue'
+} as const;
+
+export function isFixedValue(item: unknown): item is FixedValue {
+    return reflection.isInstance(item, FixedValue.$type);
 }
 
 export interface ForStmt extends langium.AstNode {
@@ -703,6 +840,14 @@ export type NasAstType = {
     Element: Element
     EvaluatorItem: EvaluatorItem
     Expr: Expr
+    Fixed: Fixed
+    FixedAtom: FixedAtom
+    FixedEntry: FixedEntry
+    FixedGroup: FixedGroup
+    FixedItem: FixedItem
+    FixedLine: FixedLine
+    FixedList: FixedList
+    FixedValue: FixedValue
     ForStmt: ForStmt
     IfExpr: IfExpr
     Import: Import
@@ -736,6 +881,9 @@ export class NasAstReflection extends langium.AbstractAstReflection {
         Arg: {
             name: Arg.$type,
             properties: {
+                label: {
+                    name: Arg.label
+                },
                 name: {
                     name: Arg.name
                 },
@@ -817,6 +965,9 @@ export class NasAstReflection extends langium.AbstractAstReflection {
                     name: Definition.body,
                     defaultValue: []
                 },
+                fixed: {
+                    name: Definition.fixed
+                },
                 kind: {
                     name: Definition.kind
                 },
@@ -865,6 +1016,104 @@ export class NasAstReflection extends langium.AbstractAstReflection {
         },
         Expr: {
             name: Expr.$type,
+            properties: {
+            },
+            superTypes: []
+        },
+        Fixed: {
+            name: Fixed.$type,
+            properties: {
+                args: {
+                    name: Fixed.args,
+                    defaultValue: []
+                },
+                entries: {
+                    name: Fixed.entries,
+                    defaultValue: []
+                },
+                space: {
+                    name: Fixed.space,
+                    referenceType: Definition.$type
+                }
+            },
+            superTypes: []
+        },
+        FixedAtom: {
+            name: FixedAtom.$type,
+            properties: {
+                minus: {
+                    name: FixedAtom.minus,
+                    defaultValue: false
+                },
+                text: {
+                    name: FixedAtom.text
+                }
+            },
+            superTypes: [FixedValue.$type]
+        },
+        FixedEntry: {
+            name: FixedEntry.$type,
+            properties: {
+            },
+            superTypes: []
+        },
+        FixedGroup: {
+            name: FixedGroup.$type,
+            properties: {
+                cell: {
+                    name: FixedGroup.cell,
+                    referenceType: Definition.$type
+                },
+                lines: {
+                    name: FixedGroup.lines,
+                    defaultValue: []
+                }
+            },
+            superTypes: [FixedEntry.$type]
+        },
+        FixedItem: {
+            name: FixedItem.$type,
+            properties: {
+                input: {
+                    name: FixedItem.input
+                },
+                name: {
+                    name: FixedItem.name
+                },
+                op: {
+                    name: FixedItem.op
+                },
+                value: {
+                    name: FixedItem.value
+                }
+            },
+            superTypes: []
+        },
+        FixedLine: {
+            name: FixedLine.$type,
+            properties: {
+                items: {
+                    name: FixedLine.items,
+                    defaultValue: []
+                },
+                name: {
+                    name: FixedLine.name
+                }
+            },
+            superTypes: [FixedEntry.$type]
+        },
+        FixedList: {
+            name: FixedList.$type,
+            properties: {
+                items: {
+                    name: FixedList.items,
+                    defaultValue: []
+                }
+            },
+            superTypes: [FixedValue.$type]
+        },
+        FixedValue: {
+            name: FixedValue.$type,
             properties: {
             },
             superTypes: []

@@ -66,7 +66,7 @@ export const NasGrammar = (): Grammar => loadedNasGrammar ?? (loadedNasGrammar =
             "terminal": {
               "$type": "RuleCall",
               "rule": {
-                "$ref": "#/rules@34"
+                "$ref": "#/rules@43"
               },
               "arguments": []
             }
@@ -93,14 +93,14 @@ export const NasGrammar = (): Grammar => loadedNasGrammar ?? (loadedNasGrammar =
           {
             "$type": "RuleCall",
             "rule": {
-              "$ref": "#/rules@8"
+              "$ref": "#/rules@17"
             },
             "arguments": []
           },
           {
             "$type": "RuleCall",
             "rule": {
-              "$ref": "#/rules@16"
+              "$ref": "#/rules@25"
             },
             "arguments": []
           }
@@ -123,7 +123,7 @@ export const NasGrammar = (): Grammar => loadedNasGrammar ?? (loadedNasGrammar =
             "terminal": {
               "$type": "RuleCall",
               "rule": {
-                "$ref": "#/rules@4"
+                "$ref": "#/rules@13"
               },
               "arguments": []
             }
@@ -135,9 +135,174 @@ export const NasGrammar = (): Grammar => loadedNasGrammar ?? (loadedNasGrammar =
             "terminal": {
               "$type": "RuleCall",
               "rule": {
-                "$ref": "#/rules@6"
+                "$ref": "#/rules@15"
               },
               "arguments": []
+            }
+          },
+          {
+            "$type": "Alternatives",
+            "elements": [
+              {
+                "$type": "Group",
+                "elements": [
+                  {
+                    "$type": "Keyword",
+                    "value": "="
+                  },
+                  {
+                    "$type": "Assignment",
+                    "feature": "fixed",
+                    "operator": "=",
+                    "terminal": {
+                      "$type": "RuleCall",
+                      "rule": {
+                        "$ref": "#/rules@4"
+                      },
+                      "arguments": []
+                    }
+                  }
+                ]
+              },
+              {
+                "$type": "Group",
+                "elements": [
+                  {
+                    "$type": "Keyword",
+                    "value": "("
+                  },
+                  {
+                    "$type": "Group",
+                    "elements": [
+                      {
+                        "$type": "Assignment",
+                        "feature": "params",
+                        "operator": "+=",
+                        "terminal": {
+                          "$type": "RuleCall",
+                          "rule": {
+                            "$ref": "#/rules@14"
+                          },
+                          "arguments": []
+                        }
+                      },
+                      {
+                        "$type": "Group",
+                        "elements": [
+                          {
+                            "$type": "Keyword",
+                            "value": ","
+                          },
+                          {
+                            "$type": "Assignment",
+                            "feature": "params",
+                            "operator": "+=",
+                            "terminal": {
+                              "$type": "RuleCall",
+                              "rule": {
+                                "$ref": "#/rules@14"
+                              },
+                              "arguments": []
+                            }
+                          }
+                        ],
+                        "cardinality": "*"
+                      }
+                    ],
+                    "cardinality": "?"
+                  },
+                  {
+                    "$type": "Keyword",
+                    "value": ")"
+                  },
+                  {
+                    "$type": "Group",
+                    "elements": [
+                      {
+                        "$type": "Keyword",
+                        "value": "{"
+                      },
+                      {
+                        "$type": "Assignment",
+                        "feature": "body",
+                        "operator": "+=",
+                        "terminal": {
+                          "$type": "RuleCall",
+                          "rule": {
+                            "$ref": "#/rules@18"
+                          },
+                          "arguments": []
+                        },
+                        "cardinality": "*"
+                      },
+                      {
+                        "$type": "Keyword",
+                        "value": "}"
+                      }
+                    ],
+                    "cardinality": "?"
+                  }
+                ]
+              },
+              {
+                "$type": "Group",
+                "elements": [
+                  {
+                    "$type": "Keyword",
+                    "value": "{"
+                  },
+                  {
+                    "$type": "Assignment",
+                    "feature": "body",
+                    "operator": "+=",
+                    "terminal": {
+                      "$type": "RuleCall",
+                      "rule": {
+                        "$ref": "#/rules@18"
+                      },
+                      "arguments": []
+                    },
+                    "cardinality": "*"
+                  },
+                  {
+                    "$type": "Keyword",
+                    "value": "}"
+                  }
+                ]
+              }
+            ],
+            "cardinality": "?"
+          }
+        ]
+      },
+      "entry": false,
+      "fragment": false,
+      "parameters": []
+    },
+    {
+      "$type": "ParserRule",
+      "name": "Fixed",
+      "definition": {
+        "$type": "Group",
+        "elements": [
+          {
+            "$type": "Assignment",
+            "feature": "space",
+            "operator": "=",
+            "terminal": {
+              "$type": "CrossReference",
+              "type": {
+                "$ref": "#/rules@3"
+              },
+              "terminal": {
+                "$type": "RuleCall",
+                "rule": {
+                  "$ref": "#/rules@41"
+                },
+                "arguments": []
+              },
+              "deprecatedSyntax": false,
+              "isMulti": false
             }
           },
           {
@@ -152,12 +317,12 @@ export const NasGrammar = (): Grammar => loadedNasGrammar ?? (loadedNasGrammar =
                 "elements": [
                   {
                     "$type": "Assignment",
-                    "feature": "params",
+                    "feature": "args",
                     "operator": "+=",
                     "terminal": {
                       "$type": "RuleCall",
                       "rule": {
-                        "$ref": "#/rules@5"
+                        "$ref": "#/rules@38"
                       },
                       "arguments": []
                     }
@@ -171,12 +336,12 @@ export const NasGrammar = (): Grammar => loadedNasGrammar ?? (loadedNasGrammar =
                       },
                       {
                         "$type": "Assignment",
-                        "feature": "params",
+                        "feature": "args",
                         "operator": "+=",
                         "terminal": {
                           "$type": "RuleCall",
                           "rule": {
-                            "$ref": "#/rules@5"
+                            "$ref": "#/rules@38"
                           },
                           "arguments": []
                         }
@@ -195,15 +360,165 @@ export const NasGrammar = (): Grammar => loadedNasGrammar ?? (loadedNasGrammar =
             "cardinality": "?"
           },
           {
+            "$type": "Keyword",
+            "value": "with"
+          },
+          {
+            "$type": "Keyword",
+            "value": "{"
+          },
+          {
+            "$type": "Assignment",
+            "feature": "entries",
+            "operator": "+=",
+            "terminal": {
+              "$type": "RuleCall",
+              "rule": {
+                "$ref": "#/rules@5"
+              },
+              "arguments": []
+            },
+            "cardinality": "*"
+          },
+          {
+            "$type": "Keyword",
+            "value": "}"
+          }
+        ]
+      },
+      "entry": false,
+      "fragment": false,
+      "parameters": []
+    },
+    {
+      "$type": "ParserRule",
+      "name": "FixedEntry",
+      "definition": {
+        "$type": "Alternatives",
+        "elements": [
+          {
+            "$type": "RuleCall",
+            "rule": {
+              "$ref": "#/rules@6"
+            },
+            "arguments": []
+          },
+          {
+            "$type": "RuleCall",
+            "rule": {
+              "$ref": "#/rules@7"
+            },
+            "arguments": []
+          }
+        ]
+      },
+      "entry": false,
+      "fragment": false,
+      "parameters": []
+    },
+    {
+      "$type": "ParserRule",
+      "name": "FixedGroup",
+      "definition": {
+        "$type": "Group",
+        "elements": [
+          {
+            "$type": "Assignment",
+            "feature": "cell",
+            "operator": "=",
+            "terminal": {
+              "$type": "CrossReference",
+              "type": {
+                "$ref": "#/rules@3"
+              },
+              "terminal": {
+                "$type": "RuleCall",
+                "rule": {
+                  "$ref": "#/rules@41"
+                },
+                "arguments": []
+              },
+              "deprecatedSyntax": false,
+              "isMulti": false
+            }
+          },
+          {
+            "$type": "Keyword",
+            "value": "{"
+          },
+          {
+            "$type": "Assignment",
+            "feature": "lines",
+            "operator": "+=",
+            "terminal": {
+              "$type": "RuleCall",
+              "rule": {
+                "$ref": "#/rules@7"
+              },
+              "arguments": []
+            },
+            "cardinality": "*"
+          },
+          {
+            "$type": "Keyword",
+            "value": "}"
+          }
+        ]
+      },
+      "entry": false,
+      "fragment": false,
+      "parameters": []
+    },
+    {
+      "$type": "ParserRule",
+      "name": "FixedLine",
+      "definition": {
+        "$type": "Group",
+        "elements": [
+          {
+            "$type": "Group",
+            "elements": [
+              {
+                "$type": "Assignment",
+                "feature": "name",
+                "operator": "=",
+                "terminal": {
+                  "$type": "RuleCall",
+                  "rule": {
+                    "$ref": "#/rules@8"
+                  },
+                  "arguments": []
+                }
+              },
+              {
+                "$type": "Keyword",
+                "value": "="
+              }
+            ],
+            "cardinality": "?"
+          },
+          {
+            "$type": "Assignment",
+            "feature": "items",
+            "operator": "+=",
+            "terminal": {
+              "$type": "RuleCall",
+              "rule": {
+                "$ref": "#/rules@9"
+              },
+              "arguments": []
+            }
+          },
+          {
             "$type": "Group",
             "elements": [
               {
                 "$type": "Keyword",
-                "value": "{"
+                "value": ","
               },
               {
                 "$type": "Assignment",
-                "feature": "body",
+                "feature": "items",
                 "operator": "+=",
                 "terminal": {
                   "$type": "RuleCall",
@@ -211,15 +526,273 @@ export const NasGrammar = (): Grammar => loadedNasGrammar ?? (loadedNasGrammar =
                     "$ref": "#/rules@9"
                   },
                   "arguments": []
-                },
-                "cardinality": "*"
+                }
+              }
+            ],
+            "cardinality": "*"
+          }
+        ]
+      },
+      "entry": false,
+      "fragment": false,
+      "parameters": []
+    },
+    {
+      "$type": "ParserRule",
+      "name": "FixedLineName",
+      "dataType": "string",
+      "definition": {
+        "$type": "Alternatives",
+        "elements": [
+          {
+            "$type": "RuleCall",
+            "rule": {
+              "$ref": "#/rules@15"
+            },
+            "arguments": []
+          },
+          {
+            "$type": "Keyword",
+            "value": "output"
+          }
+        ]
+      },
+      "entry": false,
+      "fragment": false,
+      "parameters": []
+    },
+    {
+      "$type": "ParserRule",
+      "name": "FixedItem",
+      "definition": {
+        "$type": "Alternatives",
+        "elements": [
+          {
+            "$type": "Group",
+            "elements": [
+              {
+                "$type": "Keyword",
+                "value": "("
+              },
+              {
+                "$type": "Assignment",
+                "feature": "op",
+                "operator": "=",
+                "terminal": {
+                  "$type": "RuleCall",
+                  "rule": {
+                    "$ref": "#/rules@10"
+                  },
+                  "arguments": []
+                }
               },
               {
                 "$type": "Keyword",
-                "value": "}"
+                "value": ","
+              },
+              {
+                "$type": "Assignment",
+                "feature": "input",
+                "operator": "=",
+                "terminal": {
+                  "$type": "RuleCall",
+                  "rule": {
+                    "$ref": "#/rules@10"
+                  },
+                  "arguments": []
+                }
+              },
+              {
+                "$type": "Keyword",
+                "value": ")"
+              }
+            ]
+          },
+          {
+            "$type": "Group",
+            "elements": [
+              {
+                "$type": "Group",
+                "elements": [
+                  {
+                    "$type": "Assignment",
+                    "feature": "name",
+                    "operator": "=",
+                    "terminal": {
+                      "$type": "RuleCall",
+                      "rule": {
+                        "$ref": "#/rules@15"
+                      },
+                      "arguments": []
+                    }
+                  },
+                  {
+                    "$type": "Keyword",
+                    "value": ":"
+                  }
+                ],
+                "cardinality": "?"
+              },
+              {
+                "$type": "Assignment",
+                "feature": "value",
+                "operator": "=",
+                "terminal": {
+                  "$type": "RuleCall",
+                  "rule": {
+                    "$ref": "#/rules@10"
+                  },
+                  "arguments": []
+                }
+              }
+            ]
+          }
+        ]
+      },
+      "entry": false,
+      "fragment": false,
+      "parameters": []
+    },
+    {
+      "$type": "ParserRule",
+      "name": "FixedValue",
+      "definition": {
+        "$type": "Alternatives",
+        "elements": [
+          {
+            "$type": "RuleCall",
+            "rule": {
+              "$ref": "#/rules@11"
+            },
+            "arguments": []
+          },
+          {
+            "$type": "RuleCall",
+            "rule": {
+              "$ref": "#/rules@12"
+            },
+            "arguments": []
+          }
+        ]
+      },
+      "entry": false,
+      "fragment": false,
+      "parameters": []
+    },
+    {
+      "$type": "ParserRule",
+      "name": "FixedAtom",
+      "definition": {
+        "$type": "Group",
+        "elements": [
+          {
+            "$type": "Assignment",
+            "feature": "minus",
+            "operator": "?=",
+            "terminal": {
+              "$type": "Keyword",
+              "value": "-"
+            },
+            "cardinality": "?"
+          },
+          {
+            "$type": "Assignment",
+            "feature": "text",
+            "operator": "=",
+            "terminal": {
+              "$type": "Alternatives",
+              "elements": [
+                {
+                  "$type": "RuleCall",
+                  "rule": {
+                    "$ref": "#/rules@15"
+                  },
+                  "arguments": []
+                },
+                {
+                  "$type": "RuleCall",
+                  "rule": {
+                    "$ref": "#/rules@42"
+                  },
+                  "arguments": []
+                },
+                {
+                  "$type": "RuleCall",
+                  "rule": {
+                    "$ref": "#/rules@43"
+                  },
+                  "arguments": []
+                },
+                {
+                  "$type": "Keyword",
+                  "value": "true"
+                },
+                {
+                  "$type": "Keyword",
+                  "value": "false"
+                }
+              ]
+            }
+          }
+        ]
+      },
+      "entry": false,
+      "fragment": false,
+      "parameters": []
+    },
+    {
+      "$type": "ParserRule",
+      "name": "FixedList",
+      "definition": {
+        "$type": "Group",
+        "elements": [
+          {
+            "$type": "Keyword",
+            "value": "["
+          },
+          {
+            "$type": "Group",
+            "elements": [
+              {
+                "$type": "Assignment",
+                "feature": "items",
+                "operator": "+=",
+                "terminal": {
+                  "$type": "RuleCall",
+                  "rule": {
+                    "$ref": "#/rules@10"
+                  },
+                  "arguments": []
+                }
+              },
+              {
+                "$type": "Group",
+                "elements": [
+                  {
+                    "$type": "Keyword",
+                    "value": ","
+                  },
+                  {
+                    "$type": "Assignment",
+                    "feature": "items",
+                    "operator": "+=",
+                    "terminal": {
+                      "$type": "RuleCall",
+                      "rule": {
+                        "$ref": "#/rules@10"
+                      },
+                      "arguments": []
+                    }
+                  }
+                ],
+                "cardinality": "*"
               }
             ],
             "cardinality": "?"
+          },
+          {
+            "$type": "Keyword",
+            "value": "]"
           }
         ]
       },
@@ -287,7 +860,7 @@ export const NasGrammar = (): Grammar => loadedNasGrammar ?? (loadedNasGrammar =
             "terminal": {
               "$type": "RuleCall",
               "rule": {
-                "$ref": "#/rules@6"
+                "$ref": "#/rules@15"
               },
               "arguments": []
             }
@@ -306,7 +879,7 @@ export const NasGrammar = (): Grammar => loadedNasGrammar ?? (loadedNasGrammar =
                 "terminal": {
                   "$type": "RuleCall",
                   "rule": {
-                    "$ref": "#/rules@7"
+                    "$ref": "#/rules@16"
                   },
                   "arguments": []
                 }
@@ -328,7 +901,7 @@ export const NasGrammar = (): Grammar => loadedNasGrammar ?? (loadedNasGrammar =
                 "terminal": {
                   "$type": "RuleCall",
                   "rule": {
-                    "$ref": "#/rules@26"
+                    "$ref": "#/rules@35"
                   },
                   "arguments": []
                 }
@@ -352,7 +925,7 @@ export const NasGrammar = (): Grammar => loadedNasGrammar ?? (loadedNasGrammar =
           {
             "$type": "RuleCall",
             "rule": {
-              "$ref": "#/rules@32"
+              "$ref": "#/rules@41"
             },
             "arguments": []
           },
@@ -456,7 +1029,7 @@ export const NasGrammar = (): Grammar => loadedNasGrammar ?? (loadedNasGrammar =
             "terminal": {
               "$type": "RuleCall",
               "rule": {
-                "$ref": "#/rules@6"
+                "$ref": "#/rules@15"
               },
               "arguments": []
             }
@@ -472,7 +1045,7 @@ export const NasGrammar = (): Grammar => loadedNasGrammar ?? (loadedNasGrammar =
             "terminal": {
               "$type": "RuleCall",
               "rule": {
-                "$ref": "#/rules@26"
+                "$ref": "#/rules@35"
               },
               "arguments": []
             }
@@ -492,35 +1065,35 @@ export const NasGrammar = (): Grammar => loadedNasGrammar ?? (loadedNasGrammar =
           {
             "$type": "RuleCall",
             "rule": {
-              "$ref": "#/rules@8"
+              "$ref": "#/rules@17"
             },
             "arguments": []
           },
           {
             "$type": "RuleCall",
             "rule": {
-              "$ref": "#/rules@10"
+              "$ref": "#/rules@19"
             },
             "arguments": []
           },
           {
             "$type": "RuleCall",
             "rule": {
-              "$ref": "#/rules@12"
+              "$ref": "#/rules@21"
             },
             "arguments": []
           },
           {
             "$type": "RuleCall",
             "rule": {
-              "$ref": "#/rules@13"
+              "$ref": "#/rules@22"
             },
             "arguments": []
           },
           {
             "$type": "RuleCall",
             "rule": {
-              "$ref": "#/rules@15"
+              "$ref": "#/rules@24"
             },
             "arguments": []
           }
@@ -557,7 +1130,7 @@ export const NasGrammar = (): Grammar => loadedNasGrammar ?? (loadedNasGrammar =
                     "terminal": {
                       "$type": "RuleCall",
                       "rule": {
-                        "$ref": "#/rules@26"
+                        "$ref": "#/rules@35"
                       },
                       "arguments": []
                     }
@@ -576,7 +1149,7 @@ export const NasGrammar = (): Grammar => loadedNasGrammar ?? (loadedNasGrammar =
                         "terminal": {
                           "$type": "RuleCall",
                           "rule": {
-                            "$ref": "#/rules@26"
+                            "$ref": "#/rules@35"
                           },
                           "arguments": []
                         }
@@ -600,7 +1173,7 @@ export const NasGrammar = (): Grammar => loadedNasGrammar ?? (loadedNasGrammar =
                     "terminal": {
                       "$type": "RuleCall",
                       "rule": {
-                        "$ref": "#/rules@11"
+                        "$ref": "#/rules@20"
                       },
                       "arguments": []
                     }
@@ -619,7 +1192,7 @@ export const NasGrammar = (): Grammar => loadedNasGrammar ?? (loadedNasGrammar =
                         "terminal": {
                           "$type": "RuleCall",
                           "rule": {
-                            "$ref": "#/rules@11"
+                            "$ref": "#/rules@20"
                           },
                           "arguments": []
                         }
@@ -647,7 +1220,7 @@ export const NasGrammar = (): Grammar => loadedNasGrammar ?? (loadedNasGrammar =
         "terminal": {
           "$type": "RuleCall",
           "rule": {
-            "$ref": "#/rules@6"
+            "$ref": "#/rules@15"
           },
           "arguments": []
         }
@@ -673,7 +1246,7 @@ export const NasGrammar = (): Grammar => loadedNasGrammar ?? (loadedNasGrammar =
             "terminal": {
               "$type": "RuleCall",
               "rule": {
-                "$ref": "#/rules@26"
+                "$ref": "#/rules@35"
               },
               "arguments": []
             }
@@ -701,7 +1274,7 @@ export const NasGrammar = (): Grammar => loadedNasGrammar ?? (loadedNasGrammar =
             "terminal": {
               "$type": "RuleCall",
               "rule": {
-                "$ref": "#/rules@14"
+                "$ref": "#/rules@23"
               },
               "arguments": []
             }
@@ -717,7 +1290,7 @@ export const NasGrammar = (): Grammar => loadedNasGrammar ?? (loadedNasGrammar =
             "terminal": {
               "$type": "RuleCall",
               "rule": {
-                "$ref": "#/rules@26"
+                "$ref": "#/rules@35"
               },
               "arguments": []
             }
@@ -733,7 +1306,7 @@ export const NasGrammar = (): Grammar => loadedNasGrammar ?? (loadedNasGrammar =
             "terminal": {
               "$type": "RuleCall",
               "rule": {
-                "$ref": "#/rules@9"
+                "$ref": "#/rules@18"
               },
               "arguments": []
             },
@@ -759,7 +1332,7 @@ export const NasGrammar = (): Grammar => loadedNasGrammar ?? (loadedNasGrammar =
         "terminal": {
           "$type": "RuleCall",
           "rule": {
-            "$ref": "#/rules@6"
+            "$ref": "#/rules@15"
           },
           "arguments": []
         }
@@ -784,7 +1357,7 @@ export const NasGrammar = (): Grammar => loadedNasGrammar ?? (loadedNasGrammar =
                 "terminal": {
                   "$type": "RuleCall",
                   "rule": {
-                    "$ref": "#/rules@6"
+                    "$ref": "#/rules@15"
                   },
                   "arguments": []
                 }
@@ -803,7 +1376,7 @@ export const NasGrammar = (): Grammar => loadedNasGrammar ?? (loadedNasGrammar =
             "terminal": {
               "$type": "RuleCall",
               "rule": {
-                "$ref": "#/rules@26"
+                "$ref": "#/rules@35"
               },
               "arguments": []
             }
@@ -831,7 +1404,7 @@ export const NasGrammar = (): Grammar => loadedNasGrammar ?? (loadedNasGrammar =
             "terminal": {
               "$type": "RuleCall",
               "rule": {
-                "$ref": "#/rules@32"
+                "$ref": "#/rules@41"
               },
               "arguments": []
             }
@@ -847,7 +1420,7 @@ export const NasGrammar = (): Grammar => loadedNasGrammar ?? (loadedNasGrammar =
             "terminal": {
               "$type": "RuleCall",
               "rule": {
-                "$ref": "#/rules@17"
+                "$ref": "#/rules@26"
               },
               "arguments": []
             },
@@ -872,49 +1445,49 @@ export const NasGrammar = (): Grammar => loadedNasGrammar ?? (loadedNasGrammar =
           {
             "$type": "RuleCall",
             "rule": {
-              "$ref": "#/rules@18"
+              "$ref": "#/rules@27"
             },
             "arguments": []
           },
           {
             "$type": "RuleCall",
             "rule": {
-              "$ref": "#/rules@19"
+              "$ref": "#/rules@28"
             },
             "arguments": []
           },
           {
             "$type": "RuleCall",
             "rule": {
-              "$ref": "#/rules@20"
+              "$ref": "#/rules@29"
             },
             "arguments": []
           },
           {
             "$type": "RuleCall",
             "rule": {
-              "$ref": "#/rules@21"
+              "$ref": "#/rules@30"
             },
             "arguments": []
           },
           {
             "$type": "RuleCall",
             "rule": {
-              "$ref": "#/rules@22"
+              "$ref": "#/rules@31"
             },
             "arguments": []
           },
           {
             "$type": "RuleCall",
             "rule": {
-              "$ref": "#/rules@23"
+              "$ref": "#/rules@32"
             },
             "arguments": []
           },
           {
             "$type": "RuleCall",
             "rule": {
-              "$ref": "#/rules@24"
+              "$ref": "#/rules@33"
             },
             "arguments": []
           }
@@ -946,7 +1519,7 @@ export const NasGrammar = (): Grammar => loadedNasGrammar ?? (loadedNasGrammar =
               "terminal": {
                 "$type": "RuleCall",
                 "rule": {
-                  "$ref": "#/rules@32"
+                  "$ref": "#/rules@41"
                 },
                 "arguments": []
               },
@@ -977,7 +1550,7 @@ export const NasGrammar = (): Grammar => loadedNasGrammar ?? (loadedNasGrammar =
             "terminal": {
               "$type": "RuleCall",
               "rule": {
-                "$ref": "#/rules@32"
+                "$ref": "#/rules@41"
               },
               "arguments": []
             }
@@ -999,7 +1572,7 @@ export const NasGrammar = (): Grammar => loadedNasGrammar ?? (loadedNasGrammar =
                     "terminal": {
                       "$type": "RuleCall",
                       "rule": {
-                        "$ref": "#/rules@29"
+                        "$ref": "#/rules@38"
                       },
                       "arguments": []
                     }
@@ -1018,7 +1591,7 @@ export const NasGrammar = (): Grammar => loadedNasGrammar ?? (loadedNasGrammar =
                         "terminal": {
                           "$type": "RuleCall",
                           "rule": {
-                            "$ref": "#/rules@29"
+                            "$ref": "#/rules@38"
                           },
                           "arguments": []
                         }
@@ -1073,7 +1646,7 @@ export const NasGrammar = (): Grammar => loadedNasGrammar ?? (loadedNasGrammar =
             "terminal": {
               "$type": "RuleCall",
               "rule": {
-                "$ref": "#/rules@32"
+                "$ref": "#/rules@41"
               },
               "arguments": []
             }
@@ -1101,7 +1674,7 @@ export const NasGrammar = (): Grammar => loadedNasGrammar ?? (loadedNasGrammar =
             "terminal": {
               "$type": "RuleCall",
               "rule": {
-                "$ref": "#/rules@32"
+                "$ref": "#/rules@41"
               },
               "arguments": []
             }
@@ -1113,7 +1686,7 @@ export const NasGrammar = (): Grammar => loadedNasGrammar ?? (loadedNasGrammar =
             "terminal": {
               "$type": "RuleCall",
               "rule": {
-                "$ref": "#/rules@25"
+                "$ref": "#/rules@34"
               },
               "arguments": []
             }
@@ -1125,7 +1698,7 @@ export const NasGrammar = (): Grammar => loadedNasGrammar ?? (loadedNasGrammar =
             "terminal": {
               "$type": "RuleCall",
               "rule": {
-                "$ref": "#/rules@26"
+                "$ref": "#/rules@35"
               },
               "arguments": []
             }
@@ -1153,7 +1726,7 @@ export const NasGrammar = (): Grammar => loadedNasGrammar ?? (loadedNasGrammar =
             "terminal": {
               "$type": "RuleCall",
               "rule": {
-                "$ref": "#/rules@32"
+                "$ref": "#/rules@41"
               },
               "arguments": []
             }
@@ -1175,7 +1748,7 @@ export const NasGrammar = (): Grammar => loadedNasGrammar ?? (loadedNasGrammar =
                     "terminal": {
                       "$type": "RuleCall",
                       "rule": {
-                        "$ref": "#/rules@29"
+                        "$ref": "#/rules@38"
                       },
                       "arguments": []
                     }
@@ -1194,7 +1767,7 @@ export const NasGrammar = (): Grammar => loadedNasGrammar ?? (loadedNasGrammar =
                         "terminal": {
                           "$type": "RuleCall",
                           "rule": {
-                            "$ref": "#/rules@29"
+                            "$ref": "#/rules@38"
                           },
                           "arguments": []
                         }
@@ -1238,7 +1811,7 @@ export const NasGrammar = (): Grammar => loadedNasGrammar ?? (loadedNasGrammar =
                 "terminal": {
                   "$type": "RuleCall",
                   "rule": {
-                    "$ref": "#/rules@26"
+                    "$ref": "#/rules@35"
                   },
                   "arguments": []
                 }
@@ -1257,7 +1830,7 @@ export const NasGrammar = (): Grammar => loadedNasGrammar ?? (loadedNasGrammar =
                     "terminal": {
                       "$type": "RuleCall",
                       "rule": {
-                        "$ref": "#/rules@29"
+                        "$ref": "#/rules@38"
                       },
                       "arguments": []
                     }
@@ -1276,7 +1849,7 @@ export const NasGrammar = (): Grammar => loadedNasGrammar ?? (loadedNasGrammar =
                         "terminal": {
                           "$type": "RuleCall",
                           "rule": {
-                            "$ref": "#/rules@29"
+                            "$ref": "#/rules@38"
                           },
                           "arguments": []
                         }
@@ -1315,7 +1888,7 @@ export const NasGrammar = (): Grammar => loadedNasGrammar ?? (loadedNasGrammar =
             "terminal": {
               "$type": "RuleCall",
               "rule": {
-                "$ref": "#/rules@26"
+                "$ref": "#/rules@35"
               },
               "arguments": []
             }
@@ -1369,7 +1942,7 @@ export const NasGrammar = (): Grammar => loadedNasGrammar ?? (loadedNasGrammar =
       "definition": {
         "$type": "RuleCall",
         "rule": {
-          "$ref": "#/rules@27"
+          "$ref": "#/rules@36"
         },
         "arguments": []
       },
@@ -1383,7 +1956,7 @@ export const NasGrammar = (): Grammar => loadedNasGrammar ?? (loadedNasGrammar =
       "call": {
         "$type": "RuleCall",
         "rule": {
-          "$ref": "#/rules@28"
+          "$ref": "#/rules@37"
         },
         "arguments": []
       },
@@ -1515,7 +2088,7 @@ export const NasGrammar = (): Grammar => loadedNasGrammar ?? (loadedNasGrammar =
           {
             "$type": "RuleCall",
             "rule": {
-              "$ref": "#/rules@30"
+              "$ref": "#/rules@39"
             },
             "arguments": []
           },
@@ -1548,7 +2121,7 @@ export const NasGrammar = (): Grammar => loadedNasGrammar ?? (loadedNasGrammar =
                         "terminal": {
                           "$type": "RuleCall",
                           "rule": {
-                            "$ref": "#/rules@29"
+                            "$ref": "#/rules@38"
                           },
                           "arguments": []
                         }
@@ -1567,7 +2140,7 @@ export const NasGrammar = (): Grammar => loadedNasGrammar ?? (loadedNasGrammar =
                             "terminal": {
                               "$type": "RuleCall",
                               "rule": {
-                                "$ref": "#/rules@29"
+                                "$ref": "#/rules@38"
                               },
                               "arguments": []
                             }
@@ -1607,7 +2180,7 @@ export const NasGrammar = (): Grammar => loadedNasGrammar ?? (loadedNasGrammar =
                     "terminal": {
                       "$type": "RuleCall",
                       "rule": {
-                        "$ref": "#/rules@6"
+                        "$ref": "#/rules@15"
                       },
                       "arguments": []
                     }
@@ -1637,7 +2210,7 @@ export const NasGrammar = (): Grammar => loadedNasGrammar ?? (loadedNasGrammar =
                     "terminal": {
                       "$type": "RuleCall",
                       "rule": {
-                        "$ref": "#/rules@26"
+                        "$ref": "#/rules@35"
                       },
                       "arguments": []
                     }
@@ -1664,23 +2237,49 @@ export const NasGrammar = (): Grammar => loadedNasGrammar ?? (loadedNasGrammar =
         "$type": "Group",
         "elements": [
           {
-            "$type": "Group",
+            "$type": "Alternatives",
             "elements": [
               {
-                "$type": "Assignment",
-                "feature": "name",
-                "operator": "=",
-                "terminal": {
-                  "$type": "RuleCall",
-                  "rule": {
-                    "$ref": "#/rules@6"
+                "$type": "Group",
+                "elements": [
+                  {
+                    "$type": "Assignment",
+                    "feature": "name",
+                    "operator": "=",
+                    "terminal": {
+                      "$type": "RuleCall",
+                      "rule": {
+                        "$ref": "#/rules@15"
+                      },
+                      "arguments": []
+                    }
                   },
-                  "arguments": []
-                }
+                  {
+                    "$type": "Keyword",
+                    "value": "="
+                  }
+                ]
               },
               {
-                "$type": "Keyword",
-                "value": "="
+                "$type": "Group",
+                "elements": [
+                  {
+                    "$type": "Assignment",
+                    "feature": "label",
+                    "operator": "=",
+                    "terminal": {
+                      "$type": "RuleCall",
+                      "rule": {
+                        "$ref": "#/rules@15"
+                      },
+                      "arguments": []
+                    }
+                  },
+                  {
+                    "$type": "Keyword",
+                    "value": ":"
+                  }
+                ]
               }
             ],
             "cardinality": "?"
@@ -1692,7 +2291,7 @@ export const NasGrammar = (): Grammar => loadedNasGrammar ?? (loadedNasGrammar =
             "terminal": {
               "$type": "RuleCall",
               "rule": {
-                "$ref": "#/rules@26"
+                "$ref": "#/rules@35"
               },
               "arguments": []
             }
@@ -1730,7 +2329,7 @@ export const NasGrammar = (): Grammar => loadedNasGrammar ?? (loadedNasGrammar =
                 "terminal": {
                   "$type": "RuleCall",
                   "rule": {
-                    "$ref": "#/rules@33"
+                    "$ref": "#/rules@42"
                   },
                   "arguments": []
                 }
@@ -1754,7 +2353,7 @@ export const NasGrammar = (): Grammar => loadedNasGrammar ?? (loadedNasGrammar =
                 "terminal": {
                   "$type": "RuleCall",
                   "rule": {
-                    "$ref": "#/rules@34"
+                    "$ref": "#/rules@43"
                   },
                   "arguments": []
                 }
@@ -1815,7 +2414,7 @@ export const NasGrammar = (): Grammar => loadedNasGrammar ?? (loadedNasGrammar =
                     "terminal": {
                       "$type": "RuleCall",
                       "rule": {
-                        "$ref": "#/rules@26"
+                        "$ref": "#/rules@35"
                       },
                       "arguments": []
                     }
@@ -1834,7 +2433,7 @@ export const NasGrammar = (): Grammar => loadedNasGrammar ?? (loadedNasGrammar =
                         "terminal": {
                           "$type": "RuleCall",
                           "rule": {
-                            "$ref": "#/rules@26"
+                            "$ref": "#/rules@35"
                           },
                           "arguments": []
                         }
@@ -1873,7 +2472,7 @@ export const NasGrammar = (): Grammar => loadedNasGrammar ?? (loadedNasGrammar =
                   "terminal": {
                     "$type": "RuleCall",
                     "rule": {
-                      "$ref": "#/rules@6"
+                      "$ref": "#/rules@15"
                     },
                     "arguments": []
                   },
@@ -1904,7 +2503,7 @@ export const NasGrammar = (): Grammar => loadedNasGrammar ?? (loadedNasGrammar =
                 "terminal": {
                   "$type": "RuleCall",
                   "rule": {
-                    "$ref": "#/rules@26"
+                    "$ref": "#/rules@35"
                   },
                   "arguments": []
                 }
@@ -1950,7 +2549,7 @@ export const NasGrammar = (): Grammar => loadedNasGrammar ?? (loadedNasGrammar =
                 "terminal": {
                   "$type": "RuleCall",
                   "rule": {
-                    "$ref": "#/rules@28"
+                    "$ref": "#/rules@37"
                   },
                   "arguments": []
                 }
@@ -1978,7 +2577,7 @@ export const NasGrammar = (): Grammar => loadedNasGrammar ?? (loadedNasGrammar =
                 "terminal": {
                   "$type": "RuleCall",
                   "rule": {
-                    "$ref": "#/rules@26"
+                    "$ref": "#/rules@35"
                   },
                   "arguments": []
                 }
@@ -1994,7 +2593,7 @@ export const NasGrammar = (): Grammar => loadedNasGrammar ?? (loadedNasGrammar =
                 "terminal": {
                   "$type": "RuleCall",
                   "rule": {
-                    "$ref": "#/rules@26"
+                    "$ref": "#/rules@35"
                   },
                   "arguments": []
                 }
@@ -2010,7 +2609,7 @@ export const NasGrammar = (): Grammar => loadedNasGrammar ?? (loadedNasGrammar =
                 "terminal": {
                   "$type": "RuleCall",
                   "rule": {
-                    "$ref": "#/rules@26"
+                    "$ref": "#/rules@35"
                   },
                   "arguments": []
                 }
@@ -2110,31 +2709,31 @@ export const NasGrammar = (): Grammar => loadedNasGrammar ?? (loadedNasGrammar =
           {
             "$type": "SimpleType",
             "typeRef": {
-              "$ref": "#/rules@5"
-            }
-          },
-          {
-            "$type": "SimpleType",
-            "typeRef": {
-              "$ref": "#/rules@8"
-            }
-          },
-          {
-            "$type": "SimpleType",
-            "typeRef": {
-              "$ref": "#/rules@11"
-            }
-          },
-          {
-            "$type": "SimpleType",
-            "typeRef": {
               "$ref": "#/rules@14"
             }
           },
           {
             "$type": "SimpleType",
             "typeRef": {
-              "$ref": "#/rules@15"
+              "$ref": "#/rules@17"
+            }
+          },
+          {
+            "$type": "SimpleType",
+            "typeRef": {
+              "$ref": "#/rules@20"
+            }
+          },
+          {
+            "$type": "SimpleType",
+            "typeRef": {
+              "$ref": "#/rules@23"
+            }
+          },
+          {
+            "$type": "SimpleType",
+            "typeRef": {
+              "$ref": "#/rules@24"
             }
           }
         ]

@@ -1,0 +1,110 @@
+/**
+ * The `train` evaluator: each candidate is built by the model builder and trained on real data
+ * (SGD with momentum, cosine schedule: src/core/train/loop.ts), then scored on held-out
+ * validation images; the search optimises the validation accuracy and a chosen architecture
+ * is reported with its accuracy on the dataset's test split, which the search never sees.
+ *
+ * Fidelities are epochs, or training images (a seeded, class-balanced subset), for successive
+ * halving; every fidelity trains from scratch with its own schedule, so a result at one
+ * fidelity is what a run of that length gives. Every candidate starts from the same seed.
+ * A trial fails, and only that trial, when the network cannot be built, does not fit the data
+ * or the memory, diverges, or runs over its time limit; the model and its tensors are freed
+ * whatever happens.
+ */
+import { buildModel } from '../../train/model-builder/index.js';
+import { cachedLatency } from '../../train/latency.js';
+import { trainTrial } from '../../train/trial.js';
+import type { ArchitectureSpace } from '../architecture-space.js';
+import type { Candidate, EvaluateOptions, Evaluation, Evaluator, EvaluatorContext, Settings } from '../types.js';
+import { candidateSpec, openEvaluatorData, spaceShape, subsetOf, trainingBackend, type EvaluatorData } from './training-data.js';
+
+export class TrainEvaluator implements Evaluator {
+  readonly name = 'train';
+  readonly metrics = ['accuracy', 'error', 'loss', 'latency', 'latency_batch'];
+  readonly fidelities: readonly number[] | undefined;
+  private readonly byImages: boolean;
+  private readonly full: number;
+  private data: EvaluatorData | undefined;
+  private engine = '';
+  private readonly subsets = new Map<number, EvaluatorData>();
+
+  constructor(
+    private readonly space: ArchitectureSpace,
+    private readonly settings: Settings,
+    private readonly context: EvaluatorContext,
+  ) {
+    this.byImages = settings['fidelity'] === 'images';
+    const given = settings['fidelities'];
+    this.fidelities = Array.isArray(given) && given.length > 1 ? [...given] : undefined;
+    this.full = Array.isArray(given) ? given[given.length - 1]! : this.num('epochs');
+  }
+
+  private num(name: string): number {
+    return Number(this.settings[name]);
+  }
+
+  async prepare(): Promise<void> {
+    if (this.data) return;
+    this.engine = (await trainingBackend(this.context.log)).tfBackend;
+    this.data = openEvaluatorData(
+      {
+        data: String(this.settings['data']),
+        seed: this.num('seed'),
+        valFraction: this.num('val_fraction'),
+        images: this.byImages ? this.full : this.num('images'),
+        withTest: this.settings['test'] === true,
+      },
+      this.space.def.name,
+      spaceShape(this.space),
+    );
+  }
+
+  /** The data of one fidelity: all of it, or (fidelity = images) a subset of that many training images. */
+  private dataAt(fidelity: number): EvaluatorData {
+    const data = this.data!;
+    if (!this.byImages || fidelity >= this.full) return data;
+    let d = this.subsets.get(fidelity);
+    if (!d) this.subsets.set(fidelity, (d = { ...data, train: subsetOf(data.train, fidelity, this.num('seed')) }));
+    return d;
+  }
+
+  async evaluate(c: Candidate, options: EvaluateOptions): Promise<Evaluation> {
+    await this.prepare();
+    const fidelity = options.fidelity ?? this.full;
+    const data = this.dataAt(fidelity);
+    const batch = this.num('batch');
+    const spec = candidateSpec(this.space, c, data, batch, this.engine);
+    const model = buildModel(spec, { seed: this.num('seed') });
+    try {
+      const last = fidelity >= this.full;
+      const r = await trainTrial(model, data, {
+        epochs: this.byImages ? this.num('epochs') : fidelity,
+        batchSize: batch,
+        lr: this.num('lr'),
+        momentum: this.num('momentum'),
+        weightDecay: this.num('weight_decay'),
+        seed: this.num('seed'),
+        augment: this.settings['augment'] === true,
+        patience: this.num('patience'),
+        seconds: this.num('seconds'),
+        signal: options.signal,
+        test: last ? data.test : undefined,
+      });
+      const e = r.epochs[r.epochs.length - 1]!;
+      const metrics: Record<string, number> = { accuracy: percent(e.valAcc), error: percent(1 - e.valAcc), loss: e.valLoss };
+      const wanted = this.context.wanted;
+      if (wanted.has('latency')) metrics['latency'] = cachedLatency(this.engine, spec, model, { batch: 1 });
+      if (wanted.has('latency_batch')) metrics['latency_batch'] = cachedLatency(this.engine, spec, model, { batch: this.num('latency_batch') });
+      const evaluation: { metrics: Record<string, number>; fidelity: number; reported?: Record<string, number> } = { metrics, fidelity };
+      if (r.test) evaluation.reported = { ...metrics, accuracy: percent(r.test.acc), error: percent(1 - r.test.acc), loss: r.test.loss };
+      return evaluation;
+    } finally {
+      model.dispose();
+    }
+  }
+}
+
+/** A fraction as a percentage without the float noise of the product (accuracies are counts over at most millions). */
+function percent(x: number): number {
+  return Math.round(x * 1e11) / 1e9;
+}

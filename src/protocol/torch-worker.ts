@@ -1,0 +1,203 @@
+/**
+ * The host (`nas train --engine torch`, src/core/torch/) <-> the PyTorch worker
+ * (python/nas_torch_worker.py, a Python process): one JSON object per line, requests on the
+ * worker's stdin, events on its stdout; its stderr is free text for logs. Documented in
+ * docs/protocol.md ("The PyTorch worker"). Field names are snake_case because the Python side
+ * reads and writes them as they are.
+ */
+
+/** Bumped when a message changes incompatibly; the worker says its own in `ready`. */
+export const TORCH_WORKER_PROTOCOL = 1;
+
+export interface TorchHelloRequest {
+  type: 'hello';
+}
+
+/** Random crop with zero padding, then a horizontal flip (the training engine's augmentation). */
+export interface TorchAugment {
+  crop_padding: number;
+  horizontal_flip: boolean;
+}
+
+/** The training engine's loop options (src/core/train/loop.ts), with the device's. */
+export interface TorchTrainOptions {
+  epochs: number;
+  batch: number;
+  lr: number;
+  momentum: number;
+  weight_decay: number;
+  nesterov?: boolean;
+  label_smoothing: number;
+  warmup_epochs: number;
+  min_lr?: number;
+  schedule?: 'cosine' | 'constant';
+  seed: number;
+  /** Absent: no augmentation. */
+  augment?: TorchAugment;
+  eval_batch?: number;
+  /** 'auto': CUDA when torch sees a GPU, else the CPU. */
+  device: 'auto' | 'cpu' | 'cuda';
+  /** Which GPU (`cuda:N`). */
+  cuda_index?: number;
+  /** Mixed precision (torch.autocast + GradScaler), CUDA only. */
+  amp?: boolean;
+  channels_last?: boolean;
+  /** torch.set_num_threads on the CPU. */
+  threads?: number;
+  /** Steps excluded from the first epoch's images/s (warm-up: cuDNN autotuning, allocator). */
+  untimed_steps?: number;
+  /** Seconds between progress events. */
+  progress_interval?: number;
+  /** Stop after this many epochs without a better validation accuracy (0: never). */
+  patience?: number;
+  /** Train on the first this many images of the pack's training split (benchmarks, quick trials). */
+  train_limit?: number;
+  /** Validate on the first this many images of the validation split. */
+  val_limit?: number;
+  /** Evaluate the pack's `test` split after training. */
+  evaluate_test?: boolean;
+}
+
+/**
+ * The images of a job: a safetensors file the host writes (`{split}.x` U8 [N, H, W, C],
+ * `{split}.y` I32 [N] for the splits train, val and optionally test), already split, with the
+ * training split's per-channel statistics (pixel values in [0, 1]).
+ */
+export interface TorchDataPack {
+  path: string;
+  mean: number[];
+  std: number[];
+  /** Largest image tensor moved to the GPU whole (bytes); larger ones stay in host memory. */
+  gpu_bytes?: number;
+}
+
+export interface TorchTrainRequest {
+  type: 'train';
+  /** Chosen by the host; every event of the job carries it. */
+  id: string;
+  /** The file `nas export --to pytorch` writes; its `Model` class is built. */
+  model: { code: string; name: string };
+  data: TorchDataPack;
+  options: TorchTrainOptions;
+  /** A checkpoint (safetensors, the engine's names and layouts) to start from. */
+  init?: string;
+  /** Where to write the checkpoint after every epoch (atomically). */
+  save?: string;
+  save_metadata?: Record<string, string>;
+}
+
+export interface TorchCancelRequest {
+  type: 'cancel';
+  id: string;
+}
+
+export interface TorchShutdownRequest {
+  type: 'shutdown';
+}
+
+export type TorchWorkerRequest = TorchHelloRequest | TorchTrainRequest | TorchCancelRequest | TorchShutdownRequest;
+
+/** The answer to `hello`. */
+export interface TorchReadyEvent {
+  type: 'ready';
+  protocol: number;
+  python: string;
+  torch: string;
+  cuda: boolean;
+  gpus: number;
+  device: 'cuda' | 'cpu';
+  /** `NVIDIA H100 80GB HBM3`, or `CPU (8 threads)`. */
+  device_name: string;
+  cudnn: number | null;
+  pid: number;
+}
+
+export interface TorchStartedEvent {
+  type: 'started';
+  id: string;
+  params: number;
+  device: 'cuda' | 'cpu';
+  device_name: string;
+  amp: boolean;
+  channels_last: boolean;
+  steps_per_epoch: number;
+  train_images: number;
+  val_images: number;
+}
+
+export interface TorchProgressEvent {
+  type: 'progress';
+  id: string;
+  epoch: number;
+  batch: number;
+  batches: number;
+  step: number;
+  loss: number;
+  acc: number;
+  lr: number;
+  images_per_s: number;
+}
+
+export interface TorchEpochEvent {
+  type: 'epoch';
+  id: string;
+  epoch: number;
+  epochs: number;
+  train_loss: number;
+  train_acc: number;
+  val_loss: number;
+  val_acc: number;
+  lr: number;
+  /** The whole epoch, validation included. */
+  seconds: number;
+  /** The training part of the epoch. */
+  train_seconds: number;
+  /** Training images per second (the first epoch without its `untimed_steps`). */
+  images_per_s: number;
+  /** The same images per second of the worker process's CPU time (all its threads). */
+  cpu_images_per_s: number;
+}
+
+export interface TorchSavedEvent {
+  type: 'saved';
+  id: string;
+  file: string;
+  epoch: number;
+}
+
+export interface TorchDoneEvent {
+  type: 'done';
+  id: string;
+  epochs: number;
+  stopped_early: boolean;
+  seconds: number;
+  test?: { loss: number; acc: number };
+}
+
+export interface TorchCancelledEvent {
+  type: 'cancelled';
+  id: string;
+  completed_epochs: number;
+}
+
+/**
+ * A failed job (the worker lives on) or, without `id`, a failed request or a worker that
+ * cannot start (`missing-torch`). `oom`: out of GPU (or host) memory; `diverged`: a non-finite
+ * loss; `build`: the exported code does not build; `data`: the pack cannot be read.
+ */
+export interface TorchErrorEvent {
+  type: 'error';
+  id?: string;
+  kind: 'oom' | 'diverged' | 'build' | 'data' | 'request' | 'internal' | 'missing-torch';
+  message: string;
+}
+
+export type TorchWorkerEvent =
+  | TorchReadyEvent
+  | TorchStartedEvent
+  | TorchProgressEvent
+  | TorchEpochEvent
+  | TorchSavedEvent
+  | TorchDoneEvent
+  | TorchCancelledEvent
+  | TorchErrorEvent;

@@ -1,0 +1,94 @@
+/**
+ * `nas export --to pytorch` as users run it: the bundled bin/nas.cjs in a child process (npm
+ * test builds it first), run without blocking vitest's worker; the written code is counted by
+ * Debian's PyTorch (/usr/bin/python3) against published figures and `nas sample`'s.
+ */
+import { spawn } from 'node:child_process';
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import { describe, expect, it } from 'vitest';
+
+const ROOT = path.resolve(__dirname, '../..');
+const BIN = path.join(ROOT, 'bin/nas.cjs');
+
+function run(cmd: string, args: string[], input?: string): Promise<{ code: number | null; stdout: string; stderr: string }> {
+  return new Promise((resolve, reject) => {
+    const p = spawn(cmd, args, { cwd: ROOT });
+    let stdout = '';
+    let stderr = '';
+    p.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
+    p.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
+    p.on('error', reject);
+    p.on('close', (code) => resolve({ code, stdout, stderr }));
+    if (input !== undefined) p.stdin.end(input);
+  });
+}
+
+const nas = (args: string[]) => run(process.execPath, [BIN, ...args]);
+
+/** The parameter count of a file's Model, as PyTorch counts it (the code comes on stdin; its `__main__` demo does not run). */
+async function torchParams(code: string): Promise<number> {
+  const r = await run(
+    '/usr/bin/python3',
+    ['-c', "import sys\nns = {'__name__': 'exported'}\nexec(sys.stdin.read(), ns)\nprint(sum(p.numel() for p in ns['Model']().parameters()))"],
+    code,
+  );
+  if (r.code !== 0) throw new Error(r.stderr);
+  return Number(r.stdout.trim());
+}
+
+const tmpDir = () => fs.mkdtempSync(path.join(os.tmpdir(), 'nas-export-'));
+
+describe('nas export --to pytorch', () => {
+  it("writes ResNet-50 to stdout; PyTorch counts torchvision's 25,557,032 parameters", { timeout: 300_000 }, async () => {
+    const r = await nas(['export', 'examples/resnet50.nas', '--to', 'pytorch']);
+    expect(r.stderr).toBe('');
+    expect(r.code).toBe(0);
+    expect(r.stdout).toMatch(/^"""ResNet50: the network ResNet50 of examples\/resnet50\.nas/);
+    expect(r.stdout).toMatch(/nas export examples\/resnet50\.nas --to pytorch/);
+    expect(await torchParams(r.stdout)).toBe(25_557_032);
+  });
+
+  it("writes an architecture of a space to --out, with nas sample's parameters; refuses to overwrite without --force", { timeout: 300_000 }, async () => {
+    const sample = await nas(['sample', 'examples/nb201.nas', '--json', '--count', '1', '--seed', '3']);
+    const [arch] = JSON.parse(sample.stdout) as { encoding: string; params: number }[];
+    const dir = tmpDir();
+    const out = path.join(dir, 'nb201.py');
+    const r = await nas(['export', 'examples/nb201.nas', '--arch', arch!.encoding, '--to', 'pytorch', '--out', out]);
+    expect(r.code).toBe(0);
+    expect(r.stderr).toMatch(new RegExp(`wrote .*nb201\\.py: class NB201 \\(Model\\), ${arch!.params.toLocaleString('en-US')} parameters`));
+    const code = fs.readFileSync(out, 'utf8');
+    expect(code).toContain(arch!.encoding);
+    expect(await torchParams(code)).toBe(arch!.params);
+    const again = await nas(['export', 'examples/nb201.nas', '--arch', arch!.encoding, '--to', 'pytorch', '--out', out]);
+    expect(again.code).toBe(2);
+    expect(again.stderr).toMatch(/exists: refusing to overwrite it \(pass --force/);
+    expect(fs.readFileSync(out, 'utf8')).toBe(code);
+    const forced = await nas(['export', 'examples/nb201.nas', '--arch', arch!.encoding, '--to', 'pytorch', '--out', out, '--force']);
+    expect(forced.code).toBe(0);
+    fs.rmSync(dir, { recursive: true, force: true });
+  });
+
+  it('exit 2 for a space without --arch and for --out naming the input; exit 1 for errors and for names PyTorch reserves', { timeout: 300_000 }, async () => {
+    const space = await nas(['export', 'examples/nb201.nas', '--to', 'pytorch']);
+    expect(space.code).toBe(2);
+    expect(space.stderr).toMatch(/only the space NB201: choose an architecture with --arch/);
+    const dir = tmpDir();
+    const input = path.join(dir, 'net.nas');
+    fs.writeFileSync(input, 'network Net {\n  input(3, 8, 8)\n  forward = conv(8, k=3) -> bn\n  gap -> fc(10)\n}\n');
+    const same = await nas(['export', input, '--to', 'pytorch', '--out', input, '--force']);
+    expect(same.code).toBe(2);
+    expect(same.stderr).toMatch(/is the input file: refusing to overwrite it/);
+    const reserved = await nas(['export', input, '--to', 'pytorch']);
+    expect(reserved.code).toBe(1);
+    expect(reserved.stderr).toMatch(/the name `forward` .* is an attribute of torch\.nn\.Module and cannot name a module: rename it/);
+    const bad = path.join(dir, 'bad.nas');
+    fs.writeFileSync(bad, 'network Bad {\n  input(3, 8, 8)\n  conv(8, k=3) -> rleu\n}\n');
+    const errors = await nas(['export', bad, '--to', 'pytorch']);
+    expect(errors.code).toBe(1);
+    expect(errors.stderr).toMatch(/bad\.nas:3:\d+: error .*rleu/);
+    expect(errors.stdout).toBe('');
+    fs.rmSync(dir, { recursive: true, force: true });
+  });
+});

@@ -1,0 +1,81 @@
+/**
+ * The history panel: a series over trials (best so far, or the hypervolume of the front), as
+ * Optuna Dashboard's optimization history shows it. Redrawn in full: one point per trial.
+ */
+import { formatValue, padded, project, ticks } from './scales.js';
+import type { Theme } from './scatter.js';
+
+export class HistoryChart {
+  readonly element: HTMLDivElement;
+  private readonly canvas: HTMLCanvasElement;
+  private readonly title: HTMLDivElement;
+
+  constructor(private theme: Theme) {
+    this.element = document.createElement('div');
+    this.element.className = 'history';
+    this.title = document.createElement('div');
+    this.title.className = 'history-title';
+    this.canvas = document.createElement('canvas');
+    this.element.append(this.title, this.canvas);
+  }
+
+  setTheme(theme: Theme): void {
+    this.theme = theme;
+  }
+
+  /** `values[i]` after trial i + 1; NaN where there is none yet. */
+  draw(title: string, metric: string, values: readonly number[]): void {
+    this.title.textContent = title;
+    const width = this.canvas.parentElement?.clientWidth ?? 0;
+    const height = 150;
+    if (width < 40) return;
+    const dpr = window.devicePixelRatio || 1;
+    this.canvas.width = Math.round(width * dpr);
+    this.canvas.height = Math.round(height * dpr);
+    this.canvas.style.width = `${width}px`;
+    this.canvas.style.height = `${height}px`;
+    const g = this.canvas.getContext('2d')!;
+    g.setTransform(dpr, 0, 0, dpr, 0, 0);
+    g.clearRect(0, 0, width, height);
+    const finite = values.filter(Number.isFinite);
+    if (!finite.length) return;
+    const [y0, y1] = padded(Math.min(...finite), Math.max(...finite));
+    const xs = { min: 1, max: Math.max(2, values.length), from: 52, to: width - 8 };
+    const ys = { min: y0, max: y1, from: height - 20, to: 6 };
+    const t = this.theme;
+    g.font = `10px ${t.font}`;
+    g.fillStyle = t.fg;
+    g.strokeStyle = t.grid;
+    g.textAlign = 'right';
+    g.textBaseline = 'middle';
+    for (const tick of ticks(y0, y1, 4)) {
+      const y = Math.round(project(ys, tick)) + 0.5;
+      g.beginPath();
+      g.moveTo(xs.from, y);
+      g.lineTo(xs.to, y);
+      g.stroke();
+      g.fillText(formatValue(metric, tick), xs.from - 4, y);
+    }
+    g.textAlign = 'center';
+    g.textBaseline = 'top';
+    for (const tick of ticks(1, xs.max, width / 80)) {
+      const label = String(tick);
+      // Kept inside the canvas: the last tick sits on its right edge.
+      const x = Math.min(project(xs, tick), width - 2 - g.measureText(label).width / 2);
+      g.fillText(label, x, height - 16);
+    }
+    g.strokeStyle = t.front;
+    g.lineWidth = 1.5;
+    g.beginPath();
+    let started = false;
+    values.forEach((v, i) => {
+      if (!Number.isFinite(v)) return;
+      const x = project(xs, i + 1);
+      const y = project(ys, v);
+      if (started) g.lineTo(x, y);
+      else g.moveTo(x, y);
+      started = true;
+    });
+    g.stroke();
+  }
+}
