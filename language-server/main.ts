@@ -5,18 +5,22 @@
  * space statistics (space-stats-worker.ts).
  */
 import { startLanguageServer } from 'langium/lsp';
-import { NodeFileSystem } from 'langium/node';
+import { SourceFileSystem } from '../src/core/source-files.js';
 import { createConnection, ProposedFeatures } from 'vscode-languageserver/node.js';
 import { createNasLspServices } from './nas-lsp-module.js';
 import { registerCustomRequests } from './requests.js';
 import { registerFuseRequest } from './fuse-request.js';
 import { guardConnection } from './connection-guard.js';
+import { guardTextDocumentNotifications } from './notification-guard.js';
+import { publishFailures } from './build-failures.js';
 import { isSpaceStatsWorker, runSpaceStatsWorker } from './space-stats-worker.js';
 
 function startServer(): void {
   const connection = createConnection(ProposedFeatures.all);
-  const services = createNasLspServices({ connection, ...NodeFileSystem }, process.argv[1]);
+  const services = createNasLspServices({ connection, ...SourceFileSystem }, process.argv[1]);
   guardConnection(connection, services.shared);
+  guardTextDocumentNotifications(connection, (message) => connection.console.error(message));
+  publishFailures(connection, services.shared);
   startLanguageServer(services.shared);
   registerCustomRequests(connection, services);
   registerFuseRequest(connection, services);

@@ -7,6 +7,7 @@ import {
   DefaultDocumentBuilder,
   DefaultWorkspaceManager,
   DocumentState,
+  isOperationCancelled,
   URI,
   type BuildOptions,
   type LangiumDocument,
@@ -51,12 +52,44 @@ export class NasDocumentBuilder extends DefaultDocumentBuilder {
     }
   }
 
+  private readonly failureListeners: Array<(uri: URI, error: unknown) => void> = [];
+
+  /** Called with each document taken out of the workspace because checking it failed. */
+  onDocumentFailed(listener: (uri: URI, error: unknown) => void): void {
+    this.failureListeners.push(listener);
+  }
+
   protected override async buildDocuments(documents: LangiumDocument[], options: BuildOptions, cancelToken: CancellationToken): Promise<void> {
     // The files the documents import, transitively, loading those not yet known from disk.
     const imports = await loadImports(documents, { LangiumDocuments: this.langiumDocuments, FileSystemProvider: this.fileSystemProvider }, (doc) =>
       this.importsOf(doc),
     );
-    await super.buildDocuments([...documents, ...imports.filter((d) => d.state < DocumentState.Validated)], options, cancelToken);
+    const all = [...documents, ...imports.filter((d) => d.state < DocumentState.Validated)];
+    try {
+      await super.buildDocuments(all, options, cancelToken);
+    } catch (e) {
+      if (isOperationCancelled(e)) throw e;
+      await this.isolateFailure(all, options, cancelToken);
+    }
+  }
+
+  /**
+   * A build failed (a bug somewhere): the documents are built again one by one, and each one
+   * that fails alone is taken out of the workspace and reported, so that it cannot fail every
+   * later build (the next change of it brings it back).
+   */
+  private async isolateFailure(documents: LangiumDocument[], options: BuildOptions, cancelToken: CancellationToken): Promise<void> {
+    for (const doc of documents) {
+      if (doc.state >= DocumentState.Validated || !this.langiumDocuments.hasDocument(doc.uri)) continue;
+      try {
+        await super.buildDocuments([doc], options, cancelToken);
+      } catch (e) {
+        if (isOperationCancelled(e)) throw e;
+        this.langiumDocuments.deleteDocument(doc.uri);
+        this.cleanUpDeleted(doc);
+        for (const listener of this.failureListeners) listener(doc.uri, e);
+      }
+    }
   }
 
   protected override shouldRelink(document: LangiumDocument, changedUris: Set<string>): boolean {

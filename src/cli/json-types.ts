@@ -1,7 +1,13 @@
 /** The JSON shapes printed by `nas ... --json`, declared once (documented in docs/cli.md). */
 import type { SpaceFigures } from '../protocol/figures.js';
 
-export interface LayerCost {
+/**
+ * Figures beyond 2^53 are doubles that may be rounded (src/cli/figures-text.ts): such fields
+ * are named in `approximate`, which is absent when every figure is exact.
+ */
+export type Approximate<K extends string> = { approximate?: K[] };
+
+export interface LayerCost extends Approximate<'params' | 'macs'> {
   name: string;
   op: string;
   output: number[];
@@ -9,7 +15,7 @@ export interface LayerCost {
   macs: number;
 }
 
-export interface NetworkCost {
+export interface NetworkCost extends Approximate<'params' | 'macs' | 'flops' | 'activations'> {
   name: string;
   kind: 'network';
   input: number[];
@@ -22,7 +28,7 @@ export interface NetworkCost {
 }
 
 /** A space's figures (src/protocol/figures.ts), as the editor gets them too. */
-export interface SpaceCost extends SpaceFigures {
+export interface SpaceCost extends SpaceFigures, Approximate<'minParams' | 'maxParams' | 'minMacs' | 'maxMacs' | 'minFlops' | 'maxFlops'> {
   name: string;
   kind: 'space';
   /** With `--flops`: 2 × minMacs and 2 × maxMacs. */
@@ -35,7 +41,7 @@ export interface SpaceCost extends SpaceFigures {
   choices: number;
 }
 
-export interface SampleJson {
+export interface SampleJson extends Approximate<'params' | 'macs'> {
   space: string;
   id: string;
   encoding: string;

@@ -3,7 +3,9 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { URI, type LangiumDocument } from 'langium';
 import { NasWorkspace, type NasDiagnostic } from '../core/workspace.js';
+import { readSourceFileSync, SourceFileError } from '../core/source-files.js';
 import type { Definition, Document } from '../core/language/syntax/generated/ast.js';
+import { printable } from './printable.js';
 
 /** An error the user caused (bad path, bad flag): exit code 2, one line, no stack trace. */
 export class UsageError extends Error {}
@@ -18,19 +20,14 @@ export interface LoadedFile {
 export async function loadFiles(files: readonly string[], ws = new NasWorkspace()): Promise<LoadedFile[]> {
   const out: LoadedFile[] = [];
   for (const file of files) {
-    let stat: fs.Stats;
-    try {
-      stat = fs.statSync(file);
-    } catch (e) {
-      throw new UsageError(`cannot read ${file}: ${(e as NodeJS.ErrnoException).code === 'ENOENT' ? 'no such file' : (e as Error).message}`);
-    }
-    if (stat.isDirectory()) throw new UsageError(`${file} is a directory, expected a .nas file`);
     let text: string;
     let uri: URI;
     try {
-      text = fs.readFileSync(file, 'utf8');
+      // Only a regular file of bounded size is read (core/source-files.ts), whatever its name.
+      text = readSourceFileSync(file);
       uri = URI.file(fs.realpathSync(file));
     } catch (e) {
+      if (e instanceof SourceFileError) throw new UsageError(`cannot read ${e.path}: ${e.reason}`);
       throw new UsageError(`cannot read ${file}: ${(e as Error).message}`);
     }
     let doc: LangiumDocument;
@@ -50,11 +47,11 @@ export async function loadFiles(files: readonly string[], ws = new NasWorkspace(
   return out;
 }
 
-/** `file:line:col: severity code message` (1-based), then a `note` line per related place. */
+/** `file:line:col: severity code message` (1-based), then a `note` line per related place; control characters escaped. */
 export function formatDiagnostic(d: NasDiagnostic): string {
   const at = (file: string, p: { line: number; character: number }) => `${file}:${p.line + 1}:${p.character + 1}`;
-  const notes = (d.related ?? []).map((r) => `\n  ${at(r.file, r.range.start)}: note: ${r.message}`);
-  return `${at(d.file, d.range.start)}: ${d.severity} ${d.code} ${d.message}${notes.join('')}`;
+  const notes = (d.related ?? []).map((r) => `\n  ${printable(`${at(r.file, r.range.start)}: note: ${r.message}`)}`);
+  return `${printable(`${at(d.file, d.range.start)}: ${d.severity} ${d.code} ${d.message}`)}${notes.join('')}`;
 }
 
 /** Diagnostics in reading order: by file, line, column; those at one place in the order they were found (a cause before its consequences). */

@@ -5,11 +5,12 @@
  */
 import * as fs from 'node:fs';
 import { DocumentState, URI, type LangiumDocument } from 'langium';
-import { NodeFileSystem } from 'langium/node';
 import { createNasCoreServices, type NasServiceOverrides, type NasServices } from './language/services/nas-module.js';
 import type { LangiumSharedCoreServices } from 'langium';
 import { BUILTIN_DOCUMENTS } from './stdlib/index.js';
 import { loadImports } from './import-loader.js';
+import { readSourceFileSync, SourceFileSystem } from './source-files.js';
+import { SingleLanguageRegistry } from './single-language-registry.js';
 
 export type Severity = 'error' | 'warning' | 'info' | 'hint';
 
@@ -34,7 +35,9 @@ export class NasWorkspace {
 
   /** `overrides` replace services (tests compare the NAS services with Langium's defaults). */
   constructor(overrides?: NasServiceOverrides) {
-    const { shared, Nas } = createNasCoreServices(NodeFileSystem, overrides);
+    // Files are read within limits (source-files.ts), and checked whatever their names.
+    const sharedOverrides = { ServiceRegistry: (s: LangiumSharedCoreServices) => new SingleLanguageRegistry(s), ...overrides?.shared };
+    const { shared, Nas } = createNasCoreServices(SourceFileSystem, { ...overrides, shared: sharedOverrides });
     this.shared = shared;
     this.services = Nas;
   }
@@ -77,9 +80,12 @@ export class NasWorkspace {
     await this.shared.workspace.DocumentBuilder.update([], [uri]);
   }
 
-  /** Loads a file and, transitively, the files it imports. Throws on I/O errors of `path` only. */
+  /**
+   * Loads a file and, transitively, the files it imports. Throws on I/O errors of `path` only
+   * (a `SourceFileError` for a file that is not a regular file or is too large).
+   */
   async addFile(path: string): Promise<LangiumDocument> {
-    const text = fs.readFileSync(path, 'utf8');
+    const text = readSourceFileSync(path);
     return this.addText(text, URI.file(fs.realpathSync(path)));
   }
 

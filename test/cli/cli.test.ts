@@ -4,20 +4,12 @@
  */
 import { spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
-import * as os from 'node:os';
 import * as path from 'node:path';
 import { describe, expect, it } from 'vitest';
-
-const ROOT = path.resolve(__dirname, '../..');
-const BIN = path.join(ROOT, 'bin/nas.cjs');
-
-function nas(args: string[], cwd = ROOT) {
-  const r = spawnSync(process.execPath, [BIN, ...args], { cwd, encoding: 'utf8', timeout: 120_000 });
-  return { code: r.status, stdout: r.stdout, stderr: r.stderr };
-}
+import { ROOT, nas, tempFolder } from '../helpers/cli.js';
 
 function tmpFile(name: string, text: string): string {
-  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'nas-cli-'));
+  const dir = tempFolder();
   const file = path.join(dir, name);
   fs.writeFileSync(file, text);
   return file;
@@ -43,7 +35,7 @@ describe('nas check', () => {
   });
 
   it('sorts the diagnostics of several files by file, line and column', () => {
-    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'nas-cli-'));
+    const dir = tempFolder('nas-cli-');
     const write = (name: string, text: string) => (fs.writeFileSync(path.join(dir, name), text), name);
     const b = write('b.nas', 'network B {\n  input(3, 8, 8)\n  conv(8, k=3, groups=2)\n  rleu\n}\n');
     const a = write('a.nas', 'network A {\n  input(3, 8, 8)\n  relu\n  sigmoidd\n}\n');
@@ -73,7 +65,7 @@ describe('nas check', () => {
   });
 
   it('reports an error inside an imported file at its use, and prints both places', () => {
-    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'nas-cli-'));
+    const dir = tempFolder('nas-cli-');
     const lib = [
       '# a library',
       '',
@@ -275,7 +267,7 @@ describe('nas sample', () => {
   });
 
   it('prints each architecture readably in a few lines, in a text that checks where it is written; --flat the primitive ops', () => {
-    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'nas-sample-'));
+    const dir = tempFolder('nas-sample-');
     const r = nas(['sample', '--count', '3', path.join(ROOT, 'examples/nb201.nas')], dir);
     expect(r.stderr).toBe('');
     expect(r.code).toBe(0);
@@ -298,7 +290,7 @@ describe('nas sample', () => {
   it('rejects a bad --count with exit 2', () => {
     const r = nas(['sample', '--count', 'zero', 'examples/nb201.nas']);
     expect(r.code).toBe(2);
-    expect(r.stderr).toContain('--count needs an integer >= 1, found zero');
+    expect(r.stderr).toBe('nas: --count needs an integer from 1 to 100,000, found "zero"\n');
   });
 
   it('--arch prints the architecture a search trial recorded: same id, params and MACs', () => {

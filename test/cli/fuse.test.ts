@@ -4,25 +4,14 @@
  * kept, and the output path's guards (never the input, never an existing file without
  * --force, checked before any work).
  */
-import { spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
-import * as os from 'node:os';
 import * as path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import type { FuseJson } from '../../src/cli/json-types.js';
+import { ROOT, nas, tempFolder } from '../helpers/cli.js';
 
-const ROOT = path.resolve(__dirname, '../..');
-const BIN = path.join(ROOT, 'bin/nas.cjs');
 const A0 = path.join(ROOT, 'examples/repvgg_a0.nas');
-
-function nas(args: string[], cwd = ROOT) {
-  const r = spawnSync(process.execPath, [BIN, ...args], { cwd, encoding: 'utf8', timeout: 120_000 });
-  return { code: r.status, stdout: r.stdout, stderr: r.stderr };
-}
-
-function tmpDir(): string {
-  return fs.mkdtempSync(path.join(os.tmpdir(), 'nas-fuse-'));
-}
+const tmpDir = (): string => tempFolder('nas-fuse-');
 
 describe('nas fuse', () => {
   it('RepVGG-A0: 9,108,968 → 8,309,384 parameters and 1.5126 → 1.3615 G MACs; only the block names change', () => {

@@ -1,10 +1,14 @@
 /**
- * The examples mutated token-wise (delete, insert, swap, duplicate, truncate, and one construct
- * repeated thousands of times), checked in a headless workspace: parsing never fails (no
- * exception, including exceptions Langium would only log from a validator), every diagnostic
- * lies inside the document, and elaboration stays within its limits, which is what bounds a
- * check's work (invariant 6 of docs/architecture.md). `test/core/fuzz.test.ts` runs a few
- * hundred documents, `test/core/fuzz.slow.test.ts` thousands.
+ * The examples mutated token-wise (delete, insert, swap, duplicate, truncate, one construct
+ * repeated thousands of times, and the inputs of issue 20: names of up to 200,000 characters,
+ * choices over huge ranges and subsets), checked in a headless workspace: parsing never fails
+ * (no exception, including exceptions Langium would only log from a validator), every
+ * diagnostic lies inside the document with a bounded message, and elaboration stays within its
+ * limits, which is what bounds a check's work (invariant 6 of docs/architecture.md). With
+ * `analyse`, every space is also analysed within a step budget: it ends with figures or a
+ * SpaceAnalysisError, having spent no more than the budget and one run.
+ * `test/core/fuzz.test.ts` runs a few hundred documents, `test/core/fuzz.slow.test.ts`
+ * thousands, analysed.
  */
 import * as fs from 'node:fs';
 import * as path from 'node:path';
@@ -13,7 +17,10 @@ import { URI } from 'langium';
 import { expect, vi } from 'vitest';
 import type { Definition, Document } from '../../src/core/language/syntax/generated/ast.js';
 import { elaborateCached } from '../../src/core/semantics/evaluator/index.js';
-import { MAX_NODES } from '../../src/core/semantics/evaluator/errors.js';
+import { MAX_NODES, MAX_WORK } from '../../src/core/semantics/evaluator/errors.js';
+import { MAX_MESSAGE } from '../../src/core/semantics/suggest.js';
+import { AnalysisBudget } from '../../src/core/semantics/analysis-budget.js';
+import { computeSpaceStats, SpaceAnalysisError } from '../../src/core/semantics/space.js';
 import { NasWorkspace } from '../../src/core/workspace.js';
 import { yieldToEventLoop } from './event-loop.js';
 
@@ -88,8 +95,19 @@ const mutation = fc.oneof(
   fc.record({
     kind: fc.constant('repeat' as const),
     at: fc.nat(),
-    token: fc.constantFrom('not ', '-', '(', '[', 'if x then ', ' -> relu', ' + 1', '{', 'x.', 'f(', ' else 1'),
+    token: fc.constantFrom('not ', '-', '(', '[', 'if x then ', ' -> relu', ' + 1', '{', 'x.', 'f(', ' else 1', ' -> conv(choice(8, 16), k=1)'),
     times: fc.integer({ min: 100, max: 30_000 }),
+  }),
+  // A name of up to 200,000 characters in place of a token (a "did you mean" once compared
+  // it with every name in scope, unbounded, and echoed it whole).
+  fc.record({ kind: fc.constant('long-name' as const), at: fc.nat(), len: fc.integer({ min: 65, max: 200_000 }) }),
+  // A choice over a huge range or a huge number of subsets (each took minutes to analyse).
+  fc.record({
+    kind: fc.constant('huge-choice' as const),
+    at: fc.nat(),
+    n: fc.oneof(fc.integer({ min: 1, max: 10_000_000 }), fc.constantFrom(100_000, 100_001, 1_000_000)),
+    k: fc.integer({ min: 1, max: 40 }),
+    subsets: fc.boolean(),
   }),
 );
 
@@ -121,18 +139,58 @@ function mutate(tokens: string[], ms: Mutation[]): string {
       case 'repeat':
         t.splice(at, 0, m.token.repeat(m.times));
         break;
+      case 'long-name':
+        t[at] = 'n'.repeat(m.len);
+        break;
+      case 'huge-choice': {
+        const options = Math.min(m.n, 60);
+        t.splice(at, 0, m.subsets ? `choose(${m.k}, [${Array.from({ length: options }, () => 'relu').join(', ')}])` : `choice(1..${m.n})`);
+        break;
+      }
     }
   }
   return t.join('');
 }
 
-/** Checks `numRuns` mutated examples; returns the largest graph an elaboration made. */
-export async function checkMutatedExamples(numRuns: number, seed: number): Promise<{ runs: number; largestGraph: number }> {
+/** The step budget of an analysis in the fuzz runs: small, so that thousands of them finish. */
+const FUZZ_ANALYSIS_LIMIT = 2_000_000;
+
+/** Analyses a space within the fuzz budget; returns the steps it spent and its largest run. */
+function analyseWithinBudget(def: Definition, text: string): { spent: number; largestRun: number } {
+  let spent = 0;
+  let largestRun = 0;
+  const run = AnalysisBudget.prototype.run;
+  const spy = vi.spyOn(AnalysisBudget.prototype, 'run').mockImplementation(function (this: AnalysisBudget, decisions) {
+    const r = run.call(this, decisions);
+    spent += Math.max(1, r.work);
+    largestRun = Math.max(largestRun, r.work);
+    return r;
+  });
+  try {
+    computeSpaceStats(def, { workLimit: FUZZ_ANALYSIS_LIMIT });
+  } catch (e) {
+    expect(e, `analysis of ${def.name} on:\n${text.slice(0, 2000)}`).toBeInstanceOf(SpaceAnalysisError);
+  } finally {
+    spy.mockRestore();
+  }
+  return { spent, largestRun };
+}
+
+/**
+ * Checks `numRuns` mutated examples; returns the largest graph an elaboration made and the
+ * most steps an analysis spent (with `analyse`).
+ */
+export async function checkMutatedExamples(
+  numRuns: number,
+  seed: number,
+  options: { analyse?: boolean } = {},
+): Promise<{ runs: number; largestGraph: number; largestAnalysis: number }> {
   const ws = new NasWorkspace();
   const logged: unknown[][] = [];
   const spy = vi.spyOn(console, 'error').mockImplementation((...args: unknown[]) => void logged.push(args));
   let runs = 0;
   let largestGraph = 0;
+  let largestAnalysis = 0;
   try {
     await fc.assert(
       fc.asyncProperty(fc.nat({ max: files.length - 1 }), fc.array(mutation, { minLength: 1, maxLength: 4 }), async (fi, ms) => {
@@ -142,12 +200,14 @@ export async function checkMutatedExamples(numRuns: number, seed: number): Promi
         runs++;
         expect(
           logged.map((args) => args.map((a) => (a instanceof Error ? a.stack : String(a))).join(' ')),
-          `validation threw on:\n${text}`,
+          `validation threw on:\n${text.slice(0, 2000)}`,
         ).toEqual([]);
         const lines = text.split(/\r?\n/);
         for (const d of ws.diagnostics(doc)) {
+          // Bounded whatever the input: a shortened name or a cut message, never a megabyte.
+          expect(d.message.length, d.message.slice(0, 200)).toBeLessThanOrEqual(MAX_MESSAGE + 30);
           for (const p of [d.range.start, d.range.end]) {
-            expect(p.line, `${d.message}\n${text}`).toBeGreaterThanOrEqual(0);
+            expect(p.line, `${d.message}\n${text.slice(0, 2000)}`).toBeGreaterThanOrEqual(0);
             expect(p.line).toBeLessThan(lines.length);
             expect(p.character).toBeGreaterThanOrEqual(0);
             expect(p.character).toBeLessThanOrEqual(lines[p.line]!.length);
@@ -157,8 +217,16 @@ export async function checkMutatedExamples(numRuns: number, seed: number): Promi
         for (const e of (doc.parseResult.value as Document).elements ?? []) {
           if (e.$type !== 'Definition' || (e.kind !== 'network' && e.kind !== 'space')) continue;
           const size = elaborateCached(e as Definition).graph.size;
-          expect(size, `graph of ${e.name} on:\n${text}`).toBeLessThanOrEqual(MAX_NODES);
+          expect(size, `graph of ${e.name} on:\n${text.slice(0, 2000)}`).toBeLessThanOrEqual(MAX_NODES);
           largestGraph = Math.max(largestGraph, size);
+          if (options.analyse && e.kind === 'space') {
+            // The budget, plus in each of its four stages the one run that crosses it.
+            const { spent, largestRun } = analyseWithinBudget(e as Definition, text);
+            // A run stops at MAX_WORK, or past it by one replayed instance (itself within it).
+            expect(largestRun).toBeLessThanOrEqual(2 * MAX_WORK);
+            expect(spent).toBeLessThanOrEqual(FUZZ_ANALYSIS_LIMIT + 4 * largestRun);
+            largestAnalysis = Math.max(largestAnalysis, spent);
+          }
         }
         await yieldToEventLoop();
       }),
@@ -167,5 +235,5 @@ export async function checkMutatedExamples(numRuns: number, seed: number): Promi
   } finally {
     spy.mockRestore();
   }
-  return { runs, largestGraph };
+  return { runs, largestGraph, largestAnalysis };
 }

@@ -4,7 +4,7 @@
  */
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import type {
   CodeAction,
   CodeLens,
@@ -21,19 +21,16 @@ import type {
   SemanticTokens,
 } from 'vscode-languageserver-protocol';
 import { marked } from 'marked';
-import { LspClient, fileUri, parseCursors, tempDir } from './client.js';
+import { fileUri, parseCursors, type LspClient } from './client.js';
+import { serverPerFile } from '../helpers/lsp-suite.js';
 import { CostReportRequest, GraphRequest } from '../../src/protocol/lsp-extensions.js';
 
 let client: LspClient;
 let dir: string;
 
-beforeAll(async () => {
-  dir = tempDir();
-  client = await LspClient.start(dir);
-});
-
-afterAll(async () => {
-  await client?.stop();
+serverPerFile((c, d) => {
+  client = c;
+  dir = d;
 });
 
 const doc = (name: string) => fileUri(path.join(dir, name));

@@ -4,20 +4,17 @@
  */
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import type { Diagnostic, Hover } from 'vscode-languageserver-protocol';
-import { LspClient, fileUri, tempDir } from './client.js';
+import { fileUri, type LspClient } from './client.js';
+import { serverPerFile } from '../helpers/lsp-suite.js';
 
 let client: LspClient;
 let dir: string;
 
-beforeAll(async () => {
-  dir = tempDir();
-  client = await LspClient.start(dir);
-});
-
-afterAll(async () => {
-  await client?.stop();
+serverPerFile((c, d) => {
+  client = c;
+  dir = d;
 });
 
 /** A deterministic pseudo-random string over an alphabet. */

@@ -2,24 +2,14 @@
  * `nas search` as users and the editor run it: the bundled CLI in a child process, its NDJSON
  * events (src/protocol/search-events.ts), its words, its exit codes and its run directories.
  */
-import { spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
-import * as os from 'node:os';
 import * as path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import type { DoneEvent, SearchEvent, StartEvent, SummaryEvent } from '../../src/protocol/search-events.js';
+import { ROOT, nas as runNas, tempFolder } from '../helpers/cli.js';
 
-const ROOT = path.resolve(__dirname, '../..');
-const BIN = path.join(ROOT, 'bin/nas.cjs');
-
-function nas(args: string[], cwd = ROOT) {
-  const r = spawnSync(process.execPath, [BIN, ...args], { cwd, encoding: 'utf8', timeout: 300_000 });
-  return { code: r.status, stdout: r.stdout, stderr: r.stderr };
-}
-
-function tmp(): string {
-  return fs.mkdtempSync(path.join(os.tmpdir(), 'nas-search-'));
-}
+const nas = (args: string[], cwd = ROOT) => runNas(args, cwd, 300_000);
+const tmp = (): string => tempFolder('nas-search-');
 
 function events(stdout: string): SearchEvent[] {
   return stdout

@@ -58,6 +58,17 @@ describe('nas train', () => {
     ]);
     expect(o).toMatchObject({ epochs: 2, batch: 16, lr: 0.05, seed: 7, save: 'w.safetensors', json: true, augment: false, widths: [4, 8], data: 'mnist:/x' });
     await expect(parseOptions(['--epochs', '0'])).rejects.toThrow(/--epochs must be an integer/);
+    // Seeds wrapped modulo 2^32 and `Number()` read "" as 0, 1e300 as an integer, 0x10 as 16.
+    for (const seed of ['4294967296', '1e300', '', '0x10', '-1', '1.5']) {
+      await expect(parseOptions(['--seed', seed]), seed).rejects.toThrow(/--seed must be an integer from 0 to 4,294,967,295/);
+    }
+    expect((await parseOptions(['--seed', '4294967295'])).seed).toBe(4294967295);
+    // A billion shapes10 images exhausted the heap (an index per image) instead of a usage error.
+    await expect(parseOptions(['--images', '1000000000'])).rejects.toThrow(/--images must be an integer from 20 to 1,000,000/);
+    await expect(parseOptions(['--epochs', '1e300'])).rejects.toThrow(/--epochs must be an integer/);
+    await expect(parseOptions(['--momentum', ''])).rejects.toThrow(/--momentum must be a number/);
+    await expect(parseOptions(['--lr', '0x10'])).rejects.toThrow(/--lr must be a number/);
+    expect((await parseOptions(['--lr', '1e-3', '--momentum', '.5'])).lr).toBe(1e-3);
     await expect(parseOptions(['--backend', 'tpu'])).rejects.toThrow(/Allowed choices/);
   });
 

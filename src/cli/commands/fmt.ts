@@ -3,10 +3,10 @@
  * rewrite files with --write. A file with syntax errors is left as it is (exit 1): the printer
  * never loses text it does not understand.
  */
-import * as fs from 'node:fs';
 import type { Command } from 'commander';
 import { formatDiagnostic, loadFiles } from '../load.js';
 import { formatDocument } from '../../core/format/formatter.js';
+import { writeWhole } from '../write-whole.js';
 
 export function register(program: Command): void {
   program
@@ -33,7 +33,8 @@ export function register(program: Command): void {
             status = 1;
           }
         } else if (opts.write) {
-          if (formatted !== text) fs.writeFileSync(l.file, formatted);
+          // Whole or not at all, keeping the file's mode: the source is never half written.
+          if (formatted !== text) writeWhole(l.file, formatted);
         } else process.stdout.write(formatted);
       }
       process.exitCode = status;

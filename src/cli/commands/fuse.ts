@@ -17,6 +17,7 @@ import * as path from 'node:path';
 import { URI } from 'langium';
 import { Command, InvalidArgumentError } from 'commander';
 import { displayPath, UsageError } from '../load.js';
+import { checkRegularTarget, writeWhole } from '../write-whole.js';
 import { DEPLOY_FORMS } from '../../core/reparam/source-fusion.js';
 import { planFusion, type FusionPlan } from '../../core/reparam/fusion-plan.js';
 import { ModelBuildError } from '../../core/train/model-builder/spec.js';
@@ -184,7 +185,7 @@ function checkOutPath(inputs: ReadonlyArray<string | undefined>, out: string, fo
     existing = undefined;
   }
   if (existing) {
-    if (existing.isDirectory()) throw new UsageError(`${flag} ${out} is a directory, expected a file`);
+    checkRegularTarget(target, `${flag} ${out}`);
     if (!force) throw new UsageError(`${flag} ${out} exists: refusing to overwrite it (pass --force to replace it)`);
   }
   try {
@@ -193,16 +194,4 @@ function checkOutPath(inputs: ReadonlyArray<string | undefined>, out: string, fo
     throw new UsageError(`cannot write ${out}: ${path.dirname(out)} is not a writable folder`);
   }
   return target;
-}
-
-/** Writes a temporary file beside `target` and renames it: a crash leaves the old file or the new one. */
-function writeWhole(target: string, text: string | Uint8Array): void {
-  const tmp = path.join(path.dirname(target), `.${path.basename(target)}.${process.pid}.tmp`);
-  try {
-    fs.writeFileSync(tmp, text);
-    fs.renameSync(tmp, target);
-  } catch (e) {
-    fs.rmSync(tmp, { force: true });
-    throw new UsageError(`cannot write ${target}: ${(e as Error).message}`);
-  }
 }

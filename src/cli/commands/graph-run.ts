@@ -1,5 +1,4 @@
 /** The work of `nas graph` (graph.ts), in its own bundle with the layout engine and the rasterizer. */
-import * as fs from 'node:fs';
 import * as path from 'node:path';
 import type { Definition } from '../../core/language/syntax/generated/ast.js';
 import { decodeDecisions, SpaceSampler } from '../../core/semantics/space.js';
@@ -7,11 +6,19 @@ import { Rng } from '../../core/util/random.js';
 import { architectureOf } from '../../core/views/from-elaboration.js';
 import { buildView } from '../../core/views/build-view.js';
 import { cellNames } from '../../core/views/cell-view.js';
-import { layoutView } from '../../core/views/elk-graph.js';
+import { layoutView, viewSize } from '../../core/views/elk-graph.js';
 import { DARK, LIGHT } from '../../core/views/palette.js';
 import { renderSvg } from '../../core/views/svg.js';
 import { displayPath, formatDiagnostic, loadFiles, modelsOf, UsageError } from '../load.js';
+import { writeWhole } from '../write-whole.js';
 import type { GraphCommandOptions } from './graph.js';
+
+/**
+ * Boxes one picture may have. The layered layout's time grows faster than the boxes (a chain
+ * of 3,000 took half a minute on a busy machine) and elkjs overflowed the stack on 50,000,
+ * after a minute and a gigabyte.
+ */
+export const MAX_GRAPH_BOXES = 5_000;
 
 /** Reads `--arch`: `key=option;...` as `nas sample` prints it. */
 function parseArch(encoding: string): Map<string, number> {
@@ -23,18 +30,6 @@ function parseArch(encoding: string): Map<string, number> {
       throw new UsageError(`--arch: expected key=option pairs separated by ';' (as nas sample prints), found '${part}'`);
   }
   return decodeDecisions(encoding.replace(/;+$/, ''));
-}
-
-/** Writes through a temporary file, so a crash never leaves half a picture under the name asked for. */
-function writeAtomically(file: string, data: string | Uint8Array): void {
-  const tmp = path.join(path.dirname(file), `.${path.basename(file)}.${process.pid}.tmp`);
-  try {
-    fs.writeFileSync(tmp, data);
-    fs.renameSync(tmp, file);
-  } catch (e) {
-    fs.rmSync(tmp, { force: true });
-    throw new UsageError(`cannot write ${file}: ${(e as Error).message}`);
-  }
 }
 
 /**
@@ -117,6 +112,13 @@ async function draw(file: string, opts: GraphCommandOptions): Promise<number> {
     const names = cellNames(graph);
     throw new UsageError(`${def.kind} ${def.name} has no instance of ${opts.cell}${names.length ? ` (its blocks and cells: ${names.join(', ')})` : ''}`);
   }
+  const boxes = viewSize(view);
+  if (boxes > MAX_GRAPH_BOXES) {
+    process.stderr.write(
+      `${displayPath(file)}: ${view.title} has ${boxes.toLocaleString('en-US')} boxes, more than the ${MAX_GRAPH_BOXES.toLocaleString('en-US')} nas graph lays out: draw a cell (--cell) or leave blocks collapsed\n`,
+    );
+    return 1;
+  }
   const { default: ELK } = await import('elkjs/lib/elk.bundled.js');
   const elk = new ELK();
   const scene = await layoutView(view, (g) => elk.layout(g));
@@ -126,8 +128,8 @@ async function draw(file: string, opts: GraphCommandOptions): Promise<number> {
     const png = new Resvg(svg, { font: { loadSystemFonts: true, defaultFontFamily: 'DejaVu Sans' }, fitTo: { mode: 'zoom', value: opts.scale } })
       .render()
       .asPng();
-    writeAtomically(opts.out, png);
-  } else writeAtomically(opts.out, svg);
+    writeWhole(opts.out, png);
+  } else writeWhole(opts.out, svg);
   process.stdout.write(`wrote ${opts.out}: ${view.title} (${scene.nodes.length} boxes, ${scene.edges.length} edges)\n`);
   return 0;
 }

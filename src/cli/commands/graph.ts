@@ -10,6 +10,8 @@
 import { InvalidArgumentError, Option, type Command } from 'commander';
 import * as path from 'node:path';
 import { UsageError } from '../load.js';
+import { seedOption } from '../options.js';
+import { checkOutputTarget } from '../write-whole.js';
 
 export interface GraphCommandOptions {
   network?: string;
@@ -27,12 +29,6 @@ export interface GraphCommandOptions {
   out: string;
 }
 
-const int = (name: string) => (v: string) => {
-  const n = Number(v);
-  if (!Number.isInteger(n) || n < 0) throw new InvalidArgumentError(`${name} must be an integer ≥ 0`);
-  return n;
-};
-
 export function register(program: Command): void {
   program
     .command('graph')
@@ -41,7 +37,7 @@ export function register(program: Command): void {
     .option('--network <name>', 'the network or space to draw (default: the first of the file)')
     .option('--cell <name>', 'draw this cell or block, as instantiated in the network, instead of the network')
     .option('--arch <encoding>', 'the architecture of a space, as `nas sample` prints it (key=option;...); absent keys take option 0')
-    .option('--seed <n>', 'draw an architecture sampled uniformly with this seed', int('--seed'))
+    .option('--seed <n>', 'draw an architecture sampled uniformly with this seed', seedOption)
     .option('--compare <encoding>', 'draw this architecture beside the first (--arch, --seed or all first options), their differences marked')
     .option('--expand <names...>', 'expand blocks, cells and repeats: all, none (default) or block names')
     .addOption(new Option('--theme <theme>', 'colours of VS Code default theme').choices(['light', 'dark']).default('light'))
@@ -64,6 +60,7 @@ export function register(program: Command): void {
       const ext = path.extname(opts.out).toLowerCase();
       if (ext !== '.svg' && ext !== '.png') throw new UsageError(`--out must end in .svg or .png, found ${opts.out}`);
       if (opts.arch !== undefined && opts.seed !== undefined) throw new UsageError('give --arch or --seed, not both');
+      checkOutputTarget(opts.out, `--out ${opts.out}`);
       const { runGraph } = await import('./graph-run.js');
       const result = await runGraph(file, opts);
       if (typeof result !== 'number') throw new UsageError(result.usage);

@@ -6,20 +6,16 @@
  */
 import type { Command } from 'commander';
 import { formatDiagnostic, loadFiles, modelsOf, UsageError } from '../load.js';
+import { decodeDecisions, SpaceAnalysisError } from '../../core/semantics/space.js';
 import { ArchitectureSpace } from '../../core/search/architecture-space.js';
 import { describeArchitecture, importLine } from '../../core/search/describe.js';
 import { Rng } from '../../core/util/random.js';
-import { decodeDecisions } from '../../core/semantics/space.js';
 import { formatSI } from '../../shared/format-number.js';
 import type { SampleJson } from '../json-types.js';
-
-function parseIntOption(name: string, min: number) {
-  return (v: string): number => {
-    const n = Number(v);
-    if (!Number.isInteger(n) || n < min) throw new UsageError(`--${name} needs an integer >= ${min}, found ${v}`);
-    return n;
-  };
-}
+import { integerOption, MAX_SAMPLE_COUNT, seedOption } from '../options.js';
+import { JsonArrayWriter, writeOut } from '../stream-output.js';
+import { printable } from '../printable.js';
+import { approximateFields, formatCount } from '../figures-text.js';
 
 export function register(program: Command): void {
   program
@@ -27,8 +23,8 @@ export function register(program: Command): void {
     .description('print architectures sampled uniformly from a space, as canonical .nas text')
     .argument('<file>', '.nas file')
     .option('--space <name>', 'the space to sample (default: the first space of the file)')
-    .option('--seed <n>', 'random seed', parseIntOption('seed', 0), 0)
-    .option('--count <n>', 'how many architectures', parseIntOption('count', 1), 1)
+    .option('--seed <n>', 'random seed, an integer from 0 to 2^32 - 1', seedOption, 0)
+    .option('--count <n>', `how many architectures (at most ${MAX_SAMPLE_COUNT.toLocaleString('en-US')})`, integerOption('count', 1, MAX_SAMPLE_COUNT), 1)
     .option('--flat', 'print each architecture as a flat network of primitive ops')
     .option('--arch <encoding>', 'print this architecture (key=option;... as a trial records it) instead of sampling')
     .option('--json', 'print an array of {space, id, encoding, arch, params, macs, text}')
@@ -44,34 +40,55 @@ export function register(program: Command): void {
       const def = spaces[0];
       if (!def) throw new UsageError(`${file} has no space to sample`);
       // Uniform over the space (as SpaceSampler: structural keys weighted by what they lead to).
-      const space = new ArchitectureSpace(def);
+      let space: ArchitectureSpace;
+      try {
+        space = new ArchitectureSpace(def);
+      } catch (e) {
+        if (!(e instanceof SpaceAnalysisError)) throw e;
+        process.stderr.write(printable(`${file}: ${e.message}`) + '\n');
+        process.exitCode = 1;
+        return;
+      }
       const rng = new Rng(opts.seed);
-      const out: SampleJson[] = [];
       const given = opts.arch?.replace(/;+$/, '');
       if (given !== undefined && !/^([^;=]+=\d+)(;[^;=]+=\d+)*$/.test(given)) {
         throw new UsageError(`--arch needs key=option;... as \`nas sample --json\` prints it, found "${opts.arch}"`);
       }
+      const json = opts.json ? new JsonArrayWriter() : undefined;
+      // The readable form names the space: one import (from here) makes the output a file that checks.
+      const head = opts.flat ? '' : `${importLine(space, { folder: process.cwd() })}\n`;
+      // Each architecture is printed as soon as it is sampled: a long run shows its progress
+      // and holds one architecture at a time.
       for (let i = 0; i < (given === undefined ? opts.count : 1); i++) {
         const a = given === undefined ? space.sample(rng) : space.fromDecisions(decodeDecisions(given), rng);
         if (given !== undefined && a.encoding !== given) {
-          process.stderr.write(`nas sample: the space ${def.name} took ${a.encoding} for --arch ${given} (keys it does not have were ignored)\n`);
+          process.stderr.write(
+            printable(`nas sample: the space ${def.name} took ${a.encoding} for --arch ${given} (keys it does not have were ignored)`) + '\n',
+          );
         }
         const id = space.id(a);
         const t = space.costs(a);
         const header = [
-          `${given === undefined ? `sampled from space ${def.name} (seed ${opts.seed}, #${i + 1})` : `an architecture of space ${def.name}`}: ${t.params.toLocaleString('en-US')} params, ${formatSI(t.macs, 4)} MACs, id ${id}`,
+          `${given === undefined ? `sampled from space ${def.name} (seed ${opts.seed}, #${i + 1})` : `an architecture of space ${def.name}`}: ${formatCount(t.params)} params, ${formatSI(t.macs, 4)} MACs, id ${id}`,
         ];
         if (opts.flat) header.push(`choices: ${a.encoding}`);
         const name = `${def.name}_${id.slice(0, 8)}`;
         // JSON texts check wherever they are written: they import the space's file by its absolute path.
         const text = describeArchitecture(space, a, opts.flat ? 'flat' : 'nas', { name, header, imports: opts.json && !opts.flat ? 'absolute' : undefined });
-        out.push({ space: def.name, id, encoding: a.encoding, arch: describeArchitecture(space, a, 'summary'), params: t.params, macs: t.macs, text });
+        const sample: SampleJson = {
+          space: def.name,
+          id,
+          encoding: a.encoding,
+          arch: describeArchitecture(space, a, 'summary'),
+          params: t.params,
+          macs: t.macs,
+          text,
+        };
+        const approximate = approximateFields({ params: t.params, macs: t.macs });
+        if (approximate) sample.approximate = approximate;
+        if (json) await json.add(sample);
+        else await writeOut(i === 0 ? head + text : `\n${text}`);
       }
-      if (opts.json) process.stdout.write(JSON.stringify(out, null, 2) + '\n');
-      else {
-        // The readable form names the space: one import (from here) makes the output a file that checks.
-        const head = opts.flat ? '' : `${importLine(space, { folder: process.cwd() })}\n`;
-        process.stdout.write(head + out.map((o) => o.text).join('\n'));
-      }
+      await json?.close();
     });
 }

@@ -26,6 +26,7 @@ import { ObjectiveSetupError } from '../../core/search/objectives.js';
 import type { DoneEvent, SearchEvent, SummaryEvent } from '../../protocol/search-events.js';
 import { formatDiagnostic, loadFiles, UsageError } from '../load.js';
 import { PRODUCT_VERSION } from '../version.js';
+import { integerOption, seedOption } from '../options.js';
 import { SearchReporter, summarize } from '../search-report.js';
 
 export const EXIT_CANCELLED = 130;
@@ -42,23 +43,15 @@ export interface SearchOptions {
   flat?: boolean;
 }
 
-function intOption(name: string, min: number) {
-  return (v: string): number => {
-    const n = Number(v);
-    if (!Number.isInteger(n) || n < min) throw new UsageError(`--${name} needs an integer >= ${min}, found ${v}`);
-    return n;
-  };
-}
-
 export function register(program: Command): void {
   program
     .command('search')
     .description('run a search block: every trial recorded in a run directory; prints the chosen architecture and the front')
     .argument('[file]', '.nas file with a search block (omit with --resume)')
     .option('--search <name>', 'the search block to run (default: the first of the file)')
-    .option('--budget <n>', 'evaluations (overrides the block)', intOption('budget', 1))
-    .option('--seed <n>', 'seed (overrides the block)', intOption('seed', 0))
-    .option('--repeat <r>', 'run seeds S..S+R-1 and summarise', intOption('repeat', 1), 1)
+    .option('--budget <n>', 'evaluations (overrides the block)', integerOption('budget', 1, Number.MAX_SAFE_INTEGER))
+    .option('--seed <n>', 'seed, an integer from 0 to 2^32 - 1 (overrides the block)', seedOption)
+    .option('--repeat <r>', 'run seeds S..S+R-1 and summarise', integerOption('repeat', 1, Number.MAX_SAFE_INTEGER), 1)
     .option('--out <dir>', 'run directory (default: nas-runs/<search>-<n>; with --repeat, one seed-<s> folder per run)')
     .option('--resume <dir>', 'continue the run recorded in DIR exactly where it stopped')
     .option('--json', 'NDJSON events on stdout (docs/cli.md)')

@@ -65,17 +65,33 @@ export interface TrainCommandIo {
 
 export const EXIT_CANCELLED = 130;
 
+/** The training PRNG mixes seeds into 32 bits (core/train/data/rng.ts): a larger one would wrap. */
+const MAX_SEED = 2 ** 32 - 1;
+/**
+ * shapes10 costs no memory per image, but the split and each epoch's shuffle hold an index
+ * per image: a billion images exhausted the heap after minutes.
+ */
+const MAX_SHAPES10_IMAGES = 1_000_000;
+const MAX_EPOCHS = 100_000;
+const MAX_BATCH = 65_536;
+
+/**
+ * Integers in plain decimal digits only: `Number()` takes `""` for 0, `1e300` for an integer
+ * and `0x10` for 16.
+ */
 const int =
-  (name: string, min: number) =>
+  (name: string, min: number, max: number) =>
   (v: string): number => {
-    const n = Number(v);
-    if (!Number.isInteger(n) || n < min) throw new InvalidArgumentError(`${name} must be an integer ≥ ${min}`);
+    const n = /^\d{1,16}$/.test(v) ? Number(v) : Number.NaN;
+    if (!(Number.isSafeInteger(n) && n >= min && n <= max)) {
+      throw new InvalidArgumentError(`${name} must be an integer from ${min.toLocaleString('en-US')} to ${max.toLocaleString('en-US')}`);
+    }
     return n;
   };
 const num =
   (name: string, min: number, max = Infinity) =>
   (v: string): number => {
-    const n = Number(v);
+    const n = /^[+-]?(\d+\.?\d*|\.\d+)(e[+-]?\d+)?$/i.test(v) ? Number(v) : Number.NaN;
     if (!Number.isFinite(n) || n < min || n > max) throw new InvalidArgumentError(`${name} must be a number in [${min}, ${max}]`);
     return n;
   };
@@ -95,18 +111,18 @@ export function register(program: Command): void {
     .option('--network <name>', 'the network (or, with --arch, the space) to train (default: the first network of FILE)')
     .option('--arch <encoding>', "an architecture of the file's space, by its encoding (nas sample FILE --json prints them)")
     .option('--data <spec>', 'shapes10 | fashion-mnist | cifar10:DIR | cifar100:DIR | mnist:DIR | folder:DIR', 'shapes10')
-    .option('--epochs <n>', 'epochs', int('--epochs', 1), 5)
-    .option('--batch <n>', 'batch size', int('--batch', 1), 64)
+    .option('--epochs <n>', 'epochs', int('--epochs', 1, MAX_EPOCHS), 5)
+    .option('--batch <n>', 'batch size', int('--batch', 1, MAX_BATCH), 64)
     .option('--lr <x>', 'peak learning rate (cosine-annealed per step to 0)', num('--lr', 1e-12), 0.1)
     .option('--momentum <x>', 'SGD momentum', num('--momentum', 0, 1), 0.9)
     .option('--weight-decay <x>', 'L2 weight decay', num('--weight-decay', 0), 5e-4)
     .option('--label-smoothing <x>', 'label smoothing', num('--label-smoothing', 0, 1), 0)
     .option('--warmup <epochs>', 'linear warmup, in epochs', num('--warmup', 0), 0)
-    .option('--seed <n>', 'seed for initialisation, split, shuffling, augmentation and shapes10', int('--seed', 0), 0)
+    .option('--seed <n>', 'seed for initialisation, split, shuffling, augmentation and shapes10', int('--seed', 0, MAX_SEED), 0)
     .option('--val-fraction <x>', 'fraction of training images held out for validation', num('--val-fraction', 1e-9, 1 - 1e-9), 0.1)
     .option('--test-split', "validate on the dataset's test split (CIFAR, MNIST) instead")
     .option('--no-augment', 'disable random crop + horizontal flip')
-    .option('--images <n>', 'images generated for shapes10', int('--images', 20), SHAPES10_DEFAULT_LENGTH)
+    .option('--images <n>', 'images generated for shapes10', int('--images', 20, MAX_SHAPES10_IMAGES), SHAPES10_DEFAULT_LENGTH)
     .option('--widths <a,b>', 'channels of the two conv layers of the tiny CNN (without FILE; default 16,32)', widths)
     .option('--save <file>', 'write the weights as safetensors after every epoch')
     .option('--load <file>', 'initialise from a safetensors checkpoint of the same model')
@@ -115,7 +131,7 @@ export function register(program: Command): void {
       new Option('--engine <name>', 'tfjs (in this process) or torch (a PyTorch worker: CUDA when available)').choices(['tfjs', 'torch']).default('tfjs'),
     )
     .addOption(new Option('--device <name>', 'torch engine: auto (CUDA when torch sees a GPU), cpu or cuda').choices(['auto', 'cpu', 'cuda']).default('auto'))
-    .option('--gpu <index>', 'torch engine: which GPU (cuda:N)', int('--gpu', 0))
+    .option('--gpu <index>', 'torch engine: which GPU (cuda:N)', int('--gpu', 0, 1023))
     .option('--python <path>', 'torch engine: the Python with torch (default: $NAS_PYTHON, else python3 or python on PATH)')
     .option('--amp', 'torch engine: mixed precision on CUDA (torch.autocast)')
     .option('--channels-last', 'torch engine: channels-last memory format')

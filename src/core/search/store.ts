@@ -9,8 +9,12 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import type { DoneEvent, TrialRecord } from '../../protocol/search-events.js';
+import { readSourceFileSync, SourceFileError } from '../source-files.js';
 
 export const RUN_FORMAT = 1;
+/** Bytes of `run.json` and of `trials.jsonl` read back (a trial's line is about a kilobyte). */
+const MAX_META_BYTES = 1024 * 1024;
+const MAX_TRIALS_BYTES = 256 * 1024 * 1024;
 
 export interface RunMeta {
   format: number;
@@ -44,6 +48,8 @@ export class RunStore {
 
   /** Creates a new run directory; refuses one that already holds a run. */
   static create(dir: string, meta: RunMeta): RunStore {
+    if (fs.existsSync(dir) && !fs.statSync(dir).isDirectory())
+      throw new RunStoreError(`cannot write the run directory ${dir}: it exists and is not a directory`);
     if (fs.existsSync(path.join(dir, 'run.json')) || fs.existsSync(path.join(dir, 'trials.jsonl'))) {
       throw new RunStoreError(`${dir} already holds a run (continue it with --resume ${dir}, or choose another --out)`);
     }
@@ -61,15 +67,18 @@ export class RunStore {
   /** Opens a run to continue it: its metadata and the complete trials recorded so far. */
   static resume(dir: string): RunStore {
     let meta: RunMeta;
+    // Regular files only, within a size: a FIFO or a link to /dev/zero in a run directory
+    // would block or fill memory (core/source-files.ts reads without blocking).
+    const metaText = readRunFile(path.join(dir, 'run.json'), MAX_META_BYTES);
+    if (metaText === undefined) throw new RunStoreError(`${dir} is not a run directory (no run.json)`);
     try {
-      meta = JSON.parse(fs.readFileSync(path.join(dir, 'run.json'), 'utf8')) as RunMeta;
+      meta = JSON.parse(metaText) as RunMeta;
     } catch (e) {
-      const missing = (e as NodeJS.ErrnoException).code === 'ENOENT';
-      throw new RunStoreError(missing ? `${dir} is not a run directory (no run.json)` : `cannot read ${path.join(dir, 'run.json')}: ${(e as Error).message}`);
+      throw new RunStoreError(`cannot read ${path.join(dir, 'run.json')}: ${(e as Error).message}`);
     }
-    if (meta.format !== RUN_FORMAT) throw new RunStoreError(`${dir} was written in run format ${meta.format}; this product reads format ${RUN_FORMAT}`);
+    if (meta?.format !== RUN_FORMAT) throw new RunStoreError(`${dir} was written in run format ${meta?.format}; this product reads format ${RUN_FORMAT}`);
     const file = path.join(dir, 'trials.jsonl');
-    const text = fs.existsSync(file) ? fs.readFileSync(file, 'utf8') : '';
+    const text = readRunFile(file, MAX_TRIALS_BYTES) ?? '';
     const trials: TrialRecord[] = [];
     let good = 0;
     for (let start = 0; start < text.length; ) {
@@ -105,6 +114,16 @@ export class RunStore {
 
   private open(): void {
     this.fd = fs.openSync(path.join(this.dir, 'trials.jsonl'), 'a');
+  }
+}
+
+/** The text of a run's file; undefined if there is none; RunStoreError if it cannot be read. */
+function readRunFile(file: string, limit: number): string | undefined {
+  try {
+    return readSourceFileSync(file, limit);
+  } catch (e) {
+    if (e instanceof SourceFileError && e.missing) return undefined;
+    throw new RunStoreError(`cannot read ${e instanceof SourceFileError ? e.message : `${file}: ${(e as Error).message}`}`);
   }
 }
 

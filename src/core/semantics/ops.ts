@@ -45,6 +45,19 @@ function requirePositive(a: Attrs, k: string, min = 1): void {
   }
 }
 
+/**
+ * An attribute whose -1 stands for a default that depends on others (`pad = -1` is "same",
+ * `stride = -1` of a pool is k): any other value must be an integer >= min. Without this check
+ * `pad = -100` silently meant "same".
+ */
+function requireAtLeastOrDefault(a: Attrs, k: string, min: number, meaning: string): void {
+  const v = a[k] as number | undefined;
+  if (v === undefined || v === -1) return;
+  if (!Number.isInteger(v) || v < min) {
+    throw new OpError(`\`${k}\` must be an integer >= ${min}, or -1 for ${meaning}; found ${v}`, 'attribute-range', k);
+  }
+}
+
 /** PyTorch's output size: floor((n + 2p - d(k-1) - 1) / s) + 1. */
 function outSize(n: number, k: number, s: number, p: number, d: number, what: string): number {
   const o = Math.floor((n + 2 * p - d * (k - 1) - 1) / s) + 1;
@@ -84,6 +97,7 @@ function convLike(x: Shape, out: number, k: number, stride: number, padAttr: num
 function pool(x: Shape, a: Attrs, what: string): OpResult {
   requirePositive(a, 'k');
   const k = int(a, 'k');
+  requireAtLeastOrDefault(a, 'stride', 1, 'a stride of k');
   const stride = int(a, 'stride') < 0 ? k : int(a, 'stride');
   const pad = int(a, 'pad');
   if (pad < 0 || pad > k / 2) {
@@ -129,6 +143,9 @@ export const OP_RULES: Readonly<Record<string, OpRule>> = {
     infer(xs, a) {
       const x = xs[0];
       for (let i = 0; i < CONV_POSITIVE.length; i++) requirePositive(a, CONV_POSITIVE[i]!);
+      requireAtLeastOrDefault(a, 'pad', 0, '"same" padding');
+      requireAtLeastOrDefault(a, 'kh', 1, 'k');
+      requireAtLeastOrDefault(a, 'kw', 1, 'k');
       // kh/kw give asymmetric kernels (ACNet's 1x3 and 3x1 branches); -1 means k.
       const kh = int(a, 'kh') < 0 ? int(a, 'k') : int(a, 'kh');
       const kw = int(a, 'kw') < 0 ? int(a, 'k') : int(a, 'kw');
@@ -140,6 +157,7 @@ export const OP_RULES: Readonly<Record<string, OpRule>> = {
     infer(xs, a) {
       const x = xs[0];
       for (let i = 0; i < DWCONV_POSITIVE.length; i++) requirePositive(a, DWCONV_POSITIVE[i]!);
+      requireAtLeastOrDefault(a, 'pad', 0, '"same" padding');
       return convLike(x!, x!.c * int(a, 'multiplier'), int(a, 'k'), int(a, 'stride'), int(a, 'pad'), int(a, 'dilation'), x!.c, bool(a, 'bias'));
     },
   },
@@ -200,6 +218,7 @@ export const OP_RULES: Readonly<Record<string, OpRule>> = {
     infer(xs, a) {
       const x = xs[0];
       requirePositive(a, 'stride');
+      requireAtLeastOrDefault(a, 'out', 1, 'the input channels');
       const s = int(a, 'stride');
       const out = int(a, 'out') < 0 ? x!.c : int(a, 'out');
       // x[:, :, ::s, ::s] as in the NAS-Bench-201 and DARTS reference code.

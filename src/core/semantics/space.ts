@@ -21,11 +21,14 @@
 import type { AstNode } from 'langium';
 import type * as ast from '../language/syntax/generated/ast.js';
 import { elaborate, type Decider, type ElaborationResult, type TraceEntry } from './evaluator/index.js';
+import { AnalysisBudget, BudgetExhausted, elaborateWith, type Decisions } from './analysis-budget.js';
 import type { GraphNode, Totals } from './graph.js';
 import type { SpaceFigures } from '../../protocol/figures.js';
-import { Rng, hash64 } from '../util/random.js';
+import { Rng } from '../util/random.js';
+import { architectureId, encodeDecisions } from './architecture-encoding.js';
 
-export type Decisions = ReadonlyMap<string, number>;
+export { elaborateWith, type Decisions };
+export { architectureId, decodeDecisions, encodeDecisions } from './architecture-encoding.js';
 
 export interface KeyInfo {
   readonly key: string;
@@ -55,12 +58,6 @@ export const SEARCH_RUN_LIMIT = 1_200;
 /** Random architectures on which a separable cost table is checked against elaboration. */
 const TABLE_CHECK_RUNS = 16;
 const TABLE_CHECK_SEED = 0x5eb4a7e;
-
-/** Runs the elaborator with `decisions`, taking option 0 for keys not in it. */
-export function elaborateWith(def: ast.Definition, decisions: Decisions = new Map()): ElaborationResult {
-  const decider: Decider = { decide: (key) => decisions.get(key) ?? 0 };
-  return elaborate(def, { decider });
-}
 
 function keySetSignature(trace: readonly TraceEntry[]): string {
   return trace
@@ -126,9 +123,30 @@ interface Analysis {
   errors: boolean;
 }
 
-/** Runs the base architecture and every single deviation; see the file comment. */
-function analyze(def: ast.Definition): Analysis {
-  const base = elaborateWith(def);
+/**
+ * Runs the base architecture and every single deviation; see the file comment. Throws
+ * SpaceAnalysisError when the budget does not cover them.
+ */
+function analyze(def: ast.Definition, budget: AnalysisBudget): Analysis {
+  try {
+    return analyzeWithin(def, budget);
+  } catch (e) {
+    if (!(e instanceof BudgetExhausted)) throw e;
+    const keys = elaborateWith(def).trace;
+    const options = keys.reduce((n, k) => n + k.options, 0);
+    throw new SpaceAnalysisError(
+      `the space ${def.name} is too large to analyse: probing its ${plural(keys.length, 'choice')} (${plural(options, 'option')} in all) ${budgetText(budget)}`,
+    );
+  }
+}
+
+function analyzeWithin(def: ast.Definition, budget: AnalysisBudget): Analysis {
+  const base = budget.run();
+  // Each deviation costs about what the base did: a probe that cannot fit stops now, not
+  // after spending the budget (a thousand repeated blocks of choices: one run, not 300).
+  // (Constant lists the base built are reused by the deviations: they do not cost again.)
+  const probes = base.trace.reduce((n, t) => n + t.options - 1, 0);
+  if (budget.spent + probes * Math.max(1, base.work - base.keptWork) > budget.limit) throw new BudgetExhausted(budget.spent);
   const errors = base.diagnostics.some((d) => d.severity === 'error') || !base.output;
   const keys: KeyInfo[] = base.trace.map((t) => ({ key: t.key, options: t.options, site: t.site }));
   const baseKeySig = keySetSignature(base.trace);
@@ -141,7 +159,7 @@ function analyze(def: ast.Definition): Analysis {
   const baseKeys = new Set(keys.map((k) => k.key));
   keys.forEach((k, i) => {
     for (let o = 1; o < k.options; o++) {
-      const dev = elaborateWith(def, new Map([[k.key, o]]));
+      const dev = budget.run(new Map([[k.key, o]]));
       if (keySetSignature(dev.trace) !== baseKeySig) {
         structural.add(i);
         const devKeys = new Set(dev.trace.map((t) => t.key));
@@ -233,13 +251,19 @@ function factorizedSize(a: Analysis): bigint | undefined {
 /**
  * Enumerates every architecture in decision-tree order (an odometer over the trace: the last
  * key that can advance advances, and every key decided after it starts again at option 0).
- * Calls `visit` with each elaboration; stops early and returns false past `limit` runs.
+ * Calls `visit` with each elaboration; stops early and returns false past `limit` runs or
+ * when `budget` is spent.
  */
-export function enumerateArchitectures(def: ast.Definition, visit: (r: ElaborationResult, decisions: Decisions) => void, limit = Infinity): boolean {
+export function enumerateArchitectures(
+  def: ast.Definition,
+  visit: (r: ElaborationResult, decisions: Decisions) => void,
+  limit = Infinity,
+  budget = new AnalysisBudget(def, Infinity),
+): boolean {
   const assign = new Map<string, number>();
   for (let runs = 0; ; runs++) {
-    if (runs >= limit) return false;
-    const r = elaborateWith(def, assign);
+    if (runs >= limit || budget.exhausted) return false;
+    const r = budget.run(assign);
     visit(r, new Map(r.trace.map((t) => [t.key, t.taken])));
     let j = r.trace.length - 1;
     while (j >= 0 && r.trace[j]!.taken === r.trace[j]!.options - 1) j--;
@@ -251,9 +275,13 @@ export function enumerateArchitectures(def: ast.Definition, visit: (r: Elaborati
 }
 
 /** Exact size, log10 size and min/max params and MACs of a space (or a fixed network). */
-export function computeSpaceStats(def: ast.Definition, options: { enumerationLimit?: number; seed?: number; dpRunLimit?: number } = {}): SpaceStats {
+export function computeSpaceStats(
+  def: ast.Definition,
+  options: { enumerationLimit?: number; seed?: number; dpRunLimit?: number; workLimit?: number } = {},
+): SpaceStats {
   const limit = options.enumerationLimit ?? ENUMERATION_LIMIT;
-  const a = analyze(def);
+  const budget = new AnalysisBudget(def, options.workLimit);
+  const a = analyze(def, budget);
   const keys = a.keys;
   const reached = new Set(keys.map((k) => k.key));
   for (const devs of a.deviations.values()) for (const d of devs) if (d) for (const k of d.added) reached.add(k.key);
@@ -288,9 +316,14 @@ export function computeSpaceStats(def: ast.Definition, options: { enumerationLim
       decisions,
     };
   }
+  // What the probe left is shared: a third to enumerate, half the rest for the dynamic
+  // program, the rest to search; achievable figures found on the way are kept.
+  const found = new Extremes();
+  if (a.base.output) found.add(a.base.graph.totals());
   if (size === undefined || size <= BigInt(limit)) {
     let count = 0n;
     const ext = new Extremes();
+    const share = budget.share(1 / 3);
     const complete = enumerateArchitectures(
       def,
       (r) => {
@@ -299,22 +332,38 @@ export function computeSpaceStats(def: ast.Definition, options: { enumerationLim
         for (const t of r.trace) reached.add(t.key);
       },
       size === undefined ? limit : Number(size) + 1,
+      share,
     );
+    budget.spend(share);
     if (complete) {
       // Every architecture was visited: the count of their keys is exact.
       return { size: count, log10Size: log10(count), ...ext.result(), exact: true, method: 'enumeration', keys, decisions: reached.size };
     }
+    found.merge(ext);
+    if (size === undefined) {
+      const why = share.exhausted
+        ? `within the analysis limit of ${budget.limit.toLocaleString('en-US')} evaluation steps`
+        : `(more than ${limit} architectures)`;
+      throw new SpaceAnalysisError(`the space ${def.name} nests structural choices too deeply to count exactly ${why}`);
+    }
   }
-  if (size === undefined) {
-    throw new SpaceAnalysisError(`the space ${def.name} nests structural choices too deeply to count exactly (more than ${limit} architectures)`);
-  }
-  const dp = sequentialExtremes(def, options.dpRunLimit ?? DP_RUN_LIMIT);
+  const dpShare = budget.share(1 / 2);
+  const dp = sequentialExtremes(def, options.dpRunLimit ?? DP_RUN_LIMIT, dpShare);
+  budget.spend(dpShare);
   if (dp) return { size, log10Size: log10(size), ...dp.result(), exact: true, method: 'dynamic-programming', keys, decisions };
-  const ext = coordinateSearch(def, a, options.seed ?? 0);
+  const ext = coordinateSearch(def, a, options.seed ?? 0, budget.share(1), found);
   return { size, log10Size: log10(size), ...ext.result(), exact: false, method: 'search', keys, decisions };
 }
 
 export class SpaceAnalysisError extends Error {}
+
+function plural(n: number, word: string): string {
+  return `${n.toLocaleString('en-US')} ${word}${n === 1 ? '' : 's'}`;
+}
+
+function budgetText(budget: AnalysisBudget): string {
+  return `needs more than the ${budget.limit.toLocaleString('en-US')} evaluation steps an analysis may spend`;
+}
 
 class Extremes {
   minParams = Infinity;
@@ -326,6 +375,12 @@ class Extremes {
     this.maxParams = Math.max(this.maxParams, t.params);
     this.minMacs = Math.min(this.minMacs, t.macs);
     this.maxMacs = Math.max(this.maxMacs, t.macs);
+  }
+  merge(o: Extremes): void {
+    this.minParams = Math.min(this.minParams, o.minParams);
+    this.maxParams = Math.max(this.maxParams, o.maxParams);
+    this.minMacs = Math.min(this.minMacs, o.minMacs);
+    this.maxMacs = Math.max(this.maxMacs, o.maxMacs);
   }
   result() {
     return { minParams: this.minParams, maxParams: this.maxParams, minMacs: this.minMacs, maxMacs: this.maxMacs };
@@ -340,7 +395,7 @@ class Extremes {
  * shapes; each state keeps one witness prefix of decisions and the extremes of the cost so
  * far. Returns undefined when the structure does not allow it or past `runLimit` elaborations.
  */
-function sequentialExtremes(def: ast.Definition, runLimit: number): Extremes | undefined {
+function sequentialExtremes(def: ast.Definition, runLimit: number, budget: AnalysisBudget): Extremes | undefined {
   interface State {
     prefix: Map<string, number>;
     ext: Extremes;
@@ -349,14 +404,15 @@ function sequentialExtremes(def: ast.Definition, runLimit: number): Extremes | u
   first.add({ params: 0, macs: 0, acts: 0 });
   let states = new Map<string, State>([['', { prefix: new Map(), ext: first }]]);
   let runs = 0;
-  const steps = elaborateWith(def).steps.length;
+  if (budget.exhausted) return undefined;
+  const steps = budget.run().steps.length;
   for (let i = 0; i < steps; i++) {
     const next = new Map<string, State>();
     for (const st of states.values()) {
       const local = new Map<string, number>();
       for (;;) {
-        if (++runs > runLimit) return undefined;
-        const r = elaborateWith(def, new Map([...st.prefix, ...local]));
+        if (++runs > runLimit || budget.exhausted) return undefined;
+        const r = budget.run(new Map([...st.prefix, ...local]));
         const step = r.steps[i];
         if (!r.output || !step || r.steps.length !== steps || r.crossStepKeys.size > 0) return undefined;
         // Markov: the statement reads only its own nodes and the previous statement's sequence.
@@ -405,14 +461,16 @@ function sequentialExtremes(def: ast.Definition, runLimit: number): Extremes | u
  * metric from the all-first, all-last and a few random architectures. The values are costs of
  * real architectures (achievable), not proven extremes.
  */
-function coordinateSearch(def: ast.Definition, a: Analysis, seed: number, runLimit = SEARCH_RUN_LIMIT): Extremes {
-  const ext = new Extremes();
+function coordinateSearch(def: ast.Definition, a: Analysis, seed: number, budget: AnalysisBudget, found: Extremes, runLimit = SEARCH_RUN_LIMIT): Extremes {
+  const ext = found;
   const rng = new Rng(seed);
-  // A run budget (not a time budget) keeps the figures reproducible for a given seed.
+  // A run and work budget (not a time budget) keeps the figures reproducible for a seed.
   let runs = 0;
   const run = (assign: Map<string, number>) => {
+    // Spent: every later run is counted as done, so each loop below ends at once.
+    if (budget.exhausted) runs = runLimit;
     runs++;
-    return elaborateWith(def, assign);
+    return budget.exhausted ? a.base : budget.run(assign);
   };
   const metrics: Array<[keyof Totals, 1 | -1]> = [
     ['params', 1],
@@ -471,25 +529,6 @@ export interface SampledArchitecture {
   readonly result: ElaborationResult;
 }
 
-/** Canonical encoding: `key=option` in decision order, one per reached key. */
-export function encodeDecisions(trace: readonly TraceEntry[]): string {
-  return trace.map((t) => `${t.key}=${t.taken}`).join(';');
-}
-
-export function decodeDecisions(encoding: string): Map<string, number> {
-  const out = new Map<string, number>();
-  if (!encoding) return out;
-  for (const part of encoding.split(';')) {
-    const eq = part.lastIndexOf('=');
-    out.set(part.slice(0, eq), Number(part.slice(eq + 1)));
-  }
-  return out;
-}
-
-export function architectureId(encoding: string): string {
-  return hash64(encoding);
-}
-
 /**
  * A sampler of architectures, uniform over the space: every key uniform, except structural
  * keys (depth choices), whose options are weighted by the number of architectures they lead
@@ -500,12 +539,14 @@ export class SpaceSampler {
   private readonly weights = new Map<string, bigint[]>();
 
   constructor(private readonly def: ast.Definition) {
-    this.analysis = analyze(def);
+    const budget = new AnalysisBudget(def);
+    this.analysis = analyze(def, budget);
     for (const i of this.analysis.structural) {
       const k = this.analysis.keys[i]!;
       const w: bigint[] = [];
       for (let o = 0; o < k.options; o++) {
-        w.push(countWith(def, new Map([[k.key, o]]), k.key));
+        if (budget.exhausted) throw new SpaceAnalysisError(`the space ${def.name} is too large to sample: weighing its depth choices ${budgetText(budget)}`);
+        w.push(countWith(budget, new Map([[k.key, o]]), k.key));
       }
       this.weights.set(k.key, w);
     }
@@ -539,8 +580,8 @@ export class SpaceSampler {
 }
 
 /** Number of architectures with `fixed` decisions, counting keys other than `except` as free. */
-function countWith(def: ast.Definition, fixed: Decisions, except: string): bigint {
-  const r = elaborateWith(def, fixed);
+function countWith(budget: AnalysisBudget, fixed: Decisions, except: string): bigint {
+  const r = budget.run(fixed);
   return r.trace.reduce((p, t) => (t.key === except ? p : p * BigInt(t.options)), 1n);
 }
 
@@ -549,7 +590,7 @@ function countWith(def: ast.Definition, fixed: Decisions, except: string): bigin
  * `evaluate` takes option indices in the order of `table.keys`.
  */
 export function compileCostTable(def: ast.Definition): CostTable | undefined {
-  return analyze(def).table;
+  return analyze(def, new AnalysisBudget(def)).table;
 }
 
 export function evaluateCostTable(table: CostTable, options: ArrayLike<number>): Totals {

@@ -18,7 +18,7 @@
  * Model checkpoints hold `model.trainable` and `model.state` under their names (see
  * docs/training.md), float variables as F32 and int32 ones as I32, plus metadata strings.
  */
-import { readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { readFileSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { endianness } from 'node:os';
 import * as tf from '@tensorflow/tfjs-core';
 import type { TrainableModel } from './model';
@@ -223,6 +223,9 @@ export function toFloat32(t: SafeTensor): Float32Array {
 }
 
 export function readSafetensorsFile(file: string): SafetensorsContent {
+  // A directory failed with a raw EISDIR, and a FIFO or a device would block or never end.
+  const st = statSync(file);
+  if (!st.isFile()) throw new SafetensorsError(`${st.isDirectory() ? 'is a directory' : 'is not a regular file'}, expected a .safetensors file`, file);
   return decodeSafetensors(readFileSync(file), file);
 }
 

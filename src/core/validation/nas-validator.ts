@@ -14,12 +14,13 @@ import {
   type LangiumDocuments,
 } from 'langium';
 import type * as ast from '../language/syntax/generated/ast.js';
-import { resolveImportUri } from '../language/services/imports.js';
 import { elaborateCached, placeOf, type RelatedNote } from '../semantics/evaluator/index.js';
 import { suggestName } from '../semantics/suggest.js';
 import { registerReparamChecks } from '../reparam/validator.js';
 import { KNOWN_METRICS, KNOWN_STRATEGIES, KNOWN_EVALUATORS } from '../search/vocabulary.js';
 import { checkSearchSpec } from './search-checks.js';
+import { checkImportTarget } from './import-checks.js';
+import { checkSearchBlock } from './search-block-checks.js';
 
 export function registerNasChecks(
   registry: { register(checks: ValidationChecks<ast.NasAstType>, thisObj: object): void },
@@ -30,7 +31,7 @@ export function registerNasChecks(
     Document: [v.checkDuplicateTopLevel],
     Import: v.checkImport,
     Definition: [v.checkDefinition, v.checkModel],
-    Search: [v.checkSearch, checkSearchSpec],
+    Search: [v.checkSearch, checkSearchSpec, checkSearchBlock],
   };
   registry.register(checks, v);
   registerReparamChecks(registry);
@@ -64,20 +65,7 @@ export class NasValidator {
   }
 
   checkImport(imp: ast.Import, accept: ValidationAcceptor): void {
-    if (typeof imp.path !== 'string') return; // the parser reported it
-    const doc = AstUtils.getDocument(imp);
-    const uri = resolveImportUri(doc.uri, imp.path);
-    if (uri.toString() === doc.uri.toString()) {
-      accept('error', 'a file cannot import itself', { node: imp, property: 'path', code: 'import-cycle' });
-      return;
-    }
-    if (!this.documents().hasDocument(uri)) {
-      accept('error', `cannot find imported file "${imp.path}" (looked for ${uri.scheme === 'file' ? uri.fsPath : uri.toString()})`, {
-        node: imp,
-        property: 'path',
-        code: 'import-not-found',
-      });
-    }
+    checkImportTarget(imp, accept, this.documents());
   }
 
   checkDefinition(def: ast.Definition, accept: ValidationAcceptor): void {

@@ -19,7 +19,8 @@ import {
   type ScopeProvider,
 } from 'langium';
 import type { Diagnostic } from 'vscode-languageserver-types';
-import { suggestName } from '../../semantics/suggest.js';
+import { boundedMessage, suggestName } from '../../semantics/suggest.js';
+import { isTooLargeMessage } from '../syntax/source-limit.js';
 import { fingerprintOf } from '../../semantics/dependencies.js';
 import type { Document } from '../syntax/generated/ast.js';
 import { contentsOf } from './ast-walk.js';
@@ -27,6 +28,9 @@ import { NodeSlot } from '../../util/node-slot.js';
 import { unclosedBefore, unclosedBrackets, type Bracket } from './unclosed-bracket.js';
 
 type Accepted = [ValidationSeverity, string, DiagnosticInfo<AstNode, string>];
+
+/** Unknown names of one document that get a "did you mean" (the rest are listed without). */
+export const MAX_SUGGESTED_NAMES = 100;
 
 export class NasDocumentValidator extends DefaultDocumentValidator {
   private readonly scopes: ScopeProvider;
@@ -42,6 +46,7 @@ export class NasDocumentValidator extends DefaultDocumentValidator {
    * without calling its `error` getter), each with a "did you mean" from the names in scope.
    */
   protected override processLinkingErrors(document: LangiumDocument, diagnostics: Diagnostic[], _options: ValidationOptions): void {
+    let suggested = 0;
     for (const ref of document.references) {
       const raw = (ref as unknown as { _ref?: unknown })._ref;
       if (raw === undefined || isAstNode(raw)) continue;
@@ -50,12 +55,17 @@ export class NasDocumentValidator extends DefaultDocumentValidator {
       const name = error.info.reference.$refText ?? '';
       let hint: string | undefined;
       try {
-        const names = this.scopes
-          .getScope(error.info)
-          .getAllElements()
-          .map((e) => e.name)
-          .toArray();
-        hint = suggestName(name, names);
+        // Bounded: suggestName reads a bounded part of the (lazy) scope, and only the first
+        // MAX_SUGGESTED_NAMES unknown names of a document get a suggestion.
+        if (++suggested <= MAX_SUGGESTED_NAMES) {
+          hint = suggestName(
+            name,
+            this.scopes
+              .getScope(error.info)
+              .getAllElements()
+              .map((e) => e.name),
+          );
+        }
       } catch {
         hint = undefined;
       }
@@ -88,13 +98,16 @@ export class NasDocumentValidator extends DefaultDocumentValidator {
     let unclosed: Bracket[] | undefined;
     for (const d of diagnostics) {
       const code = (d.data as { code?: string } | undefined)?.code;
-      if (code === DocumentValidator.LexingError || code === DocumentValidator.ParsingError) {
+      if (code === DocumentValidator.LexingError && isTooLargeMessage(d.message)) d.code = 'too-large';
+      else if (code === DocumentValidator.LexingError || code === DocumentValidator.ParsingError) {
         d.code = 'syntax';
         d.message = summarizeSyntaxMessage(d.message);
         // Each costs a scan of the text before it: the first few are the ones read.
         if (pointed < MAX_BRACKET_POINTERS && pointAtUnclosedBracket(document, d, () => (unclosed ??= unclosedBrackets(document.textDocument.getText()))))
           pointed++;
       }
+      // No message echoes a name or a path of a megabyte (suggest.ts).
+      d.message = boundedMessage(d.message);
     }
     return diagnostics;
   }

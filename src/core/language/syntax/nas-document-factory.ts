@@ -29,6 +29,7 @@ import { incrementalStateOf } from './incremental-state.js';
 import { TooManySyntaxErrors } from './parse-guard.js';
 import { cstBuilderOf } from './cst-builder.js';
 import { ChunkRecord } from './chunk-record.js';
+import { MAX_SOURCE_BYTES, tooLargeParse } from './source-limit.js';
 
 type IToken = ParseResult['parserErrors'][number]['token'];
 
@@ -65,6 +66,8 @@ export class NasDocumentFactory extends DefaultLangiumDocumentFactory {
    * parse gives.
    */
   protected override parse<T extends AstNode>(uri: URI, text: string, options?: ParserOptions): ParseResult<T> {
+    // Beyond the size limit an empty document is parsed, with one error that says why.
+    if (text.length > MAX_SOURCE_BYTES) return tooLargeParse(this.parse<T>(uri, '', options), text.length);
     if (options?.rule) return this.parseWhole<T>(uri, text, options);
     if (!this.forgetsDeleted) {
       // Hooked on first use: the builder is created after the factory.

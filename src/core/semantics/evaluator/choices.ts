@@ -8,7 +8,8 @@ import type * as ast from '../../language/syntax/generated/ast.js';
 import { isDefinitionValue, isLayer, isPoison, type Value } from '../values.js';
 import { expectBool, fail } from './checks.js';
 import { pathText, siteId } from './choice-keys.js';
-import { binomial, unrankCombination } from './combinatorics.js';
+import { binomialAtMost, unrankCombination } from './combinatorics.js';
+import { MAX_CHOICE_OPTIONS } from './errors.js';
 import { Frame, withContext, type EvalContext } from './context.js';
 import type { Evaluator } from './interpreter.js';
 import type { Decider, TraceEntry } from './types.js';
@@ -62,13 +63,19 @@ export class Choices {
     const options = named['options'] as Value[];
     const n = options.length;
     if (!(k >= 1 && k <= n)) fail(e, `choose needs 1 <= k <= ${n} options, found k = ${k}`, 'attribute-range');
-    const combos = binomial(n, k);
+    const combos = binomialAtMost(n, k, MAX_CHOICE_OPTIONS);
+    if (combos > MAX_CHOICE_OPTIONS) {
+      fail(e, `choose(${k}, ...) of ${n} options has more than ${MAX_CHOICE_OPTIONS.toLocaleString('en-US')} subsets, the most a choice may have`, 'too-large');
+    }
     const key = siteKey(e, named['shared'] as boolean, ctx);
     const idx = this.decideAt(key, combos, e, ctx, options);
     return unrankCombination(n, k, idx).map((i) => options[i]!);
   }
 
   private decideAt(key: string, n: number, site: AstNode, ctx: EvalContext, values?: readonly Value[]): number {
+    if (n > MAX_CHOICE_OPTIONS) {
+      fail(site, `a choice of ${n.toLocaleString('en-US')} options: a choice may have at most ${MAX_CHOICE_OPTIONS.toLocaleString('en-US')}`, 'too-large');
+    }
     this.choiceCount++;
     const step = this.ev.stepCount;
     const previous = this.decisions.get(key);

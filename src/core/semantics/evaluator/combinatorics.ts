@@ -6,6 +6,18 @@ export function binomial(n: number, k: number): number {
   return Math.round(r);
 }
 
+/** C(n, k), or Infinity when it exceeds `cap` (computed without leaving exact integers). */
+export function binomialAtMost(n: number, k: number, cap: number): number {
+  const m = Math.min(k, n - k);
+  let r = 1;
+  for (let i = 1; i <= m; i++) {
+    // r * (n - m + i) / i is C(n - m + i, i), an integer; r <= cap keeps the product exact.
+    r = (r * (n - m + i)) / i;
+    if (r > cap) return Infinity;
+  }
+  return Math.round(r);
+}
+
 /** The idx-th k-combination of 0..n-1 in lexicographic order. */
 export function unrankCombination(n: number, k: number, idx: number): number[] {
   const out: number[] = [];

@@ -11,6 +11,9 @@ export const MAX_WORK = 3_000_000;
 /** A bound on the graph, for the same reason (elaboration makes about 250,000 nodes a second;
  * the largest reference network, ResNet-50, has a few hundred). */
 export const MAX_NODES = 100_000;
+/** Options of one choice (a `choice` list or the subsets of a `choose`): beyond it a space's
+ * analysis, which elaborates every option, could not finish, and option counts stay exact. */
+export const MAX_CHOICE_OPTIONS = 100_000;
 
 export class EvalError extends Error {
   constructor(

@@ -17,6 +17,7 @@ import { Choices } from './choices.js';
 import { Frame, join, lastK, outermostContext, padInputs, withContext, type BodyState, type EvalContext } from './context.js';
 import { signatureOf } from './definition-state.js';
 import { DiagnosticLog } from './diagnostics.js';
+import { isConstantList, keepList, keptList } from './constant-lists.js';
 import { ElaborationLimit, EvalError, MAX_WORK, workLimit } from './errors.js';
 import { InstanceMemo, type MemoHost } from './instance-memo.js';
 import { StatementTable } from './statement-table.js';
@@ -36,6 +37,8 @@ export class Evaluator implements MemoHost {
   model: ast.Definition | undefined;
   /** Expressions evaluated so far, against MAX_WORK. */
   work = 0;
+  /** Of `work`, the steps that built constant lists kept for later elaborations. */
+  keptWork = 0;
   networkInput: TensorValue | undefined;
   readonly globals = new Frame();
   readonly reporter: DiagnosticLog;
@@ -139,6 +142,8 @@ export class Evaluator implements MemoHost {
       diagnostics: this.reporter.list,
       trace: this.choices.trace,
       replays: this.memo.replays,
+      work: this.work,
+      keptWork: this.keptWork,
     };
   }
 
@@ -331,7 +336,7 @@ export class Evaluator implements MemoHost {
       case 'BoolLit':
         return e.value === 'true';
       case 'ListLit':
-        return e.items.map((i) => this.evalExpr(i, frame, ctx));
+        return this.evalList(e, frame, ctx);
       case 'Paren':
         return this.evalExpr(e.inner, frame, ctx);
       case 'Unary': {
@@ -424,7 +429,17 @@ export class Evaluator implements MemoHost {
     fail(e, `${describeValue(r)} has no member \`${e.member}\``, 'unknown-member', 'member');
   }
 
-  /** `a..b` and `a..b step s`: inclusive lists. */
+  /** `[a, b, ...]`; one of literals only is built once (constant-lists.ts). */
+  private evalList(e: ast.ListLit, frame: Frame, ctx: EvalContext): Value {
+    const hit = keptList(e);
+    if (hit) return hit;
+    const before = this.work;
+    const list = e.items.map((i) => this.evalExpr(i, frame, ctx));
+    if (isConstantList(e) && keepList(e, list)) this.keptWork += this.work - before;
+    return list;
+  }
+
+  /** `a..b` and `a..b step s`: inclusive lists, built once for the same bounds (constant-lists.ts). */
   private evalRange(e: ast.BinaryExpr, frame: Frame, ctx: EvalContext): Value {
     const range = e.operator === 'step' ? e.left : e;
     if (range.$type !== 'BinaryExpr' || range.operator !== '..') fail(e, '`step` needs a range on its left: `16..64 step 8`', 'syntax');
@@ -432,10 +447,16 @@ export class Evaluator implements MemoHost {
     const to = expectNumber(this.evalExpr(range.right, frame, ctx), range.right, 'a range end');
     const step = e.operator === 'step' ? expectNumber(this.evalExpr(e.right, frame, ctx), e.right, 'a range step') : 1;
     if (!(step > 0)) fail(e.operator === 'step' ? e.right : e, `a range step must be positive, found ${step}`, 'attribute-range');
+    const hit = keptList(e, [from, to, step]);
+    if (hit) return hit;
     const n = Math.floor((to - from) / step + 1e-9) + 1;
     if (n > 1_000_000) fail(e, `the range ${from}..${to} step ${step} has ${n} elements (at most 1,000,000)`, 'too-large');
+    // Each element is a step of work: a large range evaluated in a loop must meet the limit.
+    if (n > 0 && this.work + n > MAX_WORK) throw workLimit(e, ctx.callStack);
+    if (n > 0) this.work += n;
     const out: number[] = [];
     for (let i = 0; i < n; i++) out.push(roundFloat(from + i * step));
+    if (keepList(e, out, [from, to, step])) this.keptWork += Math.max(0, n);
     return out;
   }
 

@@ -76,6 +76,10 @@ export interface ElaborationResult {
   readonly trace: TraceEntry[];
   /** Block and cell instances replayed from a record rather than interpreted (instance-memo.ts). */
   readonly replays: number;
+  /** Evaluation steps spent (against MAX_WORK); space analysis budgets its runs by them. */
+  readonly work: number;
+  /** Of `work`, the steps that built constant lists, which later elaborations reuse (constant-lists.ts). */
+  readonly keptWork: number;
   /** A fixed network: each decision and the text it was read from (readable/resolve.ts). */
   readonly fixed?: readonly FixedBinding[];
 }

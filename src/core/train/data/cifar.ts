@@ -13,6 +13,7 @@
 import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { DatasetError } from './errors';
+import { requireRegularFile } from './files';
 import type { ImageSource } from './source';
 
 export type CifarVariant = 'cifar10' | 'cifar100';
@@ -76,6 +77,7 @@ export function openCifar(dir: string, variant: CifarVariant, opts: CifarOptions
   const record = labelBytes + PIXELS;
   const chunks: { file: string; data: Buffer; count: number }[] = [];
   for (const file of listFiles(base, variant, split)) {
+    requireRegularFile(file, `the ${variant} batch`);
     const data = readFileSync(file);
     if (data.length === 0) throw new DatasetError('empty', 'file is empty', { file });
     const count = Math.floor(data.length / record);

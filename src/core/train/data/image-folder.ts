@@ -5,7 +5,9 @@
  * are converted to RGB (grey replicated, alpha dropped).
  *
  * On open every image is decoded once, so an unreadable file or an image of another size
- * fails before training, naming the file. Decoded pixels are kept while they fit in
+ * fails before training, naming the file. Sizes are read from the header before decoding: a
+ * small file may declare 20000x20000 pixels (1.6 GB decoded), and MAX_IMAGE_PIXELS is checked
+ * first; only regular files of at most MAX_IMAGE_FILE_BYTES are read. Decoded pixels are kept while they fit in
  * `cacheBytes` (default 256 MiB); images beyond that are decoded again when read, so large
  * folders stream from disk with bounded memory.
  */
@@ -14,6 +16,7 @@ import { extname, join } from 'node:path';
 import { PNG } from 'pngjs';
 import * as jpeg from 'jpeg-js';
 import { DatasetError } from './errors';
+import { requireRegularFile } from './files';
 import type { ImageSource } from './source';
 
 export interface ImageFolderOptions {
@@ -22,6 +25,28 @@ export interface ImageFolderOptions {
 }
 
 const IMAGE_EXTENSIONS = new Set(['.png', '.jpg', '.jpeg']);
+/** Pixels of one image (4096 x 4096), far above what image classification trains on. */
+export const MAX_IMAGE_PIXELS = 4096 * 4096;
+/** Bytes of one image file. */
+export const MAX_IMAGE_FILE_BYTES = 64 * 1024 * 1024;
+
+/** Width and height from a PNG's IHDR chunk (always first: PNG spec, section 5.2), if present. */
+function pngSize(bytes: Buffer): { width: number; height: number } | undefined {
+  if (bytes.length < 24 || bytes.toString('latin1', 12, 16) !== 'IHDR') return undefined;
+  return { width: bytes.readUInt32BE(16), height: bytes.readUInt32BE(20) };
+}
+
+function checkPixels(file: string, width: number, height: number): void {
+  if (width * height > MAX_IMAGE_PIXELS) {
+    throw new DatasetError(
+      'unreadable-image',
+      `image is ${width}x${height} pixels, more than the ${MAX_IMAGE_PIXELS.toLocaleString('en-US')} an image may have`,
+      {
+        file,
+      },
+    );
+  }
+}
 
 interface DecodedRgb {
   width: number;
@@ -31,6 +56,16 @@ interface DecodedRgb {
 
 /** Decodes a PNG or JPEG file to RGB; throws DatasetError('unreadable-image') naming it. */
 export function decodeImageFile(file: string): DecodedRgb {
+  const st = requireRegularFile(file, 'the image');
+  if (st.size > MAX_IMAGE_FILE_BYTES) {
+    throw new DatasetError(
+      'unreadable-image',
+      `file is ${st.size.toLocaleString('en-US')} bytes, more than the ${MAX_IMAGE_FILE_BYTES.toLocaleString('en-US')} an image file may have`,
+      {
+        file,
+      },
+    );
+  }
   let bytes: Buffer;
   try {
     bytes = readFileSync(file);
@@ -39,13 +74,18 @@ export function decodeImageFile(file: string): DecodedRgb {
   }
   const isPng = bytes.length >= 8 && bytes.readUInt32BE(0) === 0x89504e47;
   const isJpeg = bytes.length >= 3 && bytes[0] === 0xff && bytes[1] === 0xd8 && bytes[2] === 0xff;
+  if (isPng) {
+    const size = pngSize(bytes);
+    if (size) checkPixels(file, size.width, size.height);
+  }
   try {
     if (isPng) {
       const png = PNG.sync.read(bytes);
       return { width: png.width, height: png.height, rgb: dropAlpha(png.data, png.width * png.height) };
     }
     if (isJpeg) {
-      const img = jpeg.decode(bytes, { useTArray: true, formatAsRGBA: true });
+      // jpeg-js checks the frame header's size against these before it allocates.
+      const img = jpeg.decode(bytes, { useTArray: true, formatAsRGBA: true, maxResolutionInMP: MAX_IMAGE_PIXELS / 1e6, maxMemoryUsageInMB: 512 });
       return { width: img.width, height: img.height, rgb: dropAlpha(img.data, img.width * img.height) };
     }
   } catch (e) {

@@ -11,7 +11,11 @@ import { existsSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { gunzipSync } from 'node:zlib';
 import { DatasetError } from './errors';
+import { requireRegularFile } from './files';
 import type { ImageSource } from './source';
+
+/** The most a gzipped MNIST file may expand to. */
+const MAX_UNZIPPED_BYTES = 512 * 1024 * 1024;
 
 export interface MnistOptions {
   split?: 'train' | 'test';
@@ -43,11 +47,16 @@ function findIdxFile(dir: string, prefix: string, kind: 'images' | 'labels'): st
 
 /** Reads a file, gunzipping it when it starts with the gzip magic 1f 8b (RFC 1952 §2.3.1). */
 function readMaybeGzip(file: string): Buffer {
+  requireRegularFile(file, 'the MNIST file');
   const raw = readFileSync(file);
   if (raw.length >= 2 && raw[0] === 0x1f && raw[1] === 0x8b) {
     try {
-      return gunzipSync(raw);
+      // Bounded: a small gzip file can expand to gigabytes (MNIST's largest file is 47 MB).
+      return gunzipSync(raw, { maxOutputLength: MAX_UNZIPPED_BYTES });
     } catch (e) {
+      if ((e as NodeJS.ErrnoException).code === 'ERR_BUFFER_TOO_LARGE') {
+        throw new DatasetError('bad-header', `gzip stream expands to more than ${MAX_UNZIPPED_BYTES / 1024 / 1024} MiB; not an MNIST file`, { file, cause: e });
+      }
       throw new DatasetError('truncated', `gzip stream is corrupt or truncated (${(e as Error).message})`, { file, cause: e });
     }
   }
