@@ -126,7 +126,7 @@ describe('exported PyTorch modules have the cost model parameters and the engine
       }
     }
     const reports = (await Promise.all(checkers.map((c) => c.done()))).flat();
-    expect(reports.length).toBe(7 + 6 * 200);
+    expect(reports.length).toBe(7 + 8 * 200);
     const bad: string[] = [];
     for (const r of reports) {
       const m = expected.get(r.file)!;

@@ -61,16 +61,20 @@ describe('model builder parameter counts equal the cost model', () => {
       const sampler = new SpaceSampler(def);
       const rng = new Rng(7);
       const counts = new Set<number>();
+      const encodings = new Set<string>();
       for (let i = 0; i < 200; i++) {
         const a = sampler.sample(rng);
+        encodings.add(a.encoding);
         const spec = describeModel(a.result, def);
         const params = a.result.graph.totals().params;
         expect(specParamCount(spec), `${def.name} ${a.encoding}`).toBe(params);
         if (i < 20) expectNamesSound(spec);
         counts.add(params);
       }
-      // The samples differ (a space whose samples all cost the same would test little).
-      expect(counts.size, def.name).toBeGreaterThan(1);
+      // The samples differ (a space whose samples all cost the same would test little); TinyCNN,
+      // the baseline of examples/fashion_search.nas, is a space of one architecture.
+      if (encodings.size > 1) expect(counts.size, def.name).toBeGreaterThan(1);
+      else expect(def.name).toBe('TinyCNN');
     }
   });
 
