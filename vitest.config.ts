@@ -15,6 +15,10 @@ export default defineConfig({
     // A guard against a hung test, not a speed bound: generous enough for a loaded machine.
     testTimeout: 300_000,
     pool: 'forks',
+    // Two test files at a time on two cores (vitest's default is one fewer than the cores): many
+    // tests spend most of their time waiting on a child process (PyTorch, the CLI, the server,
+    // Chromium), and the other file uses the core meanwhile.
+    maxWorkers: 2,
     setupFiles: ['test/helpers/setup-event-loop.ts'],
   },
 });

@@ -16,7 +16,7 @@ const vsix = path.join(root, `${manifest.name}-${manifest.version}.vsix`);
 
 // What esbuild.mjs reads (linked) and what the package ships besides the bundles (copied).
 const BUILD_INPUTS = ['esbuild.mjs', 'src', 'language-server', 'webview', 'node_modules', 'tsconfig.json'];
-const SHIPPED = ['bin/nas.cjs', 'package.json', '.vscodeignore', 'language-configuration.json', 'syntaxes', 'CHANGELOG.md', 'LICENSE', 'images/icon.png'];
+const SHIPPED = ['bin/nas.cjs', 'package.json', '.vscodeignore', 'language-configuration.json', 'syntaxes', 'CHANGELOG.md', 'LICENSE', 'images/icon.png', 'images/screenshot-hints.png', 'images/screenshot-graph.png', 'images/screenshot-search.png'];
 // The extension's page in VS Code is written for its users; the repository's README is for developers.
 const EXTENSION_README = 'docs/extension-readme.md';
 
@@ -52,6 +52,6 @@ for (const name of SHIPPED) {
 fs.copyFileSync(path.join(root, EXTENSION_README), path.join(stage, 'README.md'));
 
 const vsce = path.join(root, 'node_modules/@vscode/vsce/vsce');
-run(process.execPath, [vsce, 'package', '--no-dependencies', '--allow-missing-repository', '--out', vsix], stage);
+run(process.execPath, [vsce, 'package', '--no-dependencies', '--allow-missing-repository', '--no-rewrite-relative-links', '--out', vsix], stage);
 const size = fs.statSync(vsix).size;
 console.log(`package: ${path.relative(root, vsix)} (${(size / 1024).toFixed(0)} KiB)`);

@@ -60,7 +60,7 @@ describe(`${manifest.name}-${manifest.version}.vsix`, () => {
       /^extension\/syntaxes\/nas\.tmLanguage\.json$/,
       /^extension\/language-configuration\.json$/,
       /^extension\/(readme|changelog|license)(\.md|\.txt)?$/i,
-      /^extension\/images\/icon\.png$/,
+      /^extension\/images\/(icon|screenshot-[a-z]+)\.png$/,
     ];
     const unexpected = names.filter((n) => !allowed.some((pattern) => pattern.test(n)));
     expect(unexpected).toEqual([]);
@@ -119,5 +119,9 @@ describe(`${manifest.name}-${manifest.version}.vsix`, () => {
     const packaged = JSON.parse(readZipEntry(vsix, 'extension/package.json').toString('utf8')) as { icon: string; license: string };
     expect(packaged.icon).toBe('images/icon.png');
     expect(packaged.license).toBe('MIT');
+    // Every picture the page shows is in the package, under the relative path the page names.
+    const pictures = [...readme.matchAll(/!\[[^\]]*\]\(([^)]+)\)/g)].map((m) => m[1]!);
+    expect(pictures.length).toBeGreaterThanOrEqual(2);
+    for (const picture of pictures) expect(readZipEntry(vsix, `extension/${picture}`).subarray(1, 4).toString('latin1'), picture).toBe('PNG');
   });
 });
