@@ -16,7 +16,19 @@ const vsix = path.join(root, `${manifest.name}-${manifest.version}.vsix`);
 
 // What esbuild.mjs reads (linked) and what the package ships besides the bundles (copied).
 const BUILD_INPUTS = ['esbuild.mjs', 'src', 'language-server', 'webview', 'node_modules', 'tsconfig.json'];
-const SHIPPED = ['bin/nas.cjs', 'package.json', '.vscodeignore', 'language-configuration.json', 'syntaxes', 'CHANGELOG.md', 'LICENSE', 'images/icon.png', 'images/screenshot-hints.png', 'images/screenshot-graph.png', 'images/screenshot-search.png'];
+const SHIPPED = [
+  'bin/nas.cjs',
+  'package.json',
+  '.vscodeignore',
+  'language-configuration.json',
+  'syntaxes',
+  'CHANGELOG.md',
+  'LICENSE',
+  'images/icon.png',
+  'images/screenshot-hints.png',
+  'images/screenshot-graph.png',
+  'images/screenshot-search.png',
+];
 // The extension's page in VS Code is written for its users; the repository's README is for developers.
 const EXTENSION_README = 'docs/extension-readme.md';
 
