@@ -18,12 +18,17 @@
       with save_nas_safetensors (DIR/roundtrip.safetensors), then takes one SGD step
       (lr 0.01, momentum 0.9) on (x, y) and saves the result (DIR/stepped.safetensors); its
       inference-mode output on x goes into DIR/torch.safetensors too (stepped_eval).
+
+  check_exports.py parity -
+      The same for each DIR read as a line on stdin (one PyTorch start for many checks); prints
+      one JSON line per DIR: {"dir": DIR} when done, with "error" (the traceback) when it failed.
 """
 import copy
 import importlib.util
 import json
 import struct
 import sys
+import traceback
 
 import torch
 import torch.nn.functional as F
@@ -116,5 +121,18 @@ def parity(d):
                                                "train_dev32": (out_train.double() - ref64).abs().max().reshape(1)})
 
 
+def parity_lines():
+    for line in sys.stdin:
+        d = line.strip()
+        try:
+            parity(d)
+            print(json.dumps({"dir": d}), flush=True)
+        except Exception:
+            print(json.dumps({"dir": d, "error": traceback.format_exc()}), flush=True)
+
+
 if __name__ == "__main__":
+    if sys.argv[1:] == ["parity", "-"]:
+        parity_lines()
+        sys.exit(0)
     {"counts": counts, "parity": parity}[sys.argv[1]](sys.argv[2] if len(sys.argv) > 2 else None)

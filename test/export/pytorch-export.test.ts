@@ -1,8 +1,9 @@
 /**
  * The PyTorch export against PyTorch itself (Debian's python3-torch, /usr/bin/python3):
  *
- * - every network of the reference library and 200 sampled architectures of every example
- *   space: the exported file's Model has the cost model's parameter count and exactly the
+ * - every network of the reference library and the first 10 sampled architectures of every
+ *   example space (every op kind of the examples among them; pytorch-export.slow.test.ts checks
+ *   200 of each): the exported file's Model has the cost model's parameter count and exactly the
  *   spec's state_dict names with PyTorch's shapes (one Python process checks them all,
  *   test/export/check_exports.py), and networks and a few samples run a forward pass;
  * - weights move both ways and outputs agree: the engine's weights (after three training-mode
@@ -11,132 +12,67 @@
  *   difference < 1e-4), its training-mode output too (within PyTorch's own float32 error where
  *   that is larger); saved back with save_nas_safetensors they are the
  *   engine's tensors bit for bit; after one SGD step in PyTorch, the engine loads the file
- *   and its inference-mode output equals PyTorch's.
+ *   and its inference-mode output equals PyTorch's (one Python process for all of them).
  */
-import { spawn } from 'node:child_process';
-import { mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { spawn, type ChildProcessWithoutNullStreams } from 'node:child_process';
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { createInterface } from 'node:readline';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import * as tf from '@tensorflow/tfjs-core';
 import { selectBackend } from '../../src/core/train/backend';
 import { elaborate, type Decider } from '../../src/core/semantics/evaluator';
-import { SpaceSampler } from '../../src/core/semantics/space';
-import { Rng } from '../../src/core/util/random';
-import { NasWorkspace } from '../../src/core/workspace';
 import { exportPytorch } from '../../src/core/export/pytorch';
 import { buildModel, type BuiltModel, type ModelSpec } from '../../src/core/train/model-builder';
 import { loadModelWeights, readSafetensorsFile, saveModelWeights, toFloat32, writeSafetensorsFile } from '../../src/core/train/safetensors';
 import { REFERENCE_NETS_SOURCE } from '../../src/core/train/reference-nets-nas';
-import type { Definition, Document } from '../../src/core/language/syntax/generated/ast';
 import { build } from '../helpers/nas';
-import { yieldToEventLoop } from '../helpers/event-loop';
 import { makeTempDir } from '../train-data/helpers';
+import { CHECK_EXPORTS, EXAMPLE_OPS, PYTHON, sweepExports } from './export-sweep';
 
 const ROOT = join(__dirname, '..', '..');
-const CHECK = join(__dirname, 'check_exports.py');
-const PYTHON = '/usr/bin/python3';
 const example = (file: string) => readFileSync(join(ROOT, 'examples', file), 'utf8');
 
 let tmp: { dir: string; cleanup: () => void };
+let parityProcess: ChildProcessWithoutNullStreams | undefined;
+let parityLines: AsyncIterator<string> | undefined;
+let parityErrors = '';
 beforeAll(async () => {
   await selectBackend({ force: 'wasm', log: () => undefined });
   tmp = makeTempDir('export');
 });
-afterAll(() => tmp.cleanup());
+afterAll(() => {
+  parityProcess?.stdin.end();
+  tmp.cleanup();
+});
 
-/** Runs check_exports.py without holding the event loop (vitest's worker must answer its messages). */
-function python(args: string[]): Promise<string> {
-  return new Promise((resolve, reject) => {
-    const p = spawn(PYTHON, [CHECK, ...args]);
-    let out = '';
-    let err = '';
-    p.stdout.on('data', (d: Buffer) => (out += d.toString()));
-    p.stderr.on('data', (d: Buffer) => (err += d.toString()));
-    p.on('error', reject);
-    p.on('close', (code) => (code === 0 ? resolve(out) : reject(new Error(`check_exports.py ${args[0]} exited ${code}: ${err}`))));
-  });
-}
-
-interface Report {
-  file: string;
-  params: number;
-  missing: string[];
-  unexpected: string[];
-  shapes: string[];
-  output?: number[];
-}
-
-/** A `check_exports.py counts` process: files go in as they are written, reports come out as lines. */
-function countsChecker(): { send: (entry: object) => void; done: () => Promise<Report[]> } {
-  const p = spawn(PYTHON, [CHECK, 'counts']);
-  let out = '';
-  let err = '';
-  p.stdout.on('data', (d: Buffer) => (out += d.toString()));
-  p.stderr.on('data', (d: Buffer) => (err += d.toString()));
-  const closed = new Promise<number | null>((resolve) => p.on('close', resolve));
-  return {
-    send: (entry) => p.stdin.write(JSON.stringify(entry) + '\n'),
-    async done() {
-      p.stdin.end();
-      const code = await closed;
-      if (code !== 0) throw new Error(`check_exports.py counts exited ${code}: ${err}`);
-      return out
-        .trim()
-        .split('\n')
-        .map((l) => JSON.parse(l) as Report);
-    },
-  };
+/**
+ * Runs `check_exports.py parity` on DIR in one Python process kept for the whole file (PyTorch
+ * starts once), without holding the event loop (vitest's worker must answer its messages).
+ */
+async function parity(dir: string): Promise<void> {
+  if (!parityProcess) {
+    const p = spawn(PYTHON, [CHECK_EXPORTS, 'parity', '-']);
+    p.stderr.on('data', (d: Buffer) => (parityErrors += d.toString()));
+    parityProcess = p;
+    parityLines = createInterface({ input: p.stdout })[Symbol.asyncIterator]();
+  }
+  parityProcess.stdin.write(dir + '\n');
+  const line = await parityLines!.next();
+  if (line.done) throw new Error(`check_exports.py parity ended before answering: ${parityErrors}`);
+  const r = JSON.parse(line.value) as { dir: string; error?: string };
+  expect(r.dir).toBe(dir);
+  if (r.error) throw new Error(`check_exports.py parity ${dir}: ${r.error}`);
 }
 
 describe('exported PyTorch modules have the cost model parameters and the engine tensor names', () => {
-  // A guard against a hang, not a speed bound: about 1,200 modules built by PyTorch on a shared machine.
-  it('on every network of the reference library and 200 sampled architectures of every example space', { timeout: 1_500_000 }, async () => {
-    const ws = new NasWorkspace();
-    const defs: Definition[] = [];
-    for (const f of readdirSync(join(ROOT, 'examples')).filter((f) => f.endsWith('.nas'))) {
-      const root = (await ws.addFile(join(ROOT, 'examples', f))).parseResult.value as Document;
-      for (const e of root.elements) if (e.$type === 'Definition' && (e.kind === 'network' || e.kind === 'space')) defs.push(e);
-    }
-    expect(defs.filter((d) => d.kind === 'network').length).toBe(7);
-    expect(defs.filter((d) => d.kind === 'space').length).toBe(8);
-    const dir = join(tmp.dir, 'counts');
-    mkdirSync(dir);
-    // Two PyTorch processes (the machine's cores) check files while the next ones are written.
-    const checkers = [countsChecker(), countsChecker()];
-    const expected = new Map<string, { params: number; forward: boolean; outputs: number }>();
-    const add = (def: Definition, r: ReturnType<typeof elaborate>, k: number, forward: boolean): void => {
-      const e = exportPytorch(r, def);
-      const file = join(dir, `${def.name}_${k}.py`);
-      writeFileSync(file, e.code);
-      const names: Record<string, number[]> = {};
-      for (const n of e.spec.nodes) for (const p of n.params) names[p.name] = [...p.torchShape];
-      const out = e.spec.nodes[e.spec.output]!.shape;
-      expected.set(file, { params: r.graph.totals().params, forward, outputs: out[0] * out[1] * out[2] });
-      checkers[expected.size % 2]!.send({ file, names, forward });
-    };
-    for (const def of defs) {
-      if (def.kind === 'network') add(def, elaborate(def), 0, true);
-      else {
-        const sampler = new SpaceSampler(def);
-        const rng = new Rng(7);
-        for (let i = 0; i < 200; i++) {
-          add(def, sampler.sample(rng).result, i, i < 2);
-          if (i % 10 === 0) await yieldToEventLoop();
-        }
-      }
-    }
-    const reports = (await Promise.all(checkers.map((c) => c.done()))).flat();
-    expect(reports.length).toBe(7 + 8 * 200);
-    const bad: string[] = [];
-    for (const r of reports) {
-      const m = expected.get(r.file)!;
-      const name = r.file.slice(dir.length + 1);
-      if (r.params !== m.params) bad.push(`${name}: ${r.params} parameters in PyTorch, ${m.params} in the cost model`);
-      if (r.missing.length || r.unexpected.length) bad.push(`${name}: state_dict names differ: missing ${r.missing}, unexpected ${r.unexpected}`);
-      if (r.shapes.length) bad.push(`${name}: shapes differ: ${r.shapes}`);
-      if (m.forward && JSON.stringify(r.output) !== JSON.stringify([1, m.outputs])) bad.push(`${name}: output ${JSON.stringify(r.output)}`);
-    }
-    expect(bad).toEqual([]);
+  it('on every network of the reference library and 10 sampled architectures of every example space, every op kind among them', async () => {
+    const r = await sweepExports(join(tmp.dir, 'counts'), 10, 1);
+    expect(r.networks).toBe(7);
+    expect(r.spaces).toBe(8);
+    expect(r.checked).toBe(7 + 8 * 10);
+    expect(r.ops).toEqual(EXAMPLE_OPS);
+    expect(r.bad).toEqual([]);
   });
 });
 
@@ -196,7 +132,7 @@ async function checkParity(label: string, code: string, spec: ModelSpec, batch: 
       ]),
     );
     const ours = { eval: outputOf(model, x, false), train: outputOf(model, x, true) };
-    await python(['parity', dir]);
+    await parity(dir);
     const ref = readSafetensorsFile(join(dir, 'torch.safetensors')).tensors;
     // Round trip: what PyTorch saves back is the engine's file, tensor for tensor.
     const a = readSafetensorsFile(join(dir, 'engine.safetensors')).tensors;

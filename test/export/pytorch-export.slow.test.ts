@@ -1,0 +1,30 @@
+/**
+ * The PyTorch export's full sweep (the normal tier, pytorch-export.test.ts, checks the first 10
+ * samples of each space): every network of the reference library and 200 sampled architectures
+ * of every example space, checked by PyTorch (test/export/export-sweep.ts): the cost model's
+ * parameter count, exactly the spec's state_dict names with PyTorch's shapes, and a forward
+ * pass of the networks and the first two samples of each space.
+ */
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { makeTempDir } from '../train-data/helpers';
+import { EXAMPLE_OPS, sweepExports } from './export-sweep';
+
+let tmp: { dir: string; cleanup: () => void };
+beforeAll(() => {
+  tmp = makeTempDir('export-sweep');
+});
+afterAll(() => tmp.cleanup());
+
+describe('exported PyTorch modules have the cost model parameters and the engine tensor names', () => {
+  it('on every network of the reference library and 200 sampled architectures of every example space', async () => {
+    // Two PyTorch processes (the machine's cores) check files while the next ones are written.
+    const r = await sweepExports(join(tmp.dir, 'counts'), 200, 2);
+    expect(r.networks).toBe(7);
+    expect(r.spaces).toBe(8);
+    expect(r.checked).toBe(7 + 8 * 200);
+    // No op kind that the normal tier's samples might miss.
+    expect(r.ops).toEqual(EXAMPLE_OPS);
+    expect(r.bad).toEqual([]);
+  });
+});
