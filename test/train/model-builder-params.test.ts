@@ -1,46 +1,28 @@
 /**
  * The model builder against the cost model: over the whole reference library (every network of
- * examples/*.nas) and 200 sampled architectures of each example space, the builder's parameter
+ * examples/*.nas) and the first 20 sampled architectures of each example space (200 in the slow
+ * tier, model-builder-params.slow.test.ts), the builder's parameter
  * count (from the parameters its spec declares, each a variable the built model allocates)
  * equals the cost model's; every tensor name is unique; networks small enough to allocate
  * quickly are built, and the model's own count, the spec's and the cost model's agree, and
  * disposing the model frees every tensor it made.
  */
-import { readdirSync } from 'node:fs';
-import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import * as tf from '@tensorflow/tfjs-core';
-import { NasWorkspace } from '../../src/core/workspace';
 import { selectBackend } from '../../src/core/train/backend';
 import { elaborate } from '../../src/core/semantics/evaluator';
 import { SpaceSampler } from '../../src/core/semantics/space';
 import { Rng } from '../../src/core/util/random';
-import { buildModel, describeModel, specParamCount, type ModelSpec } from '../../src/core/train/model-builder';
-import type { Definition, Document } from '../../src/core/language/syntax/generated/ast';
+import { buildModel, describeModel, specParamCount } from '../../src/core/train/model-builder';
+import type { Definition } from '../../src/core/language/syntax/generated/ast';
+import { exampleDefinitions, expectNamesSound, expectSampledParamsEqual } from './sampled-params';
 
-const EXAMPLES = join(__dirname, '..', '..', 'examples');
 const defs: Definition[] = [];
 
 beforeAll(async () => {
   await selectBackend({ force: 'cpu', log: () => undefined });
-  const ws = new NasWorkspace();
-  for (const f of readdirSync(EXAMPLES).filter((f) => f.endsWith('.nas'))) {
-    const doc = await ws.addFile(join(EXAMPLES, f));
-    const root = doc.parseResult.value as Document;
-    for (const e of root.elements) if (e.$type === 'Definition' && (e.kind === 'network' || e.kind === 'space')) defs.push(e);
-  }
+  defs.push(...(await exampleDefinitions()));
 });
-
-function expectNamesSound(spec: ModelSpec): void {
-  const names = spec.nodes.flatMap((n) => n.params.map((p) => p.name));
-  expect(new Set(names).size).toBe(names.length);
-  // No module path is another's parent: each can be a torch.nn.Module with tensors.
-  const modules = new Set(spec.nodes.filter((n) => n.params.length).map((n) => n.name));
-  for (const m of modules) {
-    for (let i = m.indexOf('.'); i > 0; i = m.indexOf('.', i + 1)) expect(modules.has(m.slice(0, i)), `${m} under a module`).toBe(false);
-  }
-  for (const name of names) expect(name).toMatch(/^[A-Za-z_][A-Za-z0-9_]*(\.[A-Za-z_][A-Za-z0-9_]*)*$/);
-}
 
 describe('model builder parameter counts equal the cost model', () => {
   it('on every network of the reference library', () => {
@@ -54,28 +36,8 @@ describe('model builder parameter counts equal the cost model', () => {
     }
   });
 
-  it('on 200 sampled architectures of every example space', () => {
-    const spaces = defs.filter((d) => d.kind === 'space');
-    expect(spaces.map((d) => d.name).sort()).toEqual(['DARTS', 'FashionLayers', 'MnasNetSpace', 'NASNet', 'NB201', 'SMNAS', 'SPOS', 'TinyCNN']);
-    for (const def of spaces) {
-      const sampler = new SpaceSampler(def);
-      const rng = new Rng(7);
-      const counts = new Set<number>();
-      const encodings = new Set<string>();
-      for (let i = 0; i < 200; i++) {
-        const a = sampler.sample(rng);
-        encodings.add(a.encoding);
-        const spec = describeModel(a.result, def);
-        const params = a.result.graph.totals().params;
-        expect(specParamCount(spec), `${def.name} ${a.encoding}`).toBe(params);
-        if (i < 20) expectNamesSound(spec);
-        counts.add(params);
-      }
-      // The samples differ (a space whose samples all cost the same would test little); TinyCNN,
-      // the baseline of examples/fashion_search.nas, is a space of one architecture.
-      if (encodings.size > 1) expect(counts.size, def.name).toBeGreaterThan(1);
-      else expect(def.name).toBe('TinyCNN');
-    }
+  it('on the first 20 sampled architectures of every example space (200 in model-builder-params.slow.test.ts)', () => {
+    expectSampledParamsEqual(defs, 20);
   });
 
   it('built models allocate exactly those parameters, and dispose frees every tensor', () => {
