@@ -49,5 +49,3 @@ describe('bad input', () => {
     expect(after - warm).toBeLessThan(150);
   });
 });
-
-describe('slow analyses', () => {});

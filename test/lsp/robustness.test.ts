@@ -138,7 +138,9 @@ describe('bad input', () => {
     expect(hovers).toHaveLength(10);
     expect(client.exited).toBeUndefined();
   });
+});
 
+describe('slow analyses', () => {
   it('stays responsive while a huge space is being counted on the worker thread', async () => {
     const text = fs.readFileSync(path.resolve(import.meta.dirname, '../../examples/nasnet_space.nas'), 'utf8');
     const uri = fileUri(path.join(dir, 'nasnet.nas'));
