@@ -23,6 +23,9 @@ export default defineConfig({
   test: {
     // A guard against a hung test, not a speed bound: generous enough for a loaded machine.
     testTimeout: 300_000,
+    // `expect.poll` waits for a page or a server to catch up; its timeout is a hang guard too
+    // (vitest's default of 1 s is exceeded on a loaded machine).
+    expect: { poll: { timeout: 60_000 } },
     pool: 'forks',
     // Two test files at a time on two cores (vitest's default is one fewer than the cores): many
     // tests spend most of their time waiting on a child process (PyTorch, the CLI, the server,

@@ -136,9 +136,9 @@ describe('the search dashboard in Chromium', () => {
     await p.send({ type: 'run', info: info('finished'), trials: run.trials, done: run.done });
     await p.rendered(1);
     await p.page.getByRole('columnheader', { name: 'accuracy' }).click();
-    const firstRow = await p.page.locator('.table tbody tr').first().getAttribute('data-trial');
     const top = [...run.trials].filter((t) => t.status === 'ok').sort((a, b) => b.metrics['accuracy']! - a.metrics['accuracy']! || a.trial - b.trial)[0]!;
-    expect(Number(firstRow)).toBe(top.trial);
+    // The page sorts in its next frame: wait for it (the poll's timeout is a hang guard, vitest.config.ts).
+    await expect.poll(async () => Number(await p.page.locator('.table tbody tr').first().getAttribute('data-trial'))).toBe(top.trial);
     await p.page.screenshot({ path: path.join(SHOTS, 'dashboard-dark.png') });
     for (const format of ['svg', 'png', 'csv'] as const) await p.send({ type: 'export', format });
     const exported = (await p.posted()).filter((m) => m.type === 'exported');
