@@ -75,7 +75,7 @@ describe('search block checks', () => {
       [
         '`data` must be a non-empty string, found ""',
         '`fidelities` must be an ascending list of integers >= 1, found [3, 1]',
-        'evaluator train has no setting `epoch` (settings: data, images, val_fraction, augment, seed, epochs, batch, lr, momentum, weight_decay, fidelity, fidelities, patience, seconds, test, latency_batch)',
+        'evaluator train has no setting `epoch` (settings: data, images, val_fraction, augment, seed, epochs, batch, lr, momentum, weight_decay, fidelity, fidelities, patience, seconds, test, latency_batch, engine, slots, amp, channels_last)',
       ].sort(),
     );
     const images = await check('  maximize accuracy\n  evaluator train(fidelity = "images")');

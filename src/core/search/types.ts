@@ -6,6 +6,7 @@
  */
 import type { Decisions } from '../semantics/space.js';
 import type { ElaborationResult } from '../semantics/evaluator/index.js';
+import type { TorchSlot } from '../torch/pool.js';
 import type { SettingValue } from './vocabulary.js';
 
 export type Metrics = Readonly<Record<string, number>>;
@@ -84,6 +85,12 @@ export interface Evaluator {
   prepare?(signal: AbortSignal): Promise<void>;
   /** Releases workers, files, GPU memory. */
   close?(): void | Promise<void>;
+  /**
+   * How many `evaluate` calls may run at once (the PyTorch engine's worker slots); absent: 1.
+   * The engine uses it where the strategy's choices do not depend on the pending results
+   * (runner.ts), so a run's trials are the same whatever the number.
+   */
+  readonly concurrency?: number;
 }
 
 /** What an evaluator's factory is told besides its space and settings. */
@@ -92,6 +99,21 @@ export interface EvaluatorContext {
   readonly wanted: ReadonlySet<string>;
   /** Lines for the user about long setup work (a supernet's training); the CLI writes them to stderr. */
   readonly log: (line: string) => void;
+  /**
+   * The PyTorch engine, when the search runs on it (the CLI resolves `engine`, the Python
+   * and the GPUs before the search starts); absent: the tfjs engine.
+   */
+  readonly torch?: TorchRuntime;
+}
+
+/** Where the PyTorch engine's workers run: the Python that has torch, and one slot per concurrent trial. */
+export interface TorchRuntime {
+  readonly python: string;
+  readonly slots: readonly TorchSlot[];
+  /** The worker script (default: python/nas_torch_worker.py of the installation). */
+  readonly script?: string;
+  /** How the engine and device are described to the user (`torch 2.1 on cuda:0, cuda:1 (NVIDIA H100)`). */
+  readonly description: string;
 }
 
 /** What a strategy is told about an architecture it asked for. */
