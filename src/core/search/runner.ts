@@ -227,7 +227,7 @@ export async function runSearch(o: RunOptions): Promise<DoneEvent> {
   const parallel = halving ? 1 : Math.max(1, Math.floor(evaluator.concurrency ?? 1));
   const askAhead = parallel > 1 && !!sSpec?.blind;
   let replayed = 0;
-  loop: while (true) {
+  while (true) {
     if (entries.length >= o.budget.queries) break;
     if (signal.aborted) {
       stopped = 'cancelled';
