@@ -252,7 +252,7 @@ function runMeta(file: string, sourceHash: string, spec: SearchSpec, budget: Run
 }
 
 /** sha256 over the file's text and, in load order, every file it imports (standard library excluded). */
-function sourceHash(ws: NasWorkspace, root: Document, uri: import('langium').URI): string {
+export function sourceHash(ws: NasWorkspace, root: Document, uri: import('langium').URI): string {
   const h = crypto.createHash('sha256');
   const docs = ws.shared.workspace.LangiumDocuments;
   const seen = new Set<string>();
