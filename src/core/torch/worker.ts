@@ -42,6 +42,7 @@ export class TorchWorker {
   private fatal: TorchErrorEvent | undefined;
   private exited: string | undefined;
   private nextId = 1;
+  private killed = false;
 
   /** Starts `python worker.py`; `log` receives the worker's stderr lines. */
   constructor(
@@ -66,9 +67,9 @@ export class TorchWorker {
     this.proc.stdin.on('error', () => undefined); // a dead worker: its exit reports it
   }
 
-  /** False once the worker has exited (or was killed); its jobs have ended with an error. */
+  /** False once the worker has exited or was killed (before its exit arrives): it takes no more jobs. */
   get alive(): boolean {
-    return this.exited === undefined;
+    return this.exited === undefined && !this.killed;
   }
 
   get pid(): number | undefined {
@@ -174,6 +175,8 @@ export class TorchWorker {
   }
 
   kill(): void {
-    if (this.exited === undefined) this.proc.kill('SIGKILL');
+    if (this.exited !== undefined) return;
+    this.killed = true;
+    this.proc.kill('SIGKILL');
   }
 }
