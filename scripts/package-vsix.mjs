@@ -28,6 +28,8 @@ const SHIPPED = [
   'images/screenshot-hints.png',
   'images/screenshot-graph.png',
   'images/screenshot-search.png',
+  // The PyTorch engine's worker (found beside dist/ by src/core/torch/python.ts).
+  'python/nas_torch_worker.py',
 ];
 // The extension's page in VS Code is written for its users; the repository's README is for developers.
 const EXTENSION_README = 'docs/extension-readme.md';

@@ -43,9 +43,15 @@ describe(`${manifest.name}-${manifest.version}.vsix`, () => {
     );
   });
 
-  it('holds the search bundle and the CLI it runs as a child process', () => {
+  it('holds the search bundle, the CLI it runs as a child process and the PyTorch worker', () => {
     expect(names).toEqual(
-      expect.arrayContaining(['extension/dist/search.cjs', 'extension/bin/nas.cjs', 'extension/dist/cli.cjs', 'extension/dist/cli-train.cjs']),
+      expect.arrayContaining([
+        'extension/dist/search.cjs',
+        'extension/bin/nas.cjs',
+        'extension/dist/cli.cjs',
+        'extension/dist/cli-train.cjs',
+        'extension/python/nas_torch_worker.py',
+      ]),
     );
   });
 
@@ -56,6 +62,7 @@ describe(`${manifest.name}-${manifest.version}.vsix`, () => {
       /^extension\/package\.json$/,
       /^extension\/dist\/(extension|language-client|language-server|search|cli|cli-train)\.cjs$/,
       /^extension\/bin\/nas\.cjs$/,
+      /^extension\/python\/nas_torch_worker\.py$/,
       /^extension\/dist\/webview\/[^/]+\.(js|css)$/,
       /^extension\/syntaxes\/nas\.tmLanguage\.json$/,
       /^extension\/language-configuration\.json$/,

@@ -17,6 +17,7 @@ import { RunNameError, runDirectory } from './run-names.js';
 import { deleteRun, readRun } from './run-store.js';
 import { RunsTree, type RunNode } from './runs-tree.js';
 import { SearchSession } from './search-session.js';
+import { torchEngineArgs } from '../torch-settings.js';
 
 export interface SearchFeature {
   run(args: unknown[]): Promise<void>;
@@ -153,7 +154,7 @@ export function createSearchFeature(context: vscode.ExtensionContext, graphs: ()
         }
         throw e;
       }
-      launch(dir, path.basename(dir), ['search', uri.fsPath, '--search', search, '--out', dir, '--json'], path.dirname(uri.fsPath));
+      launch(dir, path.basename(dir), ['search', uri.fsPath, '--search', search, '--out', dir, '--json', ...torchEngineArgs(uri)], path.dirname(uri.fsPath));
     },
 
     async resume(args) {
@@ -164,7 +165,12 @@ export function createSearchFeature(context: vscode.ExtensionContext, graphs: ()
         return;
       }
       const run = readRun(dir);
-      launch(dir, path.basename(dir), ['search', '--resume', dir, '--json'], path.dirname(run.manifest.file));
+      launch(
+        dir,
+        path.basename(dir),
+        ['search', '--resume', dir, '--json', ...torchEngineArgs(vscode.Uri.file(run.manifest.file))],
+        path.dirname(run.manifest.file),
+      );
     },
 
     async cancel(args) {
