@@ -55,10 +55,14 @@ export class TorchTrainEvaluator implements Evaluator {
     this.dir = mkdtempSync(join(tmpdir(), 'nas-search-torch-'));
   }
 
-  /** The pack of one fidelity's data, written on first use (the test split with the full data only). */
-  private packOf(data: EvaluatorData, full: boolean): TorchDataPack {
+  /**
+   * The pack of one fidelity's data, written on first use; the full data's carries the test split
+   * (an epoch fidelity below the full one trains on the same data, and its pack is reused there).
+   */
+  private packOf(data: EvaluatorData): TorchDataPack {
     let pack = this.packs.get(data);
     if (!pack) {
+      const full = data === this.data.at(this.data.full);
       pack = writeDataPack(join(this.dir!, `data-${this.packs.size}.safetensors`), data, full ? data.test : undefined);
       this.packs.set(data, pack);
     }
@@ -106,7 +110,7 @@ export class TorchTrainEvaluator implements Evaluator {
     const seconds = this.num('seconds');
     let epoch: TorchEpochEvent | undefined;
     const end = await this.pool.run(
-      { model: { code, name: `${this.space.def.name}_${c.id.slice(0, 8)}` }, data: this.packOf(data, last), options: opts },
+      { model: { code, name: `${this.space.def.name}_${c.id.slice(0, 8)}` }, data: this.packOf(data), options: opts },
       {
         signal: options.signal,
         ...(seconds > 0 ? { timeoutMs: seconds * 1000 } : {}),
