@@ -1,8 +1,9 @@
 /**
  * Several evaluations at once (an evaluator with `concurrency`, as the PyTorch engine's worker
  * slots): where the strategy's asks do not depend on pending results (random search asked
- * ahead, NSGA-II's generations), the run's trials equal a run one at a time, trial by trial,
- * although results arrive out of order; adaptive one-at-a-time strategies stay one at a time;
+ * ahead, NSGA-II's generations, an evolution's initial population), the run's trials equal a
+ * run one at a time, trial by trial, although results arrive out of order; the steps of an
+ * adaptive strategy that depend on results stay one at a time;
  * a cancel records only the trials before the first one in flight, and the resumed run ends
  * as the uninterrupted one. The evaluator is `fake` behind a wrapper whose delays come from
  * the encoding's hash, so completion order differs from asking order (bounded by counts, not time).
@@ -84,15 +85,23 @@ describe('several evaluations at once', () => {
     expect(three.maxInFlight).toBe(3);
   });
 
-  it("NSGA-II's generations are evaluated together with the same trials; regularized evolution stays one at a time", async () => {
+  it("NSGA-II's generations are evaluated together with the same trials; evolution's and Bayesian optimisation's initial random architectures too, then one at a time", async () => {
     const nsga = await prepared('  strategy nsga2(population = 8)\n  maximize accuracy\n  minimize macs\n  evaluator fake\n  budget 24');
     const four = new Slotted(nsga.evaluator, 4);
     expect((await trials(nsga, four, 3)).map(key)).toEqual((await trials(nsga, new Slotted(nsga.evaluator, 1), 3)).map(key));
     expect(four.maxInFlight).toBe(4);
     const evo = await prepared('  strategy regularized_evolution(population = 5, sample = 2)\n  maximize accuracy\n  evaluator fake\n  budget 15');
-    const slotted = new Slotted(evo.evaluator, 4);
+    const inFlightAt: number[] = [];
+    const slotted: Slotted = new Slotted(evo.evaluator, 4, () => inFlightAt.push(slotted.inFlight));
     expect((await trials(evo, slotted, 3)).map(key)).toEqual((await trials(evo, new Slotted(evo.evaluator, 1), 3)).map(key));
-    expect(slotted.maxInFlight).toBe(1);
+    // Evaluations 1-4 together, then the fifth of the population; the mutations wait for their results.
+    expect(inFlightAt.slice(0, 5)).toEqual([1, 2, 3, 4, 1]);
+    expect(new Set(inFlightAt.slice(5))).toEqual(new Set([1]));
+    const bo = await prepared('  strategy bayesian(initial = 5, candidates = 20)\n  maximize accuracy\n  evaluator fake\n  budget 9');
+    const boAt: number[] = [];
+    const boSlotted: Slotted = new Slotted(bo.evaluator, 4, () => boAt.push(boSlotted.inFlight));
+    expect((await trials(bo, boSlotted, 3)).map(key)).toEqual((await trials(bo, new Slotted(bo.evaluator, 1), 3)).map(key));
+    expect(boAt).toEqual([1, 2, 3, 4, 1, 1, 1, 1, 1]);
   });
 
   it('a cancel with trials in flight records those before the first unfinished one; the resumed run equals the uninterrupted one', async () => {

@@ -220,12 +220,12 @@ export async function runSearch(o: RunOptions): Promise<DoneEvent> {
   };
 
   // Several evaluations at once where the architectures asked for do not depend on the
-  // results pending (docs/adr/0020): a blind strategy (random, grid) is asked ahead, and a
-  // generation (NSGA-II) is evaluated together; the results are recorded and told in the order
+  // results pending (docs/adr/0020): a blind strategy (random, grid, an evolution's initial
+  // population) is asked ahead, and a generation (NSGA-II) is evaluated together; the results are recorded and told in the order
   // asked, so the trials are those of a run one at a time. Successive halving promotes by the
   // order results arrive: one at a time.
   const parallel = halving ? 1 : Math.max(1, Math.floor(evaluator.concurrency ?? 1));
-  const askAhead = parallel > 1 && !!sSpec?.blind;
+  const askAhead = (): boolean => parallel > 1 && (!!sSpec?.blind || !!strategy.blindNext?.());
   let replayed = 0;
   while (true) {
     if (entries.length >= o.budget.queries) break;
@@ -286,7 +286,7 @@ export async function runSearch(o: RunOptions): Promise<DoneEvent> {
         planned.set(arch.encoding, step);
         steps.push(step);
       }
-    } while (askAhead && live < parallel && entries.length + fresh < o.budget.queries);
+    } while (askAhead() && live < parallel && entries.length + fresh < o.budget.queries);
 
     // Run the round's new evaluations, `parallel` at a time; record and tell in asked order.
     const running = startLimited(

@@ -140,6 +140,11 @@ export interface Strategy {
   tell(observations: readonly Observation[]): void;
   /** Counters worth reporting (SM-NAS: architectures pruned without evaluation). */
   counters?(): Record<string, number>;
+  /**
+   * Whether the next `ask` does not depend on results not yet told (an evolution's random
+   * initial population): the engine may then ask ahead and evaluate several at once.
+   */
+  blindNext?(): boolean;
 }
 
 export type Settings = Readonly<Record<string, SettingValue>>;
