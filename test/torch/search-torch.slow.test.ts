@@ -3,8 +3,9 @@
  * (/usr/bin/python3):
  * - `nas search --engine torch` end to end on the embedded shapes10: two workers at once, the
  *   same trials (architectures, failures, metric names) as the same search on the tfjs engine,
- *   the engine recorded in run.json; `--engine torch` with a Python without torch is exit 2
- *   before any trial, naming what to install;
+ *   the engine recorded in run.json; on Fashion-MNIST, the same architectures reach comparable
+ *   validation and test accuracies on both engines; `--engine torch` with a Python without
+ *   torch is exit 2 before any trial, naming what to install;
  * - faults fail their trial only: a worker that dies, one that hangs past `seconds`, a Python
  *   exception; the next trial trains on a fresh worker;
  * - a cancel stops the workers (their processes are gone after the search returns).
@@ -86,6 +87,36 @@ describe('nas search --engine torch', () => {
       expect(Object.keys(tt[i]!.reported ?? {}).sort()).toEqual(Object.keys(ft[i]!.reported ?? {}).sort());
       if (tt[i]!.status === 'ok') expect(tt[i]!.metrics['accuracy']).toBeGreaterThan(0);
       else expect(tt[i]!.error).toBe(ft[i]!.error);
+    }
+  });
+
+  it('the same search on Fashion-MNIST reaches comparable accuracies on both engines, architecture by architecture', async () => {
+    // Xiao, Rasul & Vollgraf 2017, from the Debian package dataset-fashion-mnist; 4,000 training images, 3 epochs.
+    const file = path.join(dir, 'fmnist.nas');
+    fs.writeFileSync(
+      file,
+      `space Small {\n  input(1, 28, 28)\n  conv(choice(8, 16), k=3, stride=2) -> bn -> relu\n  conv(32, k=3, stride=2) -> bn -> relu\n  gap -> fc(10)\n}\n` +
+        `search F {\n  space Small\n  strategy grid\n  maximize accuracy\n` +
+        `  evaluator train(data = "fashion-mnist", images = 4000, epochs = 3, batch = 32, lr = 0.05, test = true)\n  budget 2\n}\n`,
+    );
+    const runs = await Promise.all(
+      (['torch', 'tfjs'] as const).map((engine) =>
+        nas(['search', file, '--engine', engine, '--gpus', 'cpu', '--python', PYTHON, '--out', path.join(dir, `fmnist-${engine}`), '--json']),
+      ),
+    );
+    for (const r of runs) expect(r.code).toBe(0);
+    const [torch, tfjs] = runs.map((r) => trialsOf(events(r.stdout)));
+    expect(torch!.map((t) => t.encoding)).toEqual(tfjs!.map((t) => t.encoding));
+    expect(torch!.length).toBe(2);
+    for (let i = 0; i < 2; i++) {
+      const [a, b] = [torch![i]!, tfjs![i]!];
+      for (const t of [a, b]) {
+        expect(t.metrics['accuracy']).toBeGreaterThan(60);
+        expect(t.reported!['accuracy']).toBeGreaterThan(60);
+      }
+      // Initial weights are drawn from the same distributions, not the same draws: comparable, not equal.
+      expect(Math.abs(a.metrics['accuracy']! - b.metrics['accuracy']!)).toBeLessThan(6);
+      expect(Math.abs(a.reported!['accuracy']! - b.reported!['accuracy']!)).toBeLessThan(6);
     }
   });
 
