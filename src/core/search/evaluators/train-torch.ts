@@ -103,8 +103,9 @@ export class TorchTrainEvaluator implements Evaluator {
       evaluate_test: last && !!data.test,
       amp: this.settings['amp'] === true,
       channels_last: this.settings['channels_last'] === true,
-      // CPU workers share the cores instead of each taking all of them.
-      ...(cpuSlots > 0 ? { threads: Math.max(1, Math.floor(availableParallelism() / cpuSlots)) } : {}),
+      // Several CPU workers share the cores instead of each taking all of them; one keeps torch's
+      // own default (its physical cores: more threads than that, on a busy machine, run slower).
+      ...(cpuSlots > 1 ? { threads: Math.max(1, Math.floor(availableParallelism() / cpuSlots)) } : {}),
       ...(latency.length ? { latency_batches: latency } : {}),
     };
     const seconds = this.num('seconds');
