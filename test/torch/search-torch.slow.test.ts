@@ -7,7 +7,7 @@
  *   validation and test accuracies on both engines; `--engine torch` with a Python without
  *   torch is exit 2 before any trial, naming what to install;
  * - faults fail their trial only: a worker that dies, one that hangs past `seconds`, a Python
- *   exception; the next trial trains on a fresh worker;
+ *   exception; the next trial trains on a fresh worker; a job silent past the stall limit fails;
  * - a cancel stops the workers (their processes are gone after the search returns).
  * The faults come from a wrapper of the worker script that counts the jobs of all its processes.
  */
@@ -19,7 +19,7 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { registerTrainingEvaluators } from '../../src/core/search/evaluators/training.js';
 import { prepareSearch } from '../../src/core/search/prepare.js';
 import { runSearch } from '../../src/core/search/runner.js';
-import { torchSlots, workerScriptPath } from '../../src/core/torch/index.js';
+import { TorchWorker, torchSlots, workerScriptPath } from '../../src/core/torch/index.js';
 import type { SearchEvent, TrialRecord } from '../../src/protocol/search-events.js';
 import { build } from '../helpers/nas.js';
 import { searchSpec } from '../search/helpers.js';
@@ -218,6 +218,22 @@ w.Worker().run()
     const started = fs.readFileSync(pids, 'utf8').trim().split('\n').map(Number);
     expect(started.length).toBe(3);
     expect(started.filter(alive)).toEqual([]);
+  });
+
+  it('a job that sends nothing for the stall limit fails and its worker is stopped, with no time limit set', async () => {
+    fs.writeFileSync(path.join(dir, 'jobs'), 'xx'); // the next job is the third: it hangs
+    const w = new TorchWorker(PYTHON, () => undefined, faultyWorker(path.join(dir, 'pids-stall')));
+    const end = await w.train(
+      {
+        model: { code: '', name: 'hangs' },
+        data: { path: 'none', mean: [0], std: [1] },
+        options: { epochs: 1, batch: 1, lr: 0.1, momentum: 0.9, weight_decay: 0, label_smoothing: 0, warmup_epochs: 0, seed: 0, device: 'cpu' },
+      },
+      { stallMs: 5_000 },
+    );
+    expect(end).toMatchObject({ type: 'error', message: 'the worker sent nothing for 5 s (a hung call?); it was stopped' });
+    expect(w.alive).toBe(false);
+    await w.close();
   });
 
   it('a cancel stops the search and its workers', async () => {

@@ -19,6 +19,12 @@ import type { ArchitectureSpace } from '../architecture-space.js';
 import type { Candidate, EvaluateOptions, Evaluation, Evaluator, EvaluatorContext, Settings, TorchRuntime } from '../types.js';
 import { candidateSpec, FidelityData, percent, type EvaluatorData } from './training-data.js';
 
+/**
+ * A trial whose worker sends nothing for this long (progress comes every half second while it
+ * trains) has hung, whatever `seconds` says: its worker is killed and the trial fails.
+ */
+const STALL_MS = 15 * 60_000;
+
 export class TorchTrainEvaluator implements Evaluator {
   readonly name = 'train';
   readonly metrics = ['accuracy', 'error', 'loss', 'latency', 'latency_batch'];
@@ -115,6 +121,7 @@ export class TorchTrainEvaluator implements Evaluator {
       {
         signal: options.signal,
         ...(seconds > 0 ? { timeoutMs: seconds * 1000 } : {}),
+        stallMs: STALL_MS,
         onEvent: (e) => {
           if (e.type === 'epoch') epoch = e;
         },
@@ -137,7 +144,7 @@ export class TorchTrainEvaluator implements Evaluator {
     const where = s.device === 'cuda' ? `cuda:${s.cuda_index ?? 0}` : 'cpu';
     if (e.kind === 'oom') return `out of memory on ${where} at batch ${batch} (a smaller \`batch\`, or fewer \`slots\` per GPU): ${e.message}`;
     if (e.kind === 'diverged') return e.message;
-    if (/timeout/.test(e.message) && seconds > 0) return `the trial ran over its time limit of ${seconds} s on ${where}; its worker was stopped`;
+    if (/timeout;/.test(e.message) && seconds > 0) return `the trial ran over its time limit of ${seconds} s on ${where}; its worker was stopped`;
     return `PyTorch worker on ${where}: ${e.message}`;
   }
 
