@@ -11,7 +11,7 @@
  */
 import type { ArchitectureResult, DoneEvent, SearchEvent, TrialRecord } from '../../protocol/search-events.js';
 import { Rng } from '../util/random.js';
-import { describeArchitecture } from './describe.js';
+import { describeArchitecture, readableArchitecture } from './describe.js';
 import { FeasibleSampler } from './feasible.js';
 import { SuccessiveHalving } from './halving.js';
 import { makeScalarizer, meetsConstraints, objectiveVector } from './objectives.js';
@@ -209,7 +209,10 @@ export async function runSearch(o: RunOptions): Promise<DoneEvent> {
       metrics,
       seconds: Math.round(performance.now() - start) / 1000,
     };
+    const nas = readableArchitecture(space, arch, { header: [`trial ${trial} of search ${spec.name}`], imports: store ? { folder: store.dir } : 'absolute' });
+    if (nas !== undefined) record.nas = nas;
     if (evaluation?.reported) record.reported = { ...evaluation.reported };
+    if (evaluation?.epochs) record.epochs = evaluation.epochs.map((e) => ({ ...e }));
     if (evaluation?.fidelity !== undefined) record.fidelity = evaluation.fidelity;
     if (rungs) record.rungs = rungs;
     if (error !== undefined) record.error = error;
