@@ -22,7 +22,7 @@ describe('the view two architectures are compared in', () => {
 
   it('a space whose choices sit in the network body, or in different instances of one block, is compared as a network', async () => {
     const b = await build(
-      'import "std/blocks"\nblock B(c: int) {\n  conv(choice(8, 16), k=1)\n}\nspace Body {\n  input(3, 8, 8)\n  conv(choice(4, 8), k=1)\n  B(1)\n}\nspace Layers {\n  input(3, 8, 8)\n  B(1) -> B(2)\n}\nspace One {\n  input(3, 8, 8)\n  B(1)\n}\n',
+      'import "std/blocks"\nblock B(c: int) {\n  choice(a: conv(8, k=1), b: conv(8, k=3))\n}\nspace Body {\n  input(3, 8, 8)\n  choice(a: relu, b: conv(4, k=1))\n  B(1)\n}\nspace Layers {\n  input(3, 8, 8)\n  B(1) -> B(2)\n}\nspace One {\n  input(3, 8, 8)\n  B(1)\n}\n',
     );
     expect(b.errors).toEqual([]);
     expect(compareCell(result(architectureOf(b.def('Body')).graph))).toBeUndefined();
