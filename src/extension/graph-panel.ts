@@ -21,14 +21,20 @@ const EDIT_DEBOUNCE_MS = 400;
 /** What the extension's activation bundle calls (src/extension/extension.ts, commands.ts). */
 export interface GraphPanelsApi {
   /** `decisions`: a space's choices (a search trial's architecture); absent keys take option 0. */
-  show(uri: vscode.Uri, name: string | undefined, decisions?: Record<string, number>): Promise<void>;
+  show(uri: vscode.Uri, name: string | undefined, decisions?: Record<string, number>, column?: vscode.ViewColumn): Promise<void>;
   restore(panel: vscode.WebviewPanel, state: GraphViewState | undefined): Promise<void>;
   exportActive(format: 'svg' | 'png'): boolean;
   /**
    * Two architectures of one space side by side, their differences marked (the search
    * dashboard's compare): in the cell all choices live in, else the network.
    */
-  compare(uri: vscode.Uri, name: string, decisions: [Record<string, number>, Record<string, number>], labels: [string, string]): Promise<void>;
+  compare(
+    uri: vscode.Uri,
+    name: string,
+    decisions: [Record<string, number>, Record<string, number>],
+    labels: [string, string],
+    column?: vscode.ViewColumn,
+  ): Promise<void>;
   /** A block before and after fusion, side by side (fusion-panel.ts). */
   showFusion(message: FusionMessage): void;
 }
@@ -211,7 +217,7 @@ export function createGraphPanels(context: vscode.ExtensionContext, client: Lang
     return p;
   };
   return {
-    async show(uri, name, decisions) {
+    async show(uri, name, decisions, column = vscode.ViewColumn.Beside) {
       const source: GraphSource = { uri: uri.toString(), name, decisions };
       const existing = [...panels].find((p) => p.source.uri === source.uri && !p.isComparing);
       if (existing) {
@@ -222,12 +228,12 @@ export function createGraphPanels(context: vscode.ExtensionContext, client: Lang
       const panel = vscode.window.createWebviewPanel(
         GRAPH_VIEW_TYPE,
         'Graph',
-        { viewColumn: vscode.ViewColumn.Beside, preserveFocus: true },
+        { viewColumn: column, preserveFocus: true },
         { enableScripts: true, localResourceRoots: [root] },
       );
       setUp(panel, source).open(source, true);
     },
-    async compare(uri, name, decisions, labels) {
+    async compare(uri, name, decisions, labels, column = vscode.ViewColumn.Beside) {
       const source: GraphSource = { uri: uri.toString(), name, decisions: decisions[0] };
       // A comparison gets a panel of its own, or the one already comparing in this file: the
       // single-architecture view of the file stays as it was.
@@ -236,7 +242,7 @@ export function createGraphPanels(context: vscode.ExtensionContext, client: Lang
         const panel = vscode.window.createWebviewPanel(
           GRAPH_VIEW_TYPE,
           'Compare',
-          { viewColumn: vscode.ViewColumn.Beside, preserveFocus: true },
+          { viewColumn: column, preserveFocus: true },
           { enableScripts: true, localResourceRoots: [root] },
         );
         p = setUp(panel, source);

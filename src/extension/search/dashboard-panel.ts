@@ -151,6 +151,10 @@ export class DashboardPanels implements vscode.Disposable {
       void vscode.window.showErrorMessage(`NAS Studio: trial ${numbers.join(', ')} of ${path.basename(dir)} has no architecture to open.`);
       return;
     }
+    // The dashboard stays in view: the text opens in another column, the graph in a third.
+    const dashboard = this.panels.get(dir)?.panel.viewColumn;
+    const textColumn = dashboard === vscode.ViewColumn.One ? vscode.ViewColumn.Two : vscode.ViewColumn.One;
+    const graphColumn = Math.max(dashboard ?? vscode.ViewColumn.Two, textColumn) + 1;
     try {
       const docs = await Promise.all(
         trials.map(async (t) => this.trialDocument(dir, run.manifest.search, t!, await architectureText(this.cli, run.manifest, t!))),
@@ -159,17 +163,25 @@ export class DashboardPanels implements vscode.Disposable {
       const defined = spaceFile(run.manifest.file, run.manifest.space);
       if (docs.length === 2) {
         const [a, b] = trials as [TrialRecord, TrialRecord];
-        await vscode.commands.executeCommand('vscode.diff', docs[0]!.uri, docs[1]!.uri, `trial ${a.trial} ↔ trial ${b.trial} (${path.basename(dir)})`);
+        await vscode.commands.executeCommand('vscode.diff', docs[0]!.uri, docs[1]!.uri, `trial ${a.trial} ↔ trial ${b.trial} (${path.basename(dir)})`, {
+          viewColumn: textColumn,
+        });
         if (defined) {
           const metric = run.manifest.objectives[0]?.metric;
           const label = (t: TrialRecord) =>
             `trial ${t.trial}${metric && t.metrics[metric] !== undefined ? ` · ${metric} ${formatMetric(metric, t.metrics[metric])}` : ''}`;
-          await graphs?.compare(vscode.Uri.file(defined), run.manifest.space, [decisionsOf(a.encoding), decisionsOf(b.encoding)], [label(a), label(b)]);
+          await graphs?.compare(
+            vscode.Uri.file(defined),
+            run.manifest.space,
+            [decisionsOf(a.encoding), decisionsOf(b.encoding)],
+            [label(a), label(b)],
+            graphColumn,
+          );
         }
         return;
       }
-      await vscode.window.showTextDocument(docs[0]!, { viewColumn: vscode.ViewColumn.Active, preview: false });
-      if (defined) await graphs?.show(vscode.Uri.file(defined), run.manifest.space, decisionsOf(trials[0]!.encoding));
+      await vscode.window.showTextDocument(docs[0]!, { viewColumn: textColumn, preview: false });
+      if (defined) await graphs?.show(vscode.Uri.file(defined), run.manifest.space, decisionsOf(trials[0]!.encoding), graphColumn);
     } catch (e) {
       this.log.appendLine(`opening trial ${numbers.join(', ')} of ${dir}: ${(e as Error).message}`);
       void vscode.window.showErrorMessage(`NAS Studio: could not open trial ${numbers.join(', ')}: ${(e as Error).message.split('\n')[0]}`);
