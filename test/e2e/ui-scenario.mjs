@@ -387,7 +387,8 @@ export async function runUiScenario({ url, artifacts, browserProfile }) {
         for (const f of page.frames()) {
           const titles = await f
             .locator('.stage g.nas-frame text.t')
-            .allInnerTexts()
+            // SVG text has no innerText.
+            .allTextContents()
             .catch(() => []);
           if (titles.length !== 2) continue;
           const status = await f
