@@ -84,10 +84,10 @@ export function describeArchitecture(space: ArchitectureSpace, arch: Arch, form:
  * The `nas` form only, as every trial record carries it: undefined where a decision has no
  * name to write (the flat form is then on request, `nas sample --flat`, not in each record).
  */
-export function readableArchitecture(space: ArchitectureSpace, arch: Arch, options: DescribeOptions = {}): string | undefined {
+export function readableArchitecture(space: ArchitectureSpace, arch: Arch, options: DescribeOptions & { summary?: string } = {}): string | undefined {
   const c = codecsOf(space);
   const header = [...(options.header ?? [])];
-  if (c.nb201 || c.darts) header.push(summaryLine(space, arch));
+  if (c.nb201 || c.darts) header.push(options.summary ?? summaryLine(space, arch));
   try {
     return fixedText(space, arch, { ...options, name: options.name ?? defaultName(space, arch), header });
   } catch (e) {
@@ -116,8 +116,15 @@ function recordsOf(space: ArchitectureSpace, arch: Arch): DecisionRecord[] {
   return decider.records;
 }
 
-/** `import "..."` of the space's file, followed by a blank line. */
+/** `import "..."` of the space's file, followed by a blank line (kept per folder: every trial record starts with it). */
 export function importLine(space: ArchitectureSpace, from: ImportFrom): string {
+  const key = `import ${from === 'absolute' ? '' : from.folder}`;
+  let line = space.memo.get(key) as string | undefined;
+  if (line === undefined) space.memo.set(key, (line = writeImportLine(space, from)));
+  return line;
+}
+
+function writeImportLine(space: ArchitectureSpace, from: ImportFrom): string {
   const file = AstUtils.getDocument(space.def).uri.fsPath.replace(/\.nas$/, '');
   if (from === 'absolute') return `import ${JSON.stringify(file.split(path.sep).join('/'))}\n`;
   const rel = path.relative(from.folder, file).split(path.sep).join('/');

@@ -200,16 +200,22 @@ export async function runSearch(o: RunOptions): Promise<DoneEvent> {
     }
     const metrics: Record<string, number> = { params: costs.params, macs: costs.macs, flops: costs.flops, activations: costs.activations };
     if (evaluation) for (const k in evaluation.metrics) metrics[k] = evaluation.metrics[k]!;
+    const summary = describeArchitecture(space, arch, 'summary');
     const record: TrialRecord = {
       trial,
       id,
       encoding: arch.encoding,
-      arch: describeArchitecture(space, arch, 'summary'),
+      arch: summary,
       status: error === undefined ? 'ok' : 'error',
       metrics,
       seconds: Math.round(performance.now() - start) / 1000,
     };
-    const nas = readableArchitecture(space, arch, { header: [`trial ${trial} of search ${spec.name}`], imports: store ? { folder: store.dir } : 'absolute' });
+    const nas = readableArchitecture(space, arch, {
+      name: `${space.def.name}_${id.slice(0, 8)}`,
+      header: [`trial ${trial} of search ${spec.name}`],
+      summary,
+      imports: store ? { folder: store.dir } : 'absolute',
+    });
     if (nas !== undefined) record.nas = nas;
     if (evaluation?.reported) record.reported = { ...evaluation.reported };
     if (evaluation?.epochs) record.epochs = evaluation.epochs.map((e) => ({ ...e }));
