@@ -50,7 +50,9 @@ describe('opening a trial', () => {
     const out = path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'nas-export-trial-')), 'trial.py');
     await runCli(cli, pytorchExportArgs(manifest, trial, out));
     const code = fs.readFileSync(out, 'utf8');
-    expect(code).toContain(`\n${trial.metrics['params']!.toLocaleString('en-US')} parameters, ${trial.metrics['macs']!.toLocaleString('en-US')} MACs per image;`);
+    expect(code).toContain(
+      `\n${trial.metrics['params']!.toLocaleString('en-US')} parameters, ${trial.metrics['macs']!.toLocaleString('en-US')} MACs per image;`,
+    );
     expect(code).toContain(`Encoding: ${trial.encoding}`);
     expect(code).toMatch(/^class \w+\(nn\.Module\):/m);
   });
