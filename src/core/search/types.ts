@@ -4,6 +4,7 @@
  * initialisation (`zero_cost`) or run in another process (a PyTorch engine) implement
  * `Evaluator` and register a factory in evaluators/registry.ts; nothing else changes.
  */
+import type { EpochValues } from '../../protocol/search-events.js';
 import type { Decisions } from '../semantics/space.js';
 import type { ElaborationResult } from '../semantics/evaluator/index.js';
 import type { TorchSlot } from '../torch/pool.js';
@@ -62,6 +63,8 @@ export interface Evaluation {
   readonly reported?: Metrics;
   /** The fidelity actually evaluated. */
   readonly fidelity?: number;
+  /** Training evaluators: validation accuracy (percent) and loss after each epoch, recorded with the trial. */
+  readonly epochs?: readonly EpochValues[];
 }
 
 /**
