@@ -85,8 +85,12 @@ describe('nas search --engine torch', () => {
     for (let i = 0; i < tt.length; i++) {
       expect(Object.keys(tt[i]!.metrics).sort()).toEqual(Object.keys(ft[i]!.metrics).sort());
       expect(Object.keys(tt[i]!.reported ?? {}).sort()).toEqual(Object.keys(ft[i]!.reported ?? {}).sort());
-      if (tt[i]!.status === 'ok') expect(tt[i]!.metrics['accuracy']).toBeGreaterThan(0);
-      else expect(tt[i]!.error).toBe(ft[i]!.error);
+      if (tt[i]!.status === 'ok') {
+        expect(tt[i]!.metrics['accuracy']).toBeGreaterThan(0);
+        // The validation curve, one point per epoch, the last the trial's accuracy.
+        expect(tt[i]!.epochs!.map((e) => e.epoch)).toEqual(ft[i]!.epochs!.map((e) => e.epoch));
+        expect(tt[i]!.epochs!.at(-1)!.accuracy).toBe(tt[i]!.metrics['accuracy']);
+      } else expect(tt[i]!.error).toBe(ft[i]!.error);
     }
   });
 

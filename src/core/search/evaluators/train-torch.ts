@@ -115,7 +115,7 @@ export class TorchTrainEvaluator implements Evaluator {
       ...(latency.length ? { latency_batches: latency } : {}),
     };
     const seconds = this.num('seconds');
-    let epoch: TorchEpochEvent | undefined;
+    const epochs: TorchEpochEvent[] = [];
     const end = await this.pool.run(
       { model: { code, name: `${this.space.def.name}_${c.id.slice(0, 8)}` }, data: this.packOf(data), options: opts },
       {
@@ -123,17 +123,23 @@ export class TorchTrainEvaluator implements Evaluator {
         ...(seconds > 0 ? { timeoutMs: seconds * 1000 } : {}),
         stallMs: STALL_MS,
         onEvent: (e) => {
-          if (e.type === 'epoch') epoch = e;
+          if (e.type === 'epoch') epochs.push(e);
         },
       },
     );
     if (end.type === 'cancelled') throw new Error('cancelled');
     if (end.type === 'error') throw new Error(this.failure(end, batch, seconds, end.slot));
+    const epoch = epochs.at(-1);
     if (!epoch) throw new Error('the PyTorch worker finished without a completed epoch');
     const metrics: Record<string, number> = { accuracy: percent(epoch.val_acc), error: percent(1 - epoch.val_acc), loss: epoch.val_loss };
     if (wanted.has('latency')) metrics['latency'] = end.latency_ms?.['1'] ?? NaN;
     if (wanted.has('latency_batch')) metrics['latency_batch'] = end.latency_ms?.[String(this.num('latency_batch'))] ?? NaN;
-    const evaluation: { metrics: Record<string, number>; fidelity: number; reported?: Record<string, number> } = { metrics, fidelity };
+    const evaluation: { metrics: Record<string, number>; fidelity: number; reported?: Record<string, number>; epochs: Evaluation['epochs'] } = {
+      metrics,
+      fidelity,
+      // The validation curve, as the tfjs evaluator records it.
+      epochs: epochs.map((x) => ({ epoch: x.epoch, accuracy: percent(x.val_acc), loss: x.val_loss })),
+    };
     if (end.test) evaluation.reported = { ...metrics, accuracy: percent(end.test.acc), error: percent(1 - end.test.acc), loss: end.test.loss };
     return evaluation;
   }
