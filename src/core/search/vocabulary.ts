@@ -358,7 +358,7 @@ export const KNOWN_EVALUATORS: ReadonlySet<string> = new Set(EVALUATORS.map((e) 
  * Evaluators the language names but nothing runs yet: the editor warns and the CLI refuses
  * with this message. The training work removes names from here as it implements them.
  */
-export const PENDING_EVALUATORS: ReadonlySet<string> = new Set<string>(['supernet']);
+export const PENDING_EVALUATORS: ReadonlySet<string> = new Set<string>();
 
 export function pendingEvaluatorMessage(name: string): string {
   const runnable = EVALUATORS.filter((e) => !PENDING_EVALUATORS.has(e.name)).map((e) => e.name);
