@@ -5,7 +5,7 @@
  * accuracy each gets trained stand-alone under the `FashionSearch` recipe's final rung
  * (9,000 images, 2 epochs), both on the same Fashion-MNIST validation split.
  *
- *   nice -n 5 node --import tsx bench/supernet-rank.ts [--archs 20] [--seed 0]
+ *   nice -n 5 node --import tsx bench/supernet-rank.ts [--archs 20] [--seed 0] [--share slices] [--standalone FILE]
  *
  * The supernet is the example's (same settings, same cache), so a later
  * `nas search examples/fashion_search.nas --search FashionSPOS` loads it instead of
@@ -31,6 +31,11 @@ const ROOT = path.resolve(import.meta.dirname, '..');
 function arg(name: string, fallback: number): number {
   const i = process.argv.indexOf(`--${name}`);
   return i > 0 ? Number(process.argv[i + 1]) : fallback;
+}
+
+function textArg(name: string): string | undefined {
+  const i = process.argv.indexOf(`--${name}`);
+  return i > 0 ? process.argv[i + 1] : undefined;
 }
 
 /** Kendall's tau-b (ties in either list counted as in scipy.stats.kendalltau). */
@@ -87,6 +92,13 @@ export function spearmanRho(a: readonly number[], b: readonly number[]): number 
 async function main(): Promise<void> {
   const count = arg('archs', 20);
   const seed = arg('seed', 0);
+  // `--share slices|shapes`: another weight-sharing rule than the example's.
+  const share = textArg('share');
+  // `--standalone FILE`: the stand-alone accuracies of an earlier run's SUPERNET_RANK_JSON (same archs and seed), not trained again.
+  const earlier = textArg('standalone');
+  const known = earlier
+    ? new Map((JSON.parse(fs.readFileSync(earlier, 'utf8')) as { rows: { arch: string; standalone: number }[] }).rows.map((r) => [r.arch, r.standalone]))
+    : undefined;
   registerTrainingEvaluators();
   const ws = new NasWorkspace();
   const doc = await ws.addFile(path.join(ROOT, 'examples/fashion_search.nas'));
@@ -101,7 +113,7 @@ async function main(): Promise<void> {
     evaluator: createEvaluator(
       'supernet',
       space,
-      { ...sposSpec.evaluator.settings, val_images: 0 },
+      { ...sposSpec.evaluator.settings, val_images: 0, ...(share ? { share } : {}) },
       {
         wanted: new Set(['accuracy']),
         log: (line) => console.error(`  ${line}`),
@@ -140,11 +152,13 @@ async function main(): Promise<void> {
     const s0 = performance.now();
     const inherited = (await spos.evaluator.evaluate(c, { signal })).metrics['accuracy']!;
     const s1 = performance.now();
-    const alone = (await train.evaluate(new LazyCandidate(space, arch, space.id(arch), space.costs(arch)), { signal })).metrics['accuracy']!;
+    const text = describeArchitecture(space, arch, 'summary');
+    const alone =
+      known?.get(text) ?? (await train.evaluate(new LazyCandidate(space, arch, space.id(arch), space.costs(arch)), { signal })).metrics['accuracy']!;
     const s2 = performance.now();
     scoreSeconds += (s1 - s0) / 1000;
     trainSeconds += (s2 - s1) / 1000;
-    const row = { arch: describeArchitecture(space, arch, 'summary'), macs: c.costs.macs, inherited, standalone: alone, seconds: (s2 - s1) / 1000 };
+    const row = { arch: text, macs: c.costs.macs, inherited, standalone: alone, seconds: (s2 - s1) / 1000 };
     rows.push(row);
     console.error(`  ${rows.length}/${count}: inherited ${inherited.toFixed(2)}  stand-alone ${alone.toFixed(2)}  ${row.arch}`);
   }

@@ -25,7 +25,7 @@ export const SUPERNET_FORMAT = 'nas-studio/supernet@1';
 const FINGERPRINT_SAMPLES = 8;
 
 /** The training settings that change the trained weights. */
-export const TRAINING_SETTINGS = ['data', 'images', 'val_fraction', 'augment', 'seed', 'epochs', 'batch', 'lr', 'momentum', 'weight_decay'];
+export const TRAINING_SETTINGS = ['data', 'images', 'val_fraction', 'augment', 'seed', 'epochs', 'batch', 'lr', 'momentum', 'weight_decay', 'share'];
 
 export function defaultSupernetCache(): string {
   const xdg = process.env['XDG_CACHE_HOME'];
@@ -49,7 +49,7 @@ export function supernetFingerprint(space: ArchitectureSpace, settings: Settings
     }
     try {
       const spec = describeModel(r, space.def, 'x');
-      const keys = sharedWeightKeys(r, spec, space.decisions(arch));
+      const keys = sharedWeightKeys(r, spec, space.decisions(arch), settings['share'] === 'slices');
       for (const n of spec.nodes) h.update(`${n.op}(${n.inputs})${JSON.stringify(n.attrs)}[${n.shape}]`);
       for (const k of keys.values()) h.update(k).update(';');
     } catch (e) {

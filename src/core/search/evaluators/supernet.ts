@@ -19,6 +19,7 @@ import { buildModel } from '../../train/model-builder/index.js';
 import { readSafetensorsFile, SafetensorsError, writeSafetensorsFile } from '../../train/safetensors.js';
 import { recalibrateBatchNorm } from '../../train/supernet/bn-recalibration.js';
 import { trainSupernet, type SupernetPath } from '../../train/supernet/train-supernet.js';
+import { SliceSharing } from '../../train/supernet/weight-slices.js';
 import { sharedWeightKeys, WeightStore } from '../../train/supernet/weight-store.js';
 import { Rng } from '../../util/random.js';
 import type { ArchitectureSpace } from '../architecture-space.js';
@@ -45,6 +46,8 @@ export class SupernetEvaluator implements Evaluator {
   private calibration: Batch[] = [];
   private engine = '';
   private store: WeightStore | undefined;
+  /** Sharing by slices (`share = "slices"`), else by key. */
+  private slices: SliceSharing | undefined;
   private ready = false;
   /** What setup did: trained (and saved to `file`) or loaded from it. */
   outcome: { readonly how: 'trained' | 'loaded'; readonly file: string; readonly steps: number; readonly seconds: number } | undefined;
@@ -66,6 +69,9 @@ export class SupernetEvaluator implements Evaluator {
 
   async prepare(signal: AbortSignal, progress?: (p: SetupProgress) => void): Promise<void> {
     if (this.ready) return;
+    if (this.sliced && this.num('calibration') <= 0) {
+      throw new SearchSetupError('`share = "slices"` shares no batch-norm statistics: give `calibration` batches to recompute them (e.g. 20)');
+    }
     this.engine = (await trainingBackend(this.context.log)).tfBackend;
     const seed = this.num('seed');
     const batch = this.num('batch');
@@ -83,6 +89,7 @@ export class SupernetEvaluator implements Evaluator {
     const file = supernetFile(folder, this.space, fingerprint);
     this.store?.dispose();
     const store = (this.store = new WeightStore());
+    this.slices = this.sliced ? new SliceSharing(store) : undefined;
     const log = this.context.log;
 
     const saved = loadSaved(file, fingerprint);
@@ -127,6 +134,7 @@ export class SupernetEvaluator implements Evaluator {
       augment: this.settings['augment'] === true,
       signal,
       nextPath,
+      slices: this.slices,
       onProgress: (p) => {
         const last = p.step === p.steps;
         if (last || p.step - lastEvent >= Math.max(1, Math.floor(p.steps / PROGRESS_EVENTS))) {
@@ -182,7 +190,11 @@ export class SupernetEvaluator implements Evaluator {
   private path(arch: Arch): SupernetPath {
     const c = new LazyCandidate(this.space, arch, arch.encoding, this.space.costs(arch));
     const spec = candidateSpec(this.space, c, this.data, this.num('batch'), this.engine);
-    return { id: arch.encoding, spec, keys: sharedWeightKeys(c.elaborate(), spec, c.decisions) };
+    return { id: arch.encoding, spec, keys: sharedWeightKeys(c.elaborate(), spec, c.decisions, this.sliced) };
+  }
+
+  private get sliced(): boolean {
+    return this.settings['share'] === 'slices';
   }
 
   async evaluate(c: Candidate, options: EvaluateOptions): Promise<Evaluation> {
@@ -191,10 +203,11 @@ export class SupernetEvaluator implements Evaluator {
     const store = this.store!;
     const batch = this.num('batch');
     const spec = candidateSpec(this.space, c, this.data, batch, this.engine);
-    const keys = sharedWeightKeys(c.elaborate(), spec, c.decisions);
-    const untrained = [...keys.values()].filter((k) => !store.has(k)).length;
-    const model = buildModel(spec, { seed: this.num('seed'), shared: store.sharedFor(keys) });
+    const keys = sharedWeightKeys(c.elaborate(), spec, c.decisions, this.sliced);
+    const untrained = [...keys.entries()].filter(([name, k]) => /\.(weight|bias)$/.test(name) && !store.has(k)).length;
+    const model = buildModel(spec, { seed: this.num('seed'), shared: this.slices ? undefined : store.sharedFor(keys) });
     try {
+      if (this.slices) this.slices.gather(model, this.slices.slots(model, keys));
       if (this.calibration.length) recalibrateBatchNorm(model, this.calibration);
       const r = await evaluateModel(model, this.val!, this.data!.stats, 2 * batch, options.signal);
       if (!r) throw new Error('cancelled');

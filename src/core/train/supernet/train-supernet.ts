@@ -16,6 +16,7 @@ import { countBatches, streamBatches } from '../data/pipeline.js';
 import { computeLearningRate, TrainingDivergedError } from '../loop.js';
 import { buildModel, type BuiltModel, type ModelSpec } from '../model-builder/index.js';
 import { createSgdStep, type SgdStep } from '../step.js';
+import type { SliceSharing } from './weight-slices.js';
 import type { WeightStore } from './weight-store.js';
 
 /** One architecture of the space, ready to be built on the store. */
@@ -59,6 +60,8 @@ export interface SupernetTrainOptions {
   readonly onProgress?: (p: SupernetProgress) => void;
   /** Compiled paths kept (default 32). */
   readonly cacheSize?: number;
+  /** Share by slices (weight-slices.ts; the paths' keys leave out shapes) instead of by key. */
+  readonly slices?: SliceSharing;
 }
 
 export interface SupernetTrainResult {
@@ -74,6 +77,15 @@ export interface SupernetTrainResult {
 interface CompiledPath {
   readonly model: BuiltModel;
   readonly step: SgdStep;
+  /** Sharing by slices: the weights' slots and the path's own momentum buffers. */
+  readonly slots?: ReturnType<SliceSharing['slots']>;
+  readonly buffers?: Map<string, tf.Variable>;
+}
+
+function disposePath(c: CompiledPath): void {
+  c.step.dispose();
+  c.model.dispose();
+  for (const b of c.buffers?.values() ?? []) b.dispose();
 }
 
 const yieldToEventLoop = (): Promise<void> => new Promise((resolve) => setImmediate(resolve));
@@ -93,14 +105,30 @@ export async function trainSupernet(store: WeightStore, data: TrainingData, o: S
     if (c) {
       cache.delete(path.id); // most recently used last
     } else {
-      const model = buildModel(path.spec, { seed: o.seed, shared: store.sharedFor(path.keys) });
-      const step = createSgdStep(model, { momentum: o.momentum, weightDecay: o.weightDecay, labelSmoothing: 0, momentumBuffer: store.momentumFor(path.keys) });
-      c = { model, step };
+      if (o.slices) {
+        const model = buildModel(path.spec, { seed: o.seed });
+        const buffers = new Map<string, tf.Variable>();
+        const own = (name: string, v: tf.Variable): tf.Variable => {
+          const b = tf.tidy(() => tf.variable(tf.zerosLike(v), false));
+          buffers.set(name, b);
+          return b;
+        };
+        const step = createSgdStep(model, { momentum: o.momentum, weightDecay: o.weightDecay, labelSmoothing: 0, momentumBuffer: own });
+        c = { model, step, buffers, slots: o.slices.slots(model, path.keys) };
+      } else {
+        const model = buildModel(path.spec, { seed: o.seed, shared: store.sharedFor(path.keys) });
+        const step = createSgdStep(model, {
+          momentum: o.momentum,
+          weightDecay: o.weightDecay,
+          labelSmoothing: 0,
+          momentumBuffer: store.momentumFor(path.keys),
+        });
+        c = { model, step };
+      }
       if (cache.size >= limit) {
         const [oldest, old] = cache.entries().next().value as [string, CompiledPath];
         cache.delete(oldest);
-        old.step.dispose();
-        old.model.dispose();
+        disposePath(old);
       }
     }
     cache.set(path.id, c);
@@ -132,7 +160,9 @@ export async function trainSupernet(store: WeightStore, data: TrainingData, o: S
         const y = tf.tensor1d(b.labels, 'int32');
         let r;
         try {
+          if (c.slots) o.slices!.gather(c.model, c.slots, c.buffers);
           r = c.step.run(x, y, lr);
+          if (c.slots) o.slices!.scatter(c.model, c.slots, c.buffers);
         } finally {
           x.dispose();
           y.dispose();
@@ -162,9 +192,6 @@ export async function trainSupernet(store: WeightStore, data: TrainingData, o: S
     }
     return result(o.signal.aborted);
   } finally {
-    for (const c of cache.values()) {
-      c.step.dispose();
-      c.model.dispose();
-    }
+    for (const c of cache.values()) disposePath(c);
   }
 }

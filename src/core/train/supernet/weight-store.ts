@@ -25,8 +25,11 @@ import type { SharedVariables } from '../layers.js';
 import type { ModelSpec } from '../model-builder/index.js';
 import { toFloat32, type SafeTensor } from '../safetensors.js';
 
-/** The store key of every parameter and buffer of a path's model, by its weight name. */
-export function sharedWeightKeys(result: ElaborationResult, spec: ModelSpec, decisions: ReadonlyMap<string, number>): Map<string, string> {
+/**
+ * The store key of every parameter and buffer of a path's model, by its weight name. With
+ * `slices`, keys leave out the shape (weight-slices.ts: one largest tensor per op, sliced).
+ */
+export function sharedWeightKeys(result: ElaborationResult, spec: ModelSpec, decisions: ReadonlyMap<string, number>, slices = false): Map<string, string> {
   const g = result.graph;
   const keys = new Map<string, string>();
   for (const node of spec.nodes) {
@@ -38,10 +41,10 @@ export function sharedWeightKeys(result: ElaborationResult, spec: ModelSpec, dec
       .map((k) => `${k}=${decisions.get(k) ?? '?'}`)
       .join(',');
     const a = node.attrs;
-    const extra =
-      (a['dilation'] !== undefined && a['dilation'] !== 1 ? `/d${a['dilation']}` : '') +
-      (a['groups'] !== undefined && a['groups'] !== 1 ? `/g${a['groups']}` : '');
-    for (const p of node.params) keys.set(p.name, `${p.name}|${site}|${options}|${p.shape.join('x')}${extra}`);
+    // Slices of one tensor serve every width, so a depthwise conv's groups (its width) stay out.
+    const groups = !slices && a['groups'] !== undefined && a['groups'] !== 1 ? `/g${a['groups']}` : '';
+    const extra = (a['dilation'] !== undefined && a['dilation'] !== 1 ? `/d${a['dilation']}` : '') + groups;
+    for (const p of node.params) keys.set(p.name, `${p.name}|${site}|${options}|${slices ? '' : p.shape.join('x')}${extra}`);
   }
   return keys;
 }
@@ -120,6 +123,33 @@ export class WeightStore {
       }
       return b;
     };
+  }
+
+  /**
+   * Sets the tensor of a key to `value` (kept by the store, which disposes it later): assigned
+   * when the shape is the same, else the old variable is replaced. `momentum`: the key's
+   * momentum buffer instead (weight-slices.ts grows its tensors this way).
+   */
+  put(key: string, value: tf.Tensor, trainable: boolean, momentum = false): tf.Variable {
+    this.check();
+    const map = momentum ? this.momenta : this.vars;
+    const old = map.get(key);
+    if (old && old.shape.length === value.shape.length && old.shape.every((d, i) => d === value.shape[i])) {
+      old.assign(value);
+      value.dispose();
+      return old;
+    }
+    old?.dispose();
+    const name = key.slice(0, key.indexOf('|'));
+    const v = tf.variable(value, trainable, `${this.prefix}/${momentum ? 'momentum' : ''}${this.uid++}/${name}`);
+    value.dispose();
+    map.set(key, v);
+    return v;
+  }
+
+  /** The momentum buffer of a key, if it has one. */
+  momentum(key: string): tf.Variable | undefined {
+    return this.momenta.get(key);
   }
 
   /** Momentum buffers are training state only: dropped once the supernet is trained. */
