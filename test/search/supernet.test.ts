@@ -21,6 +21,8 @@ import { streamBatches, type Batch } from '../../src/core/train/data/pipeline.js
 import { computeChannelStats, createShapes10 } from '../../src/core/train/data/index.js';
 import { buildModel, describeModel } from '../../src/core/train/model-builder/index.js';
 import { createSgdStep } from '../../src/core/train/step.js';
+import { runTrainingLoop } from '../../src/core/train/loop.js';
+import { openEvaluatorData, spaceShape } from '../../src/core/search/evaluators/training-data.js';
 import { recalibrateBatchNorm } from '../../src/core/train/supernet/bn-recalibration.js';
 import { sharedWeightKeys, WeightStore } from '../../src/core/train/supernet/weight-store.js';
 import type { SearchEvent, SetupEvent, TrialEvent } from '../../src/protocol/search-events.js';
@@ -262,6 +264,27 @@ describe('supernet evaluator', () => {
     expect(store.size).toBeGreaterThan(10);
     for (const k of store.keys()) expect(feasible.has(k)).toBe(true);
     for (const t of trialsOf(events)) expect(t.metrics['macs']).toBeLessThanOrEqual(20000);
+  });
+
+  it('a space of one architecture trains exactly as the training loop trains that network alone', async () => {
+    const b = await build(
+      'space One {\n  input(3, 8, 8)\n  conv(6, k=3) -> bn -> relu\n  gap -> fc(10)\n}\n' +
+        `search S {\n  space One\n  strategy grid\n  maximize accuracy\n  evaluator supernet(data = "shapes10", images = 40, epochs = 2, batch = 10, cache = "${tmp()}")\n  budget 1\n}\n`,
+    );
+    const p = prepare(searchSpec(b, 'S'));
+    await p.evaluator.prepare!(new AbortController().signal);
+    const store = (p.evaluator as SupernetEvaluator).weights!;
+    const data = openEvaluatorData({ data: 'shapes10', seed: 0, valFraction: 0.1, images: 40, withTest: false }, 'One', spaceShape(p.space));
+    const arch = p.space.fromGenes(new Int32Array(0));
+    const model = buildModel(describeModel(p.space.elaborate(arch), p.space.def), { seed: 0 });
+    await runTrainingLoop(model, data, { epochs: 2, batchSize: 10, lr: 0.1, seed: 0, augment: false });
+    expect(model.trainable.size).toBe(5);
+    for (const [name, v] of model.trainable) {
+      const key = [...store.keys()].find((k) => k.startsWith(`${name}|`))!;
+      const shared = store.variable(key)!.dataSync();
+      v.dataSync().forEach((x, i) => expect(shared[i]).toBeCloseTo(x, 6));
+    }
+    model.dispose();
   });
 
   it('cancelled during training: the search stops before its first trial and saves nothing', async () => {
