@@ -103,6 +103,6 @@ describe('search block checks', () => {
       expect(b.diagnostics.filter((x) => x.code.startsWith('search') || x.code.includes('setting') || x.code === 'unknown-metric')).toEqual([]);
     }
     expect(STRATEGIES.length).toBe(9);
-    expect(EVALUATORS.map((e) => e.name).filter((n) => !PENDING_EVALUATORS.has(n))).toEqual(['benchmark', 'cost', 'fake', 'train', 'zero_cost']);
+    expect(EVALUATORS.map((e) => e.name).filter((n) => !PENDING_EVALUATORS.has(n))).toEqual(['benchmark', 'cost', 'fake', 'train', 'supernet', 'zero_cost']);
   });
 });
