@@ -91,12 +91,13 @@ describe('sharing by slices', () => {
     store.dispose();
   });
 
-  it('a search over slices runs: one tensor per weight whatever the option, and calibration is required', async () => {
+  it('a search over slices runs: one tensor per weight whatever the option, no tensor left behind, and calibration is required', async () => {
     const cache = fs.mkdtempSync(path.join(os.tmpdir(), 'nas-slices-test-'));
     const text = (calibration: number) =>
       `${SPACE}\nsearch S {\n  space W\n  strategy evolution(population = 2, sample = 2)\n  maximize accuracy\n` +
       `  evaluator supernet(data = "shapes10", images = 60, epochs = 1, batch = 10, calibration = ${calibration}, share = "slices", cache = "${cache}")\n  budget 4\n  seed 2\n}\n`;
     const b = await build(text(2));
+    const before = tf.memory().numTensors;
     const p = prepare(searchSpec(b, 'S'));
     const { done, events } = await run(p, 2);
     expect(done.evaluations).toBe(4);
@@ -107,6 +108,8 @@ describe('sharing by slices', () => {
     // conv weight, bn weight and bias, fc weight and bias: trainable tensors only, one each.
     const keys = [...(p.evaluator as SupernetEvaluator).weights!.keys()].map((k) => k.slice(0, k.indexOf('|'))).sort();
     expect(keys).toEqual(['bn.bias', 'bn.weight', 'conv.weight', 'fc.bias', 'fc.weight']);
+    p.evaluator.close!();
+    expect(tf.memory().numTensors).toBe(before);
     const none = prepare(searchSpec(await build(text(0)), 'S'));
     await expect(none.evaluator.prepare!(new AbortController().signal)).rejects.toThrow(/`share = "slices"` shares no batch-norm statistics/);
   });

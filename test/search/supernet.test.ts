@@ -217,8 +217,12 @@ const trialsOf = (events: SearchEvent[]) => events.filter((e): e is TrialEvent =
 const setupOf = (events: SearchEvent[]) => events.filter((e): e is SetupEvent => e.event === 'setup');
 
 describe('supernet evaluator', () => {
-  it('a tiny search runs end to end, reports training progress, and is deterministic with a seed', async () => {
-    const first = await run(await supernetSearch(`cache = "${tmp()}"`), 1);
+  it('a tiny search runs end to end, reports training progress, is deterministic with a seed, and frees every tensor', async () => {
+    const before = tf.memory().numTensors;
+    const p = await supernetSearch(`cache = "${tmp()}"`);
+    const first = await run(p, 1);
+    p.evaluator.close!();
+    expect(tf.memory().numTensors).toBe(before);
     const second = await run(await supernetSearch(`cache = "${tmp()}"`), 1);
     expect(first.done.evaluations).toBe(6);
     const setup = setupOf(first.events);
@@ -289,6 +293,7 @@ describe('supernet evaluator', () => {
 
   it('cancelled during training: the search stops before its first trial and saves nothing', async () => {
     const cache = tmp();
+    const before = tf.memory().numTensors;
     const p = await supernetSearch(`cache = "${cache}"`);
     const ctrl = new AbortController();
     const { done, events } = await run(p, 0, {
@@ -299,5 +304,7 @@ describe('supernet evaluator', () => {
     expect(done.evaluations).toBe(0);
     expect(setupOf(events).map((e) => e.step)).toEqual([1, 2, 3]);
     expect(fs.readdirSync(cache)).toEqual([]);
+    p.evaluator.close!();
+    expect(tf.memory().numTensors).toBe(before);
   });
 });
