@@ -28,6 +28,7 @@ import { sharedWeightKeys, WeightStore } from '../../src/core/train/supernet/wei
 import type { SearchEvent, SetupEvent, TrialEvent } from '../../src/protocol/search-events.js';
 import { build } from '../helpers/nas.js';
 import { prepare, run, searchSpec } from './helpers.js';
+import { prepareSearch } from '../../src/core/search/prepare.js';
 
 beforeAll(async () => {
   await selectBackend({ force: 'wasm', log: () => {} });
@@ -268,6 +269,24 @@ describe('supernet evaluator', () => {
     expect(store.size).toBeGreaterThan(10);
     for (const k of store.keys()) expect(feasible.has(k)).toBe(true);
     for (const t of trialsOf(events)) expect(t.metrics['macs']).toBeLessThanOrEqual(20000);
+  });
+
+  it('paths that cannot be built are not trained, and their candidates fail alone', async () => {
+    const b = await build(
+      'space F {\n  input(3, 8, 8)\n  conv(choice(4, 8), k=3) -> bn -> relu\n  gap -> fc(choice(10, 5))\n}\n' +
+        `search S {\n  space F\n  strategy grid\n  maximize accuracy\n  evaluator supernet(data = "shapes10", images = 60, epochs = 1, batch = 10, calibration = 1, cache = "${tmp()}")\n  budget 4\n}\n`,
+    );
+    const lines: string[] = [];
+    const p = prepareSearch(searchSpec(b, 'S'), { log: (l) => lines.push(l) });
+    const { done, events } = await run(p, 0);
+    expect(done.evaluations).toBe(4);
+    const trials = trialsOf(events);
+    expect(trials.filter((t) => t.status === 'error').map((t) => t.error)).toEqual([
+      expect.stringMatching(/has 5 outputs, the data has 10 classes/),
+      expect.stringMatching(/has 5 outputs, the data has 10 classes/),
+    ]);
+    expect(trials.filter((t) => t.status === 'ok')).toHaveLength(2);
+    expect(lines.some((l) => /paths drawn could not be built and were not trained \(.*has 5 outputs/.test(l))).toBe(true);
   });
 
   it('a space of one architecture trains exactly as the training loop trains that network alone', async () => {

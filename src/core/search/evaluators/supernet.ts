@@ -14,7 +14,7 @@ import * as path from 'node:path';
 import type { Batch } from '../../train/data/pipeline.js';
 import { streamBatches } from '../../train/data/pipeline.js';
 import { cachedLatency } from '../../train/latency.js';
-import { evaluateModel } from '../../train/loop.js';
+import { evaluateModel, TrainingDivergedError } from '../../train/loop.js';
 import { buildModel } from '../../train/model-builder/index.js';
 import { readSafetensorsFile, SafetensorsError, writeSafetensorsFile } from '../../train/safetensors.js';
 import { recalibrateBatchNorm } from '../../train/supernet/bn-recalibration.js';
@@ -37,6 +37,8 @@ const CALIBRATION_EPOCH = 0xca1;
 const PROGRESS_EVENTS = 200;
 /** Log lines per training run. */
 const PROGRESS_LINES = 10;
+/** Draws in a row that may fail to build before the supernet gives up. */
+const MAX_DRAWS = 100;
 
 export class SupernetEvaluator implements Evaluator {
   readonly name = 'supernet';
@@ -107,16 +109,33 @@ export class SupernetEvaluator implements Evaluator {
     const sampler = new FeasibleSampler(this.space, constraints, seed);
     const rng = new Rng(seed ^ PATH_SEED);
     const paths = new Map<string, SupernetPath>();
+    const unbuildable = new Map<string, string>();
+    // A path that cannot be built (it does not fit the data or the memory) is not trained:
+    // another is drawn, as a search fails only that candidate's trial.
     const nextPath = (): SupernetPath => {
-      const arch = sampler.sample(rng);
-      let p = paths.get(arch.encoding);
-      if (!p) {
-        p = this.path(arch);
+      let why = '';
+      for (let tries = 0; tries < MAX_DRAWS; tries++) {
+        const arch = sampler.sample(rng);
+        let p = paths.get(arch.encoding);
+        if (p) return p;
+        const known = unbuildable.get(arch.encoding);
+        if (known !== undefined) {
+          why = known;
+          continue;
+        }
+        try {
+          p = this.path(arch);
+        } catch (e) {
+          why = e instanceof Error ? e.message : String(e);
+          unbuildable.set(arch.encoding, why);
+          continue;
+        }
         // The specs of the paths met are small (a few hundred bytes per op); bound them anyway.
         if (paths.size >= 4096) paths.clear();
         paths.set(arch.encoding, p);
+        return p;
       }
-      return p;
+      throw new SearchSetupError(`the supernet cannot be trained: ${MAX_DRAWS} paths drawn in a row cannot be built (${why})`);
     };
     const epochs = this.num('epochs');
     log(
@@ -124,41 +143,48 @@ export class SupernetEvaluator implements Evaluator {
     );
     let lastEvent = 0;
     let lastLine = 0;
-    const r = await trainSupernet(store, data, {
-      epochs,
-      batchSize: batch,
-      lr: this.num('lr'),
-      momentum: this.num('momentum'),
-      weightDecay: this.num('weight_decay'),
-      seed,
-      augment: this.settings['augment'] === true,
-      signal,
-      nextPath,
-      slices: this.slices,
-      onProgress: (p) => {
-        const last = p.step === p.steps;
-        if (last || p.step - lastEvent >= Math.max(1, Math.floor(p.steps / PROGRESS_EVENTS))) {
-          lastEvent = p.step;
-          progress?.({
-            phase: 'train',
-            step: p.step,
-            steps: p.steps,
-            epoch: p.epoch,
-            epochs: p.epochs,
-            loss: p.loss,
-            accuracy: p.accuracy,
-            paths: p.paths,
-            seconds: p.seconds,
-          });
-        }
-        if (last || p.step - lastLine >= Math.max(1, Math.floor(p.steps / PROGRESS_LINES))) {
-          lastLine = p.step;
-          log(
-            `supernet: step ${p.step}/${p.steps} (epoch ${p.epoch}/${p.epochs}), loss ${p.loss.toFixed(3)}, accuracy ${(100 * p.accuracy).toFixed(1)}%, ${p.paths} paths, ${p.tensors} tensors, ${p.seconds.toFixed(0)} s`,
-          );
-        }
-      },
-    });
+    let r: Awaited<ReturnType<typeof trainSupernet>>;
+    try {
+      r = await trainSupernet(store, data, {
+        epochs,
+        batchSize: batch,
+        lr: this.num('lr'),
+        momentum: this.num('momentum'),
+        weightDecay: this.num('weight_decay'),
+        seed,
+        augment: this.settings['augment'] === true,
+        signal,
+        nextPath,
+        slices: this.slices,
+        onProgress: (p) => {
+          const last = p.step === p.steps;
+          if (last || p.step - lastEvent >= Math.max(1, Math.floor(p.steps / PROGRESS_EVENTS))) {
+            lastEvent = p.step;
+            progress?.({
+              phase: 'train',
+              step: p.step,
+              steps: p.steps,
+              epoch: p.epoch,
+              epochs: p.epochs,
+              loss: p.loss,
+              accuracy: p.accuracy,
+              paths: p.paths,
+              seconds: p.seconds,
+            });
+          }
+          if (last || p.step - lastLine >= Math.max(1, Math.floor(p.steps / PROGRESS_LINES))) {
+            lastLine = p.step;
+            log(
+              `supernet: step ${p.step}/${p.steps} (epoch ${p.epoch}/${p.epochs}), loss ${p.loss.toFixed(3)}, accuracy ${(100 * p.accuracy).toFixed(1)}%, ${p.paths} paths, ${p.tensors} tensors, ${p.seconds.toFixed(0)} s`,
+            );
+          }
+        },
+      });
+    } catch (e) {
+      if (e instanceof TrainingDivergedError) throw new SearchSetupError(`the supernet's training diverged: ${e.message}`);
+      throw e;
+    }
+    if (unbuildable.size) log(`supernet: ${unbuildable.size} paths drawn could not be built and were not trained (${[...unbuildable.values()][0]})`);
     if (r.cancelled) {
       log('supernet: training cancelled; nothing saved');
       return;
