@@ -271,7 +271,7 @@ describe('supernet evaluator', () => {
     for (const t of trialsOf(events)) expect(t.metrics['macs']).toBeLessThanOrEqual(20000);
   });
 
-  it('paths that cannot be built are not trained, and their candidates fail alone', async () => {
+  it('paths that cannot be built are not trained, their candidates fail alone, and a tensor per width is pointed out', async () => {
     const b = await build(
       'space F {\n  input(3, 8, 8)\n  conv(choice(4, 8), k=3) -> bn -> relu\n  gap -> fc(choice(10, 5))\n}\n' +
         `search S {\n  space F\n  strategy grid\n  maximize accuracy\n  evaluator supernet(data = "shapes10", images = 60, epochs = 1, batch = 10, calibration = 1, cache = "${tmp()}")\n  budget 4\n}\n`,
@@ -287,6 +287,8 @@ describe('supernet evaluator', () => {
     ]);
     expect(trials.filter((t) => t.status === 'ok')).toHaveLength(2);
     expect(lines.some((l) => /paths drawn could not be built and were not trained \(.*has 5 outputs/.test(l))).toBe(true);
+    // conv(choice(4, 8)) keeps a tensor per width: the log suggests slices.
+    expect(lines.some((l) => /\d+ ops have a tensor per shape .* share = "slices" trains them as one/.test(l))).toBe(true);
   });
 
   it('a space of one architecture trains exactly as the training loop trains that network alone', async () => {

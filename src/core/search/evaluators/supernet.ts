@@ -102,6 +102,7 @@ export class SupernetEvaluator implements Evaluator {
       this.outcome = { how: 'loaded', file, steps, seconds };
       log(`supernet of ${this.space.def.name}: loaded from ${file} (${store.size} tensors, trained ${steps} steps); not trained again`);
       progress?.({ phase: 'loaded', step: steps, steps, seconds: 0, file });
+      this.adviseSlices();
       this.ready = true;
       return;
     }
@@ -208,8 +209,18 @@ export class SupernetEvaluator implements Evaluator {
       log(`supernet: trained in ${seconds} s but could not be saved to ${file}: ${e instanceof Error ? e.message : String(e)}`);
     }
     this.outcome = { how: 'trained', file, steps: r.steps, seconds };
+    this.adviseSlices();
     progress?.({ phase: 'trained', step: r.steps, steps: r.steps, seconds, file, paths: r.paths });
     this.ready = true;
+  }
+
+  /** Says when ops hold a tensor per shape, which `share = "slices"` would train as one. */
+  private adviseSlices(): void {
+    const split = splitOps(this.store!);
+    if (split === 0) return;
+    this.context.log(
+      `supernet: ${split} ops have a tensor per shape (width or kernel choices), each trained on a fraction of the batches; share = "slices" trains them as one (docs/benchmarks.md, "Supernet ranking")`,
+    );
   }
 
   /** A path of the space as the supernet trains it. */
@@ -254,6 +265,17 @@ export class SupernetEvaluator implements Evaluator {
     this.store = undefined;
     this.ready = false;
   }
+}
+
+/** Ops (keys less their shape) that hold tensors of several shapes: what `share = "slices"` would merge. */
+function splitOps(store: WeightStore): number {
+  const shapes = new Map<string, number>();
+  for (const k of store.keys()) {
+    if (!/\.weight\|/.test(k)) continue;
+    const op = k.slice(0, k.lastIndexOf('|'));
+    shapes.set(op, (shapes.get(op) ?? 0) + 1);
+  }
+  return [...shapes.values()].filter((n) => n > 1).length;
 }
 
 /** A saved supernet of this fingerprint, if the cache has a readable one. */
