@@ -5,12 +5,15 @@
  * accuracy each gets trained stand-alone under the `FashionSearch` recipe's final rung
  * (9,000 images, 2 epochs), both on the same Fashion-MNIST validation split.
  *
- *   nice -n 5 node --import tsx bench/supernet-rank.ts [--archs 20] [--seed 0] [--share slices] [--standalone FILE]
+ *   [SUPERNET_RANK_JSON=rank.json] nice -n 5 node --import tsx bench/supernet-rank.ts
+ *       [--archs 20] [--seed 0] [--share shapes|slices] [--standalone rank.json]
  *
- * The supernet is the example's (same settings, same cache), so a later
+ * `--share` overrides the block's sharing rule; `--standalone` reads the stand-alone
+ * accuracies of an earlier run's JSON instead of training them again. Without `--share` the
+ * supernet is the example's (same settings, same cache), so a later
  * `nas search examples/fashion_search.nas --search FashionSPOS` loads it instead of
- * training. Prints a table and the two coefficients; asserts nothing. Takes about 15 to 25
- * minutes on 2 shared cores.
+ * training. Prints a table and the two coefficients; asserts nothing. About 10 minutes on 2
+ * busy cores with the stand-alone trainings, 5 to 7 without (docs/benchmarks.md).
  */
 import * as fs from 'node:fs';
 import * as path from 'node:path';
