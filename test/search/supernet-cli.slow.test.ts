@@ -40,7 +40,7 @@ describe('nas search with the supernet evaluator', () => {
     expect(setup.at(-1)).toMatchObject({ event: 'setup', evaluator: 'supernet', phase: 'trained', step: steps });
     expect(setup.slice(0, -1).map((e) => [e.phase, e.step])).toEqual(Array.from({ length: steps }, (_, i) => ['train', i + 1]));
     expect(ev.map((e) => e.event).indexOf('trial')).toBeGreaterThan(ev.map((e) => e.event).lastIndexOf('setup'));
-    expect(first.stderr).toMatch(/supernet of T: training 1 epochs on \d+ images .* one feasible path drawn uniformly per batch of 10/);
+    expect(first.stderr).toMatch(/supernet of T: training 1 epoch on \d+ images .* one feasible path drawn uniformly per batch of 10/);
     expect(fs.readdirSync(cache)).toEqual([path.basename(setup.at(-1)!.file!)]);
     const second = nas(['search', file, '--out', path.join(dir, 'run2')]);
     expect(second.code).toBe(0);

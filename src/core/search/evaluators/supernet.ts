@@ -140,7 +140,7 @@ export class SupernetEvaluator implements Evaluator {
     };
     const epochs = this.num('epochs');
     log(
-      `supernet of ${this.space.def.name}: training ${epochs} epochs on ${data.train.length} images (${data.train.description}), one ${constraints.length ? 'feasible ' : ''}path drawn uniformly per batch of ${batch}; it will be saved to ${file}`,
+      `supernet of ${this.space.def.name}: training ${epochs} epoch${epochs === 1 ? '' : 's'} on ${data.train.length} images (${data.train.description}), one ${constraints.length ? 'feasible ' : ''}path drawn uniformly per batch of ${batch}; it will be saved to ${file}`,
     );
     let lastEvent = 0;
     let lastLine = 0;
