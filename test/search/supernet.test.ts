@@ -252,7 +252,8 @@ describe('supernet evaluator', () => {
 
   it('every path trained meets the cost constraint, and so does every candidate', async () => {
     // macs <= 20k leaves the widths 4 and 6 at k=3 and everything at k=1 in the first layer.
-    const p = await supernetSearch(`cache = "${tmp()}"`, '  constraint macs <= 20000\n');
+    // Sharing by shapes gives each width its own tensor, so an infeasible width's would show.
+    const p = await supernetSearch(`cache = "${tmp()}", share = "shapes"`, '  constraint macs <= 20000\n');
     const { events } = await run(p, 0);
     const store = (p.evaluator as SupernetEvaluator).weights!;
     // The tensors of the feasible paths, and those only infeasible paths have, by enumerating the space's 16.
@@ -274,7 +275,7 @@ describe('supernet evaluator', () => {
   it('paths that cannot be built are not trained, their candidates fail alone, and a tensor per width is pointed out', async () => {
     const b = await build(
       'space F {\n  input(3, 8, 8)\n  conv(choice(4, 8), k=3) -> bn -> relu\n  gap -> fc(choice(10, 5))\n}\n' +
-        `search S {\n  space F\n  strategy grid\n  maximize accuracy\n  evaluator supernet(data = "shapes10", images = 60, epochs = 1, batch = 10, calibration = 1, cache = "${tmp()}")\n  budget 4\n}\n`,
+        `search S {\n  space F\n  strategy grid\n  maximize accuracy\n  evaluator supernet(data = "shapes10", images = 60, epochs = 1, batch = 10, calibration = 1, share = "shapes", cache = "${tmp()}")\n  budget 4\n}\n`,
     );
     const lines: string[] = [];
     const p = prepareSearch(searchSpec(b, 'S'), { log: (l) => lines.push(l) });

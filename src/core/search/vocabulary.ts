@@ -330,8 +330,8 @@ export const EVALUATORS: readonly EvaluatorSpec[] = [
       {
         name: 'share',
         kind: { type: 'string', values: ['shapes', 'slices'] },
-        default: 'shapes',
-        doc: "shapes: options share a tensor only with the same op and shape (SPOS's choice blocks); slices: one largest tensor per op, each option a slice of it (leading channels, centred kernel; SPOS's channel search)",
+        default: 'slices',
+        doc: "slices (default): one largest tensor per op, each option a slice of it (leading channels, centred kernel; SPOS's channel search); shapes: options share a tensor only with the same op and shape",
       },
       { name: 'cache', kind: { type: 'text' }, doc: 'folder of saved supernets (default: $XDG_CACHE_HOME/nas-studio/supernets, else ~/.cache/...)' },
       LATENCY_BATCH,
