@@ -11,7 +11,7 @@
  */
 import type { ArchitectureResult, DoneEvent, SearchEvent, TrialRecord } from '../../protocol/search-events.js';
 import { Rng } from '../util/random.js';
-import { describeArchitecture } from './describe.js';
+import { describeArchitecture, readableArchitecture } from './describe.js';
 import { FeasibleSampler } from './feasible.js';
 import { SuccessiveHalving } from './halving.js';
 import { makeScalarizer, meetsConstraints, objectiveVector } from './objectives.js';
@@ -107,7 +107,7 @@ export async function runSearch(o: RunOptions): Promise<DoneEvent> {
   // during it stops the run below, before any trial.
   if (evaluator.prepare) {
     try {
-      await evaluator.prepare(signal);
+      await evaluator.prepare(signal, (p) => emit({ event: 'setup', evaluator: evaluator.name, ...p }));
     } catch (e) {
       if (!signal.aborted) throw e;
     }
@@ -200,16 +200,25 @@ export async function runSearch(o: RunOptions): Promise<DoneEvent> {
     }
     const metrics: Record<string, number> = { params: costs.params, macs: costs.macs, flops: costs.flops, activations: costs.activations };
     if (evaluation) for (const k in evaluation.metrics) metrics[k] = evaluation.metrics[k]!;
+    const summary = describeArchitecture(space, arch, 'summary');
     const record: TrialRecord = {
       trial,
       id,
       encoding: arch.encoding,
-      arch: describeArchitecture(space, arch, 'summary'),
+      arch: summary,
       status: error === undefined ? 'ok' : 'error',
       metrics,
       seconds: Math.round(performance.now() - start) / 1000,
     };
+    const nas = readableArchitecture(space, arch, {
+      name: `${space.def.name}_${id.slice(0, 8)}`,
+      header: [`trial ${trial} of search ${spec.name}`],
+      summary,
+      imports: store ? { folder: store.dir } : 'absolute',
+    });
+    if (nas !== undefined) record.nas = nas;
     if (evaluation?.reported) record.reported = { ...evaluation.reported };
+    if (evaluation?.epochs) record.epochs = evaluation.epochs.map((e) => ({ ...e }));
     if (evaluation?.fidelity !== undefined) record.fidelity = evaluation.fidelity;
     if (rungs) record.rungs = rungs;
     if (error !== undefined) record.error = error;

@@ -4,9 +4,11 @@
  * initialisation (`zero_cost`) or run in another process (a PyTorch engine) implement
  * `Evaluator` and register a factory in evaluators/registry.ts; nothing else changes.
  */
+import type { EpochValues } from '../../protocol/search-events.js';
 import type { Decisions } from '../semantics/space.js';
 import type { ElaborationResult } from '../semantics/evaluator/index.js';
 import type { SettingValue } from './vocabulary.js';
+import type { SetupEvent } from '../../protocol/evaluator-setup.js';
 
 export type Metrics = Readonly<Record<string, number>>;
 
@@ -61,6 +63,8 @@ export interface Evaluation {
   readonly reported?: Metrics;
   /** The fidelity actually evaluated. */
   readonly fidelity?: number;
+  /** Training evaluators: validation accuracy (percent) and loss after each epoch, recorded with the trial. */
+  readonly epochs?: readonly EpochValues[];
 }
 
 /**
@@ -81,7 +85,7 @@ export interface Evaluator {
    * run; it may be called again by a later run and then returns at once. Throws
    * `SearchSetupError` when the search cannot run; stops soon when `signal` aborts.
    */
-  prepare?(signal: AbortSignal): Promise<void>;
+  prepare?(signal: AbortSignal, progress?: (p: SetupProgress) => void): Promise<void>;
   /** Releases workers, files, GPU memory. */
   close?(): void | Promise<void>;
 }
@@ -92,7 +96,12 @@ export interface EvaluatorContext {
   readonly wanted: ReadonlySet<string>;
   /** Lines for the user about long setup work (a supernet's training); the CLI writes them to stderr. */
   readonly log: (line: string) => void;
+  /** The search's constraints (a supernet trains only paths that meet its cost constraints). */
+  readonly constraints?: readonly ConstraintSpec[];
 }
+
+/** Progress of an evaluator's setup, sent as the search's `setup` event (src/protocol/evaluator-setup.ts). */
+export type SetupProgress = Omit<SetupEvent, 'event' | 'evaluator'>;
 
 /** What a strategy is told about an architecture it asked for. */
 export interface Observation {

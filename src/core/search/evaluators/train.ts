@@ -95,7 +95,11 @@ export class TrainEvaluator implements Evaluator {
       const wanted = this.context.wanted;
       if (wanted.has('latency')) metrics['latency'] = cachedLatency(this.engine, spec, model, { batch: 1 });
       if (wanted.has('latency_batch')) metrics['latency_batch'] = cachedLatency(this.engine, spec, model, { batch: this.num('latency_batch') });
-      const evaluation: { metrics: Record<string, number>; fidelity: number; reported?: Record<string, number> } = { metrics, fidelity };
+      const evaluation: { metrics: Record<string, number>; fidelity: number; reported?: Record<string, number>; epochs: Evaluation['epochs'] } = {
+        metrics,
+        fidelity,
+        epochs: r.epochs.map((x) => ({ epoch: x.epoch, accuracy: percent(x.valAcc), loss: x.valLoss })),
+      };
       if (r.test) evaluation.reported = { ...metrics, accuracy: percent(r.test.acc), error: percent(1 - r.test.acc), loss: r.test.loss };
       return evaluation;
     } finally {

@@ -4,10 +4,12 @@
  * tfjs; the CLI calls this from its training bundle, tests call it directly.
  */
 import { registerEvaluator } from './registry.js';
+import { SupernetEvaluator } from './supernet.js';
 import { TrainEvaluator } from './train.js';
 import { ZeroCostEvaluator } from './zero-cost.js';
 
 export function registerTrainingEvaluators(): void {
   registerEvaluator('train', (space, settings, context) => new TrainEvaluator(space, settings, context));
+  registerEvaluator('supernet', (space, settings, context) => new SupernetEvaluator(space, settings, context));
   registerEvaluator('zero_cost', (space, settings, context) => new ZeroCostEvaluator(space, settings, context));
 }
