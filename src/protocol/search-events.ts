@@ -3,6 +3,9 @@
  * stdout (the editor's search view, scripts): one event per line. The same trial records are
  * the lines of a run directory's `trials.jsonl`. Documented in docs/cli.md.
  */
+import type { SetupEvent } from './evaluator-setup.js';
+
+export type { SetupEvent };
 
 export type MetricValues = Record<string, number>;
 
@@ -133,4 +136,4 @@ export interface SummaryEvent {
   hypervolume?: { mean: number; std: number };
 }
 
-export type SearchEvent = StartEvent | TrialEvent | BestEvent | ParetoEvent | DoneEvent | ErrorEvent | SummaryEvent;
+export type SearchEvent = StartEvent | SetupEvent | TrialEvent | BestEvent | ParetoEvent | DoneEvent | ErrorEvent | SummaryEvent;

@@ -25,6 +25,7 @@ export function prepareSearch(spec: SearchSpec, options: { log?: (line: string) 
   const context: EvaluatorContext = {
     wanted: new Set([...spec.objectives.map((o) => o.metric), ...spec.constraints.map((c) => c.metric)]),
     log: options.log ?? (() => {}),
+    constraints: spec.constraints,
     ...(options.torch ? { torch: options.torch } : {}),
   };
   const evaluator = createEvaluator(spec.evaluator.name, space, spec.evaluator.settings, context);

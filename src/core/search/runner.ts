@@ -107,7 +107,7 @@ export async function runSearch(o: RunOptions): Promise<DoneEvent> {
   // during it stops the run below, before any trial.
   if (evaluator.prepare) {
     try {
-      await evaluator.prepare(signal);
+      await evaluator.prepare(signal, (p) => emit({ event: 'setup', evaluator: evaluator.name, ...p }));
     } catch (e) {
       if (!signal.aborted) throw e;
     }

@@ -9,6 +9,7 @@ import type { Decisions } from '../semantics/space.js';
 import type { ElaborationResult } from '../semantics/evaluator/index.js';
 import type { TorchSlot } from '../torch/pool.js';
 import type { SettingValue } from './vocabulary.js';
+import type { SetupEvent } from '../../protocol/evaluator-setup.js';
 
 export type Metrics = Readonly<Record<string, number>>;
 
@@ -85,7 +86,7 @@ export interface Evaluator {
    * run; it may be called again by a later run and then returns at once. Throws
    * `SearchSetupError` when the search cannot run; stops soon when `signal` aborts.
    */
-  prepare?(signal: AbortSignal): Promise<void>;
+  prepare?(signal: AbortSignal, progress?: (p: SetupProgress) => void): Promise<void>;
   /** Releases workers, files, GPU memory. */
   close?(): void | Promise<void>;
   /**
@@ -102,6 +103,8 @@ export interface EvaluatorContext {
   readonly wanted: ReadonlySet<string>;
   /** Lines for the user about long setup work (a supernet's training); the CLI writes them to stderr. */
   readonly log: (line: string) => void;
+  /** The search's constraints (a supernet trains only paths that meet its cost constraints). */
+  readonly constraints?: readonly ConstraintSpec[];
   /**
    * The PyTorch engine, when the search runs on it (the CLI resolves `engine`, the Python
    * and the GPUs before the search starts); absent: the tfjs engine.
@@ -118,6 +121,9 @@ export interface TorchRuntime {
   /** How the engine and device are described to the user (`torch 2.1 on cuda:0, cuda:1 (NVIDIA H100)`). */
   readonly description: string;
 }
+
+/** Progress of an evaluator's setup, sent as the search's `setup` event (src/protocol/evaluator-setup.ts). */
+export type SetupProgress = Omit<SetupEvent, 'event' | 'evaluator'>;
 
 /** What a strategy is told about an architecture it asked for. */
 export interface Observation {

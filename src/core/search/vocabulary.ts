@@ -336,6 +336,12 @@ export const EVALUATORS: readonly EvaluatorSpec[] = [
         doc: "batches of training images that recompute a subnet's batch-norm statistics before it is scored",
       },
       { name: 'val_images', kind: int(0), default: 0, doc: 'validation images a subnet is scored on (0: the whole validation split)' },
+      {
+        name: 'share',
+        kind: { type: 'string', values: ['shapes', 'slices'] },
+        default: 'slices',
+        doc: "slices (default): one largest tensor per op, each option a slice of it (leading channels, centred kernel; SPOS's channel search); shapes: options share a tensor only with the same op and shape",
+      },
       { name: 'cache', kind: { type: 'text' }, doc: 'folder of saved supernets (default: $XDG_CACHE_HOME/nas-studio/supernets, else ~/.cache/...)' },
       LATENCY_BATCH,
     ],
@@ -367,7 +373,7 @@ export const KNOWN_EVALUATORS: ReadonlySet<string> = new Set(EVALUATORS.map((e) 
  * Evaluators the language names but nothing runs yet: the editor warns and the CLI refuses
  * with this message. The training work removes names from here as it implements them.
  */
-export const PENDING_EVALUATORS: ReadonlySet<string> = new Set<string>(['supernet']);
+export const PENDING_EVALUATORS: ReadonlySet<string> = new Set<string>();
 
 export function pendingEvaluatorMessage(name: string): string {
   const runnable = EVALUATORS.filter((e) => !PENDING_EVALUATORS.has(e.name)).map((e) => e.name);

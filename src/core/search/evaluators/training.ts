@@ -4,6 +4,7 @@
  * tfjs; the CLI calls this from its training bundle, tests call it directly.
  */
 import { registerEvaluator } from './registry.js';
+import { SupernetEvaluator } from './supernet.js';
 import { TrainEvaluator } from './train.js';
 import { TorchTrainEvaluator } from './train-torch.js';
 import { ZeroCostEvaluator } from './zero-cost.js';
@@ -13,5 +14,6 @@ export function registerTrainingEvaluators(): void {
   registerEvaluator('train', (space, settings, context) =>
     context.torch ? new TorchTrainEvaluator(space, settings, context) : new TrainEvaluator(space, settings, context),
   );
+  registerEvaluator('supernet', (space, settings, context) => new SupernetEvaluator(space, settings, context));
   registerEvaluator('zero_cost', (space, settings, context) => new ZeroCostEvaluator(space, settings, context));
 }
