@@ -7,8 +7,8 @@
  * It holds the three reference networks of the PyTorch peer (reference-nets-nas.ts) and 24
  * architectures sampled from examples/nb201.nas (seed 1), each exported as `nas export --to
  * pytorch` writes it, and a data pack of shapes10 at 32x32 (10,240 training and 1,024
- * validation images, written by the host as for `nas train --engine torch`), with manifest.json.
- * About 35 MB.
+ * validation images, written by the host as for `nas train --engine torch`), with manifest.json,
+ * and search.nas, the same search for `nas search --engine torch`. About 35 MB.
  */
 import * as fs from 'node:fs';
 import * as path from 'node:path';
@@ -67,6 +67,21 @@ async function main(): Promise<void> {
   const val = createShapes10({ length: 1_024, seed: 2, size: 32 });
   manifest.data = writeDataPack(path.join(dir, 'shapes10-32.safetensors'), { train, val, stats: computeChannelStats(train) });
   (manifest.data as { path: string }).path = 'shapes10-32.safetensors';
+  // The same kind of search through `nas search --engine torch` itself (bench/torch_gpu_check.py
+  // runs it where node and dist/cli.cjs, dist/cli-train.cjs are present): GpuCheck as the Python
+  // search above (one epoch of 10,240 shapes10 images at batch 256), CpuDryRun a tiny one.
+  const spaceImport = path
+    .relative(dir, path.join(ROOT, 'examples', 'nb201'))
+    .split(path.sep)
+    .join('/');
+  fs.writeFileSync(
+    path.join(dir, 'search.nas'),
+    `import "${spaceImport}"\n\n` +
+      `search GpuCheck {\n  space NB201\n  strategy random\n  maximize accuracy\n` +
+      `  evaluator train(data = "shapes10", images = 10240, epochs = 1, batch = 256, test = false, engine = "torch", slots = 2)\n  budget 24\n}\n\n` +
+      `search CpuDryRun {\n  space NB201\n  strategy random\n  maximize accuracy\n` +
+      `  evaluator train(data = "shapes10", images = 256, epochs = 1, batch = 32, test = false, engine = "torch", slots = 1)\n  budget 2\n}\n`,
+  );
   fs.writeFileSync(path.join(dir, 'manifest.json'), JSON.stringify(manifest, null, 1));
   console.log(
     `wrote ${path.relative(process.cwd(), dir)}: ${Object.keys(manifest.nets).length} reference nets, ${manifest.archs.length} NB201 architectures, shapes10 pack`,

@@ -13,14 +13,21 @@ Prints, and writes as JSON with --out:
   - a short search with the torch engine: --trials architectures sampled from the
     NAS-Bench-201 space, each trained one epoch on shapes10 (10,240 images, batch --batch) and
     validated, by --workers workers at once, spread over --gpus (default GPU 0); trials per minute of wall time and the
-    best validation accuracy.
-Needs only Python and a CUDA build of torch; on a machine without a GPU it runs on the CPU
-and says so (the figures are then not GPU figures).
+    best validation accuracy;
+  - the same search run by the product itself, `nas search KIT/search.nas --engine torch
+    --search GpuCheck --gpus ... --slots ...` (bin/nas.cjs), when node and the bundles
+    dist/cli.cjs and dist/cli-train.cjs are there (carry them to the GPU machine): its trials
+    per minute, failures and best accuracy.
+Needs only Python and a CUDA build of torch for the first two; on a machine without a GPU it runs
+on the CPU and says so (the figures are then not GPU figures). `--quick` is a CPU dry run of
+every step at toy sizes (batch 32, 3 steps, 2 trials, the CpuDryRun search).
 """
 import argparse
 import json
 import os
+import shutil
 import subprocess
+import tempfile
 import sys
 import threading
 import time
@@ -84,8 +91,13 @@ def main():
     p.add_argument("--gpus", default="0", help="GPU indices the search's workers are spread over, e.g. 0,1")
     p.add_argument("--trial-images", type=int, default=10240, help="training images per search trial (at most 10,240)")
     p.add_argument("--val-images", type=int, default=1024, help="validation images (at most 1,024)")
+    p.add_argument("--slots", type=int, default=2, help="nas search: trials at once per GPU")
+    p.add_argument("--search-timeout", type=int, default=900, help="seconds nas search may run")
+    p.add_argument("--quick", action="store_true", help="a CPU dry run at toy sizes")
     p.add_argument("--out")
     a = p.parse_args()
+    if a.quick:
+        a.batch, a.steps, a.trials, a.trial_images, a.val_images, a.workers = 32, 3, 2, 256, 64, 1
     manifest = json.load(open(os.path.join(a.kit, "manifest.json")))
     data = dict(manifest["data"], path=os.path.join(os.path.abspath(a.kit), manifest["data"]["path"]))
     read = lambda f: open(os.path.join(a.kit, f)).read()
@@ -163,9 +175,48 @@ def main():
                         "best_val_acc": max((r["val_acc"] for r in ok), default=None), "results": results}
     print("search: %d trials (%d ok) in %.1f s with %d workers: %.2f trials/min, best val_acc %s" % (
         len(results), len(ok), wall, a.workers, 60 * len(results) / wall, report["search"]["best_val_acc"]))
+    report["nas_search"] = nas_search(a, bool(ready.get("cuda")))
     if a.out:
         with open(a.out, "w") as f:
             json.dump(report, f, indent=1)
+
+
+def nas_search(a, cuda):
+    """`nas search --engine torch` on the kit's search.nas: the product's own search loop."""
+    node = shutil.which("node")
+    bundles = [os.path.join(ROOT, "dist", b) for b in ("cli.cjs", "cli-train.cjs")]
+    if not node or not all(os.path.exists(b) for b in bundles):
+        print("nas search: skipped (needs node on PATH and dist/cli.cjs, dist/cli-train.cjs)")
+        return None
+    out = tempfile.mkdtemp(prefix="nas-gpu-search-")
+    cmd = [node, os.path.join(ROOT, "bin", "nas.cjs"), "search", os.path.join(os.path.abspath(a.kit), "search.nas"),
+           "--search", "CpuDryRun" if a.quick else "GpuCheck", "--engine", "torch", "--python", a.python,
+           "--gpus", a.gpus if cuda else "cpu", "--slots", str(a.slots), "--out", os.path.join(out, "run"), "--json"]
+    if not a.quick:
+        cmd += ["--budget", str(a.trials)]
+    print("nas search: %s" % " ".join(cmd[1:]))
+    t0 = time.perf_counter()
+    try:
+        r = subprocess.run(cmd, capture_output=True, text=True, timeout=a.search_timeout)
+    except subprocess.TimeoutExpired:
+        print("nas search: over %d s, stopped" % a.search_timeout)
+        return {"error": "timeout"}
+    finally:
+        wall = time.perf_counter() - t0
+    events = [json.loads(l) for l in r.stdout.splitlines() if l.startswith("{")]
+    done = next((e for e in events if e.get("event") == "done"), None)
+    start = next((e for e in events if e.get("event") == "start"), {})
+    if r.returncode != 0 or done is None:
+        print("nas search: exit %s: %s" % (r.returncode, r.stderr.strip()[-2000:]))
+        return {"error": r.stderr.strip()[-2000:], "exit": r.returncode}
+    best = (done.get("best") or {}).get("metrics", {}).get("accuracy")
+    rate = 60 * done["evaluations"] / done["seconds"]
+    print("nas search --engine torch: %s" % "; ".join(start.get("notes", [])))
+    print("nas search: %d trials (%d failed) in %.1f s (process %.1f s): %.2f trials/min, best accuracy %s" % (
+        done["evaluations"], done["failed"], done["seconds"], wall, rate, best))
+    shutil.rmtree(out, ignore_errors=True)
+    return {"trials": done["evaluations"], "failed": done["failed"], "seconds": done["seconds"], "process_seconds": wall,
+            "trials_per_minute": rate, "best_accuracy": best, "notes": start.get("notes", [])}
 
 
 if __name__ == "__main__":

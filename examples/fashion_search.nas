@@ -45,3 +45,19 @@ search TinyCNNBaseline {
   budget 1
   seed 0
 }
+
+/** SPOS (Guo et al. 2020) on the same space: one supernet trained once, one uniformly drawn
+ * path under the MACs bound per batch (2 epochs of the 54,000 training images), each layer's
+ * widths and kernels sharing slices of one tensor (SPOS's channel search); then evolution scores
+ * 100 candidates with inherited weights after recomputing their batch-norm statistics on 20
+ * training batches, on 2,000 validation images. The supernet is saved in the cache and reused
+ * by later runs. docs/benchmarks.md has how well it ranks architectures (Kendall tau). */
+search FashionSPOS {
+  space FashionLayers
+  strategy evolution(population = 20, sample = 5)
+  maximize accuracy
+  constraint macs <= 1016384
+  evaluator supernet(data = "fashion-mnist", epochs = 2, batch = 64, lr = 0.1, share = "slices", calibration = 20, val_images = 2000)
+  budget 100
+  seed 0
+}

@@ -19,7 +19,7 @@ import { registerNasChecks } from '../src/core/validation/nas-validator.js';
 import { NasAnalysis } from './analysis.js';
 import { SpaceStatsRunner } from './space-stats-worker.js';
 import { NasConfigurationProvider } from './settings.js';
-import { NasDocumentBuilder, NasWorkspaceManager } from './workspace.js';
+import { NasDocumentBuilder, NasDocumentUpdateHandler, NasWorkspaceManager } from './workspace.js';
 import { NasInlayHintProvider } from './inlay-hints.js';
 import { NasCodeLensProvider } from './code-lens.js';
 import { NasHoverProvider } from './hover.js';
@@ -44,6 +44,9 @@ export function createNasLspServices(context: DefaultSharedModuleContext, spaceS
       WorkspaceManager: (s) => new NasWorkspaceManager(s),
       DocumentBuilder: (s) => new NasDocumentBuilder(s),
       ConfigurationProvider: (s) => new NasConfigurationProvider(s, context.connection),
+    },
+    lsp: {
+      DocumentUpdateHandler: (s) => new NasDocumentUpdateHandler(s),
     },
   };
   const shared = inject(createDefaultSharedModule(context), NasGeneratedSharedModule, NasSharedModule, sharedModule);

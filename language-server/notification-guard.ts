@@ -18,7 +18,8 @@ function documentProblem(params: unknown): string | undefined {
   if (!isObject(params) || !isObject(params['textDocument'])) return 'no textDocument';
   const uri = params['textDocument']['uri'];
   if (typeof uri !== 'string' || uri.length === 0) return 'textDocument.uri is not a string';
-  // A folder (`file:///` opened with empty text wedged every later build).
+  // A folder is not a document (a document at `file:///` sat above every other in Langium's
+  // URI trie, and taking it out took them all).
   if (uri.endsWith('/')) return 'textDocument.uri names a folder, not a document';
   return undefined;
 }

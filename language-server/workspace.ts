@@ -4,6 +4,7 @@
  * importers re-checked when a file they import, directly or not, changes.
  */
 import {
+  Cancellation,
   DefaultDocumentBuilder,
   DefaultWorkspaceManager,
   DocumentState,
@@ -12,8 +13,10 @@ import {
   type BuildOptions,
   type LangiumDocument,
   type LangiumSharedCoreServices,
+  type TextDocument,
 } from 'langium';
-import type { CancellationToken, WorkspaceFolder } from 'vscode-languageserver';
+import { DefaultDocumentUpdateHandler } from 'langium/lsp';
+import type { CancellationToken, TextDocumentChangeEvent, WorkspaceFolder } from 'vscode-languageserver';
 import { BUILTIN_DOCUMENTS } from '../src/core/stdlib/index.js';
 import { collectImportUris, resolveImportUri } from '../src/core/language/services/imports.js';
 import type { Document } from '../src/core/language/syntax/generated/ast.js';
@@ -35,6 +38,14 @@ export class NasWorkspaceManager extends DefaultWorkspaceManager {
   }
 }
 
+export class NasDocumentUpdateHandler extends DefaultDocumentUpdateHandler {
+  /** A closed document that no longer has services (an untitled one) is taken out at once (see `NasDocumentBuilder.update`). */
+  didCloseDocument(event: TextDocumentChangeEvent<TextDocument>): void {
+    const uri = URI.parse(event.document.uri);
+    if (!this.serviceRegistry.hasServices(uri)) this.fireDocumentUpdate([uri], []);
+  }
+}
+
 // `import "path"` at the start of a line; used before a document is parsed.
 const IMPORT_LINE = /^[ \t]*import[ \t]+("(?:[^"\\\n]|\\.)*"|'(?:[^'\\\n]|\\.)*')/gm;
 
@@ -50,6 +61,47 @@ export class NasDocumentBuilder extends DefaultDocumentBuilder {
     } catch {
       return []; // a placeholder document without text yet
     }
+  }
+
+  /**
+   * Every document in the workspace must have this server's services. Langium looks them up by
+   * the document's language id while it is open, else by its file extension; an untitled
+   * document (no extension) has them only while it is open as a `.nas` document. Once closed,
+   * or reopened under another language id, every later update threw on it (relinking asks its
+   * services), and no document got diagnostics again. Such documents leave the workspace, and
+   * their diagnostics are cleared, before the rest of the update runs.
+   */
+  override async update(changed: URI[], deleted: URI[], cancelToken: CancellationToken = Cancellation.CancellationToken.None): Promise<void> {
+    const candidates = [...changed.filter((uri) => this.isDocument(uri)), ...this.langiumDocuments.all.map((d) => d.uri)];
+    const unserved = [...new Map(candidates.filter((uri) => !this.serviceRegistry.hasServices(uri)).map((uri) => [uri.toString(), uri])).values()];
+    if (unserved.length === 0) return super.update(changed, deleted, cancelToken);
+    for (const uri of unserved) this.deleteExactly(uri);
+    await this.emitUpdate([], unserved);
+    const gone = new Set(unserved.map((uri) => uri.toString()));
+    return super.update(
+      changed.filter((uri) => !gone.has(uri.toString())),
+      deleted,
+      cancelToken,
+    );
+  }
+
+  /**
+   * Takes the document at `uri` out of the workspace, and only it: Langium keeps documents in a
+   * trie of URI paths and deletes a document with its whole subtree, so deleting `file:///`
+   * (a folder opened as a document) took every document with it, the built-in ones included.
+   */
+  private deleteExactly(uri: URI): void {
+    const key = uri.toString();
+    const prefix = key.endsWith('/') ? key : `${key}/`;
+    const under = this.langiumDocuments.all.filter((d) => d.uri.toString().startsWith(prefix)).toArray();
+    const doc = this.langiumDocuments.deleteDocument(uri);
+    for (const d of under) if (!this.langiumDocuments.hasDocument(d.uri)) this.langiumDocuments.addDocument(d);
+    if (doc) this.cleanUpDeleted(doc);
+  }
+
+  /** A URI that names a document (known or open), not a folder whose files changed. */
+  private isDocument(uri: URI): boolean {
+    return this.langiumDocuments.hasDocument(uri) || this.textDocuments?.get(uri.toString()) !== undefined;
   }
 
   private readonly failureListeners: Array<(uri: URI, error: unknown) => void> = [];
@@ -85,8 +137,7 @@ export class NasDocumentBuilder extends DefaultDocumentBuilder {
         await super.buildDocuments([doc], options, cancelToken);
       } catch (e) {
         if (isOperationCancelled(e)) throw e;
-        this.langiumDocuments.deleteDocument(doc.uri);
-        this.cleanUpDeleted(doc);
+        this.deleteExactly(doc.uri);
         for (const listener of this.failureListeners) listener(doc.uri, e);
       }
     }

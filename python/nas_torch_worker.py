@@ -379,7 +379,34 @@ def run_train(job, cancelled):
     if o.get("evaluate_test") and "test" in splits:
         test_loss, test_acc = evaluate(model, splits["test"], stats, o.get("eval_batch", 2 * batch), device, channels_last, amp, cancelled)
         result["test"] = {"loss": test_loss, "acc": test_acc}
+    if o.get("latency_batches"):
+        shape = tuple(train.images.shape[1:])
+        result["latency_ms"] = {str(b): latency_ms(model, b, shape, device, channels_last, amp) for b in o["latency_batches"]}
     emit(result)
+
+
+def latency_ms(model, n, shape, device, channels_last, amp):
+    """Inference time of a batch of n in ms: the median of 10 runs after 3 warm-up runs
+    (src/core/train/latency.ts's convention), on the job's device."""
+    h, w, c = shape
+    x = torch.randn(n, c, h, w, device=device)
+    if channels_last:
+        x = x.contiguous(memory_format=torch.channels_last)
+    model.eval()
+    times = []
+    with torch.no_grad():
+        for i in range(13):
+            if device.type == "cuda":
+                torch.cuda.synchronize(device)
+            t0 = time.perf_counter()
+            with torch.autocast("cuda", enabled=amp):
+                model(x)
+            if device.type == "cuda":
+                torch.cuda.synchronize(device)
+            if i >= 3:
+                times.append((time.perf_counter() - t0) * 1000)
+    times.sort()
+    return (times[4] + times[5]) / 2
 
 
 # --- The request loop --------------------------------------------------------------------------
@@ -442,7 +469,8 @@ class Worker:
     def train(self, req):
         jid = req.get("id")
         try:
-            run_train(req, lambda: jid in self.cancelled)
+            # A closed stdin (the host has gone) cancels the job too: the worker then exits.
+            run_train(req, lambda: jid in self.cancelled or self.closed)
         except Cancelled as c:
             emit({"type": "cancelled", "id": jid, "completed_epochs": c.args[0] if c.args else 0})
         except JobError as e:

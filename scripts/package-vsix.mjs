@@ -28,7 +28,10 @@ const SHIPPED = [
   'images/screenshot-hints.png',
   'images/screenshot-graph.png',
   'images/screenshot-search.png',
+  // The PyTorch engine's worker (found beside dist/ by src/core/torch/python.ts).
+  'python/nas_torch_worker.py',
 ];
+const WASM_BINARIES = ['tfjs-backend-wasm-simd.wasm', 'tfjs-backend-wasm.wasm'];
 // The extension's page in VS Code is written for its users; the repository's README is for developers.
 const EXTENSION_README = 'docs/extension-readme.md';
 
@@ -57,6 +60,12 @@ for (const name of BUILD_INPUTS) fs.rmSync(path.join(stage, name), { force: true
 // The extension runs searches with the CLI (bin/nas.cjs -> dist/cli.cjs, training in
 // dist/cli-train.cjs); `nas graph`'s bundle is for the terminal only.
 fs.rmSync(path.join(stage, 'dist/cli-graph.cjs'), { force: true });
+// The training evaluators (dist/cli-train.cjs) run tfjs-backend-wasm, which reads its .wasm
+// binary next to the bundle that inlined it: SIMD, and the plain build for engines without
+// SIMD. (The threaded build needs workers and SharedArrayBuffer, which it does not use in Node.)
+for (const name of WASM_BINARIES) {
+  fs.copyFileSync(path.join(root, 'node_modules/@tensorflow/tfjs-backend-wasm/dist', name), path.join(stage, 'dist', name));
+}
 for (const name of SHIPPED) {
   const source = path.join(root, name);
   if (fs.existsSync(source)) fs.cpSync(source, path.join(stage, name), { recursive: true });

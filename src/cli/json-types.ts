@@ -111,6 +111,7 @@ export interface BenchFuseJson {
 export type {
   SearchEvent,
   StartEvent,
+  SetupEvent,
   TrialEvent,
   BestEvent,
   ParetoEvent,

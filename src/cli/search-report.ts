@@ -27,6 +27,8 @@ function formatMetrics(m: Record<string, number>, names?: readonly string[]): st
 
 export class SearchReporter {
   private bar: SingleBar | undefined;
+  /** The budget of a bar to start at the first trial (on a terminal, one run). */
+  private pendingBar: number | undefined;
   private readonly trials: TrialRecord[] = [];
   private bestText = '-';
   /** What runs is said once, also with --repeat. */
@@ -55,18 +57,12 @@ export class SearchReporter {
           for (const n of e.notes) process.stderr.write(`  note: ${n}\n`);
           if (e.resumed) process.stderr.write(`  resuming: ${e.resumed} trials recorded in ${e.run}\n`);
         }
-        if (this.opts.tty && this.opts.repeat === 1) {
-          this.bar = new SingleBar({
-            format: '  {bar} {value}/{total} trials | best {best} | ETA {eta_formatted}',
-            stream: process.stderr,
-            hideCursor: true,
-            clearOnComplete: true,
-            barsize: 30,
-          });
-          this.bar.start(e.budget.queries, 0, { best: '-' });
-        }
+        // The bar starts with the first trial: an evaluator's setup (a supernet's training)
+        // writes its progress lines before it, and the ETA counts trials only.
+        this.pendingBar = this.opts.tty && this.opts.repeat === 1 ? e.budget.queries : undefined;
         return;
       case 'trial':
+        this.startBar();
         this.trials.push(e);
         if (e.status === 'error' && !this.opts.quiet) this.log(`  trial ${e.trial} failed: ${e.error}`);
         this.bar?.update(e.trial, { best: this.bestText });
@@ -81,6 +77,7 @@ export class SearchReporter {
         if (e.trial === undefined) this.log(`nas search: ${e.message}`);
         return;
       case 'done':
+        this.pendingBar = undefined;
         this.bar?.stop();
         this.bar = undefined;
         if (this.opts.repeat > 1) this.runLine(e);
@@ -99,6 +96,19 @@ export class SearchReporter {
       .map(([k, v]) => `${k} ${v.mean.toFixed(2)} ± ${v.std.toFixed(2)}`);
     if (s.hypervolume) parts.push(`hypervolume ${s.hypervolume.mean.toPrecision(6)} ± ${s.hypervolume.std.toPrecision(3)}`);
     process.stdout.write(`${s.runs} runs: ${parts.join(', ')} (mean ± std over runs of the chosen architecture's reported metrics)\nruns in ${dir}\n`);
+  }
+
+  private startBar(): void {
+    if (this.pendingBar === undefined) return;
+    this.bar = new SingleBar({
+      format: '  {bar} {value}/{total} trials | best {best} | ETA {eta_formatted}',
+      stream: process.stderr,
+      hideCursor: true,
+      clearOnComplete: true,
+      barsize: 30,
+    });
+    this.bar.start(this.pendingBar, 0, { best: '-' });
+    this.pendingBar = undefined;
   }
 
   private log(line: string): void {

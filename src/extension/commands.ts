@@ -28,6 +28,7 @@ const SEARCH_COMMANDS: readonly { id: string; title: string; method: keyof Omit<
   { id: 'nas.openDashboard', title: 'Open Search Dashboard', method: 'openDashboard', runsCode: false },
   { id: 'nas.openTrial', title: 'Open Architecture', method: 'openTrial', runsCode: false },
   { id: 'nas.exportRunArchitecture', title: 'Export Architecture as .nas', method: 'exportArchitecture', runsCode: false },
+  { id: 'nas.exportRunPytorch', title: 'Export Architecture as PyTorch', method: 'exportPytorch', runsCode: false },
   { id: 'nas.deleteRun', title: 'Delete Run', method: 'deleteRun', runsCode: false },
   { id: 'nas.sortRunTrials', title: 'Order Trials by Metric', method: 'sortTrials', runsCode: false },
 ];

@@ -9,6 +9,7 @@ import * as vscode from 'vscode';
 import type { LanguageClient } from 'vscode-languageclient/node';
 import type { GraphParams, GraphResult } from '../protocol/lsp-extensions.js';
 import { GRAPH_VIEW_TYPE, type GraphSource, type GraphViewState, type HostMessage, type WebviewMessage } from '../protocol/graph-view.js';
+import { compareCell } from './compare-focus.js';
 import { graphHtml } from './graph-html.js';
 import { openFusionPanel, type FusionMessage } from './fusion-panel.js';
 
@@ -20,9 +21,20 @@ const EDIT_DEBOUNCE_MS = 400;
 /** What the extension's activation bundle calls (src/extension/extension.ts, commands.ts). */
 export interface GraphPanelsApi {
   /** `decisions`: a space's choices (a search trial's architecture); absent keys take option 0. */
-  show(uri: vscode.Uri, name: string | undefined, decisions?: Record<string, number>): Promise<void>;
+  show(uri: vscode.Uri, name: string | undefined, decisions?: Record<string, number>, column?: vscode.ViewColumn): Promise<void>;
   restore(panel: vscode.WebviewPanel, state: GraphViewState | undefined): Promise<void>;
   exportActive(format: 'svg' | 'png'): boolean;
+  /**
+   * Two architectures of one space side by side, their differences marked (the search
+   * dashboard's compare): in the cell all choices live in, else the network.
+   */
+  compare(
+    uri: vscode.Uri,
+    name: string,
+    decisions: [Record<string, number>, Record<string, number>],
+    labels: [string, string],
+    column?: vscode.ViewColumn,
+  ): Promise<void>;
   /** A block before and after fusion, side by side (fusion-panel.ts). */
   showFusion(message: FusionMessage): void;
 }
@@ -33,6 +45,8 @@ class GraphPanel {
   private readonly disposables: vscode.Disposable[] = [];
   /** What the user asked to open (a network, space, cell or block name), until it is drawn. */
   private opening: { name: string | undefined } | undefined;
+  /** Set while the panel compares two architectures (source.decisions is the first's). */
+  private comparing: { second: Record<string, number>; labels: [string, string] } | undefined;
 
   constructor(
     readonly panel: vscode.WebviewPanel,
@@ -60,21 +74,36 @@ class GraphPanel {
   /** Shows `name` (a network, space, cell or block) of `source.uri`; `asked` when the user asked for it (not a restore). */
   open(source: GraphSource, asked: boolean): void {
     this.source = source;
+    this.comparing = undefined;
     this.opening = asked ? { name: source.name } : undefined;
     this.panel.title = `Graph: ${source.name ?? vscode.workspace.asRelativePath(vscode.Uri.parse(source.uri))}`;
     if (this.ready) void this.send('open');
+  }
+
+  /** Shows two architectures of the space `source.name` side by side (`source.decisions`, then `second`). */
+  compare(source: GraphSource, second: Record<string, number>, labels: [string, string]): void {
+    this.source = source;
+    this.opening = undefined;
+    this.comparing = { second, labels };
+    this.panel.title = `Compare: ${labels[0]} ↔ ${labels[1]}`;
+    if (this.ready) void this.send('open');
+  }
+
+  get isComparing(): boolean {
+    return this.comparing !== undefined;
   }
 
   private post(message: HostMessage): void {
     if (this.ready) void this.panel.webview.postMessage(message);
   }
 
-  private async request(): Promise<GraphResult | null> {
-    const params: GraphParams = { uri: this.source.uri, name: this.opening?.name ?? this.source.name, decisions: this.source.decisions };
+  private async request(decisions = this.source.decisions): Promise<GraphResult | null> {
+    const params: GraphParams = { uri: this.source.uri, name: this.opening?.name ?? this.source.name, decisions };
     return this.client.sendRequest<GraphResult | null>(GRAPH_METHOD, params);
   }
 
   private async send(reason: 'open' | 'edit' | 'decisions'): Promise<void> {
+    if (this.comparing) return this.sendCompare(reason, this.comparing);
     let graph: GraphResult | null;
     try {
       graph = await this.request();
@@ -99,6 +128,29 @@ class GraphPanel {
     this.post({ type: 'graph', graph, source: this.source, reason, spec });
   }
 
+  /** Both architectures, drawn by the page's compare view (src/core/views/compare-view.ts). */
+  private async sendCompare(reason: 'open' | 'edit' | 'decisions', c: NonNullable<GraphPanel['comparing']>): Promise<void> {
+    let graphs: [GraphResult | null, GraphResult | null];
+    try {
+      graphs = await Promise.all([this.request(), this.request(c.second)]);
+    } catch (e) {
+      this.log.error(`nas/graph failed: ${(e as Error).message}`);
+      this.post({ type: 'problem', message: `The language server could not draw this: ${(e as Error).message}` });
+      return;
+    }
+    const [a, b] = graphs;
+    if (!a || !b || a.kind !== 'space') {
+      this.post({
+        type: 'problem',
+        message: `${this.source.name ?? 'This file'} is not a space of ${vscode.workspace.asRelativePath(vscode.Uri.parse(this.source.uri))}.`,
+      });
+      return;
+    }
+    const cell = compareCell(a);
+    // An edit keeps what the user chose in the page (view, expansion); an open picks the view.
+    this.post({ type: 'compare', graphs: [a, b], labels: c.labels, source: this.source, spec: reason === 'open' ? (cell ? { cell } : {}) : undefined });
+  }
+
   private async receive(m: WebviewMessage): Promise<void> {
     switch (m.type) {
       case 'ready':
@@ -115,6 +167,7 @@ class GraphPanel {
         break;
       }
       case 'decisions':
+        this.comparing = undefined;
         this.source = { ...this.source, decisions: m.decisions };
         await this.send('decisions');
         break;
@@ -164,9 +217,9 @@ export function createGraphPanels(context: vscode.ExtensionContext, client: Lang
     return p;
   };
   return {
-    async show(uri, name, decisions) {
+    async show(uri, name, decisions, column = vscode.ViewColumn.Beside) {
       const source: GraphSource = { uri: uri.toString(), name, decisions };
-      const existing = [...panels].find((p) => p.source.uri === source.uri);
+      const existing = [...panels].find((p) => p.source.uri === source.uri && !p.isComparing);
       if (existing) {
         existing.open(source, true);
         existing.panel.reveal(undefined, false);
@@ -175,10 +228,26 @@ export function createGraphPanels(context: vscode.ExtensionContext, client: Lang
       const panel = vscode.window.createWebviewPanel(
         GRAPH_VIEW_TYPE,
         'Graph',
-        { viewColumn: vscode.ViewColumn.Beside, preserveFocus: true },
+        { viewColumn: column, preserveFocus: true },
         { enableScripts: true, localResourceRoots: [root] },
       );
       setUp(panel, source).open(source, true);
+    },
+    async compare(uri, name, decisions, labels, column = vscode.ViewColumn.Beside) {
+      const source: GraphSource = { uri: uri.toString(), name, decisions: decisions[0] };
+      // A comparison gets a panel of its own, or the one already comparing in this file: the
+      // single-architecture view of the file stays as it was.
+      let p = [...panels].find((x) => x.isComparing && x.source.uri === source.uri);
+      if (!p) {
+        const panel = vscode.window.createWebviewPanel(
+          GRAPH_VIEW_TYPE,
+          'Compare',
+          { viewColumn: column, preserveFocus: true },
+          { enableScripts: true, localResourceRoots: [root] },
+        );
+        p = setUp(panel, source);
+      } else p.panel.reveal(undefined, false);
+      p.compare(source, decisions[1], labels);
     },
     async restore(panel, state) {
       if (!state?.source) {

@@ -3,6 +3,9 @@
  * stdout (the editor's search view, scripts): one event per line. The same trial records are
  * the lines of a run directory's `trials.jsonl`. Documented in docs/cli.md.
  */
+import type { SetupEvent } from './evaluator-setup.js';
+
+export type { SetupEvent };
 
 export type MetricValues = Record<string, number>;
 
@@ -16,6 +19,12 @@ export interface TrialRecord {
   encoding: string;
   /** The architecture in one readable line (an NB201 string, a DARTS genotype, `name=option ...`). */
   arch: string;
+  /**
+   * The architecture as readable `.nas` text (`network X = Space with { ... }`, the flat form
+   * where a decision has no name), importing the space's file relative to the run directory
+   * (absolute when the run is not recorded). Absent in runs recorded before it was added.
+   */
+  nas?: string;
   status: 'ok' | 'error';
   /** Cost-model metrics (params, macs, flops, activations) and the evaluator's (accuracy, error, ...). */
   metrics: MetricValues;
@@ -25,12 +34,21 @@ export interface TrialRecord {
   fidelity?: number;
   /** Successive halving: the fidelities this candidate went through and its fitness at each. */
   rungs?: { fidelity: number; fitness: number }[];
+  /** Training evaluators: the validation figures after each epoch of the fidelity evaluated (intermediate values). */
+  epochs?: EpochValues[];
   /** False when a constraint on an evaluated metric fails (the trial counts, but is never chosen). */
   feasible?: boolean;
   /** The evaluator's message when status is `error`. */
   error?: string;
   /** Seconds the evaluation took. */
   seconds: number;
+}
+
+/** One epoch of a trained candidate: validation accuracy in percent and validation loss. */
+export interface EpochValues {
+  epoch: number;
+  accuracy: number;
+  loss: number;
 }
 
 export interface ArchitectureResult {
@@ -118,4 +136,4 @@ export interface SummaryEvent {
   hypervolume?: { mean: number; std: number };
 }
 
-export type SearchEvent = StartEvent | TrialEvent | BestEvent | ParetoEvent | DoneEvent | ErrorEvent | SummaryEvent;
+export type SearchEvent = StartEvent | SetupEvent | TrialEvent | BestEvent | ParetoEvent | DoneEvent | ErrorEvent | SummaryEvent;

@@ -56,6 +56,11 @@ export interface TorchTrainOptions {
   val_limit?: number;
   /** Evaluate the pack's `test` split after training. */
   evaluate_test?: boolean;
+  /**
+   * After training, time inference at these batch sizes on the job's device (median of 10
+   * runs after 3 warm-up runs, as src/core/train/latency.ts); the `done` event's `latency_ms`.
+   */
+  latency_batches?: number[];
 }
 
 /**
@@ -172,6 +177,8 @@ export interface TorchDoneEvent {
   stopped_early: boolean;
   seconds: number;
   test?: { loss: number; acc: number };
+  /** Milliseconds per inference batch, by batch size (as a string), when `latency_batches` asked. */
+  latency_ms?: Record<string, number>;
 }
 
 export interface TorchCancelledEvent {

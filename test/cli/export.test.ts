@@ -92,3 +92,59 @@ describe('nas export --to pytorch', () => {
     fs.rmSync(dir, { recursive: true, force: true });
   });
 });
+
+describe('nas export --run DIR (an architecture of a search run)', () => {
+  it(
+    'exports a trial and the chosen architecture as PyTorch and as .nas, with the parameters the run recorded; refuses what the run does not have',
+    { timeout: 300_000 },
+    async () => {
+      const dir = tmpDir();
+      const nasFile = path.join(dir, 's.nas');
+      // A fake evaluator failing about a third of the trials (deterministic by encoding).
+      fs.writeFileSync(
+        nasFile,
+        `import "${path.join(ROOT, 'examples/nb201')}"\nsearch S {\n  space NB201\n  strategy random\n  maximize accuracy\n  evaluator fake(fail = 0.3)\n  budget 8\n}\n`,
+      );
+      const runDir = path.join(dir, 'run');
+      const s = await nas(['search', nasFile, '--out', runDir, '--quiet']);
+      expect(s.code).toBe(0);
+      const trials = fs
+        .readFileSync(path.join(runDir, 'trials.jsonl'), 'utf8')
+        .trim()
+        .split('\n')
+        .map((l) => JSON.parse(l) as { trial: number; status: string; metrics: { params: number } });
+      const ok = trials.find((t) => t.status === 'ok' && t.trial > 1)!;
+      const bad = trials.find((t) => t.status === 'error')!;
+      expect(ok && bad).toBeTruthy();
+
+      const py = await nas(['export', '--run', runDir, '--trial', String(ok.trial), '--to', 'pytorch']);
+      expect(py.code).toBe(0);
+      expect(py.stdout).toContain(`--trial ${ok.trial} --to pytorch`);
+      expect(await torchParams(py.stdout)).toBe(ok.metrics.params);
+
+      const best = JSON.parse(fs.readFileSync(path.join(runDir, 'result.json'), 'utf8')) as { best: { trial: number; metrics: { params: number } } };
+      const out = path.join(dir, 'best.nas');
+      const n = await nas(['export', '--run', runDir, '--best', '--to', 'nas', '--out', out]);
+      expect(n.code).toBe(0);
+      const cost = await nas(['cost', out, '--json']);
+      expect(cost.code).toBe(0);
+      expect(JSON.stringify(JSON.parse(cost.stdout))).toContain(`"params":${best.best.metrics.params}`);
+
+      const refusals = await Promise.all([
+        nas(['export', '--run', runDir, '--trial', String(bad.trial), '--to', 'pytorch']),
+        nas(['export', '--run', runDir, '--trial', '99', '--to', 'pytorch']),
+        nas(['export', '--run', runDir, '--trial', '1', '--best', '--to', 'pytorch']),
+        nas(['export', '--run', dir, '--to', 'pytorch']),
+        nas(['export', nasFile, '--run', runDir, '--to', 'pytorch']),
+      ]);
+      expect(refusals.map((r) => r.code)).toEqual([2, 2, 2, 2, 2]);
+      expect(refusals[0]!.stderr).toMatch(new RegExp(`trial ${bad.trial} of the run .* failed \\(fake failure`));
+      expect(refusals[1]!.stderr).toMatch(/has no trial 99 \(trials 1 to 8\)/);
+      expect(refusals[3]!.stderr).toMatch(/is not a run directory \(no run\.json\)/);
+      fs.rmSync(path.join(runDir, 'result.json'));
+      const unfinished = await nas(['export', '--run', runDir, '--to', 'nas']);
+      expect(unfinished.code).toBe(2);
+      expect(unfinished.stderr).toMatch(/no result\.json .*--trial N \(1 to 8\)/);
+    },
+  );
+});

@@ -125,6 +125,8 @@ async function loadWorkbench(page, url) {
 export async function runUiScenario({ url, artifacts, browserProfile }) {
   const { context, page, shoot, step, checks, screenshots, consoleErrors } = await openSession({ artifacts, browserProfile });
   const timings = {};
+  /** The search step's dashboard and best trial, for the compare step. */
+  let searched;
 
   try {
     await step('workbench loads', async () => {
@@ -284,22 +286,29 @@ export async function runUiScenario({ url, artifacts, browserProfile }) {
       return found.texts.join(' | ').trim();
     });
     await step(
-      'NAS: Run Search runs NB201Pareto: the dashboard fills, the notification finishes; a click on the best point opens its .nas text and graph',
+      'the ▶ Search code lens runs NB201Pareto: the dashboard fills, the notification finishes; a click on the best point opens its readable .nas text (imports resolved) and graph',
       async () => {
         await openFile(page, 'nb201_search.nas');
-        // NAS: Run Search from the palette (the ▶ Search lens calls the same command with the
-        // search's name; test/lsp and test/extension check those arguments): it asks which search.
-        await page.keyboard.press('F1');
+        // Bring `search NB201Pareto {` (line 45) into view, then click the lens drawn just above it.
+        await page.locator('.editor-group-container.active .monaco-editor .view-lines').first().click();
+        await page.keyboard.press('Control+G');
         const input = page.locator('.quick-input-widget input');
         await input.waitFor({ state: 'visible', timeout: 10_000 });
-        await input.fill('>NAS: Run Search');
-        await page.locator('.quick-input-list .monaco-list-row', { hasText: 'NAS: Run Search' }).first().click();
-        await page.locator('.quick-input-widget .quick-input-title', { hasText: 'Which search to run?' }).waitFor({ timeout: 15_000 });
-        await input.fill('NB201Pareto');
-        await page
-          .locator('.quick-input-list .monaco-list-row', { hasText: /^NB201Pareto$/ })
-          .first()
-          .click();
+        await input.fill(':45');
+        await page.keyboard.press('Enter');
+        const line = page.locator('.editor-group-container.active .view-line', { hasText: /search\s+NB201Pareto\s*\{/ }).first();
+        await line.waitFor({ timeout: 15_000 });
+        const lensAbove = await poll(async () => {
+          const lineBox = await line.boundingBox();
+          const lenses = page.locator('.editor-group-container.active .codelens-decoration a', { hasText: '▶ Search' });
+          for (let i = 0; i < (await lenses.count()); i++) {
+            const box = await lenses.nth(i).boundingBox();
+            if (box && lineBox && box.y < lineBox.y && lineBox.y - box.y < 2.5 * lineBox.height) return { ok: true, lens: lenses.nth(i) };
+          }
+          return { ok: false };
+        }, 30_000);
+        if (!lensAbove.ok) throw new Error('no ▶ Search code lens above `search NB201Pareto`');
+        await lensAbove.lens.click();
         // The dashboard's page, among the webviews' frames (the graph view may be open too).
         const dashboard = await poll(async () => {
           for (const f of page.frames()) {
@@ -328,9 +337,16 @@ export async function runUiScenario({ url, artifacts, browserProfile }) {
           const lines = (await renderedLines(page)).join('\n');
           // Monaco renders spaces as no-break spaces.
           const plain = lines.replace(/\s+/g, ' ');
-          return { ok: plain.includes(`# trial ${best} of search NB201Pareto`) && /network NB201_[0-9a-f]{8} \{/.test(plain), lines };
+          return { ok: plain.includes(`# trial ${best} of search NB201Pareto`) && /network NB201_[0-9a-f]{8} = NB201 with \{/.test(plain), lines };
         }, 60_000);
-        if (!text.ok) throw new Error(`no .nas text of trial ${best} in the editor: ${text.lines.replace(/\s+/g, ' ').slice(0, 200)}`);
+        if (!text.ok) throw new Error(`no readable .nas text of trial ${best} in the editor: ${text.lines.replace(/\s+/g, ' ').slice(0, 200)}`);
+        // The unsaved editor's `import "../nb201"` resolves: the language server's hints come, and no error squiggle.
+        const checked = await poll(async () => {
+          const hinted = (await renderedLines(page)).some((l) => HINT_TEXT.test(l));
+          const errors = await page.locator('.editor-group-container.active .squiggly-error').count();
+          return { ok: hinted && errors === 0, hinted, errors };
+        }, 30_000);
+        if (!checked.ok) throw new Error(`the trial's text does not check clean (hints: ${checked.hinted}, error squiggles: ${checked.errors})`);
         const graph = await poll(async () => {
           for (const f of page.frames()) {
             const n = await f
@@ -349,9 +365,47 @@ export async function runUiScenario({ url, artifacts, browserProfile }) {
         await page.waitForTimeout(500);
         await shoot('13-search-open-best.png');
         if (!graph.ok) throw new Error("no graph view with the trial's boxes");
+        searched = { frame: dashboard.frame, best };
         return `${dashboard.text}; "${message.replace(/\s+/g, ' ').slice(0, 120)}"; trial ${best} opened as .nas text and a graph of ${graph.n} boxes`;
       },
     );
+
+    await step('shift-click a second point of the front, Compare: the architecture view draws both side by side, differences marked', async () => {
+      if (!searched) throw new Error('the search step did not finish');
+      const { frame, best } = searched;
+      const front = (await frame.evaluate(() => document.body.dataset.front ?? '')).split(',').map(Number);
+      const other = front.find((t) => t && t !== best);
+      if (!other) throw new Error(`the front ${front.join(',')} has no second trial`);
+      const at = await frame.evaluate((t) => {
+        const p = globalThis.nasDashboard.position(t);
+        const r = document.querySelector('.scatter').getBoundingClientRect();
+        return { x: p.x - r.left, y: p.y - r.top };
+      }, other);
+      await frame.locator('.scatter').click({ position: at, modifiers: ['Shift'] });
+      await frame.getByRole('button', { name: 'Compare' }).click();
+      const compared = await poll(async () => {
+        for (const f of page.frames()) {
+          const titles = await f
+            .locator('.stage g.nas-frame text.t')
+            // SVG text has no innerText.
+            .allTextContents()
+            .catch(() => []);
+          if (titles.length !== 2) continue;
+          const status = await f
+            .locator('.status')
+            .innerText({ timeout: 200 })
+            .catch(() => '');
+          const ok = titles[0].includes(`trial ${best}`) && titles[1].includes(`trial ${other}`) && /[1-6] of 6 choices differ/.test(status);
+          return { ok, titles, status };
+        }
+        return { ok: false };
+      }, 60_000);
+      await page.waitForTimeout(500);
+      await shoot('14-search-compare.png');
+      if (!compared.ok)
+        throw new Error(`no side-by-side comparison of trials ${best} and ${other} (${JSON.stringify(compared.titles)} ${compared.status ?? ''})`);
+      return `${compared.titles.join(' | ')}; ${compared.status}`;
+    });
 
     await step('turning nas.inlayHints.enabled off removes the hints (the server reads the setting)', async () => {
       await openFile(page, 'tiny.nas');

@@ -113,6 +113,32 @@ describe('the recorded event stream', () => {
     expect(progress.describe(400)).toMatch(/^40\/40 trials · best accuracy \d+\.\d\d \(trial \d+\) · front \d+ · about 0 s left$/);
   });
 
+  it('while a supernet trains before the first trial, the notification shows its steps, epoch and accuracy', () => {
+    // Recorded from `nas search tiny.nas --json`: a SPOS search (evaluator supernet) on the
+    // embedded shapes10 data, 118 training steps before its 6 trials.
+    const events = fs
+      .readFileSync(path.join(__dirname, 'fixtures/supernet-tiny-6.ndjson'), 'utf8')
+      .split('\n')
+      .filter((l) => l.trim())
+      .map((l) => JSON.parse(l) as SearchEvent);
+    const progress = new RunProgress();
+    let shownDuringTraining = 0;
+    for (const e of events) {
+      progress.apply(e, 0);
+      if (e.event === 'setup' && e.phase === 'train') {
+        const epoch = `epoch ${e.epoch}/${e.epochs}, accuracy ${(100 * e.accuracy!).toFixed(1)} %`;
+        expect(progress.describe(0).startsWith(`training the supernet: step ${e.step}/${e.steps} (${epoch})`)).toBe(true);
+        if (e.step < e.steps) expect(progress.describe(0)).toMatch(/ · about \d+ s left$/);
+        shownDuringTraining++;
+      }
+    }
+    expect(shownDuringTraining).toBeGreaterThan(10);
+    // Once trials arrive, the line counts them as for any search.
+    const done = events.find((e): e is DoneEvent => e.event === 'done')!;
+    expect(progress.setup?.phase).toBe('trained');
+    expect(progress.describe(0)).toMatch(new RegExp(`^${done.evaluations}/6 trials · best accuracy`));
+  });
+
   it('estimates the time left from the pace of the live trials', () => {
     const progress = new RunProgress();
     const start = JSON.parse(lines[0]!) as StartEvent;

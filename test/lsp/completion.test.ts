@@ -99,7 +99,7 @@ describe('in a search block', () => {
     const evaluators = (await completeAt(search('  evaluator <|>'))).labels;
     expect(evaluators).toEqual(EVALUATORS.filter((e) => !PENDING_EVALUATORS.has(e.name)).map((e) => e.name));
     expect(evaluators).toContain('train');
-    expect(evaluators).not.toContain('supernet');
+    expect(evaluators).toContain('supernet');
     expect((await completeAt(search('  maximize <|>'))).labels).toEqual([...KNOWN_METRICS]);
     expect((await completeAt(search('  constraint <|>'))).labels).toEqual([...KNOWN_METRICS]);
     expect((await completeAt(search('  space <|>'))).labels).toEqual(['S']);

@@ -424,3 +424,26 @@ describe('custom requests', () => {
     expect(r.definitions[1]!.space).toMatchObject({ size: '2', exact: true, minMacs: 8 * 3 * 64, maxMacs: 16 * 3 * 64 });
   });
 });
+
+describe('unsaved editors (untitled:) that import files', () => {
+  // A search trial's readable text (`network X = NB201 with {...}`) opened in a new editor
+  // before it is saved: its import must resolve, else the editor shows errors and no graph.
+  const space = 'space S {\n  input(3, 8, 8)\n  conv(choice(8, 16), k=1)\n}\n';
+  const trial = (importPath: string) => `import ${JSON.stringify(importPath)}\n\nnetwork T = S with {\n  out: 16\n}\n`;
+
+  it('an absolute import resolves from an Untitled-N editor; a relative one from an untitled editor opened at a path', async () => {
+    fs.writeFileSync(path.join(dir, 'untitled-space.nas'), space);
+    const absolute = trial(path.join(dir, 'untitled-space').split(path.sep).join('/'));
+    const relative = trial('./untitled-space');
+    for (const [uri, text] of [
+      ['untitled:Untitled-7', absolute],
+      [`untitled:${path.join(dir, 'trial-3.nas').split(path.sep).join('/')}`, relative],
+    ] as const) {
+      client.open(uri, text);
+      const diagnostics = await client.waitForDiagnostics(uri, () => true, 20_000, 0);
+      expect(diagnostics.map((d) => d.message)).toEqual([]);
+      const g = (await client.connection.sendRequest(GraphRequest.type, { uri, name: 'T' }))!;
+      expect(g.nodes.find((n) => n.op === 'conv')!.shape).toEqual([16, 8, 8]);
+    }
+  });
+});

@@ -1,8 +1,10 @@
 // Builds the .vsix exactly as `npm run package` does and checks what goes into it: the bundled
-// extension and server, the grammar and language configuration, nothing else (no sources, no
+// extension and server, the grammar and language configuration, tfjs-backend-wasm's binaries
+// (a training search runs from the unpacked package), nothing else (no sources, no
 // node_modules, no source maps, no tests), and a size under 5 MB.
-import { execFileSync } from 'node:child_process';
+import { execFileSync, spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
+import * as os from 'node:os';
 import * as path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { beforeAll, describe, expect, it } from 'vitest';
@@ -43,10 +45,43 @@ describe(`${manifest.name}-${manifest.version}.vsix`, () => {
     );
   });
 
-  it('holds the search bundle and the CLI it runs as a child process', () => {
+  it('holds the search bundle, the CLI it runs as a child process and the PyTorch worker', () => {
     expect(names).toEqual(
-      expect.arrayContaining(['extension/dist/search.cjs', 'extension/bin/nas.cjs', 'extension/dist/cli.cjs', 'extension/dist/cli-train.cjs']),
+      expect.arrayContaining([
+        'extension/dist/search.cjs',
+        'extension/bin/nas.cjs',
+        'extension/dist/cli.cjs',
+        'extension/dist/cli-train.cjs',
+        'extension/python/nas_torch_worker.py',
+      ]),
     );
+  });
+
+  it("runs a training search from the unpacked extension, with no node_modules: tfjs-backend-wasm's binaries are beside the training bundle", () => {
+    expect(names).toEqual(expect.arrayContaining(['extension/dist/tfjs-backend-wasm-simd.wasm', 'extension/dist/tfjs-backend-wasm.wasm']));
+    // Installed extensions live outside any project: unpack where no node_modules is above.
+    const installed = fs.mkdtempSync(path.join(os.tmpdir(), 'nas-installed-'));
+    for (const e of entries.filter((x) => x.name.startsWith('extension/') && !x.name.endsWith('/'))) {
+      const target = path.join(installed, e.name);
+      fs.mkdirSync(path.dirname(target), { recursive: true });
+      fs.writeFileSync(target, readZipEntry(vsix, e.name));
+    }
+    fs.writeFileSync(
+      path.join(installed, 'tiny.nas'),
+      'space Tiny {\n  input(3, 8, 8)\n  conv(choice(4, 8), k=3) -> bn -> relu\n  gap -> fc(10)\n}\n' +
+        'search T {\n  space Tiny\n  maximize accuracy\n  evaluator train(data = "shapes10", images = 40, epochs = 2, batch = 10, test = false)\n  budget 1\n}\n',
+    );
+    const r = spawnSync(process.execPath, [path.join(installed, 'extension/bin/nas.cjs'), 'search', 'tiny.nas', '--out', 'run', '--json'], {
+      cwd: installed,
+      encoding: 'utf8',
+      timeout: 120_000,
+    });
+    expect(r.status, r.stderr).toBe(0);
+    expect(r.stderr).toMatch(/training backend: wasm\b/);
+    expect(r.stderr).not.toMatch(/ENOENT|Initialization of backend wasm failed/);
+    const trial = JSON.parse(r.stdout.split('\n').find((l) => l.startsWith('{"event":"trial"'))!) as { status: string; epochs: unknown[] };
+    expect(trial.status).toBe('ok');
+    expect(trial.epochs).toHaveLength(2);
   });
 
   it('holds nothing outside the allowlist: no sources, dependencies, source maps, tests or the terminal-only graph CLI', () => {
@@ -56,7 +91,9 @@ describe(`${manifest.name}-${manifest.version}.vsix`, () => {
       /^extension\/package\.json$/,
       /^extension\/dist\/(extension|language-client|language-server|search|cli|cli-train)\.cjs$/,
       /^extension\/bin\/nas\.cjs$/,
+      /^extension\/python\/nas_torch_worker\.py$/,
       /^extension\/dist\/webview\/[^/]+\.(js|css)$/,
+      /^extension\/dist\/tfjs-backend-wasm(-simd)?\.wasm$/,
       /^extension\/syntaxes\/nas\.tmLanguage\.json$/,
       /^extension\/language-configuration\.json$/,
       /^extension\/(readme|changelog|license)(\.md|\.txt)?$/i,

@@ -113,16 +113,6 @@ describe('nas search', () => {
     expect(human.stdout).toMatch(/^3 runs: accuracy \d+\.\d\d ± \d\.\d\d/m);
   });
 
-  it('an evaluator not implemented yet is an error naming those that run', () => {
-    const dir = tmp();
-    fs.copyFileSync(path.join(ROOT, 'examples/nb201.nas'), path.join(dir, 'nb201.nas'));
-    const file = path.join(dir, 's.nas');
-    fs.writeFileSync(file, 'import "nb201"\nsearch S {\n  space NB201\n  maximize accuracy\n  evaluator supernet\n}\n');
-    const r = nas(['search', file, '--out', path.join(dir, 'run')]);
-    expect(r.code).toBe(1);
-    expect(r.stderr).toMatch(/evaluator `supernet` is not implemented yet; evaluators that run: benchmark, cost, fake, train, zero_cost/);
-  });
-
   it('a space the benchmark does not cover is an error saying why, not a stack trace', () => {
     const dir = tmp();
     fs.copyFileSync(path.join(ROOT, 'examples/spos_space.nas'), path.join(dir, 'spos_space.nas'));

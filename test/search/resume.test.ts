@@ -2,7 +2,7 @@
  * Runs survive a crash: a real `nas search` process (bin/nas.cjs, built by npm test) is killed
  * with SIGKILL when it has reported a chosen number of trials (steps, not time), resumed with
  * --resume, and the finished run must equal an uninterrupted one with the same seed, trial by
- * trial. Ctrl-C (SIGINT) stops cleanly with exit code 130 and leaves the run resumable.
+ * trial (readable .nas text included). Ctrl-C (SIGINT) stops cleanly with exit code 130 and leaves the run resumable.
  */
 import { spawn, spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
@@ -94,6 +94,19 @@ describe('resuming a search', () => {
     expect(full.status).toBe(0);
     expect(trials(whole)).toHaveLength(BUDGET);
     expect(trials(whole).some((t) => t.status === 'error')).toBe(true);
+  });
+
+  it("every trial record carries its architecture's readable .nas text, which parses back to the recorded costs", () => {
+    const records = trials(whole);
+    expect(records.every((t) => t.nas?.includes(`network NB201_${t.id.slice(0, 8)} = NB201 with {`))).toBe(true);
+    for (const t of [records[0]!, records[BUDGET - 1]!]) {
+      const file = path.join(whole, `trial-${t.trial}.nas`);
+      fs.writeFileSync(file, t.nas!);
+      const cost = nas(['cost', file, '--json']);
+      expect(cost.status, cost.stderr).toBe(0);
+      const [figures] = JSON.parse(cost.stdout) as { params: number; macs: number }[];
+      expect({ params: figures!.params, macs: figures!.macs }).toEqual({ params: t.metrics['params'], macs: t.metrics['macs'] });
+    }
   });
 
   const rng = new Rng(2024);

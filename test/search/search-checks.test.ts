@@ -67,15 +67,16 @@ describe('search block checks', () => {
     expect(await check('  minimize macs\n  constraint params <= 1M')).toEqual([]);
   });
 
-  it('the evaluators that train have their settings checked where written; only supernet is pending', async () => {
-    expect([...PENDING_EVALUATORS]).toEqual(['supernet']);
+  it('the evaluators that train have their settings checked where written; none is pending', async () => {
+    expect([...PENDING_EVALUATORS]).toEqual([]);
+    expect(await check('  maximize accuracy\n  evaluator supernet(data = "fashion-mnist", epochs = 2, calibration = 10)')).toEqual([]);
     expect(await check('  maximize accuracy\n  evaluator train(data = "fashion-mnist", epochs = 2, fidelities = [1, 2])')).toEqual([]);
     const d = await check('  maximize accuracy\n  evaluator train(data = "", fidelities = [3, 1], epoch = 2)');
     expect(d.map((x) => x.message).sort()).toEqual(
       [
         '`data` must be a non-empty string, found ""',
         '`fidelities` must be an ascending list of integers >= 1, found [3, 1]',
-        'evaluator train has no setting `epoch` (settings: data, images, val_fraction, augment, seed, epochs, batch, lr, momentum, weight_decay, fidelity, fidelities, patience, seconds, test, latency_batch)',
+        'evaluator train has no setting `epoch` (settings: data, images, val_fraction, augment, seed, epochs, batch, lr, momentum, weight_decay, fidelity, fidelities, patience, seconds, test, latency_batch, engine, slots, amp, channels_last)',
       ].sort(),
     );
     const images = await check('  maximize accuracy\n  evaluator train(fidelity = "images")');
@@ -102,6 +103,6 @@ describe('search block checks', () => {
       expect(b.diagnostics.filter((x) => x.code.startsWith('search') || x.code.includes('setting') || x.code === 'unknown-metric')).toEqual([]);
     }
     expect(STRATEGIES.length).toBe(9);
-    expect(EVALUATORS.map((e) => e.name).filter((n) => !PENDING_EVALUATORS.has(n))).toEqual(['benchmark', 'cost', 'fake', 'train', 'zero_cost']);
+    expect(EVALUATORS.map((e) => e.name).filter((n) => !PENDING_EVALUATORS.has(n))).toEqual(['benchmark', 'cost', 'fake', 'train', 'supernet', 'zero_cost']);
   });
 });

@@ -1,7 +1,7 @@
 /**
  * The `train` evaluator under the search engine: candidates trained on real data (Fashion-MNIST
  * from its Debian package) and on the embedded shapes10, fidelities under successive halving,
- * failures that stay in their trial, a time limit, early stopping, cancellation between
+ * failures that stay in their trial, per-epoch validation figures recorded, a time limit, early stopping, cancellation between
  * batches, and no tensor left behind over 100 trials. Tiny networks and tiny data: bounded by
  * counts, not time.
  */
@@ -71,6 +71,9 @@ describe('train evaluator', () => {
     for (const t of trials) {
       expect(t.rungs!.map((r) => r.fidelity)).toEqual(t.fidelity === 2 ? [1, 2] : [1]);
       expect(t.reported !== undefined).toBe(t.fidelity === 2);
+      // Intermediate values: one per epoch trained at the fidelity, the last one the trial's metrics.
+      expect(t.epochs!.map((e) => e.epoch)).toEqual(t.fidelity === 2 ? [1, 2] : [1]);
+      expect(t.epochs!.at(-1)).toEqual({ epoch: t.fidelity, accuracy: t.metrics['accuracy'], loss: t.metrics['loss'] });
     }
     expect(trials.some((t) => t.fidelity === 2)).toBe(true);
     expect(trials.some((t) => t.fidelity === 1)).toBe(true);

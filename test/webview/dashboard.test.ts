@@ -5,7 +5,7 @@
  * read from its run directory, then its trials in live batches. The drawn front equals the
  * engine's (result.json) and a front computed here pairwise; the hypervolume equals the
  * engine's; a click on a point asks for that trial's architecture; shift-clicks compare two;
- * exports answer; 10,000 trials stream in (each update's drawing time is printed, not bounded:
+ * exports answer; a real training run's per-epoch accuracies are drawn as recorded; 10,000 trials stream in (each update's drawing time is printed, not bounded:
  * `npm run bench` reports it); screenshots in light and dark land in test-artifacts/.
  */
 import { spawnSync } from 'node:child_process';
@@ -24,7 +24,12 @@ let harness: DashboardHarness;
 let run: StoredRun;
 
 interface Hook {
-  nasDashboard: { position(trial: number): { x: number; y: number } | undefined; hypervolume(): number | undefined; fullDraws(): number };
+  nasDashboard: {
+    position(trial: number): { x: number; y: number } | undefined;
+    hypervolume(): number | undefined;
+    fullDraws(): number;
+    epochCurves(): Record<string, number[]>;
+  };
 }
 
 beforeAll(async () => {
@@ -152,6 +157,38 @@ describe('the search dashboard in Chromium', () => {
     expect(lines[1]!.split(',')[0]).toBe(String(top.trial));
     expect(p.errors).toEqual([]);
     await p.page.close();
+  });
+
+  it("trained candidates: accuracy per epoch in the history panel, one curve per trial as recorded, the clicked trial's highlighted; the hover shows the readable .nas", async () => {
+    // A real `nas search` with the train evaluator (shapes10, 8 trials of 8 epochs), recorded once: fixtures/tiny-train.
+    const trained = readRun(path.join(__dirname, 'fixtures/tiny-train/TinyTrain-1'));
+    for (const theme of ['light', 'dark'] as const) {
+      const p = await harness.open(theme);
+      await p.send({
+        type: 'run',
+        info: { dir: trained.dir, name: trained.name, manifest: trained.manifest, status: 'finished' },
+        trials: trained.trials,
+        done: trained.done,
+      });
+      await p.rendered(1);
+      await p.page.getByLabel('History').selectOption('epochs');
+      const curves = () => p.page.evaluate(() => (globalThis as unknown as Hook).nasDashboard.epochCurves());
+      await expect.poll(curves).toEqual(Object.fromEntries(trained.trials.map((t) => [String(t.trial), t.epochs!.map((e) => e.accuracy)])));
+      expect(await p.page.locator('.epochs .history-title').textContent()).toBe('Validation accuracy per epoch (8 trained trials)');
+      const best = trained.done!.best!.trial;
+      const at = await p.page.evaluate((t) => (globalThis as unknown as Hook).nasDashboard.position(t), best);
+      await p.page.mouse.move(at!.x, at!.y);
+      // The hover: the trial's `with` block as its record writes it.
+      const body = trained.trials[best - 1]!.nas!.split('\n')
+        .filter((l) => l.startsWith('  '))
+        .map((l) => l.slice(2));
+      await expect.poll(() => p.page.locator('.tooltip pre.nas').textContent()).toBe(body.join('\n'));
+      await p.page.mouse.click(at!.x, at!.y);
+      await p.page.mouse.move(5, 5);
+      await p.page.screenshot({ path: path.join(SHOTS, `dashboard-epochs-${theme}.png`) });
+      expect(p.errors).toEqual([]);
+      await p.page.close();
+    }
   });
 
   it('takes 10,000 trials in live batches, keeping the front equal to the pairwise one', async () => {

@@ -3,7 +3,7 @@
  * under the page's real Content Security Policy: NASNet-A's and DARTS-V2's cells, an NB201
  * cell and ResNet-50 collapsed and expanded, drawn in the Light Modern and Dark Modern
  * themes (screenshots in test-artifacts/ to look at); clicks request the right source range,
- * the cursor highlights its boxes, expansion, edits keeping the viewport, exports and restore.
+ * the cursor highlights its boxes, two architectures compared side by side, expansion, edits keeping the viewport, exports and restore.
  */
 import * as fs from 'node:fs';
 import * as path from 'node:path';
@@ -226,6 +226,30 @@ describe('the graph webview in Chromium', () => {
     expect((await drawn(p)).titles[0]).toBe('h(i−2)');
     await p.page.close();
   }, 60_000);
+
+  it("compares two NB201 cells side by side (the dashboard's compare): the two choices that differ are marked on both sides", async () => {
+    // NB201_BEST with n1's op and n3's third op changed: 2 of the 6 choices differ.
+    const other = { NB201Cell: { n1: ['nor_conv_1x1'], n2: ['nor_conv_3x3', 'nor_conv_3x3'], n3: ['skip_connect', 'nor_conv_3x3', 'avg_pool_3x3'] } };
+    const [a, b] = await Promise.all([graphOf('nb201.nas', 'NB201', NB201_BEST), graphOf('nb201.nas', 'NB201', other)]);
+    for (const theme of ['light', 'dark'] as const) {
+      const p = await harness.open(theme);
+      const labels: [string, string] = ['trial 12 · accuracy 94.37', 'trial 40 · accuracy 93.10'];
+      await p.send({ type: 'compare', graphs: [result(a), result(b)], labels, source: { uri: a.uri, name: 'NB201' }, spec: { cell: 'NB201Cell' } });
+      await p.rendered(1);
+      const frames = await p.page.locator('.stage g.nas-frame text.t').allTextContents();
+      expect(frames.map((t) => t.replace(/^▸ /, ''))).toEqual(labels);
+      // Each side: its n1 edge and n3's third edge differ, drawn in the diff style with the side's own op.
+      for (const side of ['a', 'b']) {
+        const marked = await p.page.locator(`.stage g.nas-elabel.diff[data-id^="${side}:"]`).allTextContents();
+        expect(marked.sort()).toEqual(side === 'a' ? ['nor_conv_3x3', 'nor_conv_3x3'] : ['avg_pool_3x3', 'nor_conv_1x1']);
+        expect(await p.page.locator(`.stage g.nas-edge.diff[data-id^="${side}:"]`).count()).toBe(2);
+      }
+      expect(await p.page.locator('.status').textContent()).toContain('2 of 6 choices differ');
+      expect(pageErrors(p)).toEqual([]);
+      await shot(p, `nb201-compare-${theme}`);
+      await p.page.close();
+    }
+  }, 90_000);
 
   it('shows progress during a long layout and cancels it, keeping the picture', async () => {
     const g = await graphOf('nasnet_space.nas', 'NASNet');

@@ -1,12 +1,13 @@
 /**
  * The search dashboard's page. It receives a run from the extension host (only after it said
  * `ready`), then the trials as they arrive, and draws the scatter of trials with its front, the
- * history and the trial table. A click on a trial asks the host to open its architecture;
+ * history (best so far, hypervolume, or trained candidates' accuracy per epoch) and the trial table. A click on a trial asks the host to open its architecture;
  * shift-click selects two to compare. What the user chose (axes, colour, table order) is kept
  * in the webview state, so a window reload shows the same.
  */
 import type { DashboardHostMessage, DashboardState, DashboardWebviewApi, ExportFormat, RunStatus } from '../../src/protocol/dashboard.js';
 import type { TrialRecord } from '../../src/protocol/search-events.js';
+import { EpochsChart } from './epochs.js';
 import { HistoryChart } from './history.js';
 import { parseConstraint, RunModel } from './run-model.js';
 import { formatValue } from './scales.js';
@@ -21,7 +22,7 @@ const model = new RunModel();
 let status: RunStatus = 'running';
 let message: string | undefined;
 let selected: number[] = [];
-let historyKind: 'best' | 'hypervolume' = 'best';
+let historyKind: 'best' | 'hypervolume' | 'epochs' = 'best';
 
 function themeOf(): Theme {
   const css = getComputedStyle(document.documentElement);
@@ -51,6 +52,7 @@ const tooltip = el('div', 'tooltip');
 let theme = themeOf();
 const scatter = new Scatter(theme);
 const history = new HistoryChart(theme);
+const epochs = new EpochsChart(theme);
 const table = new TrialTable(
   state.sort ?? { column: 'trial', descending: false },
   state.filter ?? '',
@@ -78,7 +80,7 @@ toolbar.append(
   button('CSV', 'Export the trial table as CSV', () => exportAs('csv')),
 );
 plotBox.append(scatter.element, tooltip);
-side.append(historySelect.label, history.element, legend, details);
+side.append(historySelect.label, history.element, epochs.element, legend, details);
 body.append(plotBox, side);
 app.append(toolbar, summary, body, table.element);
 
@@ -152,23 +154,21 @@ function render(): void {
   fill(ySelect.select, [...metricOptions, ['trial', 'trial (order)']], y);
   fill(colorSelect.select, [['none', 'none'], ...metricOptions, ['trial', 'trial (order)']], color);
   const hv = model.hypervolume.length > 0;
-  if (!hv) historyKind = 'best';
-  fill(
-    historySelect.select,
-    hv
-      ? [
-          ['best', 'best so far'],
-          ['hypervolume', 'hypervolume'],
-        ]
-      : [['best', 'best so far']],
-    historyKind,
-  );
+  const trained = EpochsChart.has(model.trials);
+  if ((!hv && historyKind === 'hypervolume') || (!trained && historyKind === 'epochs')) historyKind = 'best';
+  const historyOptions: [string, string][] = [['best', 'best so far']];
+  if (hv) historyOptions.push(['hypervolume', 'hypervolume']);
+  if (trained) historyOptions.push(['epochs', 'accuracy per epoch']);
+  fill(historySelect.select, historyOptions, historyKind);
   const { sx, sy } = model.signs;
   const front = model.front.points;
   const constraints = (model.info.manifest.constraints ?? []).map(parseConstraint).filter((c) => c !== undefined);
   scatter.draw({ trials: model.trials, x, y, sx, sy, color: color === 'none' ? undefined : color, front, constraints, selected });
   const first = model.info.manifest.objectives[0]?.metric ?? y;
-  if (historyKind === 'hypervolume') history.draw('Hypervolume of the front after each trial', 'hypervolume', model.hypervolume);
+  history.element.hidden = historyKind === 'epochs';
+  epochs.element.hidden = historyKind !== 'epochs';
+  if (historyKind === 'epochs') epochs.draw(model.trials, new Set(front.map((p) => p.trial)), selected);
+  else if (historyKind === 'hypervolume') history.draw('Hypervolume of the front after each trial', 'hypervolume', model.hypervolume);
   else history.draw(`Best ${first} so far`, first, model.best);
   drawSummary(front.length);
   drawLegend(color);
@@ -228,7 +228,17 @@ function describe(t: TrialRecord): string {
         : model.front.points.some((p) => p.trial === t.trial)
           ? 'on the front'
           : 'dominated';
-  return `<div class="tip-head">trial ${t.trial} · ${state}</div><table>${rows.join('')}</table><div class="arch">${esc(t.arch)}</div>`;
+  return `<div class="tip-head">trial ${t.trial} · ${state}</div><table>${rows.join('')}</table><div class="arch">${esc(t.arch)}</div>${readable(t, esc)}`;
+}
+
+/** The `with { ... }` block of a trial's readable .nas text (its first lines), where the record has it. */
+function readable(t: TrialRecord, esc: (s: string) => string): string {
+  const lines = t.nas?.split('\n') ?? [];
+  const start = lines.findIndex((l) => /^network \S+ = .* with \{/.test(l));
+  if (start < 0) return '';
+  const body = lines.slice(start + 1, lines.lastIndexOf('}')).map((l) => l.slice(2));
+  const shown = body.length > 14 ? [...body.slice(0, 13), `… ${body.length - 13} more lines`] : body;
+  return `<pre class="nas">${esc(shown.join('\n'))}</pre>`;
 }
 
 // ------------------------------------------------------------ interaction
@@ -274,7 +284,8 @@ xSelect.select.addEventListener('change', () => (save({ x: xSelect.select.value 
 ySelect.select.addEventListener('change', () => (save({ y: ySelect.select.value }), schedule()));
 colorSelect.select.addEventListener('change', () => (save({ color: colorSelect.select.value }), schedule()));
 historySelect.select.addEventListener('change', () => {
-  historyKind = historySelect.select.value === 'hypervolume' ? 'hypervolume' : 'best';
+  const v = historySelect.select.value;
+  historyKind = v === 'hypervolume' || v === 'epochs' ? v : 'best';
   schedule();
 });
 new ResizeObserver(() => schedule()).observe(scatter.element);
@@ -283,6 +294,7 @@ new MutationObserver(() => {
   theme = themeOf();
   scatter.setTheme(theme);
   history.setTheme(theme);
+  epochs.setTheme(theme);
   schedule();
 }).observe(document.body, { attributes: true, attributeFilter: ['class'] });
 
@@ -337,6 +349,8 @@ window.addEventListener('message', (e: MessageEvent<DashboardHostMessage>) => {
   /** The hypervolume after the last trial (two objectives with a reference point). */
   hypervolume: () => model.hypervolume[model.hypervolume.length - 1],
   fullDraws: () => scatter.fullDraws,
+  /** The per-epoch curves last drawn: trial -> accuracies by epoch. */
+  epochCurves: () => Object.fromEntries(epochs.drawn),
 };
 
 vscode.postMessage({ type: 'ready', state: vscode.getState() });

@@ -21,6 +21,8 @@ export interface ExportFormat {
   readonly description: string;
   /** Extension of the file (for messages and the editor's default name). */
   readonly extension: string;
+  /** Writes architectures of spaces only (`--arch` or `--run`). */
+  readonly needsArchitecture?: boolean;
   write(network: ResolvedNetwork, command: string): ExportedFile;
 }
 
@@ -41,4 +43,18 @@ const pytorch: ExportFormat = {
   },
 };
 
-export const EXPORT_FORMATS: readonly ExportFormat[] = [pytorch];
+/** The architecture as `.nas` text: the space with its decisions fixed (as a search's best.nas), importing the space's file. */
+const nas: ExportFormat = {
+  name: 'nas',
+  description: 'the architecture as a fixed network of its space (network X = Space with { ... }), importing the space file by its absolute path',
+  extension: '.nas',
+  needsArchitecture: true,
+  write(n, command) {
+    const space = new ArchitectureSpace(n.def);
+    const arch = space.fromDecisions(decodeDecisions(n.arch!));
+    const text = describeArchitecture(space, arch, 'nas', { header: [`written by ${command}`, `id ${space.id(arch)}`], imports: 'absolute' });
+    return { content: text, summary: `network ${space.def.name}_${space.id(arch).slice(0, 8)} = ${space.def.name} with { ... }` };
+  },
+};
+
+export const EXPORT_FORMATS: readonly ExportFormat[] = [pytorch, nas];

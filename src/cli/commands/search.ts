@@ -28,6 +28,7 @@ import { formatDiagnostic, loadFiles, UsageError } from '../load.js';
 import { PRODUCT_VERSION } from '../version.js';
 import { integerOption, seedOption } from '../options.js';
 import { SearchReporter, summarize } from '../search-report.js';
+import { EngineUnavailableError, resolveSearchEngine } from './search-engine.js';
 
 export const EXIT_CANCELLED = 130;
 
@@ -41,6 +42,10 @@ export interface SearchOptions {
   json?: boolean;
   quiet?: boolean;
   flat?: boolean;
+  engine?: string;
+  gpus?: string;
+  slots?: number;
+  python?: string;
 }
 
 export function register(program: Command): void {
@@ -57,6 +62,10 @@ export function register(program: Command): void {
     .option('--json', 'NDJSON events on stdout (docs/cli.md)')
     .option('--quiet', 'only the result (no progress)')
     .option('--flat', "write the chosen architecture (best.nas, the done event's nas) as a flat network of primitive ops")
+    .option('--engine <engine>', 'evaluator train: tfjs, torch (PyTorch workers) or auto (torch where it sees a CUDA GPU); overrides the block')
+    .option('--gpus <list>', 'torch engine: the GPUs to use, e.g. 0,1 (default: all torch sees), or cpu')
+    .option('--slots <n>', 'torch engine: trials at once per GPU (overrides the block)', integerOption('slots', 1, 64))
+    .option('--python <path>', 'torch engine: a Python with torch (default: $NAS_PYTHON, else python3 on PATH)')
     .action(async (file: string | undefined, opts: SearchOptions) => {
       const ctrl = new AbortController();
       const onSigint = (): void => {
@@ -101,7 +110,9 @@ export async function searchCommand(file: string | undefined, opts: SearchOption
     if (searches.length === 0) throw new UsageError(`${file} has no search block (write \`search Name { space ...; maximize accuracy; ... }\`)`);
     throw new UsageError(`no search named ${name} in ${file} (the file has: ${searches.map((s) => s.name).join(', ')})`);
   }
-  const { spec, problems } = readSearchSpec(search);
+  const read = readSearchSpec(search);
+  let spec = read.spec;
+  const problems = read.problems;
   if (!spec) {
     // The validator reports these too; a spec can only be missing with errors.
     for (const p of problems) process.stderr.write(`${file}: ${p.severity} ${p.message}\n`);
@@ -115,6 +126,19 @@ export async function searchCommand(file: string | undefined, opts: SearchOption
     const { runTrainingSearch } = await import('./search-train-run.js');
     return runTrainingSearch(file, opts, signal);
   }
+  let engine;
+  try {
+    const recorded = resumed ? String(resumed.meta.evaluator.settings['engine'] ?? 'tfjs') : undefined;
+    engine = resolveSearchEngine(spec, opts, recorded);
+  } catch (e) {
+    resumed?.close();
+    if (!(e instanceof EngineUnavailableError)) throw e;
+    if (opts.json) process.stdout.write(JSON.stringify({ event: 'error', message: e.message } satisfies SearchEvent) + '\n');
+    process.stderr.write(`nas search: ${search.name}: ${e.message}\n`);
+    return 2;
+  }
+  if (engine.note) process.stderr.write(`nas search: ${engine.note}\n`);
+  spec = engine.spec;
   const hash = sourceHash(ws, loaded!.doc.parseResult.value as Document, loaded!.doc.uri);
   if (resumed && resumed.meta.sourceHash !== hash) {
     resumed.close();
@@ -125,7 +149,7 @@ export async function searchCommand(file: string | undefined, opts: SearchOption
   const emit = opts.json ? (e: SearchEvent) => process.stdout.write(JSON.stringify(e) + '\n') : undefined;
   let prepared: PreparedSearch;
   try {
-    prepared = prepareSearch(spec, { log: (line) => process.stderr.write(`nas search: ${line}\n`) });
+    prepared = prepareSearch(spec, { log: (line) => process.stderr.write(`nas search: ${line}\n`), ...(engine.torch ? { torch: engine.torch } : {}) });
   } catch (e) {
     resumed?.close();
     if (e instanceof SearchSetupError || e instanceof ObjectiveSetupError) return failSetup(search.name, e.message, emit);
@@ -134,51 +158,56 @@ export async function searchCommand(file: string | undefined, opts: SearchOption
   const baseDir = opts.resume ?? opts.out ?? freshRunDir(search.name);
   const reporter = opts.json ? undefined : new SearchReporter(spec, { quiet: !!opts.quiet, tty: !!process.stderr.isTTY, repeat: opts.repeat });
   const dones: DoneEvent[] = [];
-  for (let r = 0; r < opts.repeat; r++) {
-    const seed = seed0 + r;
-    const dir = opts.repeat > 1 ? path.join(baseDir, `seed-${seed}`) : baseDir;
-    let store: RunStore;
-    try {
-      store = resumed ?? RunStore.create(dir, runMeta(file, hash, spec, budget, seed));
-    } catch (e) {
-      if (e instanceof RunStoreError) throw new UsageError(e.message);
-      throw e;
+  try {
+    for (let r = 0; r < opts.repeat; r++) {
+      const seed = seed0 + r;
+      const dir = opts.repeat > 1 ? path.join(baseDir, `seed-${seed}`) : baseDir;
+      let store: RunStore;
+      try {
+        store = resumed ?? RunStore.create(dir, runMeta(file, hash, spec, budget, seed));
+      } catch (e) {
+        if (e instanceof RunStoreError) throw new UsageError(e.message);
+        throw e;
+      }
+      let done: DoneEvent;
+      try {
+        done = await runSearch({
+          prepared,
+          seed,
+          budget,
+          store,
+          signal,
+          progress: opts.repeat === 1,
+          describe: opts.flat ? 'flat' : 'nas',
+          onEvent: (e) => {
+            if (opts.repeat > 1 && e.event !== 'start' && e.event !== 'done' && e.event !== 'error') return;
+            emit?.(e);
+            reporter?.event(e);
+          },
+        });
+      } catch (e) {
+        if (e instanceof ObjectiveSetupError || e instanceof SearchSetupError) return failSetup(search.name, e.message, emit);
+        if (e instanceof ReplayMismatchError) throw new UsageError(e.message);
+        throw e;
+      } finally {
+        store.close();
+      }
+      dones.push(done);
+      if (done.stopped === 'cancelled') {
+        reporter?.cancelled(done);
+        return EXIT_CANCELLED;
+      }
     }
-    let done: DoneEvent;
-    try {
-      done = await runSearch({
-        prepared,
-        seed,
-        budget,
-        store,
-        signal,
-        progress: opts.repeat === 1,
-        describe: opts.flat ? 'flat' : 'nas',
-        onEvent: (e) => {
-          if (opts.repeat > 1 && e.event !== 'start' && e.event !== 'done' && e.event !== 'error') return;
-          emit?.(e);
-          reporter?.event(e);
-        },
-      });
-    } catch (e) {
-      if (e instanceof ObjectiveSetupError || e instanceof SearchSetupError) return failSetup(search.name, e.message, emit);
-      if (e instanceof ReplayMismatchError) throw new UsageError(e.message);
-      throw e;
-    } finally {
-      store.close();
+    if (opts.repeat > 1) {
+      const summary: SummaryEvent = summarize(dones);
+      emit?.(summary);
+      reporter?.summary(summary, baseDir);
     }
-    dones.push(done);
-    if (done.stopped === 'cancelled') {
-      reporter?.cancelled(done);
-      return EXIT_CANCELLED;
-    }
+    return 0;
+  } finally {
+    // Stops the PyTorch workers (also after a cancel) and removes their data packs.
+    await prepared.evaluator.close?.();
   }
-  if (opts.repeat > 1) {
-    const summary: SummaryEvent = summarize(dones);
-    emit?.(summary);
-    reporter?.summary(summary, baseDir);
-  }
-  return 0;
 }
 
 function failSetup(search: string, message: string, emit: ((e: SearchEvent) => void) | undefined): number {
@@ -223,7 +252,7 @@ function runMeta(file: string, sourceHash: string, spec: SearchSpec, budget: Run
 }
 
 /** sha256 over the file's text and, in load order, every file it imports (standard library excluded). */
-function sourceHash(ws: NasWorkspace, root: Document, uri: import('langium').URI): string {
+export function sourceHash(ws: NasWorkspace, root: Document, uri: import('langium').URI): string {
   const h = crypto.createHash('sha256');
   const docs = ws.shared.workspace.LangiumDocuments;
   const seen = new Set<string>();

@@ -60,7 +60,7 @@ export function codecsOf(space: ArchitectureSpace): Codecs {
 export function describeArchitecture(space: ArchitectureSpace, arch: Arch, form: ArchitectureForm, options: DescribeOptions = {}): string {
   const summary = summaryLine(space, arch);
   if (form === 'summary') return summary;
-  const name = options.name ?? `${space.def.name}_${space.id(arch).slice(0, 8)}`;
+  const name = options.name ?? defaultName(space, arch);
   // The paper's one-line form heads the text where it says more than the text (a benchmark
   // string, a genotype, the flat network's decisions).
   const c = codecsOf(space);
@@ -68,9 +68,7 @@ export function describeArchitecture(space: ArchitectureSpace, arch: Arch, form:
   if (form === 'flat' || c.nb201 || c.darts) header.push(summary);
   if (form === 'nas') {
     try {
-      const records = recordsOf(space, arch);
-      const text = printFixedNetwork(records, { name, space: space.def.name, header });
-      return options.imports !== undefined ? `${importLine(space, options.imports)}\n${text}` : text;
+      return fixedText(space, arch, { ...options, name, header });
     } catch (e) {
       if (!(e instanceof UnwritableDecision)) throw e;
       if (!header.includes(summary)) header.push(summary);
@@ -82,6 +80,35 @@ export function describeArchitecture(space: ArchitectureSpace, arch: Arch, form:
   return printArchitecture(r.graph, r.output.node, { name, header });
 }
 
+/**
+ * The `nas` form only, as every trial record carries it: undefined where a decision has no
+ * name to write (the flat form is then on request, `nas sample --flat`, not in each record).
+ */
+export function readableArchitecture(space: ArchitectureSpace, arch: Arch, options: DescribeOptions & { summary?: string } = {}): string | undefined {
+  const c = codecsOf(space);
+  const header = [...(options.header ?? [])];
+  if (c.nb201 || c.darts) header.push(options.summary ?? summaryLine(space, arch));
+  try {
+    return fixedText(space, arch, { ...options, name: options.name ?? defaultName(space, arch), header });
+  } catch (e) {
+    if (e instanceof UnwritableDecision) return undefined;
+    throw e;
+  }
+}
+
+function defaultName(space: ArchitectureSpace, arch: Arch): string {
+  return `${space.def.name}_${space.id(arch).slice(0, 8)}`;
+}
+
+/** `network NAME = SPACE with { ... }` (after an import of the space's file when asked); throws UnwritableDecision. */
+function fixedText(space: ArchitectureSpace, arch: Arch, o: DescribeOptions & { name: string; header: string[] }): string {
+  // A space without structural choices writes every architecture from one recorded
+  // elaboration (as the summary does): the search writes this text for every trial.
+  const records = space.structural ? recordsOf(space, arch) : fromTemplate(space, codecsOf(space), arch);
+  const text = printFixedNetwork(records, { name: o.name, space: space.def.name, header: o.header });
+  return o.imports !== undefined ? `${importLine(space, o.imports)}\n${text}` : text;
+}
+
 /** The decisions of `arch` with their addresses, from one elaboration. */
 function recordsOf(space: ArchitectureSpace, arch: Arch): DecisionRecord[] {
   const decider = new RecordingDecider(space.decisions(arch));
@@ -89,8 +116,15 @@ function recordsOf(space: ArchitectureSpace, arch: Arch): DecisionRecord[] {
   return decider.records;
 }
 
-/** `import "..."` of the space's file, followed by a blank line. */
+/** `import "..."` of the space's file, followed by a blank line (kept per folder: every trial record starts with it). */
 export function importLine(space: ArchitectureSpace, from: ImportFrom): string {
+  const key = `import ${from === 'absolute' ? '' : from.folder}`;
+  let line = space.memo.get(key) as string | undefined;
+  if (line === undefined) space.memo.set(key, (line = writeImportLine(space, from)));
+  return line;
+}
+
+function writeImportLine(space: ArchitectureSpace, from: ImportFrom): string {
   const file = AstUtils.getDocument(space.def).uri.fsPath.replace(/\.nas$/, '');
   if (from === 'absolute') return `import ${JSON.stringify(file.split(path.sep).join('/'))}\n`;
   const rel = path.relative(from.folder, file).split(path.sep).join('/');

@@ -6,7 +6,7 @@ import { ArchitectureSpace } from './architecture-space.js';
 import { createEvaluator } from './evaluators/registry.js';
 import { formatConstraint } from './feasible.js';
 import type { SearchSpec } from './spec.js';
-import type { Evaluator, EvaluatorContext } from './types.js';
+import type { Evaluator, EvaluatorContext, TorchRuntime } from './types.js';
 import { COST_METRICS } from './vocabulary.js';
 
 export interface PreparedSearch {
@@ -20,11 +20,13 @@ export interface PreparedSearch {
   readonly reference: readonly (number | undefined)[];
 }
 
-export function prepareSearch(spec: SearchSpec, options: { log?: (line: string) => void } = {}): PreparedSearch {
+export function prepareSearch(spec: SearchSpec, options: { log?: (line: string) => void; torch?: TorchRuntime } = {}): PreparedSearch {
   const space = new ArchitectureSpace(spec.space);
   const context: EvaluatorContext = {
     wanted: new Set([...spec.objectives.map((o) => o.metric), ...spec.constraints.map((c) => c.metric)]),
     log: options.log ?? (() => {}),
+    constraints: spec.constraints,
+    ...(options.torch ? { torch: options.torch } : {}),
   };
   const evaluator = createEvaluator(spec.evaluator.name, space, spec.evaluator.settings, context);
   const notes: string[] = [];

@@ -11,7 +11,7 @@
  */
 import type { ArchitectureResult, DoneEvent, SearchEvent, TrialRecord } from '../../protocol/search-events.js';
 import { Rng } from '../util/random.js';
-import { describeArchitecture } from './describe.js';
+import { describeArchitecture, readableArchitecture } from './describe.js';
 import { FeasibleSampler } from './feasible.js';
 import { SuccessiveHalving } from './halving.js';
 import { makeScalarizer, meetsConstraints, objectiveVector } from './objectives.js';
@@ -107,7 +107,7 @@ export async function runSearch(o: RunOptions): Promise<DoneEvent> {
   // during it stops the run below, before any trial.
   if (evaluator.prepare) {
     try {
-      await evaluator.prepare(signal);
+      await evaluator.prepare(signal, (p) => emit({ event: 'setup', evaluator: evaluator.name, ...p }));
     } catch (e) {
       if (!signal.aborted) throw e;
     }
@@ -177,7 +177,9 @@ export async function runSearch(o: RunOptions): Promise<DoneEvent> {
       currentRef(),
     );
 
+  /** One new evaluation; undefined when the search was cancelled (the trial is not recorded). */
   const evaluateLive = async (arch: Arch, trial: number): Promise<Entry | undefined> => {
+    if (signal.aborted) return undefined;
     const costs = space.costs(arch);
     const id = space.id(arch);
     const candidate = new LazyCandidate(space, arch, id, costs);
@@ -200,26 +202,41 @@ export async function runSearch(o: RunOptions): Promise<DoneEvent> {
     }
     const metrics: Record<string, number> = { params: costs.params, macs: costs.macs, flops: costs.flops, activations: costs.activations };
     if (evaluation) for (const k in evaluation.metrics) metrics[k] = evaluation.metrics[k]!;
+    const summary = describeArchitecture(space, arch, 'summary');
     const record: TrialRecord = {
       trial,
       id,
       encoding: arch.encoding,
-      arch: describeArchitecture(space, arch, 'summary'),
+      arch: summary,
       status: error === undefined ? 'ok' : 'error',
       metrics,
       seconds: Math.round(performance.now() - start) / 1000,
     };
+    const nas = readableArchitecture(space, arch, {
+      name: `${space.def.name}_${id.slice(0, 8)}`,
+      header: [`trial ${trial} of search ${spec.name}`],
+      summary,
+      imports: store ? { folder: store.dir } : 'absolute',
+    });
+    if (nas !== undefined) record.nas = nas;
     if (evaluation?.reported) record.reported = { ...evaluation.reported };
+    if (evaluation?.epochs) record.epochs = evaluation.epochs.map((e) => ({ ...e }));
     if (evaluation?.fidelity !== undefined) record.fidelity = evaluation.fidelity;
     if (rungs) record.rungs = rungs;
     if (error !== undefined) record.error = error;
     else if (evalConstraints.length && !meetsConstraints(evalConstraints, metrics)) record.feasible = false;
-    store?.append(record);
     return { record, arch, observation: observe(arch, record, false) };
   };
 
+  // Several evaluations at once where the architectures asked for do not depend on the
+  // results pending (docs/adr/0020): a blind strategy (random, grid, an evolution's initial
+  // population) is asked ahead, and a generation (NSGA-II) is evaluated together; the results are recorded and told in the order
+  // asked, so the trials are those of a run one at a time. Successive halving promotes by the
+  // order results arrive: one at a time.
+  const parallel = halving ? 1 : Math.max(1, Math.floor(evaluator.concurrency ?? 1));
+  const askAhead = (): boolean => parallel > 1 && (!!sSpec?.blind || !!strategy.blindNext?.());
   let replayed = 0;
-  loop: while (true) {
+  while (true) {
     if (entries.length >= o.budget.queries) break;
     if (signal.aborted) {
       stopped = 'cancelled';
@@ -229,50 +246,104 @@ export async function runSearch(o: RunOptions): Promise<DoneEvent> {
       stopped = 'time';
       break;
     }
-    const asked = strategy.ask();
-    if (asked.length === 0) {
-      stopped = 'exhausted';
+    // Plan a round: one ask, or (blind strategies) asks until `parallel` evaluations are new.
+    const asks: Step[][] = [];
+    const planned = new Map<string, Step>();
+    let fresh = 0;
+    let live = 0;
+    let stop: DoneEvent['stopped'] | undefined;
+    plan: do {
+      const asked = strategy.ask();
+      if (asked.length === 0) {
+        stop = 'exhausted';
+        break;
+      }
+      const steps: Step[] = [];
+      asks.push(steps);
+      for (const arch of asked) {
+        if (entries.length + fresh >= o.budget.queries) break plan;
+        const hit = cache.get(arch.encoding);
+        const same = planned.get(arch.encoding);
+        if (hit || same) {
+          steps.push(hit ? { kind: 'told', observation: { ...hit.observation, arch, cached: true } } : { kind: 'same', arch, of: same! });
+          if (++stall > STALL_LIMIT) {
+            stop = 'exhausted';
+            break plan;
+          }
+          continue;
+        }
+        if (!feasible.feasible(arch)) {
+          steps.push({ kind: 'told', observation: { arch, cached: true, metrics: {}, fitness: -Infinity, objectives: undefined } });
+          continue;
+        }
+        stall = 0;
+        let step: Step;
+        if (replayed < replay.length) {
+          const record = replay[replayed++]!;
+          if (record.encoding !== arch.encoding) {
+            throw new ReplayMismatchError(
+              `trial ${record.trial} of the run evaluated ${record.arch}, but the search now asks for ${describeArchitecture(space, arch, 'summary')}: the file, the settings or the product changed since the run was recorded`,
+            );
+          }
+          halving?.replay(record.rungs ?? []);
+          step = { kind: 'replay', arch, record };
+        } else {
+          step = { kind: 'live', arch, trial: entries.length + fresh + 1 };
+          live++;
+        }
+        fresh++;
+        planned.set(arch.encoding, step);
+        steps.push(step);
+      }
+    } while (askAhead() && live < parallel && entries.length + fresh < o.budget.queries);
+
+    // Run the round's new evaluations, `parallel` at a time; record and tell in asked order.
+    const running = startLimited(
+      asks.flat().filter((s): s is LiveStep => s.kind === 'live'),
+      parallel,
+      (s) => evaluateLive(s.arch, s.trial),
+    );
+    let cancelled = false;
+    for (const steps of asks) {
+      const told: Observation[] = [];
+      for (const step of steps) {
+        if (step.kind === 'told') {
+          told.push(step.observation);
+          continue;
+        }
+        if (step.kind === 'same') {
+          told.push({ ...step.of.entry!.observation, arch: step.arch, cached: true });
+          continue;
+        }
+        let entry: Entry | undefined;
+        if (step.kind === 'replay') {
+          entry = { record: step.record, arch: step.arch, observation: observe(step.arch, step.record, false) };
+          afterTrial(entry, true);
+        } else {
+          entry = await running.get(step);
+          if (!entry) {
+            cancelled = true;
+            break;
+          }
+          store?.append(entry.record);
+          afterTrial(entry, false);
+        }
+        step.entry = entry;
+        told.push(entry.observation);
+      }
+      if (cancelled) break;
+      strategy.tell(told);
+    }
+    if (cancelled) {
+      // The trials still in flight end with the cancel; none of them is recorded.
+      await Promise.allSettled(running.values());
+      stopped = 'cancelled';
       break;
     }
-    const told: Observation[] = [];
-    for (const arch of asked) {
-      if (entries.length >= o.budget.queries) break;
-      const hit = cache.get(arch.encoding);
-      if (hit) {
-        told.push({ ...hit.observation, arch, cached: true });
-        if (++stall > STALL_LIMIT) {
-          stopped = 'exhausted';
-          break loop;
-        }
-        continue;
-      }
-      if (!feasible.feasible(arch)) {
-        told.push({ arch, cached: true, metrics: {}, fitness: -Infinity, objectives: undefined });
-        continue;
-      }
-      stall = 0;
-      let entry: Entry | undefined;
-      if (replayed < replay.length) {
-        const record = replay[replayed++]!;
-        if (record.encoding !== arch.encoding) {
-          throw new ReplayMismatchError(
-            `trial ${record.trial} of the run evaluated ${record.arch}, but the search now asks for ${describeArchitecture(space, arch, 'summary')}: the file, the settings or the product changed since the run was recorded`,
-          );
-        }
-        halving?.replay(record.rungs ?? []);
-        entry = { record, arch, observation: observe(arch, record, false) };
-        afterTrial(entry, true);
-      } else {
-        entry = await evaluateLive(arch, entries.length + 1);
-        if (!entry) {
-          stopped = 'cancelled';
-          break loop;
-        }
-        afterTrial(entry, false);
-      }
-      told.push(entry.observation);
+    if (stop) {
+      stopped = stop;
+      break;
     }
-    strategy.tell(told);
   }
 
   // Final figures: the front and, with a reference only known now, the hypervolume history.
@@ -313,6 +384,45 @@ export async function runSearch(o: RunOptions): Promise<DoneEvent> {
   store?.finish(done);
   emit(done);
   return done;
+}
+
+/** One architecture of a round: told at once (cached, infeasible), a duplicate in the round, replayed, or evaluated. */
+type Step =
+  | { readonly kind: 'told'; readonly observation: Observation }
+  | { readonly kind: 'same'; readonly arch: Arch; readonly of: Step & { entry?: Entry } }
+  | { readonly kind: 'replay'; readonly arch: Arch; readonly record: TrialRecord; entry?: Entry }
+  | LiveStep;
+
+interface LiveStep {
+  readonly kind: 'live';
+  readonly arch: Arch;
+  readonly trial: number;
+  entry?: Entry;
+}
+
+/** Starts `run` on each item, at most `limit` at a time, in order; the promise of each by item. */
+function startLimited<T, R>(items: readonly T[], limit: number, run: (item: T) => Promise<R>): Map<T, Promise<R>> {
+  const out = new Map<T, Promise<R>>();
+  const queue: (() => void)[] = [];
+  let active = 0;
+  for (const item of items) {
+    const p = new Promise<R>((resolve, reject) => {
+      const go = (): void => {
+        active++;
+        run(item)
+          .then(resolve, reject)
+          .finally(() => {
+            active--;
+            queue.shift()?.();
+          });
+      };
+      if (active < limit) go();
+      else queue.push(go);
+    });
+    p.catch(() => undefined); // awaited in order below; a later one's rejection is not unhandled meanwhile
+    out.set(item, p);
+  }
+  return out;
 }
 
 /** What an evaluator sees: the decisions map and the graph are made only if it asks. */

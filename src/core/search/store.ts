@@ -66,6 +66,18 @@ export class RunStore {
 
   /** Opens a run to continue it: its metadata and the complete trials recorded so far. */
   static resume(dir: string): RunStore {
+    const store = RunStore.load(dir, true);
+    store.open();
+    return store;
+  }
+
+  /** Reads a run without changing it (`nas export --run`); nothing to close. */
+  static read(dir: string): RunStore {
+    return RunStore.load(dir, false);
+  }
+
+  /** The run's metadata and complete trials; `repair` cuts a torn last line off the file. */
+  private static load(dir: string, repair: boolean): RunStore {
     let meta: RunMeta;
     // Regular files only, within a size: a FIFO or a link to /dev/zero in a run directory
     // would block or fill memory (core/source-files.ts reads without blocking).
@@ -92,10 +104,8 @@ export class RunStore {
       good = end + 1;
       start = end + 1;
     }
-    if (good < text.length) fs.truncateSync(file, Buffer.byteLength(text.slice(0, good)));
-    const store = new RunStore(dir, meta, trials);
-    store.open();
-    return store;
+    if (repair && good < text.length) fs.truncateSync(file, Buffer.byteLength(text.slice(0, good)));
+    return new RunStore(dir, meta, trials);
   }
 
   append(t: TrialRecord): void {

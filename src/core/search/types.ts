@@ -4,9 +4,12 @@
  * initialisation (`zero_cost`) or run in another process (a PyTorch engine) implement
  * `Evaluator` and register a factory in evaluators/registry.ts; nothing else changes.
  */
+import type { EpochValues } from '../../protocol/search-events.js';
 import type { Decisions } from '../semantics/space.js';
 import type { ElaborationResult } from '../semantics/evaluator/index.js';
+import type { TorchSlot } from '../torch/pool.js';
 import type { SettingValue } from './vocabulary.js';
+import type { SetupEvent } from '../../protocol/evaluator-setup.js';
 
 export type Metrics = Readonly<Record<string, number>>;
 
@@ -61,6 +64,8 @@ export interface Evaluation {
   readonly reported?: Metrics;
   /** The fidelity actually evaluated. */
   readonly fidelity?: number;
+  /** Training evaluators: validation accuracy (percent) and loss after each epoch, recorded with the trial. */
+  readonly epochs?: readonly EpochValues[];
 }
 
 /**
@@ -81,9 +86,15 @@ export interface Evaluator {
    * run; it may be called again by a later run and then returns at once. Throws
    * `SearchSetupError` when the search cannot run; stops soon when `signal` aborts.
    */
-  prepare?(signal: AbortSignal): Promise<void>;
+  prepare?(signal: AbortSignal, progress?: (p: SetupProgress) => void): Promise<void>;
   /** Releases workers, files, GPU memory. */
   close?(): void | Promise<void>;
+  /**
+   * How many `evaluate` calls may run at once (the PyTorch engine's worker slots); absent: 1.
+   * The engine uses it where the strategy's choices do not depend on the pending results
+   * (runner.ts), so a run's trials are the same whatever the number.
+   */
+  readonly concurrency?: number;
 }
 
 /** What an evaluator's factory is told besides its space and settings. */
@@ -92,7 +103,27 @@ export interface EvaluatorContext {
   readonly wanted: ReadonlySet<string>;
   /** Lines for the user about long setup work (a supernet's training); the CLI writes them to stderr. */
   readonly log: (line: string) => void;
+  /** The search's constraints (a supernet trains only paths that meet its cost constraints). */
+  readonly constraints?: readonly ConstraintSpec[];
+  /**
+   * The PyTorch engine, when the search runs on it (the CLI resolves `engine`, the Python
+   * and the GPUs before the search starts); absent: the tfjs engine.
+   */
+  readonly torch?: TorchRuntime;
 }
+
+/** Where the PyTorch engine's workers run: the Python that has torch, and one slot per concurrent trial. */
+export interface TorchRuntime {
+  readonly python: string;
+  readonly slots: readonly TorchSlot[];
+  /** The worker script (default: python/nas_torch_worker.py of the installation). */
+  readonly script?: string;
+  /** How the engine and device are described to the user (`torch 2.1 on cuda:0, cuda:1 (NVIDIA H100)`). */
+  readonly description: string;
+}
+
+/** Progress of an evaluator's setup, sent as the search's `setup` event (src/protocol/evaluator-setup.ts). */
+export type SetupProgress = Omit<SetupEvent, 'event' | 'evaluator'>;
 
 /** What a strategy is told about an architecture it asked for. */
 export interface Observation {
@@ -118,6 +149,11 @@ export interface Strategy {
   tell(observations: readonly Observation[]): void;
   /** Counters worth reporting (SM-NAS: architectures pruned without evaluation). */
   counters?(): Record<string, number>;
+  /**
+   * Whether the next `ask` does not depend on results not yet told (an evolution's random
+   * initial population): the engine may then ask ahead and evaluate several at once.
+   */
+  blindNext?(): boolean;
 }
 
 export type Settings = Readonly<Record<string, SettingValue>>;

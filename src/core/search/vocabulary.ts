@@ -309,6 +309,15 @@ export const EVALUATORS: readonly EvaluatorSpec[] = [
         doc: "report the fully trained candidate's accuracy on the dataset's test split (not seen by the search)",
       },
       LATENCY_BATCH,
+      {
+        name: 'engine',
+        kind: { type: 'string', values: ['auto', 'tfjs', 'torch'] },
+        default: 'auto',
+        doc: 'the training engine: tfjs (in process), torch (PyTorch workers: `nas search --python`, NAS_PYTHON), auto (torch when a Python with torch sees a CUDA GPU, else tfjs)',
+      },
+      { name: 'slots', kind: int(1, 64), default: 1, doc: 'torch engine: trials at once per GPU (or CPU workers without one)' },
+      { name: 'amp', kind: { type: 'bool' }, default: false, doc: 'torch engine: mixed precision on CUDA (torch.autocast)' },
+      { name: 'channels_last', kind: { type: 'bool' }, default: false, doc: 'torch engine: channels-last memory format' },
     ],
     doc: 'trains each candidate on real data and scores it on held-out validation images',
   },
@@ -327,6 +336,12 @@ export const EVALUATORS: readonly EvaluatorSpec[] = [
         doc: "batches of training images that recompute a subnet's batch-norm statistics before it is scored",
       },
       { name: 'val_images', kind: int(0), default: 0, doc: 'validation images a subnet is scored on (0: the whole validation split)' },
+      {
+        name: 'share',
+        kind: { type: 'string', values: ['shapes', 'slices'] },
+        default: 'slices',
+        doc: "slices (default): one largest tensor per op, each option a slice of it (leading channels, centred kernel; SPOS's channel search); shapes: options share a tensor only with the same op and shape",
+      },
       { name: 'cache', kind: { type: 'text' }, doc: 'folder of saved supernets (default: $XDG_CACHE_HOME/nas-studio/supernets, else ~/.cache/...)' },
       LATENCY_BATCH,
     ],
@@ -358,7 +373,7 @@ export const KNOWN_EVALUATORS: ReadonlySet<string> = new Set(EVALUATORS.map((e) 
  * Evaluators the language names but nothing runs yet: the editor warns and the CLI refuses
  * with this message. The training work removes names from here as it implements them.
  */
-export const PENDING_EVALUATORS: ReadonlySet<string> = new Set<string>(['supernet']);
+export const PENDING_EVALUATORS: ReadonlySet<string> = new Set<string>();
 
 export function pendingEvaluatorMessage(name: string): string {
   const runnable = EVALUATORS.filter((e) => !PENDING_EVALUATORS.has(e.name)).map((e) => e.name);

@@ -18,11 +18,18 @@ export function torchSlots(gpus: readonly number[], perGpu = 1): TorchSlot[] {
   return gpus.flatMap((g) => Array.from({ length: perGpu }, () => ({ device: 'cuda' as const, cuda_index: g })));
 }
 
+/** A fresh worker that has not said `ready` by then (a Python that hangs importing torch) is killed. */
+const START_TIMEOUT_MS = 120_000;
+
 export class TorchWorkerPool {
   private readonly workers: (TorchWorker | undefined)[];
   private readonly free: number[];
   private readonly waiting: ((slot: number) => void)[] = [];
   private closed = false;
+  /** A host that exits (a second Ctrl-C) takes its workers with it: a job would otherwise train on. */
+  private readonly killAll = (): void => {
+    for (const w of this.workers) w?.kill();
+  };
 
   constructor(
     private readonly python: string,
@@ -33,6 +40,7 @@ export class TorchWorkerPool {
     if (slots.length === 0) throw new RangeError('a worker pool needs at least one slot');
     this.workers = slots.map(() => undefined);
     this.free = slots.map((_, i) => i);
+    process.on('exit', this.killAll);
   }
 
   private acquire(): Promise<number> {
@@ -56,6 +64,12 @@ export class TorchWorkerPool {
       if (!worker?.alive) {
         worker = new TorchWorker(this.python, (l) => this.log(`worker ${slot}: ${l}`), this.script);
         this.workers[slot] = worker;
+        // Started before the job, so that a job's timeout does not count Python's start and torch's import.
+        const fresh = worker;
+        const timer = setTimeout(() => fresh.kill(), START_TIMEOUT_MS);
+        const ready = await fresh.hello();
+        clearTimeout(timer);
+        if (ready.type === 'error') return { type: 'error', kind: ready.kind, message: `the PyTorch worker did not start: ${ready.message}`, slot };
       }
       const { device, cuda_index } = this.slots[slot]!;
       const end = await worker.train({ ...req, options: { ...req.options, device, cuda_index: cuda_index ?? 0 } }, opts);
@@ -67,6 +81,7 @@ export class TorchWorkerPool {
 
   async close(): Promise<void> {
     this.closed = true;
+    process.off('exit', this.killAll);
     await Promise.all(this.workers.map((w) => w?.close()));
   }
 }

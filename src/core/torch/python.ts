@@ -15,9 +15,14 @@ export interface TorchPython {
   /** torch.__version__ */
   torch: string;
   cuda: boolean;
+  /** CUDA devices torch sees (0 without CUDA) and their names. */
+  gpus: number;
+  gpuNames: string[];
 }
 
-const PROBE = 'import sys, torch; print(torch.__version__); print(int(torch.cuda.is_available()))';
+const PROBE =
+  'import sys, torch; c = torch.cuda.is_available(); print(torch.__version__); print(int(c)); ' +
+  'print("|".join(torch.cuda.get_device_name(i) for i in range(torch.cuda.device_count())) if c else "")';
 
 function probe(python: string): { ok: TorchPython } | { error: string } {
   const r = spawnSync(python, ['-c', PROBE], { encoding: 'utf8', timeout: 60_000 });
@@ -26,12 +31,13 @@ function probe(python: string): { ok: TorchPython } | { error: string } {
     const last = (r.stderr || '').trim().split('\n').at(-1) ?? '';
     return { error: /No module named .torch/.test(last) ? 'has no torch' : last || `exited ${r.status}` };
   }
-  const [version, cuda] = r.stdout.trim().split('\n');
-  return { ok: { python, torch: version!, cuda: cuda === '1' } };
+  const [version, cuda, names] = r.stdout.split('\n');
+  const gpuNames = cuda === '1' && names ? names.split('|') : [];
+  return { ok: { python, torch: version!.trim(), cuda: cuda === '1', gpus: gpuNames.length, gpuNames } };
 }
 
 const INSTALL =
-  'install PyTorch for it (https://pytorch.org/get-started/locally/ gives the command for your CUDA version; ' +
+  'install PyTorch for it (pip install torch, or the command https://pytorch.org/get-started/locally/ gives for your CUDA version; ' +
   'on Debian or Ubuntu, CPU only: apt-get install python3-torch), or name a Python that has it with --python or NAS_PYTHON';
 
 /** The Python to run the worker with, or TorchUnavailableError saying what was tried and what to install. */

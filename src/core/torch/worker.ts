@@ -25,6 +25,8 @@ export interface TorchJobOptions {
   signal?: AbortSignal;
   /** A job still running after this many ms is failed and the worker killed (a hang). */
   timeoutMs?: number;
+  /** A job that sends no event for this many ms is failed and the worker killed (a hung CUDA call). */
+  stallMs?: number;
 }
 
 interface Pending {
@@ -42,6 +44,7 @@ export class TorchWorker {
   private fatal: TorchErrorEvent | undefined;
   private exited: string | undefined;
   private nextId = 1;
+  private killed = false;
 
   /** Starts `python worker.py`; `log` receives the worker's stderr lines. */
   constructor(
@@ -66,9 +69,9 @@ export class TorchWorker {
     this.proc.stdin.on('error', () => undefined); // a dead worker: its exit reports it
   }
 
-  /** False once the worker has exited (or was killed); its jobs have ended with an error. */
+  /** False once the worker has exited or was killed (before its exit arrives): it takes no more jobs. */
   get alive(): boolean {
-    return this.exited === undefined;
+    return this.exited === undefined && !this.killed;
   }
 
   get pid(): number | undefined {
@@ -135,28 +138,37 @@ export class TorchWorker {
     if (this.exited !== undefined) return Promise.resolve({ type: 'error', id, kind: 'internal', message: this.exited });
     return new Promise((resolve) => {
       let timer: NodeJS.Timeout | undefined;
+      let stall: NodeJS.Timeout | undefined;
       const onAbort = (): void => this.send({ type: 'cancel', id });
       const finish = (end: TorchJobEnd): void => {
         if (timer) clearTimeout(timer);
+        if (stall) clearTimeout(stall);
         opts.signal?.removeEventListener('abort', onAbort);
         resolve(end);
       };
-      this.jobs.set(id, { id, onEvent: opts.onEvent, resolve: finish });
+      /** Ends the job with `message` and kills the worker (a hung CUDA call cannot be interrupted otherwise). */
+      const stop = (message: string): void => {
+        const job = this.jobs.get(id);
+        if (!job) return;
+        this.jobs.delete(id);
+        const e: TorchErrorEvent = { type: 'error', id, kind: 'internal', message };
+        job.onEvent?.(e);
+        finish(e);
+        this.kill();
+      };
+      const watch = (): void => {
+        if (opts.stallMs === undefined) return;
+        if (stall) clearTimeout(stall);
+        stall = setTimeout(() => stop(`the worker sent nothing for ${Math.round(opts.stallMs! / 1000)} s (a hung call?); it was stopped`), opts.stallMs);
+      };
+      const onEvent = (e: TorchWorkerEvent): void => {
+        watch();
+        opts.onEvent?.(e);
+      };
+      this.jobs.set(id, { id, onEvent, resolve: finish });
+      watch();
       if (opts.timeoutMs !== undefined) {
-        timer = setTimeout(() => {
-          const job = this.jobs.get(id);
-          if (!job) return;
-          this.jobs.delete(id);
-          const e: TorchErrorEvent = {
-            type: 'error',
-            id,
-            kind: 'internal',
-            message: `the job ran past its ${Math.round(opts.timeoutMs! / 1000)} s timeout; the worker was stopped`,
-          };
-          job.onEvent?.(e);
-          finish(e);
-          this.kill();
-        }, opts.timeoutMs);
+        timer = setTimeout(() => stop(`the job ran past its ${Math.round(opts.timeoutMs! / 1000)} s timeout; the worker was stopped`), opts.timeoutMs);
       }
       if (opts.signal?.aborted) onAbort();
       opts.signal?.addEventListener('abort', onAbort);
@@ -174,6 +186,8 @@ export class TorchWorker {
   }
 
   kill(): void {
-    if (this.exited === undefined) this.proc.kill('SIGKILL');
+    if (this.exited !== undefined) return;
+    this.killed = true;
+    this.proc.kill('SIGKILL');
   }
 }

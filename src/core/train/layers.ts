@@ -7,14 +7,27 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { batchNormTrain } from './batch-norm';
 
+/**
+ * Where a model's variables come from when several models share them (a supernet's paths,
+ * src/core/train/supernet): given a name and the tensor a fresh model would start from, the
+ * shared variable of that name, made from `init` the first time. The registry neither keeps
+ * nor disposes `init` afterwards, nor disposes the variable it is given.
+ */
+export type SharedVariables = (name: string, init: tf.Tensor, trainable: boolean) => tf.Variable;
+
 /** Collects variables under stable, PyTorch-style dotted names. */
 export class ParamRegistry {
   readonly trainable = new Map<string, tf.Variable>();
   readonly state = new Map<string, tf.Variable>();
   /** Constant tensors a model keeps (not parameters): disposed with it. */
   private readonly constants: tf.Tensor[] = [];
+  /** The variables this registry made (a shared variable belongs to its store). */
+  private readonly owned: tf.Variable[] = [];
   private readonly uid = `m${nextModelId++}`;
-  constructor(private readonly seed: number) {}
+  constructor(
+    private readonly seed: number,
+    private readonly shared?: SharedVariables,
+  ) {}
 
   private seedFor(name: string): number {
     // Stable per-name seed: the same net and seed give the same initial weights.
@@ -38,10 +51,16 @@ export class ParamRegistry {
   private add(name: string, init: tf.Tensor, trainable = true): tf.Variable {
     const map = trainable ? this.trainable : this.state;
     if (map.has(name)) throw new Error(`duplicate parameter name ${name}`);
+    if (this.shared) {
+      const v = this.shared(name, init, trainable);
+      map.set(name, v);
+      return v;
+    }
     // tfjs variable names are global; prefix with a per-model id so that two models coexist.
     const v = tf.variable(init, trainable, `${this.uid}/${name}`);
     init.dispose();
     map.set(name, v);
+    this.owned.push(v);
     return v;
   }
 
@@ -58,8 +77,7 @@ export class ParamRegistry {
   }
 
   dispose(): void {
-    for (const v of this.trainable.values()) v.dispose();
-    for (const v of this.state.values()) v.dispose();
+    for (const v of this.owned) v.dispose();
     for (const t of this.constants) t.dispose();
   }
 }

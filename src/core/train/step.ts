@@ -31,6 +31,11 @@ export interface SgdOptions {
   weightDecay: number;
   labelSmoothing: number;
   nesterov?: boolean;
+  /**
+   * The momentum buffer of each trainable variable, by name, when buffers outlive the step
+   * (a supernet's paths share them per weight): the step neither makes nor frees them.
+   */
+  momentumBuffer?: (name: string, v: tf.Variable) => tf.Variable;
 }
 /** Mean loss of the batch and number of correct top-1 predictions. */
 export interface StepResult {
@@ -71,7 +76,13 @@ export function createSgdStep(model: TrainableModel, opts: SgdOptions): SgdStep 
   const vars = names.map((n) => model.trainable.get(n)!);
   // Momentum buffers live as variables so that `assign` reuses them across steps.
   // (tidy frees the zero tensors the variables were made from.)
-  const buffers = momentum > 0 ? tf.tidy(() => vars.map((v, i) => tf.variable(tf.zerosLike(v), false, `sgd.momentum.${names[i]}.${v.id}`))) : [];
+  const shared = opts.momentumBuffer;
+  const buffers =
+    momentum <= 0
+      ? []
+      : shared
+        ? vars.map((v, i) => shared(names[i]!, v))
+        : tf.tidy(() => vars.map((v, i) => tf.variable(tf.zerosLike(v), false, `sgd.momentum.${names[i]}.${v.id}`)));
   let disposed = false;
   const fused = () => tf.getBackend() === 'wasm' && vars.every((v) => v.dtype === 'float32');
 
@@ -122,7 +133,7 @@ export function createSgdStep(model: TrainableModel, opts: SgdOptions): SgdStep 
     dispose() {
       if (disposed) return;
       disposed = true;
-      for (const b of buffers) b.dispose();
+      if (!shared) for (const b of buffers) b.dispose();
     },
   };
 }

@@ -1,7 +1,7 @@
 /**
- * A trial's architecture as readable `.nas` text, from the CLI in a child process
- * (`nas sample FILE --space S --arch ENCODING`): the extension talks to the core only through
- * the language server or a child process. Free of the vscode API.
+ * A trial's architecture as readable `.nas` text, from its record or from the CLI in a child
+ * process (`nas sample FILE --space S --arch ENCODING`): the extension talks to the core only
+ * through the language server or a child process. Free of the vscode API.
  */
 import { execFile } from 'node:child_process';
 import * as fs from 'node:fs';
@@ -15,26 +15,55 @@ export interface CliLauncher {
   cli: string;
 }
 
-export function architectureText(cli: CliLauncher, manifest: RunManifest, trial: TrialRecord): Promise<string> {
-  // --flat: a self-contained network of primitive ops. The readable form (`network X = S with
-  // {...}`) imports the space's file, which the language server cannot resolve from an untitled
-  // editor; an editor ready to save, train or fuse must check clean.
-  const args = [cli.cli, 'sample', manifest.file, '--space', manifest.space, '--arch', trial.encoding, '--flat', '--json'];
+/**
+ * A trial's readable `.nas` text (`network X = Space with { ... }`): the one its record carries
+ * (imports relative to the run directory), else, for runs recorded before records carried it,
+ * the CLI's (an absolute import). Either checks clean in an editor opened in the run directory
+ * (trialDocumentPath), saved or not: the language server resolves imports of unsaved editors.
+ */
+export async function architectureText(cli: CliLauncher, manifest: RunManifest, trial: TrialRecord): Promise<string> {
+  if (trial.nas !== undefined) return trial.nas;
+  const text = await runCli(cli, ['sample', manifest.file, '--space', manifest.space, '--arch', trial.encoding, '--json']).then((stdout) => {
+    try {
+      const [sample] = JSON.parse(stdout) as { text: string }[];
+      return sample!.text;
+    } catch (e) {
+      throw new Error(`nas sample printed no architecture (${(e as Error).message})`);
+    }
+  });
+  return `# trial ${trial.trial} of search ${manifest.search}\n${text}`;
+}
+
+/** Runs `nas ARGS...` and resolves with its stdout; rejects with its stderr. */
+export function runCli(cli: CliLauncher, args: readonly string[]): Promise<string> {
   return new Promise((resolve, reject) => {
     execFile(
       cli.node,
-      args,
+      [cli.cli, ...args],
       { env: { ...process.env, ELECTRON_RUN_AS_NODE: '1' }, maxBuffer: 64 * 1024 * 1024, windowsHide: true },
-      (error, stdout, stderr) => {
-        if (error) return reject(new Error(stderr.trim() || error.message));
-        try {
-          const [sample] = JSON.parse(stdout) as { text: string }[];
-          resolve(`# trial ${trial.trial} of search ${manifest.search}\n${sample!.text}`);
-        } catch (e) {
-          reject(new Error(`nas sample printed no architecture (${(e as Error).message})`));
-        }
-      },
+      (error, stdout, stderr) => (error ? reject(new Error(stderr.trim() || error.message)) : resolve(stdout)),
     );
+  });
+}
+
+/** `nas export` of a trial's architecture as a PyTorch file (the runs view's Export as PyTorch). */
+export function pytorchExportArgs(manifest: RunManifest, trial: TrialRecord, out: string): string[] {
+  return ['export', manifest.file, '--network', manifest.space, '--arch', trial.encoding, '--to', 'pytorch', '--out', out, '--force'];
+}
+
+/** Where a trial's text is opened (unsaved, saved there when the user saves): in its run directory. */
+export function trialDocumentPath(dir: string, search: string, trial: number): string {
+  return path.join(dir, `${search}_trial${trial}.nas`);
+}
+
+/**
+ * The text with its relative imports rewritten for a file in `toDir` instead of `fromDir`
+ * (a trial's text written elsewhere than its run directory).
+ */
+export function rebaseImports(text: string, fromDir: string, toDir: string): string {
+  return text.replace(/^(\s*import\s+)"(\.{1,2}\/[^"]*)"/gm, (_all, head: string, target: string) => {
+    const rel = path.relative(toDir, path.resolve(fromDir, target)).split(path.sep).join('/');
+    return `${head}${JSON.stringify(rel.startsWith('.') ? rel : `./${rel}`)}`;
   });
 }
 

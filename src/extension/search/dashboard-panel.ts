@@ -3,16 +3,18 @@
  * files hold it when the page says `ready`, then the trials of a live run as they arrive
  * (never one twice: it remembers the last trial sent). A click on a trial opens its readable
  * `.nas` text in a new editor and its graph in the architecture view; two selected trials open
- * side by side in a diff editor. Reopening a finished run shows it as it ended.
+ * side by side in the architecture view (differences marked) and in a diff editor. Reopening a finished run shows it as it ended.
  */
 import { randomBytes } from 'node:crypto';
+import * as fs from 'node:fs';
 import * as path from 'node:path';
 import * as vscode from 'vscode';
 import { DASHBOARD_VIEW_TYPE, type DashboardHostMessage, type DashboardState, type DashboardWebviewMessage, type RunStatus } from '../../protocol/dashboard.js';
 import type { TrialRecord } from '../../protocol/search-events.js';
 import type { GraphPanelsApi } from '../graph-panel.js';
-import { architectureText, decisionsOf, spaceFile, type CliLauncher } from './architecture-text.js';
+import { architectureText, decisionsOf, spaceFile, trialDocumentPath, type CliLauncher } from './architecture-text.js';
 import { dashboardPage } from './dashboard-page.js';
+import { formatMetric } from './run-progress.js';
 import { readRun, type StoredRun } from './run-store.js';
 
 interface Panel {
@@ -137,7 +139,11 @@ export class DashboardPanels implements vscode.Disposable {
     }
   }
 
-  /** One trial: its .nas text and its graph. Two: their texts side by side. */
+  /**
+   * One trial: its readable .nas text in a new editor (unsaved, in the run directory) and its
+   * graph. Two: their graphs side by side in the architecture view, differences marked, and
+   * their texts in a diff editor.
+   */
   async openTrials(dir: string, numbers: readonly number[]): Promise<void> {
     const run = safeRead(dir);
     const trials = numbers.map((n) => run?.trials.find((t) => t.trial === n));
@@ -145,21 +151,58 @@ export class DashboardPanels implements vscode.Disposable {
       void vscode.window.showErrorMessage(`NAS Studio: trial ${numbers.join(', ')} of ${path.basename(dir)} has no architecture to open.`);
       return;
     }
+    // The dashboard stays in view: the text opens in another column, the graph in a third.
+    const dashboard = this.panels.get(dir)?.panel.viewColumn;
+    const textColumn = dashboard === vscode.ViewColumn.One ? vscode.ViewColumn.Two : vscode.ViewColumn.One;
+    const graphColumn = Math.max(dashboard ?? vscode.ViewColumn.Two, textColumn) + 1;
     try {
-      const texts = await Promise.all(trials.map((t) => architectureText(this.cli, run.manifest, t!)));
-      const docs = await Promise.all(texts.map((content) => vscode.workspace.openTextDocument({ language: 'nas', content })));
-      if (docs.length === 2) {
-        await vscode.commands.executeCommand('vscode.diff', docs[0]!.uri, docs[1]!.uri, `trial ${numbers[0]} ↔ trial ${numbers[1]} (${path.basename(dir)})`);
-        return;
-      }
-      await vscode.window.showTextDocument(docs[0]!, { viewColumn: vscode.ViewColumn.Active, preview: false });
+      const docs = await Promise.all(
+        trials.map(async (t) => this.trialDocument(dir, run.manifest.search, t!, await architectureText(this.cli, run.manifest, t!))),
+      );
       const graphs = await this.graphs().catch(() => undefined);
       const defined = spaceFile(run.manifest.file, run.manifest.space);
-      if (defined) await graphs?.show(vscode.Uri.file(defined), run.manifest.space, decisionsOf(trials[0]!.encoding));
+      if (docs.length === 2) {
+        const [a, b] = trials as [TrialRecord, TrialRecord];
+        await vscode.commands.executeCommand('vscode.diff', docs[0]!.uri, docs[1]!.uri, `trial ${a.trial} ↔ trial ${b.trial} (${path.basename(dir)})`, {
+          viewColumn: textColumn,
+        });
+        if (defined) {
+          const metric = run.manifest.objectives[0]?.metric;
+          const label = (t: TrialRecord) =>
+            `trial ${t.trial}${metric && t.metrics[metric] !== undefined ? ` · ${metric} ${formatMetric(metric, t.metrics[metric])}` : ''}`;
+          await graphs?.compare(
+            vscode.Uri.file(defined),
+            run.manifest.space,
+            [decisionsOf(a.encoding), decisionsOf(b.encoding)],
+            [label(a), label(b)],
+            graphColumn,
+          );
+        }
+        return;
+      }
+      await vscode.window.showTextDocument(docs[0]!, { viewColumn: textColumn, preview: false });
+      if (defined) await graphs?.show(vscode.Uri.file(defined), run.manifest.space, decisionsOf(trials[0]!.encoding), graphColumn);
     } catch (e) {
       this.log.appendLine(`opening trial ${numbers.join(', ')} of ${dir}: ${(e as Error).message}`);
       void vscode.window.showErrorMessage(`NAS Studio: could not open trial ${numbers.join(', ')}: ${(e as Error).message.split('\n')[0]}`);
     }
+  }
+
+  /**
+   * The trial's text as a document in the run directory: the file if the user saved it there
+   * before, else an unsaved editor at that path (its relative import resolves from there).
+   */
+  private async trialDocument(dir: string, search: string, trial: TrialRecord, text: string): Promise<vscode.TextDocument> {
+    const file = trialDocumentPath(dir, search, trial.trial);
+    if (fs.existsSync(file)) return vscode.workspace.openTextDocument(vscode.Uri.file(file));
+    const doc = await vscode.workspace.openTextDocument(vscode.Uri.file(file).with({ scheme: 'untitled' }));
+    if (doc.getText() === '') {
+      const edit = new vscode.WorkspaceEdit();
+      edit.insert(doc.uri, new vscode.Position(0, 0), text);
+      await vscode.workspace.applyEdit(edit);
+    }
+    if (doc.languageId !== 'nas') return vscode.languages.setTextDocumentLanguage(doc, 'nas');
+    return doc;
   }
 
   private async save(dir: string, format: string, data: string, name: string): Promise<void> {

@@ -3,6 +3,7 @@
  * architecture, the front, and an estimate of the time left. The estimate uses the trials
  * evaluated in this process only (replayed ones cost nothing) and their mean pace.
  */
+import type { SetupEvent } from '../../protocol/evaluator-setup.js';
 import type { BestEvent, DoneEvent, SearchEvent, StartEvent, TrialRecord } from '../../protocol/search-events.js';
 import { formatSI } from '../../shared/format-number.js';
 
@@ -10,6 +11,8 @@ export class RunProgress {
   start: StartEvent | undefined;
   done: DoneEvent | undefined;
   best: BestEvent | undefined;
+  /** The evaluator's work before the first trial (a supernet's training), while it lasts. */
+  setup: SetupEvent | undefined;
   /** Every trial so far (replayed ones included), in trial order. */
   readonly trials: TrialRecord[] = [];
   failed = 0;
@@ -37,6 +40,9 @@ export class RunProgress {
         }
         break;
       }
+      case 'setup':
+        this.setup = e;
+        break;
       case 'best':
         this.best = e;
         break;
@@ -69,6 +75,8 @@ export class RunProgress {
 
   /** The notification's line: `37/300 trials · best accuracy 94.37 (trial 12) · front 9 · about 12 s left`. */
   describe(now: number): string {
+    const setup = this.setupText();
+    if (setup && this.trials.length === 0) return setup;
     const parts = [`${this.trials.length}/${this.budget} trials`];
     const best = this.bestText();
     if (best) parts.push(best);
@@ -76,6 +84,23 @@ export class RunProgress {
     if (this.failed) parts.push(`${this.failed} failed`);
     const eta = this.eta(now);
     if (eta !== undefined) parts.push(`about ${formatDuration(eta)} left`);
+    return parts.join(' · ');
+  }
+
+  /**
+   * `training the supernet: step 412/1686 (epoch 1/2, accuracy 61.2 %) · about 3 min 5 s left`,
+   * while an evaluator trains before the first trial; the estimate is the pace of its steps so far.
+   */
+  setupText(): string | undefined {
+    const s = this.setup;
+    if (!s || s.phase !== 'train') return undefined;
+    const parts = [`training the ${s.evaluator}: step ${s.step}/${s.steps}`];
+    const detail = [
+      s.epoch !== undefined && s.epochs !== undefined ? `epoch ${s.epoch}/${s.epochs}` : '',
+      s.accuracy !== undefined ? `accuracy ${(100 * s.accuracy).toFixed(1)} %` : '',
+    ].filter(Boolean);
+    if (detail.length) parts[0] += ` (${detail.join(', ')})`;
+    if (s.step > 0 && s.steps > s.step) parts.push(`about ${formatDuration((s.seconds / s.step) * (s.steps - s.step))} left`);
     return parts.join(' · ');
   }
 

@@ -98,11 +98,18 @@ export class RunsTree implements vscode.TreeDataProvider<RunNode>, vscode.Dispos
     item.description = `${t.feasible === false ? 'infeasible · ' : ''}${t.arch}`;
     item.tooltip = Object.entries(t.metrics)
       .map(([k, v]) => `${k}: ${formatMetric(k, v)}`)
-      .concat(t.arch)
+      .concat(t.arch, ...withBlock(t.nas))
       .join('\n');
     item.contextValue = 'nasTrial';
     item.id = `${node.dir}#${t.trial}`;
     item.command = { command: 'nas.openTrial', title: 'Open Architecture', arguments: [node] };
     return item;
   }
+}
+
+/** The `network X = S with { ... }` lines of a trial's readable text (none for records without it). */
+function withBlock(nas: string | undefined): string[] {
+  const lines = nas?.trimEnd().split('\n') ?? [];
+  const start = lines.findIndex((l) => /^network \S+ = .* with \{/.test(l));
+  return start < 0 ? [] : ['', ...lines.slice(start)];
 }

@@ -10,13 +10,15 @@ import * as path from 'node:path';
 import * as vscode from 'vscode';
 import type { DashboardState, RunStatus } from '../../protocol/dashboard.js';
 import type { GraphPanelsApi } from '../graph-panel.js';
-import { architectureText, type CliLauncher } from './architecture-text.js';
+import type { TrialRecord } from '../../protocol/search-events.js';
+import { architectureText, pytorchExportArgs, rebaseImports, runCli, type CliLauncher } from './architecture-text.js';
 import { DashboardPanels } from './dashboard-panel.js';
 import { formatMetric } from './run-progress.js';
 import { RunNameError, runDirectory } from './run-names.js';
 import { deleteRun, readRun } from './run-store.js';
 import { RunsTree, type RunNode } from './runs-tree.js';
 import { SearchSession } from './search-session.js';
+import { torchEngineArgs } from '../torch-settings.js';
 
 export interface SearchFeature {
   run(args: unknown[]): Promise<void>;
@@ -25,6 +27,7 @@ export interface SearchFeature {
   openDashboard(args: unknown[]): Promise<void>;
   openTrial(args: unknown[]): Promise<void>;
   exportArchitecture(args: unknown[]): Promise<void>;
+  exportPytorch(args: unknown[]): Promise<void>;
   deleteRun(args: unknown[]): Promise<void>;
   sortTrials(args: unknown[]): Promise<void>;
   restoreDashboard(panel: vscode.WebviewPanel, state: DashboardState | undefined): void;
@@ -117,6 +120,21 @@ export function createSearchFeature(context: vscode.ExtensionContext, graphs: ()
     return chosen?.dir;
   }
 
+  /** The trial a runs-view node names: a trial, or a run's best. */
+  function trialOf(args: unknown[]): { dir: string; run: ReturnType<typeof readRun>; trial: TrialRecord } | undefined {
+    const [node] = args as [RunNode | undefined];
+    if (!node) return undefined;
+    const dir = node.kind === 'run' ? node.summary.dir : node.dir;
+    const run = readRun(dir);
+    const number = node.kind === 'trial' ? node.trial.trial : (run.done?.best?.trial ?? node.summary.best?.trial);
+    const trial = run.trials.find((t) => t.trial === number && t.status === 'ok');
+    if (!trial) {
+      void vscode.window.showInformationMessage(`NAS Studio: ${run.name} has no architecture to export yet.`);
+      return undefined;
+    }
+    return { dir, run, trial };
+  }
+
   return {
     async run(args) {
       const [first, second] = args;
@@ -153,7 +171,7 @@ export function createSearchFeature(context: vscode.ExtensionContext, graphs: ()
         }
         throw e;
       }
-      launch(dir, path.basename(dir), ['search', uri.fsPath, '--search', search, '--out', dir, '--json'], path.dirname(uri.fsPath));
+      launch(dir, path.basename(dir), ['search', uri.fsPath, '--search', search, '--out', dir, '--json', ...torchEngineArgs(uri)], path.dirname(uri.fsPath));
     },
 
     async resume(args) {
@@ -164,7 +182,12 @@ export function createSearchFeature(context: vscode.ExtensionContext, graphs: ()
         return;
       }
       const run = readRun(dir);
-      launch(dir, path.basename(dir), ['search', '--resume', dir, '--json'], path.dirname(run.manifest.file));
+      launch(
+        dir,
+        path.basename(dir),
+        ['search', '--resume', dir, '--json', ...torchEngineArgs(vscode.Uri.file(run.manifest.file))],
+        path.dirname(run.manifest.file),
+      );
     },
 
     async cancel(args) {
@@ -187,25 +210,42 @@ export function createSearchFeature(context: vscode.ExtensionContext, graphs: ()
     },
 
     async exportArchitecture(args) {
-      const [node] = args as [RunNode | undefined];
-      if (!node) return;
-      const dir = node.kind === 'run' ? node.summary.dir : node.dir;
-      const run = readRun(dir);
-      const number = node.kind === 'trial' ? node.trial.trial : (run.done?.best?.trial ?? node.summary.best?.trial);
-      const trial = run.trials.find((t) => t.trial === number);
-      if (!trial) {
-        void vscode.window.showInformationMessage(`NAS Studio: ${run.name} has no architecture to export yet.`);
-        return;
-      }
+      const found = trialOf(args);
+      if (!found) return;
+      const { dir, run, trial } = found;
       const target = await vscode.window.showSaveDialog({
         defaultUri: vscode.Uri.file(path.join(path.dirname(run.manifest.file), `${run.manifest.search}_trial${trial.trial}.nas`)),
         filters: { 'NAS file': ['nas'] },
         title: `Export trial ${trial.trial} as .nas`,
       });
       if (!target) return;
-      const text = await architectureText(cli, run.manifest, trial);
+      const text = rebaseImports(await architectureText(cli, run.manifest, trial), dir, path.dirname(target.fsPath));
       await vscode.workspace.fs.writeFile(target, new TextEncoder().encode(text));
       await vscode.window.showTextDocument(target);
+    },
+
+    async exportPytorch(args) {
+      const found = trialOf(args);
+      if (!found) return;
+      const { run, trial } = found;
+      const target = await vscode.window.showSaveDialog({
+        defaultUri: vscode.Uri.file(path.join(path.dirname(run.manifest.file), `${run.manifest.search}_trial${trial.trial}.py`)),
+        filters: { Python: ['py'] },
+        title: `Export trial ${trial.trial} as PyTorch`,
+      });
+      if (!target) return;
+      // The CLI in a child process: the exporter is the core's (the extension never loads it).
+      const args_ = pytorchExportArgs(run.manifest, trial, target.fsPath);
+      try {
+        await vscode.window.withProgress({ location: vscode.ProgressLocation.Notification, title: `Exporting trial ${trial.trial} to PyTorch…` }, () =>
+          runCli(cli, args_),
+        );
+      } catch (e) {
+        log.appendLine(`nas ${args_.join(' ')}: ${(e as Error).message}`);
+        void vscode.window.showErrorMessage(`NAS Studio: cannot export trial ${trial.trial} to PyTorch: ${(e as Error).message.split('\n')[0]}`);
+        return;
+      }
+      await vscode.window.showTextDocument(target, { preview: false });
     },
 
     async deleteRun(args) {

@@ -50,6 +50,8 @@ export class SearchSession {
         `[${this.label}] ${e.search}: space ${e.space} (${e.size} architectures), ${e.strategy.name}, ${e.evaluator.name}, budget ${e.budget.queries}${e.resumed ? `, ${e.resumed} trials replayed` : ''}`,
       );
       for (const n of e.notes) this.log.appendLine(`[${this.label}] note: ${n}`);
+    } else if (e.event === 'setup' && e.phase !== 'train') {
+      this.log.appendLine(`[${this.label}] ${e.evaluator}: ${e.phase === 'loaded' ? 'loaded' : 'trained and saved'} ${e.file ?? ''} (${e.steps} steps)`);
     } else if (e.event === 'error') {
       this.log.appendLine(`[${this.label}] ${e.trial ? `trial ${e.trial} failed: ` : 'error: '}${e.message}`);
     }

@@ -16,27 +16,24 @@ import { cachedLatency } from '../../train/latency.js';
 import { trainTrial } from '../../train/trial.js';
 import type { ArchitectureSpace } from '../architecture-space.js';
 import type { Candidate, EvaluateOptions, Evaluation, Evaluator, EvaluatorContext, Settings } from '../types.js';
-import { candidateSpec, openEvaluatorData, spaceShape, subsetOf, trainingBackend, type EvaluatorData } from './training-data.js';
+import { candidateSpec, FidelityData, percent, trainingBackend } from './training-data.js';
 
 export class TrainEvaluator implements Evaluator {
   readonly name = 'train';
   readonly metrics = ['accuracy', 'error', 'loss', 'latency', 'latency_batch'];
   readonly fidelities: readonly number[] | undefined;
-  private readonly byImages: boolean;
+  private readonly data: FidelityData;
   private readonly full: number;
-  private data: EvaluatorData | undefined;
   private engine = '';
-  private readonly subsets = new Map<number, EvaluatorData>();
 
   constructor(
     private readonly space: ArchitectureSpace,
     private readonly settings: Settings,
     private readonly context: EvaluatorContext,
   ) {
-    this.byImages = settings['fidelity'] === 'images';
-    const given = settings['fidelities'];
-    this.fidelities = Array.isArray(given) && given.length > 1 ? [...given] : undefined;
-    this.full = Array.isArray(given) ? given[given.length - 1]! : this.num('epochs');
+    this.data = new FidelityData(settings);
+    this.fidelities = this.data.fidelities;
+    this.full = this.data.full;
   }
 
   private num(name: string): number {
@@ -44,41 +41,22 @@ export class TrainEvaluator implements Evaluator {
   }
 
   async prepare(): Promise<void> {
-    if (this.data) return;
+    if (this.engine) return;
     this.engine = (await trainingBackend(this.context.log)).tfBackend;
-    this.data = openEvaluatorData(
-      {
-        data: String(this.settings['data']),
-        seed: this.num('seed'),
-        valFraction: this.num('val_fraction'),
-        images: this.byImages ? this.full : this.num('images'),
-        withTest: this.settings['test'] === true,
-      },
-      this.space.def.name,
-      spaceShape(this.space),
-    );
-  }
-
-  /** The data of one fidelity: all of it, or (fidelity = images) a subset of that many training images. */
-  private dataAt(fidelity: number): EvaluatorData {
-    const data = this.data!;
-    if (!this.byImages || fidelity >= this.full) return data;
-    let d = this.subsets.get(fidelity);
-    if (!d) this.subsets.set(fidelity, (d = { ...data, train: subsetOf(data.train, fidelity, this.num('seed')) }));
-    return d;
+    this.data.open(this.space);
   }
 
   async evaluate(c: Candidate, options: EvaluateOptions): Promise<Evaluation> {
     await this.prepare();
     const fidelity = options.fidelity ?? this.full;
-    const data = this.dataAt(fidelity);
+    const data = this.data.at(fidelity);
     const batch = this.num('batch');
     const spec = candidateSpec(this.space, c, data, batch, this.engine);
     const model = buildModel(spec, { seed: this.num('seed') });
     try {
       const last = fidelity >= this.full;
       const r = await trainTrial(model, data, {
-        epochs: this.byImages ? this.num('epochs') : fidelity,
+        epochs: this.data.epochsAt(fidelity),
         batchSize: batch,
         lr: this.num('lr'),
         momentum: this.num('momentum'),
@@ -95,16 +73,15 @@ export class TrainEvaluator implements Evaluator {
       const wanted = this.context.wanted;
       if (wanted.has('latency')) metrics['latency'] = cachedLatency(this.engine, spec, model, { batch: 1 });
       if (wanted.has('latency_batch')) metrics['latency_batch'] = cachedLatency(this.engine, spec, model, { batch: this.num('latency_batch') });
-      const evaluation: { metrics: Record<string, number>; fidelity: number; reported?: Record<string, number> } = { metrics, fidelity };
+      const evaluation: { metrics: Record<string, number>; fidelity: number; reported?: Record<string, number>; epochs: Evaluation['epochs'] } = {
+        metrics,
+        fidelity,
+        epochs: r.epochs.map((x) => ({ epoch: x.epoch, accuracy: percent(x.valAcc), loss: x.valLoss })),
+      };
       if (r.test) evaluation.reported = { ...metrics, accuracy: percent(r.test.acc), error: percent(1 - r.test.acc), loss: r.test.loss };
       return evaluation;
     } finally {
       model.dispose();
     }
   }
-}
-
-/** A fraction as a percentage without the float noise of the product (accuracies are counts over at most millions). */
-function percent(x: number): number {
-  return Math.round(x * 1e11) / 1e9;
 }

@@ -10,7 +10,7 @@ import { DatasetError, openSplit, openTrainingData, parseDataSpec, splitTrainVal
 import { checkModelFitsData, checkTrainingMemory, describeModel, ModelBuildError, type ModelSpec } from '../../train/model-builder/index.js';
 import type { ArchitectureSpace } from '../architecture-space.js';
 import { SearchSetupError } from '../feasible.js';
-import type { Candidate } from '../types.js';
+import type { Candidate, Settings } from '../types.js';
 
 export interface EvaluatorData extends TrainingData {
   /** The dataset's own test split, when it has one. */
@@ -82,7 +82,14 @@ export async function trainingBackend(log: (line: string) => void): Promise<Back
  * The model spec of a candidate, checked against the data (if any) and the backend's memory; a
  * problem is an Error whose message says why (the trial fails, the search goes on).
  */
-export function candidateSpec(space: ArchitectureSpace, c: Candidate, data: TrainingData | undefined, batch: number, tfBackend: string): ModelSpec {
+export function candidateSpec(
+  space: ArchitectureSpace,
+  c: Candidate,
+  data: TrainingData | undefined,
+  batch: number,
+  /** The tfjs backend whose memory limit is checked; undefined: another engine (PyTorch reports its own out-of-memory). */
+  tfBackend: string | undefined,
+): ModelSpec {
   const r = c.elaborate();
   const bad = r.diagnostics.find((d) => d.severity === 'error');
   if (bad) throw new Error(`the architecture does not elaborate: ${bad.message}`);
@@ -98,7 +105,65 @@ export function candidateSpec(space: ArchitectureSpace, c: Candidate, data: Trai
     const misfit = checkModelFitsData(spec, { channels: t.channels, height: t.height, width: t.width, numClasses: t.numClasses, description: t.description });
     if (misfit) throw new Error(misfit);
   }
-  const memory = checkTrainingMemory(spec, batch, tfBackend);
+  const memory = tfBackend === undefined ? undefined : checkTrainingMemory(spec, batch, tfBackend);
   if (memory) throw new Error(memory);
   return spec;
+}
+
+/**
+ * The data of the `train` evaluator at each fidelity, the same for both engines: the dataset
+ * its settings name (at the full fidelity's image count with `fidelity = "images"`) and, for a
+ * lower image fidelity, a seeded class-balanced subset of that many training images.
+ */
+export class FidelityData {
+  readonly byImages: boolean;
+  /** Ascending, when successive halving can use them. */
+  readonly fidelities: readonly number[] | undefined;
+  /** The full fidelity (epochs or images). */
+  readonly full: number;
+  private data: EvaluatorData | undefined;
+  private readonly subsets = new Map<number, EvaluatorData>();
+
+  constructor(private readonly settings: Settings) {
+    this.byImages = settings['fidelity'] === 'images';
+    const given = settings['fidelities'];
+    this.fidelities = Array.isArray(given) && given.length > 1 ? [...given] : undefined;
+    this.full = Array.isArray(given) ? given[given.length - 1]! : Number(settings['epochs']);
+  }
+
+  /** Opens the dataset (once); SearchSetupError when it cannot be used. */
+  open(space: ArchitectureSpace): EvaluatorData {
+    const s = this.settings;
+    this.data ??= openEvaluatorData(
+      {
+        data: String(s['data']),
+        seed: Number(s['seed']),
+        valFraction: Number(s['val_fraction']),
+        images: this.byImages ? this.full : Number(s['images']),
+        withTest: s['test'] === true,
+      },
+      space.def.name,
+      spaceShape(space),
+    );
+    return this.data;
+  }
+
+  /** The data of one fidelity: all of it, or (fidelity = images) a subset of that many training images. */
+  at(fidelity: number): EvaluatorData {
+    const data = this.data!;
+    if (!this.byImages || fidelity >= this.full) return data;
+    let d = this.subsets.get(fidelity);
+    if (!d) this.subsets.set(fidelity, (d = { ...data, train: subsetOf(data.train, fidelity, Number(this.settings['seed'])) }));
+    return d;
+  }
+
+  /** Epochs of a run at `fidelity`. */
+  epochsAt(fidelity: number): number {
+    return this.byImages ? Number(this.settings['epochs']) : fidelity;
+  }
+}
+
+/** A fraction as a percentage without the float noise of the product (accuracies are counts over at most millions). */
+export function percent(x: number): number {
+  return Math.round(x * 1e11) / 1e9;
 }

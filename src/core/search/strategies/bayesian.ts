@@ -26,7 +26,15 @@ export class Bayesian implements Strategy {
     this.candidates = numberSetting(ctx, 'candidates', 100);
   }
 
+  private asked = 0;
+
+  /** The first `initial` architectures are random: asked without looking at results. */
+  blindNext(): boolean {
+    return this.asked < this.initial;
+  }
+
   ask(): Arch[] {
+    this.asked++;
     const { feasible, rng } = this.ctx;
     const ok = this.history.filter((h) => Number.isFinite(h.fitness));
     if (this.history.length < this.initial || ok.length < 2) return [feasible.sample(rng)];

@@ -47,6 +47,11 @@ export class Evolution implements Strategy {
     return [this.ctx.feasible.mutate(parent.arch, rng)];
   }
 
+  /** The initial population is drawn without looking at results. */
+  blindNext(): boolean {
+    return this.asked < this.size;
+  }
+
   tell(obs: readonly Observation[]): void {
     for (const o of obs) {
       this.population.push({ arch: o.arch, fitness: o.fitness });

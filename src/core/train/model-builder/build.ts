@@ -18,13 +18,15 @@ import * as tf from '@tensorflow/tfjs-core';
 import type { Definition } from '../../language/syntax/generated/ast.js';
 import type { ElaborationResult } from '../../semantics/evaluator/index.js';
 import type { TrainableModel } from '../model.js';
-import { ParamRegistry, batchNorm, type Layer } from '../layers.js';
+import { ParamRegistry, batchNorm, type Layer, type SharedVariables } from '../layers.js';
 import { describeModel, type ModelSpec, type SpecNode } from './spec.js';
 import * as ops from './ops.js';
 
 export interface BuildOptions {
   /** Initialisation seed (each tensor's draw also depends on its name, so unrelated edits keep it). */
   seed?: number;
+  /** Variables shared with other models (a supernet's weight store): the model neither makes nor frees them. */
+  shared?: SharedVariables;
 }
 
 /**
@@ -335,7 +337,7 @@ function runGraph(c: Compiled, x: tf.Tensor4D, training: boolean, observe?: Node
 }
 
 export function buildModel(spec: ModelSpec, opts: BuildOptions = {}): BuiltModel {
-  const p = new ParamRegistry(opts.seed ?? 0);
+  const p = new ParamRegistry(opts.seed ?? 0, opts.shared);
   let compiled: Compiled;
   try {
     compiled = compile(spec, p);
