@@ -6,26 +6,15 @@
  */
 import type { TrialRecord } from '../../src/protocol/search-events.js';
 import { formatValue, padded, project, ticks } from './scales.js';
+import { CanvasPanel } from './canvas-panel.js';
 import type { Theme } from './scatter.js';
 
-export class EpochsChart {
-  readonly element: HTMLDivElement;
-  private readonly canvas: HTMLCanvasElement;
-  private readonly title: HTMLDivElement;
+export class EpochsChart extends CanvasPanel {
   /** What the last draw drew, per trial: its accuracies by epoch (a testing hook reads it). */
   drawn = new Map<number, number[]>();
 
-  constructor(private theme: Theme) {
-    this.element = document.createElement('div');
-    this.element.className = 'history epochs';
-    this.title = document.createElement('div');
-    this.title.className = 'history-title';
-    this.canvas = document.createElement('canvas');
-    this.element.append(this.title, this.canvas);
-  }
-
-  setTheme(theme: Theme): void {
-    this.theme = theme;
+  constructor(theme: Theme) {
+    super(theme, 'history epochs');
   }
 
   /** Whether any trial has per-epoch values (the history panel offers this plot then). */
@@ -37,17 +26,9 @@ export class EpochsChart {
     const curves = trials.filter((t) => t.epochs?.length);
     this.title.textContent = `Validation accuracy per epoch (${curves.length} trained trials)`;
     this.drawn = new Map(curves.map((t) => [t.trial, t.epochs!.map((e) => e.accuracy)]));
-    const width = this.canvas.parentElement?.clientWidth ?? 0;
-    const height = 150;
-    if (width < 40) return;
-    const dpr = window.devicePixelRatio || 1;
-    this.canvas.width = Math.round(width * dpr);
-    this.canvas.height = Math.round(height * dpr);
-    this.canvas.style.width = `${width}px`;
-    this.canvas.style.height = `${height}px`;
-    const g = this.canvas.getContext('2d')!;
-    g.setTransform(dpr, 0, 0, dpr, 0, 0);
-    g.clearRect(0, 0, width, height);
+    const area = this.begin(150);
+    if (!area) return;
+    const { g, width, height } = area;
     if (!curves.length) return;
     let lo = Infinity;
     let hi = -Infinity;

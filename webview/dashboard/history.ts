@@ -3,40 +3,20 @@
  * Optuna Dashboard's optimization history shows it. Redrawn in full: one point per trial.
  */
 import { formatValue, padded, project, ticks } from './scales.js';
+import { CanvasPanel } from './canvas-panel.js';
 import type { Theme } from './scatter.js';
 
-export class HistoryChart {
-  readonly element: HTMLDivElement;
-  private readonly canvas: HTMLCanvasElement;
-  private readonly title: HTMLDivElement;
-
-  constructor(private theme: Theme) {
-    this.element = document.createElement('div');
-    this.element.className = 'history';
-    this.title = document.createElement('div');
-    this.title.className = 'history-title';
-    this.canvas = document.createElement('canvas');
-    this.element.append(this.title, this.canvas);
-  }
-
-  setTheme(theme: Theme): void {
-    this.theme = theme;
+export class HistoryChart extends CanvasPanel {
+  constructor(theme: Theme) {
+    super(theme, 'history');
   }
 
   /** `values[i]` after trial i + 1; NaN where there is none yet. */
   draw(title: string, metric: string, values: readonly number[]): void {
     this.title.textContent = title;
-    const width = this.canvas.parentElement?.clientWidth ?? 0;
-    const height = 150;
-    if (width < 40) return;
-    const dpr = window.devicePixelRatio || 1;
-    this.canvas.width = Math.round(width * dpr);
-    this.canvas.height = Math.round(height * dpr);
-    this.canvas.style.width = `${width}px`;
-    this.canvas.style.height = `${height}px`;
-    const g = this.canvas.getContext('2d')!;
-    g.setTransform(dpr, 0, 0, dpr, 0, 0);
-    g.clearRect(0, 0, width, height);
+    const area = this.begin(150);
+    if (!area) return;
+    const { g, width, height } = area;
     const finite = values.filter(Number.isFinite);
     if (!finite.length) return;
     const [y0, y1] = padded(Math.min(...finite), Math.max(...finite));
