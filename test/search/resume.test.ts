@@ -133,11 +133,11 @@ describe('resuming a search', () => {
     }, 120_000);
   }
 
-  it('Ctrl-C stops after the trial in flight with exit code 130, and the run resumes to the same end', async () => {
+  it('Ctrl-C stops, cancelling the trials in flight, with exit code 130, and the run resumes to the same end', async () => {
     const dir = path.join(base, 'interrupted');
     const r = await interrupt(['search', file, '--json', '--out', dir], 5, 'SIGINT');
     expect(r.code).toBe(130);
-    expect(r.stderr).toMatch(/stopping after the trial in flight/);
+    expect(r.stderr).toMatch(/stopping; trials in flight are cancelled and not recorded, the run can be resumed/);
     const done = JSON.parse(fs.readFileSync(path.join(dir, 'result.json'), 'utf8'));
     expect(done.stopped).toBe('cancelled');
     const resumed = nas(['search', '--resume', dir, '--json']);

@@ -70,7 +70,7 @@ export function register(program: Command): void {
       const ctrl = new AbortController();
       const onSigint = (): void => {
         if (ctrl.signal.aborted) process.exit(EXIT_CANCELLED);
-        process.stderr.write('\nnas search: stopping after the trial in flight (Ctrl-C again to quit now)\n');
+        process.stderr.write('\nnas search: stopping; trials in flight are cancelled and not recorded, the run can be resumed (Ctrl-C again to quit now)\n');
         ctrl.abort();
       };
       process.on('SIGINT', onSigint);
