@@ -3,6 +3,7 @@
  * the element, its title and a canvas sized to its parent at the device's pixel ratio, so that
  * lines stay sharp on high-density screens.
  */
+import { formatValue, project, ticks, type Scale } from './scales.js';
 import type { Theme } from './scatter.js';
 
 export abstract class CanvasPanel {
@@ -39,5 +40,24 @@ export abstract class CanvasPanel {
     g.setTransform(dpr, 0, 0, dpr, 0, 0);
     g.clearRect(0, 0, width, height);
     return { g, width, height };
+  }
+
+  /** Horizontal grid lines at the y ticks of `ys`, labelled left of `xs.from` as `metric` values. */
+  protected yGrid(g: CanvasRenderingContext2D, xs: Scale, ys: Scale, metric: string): void {
+    const t = this.theme;
+    g.font = `10px ${t.font}`;
+    g.fillStyle = t.fg;
+    g.strokeStyle = t.grid;
+    g.lineWidth = 1;
+    g.textAlign = 'right';
+    g.textBaseline = 'middle';
+    for (const tick of ticks(ys.min, ys.max, 4)) {
+      const y = Math.round(project(ys, tick)) + 0.5;
+      g.beginPath();
+      g.moveTo(xs.from, y);
+      g.lineTo(xs.to, y);
+      g.stroke();
+      g.fillText(formatValue(metric, tick), xs.from - 4, y);
+    }
   }
 }

@@ -5,7 +5,7 @@
  * candidates, each with a few to a few hundred epochs.
  */
 import type { TrialRecord } from '../../src/protocol/search-events.js';
-import { formatValue, padded, project, ticks } from './scales.js';
+import { padded, project, ticks } from './scales.js';
 import { CanvasPanel } from './canvas-panel.js';
 import type { Theme } from './scatter.js';
 
@@ -44,20 +44,7 @@ export class EpochsChart extends CanvasPanel {
     const xs = { min: 1, max: Math.max(2, last), from: 52, to: width - 8 };
     const ys = { min: y0, max: y1, from: height - 20, to: 6 };
     const t = this.theme;
-    g.font = `10px ${t.font}`;
-    g.fillStyle = t.fg;
-    g.strokeStyle = t.grid;
-    g.lineWidth = 1;
-    g.textAlign = 'right';
-    g.textBaseline = 'middle';
-    for (const tick of ticks(y0, y1, 4)) {
-      const y = Math.round(project(ys, tick)) + 0.5;
-      g.beginPath();
-      g.moveTo(xs.from, y);
-      g.lineTo(xs.to, y);
-      g.stroke();
-      g.fillText(formatValue('accuracy', tick), xs.from - 4, y);
-    }
+    this.yGrid(g, xs, ys, 'accuracy');
     g.textAlign = 'center';
     g.textBaseline = 'top';
     for (const tick of ticks(1, xs.max, width / 80).filter(Number.isInteger)) {

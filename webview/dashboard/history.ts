@@ -2,7 +2,7 @@
  * The history panel: a series over trials (best so far, or the hypervolume of the front), as
  * Optuna Dashboard's optimization history shows it. Redrawn in full: one point per trial.
  */
-import { formatValue, padded, project, ticks } from './scales.js';
+import { padded, project, ticks } from './scales.js';
 import { CanvasPanel } from './canvas-panel.js';
 import type { Theme } from './scatter.js';
 
@@ -23,19 +23,7 @@ export class HistoryChart extends CanvasPanel {
     const xs = { min: 1, max: Math.max(2, values.length), from: 52, to: width - 8 };
     const ys = { min: y0, max: y1, from: height - 20, to: 6 };
     const t = this.theme;
-    g.font = `10px ${t.font}`;
-    g.fillStyle = t.fg;
-    g.strokeStyle = t.grid;
-    g.textAlign = 'right';
-    g.textBaseline = 'middle';
-    for (const tick of ticks(y0, y1, 4)) {
-      const y = Math.round(project(ys, tick)) + 0.5;
-      g.beginPath();
-      g.moveTo(xs.from, y);
-      g.lineTo(xs.to, y);
-      g.stroke();
-      g.fillText(formatValue(metric, tick), xs.from - 4, y);
-    }
+    this.yGrid(g, xs, ys, metric);
     g.textAlign = 'center';
     g.textBaseline = 'top';
     for (const tick of ticks(1, xs.max, width / 80)) {
