@@ -26,8 +26,8 @@ import { URI } from 'langium';
 const ROOT = path.resolve(import.meta.dirname, '..');
 const RUNS = Number(process.env['GRAPH_BENCH_RUNS'] ?? 5);
 
-async function graphOf(ws: NasWorkspace, example: string, name: string, genotypes?: typeof NASNET_A): Promise<ArchitectureGraph> {
-  const file = path.join(ROOT, 'examples', example);
+async function graphOf(ws: NasWorkspace, source: string, name: string, genotypes?: typeof NASNET_A): Promise<ArchitectureGraph> {
+  const file = path.join(ROOT, source);
   const doc = await ws.addText(fs.readFileSync(file, 'utf8'), URI.file(file));
   const root = doc.parseResult.value as Parameters<typeof genotypeDecider>[0];
   const def = root.elements.find((e) => e.$type === 'Definition' && e.name === name) as Parameters<typeof architectureOf>[0];
@@ -82,11 +82,14 @@ function median(xs: number[]): number {
 
 async function main(): Promise<void> {
   const ws = new NasWorkspace();
-  const nasnet = await graphOf(ws, 'nasnet_space.nas', 'NASNet', NASNET_A);
-  const resnet = await graphOf(ws, 'resnet50.nas', 'ResNet50');
-  const effnet = await graphOf(ws, 'efficientnet_b0.nas', 'EfficientNetB0');
-  // The 50-node cell: NASNet-A's normal cell with every op a box (the cell's block expanded in
-  // place), as a fusion-pair or expanded-network view draws a cell.
+  const nasnet = await graphOf(ws, 'examples/nasnet_space.nas', 'NASNet', NASNET_A);
+  const resnet = await graphOf(ws, 'examples/resnet50.nas', 'ResNet50');
+  const effnet = await graphOf(ws, 'examples/efficientnet_b0.nas', 'EfficientNetB0');
+  // The 50-node cell: a randomly wired cell (bench/fixtures/randwire50.nas, Xie et al. 2019),
+  // as its cell view draws it (its nodes, their adds, 148 edges) and with every op a box. And
+  // NASNet-A's normal cell with every op a box (the cell's block expanded in place), as a
+  // fusion-pair or expanded-network view draws a cell.
+  const randwire = await graphOf(ws, 'bench/fixtures/randwire50.nas', 'RandWire50');
   const normal = findInstance(nasnet, 'NormalCell')!;
   const opened: string[] = [];
   for (let at = normal.id; at >= 0; at = nasnet.groups[at]!.parent) opened.push(nasnet.groups[at]!.key);
@@ -94,6 +97,8 @@ async function main(): Promise<void> {
   const cellView = (g: ArchitectureGraph, spec: ViewSpec) =>
     spec.cell ? buildView(g, spec)! : networkView(g, { expand: spec.expand === 'all' ? 'all' : new Set(spec.expand ?? []) });
   const cases: Case[] = [
+    { name: 'RandWire 50-node cell, cell view', target: 200, graph: randwire, spec: { cell: 'RandWireCell' }, boxes: 0 },
+    { name: 'RandWire 50-node cell, every op a box', target: 200, graph: randwire, spec: { expand: 'all' }, boxes: 0 },
     { name: 'NASNet-A normal cell, cell view', target: 200, graph: nasnet, spec: { cell: 'NormalCell' }, boxes: 0 },
     { name: 'NASNet-A normal cell, every op a box', target: 200, graph: nasnet, spec: { expand: opened }, boxes: 0 },
     { name: 'ResNet-50 collapsed', target: 300, graph: resnet, spec: {}, boxes: 0 },
