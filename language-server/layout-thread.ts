@@ -35,10 +35,11 @@ export async function runLayoutThread(): Promise<void> {
 /**
  * Rounds of the warm-up: the first layouts of a fresh elkjs cost 5–10 times the CPU of the same
  * layout after a few dozen (V8 has not optimised its code yet); a dozen layouts of a 60-box
- * view bring a 100-box view to within 1.5–2 times of warm.
+ * view bring a 100-box view to within 1.5–2 times of warm. Small rounds, so that a real layout
+ * asked for meanwhile waits for one small layout at most.
  */
-const WARM_UP_ROUNDS = 12;
-const WARM_UP_FRAMES = 12;
+const WARM_UP_ROUNDS = 24;
+const WARM_UP_FRAMES = 6;
 
 interface Running {
   job: LayoutJob;
