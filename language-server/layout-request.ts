@@ -13,6 +13,8 @@ const WARM_UP_DELAY_MS = 2000;
 export function registerLayoutRequest(connection: Connection, shared: LangiumSharedServices, script: string): LayoutThread {
   const thread = new LayoutThread(script);
   connection.onRequest(LayoutRequest.type, async (params, token): Promise<LayoutResult> => {
+    // Cancelled before it was dispatched (the editor cancels at once when a newer one replaces it).
+    if (token.isCancellationRequested) throw new ResponseError(LSPErrorCodes.RequestCancelled, 'layout cancelled');
     const job = thread.layout(params.graph);
     const stop = token.onCancellationRequested(() => job.cancel());
     try {

@@ -8,18 +8,26 @@
  * worker for pages whose host lays out nothing (the fusion panel) and when the server fails.
  */
 import { RequestType } from 'vscode-languageserver-protocol';
-import type { ElkNode } from 'elkjs/lib/elk-api.js';
+
+/**
+ * An ELK graph in elkjs' JSON form (elkjs' `ElkNode`: children, ports, edges, labels, layout
+ * options; with coordinates once laid out). Only its id is spelled out here: this folder imports
+ * no package but the LSP's, and both sides read it with elkjs' own type.
+ */
+export interface ElkGraph {
+  id: string;
+}
 
 // ---------------------------------------------------------------- nas/layout (LSP)
 
 export interface LayoutParams {
   /** An ELK graph as `toElk` builds it; every option it needs is in it. */
-  graph: ElkNode;
+  graph: ElkGraph;
 }
 
 export interface LayoutResult {
   /** The same graph with coordinates, as elkjs' `layout` returns it. */
-  graph: ElkNode;
+  graph: ElkGraph;
 }
 
 export namespace LayoutRequest {
@@ -34,10 +42,10 @@ export namespace LayoutRequest {
 export const HOST_LAYOUT_ATTRIBUTE = 'data-layout';
 
 /** Webview → host: lay out this graph; or stop the layout `id`. */
-export type LayoutPageMessage = { type: 'layout'; id: number; graph: ElkNode } | { type: 'layoutCancel'; id: number };
+export type LayoutPageMessage = { type: 'layout'; id: number; graph: ElkGraph } | { type: 'layoutCancel'; id: number };
 
 /** Host → webview: layout `id` done, or failed (the page then lays it out in its own worker). */
-export type LayoutHostMessage = { type: 'layoutDone'; id: number; graph: ElkNode } | { type: 'layoutFailed'; id: number; message: string };
+export type LayoutHostMessage = { type: 'layoutDone'; id: number; graph: ElkGraph } | { type: 'layoutFailed'; id: number; message: string };
 
 // ---------------------------------------------------------------- server main thread <-> layout thread
 
@@ -47,8 +55,8 @@ export const LAYOUT_THREAD_MARKER = 'nas-layout-thread';
 /** Main thread → layout thread. */
 export interface LayoutJob {
   id: number;
-  graph: ElkNode;
+  graph: ElkGraph;
 }
 
 /** Layout thread → main thread. */
-export type LayoutReply = { id: number; ok: true; graph: ElkNode } | { id: number; ok: false; message: string };
+export type LayoutReply = { id: number; ok: true; graph: ElkGraph } | { id: number; ok: false; message: string };

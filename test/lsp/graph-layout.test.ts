@@ -8,6 +8,7 @@ import { CancellationTokenSource, LSPErrorCodes, ResponseError } from 'vscode-la
 import ELK from 'elkjs/lib/elk.bundled.js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { LayoutRequest, type LayoutResult } from '../../src/protocol/graph-layout.js';
+import { GraphRequest } from '../../src/protocol/lsp-extensions.js';
 import { toElk, toScene } from '../../src/core/views/elk-graph.js';
 import { cellView } from '../../src/core/views/cell-view.js';
 import { networkView } from '../../src/core/views/network-view.js';
@@ -40,17 +41,22 @@ describe('nas/layout', () => {
     }
   });
 
-  it('answers a cancelled layout with RequestCancelled, and the next layout is right', async () => {
+  it('answers a cancelled layout with RequestCancelled, before or after it started, and the next layout is right', async () => {
     const big = toElk(warmUpView(150));
-    const source = new CancellationTokenSource();
-    const pending = client.connection.sendRequest(LayoutRequest.type, { graph: big }, source.token);
-    source.cancel();
-    const error = await pending.then(
-      () => undefined,
-      (e: unknown) => e,
-    );
-    expect(error).toBeInstanceOf(ResponseError);
-    expect((error as ResponseError<unknown>).code).toBe(LSPErrorCodes.RequestCancelled);
+    for (const when of ['before it is dispatched', 'once it is dispatched']) {
+      const source = new CancellationTokenSource();
+      const pending = client.connection.sendRequest(LayoutRequest.type, { graph: big }, source.token);
+      // The server answers in order: once a later request is answered, the layout is running
+      // on the layout thread (or waits there behind a warm-up round).
+      if (when === 'once it is dispatched') await client.connection.sendRequest(GraphRequest.type, { uri: 'file:///no/such/file.nas' });
+      source.cancel();
+      const error = await pending.then(
+        () => undefined,
+        (e: unknown) => e,
+      );
+      expect(error, when).toBeInstanceOf(ResponseError);
+      expect((error as ResponseError<unknown>).code, when).toBe(LSPErrorCodes.RequestCancelled);
+    }
     const small = warmUpView(3);
     const served: LayoutResult = await client.connection.sendRequest(LayoutRequest.type, { graph: toElk(small) });
     const local = await new ELK().layout(toElk(small));
