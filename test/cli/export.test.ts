@@ -25,7 +25,6 @@ function run(cmd: string, args: string[], input?: string): Promise<{ code: numbe
   });
 }
 
-
 /** The parameter count of a file's Model, as PyTorch counts it (the code comes on stdin; its `__main__` demo does not run). */
 async function torchParams(code: string): Promise<number> {
   const r = await run(
