@@ -41,9 +41,9 @@ export const NasSharedModule: Module<LangiumSharedCoreServices, PartialLangiumSh
 
 export const NasModule: Module<LangiumCoreServices, PartialLangiumCoreServices> = {
   // Production mode skips Chevrotain's checks of the grammar and the token definitions, which
-  // every process otherwise repeats when it builds the parser (a quarter of `nas check`'s
-  // start), and its ambiguity messages on stdout. The grammar is fixed at build time, so
-  // test/grammar/parser-definition.test.ts runs those checks once (docs/adr/0026-test-command-time.md).
+  // every process would otherwise repeat when it builds the parser, and its ambiguity messages
+  // on stdout. The grammar is fixed at build time, so test/grammar/parser-definition.test.ts
+  // runs those checks once (docs/adr/0026-test-command-time.md).
   LanguageMetaData: () => ({ ...NasLanguageMetaData, mode: 'production' }),
   references: {
     ScopeProvider: (services) => new NasScopeProvider(services),
