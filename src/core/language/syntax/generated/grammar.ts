@@ -66,7 +66,7 @@ export const NasGrammar = (): Grammar => loadedNasGrammar ?? (loadedNasGrammar =
             "terminal": {
               "$type": "RuleCall",
               "rule": {
-                "$ref": "#/rules@45"
+                "$ref": "#/rules@47"
               },
               "arguments": []
             }
@@ -297,7 +297,7 @@ export const NasGrammar = (): Grammar => loadedNasGrammar ?? (loadedNasGrammar =
               "terminal": {
                 "$type": "RuleCall",
                 "rule": {
-                  "$ref": "#/rules@43"
+                  "$ref": "#/rules@45"
                 },
                 "arguments": []
               },
@@ -322,7 +322,7 @@ export const NasGrammar = (): Grammar => loadedNasGrammar ?? (loadedNasGrammar =
                     "terminal": {
                       "$type": "RuleCall",
                       "rule": {
-                        "$ref": "#/rules@40"
+                        "$ref": "#/rules@42"
                       },
                       "arguments": []
                     }
@@ -341,7 +341,7 @@ export const NasGrammar = (): Grammar => loadedNasGrammar ?? (loadedNasGrammar =
                         "terminal": {
                           "$type": "RuleCall",
                           "rule": {
-                            "$ref": "#/rules@40"
+                            "$ref": "#/rules@42"
                           },
                           "arguments": []
                         }
@@ -434,7 +434,7 @@ export const NasGrammar = (): Grammar => loadedNasGrammar ?? (loadedNasGrammar =
               "terminal": {
                 "$type": "RuleCall",
                 "rule": {
-                  "$ref": "#/rules@43"
+                  "$ref": "#/rules@45"
                 },
                 "arguments": []
               },
@@ -712,14 +712,14 @@ export const NasGrammar = (): Grammar => loadedNasGrammar ?? (loadedNasGrammar =
                 {
                   "$type": "RuleCall",
                   "rule": {
-                    "$ref": "#/rules@44"
+                    "$ref": "#/rules@46"
                   },
                   "arguments": []
                 },
                 {
                   "$type": "RuleCall",
                   "rule": {
-                    "$ref": "#/rules@45"
+                    "$ref": "#/rules@47"
                   },
                   "arguments": []
                 },
@@ -901,7 +901,7 @@ export const NasGrammar = (): Grammar => loadedNasGrammar ?? (loadedNasGrammar =
                 "terminal": {
                   "$type": "RuleCall",
                   "rule": {
-                    "$ref": "#/rules@37"
+                    "$ref": "#/rules@39"
                   },
                   "arguments": []
                 }
@@ -925,7 +925,7 @@ export const NasGrammar = (): Grammar => loadedNasGrammar ?? (loadedNasGrammar =
           {
             "$type": "RuleCall",
             "rule": {
-              "$ref": "#/rules@43"
+              "$ref": "#/rules@45"
             },
             "arguments": []
           },
@@ -1045,7 +1045,7 @@ export const NasGrammar = (): Grammar => loadedNasGrammar ?? (loadedNasGrammar =
             "terminal": {
               "$type": "RuleCall",
               "rule": {
-                "$ref": "#/rules@37"
+                "$ref": "#/rules@39"
               },
               "arguments": []
             }
@@ -1130,7 +1130,7 @@ export const NasGrammar = (): Grammar => loadedNasGrammar ?? (loadedNasGrammar =
                     "terminal": {
                       "$type": "RuleCall",
                       "rule": {
-                        "$ref": "#/rules@37"
+                        "$ref": "#/rules@39"
                       },
                       "arguments": []
                     }
@@ -1149,7 +1149,7 @@ export const NasGrammar = (): Grammar => loadedNasGrammar ?? (loadedNasGrammar =
                         "terminal": {
                           "$type": "RuleCall",
                           "rule": {
-                            "$ref": "#/rules@37"
+                            "$ref": "#/rules@39"
                           },
                           "arguments": []
                         }
@@ -1246,7 +1246,7 @@ export const NasGrammar = (): Grammar => loadedNasGrammar ?? (loadedNasGrammar =
             "terminal": {
               "$type": "RuleCall",
               "rule": {
-                "$ref": "#/rules@37"
+                "$ref": "#/rules@39"
               },
               "arguments": []
             }
@@ -1290,7 +1290,7 @@ export const NasGrammar = (): Grammar => loadedNasGrammar ?? (loadedNasGrammar =
             "terminal": {
               "$type": "RuleCall",
               "rule": {
-                "$ref": "#/rules@37"
+                "$ref": "#/rules@39"
               },
               "arguments": []
             }
@@ -1376,7 +1376,7 @@ export const NasGrammar = (): Grammar => loadedNasGrammar ?? (loadedNasGrammar =
             "terminal": {
               "$type": "RuleCall",
               "rule": {
-                "$ref": "#/rules@37"
+                "$ref": "#/rules@39"
               },
               "arguments": []
             }
@@ -1404,7 +1404,7 @@ export const NasGrammar = (): Grammar => loadedNasGrammar ?? (loadedNasGrammar =
             "terminal": {
               "$type": "RuleCall",
               "rule": {
-                "$ref": "#/rules@43"
+                "$ref": "#/rules@45"
               },
               "arguments": []
             }
@@ -1519,7 +1519,7 @@ export const NasGrammar = (): Grammar => loadedNasGrammar ?? (loadedNasGrammar =
               "terminal": {
                 "$type": "RuleCall",
                 "rule": {
-                  "$ref": "#/rules@43"
+                  "$ref": "#/rules@45"
                 },
                 "arguments": []
               },
@@ -1550,7 +1550,7 @@ export const NasGrammar = (): Grammar => loadedNasGrammar ?? (loadedNasGrammar =
             "terminal": {
               "$type": "RuleCall",
               "rule": {
-                "$ref": "#/rules@43"
+                "$ref": "#/rules@45"
               },
               "arguments": []
             }
@@ -1646,7 +1646,7 @@ export const NasGrammar = (): Grammar => loadedNasGrammar ?? (loadedNasGrammar =
             "terminal": {
               "$type": "RuleCall",
               "rule": {
-                "$ref": "#/rules@43"
+                "$ref": "#/rules@45"
               },
               "arguments": []
             }
@@ -1674,7 +1674,7 @@ export const NasGrammar = (): Grammar => loadedNasGrammar ?? (loadedNasGrammar =
             "terminal": {
               "$type": "RuleCall",
               "rule": {
-                "$ref": "#/rules@43"
+                "$ref": "#/rules@45"
               },
               "arguments": []
             }
@@ -1686,7 +1686,7 @@ export const NasGrammar = (): Grammar => loadedNasGrammar ?? (loadedNasGrammar =
             "terminal": {
               "$type": "RuleCall",
               "rule": {
-                "$ref": "#/rules@36"
+                "$ref": "#/rules@38"
               },
               "arguments": []
             }
@@ -1698,7 +1698,7 @@ export const NasGrammar = (): Grammar => loadedNasGrammar ?? (loadedNasGrammar =
             "terminal": {
               "$type": "RuleCall",
               "rule": {
-                "$ref": "#/rules@37"
+                "$ref": "#/rules@39"
               },
               "arguments": []
             }
@@ -1726,7 +1726,7 @@ export const NasGrammar = (): Grammar => loadedNasGrammar ?? (loadedNasGrammar =
             "terminal": {
               "$type": "RuleCall",
               "rule": {
-                "$ref": "#/rules@43"
+                "$ref": "#/rules@45"
               },
               "arguments": []
             }
@@ -1811,7 +1811,7 @@ export const NasGrammar = (): Grammar => loadedNasGrammar ?? (loadedNasGrammar =
                 "terminal": {
                   "$type": "RuleCall",
                   "rule": {
-                    "$ref": "#/rules@37"
+                    "$ref": "#/rules@39"
                   },
                   "arguments": []
                 }
@@ -1824,16 +1824,54 @@ export const NasGrammar = (): Grammar => loadedNasGrammar ?? (loadedNasGrammar =
                     "value": "("
                   },
                   {
-                    "$type": "Assignment",
-                    "feature": "args",
-                    "operator": "+=",
-                    "terminal": {
-                      "$type": "RuleCall",
-                      "rule": {
-                        "$ref": "#/rules@34"
+                    "$type": "Alternatives",
+                    "elements": [
+                      {
+                        "$type": "Assignment",
+                        "feature": "args",
+                        "operator": "+=",
+                        "terminal": {
+                          "$type": "RuleCall",
+                          "rule": {
+                            "$ref": "#/rules@35"
+                          },
+                          "arguments": []
+                        }
                       },
-                      "arguments": []
-                    }
+                      {
+                        "$type": "Group",
+                        "elements": [
+                          {
+                            "$type": "Assignment",
+                            "feature": "args",
+                            "operator": "+=",
+                            "terminal": {
+                              "$type": "RuleCall",
+                              "rule": {
+                                "$ref": "#/rules@36"
+                              },
+                              "arguments": []
+                            }
+                          },
+                          {
+                            "$type": "Keyword",
+                            "value": ","
+                          },
+                          {
+                            "$type": "Assignment",
+                            "feature": "args",
+                            "operator": "+=",
+                            "terminal": {
+                              "$type": "RuleCall",
+                              "rule": {
+                                "$ref": "#/rules@34"
+                              },
+                              "arguments": []
+                            }
+                          }
+                        ]
+                      }
+                    ]
                   },
                   {
                     "$type": "Group",
@@ -1888,7 +1926,7 @@ export const NasGrammar = (): Grammar => loadedNasGrammar ?? (loadedNasGrammar =
             "terminal": {
               "$type": "RuleCall",
               "rule": {
-                "$ref": "#/rules@37"
+                "$ref": "#/rules@39"
               },
               "arguments": []
             }
@@ -1922,7 +1960,7 @@ export const NasGrammar = (): Grammar => loadedNasGrammar ?? (loadedNasGrammar =
                     "terminal": {
                       "$type": "RuleCall",
                       "rule": {
-                        "$ref": "#/rules@35"
+                        "$ref": "#/rules@37"
                       },
                       "arguments": []
                     }
@@ -1964,12 +2002,110 @@ export const NasGrammar = (): Grammar => loadedNasGrammar ?? (loadedNasGrammar =
             "terminal": {
               "$type": "RuleCall",
               "rule": {
-                "$ref": "#/rules@37"
+                "$ref": "#/rules@39"
               },
               "arguments": []
             }
           }
         ]
+      },
+      "entry": false,
+      "fragment": false,
+      "parameters": []
+    },
+    {
+      "$type": "ParserRule",
+      "name": "NamedSettingArg",
+      "inferredType": {
+        "$type": "InferredType",
+        "name": "Arg"
+      },
+      "definition": {
+        "$type": "Group",
+        "elements": [
+          {
+            "$type": "Alternatives",
+            "elements": [
+              {
+                "$type": "Group",
+                "elements": [
+                  {
+                    "$type": "Assignment",
+                    "feature": "name",
+                    "operator": "=",
+                    "terminal": {
+                      "$type": "RuleCall",
+                      "rule": {
+                        "$ref": "#/rules@37"
+                      },
+                      "arguments": []
+                    }
+                  },
+                  {
+                    "$type": "Keyword",
+                    "value": "="
+                  }
+                ]
+              },
+              {
+                "$type": "Group",
+                "elements": [
+                  {
+                    "$type": "Assignment",
+                    "feature": "label",
+                    "operator": "=",
+                    "terminal": {
+                      "$type": "RuleCall",
+                      "rule": {
+                        "$ref": "#/rules@15"
+                      },
+                      "arguments": []
+                    }
+                  },
+                  {
+                    "$type": "Keyword",
+                    "value": ":"
+                  }
+                ]
+              }
+            ]
+          },
+          {
+            "$type": "Assignment",
+            "feature": "value",
+            "operator": "=",
+            "terminal": {
+              "$type": "RuleCall",
+              "rule": {
+                "$ref": "#/rules@39"
+              },
+              "arguments": []
+            }
+          }
+        ]
+      },
+      "entry": false,
+      "fragment": false,
+      "parameters": []
+    },
+    {
+      "$type": "ParserRule",
+      "name": "PositionalSettingArg",
+      "inferredType": {
+        "$type": "InferredType",
+        "name": "Arg"
+      },
+      "definition": {
+        "$type": "Assignment",
+        "feature": "value",
+        "operator": "=",
+        "terminal": {
+          "$type": "RuleCall",
+          "rule": {
+            "$ref": "#/rules@39"
+          },
+          "arguments": []
+        }
       },
       "entry": false,
       "fragment": false,
@@ -2142,7 +2278,7 @@ export const NasGrammar = (): Grammar => loadedNasGrammar ?? (loadedNasGrammar =
       "definition": {
         "$type": "RuleCall",
         "rule": {
-          "$ref": "#/rules@38"
+          "$ref": "#/rules@40"
         },
         "arguments": []
       },
@@ -2156,7 +2292,7 @@ export const NasGrammar = (): Grammar => loadedNasGrammar ?? (loadedNasGrammar =
       "call": {
         "$type": "RuleCall",
         "rule": {
-          "$ref": "#/rules@39"
+          "$ref": "#/rules@41"
         },
         "arguments": []
       },
@@ -2288,7 +2424,7 @@ export const NasGrammar = (): Grammar => loadedNasGrammar ?? (loadedNasGrammar =
           {
             "$type": "RuleCall",
             "rule": {
-              "$ref": "#/rules@41"
+              "$ref": "#/rules@43"
             },
             "arguments": []
           },
@@ -2321,7 +2457,7 @@ export const NasGrammar = (): Grammar => loadedNasGrammar ?? (loadedNasGrammar =
                         "terminal": {
                           "$type": "RuleCall",
                           "rule": {
-                            "$ref": "#/rules@40"
+                            "$ref": "#/rules@42"
                           },
                           "arguments": []
                         }
@@ -2340,7 +2476,7 @@ export const NasGrammar = (): Grammar => loadedNasGrammar ?? (loadedNasGrammar =
                             "terminal": {
                               "$type": "RuleCall",
                               "rule": {
-                                "$ref": "#/rules@40"
+                                "$ref": "#/rules@42"
                               },
                               "arguments": []
                             }
@@ -2410,7 +2546,7 @@ export const NasGrammar = (): Grammar => loadedNasGrammar ?? (loadedNasGrammar =
                     "terminal": {
                       "$type": "RuleCall",
                       "rule": {
-                        "$ref": "#/rules@37"
+                        "$ref": "#/rules@39"
                       },
                       "arguments": []
                     }
@@ -2491,7 +2627,7 @@ export const NasGrammar = (): Grammar => loadedNasGrammar ?? (loadedNasGrammar =
             "terminal": {
               "$type": "RuleCall",
               "rule": {
-                "$ref": "#/rules@37"
+                "$ref": "#/rules@39"
               },
               "arguments": []
             }
@@ -2529,7 +2665,7 @@ export const NasGrammar = (): Grammar => loadedNasGrammar ?? (loadedNasGrammar =
                 "terminal": {
                   "$type": "RuleCall",
                   "rule": {
-                    "$ref": "#/rules@44"
+                    "$ref": "#/rules@46"
                   },
                   "arguments": []
                 }
@@ -2553,7 +2689,7 @@ export const NasGrammar = (): Grammar => loadedNasGrammar ?? (loadedNasGrammar =
                 "terminal": {
                   "$type": "RuleCall",
                   "rule": {
-                    "$ref": "#/rules@45"
+                    "$ref": "#/rules@47"
                   },
                   "arguments": []
                 }
@@ -2614,7 +2750,7 @@ export const NasGrammar = (): Grammar => loadedNasGrammar ?? (loadedNasGrammar =
                     "terminal": {
                       "$type": "RuleCall",
                       "rule": {
-                        "$ref": "#/rules@37"
+                        "$ref": "#/rules@39"
                       },
                       "arguments": []
                     }
@@ -2633,7 +2769,7 @@ export const NasGrammar = (): Grammar => loadedNasGrammar ?? (loadedNasGrammar =
                         "terminal": {
                           "$type": "RuleCall",
                           "rule": {
-                            "$ref": "#/rules@37"
+                            "$ref": "#/rules@39"
                           },
                           "arguments": []
                         }
@@ -2703,7 +2839,7 @@ export const NasGrammar = (): Grammar => loadedNasGrammar ?? (loadedNasGrammar =
                 "terminal": {
                   "$type": "RuleCall",
                   "rule": {
-                    "$ref": "#/rules@37"
+                    "$ref": "#/rules@39"
                   },
                   "arguments": []
                 }
@@ -2749,7 +2885,7 @@ export const NasGrammar = (): Grammar => loadedNasGrammar ?? (loadedNasGrammar =
                 "terminal": {
                   "$type": "RuleCall",
                   "rule": {
-                    "$ref": "#/rules@39"
+                    "$ref": "#/rules@41"
                   },
                   "arguments": []
                 }
@@ -2777,7 +2913,7 @@ export const NasGrammar = (): Grammar => loadedNasGrammar ?? (loadedNasGrammar =
                 "terminal": {
                   "$type": "RuleCall",
                   "rule": {
-                    "$ref": "#/rules@37"
+                    "$ref": "#/rules@39"
                   },
                   "arguments": []
                 }
@@ -2793,7 +2929,7 @@ export const NasGrammar = (): Grammar => loadedNasGrammar ?? (loadedNasGrammar =
                 "terminal": {
                   "$type": "RuleCall",
                   "rule": {
-                    "$ref": "#/rules@37"
+                    "$ref": "#/rules@39"
                   },
                   "arguments": []
                 }
@@ -2809,7 +2945,7 @@ export const NasGrammar = (): Grammar => loadedNasGrammar ?? (loadedNasGrammar =
                 "terminal": {
                   "$type": "RuleCall",
                   "rule": {
-                    "$ref": "#/rules@37"
+                    "$ref": "#/rules@39"
                   },
                   "arguments": []
                 }
