@@ -35,6 +35,11 @@ function source(g: ArchitectureGraph): GraphSource {
   return { uri: g.uri, name: g.name };
 }
 
+/** The options an architecture took at each choice key, as the host sends them. */
+function decisionsOf(g: ArchitectureGraph): Record<string, number> {
+  return Object.fromEntries(g.choices.map((c) => [c.key, c.taken]));
+}
+
 /** What the page shows: each box's title and the text boxes that do not fit their box. */
 async function drawn(p: GraphPage): Promise<{ titles: string[]; overflowing: string[]; edges: number }> {
   return p.page.evaluate(() => {
@@ -234,7 +239,8 @@ describe('the graph webview in Chromium', () => {
     for (const theme of ['light', 'dark'] as const) {
       const p = await harness.open(theme);
       const labels: [string, string] = ['trial 12 · accuracy 94.37', 'trial 40 · accuracy 93.10'];
-      await p.send({ type: 'compare', graphs: [result(a), result(b)], labels, source: { uri: a.uri, name: 'NB201' }, spec: { cell: 'NB201Cell' } });
+      const comparison = { second: decisionsOf(b), labels };
+      await p.send({ type: 'compare', graphs: [result(a), result(b)], comparison, source: { uri: a.uri, name: 'NB201' }, spec: { cell: 'NB201Cell' } });
       await p.rendered(1);
       const frames = await p.page.locator('.stage g.nas-frame text.t').allTextContents();
       expect(frames.map((t) => t.replace(/^▸ /, ''))).toEqual(labels);
@@ -249,6 +255,33 @@ describe('the graph webview in Chromium', () => {
       await shot(p, `nb201-compare-${theme}`);
       await p.page.close();
     }
+  }, 90_000);
+
+  it('a compare comes back after a reload as a compare: the page keeps both architectures and their labels, and says them when ready', async () => {
+    const other = { NB201Cell: { n1: ['nor_conv_1x1'], n2: ['nor_conv_3x3', 'nor_conv_3x3'], n3: ['skip_connect', 'nor_conv_3x3', 'avg_pool_3x3'] } };
+    const [a, b] = await Promise.all([graphOf('nb201.nas', 'NB201', NB201_BEST), graphOf('nb201.nas', 'NB201', other)]);
+    const first = await harness.open('light');
+    const comparison = { second: decisionsOf(b), labels: ['trial 12', 'trial 40'] as [string, string] };
+    const from: GraphSource = { uri: a.uri, name: 'NB201', decisions: decisionsOf(a) };
+    await first.send({ type: 'compare', graphs: [result(a), result(b)], comparison, source: from, spec: { cell: 'NB201Cell' } });
+    await first.rendered(1);
+    const saved = await first.state();
+    expect(saved).toMatchObject({ source: from, comparison, spec: { cell: 'NB201Cell' } });
+    expect(saved?.comparison?.second).not.toEqual(from.decisions);
+    await first.page.close();
+    // The reloaded page hands the host both architectures (graph-panel.ts reopens a compare from them).
+    const p = await harness.open('light', saved);
+    expect((await p.posted()).find((m) => m.type === 'ready')).toEqual({ type: 'ready', state: saved });
+    // The host's compare after a restore carries no spec: the page keeps the view it had.
+    await p.send({ type: 'compare', graphs: [result(a), result(b)], comparison, source: from });
+    await p.rendered(1);
+    expect((await p.page.locator('.stage g.nas-frame text.t').allTextContents()).map((t) => t.replace(/^▸ /, ''))).toEqual(comparison.labels);
+    expect(await p.page.locator('.stage g.nas-edge.diff').count()).toBe(4);
+    // Choosing other options in the page's choices panel draws one architecture: the state forgets the second.
+    await p.send({ type: 'graph', graph: result(a), source: from, reason: 'decisions' });
+    await p.rendered(2);
+    expect((await p.state())?.comparison).toBeUndefined();
+    await p.page.close();
   }, 90_000);
 
   it('shows progress during a long layout and cancels it, keeping the picture', async () => {
