@@ -13,6 +13,8 @@ import type { ArchitectureGraph } from '../../src/core/views/architecture.js';
 import type { GraphSource, WebviewMessage } from '../../src/protocol/graph-view.js';
 import { DARK, LIGHT } from '../../src/core/views/palette.js';
 import { DARTS_V2, NASNET_A, NB201_BEST, graphOf } from '../helpers/published-cells.js';
+import { build } from '../helpers/nas.js';
+import { architectureOf } from '../../src/core/views/from-elaboration.js';
 import { pageErrors, startHarness, type GraphPage, type Harness } from './harness.js';
 
 const SHOTS = path.resolve(__dirname, '../../test-artifacts');
@@ -255,6 +257,40 @@ describe('the graph webview in Chromium', () => {
       await shot(p, `nb201-compare-${theme}`);
       await p.page.close();
     }
+  }, 90_000);
+
+  it("compares two layer-wise architectures: a kernel and a width chosen in conv(...)'s arguments mark that conv on both sides, and nothing else", async () => {
+    const built = await build(fs.readFileSync(path.resolve(__dirname, '../../examples/fashion_search.nas'), 'utf8'));
+    const def = built.def('FashionLayers');
+    const a = architectureOf(def).graph;
+    // Layer 1's kernel (3 -> 5) and layer 3's width (32 -> 64); every other choice the same.
+    const [, k1, , , , w3] = a.choices.map((c) => c.key);
+    const b = architectureOf(def, {
+      decisions: new Map([
+        [k1!, 1],
+        [w3!, 2],
+      ]),
+    }).graph;
+    const p = await harness.open('light');
+    const comparison = { second: decisionsOf(b), labels: ['sample 1', 'sample 2'] as [string, string] };
+    await p.send({ type: 'compare', graphs: [result(a), result(b)], comparison, source: { uri: a.uri, name: 'FashionLayers' }, spec: {} });
+    await p.rendered(1);
+    expect(await p.page.locator('.status').textContent()).toContain('2 of 8 choices differ');
+    // Each side: its first conv (the kernel) and its third (the width, in the box's shape line), no other box.
+    const marked = async (side: string) =>
+      p.page.locator(`.stage g.nas-node.diff[data-id^="${side}:"]`).evaluateAll((gs) =>
+        gs.map((g) =>
+          Array.from(g.querySelectorAll('text'), (t) => t.textContent)
+            .slice(0, 2)
+            .join(' '),
+        ),
+      );
+    expect(await marked('a')).toEqual(['conv 3×3/2 8×14×14', 'conv 1×1 32×14×14']);
+    expect(await marked('b')).toEqual(['conv 5×5/2 8×14×14', 'conv 1×1 64×14×14']);
+    expect((await drawn(p)).titles).toHaveLength(24);
+    expect(pageErrors(p)).toEqual([]);
+    await shot(p, 'fashion-compare-light');
+    await p.page.close();
   }, 90_000);
 
   it('a compare comes back after a reload as a compare: the page keeps both architectures and their labels, and says them when ready', async () => {
