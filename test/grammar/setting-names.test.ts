@@ -26,19 +26,14 @@ function parseSearch(items: string): Search {
 const names = (args: readonly Arg[]) => args.map((a) => a.name);
 
 describe('names of the search vocabulary parse where they are written', () => {
-  it.each(STRATEGIES.map((s) => [s.name, s] as const))('strategy %s and each of its settings', (_, strategy) => {
-    const settings = strategy.settings.map((s) => s.name);
-    const search = parseSearch(`  strategy ${strategy.name}(${settings.map((n) => `${n} = 1`).join(', ')})`);
-    const item = search.items[0] as StrategyItem;
-    expect(item.name).toBe(strategy.name);
-    expect(names(item.args)).toEqual(settings);
-  });
-
-  it.each(EVALUATORS.map((e) => [e.name, e] as const))('evaluator %s and each of its settings', (_, evaluator) => {
-    const settings = evaluator.settings.map((s) => s.name);
-    const search = parseSearch(`  evaluator ${evaluator.name}(${settings.map((n) => `${n} = 1`).join(', ')})`);
-    const item = search.items[0] as EvaluatorItem;
-    expect(item.name).toBe(evaluator.name);
+  const owners = [
+    ...STRATEGIES.map((s) => ['strategy', s.name, s.settings.map((x) => x.name)] as const),
+    ...EVALUATORS.map((e) => ['evaluator', e.name, e.settings.map((x) => x.name)] as const),
+  ];
+  it.each(owners)('%s %s and each of its settings', (keyword, name, settings) => {
+    const search = parseSearch(`  ${keyword} ${name}(${settings.map((n) => `${n} = 1`).join(', ')})`);
+    const item = search.items[0] as StrategyItem | EvaluatorItem;
+    expect([item.$type, item.name]).toEqual([keyword === 'strategy' ? 'StrategyItem' : 'EvaluatorItem', name]);
     expect(names(item.args)).toEqual(settings);
   });
 
