@@ -12,6 +12,7 @@ import { EmptyFileSystem } from 'langium';
 import { afterAll, beforeAll, describe, expect, it, vi, type MockInstance } from 'vitest';
 import { createNasCoreServices } from '../../src/core/language/services/nas-module.js';
 import type { BudgetItem, Document, NumberLit, Paren, Search } from '../../src/core/language/syntax/generated/ast.js';
+import { NasLanguageMetaData } from '../../src/core/language/syntax/generated/module.js';
 import { Rng } from '../../src/core/util/random.js';
 import { generateProgram } from '../helpers/random-program.js';
 
@@ -27,8 +28,9 @@ describe('the parser meets no ambiguous alternatives', () => {
     for (const method of ['log', 'warn', 'error'] as const) {
       spies.push(vi.spyOn(console, method).mockImplementation((...args: unknown[]) => void reports.push(args.map(String).join(' '))));
     }
-    // A fresh parser: its prediction caches start empty, so every decision is analysed here.
-    const { Nas } = createNasCoreServices(EmptyFileSystem);
+    // A fresh parser: its prediction caches start empty, so every decision is analysed here. In
+    // development mode: the core's production mode does not report ambiguities (docs/adr/0026).
+    const { Nas } = createNasCoreServices(EmptyFileSystem, { language: { LanguageMetaData: () => NasLanguageMetaData } });
     parse = (text) => Nas.parser.LangiumParser.parse<Document>(text).value;
   });
   afterAll(() => {
