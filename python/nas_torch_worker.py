@@ -6,7 +6,8 @@ stdin (requests) and stdout (events), one object per line, declared once in
 src/protocol/torch-worker.ts and documented in docs/protocol.md ("PyTorch worker"). stderr is
 free text for logs. Needs the standard library and torch only.
 
-Requests: hello, train, cancel, shutdown. A train request carries the exported module's code,
+Requests: hello, train, cancel, shutdown, and the supernet's (supernet_open, supernet_train,
+supernet_save, supernet_score: nas_torch_supernet.py, shipped beside this file). A train request carries the exported module's code,
 a data pack (a safetensors file of uint8 images and int32 labels written by the host, with
 the normalisation statistics) and the options of the training engine's loop. The worker
 reproduces that loop's conventions (src/core/train/loop.ts, data/pipeline.ts, data/rng.ts):
@@ -461,16 +462,18 @@ class Worker:
             if kind == "hello":
                 self.hello()
                 continue
-            if kind != "train":
+            if kind == "train":
+                self.job(req, run_train)
+            elif kind in supernet.REQUESTS:
+                self.job(req, supernet.handle)
+            else:
                 emit({"type": "error", "id": req.get("id"), "kind": "request", "message": "unknown request %r" % kind})
-                continue
-            self.train(req)
 
-    def train(self, req):
+    def job(self, req, run):
         jid = req.get("id")
         try:
             # A closed stdin (the host has gone) cancels the job too: the worker then exits.
-            run_train(req, lambda: jid in self.cancelled or self.closed)
+            run(req, lambda: jid in self.cancelled or self.closed)
         except Cancelled as c:
             emit({"type": "cancelled", "id": jid, "completed_epochs": c.args[0] if c.args else 0})
         except JobError as e:
@@ -490,6 +493,10 @@ class Worker:
 
 
 if __name__ == "__main__":
+    sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+    import nas_torch_supernet as supernet
+
+    supernet.bind(sys.modules[__name__])
     # Ctrl-C in a terminal reaches the whole process group: the host turns it into `cancel`.
     signal.signal(signal.SIGINT, signal.SIG_IGN)
     Worker().run()
