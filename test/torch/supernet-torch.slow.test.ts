@@ -31,6 +31,7 @@ import { TorchWorker, torchSlots, workerScriptPath, writeDataPack } from '../../
 import { countBatches } from '../../src/core/train/data/pipeline.js';
 import { selectBackend } from '../../src/core/train/backend.js';
 import { readSafetensorsFile } from '../../src/core/train/safetensors.js';
+import { kendallTau } from '../../src/core/util/rank-correlation.js';
 import type { SearchEvent, TrialRecord } from '../../src/protocol/search-events.js';
 import { build } from '../helpers/nas.js';
 import { searchSpec } from '../search/helpers.js';
@@ -58,7 +59,7 @@ beforeAll(async () => {
 
 async function spec(cache: string, extra = '') {
   const b = await build(
-    `${SPACE}search X {\n  space S\n  strategy random\n  maximize accuracy\n  evaluator supernet(data = "shapes10", images = 600, epochs = 2, batch = 20, lr = 0.05, calibration = 4${extra}, cache = ${JSON.stringify(cache)})\n  budget 4\n}\n`,
+    `${SPACE}search X {\n  space S\n  strategy random\n  maximize accuracy\n  evaluator supernet(data = "shapes10", images = 2000, epochs = 6, batch = 32, lr = 0.1, calibration = 4${extra}, cache = ${JSON.stringify(cache)})\n  budget 4\n}\n`,
   );
   expect(b.errors).toEqual([]);
   return searchSpec(b, 'X');
@@ -202,6 +203,7 @@ for p in json.load(open(${JSON.stringify(paths)})):
 
 describe('either engine loads the other engine’s supernet', () => {
   it('scores every subnet as the engine that trained it does (tfjs -> torch and torch -> tfjs)', { timeout: 600_000 }, async () => {
+    const trainedBy = new Map<string, { accuracy: number; loss: number }[]>();
     for (const [trainer, loader] of [
       ['tfjs', 'torch'],
       ['torch', 'tfjs'],
@@ -212,16 +214,22 @@ describe('either engine loads the other engine’s supernet', () => {
       const loaded = await scores(cache, loader);
       expect(loaded.outcome.how).toBe('loaded');
       for (let i = 0; i < 16; i++) {
-        // 60 validation images: float rounding may move an argmax near a tie, rarely; losses agree closely.
-        expect(Math.abs(loaded.out[i]!.loss - trained.out[i]!.loss), `${trainer} -> ${loader}, subnet ${i}`).toBeLessThan(2e-3);
-        expect(Math.abs(loaded.out[i]!.accuracy - trained.out[i]!.accuracy), `${trainer} -> ${loader}, subnet ${i}`).toBeLessThanOrEqual(100 / 60 + 1e-9);
+        // The same weights, calibration batches and 220 validation images: only float rounding differs.
+        expect(Math.abs(loaded.out[i]!.loss - trained.out[i]!.loss), `${trainer} -> ${loader}, subnet ${i}`).toBeLessThan(1e-4);
+        expect(Math.abs(loaded.out[i]!.accuracy - trained.out[i]!.accuracy), `${trainer} -> ${loader}, subnet ${i}`).toBeLessThanOrEqual(100 / 220 + 1e-9);
       }
+      // Trained well above chance (10 classes), so the comparison is of weights that mean something.
+      expect(Math.max(...trained.out.map((x) => x.accuracy))).toBeGreaterThan(30);
       expect(readSafetensorsFile(cacheFile(cache)).metadata['engine'] ?? 'tfjs').toBe(trainer);
+      trainedBy.set(trainer, trained.out);
     }
-    // The same path sequence: both engines trained the same number of distinct paths.
+    // The same path sequence: both engines trained the same number of distinct paths, the same steps.
     const meta = (e: string) => readSafetensorsFile(cacheFile(path.join(dir, `cache-${e}`))).metadata;
     expect(meta('torch')['paths']).toBe(meta('tfjs')['paths']);
     expect(meta('torch')['steps']).toBe(meta('tfjs')['steps']);
+    // Supernets trained apart (different initial draws, same recipe, data and paths) rank the subnets alike.
+    const loss = (e: string) => trainedBy.get(e)!.map((x) => x.loss);
+    expect(kendallTau(loss('tfjs'), loss('torch'))).toBeGreaterThan(0.3);
   });
 });
 
@@ -279,15 +287,22 @@ w.Worker().run()
     { timeout: 300_000 },
     async () => {
       const s = await spec(path.join(dir, 'cache-faults'), ', seconds = 20');
-      const prepared = prepareSearch({ ...s, budget: 5 }, { torch: { ...TORCH, script: faultyWorker('faults', false, { 2: 'd', 4: 'h' }) } });
+      const prepared = prepareSearch(s, { torch: { ...TORCH, script: faultyWorker('faults', false, { 2: 'd', 4: 'h' }) } });
       const trials: TrialRecord[] = [];
       try {
-        const done = await runSearch({ prepared, seed: 3, budget: 5, onEvent: (e) => void (e.event === 'trial' && trials.push(e)) });
+        const done = await runSearch({
+          prepared,
+          seed: 3,
+          budget: { queries: 5 },
+          progress: true,
+          onEvent: (e) => void (e.event === 'trial' && trials.push(e)),
+        });
         expect(done.evaluations).toBe(5);
       } finally {
         await prepared.evaluator.close?.();
       }
-      expect(trials.map((t) => t.status)).toEqual(['ok', 'failed', 'ok', 'failed', 'ok']);
+      expect(trials.map((t) => t.status).slice(0, 5)).toEqual(['ok', 'error', 'ok', 'error', 'ok']);
+      for (const t of trials.slice(4)) expect(t.status).toBe('ok');
       expect(trials[1]!.error).toMatch(/PyTorch worker: the PyTorch worker exited \(status 9\)/);
       expect(trials[3]!.error).toMatch(/scoring ran over its time limit of 20 s; the PyTorch worker was stopped/);
     },

@@ -65,6 +65,9 @@ export function resolveSearchEngine(spec: SearchSpec, opts: EngineOptions, recor
     }
     return { spec };
   }
+  if (spec.evaluator.name === 'supernet' && opts.slots !== undefined) {
+    throw new UsageError('--slots: the supernet evaluator trains and scores on one worker (it holds the shared weights)');
+  }
   let wanted: string;
   if (recorded !== undefined) {
     if (opts.engine !== undefined && opts.engine !== 'auto' && opts.engine !== recorded) {
@@ -102,7 +105,6 @@ export function resolveSearchEngine(spec: SearchSpec, opts: EngineOptions, recor
     gs.length ? `${gs.map((g) => `cuda:${g}`).join(', ')} (${[...new Set(gs.map((g) => python.gpuNames[g]))].join(', ')})` : 'the CPU';
   if (spec.evaluator.name === 'supernet') {
     // One worker holds the supernet's weights and trains it one path per batch: one device.
-    if (opts.slots !== undefined) throw new UsageError('--slots: the supernet evaluator runs on one PyTorch worker (it holds the shared weights)');
     const one = use.slice(0, 1);
     const runtime: TorchRuntime = {
       python: python.python,

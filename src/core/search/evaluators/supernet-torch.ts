@@ -102,7 +102,6 @@ export class TorchSupernetEvaluator implements Evaluator {
       throw new SearchSetupError('`share = "slices"` shares no batch-norm statistics: give `calibration` batches to recompute them (e.g. 20)');
     }
     const seed = this.num('seed');
-    const batch = this.num('batch');
     this.data ??= openEvaluatorData(
       { data: String(this.settings['data']), seed, valFraction: this.num('val_fraction'), images: this.num('images'), withTest: false },
       this.space.def.name,
