@@ -7,6 +7,7 @@
  *   scores every subnet of a small space as the training engine scores it (the same weights,
  *   calibration batches and validation images: equal up to float rounding), and both engines
  *   draw the same paths (the same number of distinct paths in the saved metadata);
+ * - setup progress: the training steps in order; a cancel stops within an epoch and saves nothing;
  * - faults: a worker that dies while training fails the setup with the exit; one that dies or
  *   hangs past `seconds` while scoring fails that trial, and the next trial reloads the saved
  *   supernet on a fresh worker;
@@ -17,7 +18,7 @@ import { spawn, spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { registerTrainingEvaluators } from '../../src/core/search/evaluators/training.js';
 import { torchSupernetPath, type TorchSupernetEvaluator } from '../../src/core/search/evaluators/supernet-torch.js';
 import type { SupernetEvaluator } from '../../src/core/search/evaluators/supernet.js';
@@ -56,6 +57,7 @@ beforeAll(async () => {
   await selectBackend({ force: 'wasm', log: () => {} });
   registerTrainingEvaluators();
 });
+afterAll(() => fs.rmSync(dir, { recursive: true, force: true }));
 
 async function spec(cache: string, extra = '') {
   const b = await build(
@@ -230,6 +232,33 @@ describe('either engine loads the other engine’s supernet', () => {
     // Supernets trained apart (different initial draws, same recipe, data and paths) rank the subnets alike.
     const loss = (e: string) => trainedBy.get(e)!.map((x) => x.loss);
     expect(kendallTau(loss('tfjs'), loss('torch'))).toBeGreaterThan(0.3);
+  });
+});
+
+describe('setup progress and cancel', () => {
+  it('reports training steps as setup progress; a cancel stops between batches and saves nothing', { timeout: 300_000 }, async () => {
+    const cache = path.join(dir, 'cache-cancel');
+    const prepared = prepareSearch(await spec(cache, ', epochs = 40'), { torch: TORCH });
+    const ctrl = new AbortController();
+    const steps: number[] = [];
+    const ev = prepared.evaluator as TorchSupernetEvaluator;
+    try {
+      await ev.prepare!(ctrl.signal, (p) => {
+        if (p.phase !== 'train') return;
+        steps.push(p.step);
+        expect(p).toMatchObject({ steps: 40 * 56, epochs: 40 });
+        if (p.epoch! >= 2) ctrl.abort();
+      });
+      expect(ev.outcome).toBeUndefined();
+      await expect(ev.evaluate(candidate(prepared.space, prepared.space.fromGenes(new Int32Array(4))), { signal: ctrl.signal })).rejects.toThrow(/cancelled/);
+    } finally {
+      await ev.close?.();
+    }
+    expect(steps.length).toBeGreaterThan(1);
+    expect([...steps].sort((a, b) => a - b)).toEqual(steps);
+    // Stopped within the epoch it was cancelled in (the next batch), far from the 2,240 steps planned.
+    expect(steps.at(-1)!).toBeLessThan(3 * 56);
+    expect(fs.existsSync(cache) ? fs.readdirSync(cache) : []).toEqual([]);
   });
 });
 
