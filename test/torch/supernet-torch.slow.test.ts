@@ -72,8 +72,8 @@ const allArchs = (s: ArchitectureSpace): Arch[] =>
 const candidate = (s: ArchitectureSpace, a: Arch) => new LazyCandidate(s, a, a.encoding, s.costs(a));
 
 /** Scores of every subnet by the evaluator of `cache` on `engine`, and what its setup did. */
-async function scores(cache: string, engine: 'tfjs' | 'torch') {
-  const prepared = prepareSearch(await spec(cache), engine === 'torch' ? { torch: TORCH } : {});
+async function scores(cache: string, engine: 'tfjs' | 'torch', extra = '') {
+  const prepared = prepareSearch(await spec(cache, extra), engine === 'torch' ? { torch: TORCH } : {});
   const ev = prepared.evaluator as SupernetEvaluator | TorchSupernetEvaluator;
   const signal = new AbortController().signal;
   try {
@@ -215,11 +215,7 @@ describe('either engine loads the other engine’s supernet', () => {
       expect(trained.outcome.how).toBe('trained');
       const loaded = await scores(cache, loader);
       expect(loaded.outcome.how).toBe('loaded');
-      for (let i = 0; i < 16; i++) {
-        // The same weights, calibration batches and 220 validation images: only float rounding differs.
-        expect(Math.abs(loaded.out[i]!.loss - trained.out[i]!.loss), `${trainer} -> ${loader}, subnet ${i}`).toBeLessThan(1e-4);
-        expect(Math.abs(loaded.out[i]!.accuracy - trained.out[i]!.accuracy), `${trainer} -> ${loader}, subnet ${i}`).toBeLessThanOrEqual(100 / 220 + 1e-9);
-      }
+      expectSameScores(loaded.out, trained.out, `${trainer} -> ${loader}`);
       // Trained well above chance (10 classes), so the comparison is of weights that mean something.
       expect(Math.max(...trained.out.map((x) => x.accuracy))).toBeGreaterThan(30);
       expect(readSafetensorsFile(cacheFile(cache)).metadata['engine'] ?? 'tfjs').toBe(trainer);
@@ -233,7 +229,29 @@ describe('either engine loads the other engine’s supernet', () => {
     const loss = (e: string) => trainedBy.get(e)!.map((x) => x.loss);
     expect(kendallTau(loss('tfjs'), loss('torch'))).toBeGreaterThan(0.3);
   });
+
+  it('with share = "shapes" too (a tensor per shape, running statistics shared): torch trains, tfjs loads', { timeout: 600_000 }, async () => {
+    const cache = path.join(dir, 'cache-shapes');
+    const trained = await scores(cache, 'torch', ', share = "shapes"');
+    expect(trained.outcome.how).toBe('trained');
+    const loaded = await scores(cache, 'tfjs', ', share = "shapes"');
+    expect(loaded.outcome.how).toBe('loaded');
+    expectSameScores(loaded.out, trained.out, 'shapes: torch -> tfjs');
+    // The store holds running statistics by key: the tfjs engine's names and int32 counts.
+    const tensors = readSafetensorsFile(cacheFile(cache)).tensors;
+    const counts = [...tensors].filter(([k]) => k.split('|')[0]!.endsWith('.num_batches_tracked'));
+    expect(counts.length).toBeGreaterThan(0);
+    for (const [, t] of counts) expect(t.dtype).toBe('I32');
+  });
 });
+
+/** The same weights, calibration batches and 220 validation images: only float rounding differs. */
+function expectSameScores(a: { accuracy: number; loss: number }[], b: { accuracy: number; loss: number }[], what: string): void {
+  for (let i = 0; i < 16; i++) {
+    expect(Math.abs(a[i]!.loss - b[i]!.loss), `${what}, subnet ${i}`).toBeLessThan(1e-4);
+    expect(Math.abs(a[i]!.accuracy - b[i]!.accuracy), `${what}, subnet ${i}`).toBeLessThanOrEqual(100 / 220 + 1e-9);
+  }
+}
 
 describe('setup progress and cancel', () => {
   it('reports training steps as setup progress; a cancel stops between batches and saves nothing', { timeout: 300_000 }, async () => {
