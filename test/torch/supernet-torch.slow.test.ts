@@ -61,7 +61,7 @@ afterAll(() => fs.rmSync(dir, { recursive: true, force: true }));
 
 async function spec(cache: string, extra = '') {
   const b = await build(
-    `${SPACE}search X {\n  space S\n  strategy random\n  maximize accuracy\n  evaluator supernet(data = "shapes10", images = 2000, epochs = 6, batch = 32, lr = 0.1, calibration = 4${extra}, cache = ${JSON.stringify(cache)})\n  budget 4\n}\n`,
+    `${SPACE}search X {\n  space S\n  strategy random\n  maximize accuracy\n  evaluator supernet(data = "shapes10", images = 2000${/epochs =/.test(extra) ? '' : ', epochs = 6'}, batch = 32, lr = 0.1, calibration = 4${extra}, cache = ${JSON.stringify(cache)})\n  budget 4\n}\n`,
   );
   expect(b.errors).toEqual([]);
   return searchSpec(b, 'X');
@@ -259,12 +259,13 @@ describe('setup progress and cancel', () => {
     const prepared = prepareSearch(await spec(cache, ', epochs = 40'), { torch: TORCH });
     const ctrl = new AbortController();
     const steps: number[] = [];
+    const planned = new Set<string>();
     const ev = prepared.evaluator as TorchSupernetEvaluator;
     try {
       await ev.prepare!(ctrl.signal, (p) => {
         if (p.phase !== 'train') return;
         steps.push(p.step);
-        expect(p).toMatchObject({ steps: 40 * 56, epochs: 40 });
+        planned.add(`${p.steps}/${p.epochs}`);
         if (p.epoch! >= 2) ctrl.abort();
       });
       expect(ev.outcome).toBeUndefined();
@@ -272,10 +273,14 @@ describe('setup progress and cancel', () => {
     } finally {
       await ev.close?.();
     }
+    expect(planned.size).toBe(1);
+    const [total, epochs] = [...planned][0]!.split('/').map(Number);
+    expect(epochs).toBe(40);
+    const perEpoch = total! / 40;
     expect(steps.length).toBeGreaterThan(1);
     expect([...steps].sort((a, b) => a - b)).toEqual(steps);
-    // Stopped within the epoch it was cancelled in (the next batch), far from the 2,240 steps planned.
-    expect(steps.at(-1)!).toBeLessThan(3 * 56);
+    // Stopped within the epoch it was cancelled in (the next batch), far from the steps planned.
+    expect(steps.at(-1)!).toBeLessThan(3 * perEpoch);
     expect(fs.existsSync(cache) ? fs.readdirSync(cache) : []).toEqual([]);
   });
 });
