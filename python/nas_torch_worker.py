@@ -7,10 +7,10 @@ src/protocol/torch-worker.ts and documented in docs/protocol.md ("PyTorch worker
 free text for logs. Needs the standard library and torch only.
 
 Requests: hello, train, cancel, shutdown, and the supernet's (supernet_open, supernet_train,
-supernet_save, supernet_score: nas_torch_supernet.py, shipped beside this file). A train request carries the exported module's code,
-a data pack (a safetensors file of uint8 images and int32 labels written by the host, with
-the normalisation statistics) and the options of the training engine's loop. The worker
-reproduces that loop's conventions (src/core/train/loop.ts, data/pipeline.ts, data/rng.ts):
+supernet_save, supernet_score: nas_torch_supernet.py, shipped beside this file). A train
+request carries the exported module's code, a data pack (a safetensors file of uint8 images
+and int32 labels written by the host, with the normalisation statistics) and the options of
+the training engine's loop. The worker reproduces that loop's conventions (src/core/train/loop.ts, data/pipeline.ts, data/rng.ts):
 each epoch's shuffle and augmentation draws come from the same Mulberry32 streams seeded by
 (seed, epoch), so both engines see the same batches in the same order; SGD as torch.optim.SGD;
 the learning rate set per step (linear warmup, then cosine annealing). Initial weights come
@@ -410,6 +410,14 @@ def latency_ms(model, n, shape, device, channels_last, amp):
     return (times[4] + times[5]) / 2
 
 
+# The supernet's jobs live in the file beside this one, which uses the helpers above (given as
+# a namespace: this file also runs as __main__, or loaded under another name by a wrapper).
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+import nas_torch_supernet as supernet  # noqa: E402
+
+supernet.bind(types.SimpleNamespace(**{k: v for k, v in globals().items() if not k.startswith("__")}))
+
+
 # --- The request loop --------------------------------------------------------------------------
 
 class Worker:
@@ -493,10 +501,6 @@ class Worker:
 
 
 if __name__ == "__main__":
-    sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-    import nas_torch_supernet as supernet
-
-    supernet.bind(sys.modules[__name__])
     # Ctrl-C in a terminal reaches the whole process group: the host turns it into `cancel`.
     signal.signal(signal.SIGINT, signal.SIG_IGN)
     Worker().run()

@@ -116,8 +116,8 @@ describe('the torch supernet shares one store across paths', () => {
         '-c',
         `import json, sys
 sys.path.insert(0, ${JSON.stringify(path.dirname(workerScriptPath()))})
-import nas_torch_worker as w, nas_torch_supernet as sn
-sn.bind(w)
+import nas_torch_worker as w
+sn = w.supernet
 mem = lambda t: (t.untyped_storage() if hasattr(t, "untyped_storage") else t.storage()).data_ptr()
 store = sn.Store({"share": "slices", "seed": 0}, w.torch.device("cpu"), None)
 for p in json.load(open(${JSON.stringify(paths)})):
@@ -297,8 +297,7 @@ sys.path.insert(0, ${JSON.stringify(path.dirname(workerScriptPath()))})
 spec = importlib.util.spec_from_file_location("nas_torch_worker", ${JSON.stringify(workerScriptPath())})
 w = importlib.util.module_from_spec(spec)
 spec.loader.exec_module(w)
-import nas_torch_supernet as sn
-sn.bind(w)
+sn = w.supernet
 real = sn.handle
 faults = ${JSON.stringify(scoreFaults)}
 def handle(req, cancelled):
@@ -315,7 +314,6 @@ def handle(req, cancelled):
             time.sleep(600)
     return real(req, cancelled)
 sn.handle = handle
-w.supernet = sn
 signal.signal(signal.SIGINT, signal.SIG_IGN)
 w.Worker().run()
 `,
