@@ -10,9 +10,10 @@ Requests: hello, train, cancel, shutdown, and the supernet's (supernet_open, sup
 supernet_save, supernet_score: nas_torch_supernet.py, shipped beside this file). A train
 request carries the exported module's code, a data pack (a safetensors file of uint8 images
 and int32 labels written by the host, with the normalisation statistics) and the options of
-the training engine's loop. The worker reproduces that loop's conventions (src/core/train/loop.ts, data/pipeline.ts, data/rng.ts):
-each epoch's shuffle and augmentation draws come from the same Mulberry32 streams seeded by
-(seed, epoch), so both engines see the same batches in the same order; SGD as torch.optim.SGD;
+the training engine's loop. The worker reproduces that loop's conventions
+(src/core/train/loop.ts, data/pipeline.ts, data/rng.ts): each epoch's shuffle and
+augmentation draws come from the same Mulberry32 streams seeded by (seed, epoch), so both
+engines see the same batches in the same order; SGD as torch.optim.SGD;
 the learning rate set per step (linear warmup, then cosine annealing). Initial weights come
 from torch's generator seeded with the seed (PyTorch's default initialisation: the same
 distributions as the engine's, not the same draws).
