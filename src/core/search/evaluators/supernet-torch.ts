@@ -32,6 +32,8 @@ import { candidateSpec, openEvaluatorData, percent, spaceShape, subsetOf, type E
 
 /** A worker that sends nothing for this long (progress comes every half second) has hung: it is killed. */
 const STALL_MS = 15 * 60_000;
+/** A fresh worker that has not said `ready` by then (a Python that hangs importing torch) is killed. */
+const START_TIMEOUT_MS = 120_000;
 /** Log lines per training run. */
 const PROGRESS_LINES = 10;
 /** A supernet request without its id (the worker's job gives it one). */
@@ -48,6 +50,8 @@ export class TorchSupernetEvaluator implements Evaluator {
   private worker: TorchWorker | undefined;
   private file = '';
   private ready = false;
+  /** A host that exits (a second Ctrl-C) takes its worker with it: a job would otherwise run on. */
+  private readonly killWorker = (): void => this.worker?.kill();
   /** The store's name in the worker. */
   private readonly id = 'supernet';
   /** What setup did: trained (and saved to `file`) or loaded from it. */
@@ -80,7 +84,11 @@ export class TorchSupernetEvaluator implements Evaluator {
   private async startWorker(load: string | undefined, signal?: AbortSignal): Promise<void> {
     this.worker?.kill();
     const worker = (this.worker = new TorchWorker(this.runtime.python, (l) => this.context.log(`torch worker: ${l}`), this.runtime.script));
+    process.off('exit', this.killWorker);
+    process.on('exit', this.killWorker);
+    const timer = setTimeout(() => worker.kill(), START_TIMEOUT_MS);
     const ready = await worker.hello();
+    clearTimeout(timer);
     if (ready.type === 'error') throw new SearchSetupError(`the PyTorch worker did not start: ${ready.message}`);
     const slot = this.runtime.slots[0]!;
     const end = await this.job(
@@ -281,7 +289,12 @@ export class TorchSupernetEvaluator implements Evaluator {
     if (!this.worker?.alive) {
       if (!this.file) throw new Error('the PyTorch worker holding the supernet has stopped, and the supernet was not saved');
       this.context.log(`supernet: a fresh PyTorch worker loads the supernet from ${this.file}`);
-      await this.startWorker(this.file, options.signal);
+      try {
+        await this.startWorker(this.file, options.signal);
+      } catch (e) {
+        // This trial fails; the next one tries a fresh worker again.
+        throw new Error(e instanceof Error ? e.message : String(e));
+      }
     }
     const wanted = this.context.wanted;
     const latency = [...(wanted.has('latency') ? [1] : []), ...(wanted.has('latency_batch') ? [this.num('latency_batch')] : [])];
@@ -315,6 +328,7 @@ export class TorchSupernetEvaluator implements Evaluator {
   }
 
   async close(): Promise<void> {
+    process.off('exit', this.killWorker);
     await this.worker?.close();
     this.worker = undefined;
     this.ready = false;
