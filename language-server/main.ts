@@ -2,7 +2,7 @@
  * Entry point of the NAS Studio language server (bundled to dist/language-server.cjs; the
  * extension starts it over stdio or IPC). It serves Langium's LSP features for .nas files plus
  * the custom requests of protocol.ts. The same bundle, started as a worker thread, computes
- * space statistics (space-stats-worker.ts).
+ * space statistics (space-stats-worker.ts) or lays out the graph view (layout-thread.ts).
  */
 import { startLanguageServer } from 'langium/lsp';
 import { SourceFileSystem } from '../src/core/source-files.js';
@@ -14,6 +14,8 @@ import { guardConnection } from './connection-guard.js';
 import { guardTextDocumentNotifications } from './notification-guard.js';
 import { publishFailures } from './build-failures.js';
 import { isSpaceStatsWorker, runSpaceStatsWorker } from './space-stats-worker.js';
+import { isLayoutThread, runLayoutThread } from './layout-thread.js';
+import { registerLayoutRequest } from './layout-request.js';
 
 function startServer(): void {
   const connection = createConnection(ProposedFeatures.all);
@@ -24,6 +26,7 @@ function startServer(): void {
   startLanguageServer(services.shared);
   registerCustomRequests(connection, services);
   registerFuseRequest(connection, services);
+  registerLayoutRequest(connection, services.shared, process.argv[1]!);
 
   // Settings changed, or space figures are ready: ask the client to re-query what shows them.
   const refresh = (): void => {
@@ -39,4 +42,5 @@ function startServer(): void {
 }
 
 if (isSpaceStatsWorker()) void runSpaceStatsWorker();
+else if (isLayoutThread()) void runLayoutThread();
 else startServer();

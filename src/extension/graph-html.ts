@@ -3,7 +3,8 @@ import { randomBytes } from 'node:crypto';
 import * as vscode from 'vscode';
 import { graphPage } from './graph-page.js';
 
-export function graphHtml(webview: vscode.Webview, root: vscode.Uri): string {
+/** `hostLayout`: the host answers the page's layout messages (src/protocol/graph-layout.ts). */
+export function graphHtml(webview: vscode.Webview, root: vscode.Uri, options: { hostLayout?: boolean } = {}): string {
   const asset = (name: string): string => webview.asWebviewUri(vscode.Uri.joinPath(root, name)).toString();
   return graphPage({
     cspSource: webview.cspSource,
@@ -11,5 +12,6 @@ export function graphHtml(webview: vscode.Webview, root: vscode.Uri): string {
     script: asset('graph.js'),
     worker: asset('graph-worker.js'),
     styles: [asset('graph.css')],
+    hostLayout: options.hostLayout,
   });
 }

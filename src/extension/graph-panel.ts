@@ -9,6 +9,7 @@ import * as vscode from 'vscode';
 import type { LanguageClient } from 'vscode-languageclient/node';
 import type { GraphParams, GraphResult } from '../protocol/lsp-extensions.js';
 import { GRAPH_VIEW_TYPE, type Comparison, type GraphSource, type GraphViewState, type HostMessage, type WebviewMessage } from '../protocol/graph-view.js';
+import { LayoutRequest, type LayoutHostMessage, type LayoutPageMessage, type LayoutParams, type LayoutResult } from '../protocol/graph-layout.js';
 import { compareCell } from './compare-focus.js';
 import { graphHtml } from './graph-html.js';
 import { openFusionPanel, type FusionMessage } from './fusion-panel.js';
@@ -47,6 +48,8 @@ class GraphPanel {
   private opening: { name: string | undefined } | undefined;
   /** Set while the panel compares two architectures (source.decisions is the first's); `fresh` until the asked-for compare is drawn. */
   private comparing: (Comparison & { fresh: boolean }) | undefined;
+  /** The page's layouts the server is running (src/protocol/graph-layout.ts), by the page's id. */
+  private readonly layouts = new Map<number, vscode.CancellationTokenSource>();
 
   constructor(
     readonly panel: vscode.WebviewPanel,
@@ -56,7 +59,7 @@ class GraphPanel {
     private readonly onDispose: () => void,
   ) {
     this.disposables.push(
-      panel.webview.onDidReceiveMessage((m: WebviewMessage) => void this.receive(m)),
+      panel.webview.onDidReceiveMessage((m: WebviewMessage | LayoutPageMessage) => void this.receive(m)),
       panel.onDidDispose(() => this.dispose()),
       vscode.workspace.onDidChangeTextDocument((e) => {
         if (e.document.uri.toString() !== this.source.uri || e.contentChanges.length === 0) return;
@@ -157,8 +160,13 @@ class GraphPanel {
     this.post({ type: 'compare', graphs: [a, b], comparison: { second: c.second, labels: c.labels }, source: this.source, spec });
   }
 
-  private async receive(m: WebviewMessage): Promise<void> {
+  private async receive(m: WebviewMessage | LayoutPageMessage): Promise<void> {
     switch (m.type) {
+      case 'layout':
+        return this.layout(m.id, m.graph);
+      case 'layoutCancel':
+        this.layouts.get(m.id)?.cancel();
+        break;
       case 'ready':
         this.ready = true;
         if (m.state?.source) this.source = m.state.source;
@@ -186,6 +194,24 @@ class GraphPanel {
     }
   }
 
+  /** Lays out the page's ELK graph on the language server's warm layout thread (nas/layout). */
+  private async layout(id: number, graph: LayoutParams['graph']): Promise<void> {
+    const cancel = new vscode.CancellationTokenSource();
+    this.layouts.set(id, cancel);
+    let reply: LayoutHostMessage;
+    try {
+      const r = await this.client.sendRequest<LayoutResult>(LayoutRequest.method, { graph }, cancel.token);
+      reply = { type: 'layoutDone', id, graph: r.graph };
+    } catch (e) {
+      if (!cancel.token.isCancellationRequested) this.log.warn(`nas/layout failed: ${(e as Error).message}`);
+      reply = { type: 'layoutFailed', id, message: (e as Error).message };
+    } finally {
+      this.layouts.delete(id);
+      cancel.dispose();
+    }
+    if (this.ready) void this.panel.webview.postMessage(reply);
+  }
+
   exportPicture(format: 'svg' | 'png'): void {
     this.post({ type: 'export', format });
   }
@@ -206,6 +232,7 @@ class GraphPanel {
 
   dispose(): void {
     clearTimeout(this.timer);
+    for (const c of this.layouts.values()) c.cancel();
     for (const d of this.disposables) d.dispose();
     this.onDispose();
   }
@@ -217,7 +244,7 @@ export function createGraphPanels(context: vscode.ExtensionContext, client: Lang
   const setUp = (panel: vscode.WebviewPanel, source: GraphSource): GraphPanel => {
     panel.webview.options = { enableScripts: true, localResourceRoots: [root] };
     panel.iconPath = undefined;
-    panel.webview.html = graphHtml(panel.webview, root);
+    panel.webview.html = graphHtml(panel.webview, root, { hostLayout: true });
     const p = new GraphPanel(panel, source, client, log, () => panels.delete(p));
     panels.add(p);
     return p;

@@ -12,6 +12,10 @@ import { chromium, type Browser, type Page } from 'playwright-core';
 import { graphPage } from '../../src/extension/graph-page.js';
 import { DARK, LIGHT, THEME_VARIABLES, type ColorRole, type Palette } from '../../src/core/views/palette.js';
 import type { GraphViewState, HostMessage, WebviewMessage } from '../../src/protocol/graph-view.js';
+import type { LayoutHostMessage, LayoutPageMessage } from '../../src/protocol/graph-layout.js';
+
+/** A stand-in for the host's layouts (src/extension/graph-panel.ts asks the language server). */
+export type HostLayout = (message: LayoutPageMessage) => Promise<LayoutHostMessage | undefined>;
 
 const ROOT = path.resolve(import.meta.dirname, '../..');
 const DIST = path.join(ROOT, 'dist/webview');
@@ -74,7 +78,8 @@ interface PageGlobals {
 
 export interface Harness {
   browser: Browser;
-  open(theme: 'light' | 'dark', state?: GraphViewState): Promise<GraphPage>;
+  /** With `hostLayout`, the page is the panel's (it sends its layouts to the host) and `hostLayout` answers them. */
+  open(theme: 'light' | 'dark', state?: GraphViewState, hostLayout?: HostLayout): Promise<GraphPage>;
   close(): Promise<void>;
 }
 
@@ -104,6 +109,7 @@ export async function startHarness(): Promise<Harness> {
         script: `${origin}/dist/graph.js`,
         worker: `${origin}/dist/graph-worker.js`,
         styles: [`${origin}/theme-${theme}.css`, `${origin}/dist/graph.css`],
+        hostLayout: url.searchParams.has('host-layout'),
       }).replace('<body ', `<body class="vscode-${theme}" `);
       return send('text/html', html);
     }
@@ -127,8 +133,9 @@ export async function startHarness(): Promise<Harness> {
   });
   return {
     browser,
-    async open(theme, state) {
+    async open(theme, state, hostLayout) {
       const page = await browser.newPage({ viewport: { width: 1280, height: 900 } });
+      if (hostLayout) await page.exposeFunction('__hostLayout', hostLayout);
       const errors: string[] = [];
       page.on('pageerror', (e) => errors.push(e.message));
       page.on('console', (m) => {
@@ -141,13 +148,17 @@ export async function startHarness(): Promise<Harness> {
           w.__posted = [];
           w.__state = ${JSON.stringify(state ?? null)} ?? undefined;
           w.acquireVsCodeApi = () => ({
-            postMessage: (m) => w.__posted.push(m),
+            postMessage: (m) => {
+              if (m.type === 'layout' || m.type === 'layoutCancel') {
+                if (w.__hostLayout) w.__hostLayout(m).then((r) => r && w.postMessage(r, '*'));
+              } else w.__posted.push(m);
+            },
             getState: () => w.__state,
             setState: (s) => (w.__state = s),
           });
         })();`,
       });
-      await page.goto(`${origin}/${theme}.html`);
+      await page.goto(`${origin}/${theme}.html${hostLayout ? '?host-layout' : ''}`);
       await page.waitForFunction(() => ((globalThis as unknown as PageGlobals).__posted as Array<{ type: string }>).some((m) => m.type === 'ready'));
       (page as unknown as { __errors: string[] }).__errors = errors;
       return {

@@ -14,6 +14,7 @@ import { cssVariablePalette } from '../../src/core/views/palette.js';
 import { renderSvg, sceneOffset, styleSheet, type ColorBy } from '../../src/core/views/svg.js';
 import { allNodes, type ViewGraph, type ViewNode } from '../../src/core/views/view-model.js';
 import type { GraphSource, GraphViewState, HostMessage, WebviewApi } from '../../src/protocol/graph-view.js';
+import type { LayoutHostMessage, LayoutPageMessage } from '../../src/protocol/graph-layout.js';
 import { Canvas } from './canvas.js';
 import { ChoicesPanel } from './choices-panel.js';
 import { button, checkbox, el, progressRing, select, textfield, type CheckboxElement, type SelectElement } from './controls.js';
@@ -78,7 +79,10 @@ class GraphApp {
     const sheet = new CSSStyleSheet();
     sheet.replaceSync(styleSheet(cssVariablePalette(), 'var(--vscode-font-family, sans-serif)'));
     document.adoptedStyleSheets = [...document.adoptedStyleSheets, sheet];
-    this.layout = new LayoutClient(spawn);
+    // The host lays out on the language server's warm layout thread (src/protocol/graph-layout.ts).
+    const hostLayout = document.body.dataset['layout'] === 'host';
+    const toHost = this.api as unknown as { postMessage(m: LayoutPageMessage): void };
+    this.layout = new LayoutClient(spawn, hostLayout ? (m) => toHost.postMessage(m) : undefined);
 
     const bar = el('div', 'toolbar');
     this.viewSelect = el('span', 'view-select');
@@ -150,7 +154,10 @@ class GraphApp {
     this.statusLine = el('div', 'status');
     this.statusLine.setAttribute('aria-live', 'polite');
     root.append(bar, body, this.statusLine);
-    window.addEventListener('message', (e: MessageEvent<HostMessage>) => this.receive(e.data));
+    window.addEventListener('message', (e: MessageEvent<HostMessage | LayoutHostMessage>) => {
+      if (e.data.type === 'layoutDone' || e.data.type === 'layoutFailed') this.layout.receive(e.data);
+      else this.receive(e.data);
+    });
     this.api.postMessage({ type: 'ready', state: this.state });
   }
 

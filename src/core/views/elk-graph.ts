@@ -113,6 +113,7 @@ export function toElk(view: ViewGraph): ElkNode {
     return e;
   };
   const small = viewSize(view) <= SMALL_VIEW;
+  const dense = longEdgeDummies(view) > DENSE_DUMMIES_PER_BOX * viewSize(view);
   const root: ElkNode = {
     id: '__root',
     layoutOptions: {
@@ -124,9 +125,13 @@ export function toElk(view: ViewGraph): ElkNode {
       // Network simplex places nodes best (straight chains). On a few hundred boxes ELK's
       // default crossing minimization (7 passes and a greedy switch after them) took most of
       // a second, ResNet-50 expanded 0.7–1.2 s in Node; with 3 passes and no greedy switch
-      // 0.15–0.2 s (bench/graph-bench.ts). Small views keep the thorough default.
-      'elk.layered.nodePlacement.strategy': 'NETWORK_SIMPLEX',
-      'elk.layered.thoroughness': small ? '7' : '3',
+      // 0.15–0.2 s (bench/graph-bench.ts). Small views keep the thorough default. Network
+      // simplex solves for every dummy node of a long edge: a randomly wired 50-node cell
+      // (Xie et al. 2019) took 5 s of CPU with it and 0.35 s with Brandes & Köpf's placement
+      // ("Fast and simple horizontal coordinate assignment", GD 2001), which such views get,
+      // with one pass of crossing minimization (a quarter less again; their crossings stay).
+      'elk.layered.nodePlacement.strategy': dense ? 'BRANDES_KOEPF' : 'NETWORK_SIMPLEX',
+      'elk.layered.thoroughness': dense ? '1' : small ? '7' : '3',
       ...(small ? {} : { 'elk.layered.crossingMinimization.greedySwitch.type': 'OFF' }),
       'elk.layered.spacing.nodeNodeBetweenLayers': '26',
       'elk.layered.spacing.edgeNodeBetweenLayers': '12',
@@ -234,6 +239,42 @@ async function layoutFrames(view: ViewGraph, elk: ElkLayout): Promise<Scene> {
     height = Math.max(height, s.height + dy);
   }
   return { view, width: x - FRAME_GAP, height, nodes, edges };
+}
+
+/** Views whose long edges make more dummy nodes than this per box get Brandes–Köpf placement. */
+const DENSE_DUMMIES_PER_BOX = 2;
+
+/**
+ * How many dummy nodes the view's long edges make in a longest-path layering (an edge from
+ * layer i to layer j > i + 1 makes j − i − 1): an estimate, before layout, of how much larger
+ * than the view the layered graph that ELK places is.
+ */
+export function longEdgeDummies(view: ViewGraph): number {
+  // Kahn's topological order; nodes on a cycle (views have none) keep layer 0.
+  const out = new Map<string, string[]>();
+  const indegree = new Map<string, number>();
+  for (const e of view.edges) {
+    const list = out.get(e.source);
+    if (list) list.push(e.target);
+    else out.set(e.source, [e.target]);
+    indegree.set(e.target, (indegree.get(e.target) ?? 0) + 1);
+    if (!indegree.has(e.source)) indegree.set(e.source, 0);
+  }
+  const layer = new Map<string, number>();
+  const ready = [...indegree].filter(([, d]) => d === 0).map(([id]) => id);
+  while (ready.length) {
+    const id = ready.pop()!;
+    const l = layer.get(id) ?? 0;
+    for (const t of out.get(id) ?? []) {
+      layer.set(t, Math.max(layer.get(t) ?? 0, l + 1));
+      const d = indegree.get(t)! - 1;
+      indegree.set(t, d);
+      if (d === 0) ready.push(t);
+    }
+  }
+  let dummies = 0;
+  for (const e of view.edges) dummies += Math.max(0, (layer.get(e.target) ?? 0) - (layer.get(e.source) ?? 0) - 1);
+  return dummies;
 }
 
 /** How many boxes a view has (for progress and limits). */
