@@ -85,7 +85,15 @@ await Promise.all([
   // The CLI carries the training engine: tfjs backends register themselves on import, but
   // their packages declare `sideEffects` that would let esbuild drop `import
   // '@tensorflow/tfjs-backend-cpu'`, leaving no cpu backend; keep every import.
-  esbuild.build({ ...common, entryPoints: entries.filter((e) => e.out === 'cli'), ignoreAnnotations: true, plugins: [loadTrainingBundle] }),
+  // `import('./cli-train.cjs')` becomes `require`: bin/nas.cjs runs this bundle from V8's code
+  // cache in a vm.Script, where Node 20 cannot resolve a dynamic import.
+  esbuild.build({
+    ...common,
+    entryPoints: entries.filter((e) => e.out === 'cli'),
+    ignoreAnnotations: true,
+    plugins: [loadTrainingBundle],
+    supported: { 'dynamic-import': false },
+  }),
   esbuild.build({ ...common, entryPoints: entries.filter((e) => e.out === 'cli-train'), ignoreAnnotations: true }),
   esbuild.build({ ...common, entryPoints: entries.filter((e) => e.out === 'cli-graph') }),
   esbuild.build({ ...common, entryPoints: entries.filter((e) => !CLI.has(e.out)) }),

@@ -32,6 +32,10 @@ export default defineConfig({
     // Chromium), and the other file uses the core meanwhile.
     maxWorkers: 2,
     setupFiles: ['test/helpers/setup-event-loop.ts'],
+    // Dependencies (Langium, Chevrotain, tfjs, the LSP libraries) pre-bundled once per run, so an
+    // isolated file imports a few large modules instead of hundreds of small ones: about a third
+    // less time collecting the files (docs/adr/0026-test-command-time.md).
+    deps: { optimizer: { ssr: { enabled: true } } },
     projects: [
       { extends: true, test: { name: 'shared', include: SHARED, exclude: [...configDefaults.exclude, SLOW], isolate: false } },
       { extends: true, test: { name: 'isolated', include: ['test/**/*.test.ts'], exclude: [...configDefaults.exclude, SLOW, ...SHARED] } },

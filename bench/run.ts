@@ -20,6 +20,7 @@ const scripts = [
   'bench/graph-bench.ts',
   'bench/dashboard-bench.ts',
   'bench/fuse-bench.ts',
+  'bench/cli-start-bench.ts',
 ].filter((s) => fs.existsSync(path.join(ROOT, s)) && (only.length === 0 || only.some((o) => s.includes(o))));
 /** Run as bundles: they time core code in their own process (bench/bundle.ts says why). */
 const BUNDLED = new Set(['bench/core-bench.ts', 'bench/search-bench.ts']);

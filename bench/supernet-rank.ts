@@ -6,16 +6,19 @@
  * (9,000 images, 2 epochs), both on the same Fashion-MNIST validation split.
  *
  *   [SUPERNET_RANK_JSON=rank.json] nice -n 5 node --import tsx bench/supernet-rank.ts
- *       [--archs 20] [--seed 0] [--share shapes|slices] [--standalone rank.json]
+ *       [--archs 20] [--seed 0] [--share shapes|slices] [--standalone rank.json] [--engine torch]
  *
  * `--share` overrides the block's sharing rule; `--standalone` reads the stand-alone
  * accuracies of an earlier run's JSON instead of training them again. Without `--share` the
  * supernet is the example's (same settings, same cache), so a later
  * `nas search examples/fashion_search.nas --search FashionSPOS` loads it instead of
- * training. Prints a table and the two coefficients; asserts nothing. About 10 minutes on 2
+ * training. `--engine torch` trains and scores the supernet on the PyTorch engine (NAS_PYTHON,
+ * else /usr/bin/python3; the CPU), in a fresh cache folder so that a tfjs supernet of the same
+ * recipe is not loaded instead. Prints a table and the two coefficients; asserts nothing. About 10 minutes on 2
  * busy cores with the stand-alone trainings, 5 to 7 without (docs/benchmarks.md).
  */
 import * as fs from 'node:fs';
+import * as os from 'node:os';
 import * as path from 'node:path';
 import { NasWorkspace } from '../src/core/workspace.js';
 import type { Document, Search } from '../src/core/language/syntax/generated/ast.js';
@@ -28,6 +31,7 @@ import { registerTrainingEvaluators } from '../src/core/search/evaluators/traini
 import { describeArchitecture } from '../src/core/search/describe.js';
 import type { Arch, Evaluator } from '../src/core/search/types.js';
 import { Rng } from '../src/core/util/random.js';
+import { torchSlots } from '../src/core/torch/index.js';
 
 const ROOT = path.resolve(import.meta.dirname, '..');
 
@@ -102,6 +106,10 @@ async function main(): Promise<void> {
   const known = earlier
     ? new Map((JSON.parse(fs.readFileSync(earlier, 'utf8')) as { rows: { arch: string; standalone: number }[] }).rows.map((r) => [r.arch, r.standalone]))
     : undefined;
+  const torch =
+    textArg('engine') === 'torch'
+      ? { python: process.env['NAS_PYTHON'] ?? '/usr/bin/python3', slots: torchSlots([], 1), description: 'torch on the CPU' }
+      : undefined;
   registerTrainingEvaluators();
   const ws = new NasWorkspace();
   const doc = await ws.addFile(path.join(ROOT, 'examples/fashion_search.nas'));
@@ -116,11 +124,17 @@ async function main(): Promise<void> {
     evaluator: createEvaluator(
       'supernet',
       space,
-      { ...sposSpec.evaluator.settings, val_images: 0, ...(share ? { share } : {}) },
+      {
+        ...sposSpec.evaluator.settings,
+        val_images: 0,
+        ...(share ? { share } : {}),
+        ...(torch ? { cache: fs.mkdtempSync(path.join(os.tmpdir(), 'nas-supernet-rank-')) } : {}),
+      },
       {
         wanted: new Set(['accuracy']),
         log: (line) => console.error(`  ${line}`),
         constraints: sposSpec.constraints,
+        ...(torch ? { torch } : {}),
       },
     ),
   };
@@ -181,7 +195,7 @@ async function main(): Promise<void> {
   console.log('');
   console.log(`Kendall tau-b = ${tau.toFixed(3)}, Spearman rho = ${rho.toFixed(3)} over ${count} architectures`);
   if (process.env['SUPERNET_RANK_JSON']) fs.writeFileSync(process.env['SUPERNET_RANK_JSON'], JSON.stringify({ rows, tau, rho }, null, 2));
-  spos.evaluator.close?.();
+  await spos.evaluator.close?.();
 }
 
 if (process.argv[1] && path.resolve(process.argv[1]) === path.resolve(import.meta.filename)) {

@@ -6,12 +6,14 @@ stdin (requests) and stdout (events), one object per line, declared once in
 src/protocol/torch-worker.ts and documented in docs/protocol.md ("PyTorch worker"). stderr is
 free text for logs. Needs the standard library and torch only.
 
-Requests: hello, train, cancel, shutdown. A train request carries the exported module's code,
-a data pack (a safetensors file of uint8 images and int32 labels written by the host, with
-the normalisation statistics) and the options of the training engine's loop. The worker
-reproduces that loop's conventions (src/core/train/loop.ts, data/pipeline.ts, data/rng.ts):
-each epoch's shuffle and augmentation draws come from the same Mulberry32 streams seeded by
-(seed, epoch), so both engines see the same batches in the same order; SGD as torch.optim.SGD;
+Requests: hello, train, cancel, shutdown, and the supernet's (supernet_open, supernet_train,
+supernet_save, supernet_score: nas_torch_supernet.py, shipped beside this file). A train
+request carries the exported module's code, a data pack (a safetensors file of uint8 images
+and int32 labels written by the host, with the normalisation statistics) and the options of
+the training engine's loop. The worker reproduces that loop's conventions
+(src/core/train/loop.ts, data/pipeline.ts, data/rng.ts): each epoch's shuffle and
+augmentation draws come from the same Mulberry32 streams seeded by (seed, epoch), so both
+engines see the same batches in the same order; SGD as torch.optim.SGD;
 the learning rate set per step (linear warmup, then cosine annealing). Initial weights come
 from torch's generator seeded with the seed (PyTorch's default initialisation: the same
 distributions as the engine's, not the same draws).
@@ -409,6 +411,14 @@ def latency_ms(model, n, shape, device, channels_last, amp):
     return (times[4] + times[5]) / 2
 
 
+# The supernet's jobs live in the file beside this one, which uses the helpers above (given as
+# a namespace: this file also runs as __main__, or loaded under another name by a wrapper).
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+import nas_torch_supernet as supernet  # noqa: E402
+
+supernet.bind(types.SimpleNamespace(**{k: v for k, v in globals().items() if not k.startswith("__")}))
+
+
 # --- The request loop --------------------------------------------------------------------------
 
 class Worker:
@@ -461,16 +471,18 @@ class Worker:
             if kind == "hello":
                 self.hello()
                 continue
-            if kind != "train":
+            if kind == "train":
+                self.job(req, run_train)
+            elif kind in supernet.REQUESTS:
+                self.job(req, supernet.handle)
+            else:
                 emit({"type": "error", "id": req.get("id"), "kind": "request", "message": "unknown request %r" % kind})
-                continue
-            self.train(req)
 
-    def train(self, req):
+    def job(self, req, run):
         jid = req.get("id")
         try:
             # A closed stdin (the host has gone) cancels the job too: the worker then exits.
-            run_train(req, lambda: jid in self.cancelled or self.closed)
+            run(req, lambda: jid in self.cancelled or self.closed)
         except Cancelled as c:
             emit({"type": "cancelled", "id": jid, "completed_epochs": c.args[0] if c.args else 0})
         except JobError as e:

@@ -30,6 +30,7 @@ const SHIPPED = [
   'images/screenshot-search.png',
   // The PyTorch engine's worker (found beside dist/ by src/core/torch/python.ts).
   'python/nas_torch_worker.py',
+  'python/nas_torch_supernet.py',
 ];
 const WASM_BINARIES = ['tfjs-backend-wasm-simd.wasm', 'tfjs-backend-wasm.wasm'];
 // The extension's page in VS Code is written for its users; the repository's README is for developers.

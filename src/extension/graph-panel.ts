@@ -8,7 +8,7 @@
 import * as vscode from 'vscode';
 import type { LanguageClient } from 'vscode-languageclient/node';
 import type { GraphParams, GraphResult } from '../protocol/lsp-extensions.js';
-import { GRAPH_VIEW_TYPE, type GraphSource, type GraphViewState, type HostMessage, type WebviewMessage } from '../protocol/graph-view.js';
+import { GRAPH_VIEW_TYPE, type Comparison, type GraphSource, type GraphViewState, type HostMessage, type WebviewMessage } from '../protocol/graph-view.js';
 import { LayoutRequest, type LayoutHostMessage, type LayoutPageMessage, type LayoutParams, type LayoutResult } from '../protocol/graph-layout.js';
 import { compareCell } from './compare-focus.js';
 import { graphHtml } from './graph-html.js';
@@ -46,8 +46,8 @@ class GraphPanel {
   private readonly disposables: vscode.Disposable[] = [];
   /** What the user asked to open (a network, space, cell or block name), until it is drawn. */
   private opening: { name: string | undefined } | undefined;
-  /** Set while the panel compares two architectures (source.decisions is the first's). */
-  private comparing: { second: Record<string, number>; labels: [string, string] } | undefined;
+  /** Set while the panel compares two architectures (source.decisions is the first's); `fresh` until the asked-for compare is drawn. */
+  private comparing: (Comparison & { fresh: boolean }) | undefined;
   /** The page's layouts the server is running (src/protocol/graph-layout.ts), by the page's id. */
   private readonly layouts = new Map<number, vscode.CancellationTokenSource>();
 
@@ -83,12 +83,15 @@ class GraphPanel {
     if (this.ready) void this.send('open');
   }
 
-  /** Shows two architectures of the space `source.name` side by side (`source.decisions`, then `second`). */
-  compare(source: GraphSource, second: Record<string, number>, labels: [string, string]): void {
+  /**
+   * Shows two architectures of the space `source.name` side by side (`source.decisions`, then
+   * `comparison.second`); `asked` when the user asked for it (a restore keeps the page's view).
+   */
+  compare(source: GraphSource, comparison: Comparison, asked: boolean): void {
     this.source = source;
     this.opening = undefined;
-    this.comparing = { second, labels };
-    this.panel.title = `Compare: ${labels[0]} ↔ ${labels[1]}`;
+    this.comparing = { second: comparison.second, labels: comparison.labels, fresh: asked };
+    this.panel.title = `Compare: ${comparison.labels[0]} ↔ ${comparison.labels[1]}`;
     if (this.ready) void this.send('open');
   }
 
@@ -150,8 +153,11 @@ class GraphPanel {
       return;
     }
     const cell = compareCell(a);
-    // An edit keeps what the user chose in the page (view, expansion); an open picks the view.
-    this.post({ type: 'compare', graphs: [a, b], labels: c.labels, source: this.source, spec: reason === 'open' ? (cell ? { cell } : {}) : undefined });
+    // An edit or a restore keeps what the user chose in the page (view, expansion); a compare
+    // the user asked for picks the view.
+    const spec = c.fresh && reason === 'open' ? (cell ? { cell } : {}) : undefined;
+    c.fresh = false;
+    this.post({ type: 'compare', graphs: [a, b], comparison: { second: c.second, labels: c.labels }, source: this.source, spec });
   }
 
   private async receive(m: WebviewMessage | LayoutPageMessage): Promise<void> {
@@ -274,14 +280,16 @@ export function createGraphPanels(context: vscode.ExtensionContext, client: Lang
         );
         p = setUp(panel, source);
       } else p.panel.reveal(undefined, false);
-      p.compare(source, decisions[1], labels);
+      p.compare(source, { second: decisions[1], labels }, true);
     },
     async restore(panel, state) {
       if (!state?.source) {
         panel.dispose();
         return;
       }
-      setUp(panel, state.source).open(state.source, false);
+      const p = setUp(panel, state.source);
+      if (state.comparison) p.compare(state.source, state.comparison, false);
+      else p.open(state.source, false);
     },
     showFusion(message) {
       openFusionPanel(root, message, log);

@@ -41,9 +41,19 @@ export interface Viewport {
   scale: number;
 }
 
-/** The webview's persisted state (vscode.setState); the host reads `source` to reopen it. */
+/** A second architecture of the same space, drawn beside `GraphSource`'s (the dashboard's compare). */
+export interface Comparison {
+  /** The second architecture's options at choice keys (the first's are `GraphSource.decisions`). */
+  second: Record<string, number>;
+  /** Each side's caption: the first's, then the second's. */
+  labels: [string, string];
+}
+
+/** The webview's persisted state (vscode.setState); the host reads `source` and `comparison` to reopen it. */
 export interface GraphViewState {
   source: GraphSource;
+  /** Set while two architectures are compared, so that a reload brings both back. */
+  comparison?: Comparison;
   spec: ViewSpec;
   colorBy: ColorBy;
   viewport?: Viewport;
@@ -55,7 +65,7 @@ export type HostMessage =
   /** A graph to draw: on open, after an edit (`edit`: keep zoom, pan and expansion) or new decisions. */
   | { type: 'graph'; graph: GraphResult; source: GraphSource; reason: 'open' | 'edit' | 'decisions'; spec?: ViewSpec }
   /** Two architectures of one space side by side. */
-  | { type: 'compare'; graphs: [GraphResult, GraphResult]; labels: [string, string]; source: GraphSource; spec?: ViewSpec }
+  | { type: 'compare'; graphs: [GraphResult, GraphResult]; comparison: Comparison; source: GraphSource; spec?: ViewSpec }
   /** A fusion pair (src/core/views/fusion-view.ts): a block's training form beside its deploy form. */
   | {
       type: 'fusion';

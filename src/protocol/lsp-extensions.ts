@@ -76,6 +76,8 @@ export interface ChoiceInfo {
   chosenInputs?: string[];
   /** The named statement the choice sits in (`n0` of `n0 = choose(...) -> DartsNode(...)`). */
   within?: string;
+  /** A choice in a call's arguments (`conv(8, k = choice(3, 5))`): the node and group ids that call made. */
+  argumentOf?: { nodes: number[]; groups: number[] };
 }
 
 /**

@@ -100,7 +100,94 @@ export interface TorchShutdownRequest {
   type: 'shutdown';
 }
 
-export type TorchWorkerRequest = TorchHelloRequest | TorchTrainRequest | TorchCancelRequest | TorchShutdownRequest;
+/**
+ * One architecture of a supernet's space (python/nas_torch_supernet.py): the module `nas export
+ * --to pytorch` writes, and the store key of each of its state-dict names (sharedWeightKeys,
+ * src/core/train/supernet/weight-store.ts). Sent once per worker; later requests name its `id`.
+ */
+export interface TorchSupernetPath {
+  id: string;
+  code: string;
+  keys: Record<string, string>;
+}
+
+export interface TorchSupernetOptions {
+  /** `slices`: one largest tensor per op, each path a slice; `shapes`: a tensor per key (shape included). */
+  share: 'slices' | 'shapes';
+  /** Seeds the batches' shuffles and the initial values of new tensors. */
+  seed: number;
+  device: 'auto' | 'cpu' | 'cuda';
+  cuda_index?: number;
+  threads?: number;
+}
+
+/** Opens a supernet (an empty store, or one read from a cache file) on the data pack of the search. */
+export interface TorchSupernetOpenRequest {
+  type: 'supernet_open';
+  id: string;
+  /** The host's name for the store; later requests name it. */
+  supernet: string;
+  data: TorchDataPack;
+  options: TorchSupernetOptions;
+  /** A saved supernet (safetensors; the engine's layouts, the store's keys) to start from. */
+  load?: string;
+}
+
+/** One epoch of SPOS: batch b of the epoch's shuffle trains `steps[b]` with one SGD step. */
+export interface TorchSupernetTrainRequest {
+  type: 'supernet_train';
+  id: string;
+  supernet: string;
+  /** Paths first met in this epoch (the worker keeps those of earlier requests). */
+  paths: TorchSupernetPath[];
+  /** The path of each batch of the epoch, by id. */
+  steps: string[];
+  options: {
+    epoch: number;
+    batch: number;
+    lr: number;
+    momentum: number;
+    weight_decay: number;
+    seed: number;
+    augment?: TorchAugment;
+    /** Steps before this epoch and in the whole training (the cosine schedule's position). */
+    first_step: number;
+    total_steps: number;
+    progress_interval?: number;
+  };
+}
+
+/** Writes the store (the engine's layouts, float32; running counts int32) atomically to `file`. */
+export interface TorchSupernetSaveRequest {
+  type: 'supernet_save';
+  id: string;
+  supernet: string;
+  file: string;
+  metadata: Record<string, string>;
+}
+
+/** Scores one candidate with the weights it inherits, after recomputing its batch-norm statistics. */
+export interface TorchSupernetScoreRequest {
+  type: 'supernet_score';
+  id: string;
+  supernet: string;
+  path: TorchSupernetPath;
+  options: {
+    /** Training batches (a fixed shuffle) that recompute the statistics; 0: the trained ones. */
+    calibration: number;
+    batch: number;
+    seed: number;
+    eval_batch?: number;
+    latency_batches?: number[];
+  };
+}
+
+export type TorchSupernetRequest = TorchSupernetOpenRequest | TorchSupernetTrainRequest | TorchSupernetSaveRequest | TorchSupernetScoreRequest;
+
+/** A request that runs as a job: it ends with one `done`, `cancelled` or `error` event carrying its id. */
+export type TorchJobRequest = TorchTrainRequest | TorchSupernetRequest;
+
+export type TorchWorkerRequest = TorchHelloRequest | TorchJobRequest | TorchCancelRequest | TorchShutdownRequest;
 
 /** The answer to `hello`. */
 export interface TorchReadyEvent {
@@ -179,6 +266,10 @@ export interface TorchDoneEvent {
   test?: { loss: number; acc: number };
   /** Milliseconds per inference batch, by batch size (as a string), when `latency_batches` asked. */
   latency_ms?: Record<string, number>;
+  /** Supernet jobs: the store after the job (tensors held, steps trained; an epoch's mean loss and accuracy). */
+  supernet?: { tensors: number; steps: number; loss?: number; acc?: number; params?: number; device?: 'cuda' | 'cpu'; device_name?: string };
+  /** `supernet_score`: the candidate's validation loss and accuracy, and its weights no batch trained. */
+  score?: { loss: number; acc: number; untrained: number };
 }
 
 export interface TorchCancelledEvent {

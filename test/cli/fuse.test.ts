@@ -1,5 +1,5 @@
 /**
- * `nas fuse` as users run it (the bundled bin/nas.cjs in a child process): the deployment
+ * `nas fuse` as users run it (the bundle npm test builds, its `runCli`): the deployment
  * form of RepVGG-A0 with the paper's parameter and MAC figures, everything else in the file
  * kept, and the output path's guards (never the input, never an existing file without
  * --force, checked before any work).
@@ -8,15 +8,15 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import type { FuseJson } from '../../src/cli/json-types.js';
-import { ROOT, nas, tempFolder } from '../helpers/cli.js';
+import { ROOT, nasInProcess, tempFolder } from '../helpers/cli.js';
 
 const A0 = path.join(ROOT, 'examples/repvgg_a0.nas');
 const tmpDir = (): string => tempFolder('nas-fuse-');
 
 describe('nas fuse', () => {
-  it('RepVGG-A0: 9,108,968 → 8,309,384 parameters and 1.5126 → 1.3615 G MACs; only the block names change', () => {
+  it('RepVGG-A0: 9,108,968 → 8,309,384 parameters and 1.5126 → 1.3615 G MACs; only the block names change', async () => {
     const out = path.join(tmpDir(), 'a0.deploy.nas');
-    const r = nas(['fuse', A0, '--out', out, '--json']);
+    const r = await nasInProcess(['fuse', A0, '--out', out, '--json']);
     expect(r.stderr).toBe('');
     expect(r.code).toBe(0);
     const j = JSON.parse(r.stdout) as FuseJson;
@@ -31,20 +31,20 @@ describe('nas fuse', () => {
     expect(body(deploy)).toBe(body(source).replaceAll('RepVGGBlock', 'RepVGGDeploy'));
     expect(deploy.slice(0, deploy.indexOf('network RepVGGA0'))).toBe(source.slice(0, source.indexOf('network RepVGGA0')));
     // The deployment file stands on its own.
-    const cost = nas(['cost', out, '--json']);
+    const cost = await nasInProcess(['cost', out, '--json']);
     expect(cost.code).toBe(0);
     expect(JSON.parse(cost.stdout)[0]).toMatchObject({ params: 8_309_384, macs: 1_361_451_008, output: [1000, 1, 1] });
   });
 
-  it('prints params and MACs before and after', () => {
+  it('prints params and MACs before and after', async () => {
     const out = path.join(tmpDir(), 'a0.deploy.nas');
-    const r = nas(['fuse', A0, '--out', out]);
+    const r = await nasInProcess(['fuse', A0, '--out', out]);
     expect(r.code).toBe(0);
     expect(r.stdout).toContain('params 9,108,968 → 8,309,384');
     expect(r.stdout).toContain('(1.5126G → 1.3615G)');
   });
 
-  it('fuses the chosen network and the local blocks it uses, leaving the other network and the rest of the file', () => {
+  it('fuses the chosen network and the local blocks it uses, leaving the other network and the rest of the file', async () => {
     const dir = tmpDir();
     const file = path.join(dir, 'mixed.nas');
     const text = `import "std/blocks"
@@ -74,11 +74,11 @@ network Other {
 }
 `;
     fs.writeFileSync(file, text);
-    const several = nas(['fuse', file, '--out', path.join(dir, 'x.nas')]);
+    const several = await nasInProcess(['fuse', file, '--out', path.join(dir, 'x.nas')]);
     expect(several.code).toBe(2);
     expect(several.stderr).toContain('several networks use training-time blocks (Mixed, Other): choose one with --network');
     const out = path.join(dir, 'mixed.deploy.nas');
-    const r = nas(['fuse', file, '--network', 'Mixed', '--out', out, '--json']);
+    const r = await nasInProcess(['fuse', file, '--network', 'Mixed', '--out', out, '--json']);
     expect(r.code).toBe(0);
     const j = JSON.parse(r.stdout) as FuseJson;
     expect(j.renamed).toEqual([
@@ -109,12 +109,12 @@ network Other {
 }
 `,
     );
-    const handCost = JSON.parse(nas(['cost', hand, '--json']).stdout)[0];
+    const handCost = JSON.parse((await nasInProcess(['cost', hand, '--json'])).stdout)[0];
     expect(j.after).toEqual({ params: handCost.params, macs: handCost.macs });
     expect(j.before.params).toBeGreaterThan(j.after.params);
   });
 
-  it('rebases relative imports when writing elsewhere, and names imported blocks it cannot rename', () => {
+  it('rebases relative imports when writing elsewhere, and names imported blocks it cannot rename', async () => {
     const src = tmpDir();
     fs.mkdirSync(path.join(src, 'lib'));
     fs.writeFileSync(path.join(src, 'lib/stage.nas'), 'import "std/blocks"\nblock Stage(C: int) {\n  RepVGGBlock(C) -> RepVGGBlock(C)\n}\n');
@@ -125,45 +125,45 @@ network Other {
     );
     const outDir = tmpDir();
     const out = path.join(outDir, 'net.deploy.nas');
-    const r = nas(['fuse', file, '--out', out]);
+    const r = await nasInProcess(['fuse', file, '--out', out]);
     expect(r.code).toBe(0);
     expect(r.stderr).toContain('Stage');
     expect(r.stderr).toContain('uses training-time blocks and is left as it is');
     const written = fs.readFileSync(out, 'utf8');
     expect(written).toContain(`import ${JSON.stringify(path.relative(outDir, path.join(src, 'lib/stage.nas')))}`);
-    expect(nas(['check', out]).code).toBe(0);
+    expect((await nasInProcess(['check', out])).code).toBe(0);
   });
 
-  it('refuses to overwrite the input, and checks the output path before reading the input', () => {
+  it('refuses to overwrite the input, and checks the output path before reading the input', async () => {
     const dir = tmpDir();
     const file = path.join(dir, 'bad.nas');
     fs.writeFileSync(file, 'network A {\n  input(3, 8, 8)\n  rleu\n}\n');
-    const r = nas(['fuse', file, '--out', file]);
+    const r = await nasInProcess(['fuse', file, '--out', file]);
     expect(r.code).toBe(2); // a usage error, not the input's errors (exit 1): nothing was loaded
     expect(r.stderr).toContain('is the input file: refusing to overwrite it');
     expect(fs.readFileSync(file, 'utf8')).toBe('network A {\n  input(3, 8, 8)\n  rleu\n}\n');
   });
 
-  it('refuses an existing output without --force, replaces it with --force', () => {
+  it('refuses an existing output without --force, replaces it with --force', async () => {
     const dir = tmpDir();
     const out = path.join(dir, 'keep.nas');
     fs.writeFileSync(out, '# mine\n');
-    const r = nas(['fuse', A0, '--out', out]);
+    const r = await nasInProcess(['fuse', A0, '--out', out]);
     expect(r.code).toBe(2);
     expect(r.stderr).toContain('exists: refusing to overwrite it (pass --force to replace it)');
     expect(fs.readFileSync(out, 'utf8')).toBe('# mine\n');
-    expect(nas(['fuse', A0, '--out', out, '--force']).code).toBe(0);
+    expect((await nasInProcess(['fuse', A0, '--out', out, '--force'])).code).toBe(0);
     expect(fs.readFileSync(out, 'utf8')).toContain('RepVGGDeploy');
     expect(fs.readdirSync(dir)).toEqual(['keep.nas']); // no temporary file left
   });
 
-  it('a network without training-time blocks: nothing to fuse (exit 1); a space: usage error', () => {
+  it('a network without training-time blocks: nothing to fuse (exit 1); a space: usage error', async () => {
     const out = path.join(tmpDir(), 'o.nas');
-    const none = nas(['fuse', 'examples/resnet50.nas', '--out', out]);
+    const none = await nasInProcess(['fuse', 'examples/resnet50.nas', '--out', out]);
     expect(none.code).toBe(1);
     expect(none.stderr).toContain('nothing to fuse');
     expect(fs.existsSync(out)).toBe(false);
-    const space = nas(['fuse', 'examples/nb201.nas', '--network', 'NB201', '--out', out]);
+    const space = await nasInProcess(['fuse', 'examples/nb201.nas', '--network', 'NB201', '--out', out]);
     expect(space.code).toBe(2);
     expect(space.stderr).toContain('is a space');
   });

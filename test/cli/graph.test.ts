@@ -1,31 +1,16 @@
-/** `nas graph` as users run it: the bundled CLI in a child process, its files, messages and exit codes. */
-import { execFile } from 'node:child_process';
+/** `nas graph` as users run it: the bundled CLI (its `runCli`, test/helpers/cli.ts), its files, messages and exit codes. */
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { nasInProcess } from '../helpers/cli.js';
 
-const ROOT = path.resolve(__dirname, '../..');
-const BIN = path.join(ROOT, 'bin/nas.cjs');
 const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'nas-graph-'));
-
-/**
- * Runs the CLI without blocking this worker's event loop: a dozen blocking runs in a row kept
- * vitest's own messages from being answered in time on a busy machine.
- */
-function nas(args: string[]): Promise<{ code: number | null; stdout: string; stderr: string }> {
-  return new Promise((resolve) => {
-    execFile(process.execPath, [BIN, ...args], { cwd: ROOT, encoding: 'utf8', timeout: 120_000 }, (err, stdout, stderr) => {
-      const code = err ? (typeof err.code === 'number' ? err.code : null) : 0;
-      resolve({ code, stdout, stderr });
-    });
-  });
-}
 
 describe('nas graph', () => {
   it('writes the collapsed network view of ResNet-50 as SVG', async () => {
     const out = path.join(dir, 'r50.svg');
-    const r = await nas(['graph', 'examples/resnet50.nas', '--out', out]);
+    const r = await nasInProcess(['graph', 'examples/resnet50.nas', '--out', out]);
     expect(r.stderr).toBe('');
     expect(r.code).toBe(0);
     expect(r.stdout).toBe(`wrote ${out}: network ResNet50 (14 boxes, 13 edges)\n`);
@@ -37,7 +22,7 @@ describe('nas graph', () => {
 
   it('writes a PNG, expanded, in the dark theme', async () => {
     const out = path.join(dir, 'r50.png');
-    const r = await nas(['graph', 'examples/resnet50.nas', '--expand', 'all', '--theme', 'dark', '--scale', '1', '--out', out]);
+    const r = await nasInProcess(['graph', 'examples/resnet50.nas', '--expand', 'all', '--theme', 'dark', '--scale', '1', '--out', out]);
     expect(r.code).toBe(0);
     const png = fs.readFileSync(out);
     expect(png.subarray(0, 8)).toEqual(Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]));
@@ -48,7 +33,7 @@ describe('nas graph', () => {
 
   it('draws a cell of a sampled architecture with its options', async () => {
     const out = path.join(dir, 'cell.svg');
-    const r = await nas(['graph', 'examples/darts_space.nas', '--cell', 'NormalCell', '--seed', '3', '--options', '--out', out]);
+    const r = await nasInProcess(['graph', 'examples/darts_space.nas', '--cell', 'NormalCell', '--seed', '3', '--options', '--out', out]);
     expect(r.code).toBe(0);
     const svg = fs.readFileSync(out, 'utf8');
     expect(svg).toContain('cell NormalCell(16)');
@@ -58,18 +43,18 @@ describe('nas graph', () => {
 
   it('draws the architecture --arch gives', async () => {
     const out = path.join(dir, 'nb201.svg');
-    const sample = await nas(['sample', 'examples/nb201.nas', '--seed', '5', '--json']);
+    const sample = await nasInProcess(['sample', 'examples/nb201.nas', '--seed', '5', '--json']);
     const { encoding } = (JSON.parse(sample.stdout) as Array<{ encoding: string }>)[0]!;
-    const r = await nas(['graph', 'examples/nb201.nas', '--cell', 'NB201Cell', '--arch', encoding, '--out', out]);
+    const r = await nasInProcess(['graph', 'examples/nb201.nas', '--cell', 'NB201Cell', '--arch', encoding, '--out', out]);
     expect(r.code).toBe(0);
     expect(fs.readFileSync(out, 'utf8')).toContain('cell NB201Cell(16)');
   });
 
   it('draws two architectures of a space side by side, what differs marked', async () => {
     const out = path.join(dir, 'compare.svg');
-    const sample = await nas(['sample', 'examples/nb201.nas', '--seed', '7', '--json']);
+    const sample = await nasInProcess(['sample', 'examples/nb201.nas', '--seed', '7', '--json']);
     const { encoding } = (JSON.parse(sample.stdout) as Array<{ encoding: string }>)[0]!;
-    const r = await nas(['graph', 'examples/nb201.nas', '--cell', 'NB201Cell', '--compare', encoding, '--out', out]);
+    const r = await nasInProcess(['graph', 'examples/nb201.nas', '--cell', 'NB201Cell', '--compare', encoding, '--out', out]);
     expect(r.stderr).toBe('');
     expect(r.code).toBe(0);
     const svg = fs.readFileSync(out, 'utf8');
@@ -93,11 +78,11 @@ describe('nas graph', () => {
       [['examples/nb201.nas', '--arch', 'a=1', '--seed', '2', '--out', out], 'nas: give --arch or --seed, not both\n'],
     ];
     for (const [args, message] of cases) {
-      const r = await nas(['graph', ...args]);
+      const r = await nasInProcess(['graph', ...args]);
       expect(r.stderr).toBe(message);
       expect(r.code).toBe(2);
     }
-    const unknownKey = await nas(['graph', 'examples/nb201.nas', '--arch', 'Nope@1:1=0', '--out', out]);
+    const unknownKey = await nasInProcess(['graph', 'examples/nb201.nas', '--arch', 'Nope@1:1=0', '--out', out]);
     expect(unknownKey.stderr).toMatch(/^nas: --arch: Nope@1:1 is not a choice of NB201 \(its choices are keyed like NB201Op@/);
     expect(unknownKey.code).toBe(2);
     expect(fs.existsSync(out)).toBe(false);
@@ -106,7 +91,7 @@ describe('nas graph', () => {
   it('prints the diagnostics and exits 1 when the file has errors', async () => {
     const bad = path.join(dir, 'bad.nas');
     fs.writeFileSync(bad, 'network A {\n  input(3, 8, 8)\n  rleu\n}\n');
-    const r = await nas(['graph', bad, '--out', path.join(dir, 'bad.svg')]);
+    const r = await nasInProcess(['graph', bad, '--out', path.join(dir, 'bad.svg')]);
     expect(r.code).toBe(1);
     expect(r.stderr).toBe(`${bad}:3:3: error unknown-name unknown name \`rleu\`; did you mean \`relu\`?\n`);
     expect(fs.existsSync(path.join(dir, 'bad.svg'))).toBe(false);

@@ -2,7 +2,8 @@
  * Which engine a search's `train` evaluator runs on (src/cli/commands/search-engine.ts), on the
  * paths that start no PyTorch: the block's setting and --engine, a resumed run's recorded
  * engine, `--gpus` parsing, `auto` falling back to tfjs and `torch` refused (with what to
- * install) when the named Python does not exist, and evaluators that have no PyTorch form.
+ * install) when the named Python does not exist, and evaluators that have no PyTorch form;
+ * the supernet evaluator resolves as train does and takes no --slots.
  */
 import { describe, expect, it } from 'vitest';
 import { EngineUnavailableError, parseGpus, resolveSearchEngine } from '../../src/cli/commands/search-engine.js';
@@ -55,5 +56,16 @@ describe('the search engine', () => {
     expect(() => resolveSearchEngine(fake, { engine: 'torch' })).toThrow(/evaluator fake runs on the tfjs engine only/);
     expect(resolveSearchEngine(fake, { gpus: '0', python: MISSING }).torch).toBeUndefined();
     expect(() => resolveSearchEngine(s, { engine: 'onnx' })).toThrow(/--engine: 'onnx' is not one of auto, tfjs, torch/);
+  });
+
+  it('the supernet evaluator resolves its engine as train does, and refuses --slots (one worker holds its weights)', async () => {
+    const s = await spec('supernet(engine = "torch")');
+    expect(() => resolveSearchEngine(s, { python: MISSING })).toThrow(/engine torch: .*pip install torch/);
+    const auto = resolveSearchEngine(await spec('supernet'), { python: MISSING });
+    expect(auto.torch).toBeUndefined();
+    expect(auto.spec.evaluator.settings['engine']).toBe('tfjs');
+    expect(resolveSearchEngine(s, { engine: 'tfjs' }).spec.evaluator.settings['engine']).toBe('tfjs');
+    expect(() => resolveSearchEngine(s, { slots: 2, python: MISSING })).toThrow(/--slots: the supernet evaluator trains and scores on one worker/);
+    expect(() => resolveSearchEngine(s, { engine: 'torch' }, 'tfjs')).toThrow(/recorded with the tfjs engine/);
   });
 });

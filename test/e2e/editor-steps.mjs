@@ -1,30 +1,10 @@
 // The editor features a user meets in the first minutes, on tiny.nas in code-server: hints that
 // name their figures, an Outline of definitions and named nodes only, and completion after
 // `x = ` and inside an argument list. Each step leaves a screenshot to look at.
+import { poll, runCommand } from './workbench.mjs';
 
 /** A hint label with each figure named, e.g. `→ 16×32×32 · 464 params · 442k MACs`. */
 const NAMED_HINT = /→\s\d+×\d+×\d+\s·\s[\d.]+[kMG]?\sparams\s·\s[\d.]+[kMG]?\sMACs/;
-
-async function poll(probe, timeoutMs, intervalMs = 250) {
-  const deadline = Date.now() + timeoutMs;
-  let last;
-  while (Date.now() < deadline) {
-    last = await probe();
-    if (last.ok) return last;
-    await new Promise((r) => setTimeout(r, intervalMs));
-  }
-  return last;
-}
-
-async function runCommand(page, title) {
-  await page.keyboard.press('F1');
-  const input = page.locator('.quick-input-widget input');
-  await input.waitFor({ state: 'visible', timeout: 10_000 });
-  await input.fill(`>${title}`);
-  const row = page.locator('.quick-input-list .monaco-list-row', { hasText: title }).first();
-  await row.waitFor({ timeout: 10_000 });
-  await row.click();
-}
 
 /** The suggestions shown after typing `text` on a new line below the first line containing `below`. */
 async function suggestionsAfterTyping(page, below, text) {

@@ -5,6 +5,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { chromium } from 'playwright-core';
 import { runEditorSteps } from './editor-steps.mjs';
+import { paletteRow, poll, runCommand } from './workbench.mjs';
 
 const CHROMIUM_ARGS = [
   '--no-sandbox',
@@ -20,17 +21,6 @@ const CHROMIUM_ARGS = [
 /** Text the inlay hints and status bar add that the .nas sources never contain. */
 const HINT_TEXT = /×|\bMACs?\b|\bFLOPs\b|\barchs\b/;
 
-async function poll(probe, timeoutMs, intervalMs = 250) {
-  const deadline = Date.now() + timeoutMs;
-  let last;
-  while (Date.now() < deadline) {
-    last = await probe();
-    if (last.ok) return last;
-    await new Promise((r) => setTimeout(r, intervalMs));
-  }
-  return last;
-}
-
 async function openFile(page, name) {
   // Through the Explorer, as a user would; Quick Open depends on the file search service,
   // which is slow to warm up in a fresh code-server.
@@ -41,20 +31,13 @@ async function openFile(page, name) {
   await page.locator('.editor-group-container.active .monaco-editor .view-lines').first().waitFor({ timeout: 15_000 });
 }
 
-/** Flips a boolean setting the way a user does: in the Settings editor, by its checkbox. */
 /**
  * Sets a boolean setting through the Settings editor, as a user would, and checks that the
  * checkbox took the value: a click while the editor re-renders its list after the search was
  * lost once in a CI run (the hints then never came back), so the click is retried.
  */
 async function setSetting(page, id, value) {
-  await page.keyboard.press('F1');
-  const input = page.locator('.quick-input-widget input');
-  await input.waitFor({ state: 'visible', timeout: 10_000 });
-  await input.fill('>Preferences: Open User Settings');
-  const row = page.locator('.quick-input-list .monaco-list-row', { hasText: 'Open User Settings', hasNotText: 'JSON' }).first();
-  await row.waitFor({ timeout: 10_000 });
-  await row.click();
+  await runCommand(page, 'Preferences: Open User Settings', 'JSON');
   const editor = page.locator('.settings-editor');
   await editor.waitFor({ timeout: 15_000 });
   // The search box has focus when the editor opens.
@@ -222,12 +205,7 @@ export async function runUiScenario({ url, artifacts, browserProfile }) {
 
     await step('the NAS commands are listed in the command palette', async () => {
       await page.locator('.editor-group-container.active .monaco-editor .view-lines').first().click();
-      await page.keyboard.press('F1');
-      const input = page.locator('.quick-input-widget input');
-      await input.waitFor({ state: 'visible', timeout: 10_000 });
-      await input.fill('>NAS:');
-      const pick = page.locator('.quick-input-list .monaco-list-row', { hasText: 'NAS: Show Graph' }).first();
-      await pick.waitFor({ timeout: 10_000 });
+      await paletteRow(page, 'NAS:', 'NAS: Show Graph');
       await shoot('04-command-palette.png');
       const rows = await page.locator('.quick-input-list .monaco-list-row').allInnerTexts();
       await page.keyboard.press('Escape');
@@ -433,13 +411,7 @@ export async function runUiScenario({ url, artifacts, browserProfile }) {
       // The palette sometimes runs Enter before its list has settled on the command (seen once
       // in a CI rehearsal): click the command's row, and try a second time if the view is slow.
       for (let attempt = 1; ; attempt++) {
-        await page.keyboard.press('F1');
-        const input = page.locator('.quick-input-widget input');
-        await input.waitFor({ state: 'visible', timeout: 10_000 });
-        await input.fill('>Developer: Show Running Extensions');
-        const command = page.locator('.quick-input-list .monaco-list-row', { hasText: 'Show Running Extensions' }).first();
-        await command.waitFor({ timeout: 10_000 });
-        await command.click();
+        await runCommand(page, 'Developer: Show Running Extensions');
         try {
           await page.locator('.runtime-extensions-editor .monaco-list-row').first().waitFor({ timeout: 20_000 });
           break;

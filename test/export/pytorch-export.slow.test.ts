@@ -1,5 +1,5 @@
 /**
- * The PyTorch export's full sweep (the normal tier, pytorch-export.test.ts, checks the first 10
+ * The PyTorch export's full sweep (the normal tier, pytorch-export.test.ts, checks the first 3
  * samples of each space): every network of the reference library and 200 sampled architectures
  * of every example space, checked by PyTorch (test/export/export-sweep.ts): the cost model's
  * parameter count, exactly the spec's state_dict names with PyTorch's shapes, and a forward

@@ -6,8 +6,8 @@
  */
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { spawnSync } from 'node:child_process';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { nasInProcess } from '../helpers/cli.js';
 import type { CodeAction, CodeLens } from 'vscode-languageserver-protocol';
 import { LspClient, fileUri, parseCursors, tempDir } from './client.js';
 import { FuseSourceRequest, type FuseSourceResult } from '../../src/protocol/fuse.js';
@@ -89,8 +89,8 @@ describe('NAS: Fuse for Deployment through the language server', () => {
     const file = path.join(dir, 'a0.nas');
     fs.writeFileSync(file, a0);
     const out = path.join(dir, 'cli.deploy.nas');
-    const cli = spawnSync(process.execPath, [path.join(ROOT, 'bin/nas.cjs'), 'fuse', file, '--out', out, '--json'], { encoding: 'utf8' });
-    expect(cli.status, cli.stderr).toBe(0);
+    const cli = await nasInProcess(['fuse', file, '--out', out, '--json']);
+    expect(cli.code, cli.stderr).toBe(0);
     expect(r.text).toBe(fs.readFileSync(out, 'utf8'));
     expect({ before: r.before, after: r.after }).toEqual({
       before: (JSON.parse(cli.stdout) as FuseJson).before,

@@ -45,7 +45,7 @@ describe(`${manifest.name}-${manifest.version}.vsix`, () => {
     );
   });
 
-  it('holds the search bundle, the CLI it runs as a child process and the PyTorch worker', () => {
+  it('holds the search bundle, the CLI it runs as a child process and the PyTorch worker (both its files)', () => {
     expect(names).toEqual(
       expect.arrayContaining([
         'extension/dist/search.cjs',
@@ -53,6 +53,7 @@ describe(`${manifest.name}-${manifest.version}.vsix`, () => {
         'extension/dist/cli.cjs',
         'extension/dist/cli-train.cjs',
         'extension/python/nas_torch_worker.py',
+        'extension/python/nas_torch_supernet.py',
       ]),
     );
   });
@@ -91,7 +92,7 @@ describe(`${manifest.name}-${manifest.version}.vsix`, () => {
       /^extension\/package\.json$/,
       /^extension\/dist\/(extension|language-client|language-server|search|cli|cli-train)\.cjs$/,
       /^extension\/bin\/nas\.cjs$/,
-      /^extension\/python\/nas_torch_worker\.py$/,
+      /^extension\/python\/nas_torch_(worker|supernet)\.py$/,
       /^extension\/dist\/webview\/[^/]+\.(js|css)$/,
       /^extension\/dist\/tfjs-backend-wasm(-simd)?\.wasm$/,
       /^extension\/syntaxes\/nas\.tmLanguage\.json$/,

@@ -3,23 +3,13 @@
  * and reduction cells as DARTS's Figure 4 draws them (Liu et al. 2019), each edge labelled with
  * its op's name from the genotype.
  */
-import { execFile } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { nasInProcess } from '../helpers/cli.js';
 
-const ROOT = path.resolve(__dirname, '../..');
-const BIN = path.join(ROOT, 'bin/nas.cjs');
 const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'nas-fixed-graph-'));
-
-function nas(args: string[]): Promise<{ code: number | null; stdout: string; stderr: string }> {
-  return new Promise((resolve) => {
-    execFile(process.execPath, [BIN, ...args], { cwd: ROOT, encoding: 'utf8', timeout: 120_000 }, (err, stdout, stderr) => {
-      resolve({ code: err ? (typeof err.code === 'number' ? err.code : null) : 0, stdout, stderr });
-    });
-  });
-}
 
 /** The edge labels of an SVG picture, counted. */
 function labels(svg: string, names: readonly string[]): Record<string, number> {
@@ -31,7 +21,7 @@ const OPS = ['none', 'max_pool_3x3', 'avg_pool_3x3', 'skip_connect', 'sep_conv_3
 describe('nas graph examples/darts_v2.nas', () => {
   it('draws the network with its totals and 24 decisions fixed', async () => {
     const out = path.join(dir, 'net.svg');
-    const r = await nas(['graph', 'examples/darts_v2.nas', '--out', out]);
+    const r = await nasInProcess(['graph', 'examples/darts_v2.nas', '--out', out]);
     expect(r.stderr).toBe('');
     expect(r.code).toBe(0);
     expect(r.stdout).toBe(`wrote ${out}: network DARTS_V2 (10 boxes, 13 edges)\n`);
@@ -43,7 +33,7 @@ describe('nas graph examples/darts_v2.nas', () => {
 
   it("draws the normal cell's eight edges by the genotype's op names", async () => {
     const out = path.join(dir, 'normal.svg');
-    const r = await nas(['graph', 'examples/darts_v2.nas', '--cell', 'NormalCell', '--out', out]);
+    const r = await nasInProcess(['graph', 'examples/darts_v2.nas', '--cell', 'NormalCell', '--out', out]);
     expect(r.code).toBe(0);
     const svg = fs.readFileSync(out, 'utf8');
     expect(svg).toContain('12 decisions fixed');
@@ -53,7 +43,7 @@ describe('nas graph examples/darts_v2.nas', () => {
 
   it("draws the reduction cell's eight edges by the genotype's op names", async () => {
     const out = path.join(dir, 'reduce.svg');
-    const r = await nas(['graph', 'examples/darts_v2.nas', '--cell', 'ReductionCell', '--out', out]);
+    const r = await nasInProcess(['graph', 'examples/darts_v2.nas', '--cell', 'ReductionCell', '--out', out]);
     expect(r.code).toBe(0);
     // reduce=[max p0, max p1, skip n0, max p1, max p0, skip n0, skip n0, max p1]
     expect(labels(fs.readFileSync(out, 'utf8'), OPS)).toEqual({ ...Object.fromEntries(OPS.map((o) => [o, 0])), max_pool_3x3: 5, skip_connect: 3 });

@@ -8,11 +8,11 @@
  *   `nas cost` gives for its decisions, and the benchmark's 94.37 from the benchmark evaluator;
  * - NAS-Bench-201 strings and DARTS genotypes convert both ways through the readable form.
  */
-import { spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { nasInProcess } from '../helpers/cli.js';
 import type { Definition } from '../../src/core/language/syntax/generated/ast.js';
 import { ArchitectureSpace } from '../../src/core/search/architecture-space.js';
 import { DartsCodec } from '../../src/core/search/codecs/darts.js';
@@ -25,8 +25,6 @@ import { Rng } from '../../src/core/util/random.js';
 import { build } from '../helpers/nas.js';
 import { EXAMPLES, example } from '../search/helpers.js';
 
-const ROOT = path.resolve(__dirname, '../..');
-const NAS = path.join(ROOT, 'bin/nas.cjs');
 const BEST = '|nor_conv_3x3~0|+|nor_conv_3x3~0|nor_conv_3x3~1|+|skip_connect~0|nor_conv_3x3~1|nor_conv_1x1~2|';
 const DARTS_V2 =
   "Genotype(normal=[('sep_conv_3x3', 0), ('sep_conv_3x3', 1), ('sep_conv_3x3', 0), ('sep_conv_3x3', 1), ('sep_conv_3x3', 1), ('skip_connect', 0), ('skip_connect', 0), ('dil_conv_3x3', 2)], normal_concat=[2, 3, 4, 5], reduce=[('max_pool_3x3', 0), ('max_pool_3x3', 1), ('skip_connect', 2), ('max_pool_3x3', 1), ('max_pool_3x3', 0), ('skip_connect', 2), ('skip_connect', 2), ('max_pool_3x3', 1)], reduce_concat=[2, 3, 4, 5])";
@@ -44,16 +42,16 @@ function archOf(space: ArchitectureSpace, fixed: Definition): Arch {
   return space.fromDecisions(new Map(r.trace.map((t) => [t.key, t.taken])));
 }
 
-function nasCost(file: string): { params: number; macs: number } {
-  const r = spawnSync(process.execPath, [NAS, 'cost', '--json', file], { encoding: 'utf8' });
+async function nasCost(file: string): Promise<{ params: number; macs: number }> {
+  const r = await nasInProcess(['cost', '--json', file]);
   expect(r.stderr).toBe('');
-  expect(r.status).toBe(0);
+  expect(r.code).toBe(0);
   return (JSON.parse(r.stdout) as Array<{ params: number; macs: number }>)[0]!;
 }
 
 describe('DARTS-V2 written readably', () => {
-  it('examples/darts_v2.nas has 3,349,342 parameters and 528,359,040 MACs (`nas cost`)', () => {
-    const c = nasCost(path.join(EXAMPLES, 'darts_v2.nas'));
+  it('examples/darts_v2.nas has 3,349,342 parameters and 528,359,040 MACs (`nas cost`)', async () => {
+    const c = await nasCost(path.join(EXAMPLES, 'darts_v2.nas'));
     expect(c.params).toBe(3_349_342);
     expect(c.macs).toBe(528_359_040);
   });
@@ -124,7 +122,7 @@ network NB201Best = NB201 with {
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'nas-readable-'));
     const file = path.join(dir, 'best.nas');
     fs.writeFileSync(file, READABLE.replace('import "nb201"', `import "${path.relative(dir, path.join(EXAMPLES, 'nb201')).split(path.sep).join('/')}"`));
-    const c = nasCost(file);
+    const c = await nasCost(file);
     expect({ params: c.params, macs: c.macs }).toEqual({ params: space.costs(codec.parse(BEST)).params, macs: space.costs(codec.parse(BEST)).macs });
     const evaluator = createEvaluator('benchmark', space, { dataset: 'cifar10' });
     const e = await evaluator.evaluate(

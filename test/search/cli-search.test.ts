@@ -1,14 +1,13 @@
 /**
- * `nas search` as users and the editor run it: the bundled CLI in a child process, its NDJSON
- * events (src/protocol/search-events.ts), its words, its exit codes and its run directories.
+ * `nas search` as users and the editor run it: the bundled CLI (the README command in a child
+ * process, the rest through its `runCli`, test/helpers/cli.ts), its NDJSON events
+ * (src/protocol/search-events.ts), its words, its exit codes and its run directories.
  */
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import type { DoneEvent, SearchEvent, StartEvent, SummaryEvent } from '../../src/protocol/search-events.js';
-import { ROOT, nas as runNas, tempFolder } from '../helpers/cli.js';
-
-const nas = (args: string[], cwd = ROOT) => runNas(args, cwd, 300_000);
+import { ROOT, nas, nasInProcess, tempFolder } from '../helpers/cli.js';
 const tmp = (): string => tempFolder('nas-search-');
 
 function events(stdout: string): SearchEvent[] {
@@ -19,9 +18,9 @@ function events(stdout: string): SearchEvent[] {
 }
 
 describe('nas search', () => {
-  it('the README command: from any directory it prints the chosen architecture, its metrics and the front, and records the run there', () => {
+  it('the README command: from any directory it prints the chosen architecture, its metrics and the front, and records the run there', async () => {
     const cwd = tmp();
-    const r = nas(['search', path.join(ROOT, 'examples/nb201_search.nas')], cwd);
+    const r = nas(['search', path.join(ROOT, 'examples/nb201_search.nas')], cwd, 300_000);
     expect(r.code).toBe(0);
     expect(r.stdout).toMatch(/^chosen \(trial \d+ of 100\): \|[a-z_0-9~|+]+\|$/m);
     expect(r.stdout).toMatch(/reported: +accuracy 9\d\.\d\d +error/);
@@ -37,20 +36,32 @@ describe('nas search', () => {
     const block = best.slice(best.indexOf('network NB201_')).trimEnd().split('\n');
     expect(block).toHaveLength(7);
     expect(r.stdout).toContain(`|\n${block.map((l) => `  ${l}`).join('\n')}\n  search saw:`);
-    const cost = nas(['cost', '--json', path.join(dir, 'best.nas')]);
+    const cost = await nasInProcess(['cost', '--json', path.join(dir, 'best.nas')]);
     expect(cost.code).toBe(0);
     expect((JSON.parse(cost.stdout) as Array<{ params: number }>)[0]!.params).toBeGreaterThan(0);
     const meta = JSON.parse(fs.readFileSync(path.join(dir, 'run.json'), 'utf8'));
     expect(meta).toMatchObject({ format: 1, product: 'nas-studio 0.1.0', search: 'NB201WarmEvolution', seed: 0, budget: { queries: 100 } });
     expect(meta.sourceHash).toMatch(/^[0-9a-f]{64}$/);
     // A second run goes next to the first: nothing is overwritten.
-    expect(nas(['search', path.join(ROOT, 'examples/nb201_search.nas'), '--quiet'], cwd).code).toBe(0);
+    expect((await nasInProcess(['search', path.join(ROOT, 'examples/nb201_search.nas'), '--quiet'], cwd)).code).toBe(0);
     expect(fs.existsSync(path.join(cwd, 'nas-runs/NB201WarmEvolution-2/trials.jsonl'))).toBe(true);
   });
 
-  it('--json: start, trials, best and done events; done carries the .nas text of the best', () => {
+  it('--json: start, trials, best and done events; done carries the .nas text of the best', async () => {
     const out = tmp();
-    const r = nas(['search', 'examples/nb201_search.nas', '--search', 'NB201Evolution', '--json', '--budget', '30', '--seed', '4', '--out', out]);
+    const r = await nasInProcess([
+      'search',
+      'examples/nb201_search.nas',
+      '--search',
+      'NB201Evolution',
+      '--json',
+      '--budget',
+      '30',
+      '--seed',
+      '4',
+      '--out',
+      out,
+    ]);
     expect(r.code).toBe(0);
     const ev = events(r.stdout);
     const start = ev[0] as StartEvent;
@@ -70,9 +81,9 @@ describe('nas search', () => {
     expect(done.run).toBe(out);
   });
 
-  it('--flat writes the chosen architecture as the flat network of primitive ops', () => {
+  it('--flat writes the chosen architecture as the flat network of primitive ops', async () => {
     const out = tmp();
-    const r = nas(['search', 'examples/nb201_search.nas', '--search', 'NB201Random', '--json', '--budget', '5', '--flat', '--out', out]);
+    const r = await nasInProcess(['search', 'examples/nb201_search.nas', '--search', 'NB201Random', '--json', '--budget', '5', '--flat', '--out', out]);
     expect(r.code).toBe(0);
     const done = events(r.stdout).pop() as DoneEvent;
     expect(done.best!.nas).toMatch(/^network NB201_[0-9a-f]{8} \{$/m);
@@ -80,8 +91,18 @@ describe('nas search', () => {
     expect(fs.readFileSync(path.join(out, 'best.nas'), 'utf8')).toBe(done.best!.nas);
   });
 
-  it('two objectives: the front, its hypervolume against the reference point, and its history', () => {
-    const r = nas(['search', 'examples/nb201_search.nas', '--search', 'NB201Pareto', '--json', '--budget', '60', '--out', path.join(tmp(), 'run')]);
+  it('two objectives: the front, its hypervolume against the reference point, and its history', async () => {
+    const r = await nasInProcess([
+      'search',
+      'examples/nb201_search.nas',
+      '--search',
+      'NB201Pareto',
+      '--json',
+      '--budget',
+      '60',
+      '--out',
+      path.join(tmp(), 'run'),
+    ]);
     expect(r.code).toBe(0);
     const ev = events(r.stdout);
     const done = ev[ev.length - 1] as DoneEvent;
@@ -94,9 +115,9 @@ describe('nas search', () => {
     expect(ev.some((e) => e.event === 'pareto')).toBe(true);
   });
 
-  it('--repeat R runs seeds S..S+R-1 and ends with a summary line', () => {
+  it('--repeat R runs seeds S..S+R-1 and ends with a summary line', async () => {
     const out = tmp();
-    const r = nas(['search', 'examples/nb201_search.nas', '--search', 'NB201Random', '--repeat', '4', '--seed', '10', '--json', '--out', out]);
+    const r = await nasInProcess(['search', 'examples/nb201_search.nas', '--search', 'NB201Random', '--repeat', '4', '--seed', '10', '--json', '--out', out]);
     expect(r.code).toBe(0);
     const ev = events(r.stdout);
     const dones = ev.filter((e) => e.event === 'done') as DoneEvent[];
@@ -108,31 +129,31 @@ describe('nas search', () => {
     const m = accs.reduce((a, b) => a + b, 0) / 4;
     expect(summary.reported['accuracy']!.mean).toBeCloseTo(m, 9);
     expect(fs.readdirSync(out).sort()).toEqual(['seed-10', 'seed-11', 'seed-12', 'seed-13']);
-    const human = nas(['search', 'examples/nb201_search.nas', '--search', 'NB201Random', '--repeat', '3', '--out', tmp()]);
+    const human = await nasInProcess(['search', 'examples/nb201_search.nas', '--search', 'NB201Random', '--repeat', '3', '--out', tmp()]);
     expect(human.stdout).toMatch(/^seed 0: \|.*accuracy 9\d\.\d\d/m);
     expect(human.stdout).toMatch(/^3 runs: accuracy \d+\.\d\d ± \d\.\d\d/m);
   });
 
-  it('a space the benchmark does not cover is an error saying why, not a stack trace', () => {
+  it('a space the benchmark does not cover is an error saying why, not a stack trace', async () => {
     const dir = tmp();
     fs.copyFileSync(path.join(ROOT, 'examples/spos_space.nas'), path.join(dir, 'spos_space.nas'));
     const file = path.join(dir, 's.nas');
     fs.writeFileSync(file, 'import "spos_space"\nsearch S {\n  space SPOS\n  maximize accuracy\n  evaluator benchmark\n}\n');
-    const r = nas(['search', file, '--out', path.join(dir, 'run')]);
+    const r = await nasInProcess(['search', file, '--out', path.join(dir, 'run')]);
     expect(r.code).toBe(1);
     expect(r.stderr.trim()).toBe(
       'nas search: S: the nb201 benchmark needs a NAS-Bench-201 cell space (as examples/nb201.nas): a NAS-Bench-201 space has six choices of five ops (the edges of one shared cell)',
     );
   });
 
-  it('usage errors exit 2 with one line: no search block, bad flags, --resume with flags or without a run', () => {
-    expect(nas(['search', 'examples/resnet50.nas'])).toMatchObject({ code: 2, stderr: expect.stringMatching(/has no search block/) });
-    expect(nas(['search', 'examples/nb201_search.nas', '--search', 'Nope'])).toMatchObject({
+  it('usage errors exit 2 with one line: no search block, bad flags, --resume with flags or without a run', async () => {
+    expect(await nasInProcess(['search', 'examples/resnet50.nas'])).toMatchObject({ code: 2, stderr: expect.stringMatching(/has no search block/) });
+    expect(await nasInProcess(['search', 'examples/nb201_search.nas', '--search', 'Nope'])).toMatchObject({
       code: 2,
       stderr: expect.stringMatching(/no search named Nope .*NB201WarmEvolution/),
     });
-    expect(nas(['search', 'examples/nb201_search.nas', '--budget', '0']).code).toBe(2);
-    expect(nas(['search', '--resume', tmp(), '--seed', '3']).stderr).toMatch(/--resume continues a run as it was started/);
-    expect(nas(['search', '--resume', tmp()])).toMatchObject({ code: 2, stderr: expect.stringMatching(/is not a run directory/) });
+    expect((await nasInProcess(['search', 'examples/nb201_search.nas', '--budget', '0'])).code).toBe(2);
+    expect((await nasInProcess(['search', '--resume', tmp(), '--seed', '3'])).stderr).toMatch(/--resume continues a run as it was started/);
+    expect(await nasInProcess(['search', '--resume', tmp()])).toMatchObject({ code: 2, stderr: expect.stringMatching(/is not a run directory/) });
   });
 });

@@ -4,11 +4,11 @@
  * (../shared/data/nb201/README.md) and rows of its CSV files; `nas cost` on the best cell
  * written by hand as a fixed network is the independent check of the decisions' costs.
  */
-import { spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { nasInProcess } from '../helpers/cli.js';
 import { ArchitectureSpace } from '../../src/core/search/architecture-space.js';
 import { Nb201Codec, NB201_OPS } from '../../src/core/search/codecs/nb201.js';
 import { nb201Table, NB201_SIZE } from '../../src/core/search/benchmarks/nb201-table.js';
@@ -60,8 +60,8 @@ network NB201Best {
 }
 `,
     );
-    const r = spawnSync(process.execPath, [path.join(ROOT, 'bin/nas.cjs'), 'cost', '--json', file], { encoding: 'utf8' });
-    expect(r.status).toBe(0);
+    const r = await nasInProcess(['cost', '--json', file]);
+    expect(r.code).toBe(0);
     const [cost] = JSON.parse(r.stdout) as { params: number; macs: number }[];
     const costs = space.costs(arch);
     expect(costs.params).toBe(cost!.params);

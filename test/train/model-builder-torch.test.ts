@@ -30,6 +30,7 @@ import { computeSmoothedCrossEntropy } from '../../src/core/train/step';
 import { collectModelTensors, readSafetensorsFile, toFloat32, writeSafetensorsFile } from '../../src/core/train/safetensors';
 import { elaborate, type Decider } from '../../src/core/semantics/evaluator';
 import { build } from '../helpers/nas';
+import { opZoo, ZOO_OPS } from '../helpers/op-zoo';
 import { makeTempDir } from '../train-data/helpers';
 
 const ROOT = join(__dirname, '..', '..');
@@ -221,23 +222,9 @@ network DBBNet(classes: int = 10) {
   });
 
   it('a net of every other op: groups, dilation with stride, asymmetric kernels, bias, GN, hard/swish, shuffle, split, upsample, flatten-fc', async () => {
-    const text = `import "std/blocks"
-network Zoo(classes: int = 10) {
-  input(3, 12, 12)
-  stem = conv(16, k=3, bias=true) -> bn -> hswish
-  a = stem -> conv(16, k=3, groups=4) -> gn(groups=4) -> swish
-  b = stem -> conv(16, k=3, stride=2, dilation=2) -> bn(affine=false) -> hsigmoid -> upsample(2)
-  c = stem -> ACBlock(16) -> relu6
-  d = stem -> dwconv(k=3, multiplier=2, stride=2, pad=1, bias=true) -> bn -> sigmoid -> upsample(2)
-  e = concat(a, b, c) -> channel_shuffle(3) -> split(3, 1)
-  f = add(e, stem -> zero(stride=1), a) -> maxpool(k=3, stride=2, pad=1)
-  g = mul(f, f -> gap -> conv(16, k=1, bias=true) -> sigmoid) -> avgpool(k=3, stride=1, pad=1)
-  h = concat(g, d -> avgpool(k=2), g -> zero(out=4)) -> ShuffleV2Block(64, stride=2) -> BasicBlock(24)
-  h -> Bottleneck(8, groups=2, base_width=32) -> flatten -> fc(classes)
-}`;
-    const spec = await specOf(text, 'Zoo');
+    const spec = await specOf(opZoo(), 'Zoo');
     const res = await compareWithTorch(spec, 6);
-    for (const op of ['gn', 'hswish', 'hsigmoid', 'swish', 'channel_shuffle', 'split', 'upsample', 'flatten', 'zero', 'mul']) expect(res.ops).toContain(op);
+    for (const op of ZOO_OPS) expect(res.ops).toContain(op);
     expectAgreement(res);
   });
 });

@@ -38,6 +38,33 @@ describe('compareView', () => {
     const [fa, fb] = scene.nodes.filter((s) => s.node.kind === 'frame');
     expect(fb!.x).toBeGreaterThan(fa!.x + fa!.width);
   });
+
+  it('marks the op or block call whose argument is a differing choice, in the instance that decided it only', async () => {
+    const b = await build(
+      'block B(c: int) {\n  conv(c, k = choice(3, 5)) -> relu\n}\nspace S {\n  input(3, 16, 16)\n  x = B(8)\n  y = B(c = choice(8, 16))\n  output y -> conv(4, k = max(choice(1, 3), 1))\n}\n',
+    );
+    expect(b.errors).toEqual([]);
+    const def = b.def('S');
+    const base = architectureOf(def).graph;
+    // The choices in decision order: x's kernel, y's width, y's kernel, the last conv's kernel.
+    const [kx, width, ky, last] = base.choices.map((c) => c.key);
+    const marked = (decisions: [string, number][], expand: 'all' | 'none') => {
+      const other = architectureOf(def, { decisions: new Map(decisions) }).graph;
+      const view = compareView({ graph: base, label: 'a' }, { graph: other, label: 'b' }, { expand })!;
+      // Each marked box with the graph's nodes it stands for (0 input, 1-2 x's B, 3-4 y's B, 5 the last conv).
+      return [...allNodes(view.nodes)]
+        .filter((n) => n.id.startsWith('b:') && n.marks.includes('diff'))
+        .map((n) => `${n.kind} ${n.title} [${n.children ? '' : n.members.join()}]`);
+    };
+    // y's kernel: the conv of the second B only (and the expanded B around it), or the collapsed B.
+    expect(marked([[ky!, 1]], 'all')).toEqual(['group B(8) []', 'op conv 5×5 [3]']);
+    expect(marked([[ky!, 1]], 'none')).toEqual(['group B(8) [3,4]']);
+    expect(marked([[kx!, 1]], 'all')).toEqual(['group B(8) []', 'op conv 5×5 [1]']);
+    // y's width, an argument of the call B(c = ...): that B.
+    expect(marked([[width!, 1]], 'none')).toEqual(['group B(16) [3,4]']);
+    // A choice inside max(...) inside conv(...): the conv, not a node of max.
+    expect(marked([[last!, 1]], 'all')).toEqual(['op conv 3×3 [5]']);
+  });
 });
 
 describe('fusionPairView', () => {

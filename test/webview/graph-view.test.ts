@@ -13,6 +13,8 @@ import type { ArchitectureGraph } from '../../src/core/views/architecture.js';
 import type { GraphSource, WebviewMessage } from '../../src/protocol/graph-view.js';
 import { DARK, LIGHT } from '../../src/core/views/palette.js';
 import { DARTS_V2, NASNET_A, NB201_BEST, graphOf } from '../helpers/published-cells.js';
+import { build } from '../helpers/nas.js';
+import { architectureOf } from '../../src/core/views/from-elaboration.js';
 import { pageErrors, startHarness, type GraphPage, type Harness } from './harness.js';
 
 const SHOTS = path.resolve(__dirname, '../../test-artifacts');
@@ -33,6 +35,11 @@ function result(g: ArchitectureGraph): GraphResult {
 
 function source(g: ArchitectureGraph): GraphSource {
   return { uri: g.uri, name: g.name };
+}
+
+/** The options an architecture took at each choice key, as the host sends them. */
+function decisionsOf(g: ArchitectureGraph): Record<string, number> {
+  return Object.fromEntries(g.choices.map((c) => [c.key, c.taken]));
 }
 
 /** What the page shows: each box's title and the text boxes that do not fit their box. */
@@ -234,7 +241,8 @@ describe('the graph webview in Chromium', () => {
     for (const theme of ['light', 'dark'] as const) {
       const p = await harness.open(theme);
       const labels: [string, string] = ['trial 12 · accuracy 94.37', 'trial 40 · accuracy 93.10'];
-      await p.send({ type: 'compare', graphs: [result(a), result(b)], labels, source: { uri: a.uri, name: 'NB201' }, spec: { cell: 'NB201Cell' } });
+      const comparison = { second: decisionsOf(b), labels };
+      await p.send({ type: 'compare', graphs: [result(a), result(b)], comparison, source: { uri: a.uri, name: 'NB201' }, spec: { cell: 'NB201Cell' } });
       await p.rendered(1);
       const frames = await p.page.locator('.stage g.nas-frame text.t').allTextContents();
       expect(frames.map((t) => t.replace(/^▸ /, ''))).toEqual(labels);
@@ -249,6 +257,67 @@ describe('the graph webview in Chromium', () => {
       await shot(p, `nb201-compare-${theme}`);
       await p.page.close();
     }
+  }, 90_000);
+
+  it("compares two layer-wise architectures: a kernel and a width chosen in conv(...)'s arguments mark that conv on both sides, and nothing else", async () => {
+    const built = await build(fs.readFileSync(path.resolve(__dirname, '../../examples/fashion_search.nas'), 'utf8'));
+    const def = built.def('FashionLayers');
+    const a = architectureOf(def).graph;
+    // Layer 1's kernel (3 -> 5) and layer 3's width (32 -> 64); every other choice the same.
+    const [, k1, , , , w3] = a.choices.map((c) => c.key);
+    const b = architectureOf(def, {
+      decisions: new Map([
+        [k1!, 1],
+        [w3!, 2],
+      ]),
+    }).graph;
+    const p = await harness.open('light');
+    const comparison = { second: decisionsOf(b), labels: ['sample 1', 'sample 2'] as [string, string] };
+    await p.send({ type: 'compare', graphs: [result(a), result(b)], comparison, source: { uri: a.uri, name: 'FashionLayers' }, spec: {} });
+    await p.rendered(1);
+    expect(await p.page.locator('.status').textContent()).toContain('2 of 8 choices differ');
+    // Each side: its first conv (the kernel) and its third (the width, in the box's shape line), no other box.
+    const marked = async (side: string) =>
+      p.page.locator(`.stage g.nas-node.diff[data-id^="${side}:"]`).evaluateAll((gs) =>
+        gs.map((g) =>
+          Array.from(g.querySelectorAll('text'), (t) => t.textContent)
+            .slice(0, 2)
+            .join(' '),
+        ),
+      );
+    expect(await marked('a')).toEqual(['conv 3×3/2 8×14×14', 'conv 1×1 32×14×14']);
+    expect(await marked('b')).toEqual(['conv 5×5/2 8×14×14', 'conv 1×1 64×14×14']);
+    expect((await drawn(p)).titles).toHaveLength(24);
+    expect(pageErrors(p)).toEqual([]);
+    await shot(p, 'fashion-compare-light');
+    await p.page.close();
+  }, 90_000);
+
+  it('a compare comes back after a reload as a compare: the page keeps both architectures and their labels, and says them when ready', async () => {
+    const other = { NB201Cell: { n1: ['nor_conv_1x1'], n2: ['nor_conv_3x3', 'nor_conv_3x3'], n3: ['skip_connect', 'nor_conv_3x3', 'avg_pool_3x3'] } };
+    const [a, b] = await Promise.all([graphOf('nb201.nas', 'NB201', NB201_BEST), graphOf('nb201.nas', 'NB201', other)]);
+    const first = await harness.open('light');
+    const comparison = { second: decisionsOf(b), labels: ['trial 12', 'trial 40'] as [string, string] };
+    const from: GraphSource = { uri: a.uri, name: 'NB201', decisions: decisionsOf(a) };
+    await first.send({ type: 'compare', graphs: [result(a), result(b)], comparison, source: from, spec: { cell: 'NB201Cell' } });
+    await first.rendered(1);
+    const saved = await first.state();
+    expect(saved).toMatchObject({ source: from, comparison, spec: { cell: 'NB201Cell' } });
+    expect(saved?.comparison?.second).not.toEqual(from.decisions);
+    await first.page.close();
+    // The reloaded page hands the host both architectures (graph-panel.ts reopens a compare from them).
+    const p = await harness.open('light', saved);
+    expect((await p.posted()).find((m) => m.type === 'ready')).toEqual({ type: 'ready', state: saved });
+    // The host's compare after a restore carries no spec: the page keeps the view it had.
+    await p.send({ type: 'compare', graphs: [result(a), result(b)], comparison, source: from });
+    await p.rendered(1);
+    expect((await p.page.locator('.stage g.nas-frame text.t').allTextContents()).map((t) => t.replace(/^▸ /, ''))).toEqual(comparison.labels);
+    expect(await p.page.locator('.stage g.nas-edge.diff').count()).toBe(4);
+    // Choosing other options in the page's choices panel draws one architecture: the state forgets the second.
+    await p.send({ type: 'graph', graph: result(a), source: from, reason: 'decisions' });
+    await p.rendered(2);
+    expect((await p.state())?.comparison).toBeUndefined();
+    await p.page.close();
   }, 90_000);
 
   it('shows progress during a long layout and cancels it, keeping the picture', async () => {

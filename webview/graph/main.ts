@@ -175,10 +175,11 @@ class GraphApp {
       case 'compare': {
         const graphs = msg.type === 'graph' ? [msg.graph] : msg.graphs;
         const [graph, second] = graphs.map(toArchitecture);
-        const other = second && msg.type === 'compare' ? { graph: second, labels: msg.labels } : undefined;
+        const comparison = msg.type === 'compare' ? msg.comparison : undefined;
+        const other = second && comparison ? { graph: second, labels: comparison.labels } : undefined;
         const keep = msg.type === 'graph' && msg.reason !== 'open';
         const restored = !keep && this.state?.viewport !== undefined && this.content === undefined;
-        this.state = { source: msg.source, spec: msg.spec ?? this.spec, colorBy: this.colorBy, viewport: this.state?.viewport };
+        this.state = { source: msg.source, comparison, spec: msg.spec ?? this.spec, colorBy: this.colorBy, viewport: this.state?.viewport };
         this.content = { kind: 'graph', graph: graph!, other };
         this.showProblem(graph!.errors.length ? `${graph!.name} has errors: ${graph!.errors[0]}` : undefined);
         this.queue(keep ? 'anchor' : restored ? 'restore' : 'fit');

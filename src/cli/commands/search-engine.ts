@@ -1,5 +1,5 @@
 /**
- * Which engine trains a search's candidates (evaluator `train`): the block's `engine` setting,
+ * Which engine trains a search's candidates (evaluators `train` and `supernet`): the block's `engine` setting,
  * overridden by `--engine`, kept from run.json on `--resume`. `auto` takes PyTorch where a
  * Python with torch sees a CUDA GPU, else the tfjs engine; `torch` without a usable Python is
  * refused before any trial (exit 2) with what to install. The GPUs (`--gpus`, default every
@@ -11,6 +11,9 @@ import type { TorchRuntime } from '../../core/search/types.js';
 import { UsageError } from '../load.js';
 
 export const ENGINES = ['auto', 'tfjs', 'torch'] as const;
+
+/** The evaluators the PyTorch engine runs. */
+const TORCH_EVALUATORS = new Set(['train', 'supernet']);
 
 export interface EngineOptions {
   engine?: string;
@@ -54,13 +57,16 @@ export function resolveSearchEngine(spec: SearchSpec, opts: EngineOptions, recor
     throw new UsageError(`--engine: '${opts.engine}' is not one of ${ENGINES.join(', ')}`);
   }
   const gpus = opts.gpus === undefined ? undefined : parseGpus(opts.gpus);
-  if (spec.evaluator.name !== 'train') {
+  if (!TORCH_EVALUATORS.has(spec.evaluator.name)) {
     if (opts.engine !== undefined && opts.engine !== 'tfjs') {
       throw new UsageError(
-        `--engine ${opts.engine}: evaluator ${spec.evaluator.name} runs on the tfjs engine only (the PyTorch engine trains the \`train\` evaluator)`,
+        `--engine ${opts.engine}: evaluator ${spec.evaluator.name} runs on the tfjs engine only (the PyTorch engine runs the \`train\` and \`supernet\` evaluators)`,
       );
     }
     return { spec };
+  }
+  if (spec.evaluator.name === 'supernet' && opts.slots !== undefined) {
+    throw new UsageError('--slots: the supernet evaluator trains and scores on one worker (it holds the shared weights)');
   }
   let wanted: string;
   if (recorded !== undefined) {
@@ -95,12 +101,24 @@ export function resolveSearchEngine(spec: SearchSpec, opts: EngineOptions, recor
         : `--gpus ${opts.gpus}: torch ${python.torch} of ${python.python} sees no CUDA GPU (a CPU build of PyTorch, or no GPU visible); --gpus cpu trains on the CPU`,
     );
   }
+  const where = (gs: number[]): string =>
+    gs.length ? `${gs.map((g) => `cuda:${g}`).join(', ')} (${[...new Set(gs.map((g) => python.gpuNames[g]))].join(', ')})` : 'the CPU';
+  if (spec.evaluator.name === 'supernet') {
+    // One worker holds the supernet's weights and trains it one path per batch: one device.
+    const one = use.slice(0, 1);
+    const runtime: TorchRuntime = {
+      python: python.python,
+      slots: torchSlots(one, 1),
+      description: `torch ${python.torch} (${python.python}) on ${where(one)}, one worker holding the supernet`,
+    };
+    const note = use.length > 1 ? `the supernet trains on one GPU: cuda:${use[0]} (of --gpus ${use.join(',')})` : undefined;
+    return { spec: withEngine(spec, 'torch'), torch: runtime, ...(note ? { note } : {}) };
+  }
   const slots = opts.slots ?? Number(spec.evaluator.settings['slots'] ?? 1);
-  const where = use.length ? `${use.map((g) => `cuda:${g}`).join(', ')} (${[...new Set(use.map((g) => python.gpuNames[g]))].join(', ')})` : 'the CPU';
   const runtime: TorchRuntime = {
     python: python.python,
     slots: torchSlots(use, slots),
-    description: `torch ${python.torch} (${python.python}) on ${where}, ${slots} trial(s) at once per ${use.length ? 'GPU' : 'CPU'}`,
+    description: `torch ${python.torch} (${python.python}) on ${where(use)}, ${slots} trial(s) at once per ${use.length ? 'GPU' : 'CPU'}`,
   };
   return { spec: withEngine(spec, 'torch'), torch: runtime };
 }

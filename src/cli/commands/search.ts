@@ -62,7 +62,7 @@ export function register(program: Command): void {
     .option('--json', 'NDJSON events on stdout (docs/cli.md)')
     .option('--quiet', 'only the result (no progress)')
     .option('--flat', "write the chosen architecture (best.nas, the done event's nas) as a flat network of primitive ops")
-    .option('--engine <engine>', 'evaluator train: tfjs, torch (PyTorch workers) or auto (torch where it sees a CUDA GPU); overrides the block')
+    .option('--engine <engine>', 'evaluators train and supernet: tfjs, torch (PyTorch workers) or auto (torch where it sees a CUDA GPU); overrides the block')
     .option('--gpus <list>', 'torch engine: the GPUs to use, e.g. 0,1 (default: all torch sees), or cpu')
     .option('--slots <n>', 'torch engine: trials at once per GPU (overrides the block)', integerOption('slots', 1, 64))
     .option('--python <path>', 'torch engine: a Python with torch (default: $NAS_PYTHON, else python3 on PATH)')

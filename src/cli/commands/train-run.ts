@@ -16,29 +16,19 @@ import { createTinyCnn } from '../../core/train/tiny-cnn';
 import { buildModel, checkTrainingMemory, estimateTrainingMemory } from '../../core/train/model-builder';
 import type { TrainableModel } from '../../core/train/model';
 import { UsageError } from '../load.js';
-import { TRAIN_EVENTS_VERSION, type TrainEventLine } from '../../protocol/train-events.js';
-import { EXIT_CANCELLED, type TrainCommandIo, type TrainCommandOptions } from './train.js';
+import { TRAIN_EVENTS_VERSION } from '../../protocol/train-events.js';
+import type { TrainCommandIo, TrainCommandOptions } from './train.js';
 import { checkModelFitsData, resolveNasModel, TrainInputError, type NasModel } from './train-model.js';
 import { checkOutputFile } from './train-output.js';
 import { runTorchTraining } from './train-torch.js';
-
-function formatEpoch(e: EpochResult, epochs: number): string {
-  const pct = (x: number) => `${(100 * x).toFixed(1)}%`;
-  return `epoch ${e.epoch}/${epochs}  train loss ${e.trainLoss.toFixed(4)} acc ${pct(e.trainAcc)}  val loss ${e.valLoss.toFixed(4)} acc ${pct(e.valAcc)}  lr ${e.lr.toPrecision(3)}  ${e.imagesPerSec.toFixed(0)} images/s  ${e.seconds.toFixed(1)} s`;
-}
+import { modelLabel, TrainReport } from './train-report.js';
 
 const PROGRESS_INTERVAL_MS = 500;
 
 /** Runs the command; returns the exit code. Exported for tests and for embedding. */
 export async function runTrainCommand(opts: TrainCommandOptions, io: TrainCommandIo): Promise<number> {
-  const emit = (e: TrainEventLine): void => {
-    if (opts.json) io.out(JSON.stringify(e));
-  };
-  const fail = (message: string, code: 1 | 2): number => {
-    io.err(`nas train: ${message}`);
-    emit({ event: 'error', message, exitCode: code });
-    return code;
-  };
+  const report = new TrainReport(opts, io);
+  const fail = (message: string, code: 1 | 2): number => report.fail(message, code);
   if (opts.save) {
     const bad = checkOutputFile(opts.save);
     if (bad) return fail(bad, 2);
@@ -122,9 +112,7 @@ export async function runTrainCommand(opts: TrainCommandOptions, io: TrainComman
         throw e;
       }
     }
-    const label = nas
-      ? `${nas.label}${nas.arch ? ` (architecture ${nas.arch.length > 60 ? nas.arch.slice(0, 57) + '...' : nas.arch})` : ''} from ${nas.file}`
-      : model.name;
+    const label = nas ? modelLabel(nas) : model.name;
     const memory = nas ? estimateTrainingMemory(nas.spec, opts.batch).totalBytes : undefined;
     io.err(
       `model: ${label}, ${model.paramCount()} parameters` +
@@ -132,7 +120,7 @@ export async function runTrainCommand(opts: TrainCommandOptions, io: TrainComman
         `; backend ${sel.backend}`,
     );
     const dropLast = t.length > opts.batch;
-    emit({
+    report.emit({
       event: 'start',
       version: TRAIN_EVENTS_VERSION,
       model: nas ? nas.label : model.name,
@@ -201,60 +189,21 @@ export async function runTrainCommand(opts: TrainCommandOptions, io: TrainComman
           const now = performance.now();
           if (opts.json && (now - lastProgress >= PROGRESS_INTERVAL_MS || e.batch === e.batches)) {
             lastProgress = now;
-            emit({
-              event: 'progress',
-              epoch: e.epoch,
-              batch: e.batch,
-              batches: e.batches,
-              step: e.step,
-              loss: e.loss,
-              acc: e.acc,
-              lr: e.lr,
-              imagesPerSecond: e.imagesPerSec,
-            });
+            report.progress(e);
           }
         } else if (e.type === 'epoch' || e.type === 'cancelled') bar?.stop();
       },
       onEpochEnd(e) {
-        if (opts.json) {
-          emit({
-            event: 'epoch',
-            epoch: e.epoch,
-            epochs: opts.epochs,
-            trainLoss: e.trainLoss,
-            trainAcc: e.trainAcc,
-            valLoss: e.valLoss,
-            valAcc: e.valAcc,
-            lr: e.lr,
-            imagesPerSecond: e.imagesPerSec,
-            seconds: e.seconds,
-            backend: sel.backend,
-            data: opts.data,
-          });
-        } else io.out(formatEpoch(e, opts.epochs));
+        report.epoch(e, sel.backend);
         if (opts.save) {
           saveModelWeights(model, opts.save, metadata(e));
           saved = e.epoch;
-          emit({ event: 'saved', file: opts.save, epoch: e.epoch });
+          report.emit({ event: 'saved', file: opts.save, epoch: e.epoch });
         }
       },
     });
-    if (result.cancelled) {
-      const where = opts.save ? (saved ? `; ${opts.save} holds epoch ${saved}` : '; no epoch completed, nothing saved') : '';
-      io.err(`nas train: cancelled after ${result.completedEpochs} completed epoch(s)${where}`);
-      emit({ event: 'cancelled', completedEpochs: result.completedEpochs, ...(saved ? { saved: opts.save, savedEpoch: saved } : {}) });
-      return EXIT_CANCELLED;
-    }
-    if (opts.save) io.err(`saved ${opts.save} (epoch ${saved})`);
-    const last = result.epochs.at(-1)!;
-    emit({
-      event: 'done',
-      epochs: result.completedEpochs,
-      valAcc: last.valAcc,
-      valLoss: last.valLoss,
-      seconds: (performance.now() - t0) / 1000,
-      ...(opts.save ? { saved: opts.save } : {}),
-    });
+    if (result.cancelled) return report.cancelled(result.completedEpochs, saved);
+    report.done(result.completedEpochs, result.epochs.at(-1)!, (performance.now() - t0) / 1000, saved);
     return 0;
   } catch (e) {
     if (e instanceof TrainingDivergedError) return fail(e.message, 1);

@@ -10,32 +10,20 @@ import { join } from 'node:path';
 import { exportPytorch, ExportError } from '../../core/export/pytorch/index.js';
 import { findTorchPython, TorchUnavailableError, TorchWorker, writeDataPack } from '../../core/torch/index.js';
 import type { TrainingData } from '../../core/train/data/pipeline';
-import { TRAIN_EVENTS_VERSION, type TrainEventLine } from '../../protocol/train-events.js';
+import type { EpochResult } from '../../core/train/loop';
+import { TRAIN_EVENTS_VERSION } from '../../protocol/train-events.js';
 import type { TorchStartedEvent } from '../../protocol/torch-worker.js';
 import { PRODUCT_VERSION } from '../version.js';
-import { EXIT_CANCELLED, type TrainCommandIo, type TrainCommandOptions } from './train.js';
+import type { TrainCommandIo, TrainCommandOptions } from './train.js';
 import type { NasModel } from './train-model.js';
+import { modelLabel, TrainReport, workerBatch, workerEpoch } from './train-report.js';
 
 export type TorchDevice = 'auto' | 'cpu' | 'cuda';
 
-function formatEpoch(
-  e: { epoch: number; train_loss: number; train_acc: number; val_loss: number; val_acc: number; lr: number; images_per_s: number; seconds: number },
-  epochs: number,
-): string {
-  const pct = (x: number) => `${(100 * x).toFixed(1)}%`;
-  return `epoch ${e.epoch}/${epochs}  train loss ${e.train_loss.toFixed(4)} acc ${pct(e.train_acc)}  val loss ${e.val_loss.toFixed(4)} acc ${pct(e.val_acc)}  lr ${e.lr.toPrecision(3)}  ${e.images_per_s.toFixed(0)} images/s  ${e.seconds.toFixed(1)} s`;
-}
-
 /** Trains `nas` on `data` with the PyTorch worker; returns the exit code. */
 export async function runTorchTraining(opts: TrainCommandOptions, io: TrainCommandIo, nas: NasModel, data: TrainingData): Promise<number> {
-  const emit = (e: TrainEventLine): void => {
-    if (opts.json) io.out(JSON.stringify(e));
-  };
-  const fail = (message: string, code: 1 | 2): number => {
-    io.err(`nas train: ${message}`);
-    emit({ event: 'error', message, exitCode: code });
-    return code;
-  };
+  const report = new TrainReport(opts, io);
+  const fail = (message: string, code: 1 | 2): number => report.fail(message, code);
   let python;
   try {
     python = findTorchPython(opts.python);
@@ -61,7 +49,7 @@ export async function runTorchTraining(opts: TrainCommandOptions, io: TrainComma
     const t0 = performance.now();
     let started: TorchStartedEvent | undefined;
     let saved: number | undefined;
-    let last: { val_acc: number; val_loss: number } | undefined;
+    let last: EpochResult | undefined;
     const backend = (s: TorchStartedEvent) => `torch ${s.device}${s.device === 'cuda' ? `:${opts.gpu ?? 0}` : ''} (${s.device_name})`;
     const end = await worker.train(
       {
@@ -108,10 +96,8 @@ export async function runTorchTraining(opts: TrainCommandOptions, io: TrainComma
             io.err(
               `backend: ${backend(e)}, torch ${python.python} ${python.torch}${e.amp ? ', mixed precision' : ''}${e.channels_last ? ', channels-last' : ''}`,
             );
-            io.err(
-              `model: ${nas.label}${nas.arch ? ` (architecture ${nas.arch.length > 60 ? nas.arch.slice(0, 57) + '...' : nas.arch})` : ''} from ${nas.file}, ${e.params} parameters, ${(nas.macs / 1e6).toFixed(2)} M MACs per image`,
-            );
-            emit({
+            io.err(`model: ${modelLabel(nas)}, ${e.params} parameters, ${(nas.macs / 1e6).toFixed(2)} M MACs per image`);
+            report.emit({
               event: 'start',
               version: TRAIN_EVENTS_VERSION,
               model: nas.label,
@@ -131,61 +117,23 @@ export async function runTorchTraining(opts: TrainCommandOptions, io: TrainComma
               stepsPerEpoch: e.steps_per_epoch,
             });
           } else if (e.type === 'progress') {
-            emit({
-              event: 'progress',
-              epoch: e.epoch,
-              batch: e.batch,
-              batches: e.batches,
-              step: e.step,
-              loss: e.loss,
-              acc: e.acc,
-              lr: e.lr,
-              imagesPerSecond: e.images_per_s,
-            });
+            report.progress(workerBatch(e));
           } else if (e.type === 'epoch') {
-            last = e;
-            if (opts.json) {
-              emit({
-                event: 'epoch',
-                epoch: e.epoch,
-                epochs: e.epochs,
-                trainLoss: e.train_loss,
-                trainAcc: e.train_acc,
-                valLoss: e.val_loss,
-                valAcc: e.val_acc,
-                lr: e.lr,
-                imagesPerSecond: e.images_per_s,
-                seconds: e.seconds,
-                backend: started ? backend(started) : 'torch',
-                data: opts.data,
-              });
-            } else io.out(formatEpoch(e, opts.epochs));
+            last = workerEpoch(e);
+            report.epoch(last, started ? backend(started) : 'torch');
           } else if (e.type === 'saved') {
             saved = e.epoch;
-            emit({ event: 'saved', file: e.file, epoch: e.epoch });
+            report.emit({ event: 'saved', file: e.file, epoch: e.epoch });
           }
         },
       },
     );
-    if (end.type === 'cancelled') {
-      const where = opts.save ? (saved ? `; ${opts.save} holds epoch ${saved}` : '; no epoch completed, nothing saved') : '';
-      io.err(`nas train: cancelled after ${end.completed_epochs} completed epoch(s)${where}`);
-      emit({ event: 'cancelled', completedEpochs: end.completed_epochs, ...(saved ? { saved: opts.save, savedEpoch: saved } : {}) });
-      return EXIT_CANCELLED;
-    }
+    if (end.type === 'cancelled') return report.cancelled(end.completed_epochs, saved);
     if (end.type === 'error') {
       const what = end.kind === 'oom' ? `out of memory at batch ${opts.batch} (try a smaller --batch): ${end.message}` : end.message;
       return fail(what, end.kind === 'data' || end.kind === 'missing-torch' ? 2 : 1);
     }
-    if (opts.save) io.err(`saved ${opts.save} (epoch ${saved})`);
-    emit({
-      event: 'done',
-      epochs: end.epochs,
-      valAcc: last!.val_acc,
-      valLoss: last!.val_loss,
-      seconds: (performance.now() - t0) / 1000,
-      ...(opts.save ? { saved: opts.save } : {}),
-    });
+    report.done(end.epochs, last!, (performance.now() - t0) / 1000, saved);
     return 0;
   } finally {
     await worker.close();

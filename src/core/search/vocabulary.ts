@@ -238,6 +238,14 @@ const SGD: readonly SettingSpec[] = [
 ];
 
 /** Measured inference time (src/core/train/latency.ts), taken when an objective or constraint names it. */
+/** The engine of the training evaluators (`train`, `supernet`); the CLI resolves `auto` (src/cli/commands/search-engine.ts). */
+const ENGINE: SettingSpec = {
+  name: 'engine',
+  kind: { type: 'string', values: ['auto', 'tfjs', 'torch'] },
+  default: 'auto',
+  doc: 'the training engine: tfjs (in process), torch (PyTorch workers: `nas search --python`, NAS_PYTHON), auto (torch when a Python with torch sees a CUDA GPU, else tfjs)',
+};
+
 const LATENCY_BATCH: SettingSpec = {
   name: 'latency_batch',
   kind: int(1, 4096),
@@ -309,12 +317,7 @@ export const EVALUATORS: readonly EvaluatorSpec[] = [
         doc: "report the fully trained candidate's accuracy on the dataset's test split (not seen by the search)",
       },
       LATENCY_BATCH,
-      {
-        name: 'engine',
-        kind: { type: 'string', values: ['auto', 'tfjs', 'torch'] },
-        default: 'auto',
-        doc: 'the training engine: tfjs (in process), torch (PyTorch workers: `nas search --python`, NAS_PYTHON), auto (torch when a Python with torch sees a CUDA GPU, else tfjs)',
-      },
+      ENGINE,
       { name: 'slots', kind: int(1, 64), default: 1, doc: 'torch engine: trials at once per GPU (or CPU workers without one)' },
       { name: 'amp', kind: { type: 'bool' }, default: false, doc: 'torch engine: mixed precision on CUDA (torch.autocast)' },
       { name: 'channels_last', kind: { type: 'bool' }, default: false, doc: 'torch engine: channels-last memory format' },
@@ -343,7 +346,14 @@ export const EVALUATORS: readonly EvaluatorSpec[] = [
         doc: "slices (default): one largest tensor per op, each option a slice of it (leading channels, centred kernel; SPOS's channel search); shapes: options share a tensor only with the same op and shape",
       },
       { name: 'cache', kind: { type: 'text' }, doc: 'folder of saved supernets (default: $XDG_CACHE_HOME/nas-studio/supernets, else ~/.cache/...)' },
+      {
+        name: 'seconds',
+        kind: { type: 'number', min: 0 },
+        default: 0,
+        doc: "torch engine: time limit of one candidate's scoring in seconds; over it the trial fails and the worker is restarted (0: none)",
+      },
       LATENCY_BATCH,
+      ENGINE,
     ],
     doc: 'weight sharing (SPOS, Guo et al. 2020): one supernet trained once per space, each candidate scored with inherited weights',
   },

@@ -10,12 +10,15 @@ import type {
   TorchCancelledEvent,
   TorchDoneEvent,
   TorchErrorEvent,
+  TorchJobRequest,
   TorchReadyEvent,
   TorchTrainRequest,
   TorchWorkerEvent,
   TorchWorkerRequest,
 } from '../../protocol/torch-worker';
 import { workerScriptPath } from './python';
+
+type DistributiveOmit<T, K extends PropertyKey> = T extends unknown ? Omit<T, K> : never;
 
 export type TorchJobEnd = TorchDoneEvent | TorchCancelledEvent | TorchErrorEvent;
 
@@ -134,6 +137,11 @@ export class TorchWorker {
 
   /** Runs one training job; resolves with its last event. */
   train(req: Omit<TorchTrainRequest, 'type' | 'id'>, opts: TorchJobOptions = {}): Promise<TorchJobEnd> {
+    return this.job({ type: 'train', ...req }, opts);
+  }
+
+  /** Runs one job (training, or a supernet's request); resolves with its last event. */
+  job(req: DistributiveOmit<TorchJobRequest, 'id'>, opts: TorchJobOptions = {}): Promise<TorchJobEnd> {
     const id = `job-${this.nextId++}`;
     if (this.exited !== undefined) return Promise.resolve({ type: 'error', id, kind: 'internal', message: this.exited });
     return new Promise((resolve) => {
@@ -172,7 +180,7 @@ export class TorchWorker {
       }
       if (opts.signal?.aborted) onAbort();
       opts.signal?.addEventListener('abort', onAbort);
-      this.send({ type: 'train', id, ...req });
+      this.send({ ...req, id } as TorchJobRequest);
     });
   }
 

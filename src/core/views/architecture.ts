@@ -95,6 +95,11 @@ export interface ArchChoice {
   chosenInputs?: string[];
   /** The named statement of the body the choice sits in (`n0` of `n0 = choose(...) -> DartsNode(...)`). */
   within?: string;
+  /**
+   * A choice written in a call's arguments (`conv(8, k = choice(3, 5))`, `B(c = choice(8, 16))`):
+   * the nodes and groups that call made (in every instance for a key shared by instances).
+   */
+  argumentOf?: { nodes: number[]; groups: number[] };
 }
 
 export interface CostTotals {

@@ -30,12 +30,19 @@ export function differingKeys(a: ArchitectureGraph, b: ArchitectureGraph): Set<s
   return out;
 }
 
-/** Marks `diff` on the boxes and edges of `view` made under a differing choice. */
+/**
+ * Marks `diff` on the boxes and edges of `view` made under a differing choice, or by a call
+ * whose argument is one (`conv(8, k = choice(3, 5))`: the conv).
+ */
 function markDifferences(view: ViewGraph, g: ArchitectureGraph, keys: ReadonlySet<string>): void {
-  const differs = (members: readonly number[]): boolean => members.some((m) => g.nodes[m]!.choiceKeys.some((k) => keys.has(k)));
-  const fedBy = new Set(g.choices.filter((c) => keys.has(c.key) && c.within).map((c) => c.within!));
+  const differing = g.choices.filter((c) => keys.has(c.key));
+  const argumentOf = new Set(differing.flatMap((c) => c.argumentOf?.nodes ?? []));
+  const calls = new Set(differing.flatMap((c) => (c.argumentOf?.groups ?? []).map((id) => g.groups[id]?.key)));
+  const differs = (members: readonly number[]): boolean => members.some((m) => argumentOf.has(m) || g.nodes[m]!.choiceKeys.some((k) => keys.has(k)));
+  const fedBy = new Set(differing.filter((c) => c.within).map((c) => c.within!));
   for (const n of allNodes(view.nodes)) {
-    if (differs(n.members) || fedBy.has(n.title)) n.marks = [...n.marks.filter((m) => m !== 'chosen'), 'diff'];
+    if (differs(n.members) || fedBy.has(n.title) || (n.groupKey !== undefined && calls.has(n.groupKey)))
+      n.marks = [...n.marks.filter((m) => m !== 'chosen'), 'diff'];
   }
   for (const e of view.edges) if (differs(e.members)) e.marks = [...e.marks.filter((m) => m !== 'chosen'), 'diff'];
 }

@@ -6,7 +6,7 @@
  */
 import { AstUtils, type AstNode } from 'langium';
 import type * as ast from '../language/syntax/generated/ast.js';
-import { elaborate, unrankCombination, type Decider, type ElaborationResult } from '../semantics/evaluator/index.js';
+import { elaborate, unrankCombination, type Decider, type ElaborationResult, type TraceEntry } from '../semantics/evaluator/index.js';
 import type { ElaborationObserver } from '../semantics/elaboration-observer.js';
 import { isTensor, type TensorValue, type Value } from '../semantics/values.js';
 import type { ArchChoice, ArchGroup, ArchName, ArchNode, ArchitectureGraph, SourceRange } from './architecture.js';
@@ -35,7 +35,13 @@ class GroupRecorder implements ElaborationObserver {
   readonly groups: ArchGroup[] = [];
   readonly sites: AstNode[] = [];
   readonly names: Array<{ name: ArchName; stmt: AstNode }> = [];
+  /** The innermost open group (-1: none) when each key was decided. */
+  readonly decidedIn = new Map<string, number>();
   private readonly open: OpenGroup[] = [];
+
+  decided(key: string): void {
+    this.decidedIn.set(key, this.top());
+  }
 
   enterInstance(
     def: ast.Definition,
@@ -120,7 +126,13 @@ class GroupRecorder implements ElaborationObserver {
 export function architectureOf(def: ast.Definition, options: ArchitectureOptions = {}): Architecture {
   const recorder = new GroupRecorder();
   const decisions = options.decisions;
-  const decider: Decider = options.decider ?? { decide: (key, n) => Math.min(Math.max(0, Math.trunc(decisions?.get(key) ?? 0)), n - 1) };
+  const given: Decider = options.decider ?? { decide: (key, n) => Math.min(Math.max(0, Math.trunc(decisions?.get(key) ?? 0)), n - 1) };
+  const decider: Decider = {
+    decide: (key, n, site, path, values) => {
+      recorder.decided(key);
+      return given.decide(key, n, site, path, values);
+    },
+  };
   const root = AstUtils.findRootNode(def);
   const result = elaborate(def, { decider, rootDocument: root, observer: recorder });
   return { graph: toArchitectureGraph(def, result, recorder), result };
@@ -168,6 +180,7 @@ function toArchitectureGraph(def: ast.Definition, result: ElaborationResult, rec
     };
   });
   const names = recorder.names.map(({ name, stmt }) => ({ ...name, range: inDocument(stmt) }));
+  const argumentOf = argumentTargets(result, recorder);
   const choices: ArchChoice[] = result.trace.map((t) => ({
     key: t.key,
     options: t.options,
@@ -175,6 +188,7 @@ function toArchitectureGraph(def: ast.Definition, result: ElaborationResult, rec
     labels: optionLabels(t.site, t.options),
     range: inDocument(t.site),
     ...inputChoice(t.site, t.taken),
+    ...argumentOf(t),
   }));
   return {
     uri: document.uri.toString(),
@@ -188,6 +202,42 @@ function toArchitectureGraph(def: ast.Definition, result: ElaborationResult, rec
     totals: result.graph.totals(),
     choices,
     errors: result.diagnostics.filter((d) => d.severity === 'error').map((d) => d.message),
+  };
+}
+
+/**
+ * For a choice inside a call's arguments (`conv(8, k = choice(3, 5))`): the nodes and groups
+ * made by that call, so that a compare can mark the op whose argument differs (the choice
+ * itself makes no node). A key with an instance path was decided inside one instance: only
+ * that instance's are taken; a key without one (the network's own, or `shared`) holds in all.
+ */
+function argumentTargets(result: ElaborationResult, recorder: GroupRecorder): (t: TraceEntry) => Pick<ArchChoice, 'argumentOf'> {
+  const nodesBySource = new Map<AstNode, number[]>();
+  for (const n of result.graph.nodes) {
+    if (!n.source) continue;
+    const list = nodesBySource.get(n.source);
+    if (list) list.push(n.id);
+    else nodesBySource.set(n.source, [n.id]);
+  }
+  const groupsBySite = new Map<AstNode, number[]>();
+  recorder.sites.forEach((site, id) => {
+    const list = groupsBySite.get(site);
+    if (list) list.push(id);
+    else groupsBySite.set(site, [id]);
+  });
+  return (t) => {
+    const at = recorder.decidedIn.get(t.key) ?? -1;
+    const instance = t.key.includes('/') && at >= 0 ? recorder.groups[at] : undefined;
+    const inSpan = (first: number): boolean => !instance || (first >= instance.first && first < instance.end);
+    // The innermost call around the choice that made something: `conv(...)` of
+    // `conv(8, k = max(choice(3, 5), 1)) -> relu` (`max` makes nothing, `->` is no call).
+    for (let call: AstNode | undefined = t.site.$container; call && call.$type !== 'Definition'; call = call.$container) {
+      if (call.$type !== 'Call') continue;
+      const nodes = (nodesBySource.get(call) ?? []).filter(inSpan);
+      const groups = (groupsBySite.get(call) ?? []).filter((id) => id !== instance?.id && inSpan(recorder.groups[id]!.first));
+      if (nodes.length || groups.length) return { argumentOf: { nodes, groups } };
+    }
+    return {};
   };
 }
 

@@ -14,7 +14,7 @@ import {
   type PartialLangiumSharedCoreServices,
 } from 'langium';
 import { NasDocumentFactory } from '../syntax/nas-document-factory.js';
-import { NasGeneratedModule, NasGeneratedSharedModule } from '../syntax/generated/module.js';
+import { NasGeneratedModule, NasGeneratedSharedModule, NasLanguageMetaData } from '../syntax/generated/module.js';
 import { NasAstNodeDescriptionProvider } from './nas-ast-node-description-provider.js';
 import { NasIndexManager } from './nas-index-manager.js';
 import { NasReferenceDescriptionProvider } from './nas-reference-description-provider.js';
@@ -40,6 +40,11 @@ export const NasSharedModule: Module<LangiumSharedCoreServices, PartialLangiumSh
 };
 
 export const NasModule: Module<LangiumCoreServices, PartialLangiumCoreServices> = {
+  // Production mode skips Chevrotain's checks of the grammar and the token definitions, which
+  // every process would otherwise repeat when it builds the parser, and its ambiguity messages
+  // on stdout. The grammar is fixed at build time, so test/grammar/parser-definition.test.ts
+  // runs those checks once (docs/adr/0026-test-command-time.md).
+  LanguageMetaData: () => ({ ...NasLanguageMetaData, mode: 'production' }),
   references: {
     ScopeProvider: (services) => new NasScopeProvider(services),
     ScopeComputation: (services) => new NasScopeComputation(services),

@@ -10,6 +10,7 @@
  * search's cost constraints (they decide which paths train), and every training setting.
  */
 import * as crypto from 'node:crypto';
+import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import type { ArchitectureSpace } from '../architecture-space.js';
@@ -17,6 +18,8 @@ import type { ConstraintSpec, Settings } from '../types.js';
 import { Rng } from '../../util/random.js';
 import { describeModel } from '../../train/model-builder/index.js';
 import { sharedWeightKeys } from '../../train/supernet/weight-store.js';
+import { readSafetensorsFile, SafetensorsError } from '../../train/safetensors.js';
+import { SearchSetupError } from '../feasible.js';
 
 /** Bump when the store's keys or the training recipe change meaning. */
 export const SUPERNET_FORMAT = 'nas-studio/supernet@1';
@@ -67,4 +70,20 @@ export function supernetFingerprint(space: ArchitectureSpace, settings: Settings
 export function supernetFile(folder: string, space: ArchitectureSpace, fingerprint: string): string {
   const safe = space.def.name.replace(/[^A-Za-z0-9_-]/g, '_');
   return path.join(folder, `${safe}-${fingerprint.slice(0, 16)}.safetensors`);
+}
+
+/**
+ * A saved supernet of this fingerprint, if the cache has a readable one. Either engine reads
+ * the other's: the keys, the engine's layouts and the recipe are the same (docs/adr/0025).
+ */
+export function loadSaved(file: string, fingerprint: string): ReturnType<typeof readSafetensorsFile> | undefined {
+  if (!fs.existsSync(file)) return undefined;
+  try {
+    const saved = readSafetensorsFile(file);
+    if (saved.metadata['format'] !== SUPERNET_FORMAT || saved.metadata['fingerprint'] !== fingerprint) return undefined;
+    return saved;
+  } catch (e) {
+    if (e instanceof SafetensorsError) return undefined;
+    throw new SearchSetupError(`cannot read the saved supernet ${file}: ${e instanceof Error ? e.message : String(e)}`);
+  }
 }

@@ -16,29 +16,26 @@ import { streamBatches } from '../../train/data/pipeline.js';
 import { cachedLatency } from '../../train/latency.js';
 import { evaluateModel, TrainingDivergedError } from '../../train/loop.js';
 import { buildModel } from '../../train/model-builder/index.js';
-import { readSafetensorsFile, SafetensorsError, writeSafetensorsFile } from '../../train/safetensors.js';
+import { writeSafetensorsFile } from '../../train/safetensors.js';
 import { recalibrateBatchNorm } from '../../train/supernet/bn-recalibration.js';
 import { trainSupernet, type SupernetPath } from '../../train/supernet/train-supernet.js';
 import { SliceSharing } from '../../train/supernet/weight-slices.js';
 import { sharedWeightKeys, WeightStore } from '../../train/supernet/weight-store.js';
-import { Rng } from '../../util/random.js';
 import type { ArchitectureSpace } from '../architecture-space.js';
-import { FeasibleSampler, SearchSetupError } from '../feasible.js';
+import { SearchSetupError } from '../feasible.js';
 import { LazyCandidate } from '../runner.js';
 import type { Arch, Candidate, EvaluateOptions, Evaluation, Evaluator, EvaluatorContext, Settings, SetupProgress } from '../types.js';
 import { COST_METRICS } from '../vocabulary.js';
-import { defaultSupernetCache, SUPERNET_FORMAT, supernetFile, supernetFingerprint } from './supernet-cache.js';
+import { defaultSupernetCache, loadSaved, SUPERNET_FORMAT, supernetFile, supernetFingerprint } from './supernet-cache.js';
+import { pathDrawer } from './supernet-paths.js';
 import { candidateSpec, openEvaluatorData, spaceShape, subsetOf, trainingBackend, type EvaluatorData } from './training-data.js';
 
-/** Seed offsets: path draws and calibration batches differ from the shuffling of training. */
-const PATH_SEED = 0x5b05;
+/** Seed offset: calibration batches differ from the shuffling of training (the torch engine's worker uses the same). */
 const CALIBRATION_EPOCH = 0xca1;
 /** Setup events per training run (about; the last step always reports). */
 const PROGRESS_EVENTS = 200;
 /** Log lines per training run. */
 const PROGRESS_LINES = 10;
-/** Draws in a row that may fail to build before the supernet gives up. */
-const MAX_DRAWS = 100;
 
 export class SupernetEvaluator implements Evaluator {
   readonly name = 'supernet';
@@ -107,37 +104,8 @@ export class SupernetEvaluator implements Evaluator {
       return;
     }
 
-    const sampler = new FeasibleSampler(this.space, constraints, seed);
-    const rng = new Rng(seed ^ PATH_SEED);
-    const paths = new Map<string, SupernetPath>();
-    const unbuildable = new Map<string, string>();
-    // A path that cannot be built (it does not fit the data or the memory) is not trained:
-    // another is drawn, as a search fails only that candidate's trial.
-    const nextPath = (): SupernetPath => {
-      let why = '';
-      for (let tries = 0; tries < MAX_DRAWS; tries++) {
-        const arch = sampler.sample(rng);
-        let p = paths.get(arch.encoding);
-        if (p) return p;
-        const known = unbuildable.get(arch.encoding);
-        if (known !== undefined) {
-          why = known;
-          continue;
-        }
-        try {
-          p = this.path(arch);
-        } catch (e) {
-          why = e instanceof Error ? e.message : String(e);
-          unbuildable.set(arch.encoding, why);
-          continue;
-        }
-        // The specs of the paths met are small (a few hundred bytes per op); bound them anyway.
-        if (paths.size >= 4096) paths.clear();
-        paths.set(arch.encoding, p);
-        return p;
-      }
-      throw new SearchSetupError(`the supernet cannot be trained: ${MAX_DRAWS} paths drawn in a row cannot be built (${why})`);
-    };
+    const drawer = pathDrawer(this.space, constraints, seed, (arch) => this.path(arch));
+    const unbuildable = drawer.unbuildable;
     const epochs = this.num('epochs');
     log(
       `supernet of ${this.space.def.name}: training ${epochs} epoch${epochs === 1 ? '' : 's'} on ${data.train.length} images (${data.train.description}), one ${constraints.length ? 'feasible ' : ''}path drawn uniformly per batch of ${batch}; it will be saved to ${file}`,
@@ -155,7 +123,7 @@ export class SupernetEvaluator implements Evaluator {
         seed,
         augment: this.settings['augment'] === true,
         signal,
-        nextPath,
+        nextPath: () => drawer.next(),
         slices: this.slices,
         onProgress: (p) => {
           const last = p.step === p.steps;
@@ -276,19 +244,6 @@ function splitOps(store: WeightStore): number {
     shapes.set(op, (shapes.get(op) ?? 0) + 1);
   }
   return [...shapes.values()].filter((n) => n > 1).length;
-}
-
-/** A saved supernet of this fingerprint, if the cache has a readable one. */
-function loadSaved(file: string, fingerprint: string): ReturnType<typeof readSafetensorsFile> | undefined {
-  if (!fs.existsSync(file)) return undefined;
-  try {
-    const saved = readSafetensorsFile(file);
-    if (saved.metadata['format'] !== SUPERNET_FORMAT || saved.metadata['fingerprint'] !== fingerprint) return undefined;
-    return saved;
-  } catch (e) {
-    if (e instanceof SafetensorsError) return undefined;
-    throw new SearchSetupError(`cannot read the saved supernet ${file}: ${e instanceof Error ? e.message : String(e)}`);
-  }
 }
 
 /** The training batches every candidate's batch norms are recalibrated on: the same for all (a fixed shuffle). */

@@ -1,7 +1,7 @@
 /**
  * The interpreter: runs a network's or space's body statement by statement and evaluates
- * expressions, with calls (calls.ts), choices (choices.ts) and the instance memo
- * (instance-memo.ts) as its parts. Errors become diagnostics and a poison value that
+ * expressions, with calls (calls.ts), choices (choices.ts), the operators on plain values
+ * (operators.ts) and the instance memo (instance-memo.ts) as its parts. Errors become diagnostics and a poison value that
  * propagates silently, so one error does not hide the others and nothing throws out of `run`.
  */
 import type { AstNode } from 'langium';
@@ -20,6 +20,7 @@ import { DiagnosticLog } from './diagnostics.js';
 import { isConstantList, keepList, keptList } from './constant-lists.js';
 import { ElaborationLimit, EvalError, MAX_WORK, workLimit } from './errors.js';
 import { InstanceMemo, type MemoHost } from './instance-memo.js';
+import { applyOperator, roundFloat } from './operators.js';
 import { StatementTable } from './statement-table.js';
 import type { Decider, ElaborationResult, TopLevelStep } from './types.js';
 import type { ElaborationObserver } from '../elaboration-observer.js';
@@ -479,9 +480,7 @@ export class Evaluator implements MemoHost {
         return this.pipe(l, r, e, frame, ctx);
       case '+':
         if (isTensor(l) && isTensor(r)) return this.calls.applyPrimitive('add', {}, [l, r], ctx, e);
-        if (Array.isArray(l) && Array.isArray(r)) return [...l, ...r];
-        if (typeof l === 'string' && typeof r === 'string') return l + r;
-        return num(e.left, l) + num(e.right, r);
+        break;
       case '*': {
         const layerSide = this.asLayerOrUndefined(l, frame, ctx, e.left) ?? this.asLayerOrUndefined(r, frame, ctx, e.right);
         if (layerSide) {
@@ -489,40 +488,10 @@ export class Evaluator implements MemoHost {
           const count = isLayer(l) || isDefinitionValue(l) ? r : l;
           return this.repeatLayer(layerSide, expectInt(count, countNode, 'a repeat count'), false, countNode);
         }
-        return roundFloat(num(e.left, l) * num(e.right, r));
+        break;
       }
-      case '-':
-        return roundFloat(num(e.left, l) - num(e.right, r));
-      case '/': {
-        const d = num(e.right, r);
-        if (d === 0) fail(e.right, 'division by zero', 'division-by-zero');
-        return roundFloat(num(e.left, l) / d);
-      }
-      case '//': {
-        const d = num(e.right, r);
-        if (d === 0) fail(e.right, 'division by zero', 'division-by-zero');
-        return Math.floor(num(e.left, l) / d);
-      }
-      case '%': {
-        const d = num(e.right, r);
-        if (d === 0) fail(e.right, 'division by zero', 'division-by-zero');
-        const a = num(e.left, l);
-        return ((a % d) + d) % d;
-      }
-      case '==':
-        return valueEquals(l, r);
-      case '!=':
-        return !valueEquals(l, r);
-      case '<':
-        return num(e.left, l) < num(e.right, r);
-      case '<=':
-        return num(e.left, l) <= num(e.right, r);
-      case '>':
-        return num(e.left, l) > num(e.right, r);
-      case '>=':
-        return num(e.left, l) >= num(e.right, r);
     }
-    fail(e, `unknown operator ${e.operator}`, 'syntax');
+    return applyOperator(e, l, r);
   }
 
   asLayerOrUndefined(v: Value, frame: Frame, ctx: EvalContext, node: AstNode): LayerValue | undefined {
@@ -582,22 +551,7 @@ export class Evaluator implements MemoHost {
   }
 }
 
-function num(node: AstNode, v: Value): number {
-  return expectNumber(v, node, 'a number');
-}
-
 function hasSyntaxErrors(root: AstNode): boolean {
   const doc = (root as { $document?: { parseResult: { parserErrors: unknown[]; lexerErrors: unknown[] } } }).$document;
   return !!doc && (doc.parseResult.parserErrors.length > 0 || doc.parseResult.lexerErrors.length > 0);
-}
-
-function roundFloat(x: number): number {
-  // Keep decimal arithmetic tidy (0.1*3 = 0.3) without hiding real differences.
-  return Math.abs(x - Math.round(x)) < 1e-9 ? Math.round(x) : Number(x.toPrecision(12));
-}
-
-function valueEquals(a: Value, b: Value): boolean {
-  if (Array.isArray(a) && Array.isArray(b)) return a.length === b.length && a.every((x, i) => valueEquals(x, b[i]!));
-  if (isTensor(a) && isTensor(b)) return a.node === b.node;
-  return a === b;
 }

@@ -87,7 +87,7 @@ export interface Arg extends langium.AstNode {
     readonly $container: BudgetItem | Call | EvaluatorItem | Fixed | StrategyItem;
     readonly $type: 'Arg';
     label?: Name;
-    name?: Name;
+    name?: Name | SettingName;
     value: Expr;
 }
 
@@ -746,6 +746,12 @@ export const SeedItem = {
 
 export function isSeedItem(item: unknown): item is SeedItem {
     return reflection.isInstance(item, SeedItem.$type);
+}
+
+export type SettingName = 'and' | 'block' | 'budget' | 'cell' | 'constraint' | 'else' | 'evaluator' | 'fn' | 'for' | 'import' | 'in' | 'input' | 'let' | 'maximize' | 'minimize' | 'network' | 'op' | 'or' | 'output' | 'search' | 'seed' | 'space' | 'step' | 'strategy' | 'then' | 'with' | Name;
+
+export function isSettingName(item: unknown): item is SettingName {
+    return isName(item) || item === 'import' || item === 'op' || item === 'fn' || item === 'block' || item === 'cell' || item === 'network' || item === 'space' || item === 'with' || item === 'output' || item === 'let' || item === 'input' || item === 'for' || item === 'in' || item === 'search' || item === 'strategy' || item === 'maximize' || item === 'minimize' || item === 'constraint' || item === 'evaluator' || item === 'budget' || item === 'seed' || item === 'step' || item === 'and' || item === 'or' || item === 'then' || item === 'else';
 }
 
 export interface SpaceItem extends langium.AstNode {

@@ -66,7 +66,7 @@ export const NasGrammar = (): Grammar => loadedNasGrammar ?? (loadedNasGrammar =
             "terminal": {
               "$type": "RuleCall",
               "rule": {
-                "$ref": "#/rules@43"
+                "$ref": "#/rules@47"
               },
               "arguments": []
             }
@@ -297,7 +297,7 @@ export const NasGrammar = (): Grammar => loadedNasGrammar ?? (loadedNasGrammar =
               "terminal": {
                 "$type": "RuleCall",
                 "rule": {
-                  "$ref": "#/rules@41"
+                  "$ref": "#/rules@45"
                 },
                 "arguments": []
               },
@@ -322,7 +322,7 @@ export const NasGrammar = (): Grammar => loadedNasGrammar ?? (loadedNasGrammar =
                     "terminal": {
                       "$type": "RuleCall",
                       "rule": {
-                        "$ref": "#/rules@38"
+                        "$ref": "#/rules@42"
                       },
                       "arguments": []
                     }
@@ -341,7 +341,7 @@ export const NasGrammar = (): Grammar => loadedNasGrammar ?? (loadedNasGrammar =
                         "terminal": {
                           "$type": "RuleCall",
                           "rule": {
-                            "$ref": "#/rules@38"
+                            "$ref": "#/rules@42"
                           },
                           "arguments": []
                         }
@@ -434,7 +434,7 @@ export const NasGrammar = (): Grammar => loadedNasGrammar ?? (loadedNasGrammar =
               "terminal": {
                 "$type": "RuleCall",
                 "rule": {
-                  "$ref": "#/rules@41"
+                  "$ref": "#/rules@45"
                 },
                 "arguments": []
               },
@@ -712,14 +712,14 @@ export const NasGrammar = (): Grammar => loadedNasGrammar ?? (loadedNasGrammar =
                 {
                   "$type": "RuleCall",
                   "rule": {
-                    "$ref": "#/rules@42"
+                    "$ref": "#/rules@46"
                   },
                   "arguments": []
                 },
                 {
                   "$type": "RuleCall",
                   "rule": {
-                    "$ref": "#/rules@43"
+                    "$ref": "#/rules@47"
                   },
                   "arguments": []
                 },
@@ -901,7 +901,7 @@ export const NasGrammar = (): Grammar => loadedNasGrammar ?? (loadedNasGrammar =
                 "terminal": {
                   "$type": "RuleCall",
                   "rule": {
-                    "$ref": "#/rules@35"
+                    "$ref": "#/rules@39"
                   },
                   "arguments": []
                 }
@@ -925,7 +925,7 @@ export const NasGrammar = (): Grammar => loadedNasGrammar ?? (loadedNasGrammar =
           {
             "$type": "RuleCall",
             "rule": {
-              "$ref": "#/rules@41"
+              "$ref": "#/rules@45"
             },
             "arguments": []
           },
@@ -1045,7 +1045,7 @@ export const NasGrammar = (): Grammar => loadedNasGrammar ?? (loadedNasGrammar =
             "terminal": {
               "$type": "RuleCall",
               "rule": {
-                "$ref": "#/rules@35"
+                "$ref": "#/rules@39"
               },
               "arguments": []
             }
@@ -1130,7 +1130,7 @@ export const NasGrammar = (): Grammar => loadedNasGrammar ?? (loadedNasGrammar =
                     "terminal": {
                       "$type": "RuleCall",
                       "rule": {
-                        "$ref": "#/rules@35"
+                        "$ref": "#/rules@39"
                       },
                       "arguments": []
                     }
@@ -1149,7 +1149,7 @@ export const NasGrammar = (): Grammar => loadedNasGrammar ?? (loadedNasGrammar =
                         "terminal": {
                           "$type": "RuleCall",
                           "rule": {
-                            "$ref": "#/rules@35"
+                            "$ref": "#/rules@39"
                           },
                           "arguments": []
                         }
@@ -1246,7 +1246,7 @@ export const NasGrammar = (): Grammar => loadedNasGrammar ?? (loadedNasGrammar =
             "terminal": {
               "$type": "RuleCall",
               "rule": {
-                "$ref": "#/rules@35"
+                "$ref": "#/rules@39"
               },
               "arguments": []
             }
@@ -1290,7 +1290,7 @@ export const NasGrammar = (): Grammar => loadedNasGrammar ?? (loadedNasGrammar =
             "terminal": {
               "$type": "RuleCall",
               "rule": {
-                "$ref": "#/rules@35"
+                "$ref": "#/rules@39"
               },
               "arguments": []
             }
@@ -1376,7 +1376,7 @@ export const NasGrammar = (): Grammar => loadedNasGrammar ?? (loadedNasGrammar =
             "terminal": {
               "$type": "RuleCall",
               "rule": {
-                "$ref": "#/rules@35"
+                "$ref": "#/rules@39"
               },
               "arguments": []
             }
@@ -1404,7 +1404,7 @@ export const NasGrammar = (): Grammar => loadedNasGrammar ?? (loadedNasGrammar =
             "terminal": {
               "$type": "RuleCall",
               "rule": {
-                "$ref": "#/rules@41"
+                "$ref": "#/rules@45"
               },
               "arguments": []
             }
@@ -1519,7 +1519,7 @@ export const NasGrammar = (): Grammar => loadedNasGrammar ?? (loadedNasGrammar =
               "terminal": {
                 "$type": "RuleCall",
                 "rule": {
-                  "$ref": "#/rules@41"
+                  "$ref": "#/rules@45"
                 },
                 "arguments": []
               },
@@ -1550,7 +1550,7 @@ export const NasGrammar = (): Grammar => loadedNasGrammar ?? (loadedNasGrammar =
             "terminal": {
               "$type": "RuleCall",
               "rule": {
-                "$ref": "#/rules@41"
+                "$ref": "#/rules@45"
               },
               "arguments": []
             }
@@ -1572,7 +1572,7 @@ export const NasGrammar = (): Grammar => loadedNasGrammar ?? (loadedNasGrammar =
                     "terminal": {
                       "$type": "RuleCall",
                       "rule": {
-                        "$ref": "#/rules@38"
+                        "$ref": "#/rules@34"
                       },
                       "arguments": []
                     }
@@ -1591,7 +1591,7 @@ export const NasGrammar = (): Grammar => loadedNasGrammar ?? (loadedNasGrammar =
                         "terminal": {
                           "$type": "RuleCall",
                           "rule": {
-                            "$ref": "#/rules@38"
+                            "$ref": "#/rules@34"
                           },
                           "arguments": []
                         }
@@ -1646,7 +1646,7 @@ export const NasGrammar = (): Grammar => loadedNasGrammar ?? (loadedNasGrammar =
             "terminal": {
               "$type": "RuleCall",
               "rule": {
-                "$ref": "#/rules@41"
+                "$ref": "#/rules@45"
               },
               "arguments": []
             }
@@ -1674,7 +1674,7 @@ export const NasGrammar = (): Grammar => loadedNasGrammar ?? (loadedNasGrammar =
             "terminal": {
               "$type": "RuleCall",
               "rule": {
-                "$ref": "#/rules@41"
+                "$ref": "#/rules@45"
               },
               "arguments": []
             }
@@ -1686,7 +1686,7 @@ export const NasGrammar = (): Grammar => loadedNasGrammar ?? (loadedNasGrammar =
             "terminal": {
               "$type": "RuleCall",
               "rule": {
-                "$ref": "#/rules@34"
+                "$ref": "#/rules@38"
               },
               "arguments": []
             }
@@ -1698,7 +1698,7 @@ export const NasGrammar = (): Grammar => loadedNasGrammar ?? (loadedNasGrammar =
             "terminal": {
               "$type": "RuleCall",
               "rule": {
-                "$ref": "#/rules@35"
+                "$ref": "#/rules@39"
               },
               "arguments": []
             }
@@ -1726,7 +1726,7 @@ export const NasGrammar = (): Grammar => loadedNasGrammar ?? (loadedNasGrammar =
             "terminal": {
               "$type": "RuleCall",
               "rule": {
-                "$ref": "#/rules@41"
+                "$ref": "#/rules@45"
               },
               "arguments": []
             }
@@ -1748,7 +1748,7 @@ export const NasGrammar = (): Grammar => loadedNasGrammar ?? (loadedNasGrammar =
                     "terminal": {
                       "$type": "RuleCall",
                       "rule": {
-                        "$ref": "#/rules@38"
+                        "$ref": "#/rules@34"
                       },
                       "arguments": []
                     }
@@ -1767,7 +1767,7 @@ export const NasGrammar = (): Grammar => loadedNasGrammar ?? (loadedNasGrammar =
                         "terminal": {
                           "$type": "RuleCall",
                           "rule": {
-                            "$ref": "#/rules@38"
+                            "$ref": "#/rules@34"
                           },
                           "arguments": []
                         }
@@ -1811,7 +1811,7 @@ export const NasGrammar = (): Grammar => loadedNasGrammar ?? (loadedNasGrammar =
                 "terminal": {
                   "$type": "RuleCall",
                   "rule": {
-                    "$ref": "#/rules@35"
+                    "$ref": "#/rules@39"
                   },
                   "arguments": []
                 }
@@ -1824,16 +1824,54 @@ export const NasGrammar = (): Grammar => loadedNasGrammar ?? (loadedNasGrammar =
                     "value": "("
                   },
                   {
-                    "$type": "Assignment",
-                    "feature": "args",
-                    "operator": "+=",
-                    "terminal": {
-                      "$type": "RuleCall",
-                      "rule": {
-                        "$ref": "#/rules@38"
+                    "$type": "Alternatives",
+                    "elements": [
+                      {
+                        "$type": "Assignment",
+                        "feature": "args",
+                        "operator": "+=",
+                        "terminal": {
+                          "$type": "RuleCall",
+                          "rule": {
+                            "$ref": "#/rules@35"
+                          },
+                          "arguments": []
+                        }
                       },
-                      "arguments": []
-                    }
+                      {
+                        "$type": "Group",
+                        "elements": [
+                          {
+                            "$type": "Assignment",
+                            "feature": "args",
+                            "operator": "+=",
+                            "terminal": {
+                              "$type": "RuleCall",
+                              "rule": {
+                                "$ref": "#/rules@36"
+                              },
+                              "arguments": []
+                            }
+                          },
+                          {
+                            "$type": "Keyword",
+                            "value": ","
+                          },
+                          {
+                            "$type": "Assignment",
+                            "feature": "args",
+                            "operator": "+=",
+                            "terminal": {
+                              "$type": "RuleCall",
+                              "rule": {
+                                "$ref": "#/rules@34"
+                              },
+                              "arguments": []
+                            }
+                          }
+                        ]
+                      }
+                    ]
                   },
                   {
                     "$type": "Group",
@@ -1849,7 +1887,7 @@ export const NasGrammar = (): Grammar => loadedNasGrammar ?? (loadedNasGrammar =
                         "terminal": {
                           "$type": "RuleCall",
                           "rule": {
-                            "$ref": "#/rules@38"
+                            "$ref": "#/rules@34"
                           },
                           "arguments": []
                         }
@@ -1888,10 +1926,262 @@ export const NasGrammar = (): Grammar => loadedNasGrammar ?? (loadedNasGrammar =
             "terminal": {
               "$type": "RuleCall",
               "rule": {
-                "$ref": "#/rules@35"
+                "$ref": "#/rules@39"
               },
               "arguments": []
             }
+          }
+        ]
+      },
+      "entry": false,
+      "fragment": false,
+      "parameters": []
+    },
+    {
+      "$type": "ParserRule",
+      "name": "SettingArg",
+      "inferredType": {
+        "$type": "InferredType",
+        "name": "Arg"
+      },
+      "definition": {
+        "$type": "Alternatives",
+        "elements": [
+          {
+            "$type": "RuleCall",
+            "rule": {
+              "$ref": "#/rules@35"
+            },
+            "arguments": []
+          },
+          {
+            "$type": "RuleCall",
+            "rule": {
+              "$ref": "#/rules@36"
+            },
+            "arguments": []
+          }
+        ]
+      },
+      "entry": false,
+      "fragment": false,
+      "parameters": []
+    },
+    {
+      "$type": "ParserRule",
+      "name": "NamedSettingArg",
+      "inferredType": {
+        "$type": "InferredType",
+        "name": "Arg"
+      },
+      "definition": {
+        "$type": "Group",
+        "elements": [
+          {
+            "$type": "Alternatives",
+            "elements": [
+              {
+                "$type": "Group",
+                "elements": [
+                  {
+                    "$type": "Assignment",
+                    "feature": "name",
+                    "operator": "=",
+                    "terminal": {
+                      "$type": "RuleCall",
+                      "rule": {
+                        "$ref": "#/rules@37"
+                      },
+                      "arguments": []
+                    }
+                  },
+                  {
+                    "$type": "Keyword",
+                    "value": "="
+                  }
+                ]
+              },
+              {
+                "$type": "Group",
+                "elements": [
+                  {
+                    "$type": "Assignment",
+                    "feature": "label",
+                    "operator": "=",
+                    "terminal": {
+                      "$type": "RuleCall",
+                      "rule": {
+                        "$ref": "#/rules@15"
+                      },
+                      "arguments": []
+                    }
+                  },
+                  {
+                    "$type": "Keyword",
+                    "value": ":"
+                  }
+                ]
+              }
+            ]
+          },
+          {
+            "$type": "Assignment",
+            "feature": "value",
+            "operator": "=",
+            "terminal": {
+              "$type": "RuleCall",
+              "rule": {
+                "$ref": "#/rules@39"
+              },
+              "arguments": []
+            }
+          }
+        ]
+      },
+      "entry": false,
+      "fragment": false,
+      "parameters": []
+    },
+    {
+      "$type": "ParserRule",
+      "name": "PositionalSettingArg",
+      "inferredType": {
+        "$type": "InferredType",
+        "name": "Arg"
+      },
+      "definition": {
+        "$type": "Assignment",
+        "feature": "value",
+        "operator": "=",
+        "terminal": {
+          "$type": "RuleCall",
+          "rule": {
+            "$ref": "#/rules@39"
+          },
+          "arguments": []
+        }
+      },
+      "entry": false,
+      "fragment": false,
+      "parameters": []
+    },
+    {
+      "$type": "ParserRule",
+      "name": "SettingName",
+      "dataType": "string",
+      "definition": {
+        "$type": "Alternatives",
+        "elements": [
+          {
+            "$type": "RuleCall",
+            "rule": {
+              "$ref": "#/rules@15"
+            },
+            "arguments": []
+          },
+          {
+            "$type": "Keyword",
+            "value": "import"
+          },
+          {
+            "$type": "Keyword",
+            "value": "op"
+          },
+          {
+            "$type": "Keyword",
+            "value": "fn"
+          },
+          {
+            "$type": "Keyword",
+            "value": "block"
+          },
+          {
+            "$type": "Keyword",
+            "value": "cell"
+          },
+          {
+            "$type": "Keyword",
+            "value": "network"
+          },
+          {
+            "$type": "Keyword",
+            "value": "space"
+          },
+          {
+            "$type": "Keyword",
+            "value": "with"
+          },
+          {
+            "$type": "Keyword",
+            "value": "output"
+          },
+          {
+            "$type": "Keyword",
+            "value": "let"
+          },
+          {
+            "$type": "Keyword",
+            "value": "input"
+          },
+          {
+            "$type": "Keyword",
+            "value": "for"
+          },
+          {
+            "$type": "Keyword",
+            "value": "in"
+          },
+          {
+            "$type": "Keyword",
+            "value": "search"
+          },
+          {
+            "$type": "Keyword",
+            "value": "strategy"
+          },
+          {
+            "$type": "Keyword",
+            "value": "maximize"
+          },
+          {
+            "$type": "Keyword",
+            "value": "minimize"
+          },
+          {
+            "$type": "Keyword",
+            "value": "constraint"
+          },
+          {
+            "$type": "Keyword",
+            "value": "evaluator"
+          },
+          {
+            "$type": "Keyword",
+            "value": "budget"
+          },
+          {
+            "$type": "Keyword",
+            "value": "seed"
+          },
+          {
+            "$type": "Keyword",
+            "value": "step"
+          },
+          {
+            "$type": "Keyword",
+            "value": "and"
+          },
+          {
+            "$type": "Keyword",
+            "value": "or"
+          },
+          {
+            "$type": "Keyword",
+            "value": "then"
+          },
+          {
+            "$type": "Keyword",
+            "value": "else"
           }
         ]
       },
@@ -1942,7 +2232,7 @@ export const NasGrammar = (): Grammar => loadedNasGrammar ?? (loadedNasGrammar =
       "definition": {
         "$type": "RuleCall",
         "rule": {
-          "$ref": "#/rules@36"
+          "$ref": "#/rules@40"
         },
         "arguments": []
       },
@@ -1956,7 +2246,7 @@ export const NasGrammar = (): Grammar => loadedNasGrammar ?? (loadedNasGrammar =
       "call": {
         "$type": "RuleCall",
         "rule": {
-          "$ref": "#/rules@37"
+          "$ref": "#/rules@41"
         },
         "arguments": []
       },
@@ -2088,7 +2378,7 @@ export const NasGrammar = (): Grammar => loadedNasGrammar ?? (loadedNasGrammar =
           {
             "$type": "RuleCall",
             "rule": {
-              "$ref": "#/rules@39"
+              "$ref": "#/rules@43"
             },
             "arguments": []
           },
@@ -2121,7 +2411,7 @@ export const NasGrammar = (): Grammar => loadedNasGrammar ?? (loadedNasGrammar =
                         "terminal": {
                           "$type": "RuleCall",
                           "rule": {
-                            "$ref": "#/rules@38"
+                            "$ref": "#/rules@42"
                           },
                           "arguments": []
                         }
@@ -2140,7 +2430,7 @@ export const NasGrammar = (): Grammar => loadedNasGrammar ?? (loadedNasGrammar =
                             "terminal": {
                               "$type": "RuleCall",
                               "rule": {
-                                "$ref": "#/rules@38"
+                                "$ref": "#/rules@42"
                               },
                               "arguments": []
                             }
@@ -2210,7 +2500,7 @@ export const NasGrammar = (): Grammar => loadedNasGrammar ?? (loadedNasGrammar =
                     "terminal": {
                       "$type": "RuleCall",
                       "rule": {
-                        "$ref": "#/rules@35"
+                        "$ref": "#/rules@39"
                       },
                       "arguments": []
                     }
@@ -2291,7 +2581,7 @@ export const NasGrammar = (): Grammar => loadedNasGrammar ?? (loadedNasGrammar =
             "terminal": {
               "$type": "RuleCall",
               "rule": {
-                "$ref": "#/rules@35"
+                "$ref": "#/rules@39"
               },
               "arguments": []
             }
@@ -2329,7 +2619,7 @@ export const NasGrammar = (): Grammar => loadedNasGrammar ?? (loadedNasGrammar =
                 "terminal": {
                   "$type": "RuleCall",
                   "rule": {
-                    "$ref": "#/rules@42"
+                    "$ref": "#/rules@46"
                   },
                   "arguments": []
                 }
@@ -2353,7 +2643,7 @@ export const NasGrammar = (): Grammar => loadedNasGrammar ?? (loadedNasGrammar =
                 "terminal": {
                   "$type": "RuleCall",
                   "rule": {
-                    "$ref": "#/rules@43"
+                    "$ref": "#/rules@47"
                   },
                   "arguments": []
                 }
@@ -2414,7 +2704,7 @@ export const NasGrammar = (): Grammar => loadedNasGrammar ?? (loadedNasGrammar =
                     "terminal": {
                       "$type": "RuleCall",
                       "rule": {
-                        "$ref": "#/rules@35"
+                        "$ref": "#/rules@39"
                       },
                       "arguments": []
                     }
@@ -2433,7 +2723,7 @@ export const NasGrammar = (): Grammar => loadedNasGrammar ?? (loadedNasGrammar =
                         "terminal": {
                           "$type": "RuleCall",
                           "rule": {
-                            "$ref": "#/rules@35"
+                            "$ref": "#/rules@39"
                           },
                           "arguments": []
                         }
@@ -2503,7 +2793,7 @@ export const NasGrammar = (): Grammar => loadedNasGrammar ?? (loadedNasGrammar =
                 "terminal": {
                   "$type": "RuleCall",
                   "rule": {
-                    "$ref": "#/rules@35"
+                    "$ref": "#/rules@39"
                   },
                   "arguments": []
                 }
@@ -2549,7 +2839,7 @@ export const NasGrammar = (): Grammar => loadedNasGrammar ?? (loadedNasGrammar =
                 "terminal": {
                   "$type": "RuleCall",
                   "rule": {
-                    "$ref": "#/rules@37"
+                    "$ref": "#/rules@41"
                   },
                   "arguments": []
                 }
@@ -2577,7 +2867,7 @@ export const NasGrammar = (): Grammar => loadedNasGrammar ?? (loadedNasGrammar =
                 "terminal": {
                   "$type": "RuleCall",
                   "rule": {
-                    "$ref": "#/rules@35"
+                    "$ref": "#/rules@39"
                   },
                   "arguments": []
                 }
@@ -2593,7 +2883,7 @@ export const NasGrammar = (): Grammar => loadedNasGrammar ?? (loadedNasGrammar =
                 "terminal": {
                   "$type": "RuleCall",
                   "rule": {
-                    "$ref": "#/rules@35"
+                    "$ref": "#/rules@39"
                   },
                   "arguments": []
                 }
@@ -2609,7 +2899,7 @@ export const NasGrammar = (): Grammar => loadedNasGrammar ?? (loadedNasGrammar =
                 "terminal": {
                   "$type": "RuleCall",
                   "rule": {
-                    "$ref": "#/rules@35"
+                    "$ref": "#/rules@39"
                   },
                   "arguments": []
                 }
