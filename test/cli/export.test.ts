@@ -3,27 +3,15 @@
  * test/helpers/cli.ts); the written code is counted by Debian's PyTorch (/usr/bin/python3)
  * against published figures and `nas sample`'s.
  */
-import { spawn } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { nasInProcess } from '../helpers/cli.js';
+import { nasInProcess, runProcess } from '../helpers/cli.js';
 
 const ROOT = path.resolve(__dirname, '../..');
 
-function run(cmd: string, args: string[], input?: string): Promise<{ code: number | null; stdout: string; stderr: string }> {
-  return new Promise((resolve, reject) => {
-    const p = spawn(cmd, args, { cwd: ROOT });
-    let stdout = '';
-    let stderr = '';
-    p.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
-    p.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
-    p.on('error', reject);
-    p.on('close', (code) => resolve({ code, stdout, stderr }));
-    if (input !== undefined) p.stdin.end(input);
-  });
-}
+const run = (cmd: string, args: string[], input?: string) => runProcess(cmd, args, { cwd: ROOT, input });
 
 /** The parameter count of a file's Model, as PyTorch counts it (the code comes on stdin; its `__main__` demo does not run). */
 async function torchParams(code: string): Promise<number> {

@@ -6,7 +6,7 @@
  * process costs about half a second of CPU to start and parse the standard library with a cold
  * parser; here only the command's own work is paid (docs/adr/0026-test-command-time.md).
  */
-import { spawnSync } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import { createRequire } from 'node:module';
 import * as os from 'node:os';
@@ -91,4 +91,22 @@ async function runInProcess(args: string[], cwd: string): Promise<NasResult> {
 /** A fresh temporary folder. */
 export function tempFolder(prefix = 'nas-cli-'): string {
   return fs.mkdtempSync(path.join(os.tmpdir(), prefix));
+}
+
+/** Runs a command in a child process without blocking the test's event loop; `input` goes to its stdin. */
+export function runProcess(
+  cmd: string,
+  args: string[],
+  options: { cwd?: string; env?: NodeJS.ProcessEnv; input?: string } = {},
+): Promise<{ code: number | null; stdout: string; stderr: string }> {
+  return new Promise((resolve, reject) => {
+    const p = spawn(cmd, args, { cwd: options.cwd ?? ROOT, env: options.env ?? process.env });
+    let stdout = '';
+    let stderr = '';
+    p.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
+    p.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
+    p.on('error', reject);
+    p.on('close', (code) => resolve({ code, stdout, stderr }));
+    if (options.input !== undefined) p.stdin.end(options.input);
+  });
 }

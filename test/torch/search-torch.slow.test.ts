@@ -11,7 +11,7 @@
  * - a cancel stops the workers (their processes are gone after the search returns).
  * The faults come from a wrapper of the worker script that counts the jobs of all its processes.
  */
-import { spawn } from 'node:child_process';
+import { runProcess } from '../helpers/cli.js';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
@@ -37,17 +37,7 @@ const TINY = `space Tiny {
 }
 `;
 
-function nas(args: string[], env: NodeJS.ProcessEnv = {}): Promise<{ code: number | null; stdout: string; stderr: string }> {
-  return new Promise((resolve, reject) => {
-    const p = spawn(process.execPath, [BIN, ...args], { cwd: ROOT, env: { ...process.env, ...env } });
-    let stdout = '';
-    let stderr = '';
-    p.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
-    p.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
-    p.on('error', reject);
-    p.on('close', (code) => resolve({ code, stdout, stderr }));
-  });
-}
+const nas = (args: string[], env: NodeJS.ProcessEnv = {}) => runProcess(process.execPath, [BIN, ...args], { cwd: ROOT, env: { ...process.env, ...env } });
 
 const events = (stdout: string) =>
   stdout

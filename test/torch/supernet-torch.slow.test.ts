@@ -14,10 +14,11 @@
  * - `nas search examples/fashion_search.nas --search FashionSPOS --engine torch` completes, every
  *   candidate under the MACs bound.
  */
-import { spawn, spawnSync } from 'node:child_process';
+import { spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
+import { runProcess } from '../helpers/cli.js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { registerTrainingEvaluators } from '../../src/core/search/evaluators/training.js';
 import { torchSupernetPath, type TorchSupernetEvaluator } from '../../src/core/search/evaluators/supernet-torch.js';
@@ -362,36 +363,28 @@ w.Worker().run()
 describe('nas search examples/fashion_search.nas --search FashionSPOS --engine torch', () => {
   it('trains the supernet on PyTorch and scores every candidate under the MACs bound', { timeout: 900_000 }, async () => {
     const out = path.join(dir, 'fashion-run');
-    const r = await new Promise<{ code: number | null; stdout: string; stderr: string }>((resolve, reject) => {
-      const p = spawn(
-        process.execPath,
-        [
-          BIN,
-          'search',
-          'examples/fashion_search.nas',
-          '--search',
-          'FashionSPOS',
-          '--engine',
-          'torch',
-          '--gpus',
-          'cpu',
-          '--python',
-          PYTHON,
-          '--budget',
-          '30',
-          '--out',
-          out,
-          '--json',
-        ],
-        { cwd: ROOT, env: { ...process.env, XDG_CACHE_HOME: path.join(dir, 'xdg') } },
-      );
-      let stdout = '';
-      let stderr = '';
-      p.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
-      p.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
-      p.on('error', reject);
-      p.on('close', (code) => resolve({ code, stdout, stderr }));
-    });
+    const r = await runProcess(
+      process.execPath,
+      [
+        BIN,
+        'search',
+        'examples/fashion_search.nas',
+        '--search',
+        'FashionSPOS',
+        '--engine',
+        'torch',
+        '--gpus',
+        'cpu',
+        '--python',
+        PYTHON,
+        '--budget',
+        '30',
+        '--out',
+        out,
+        '--json',
+      ],
+      { cwd: ROOT, env: { ...process.env, XDG_CACHE_HOME: path.join(dir, 'xdg') } },
+    );
     expect(r.code, r.stderr.slice(-2000)).toBe(0);
     const events = r.stdout
       .trim()
